@@ -1,0 +1,50 @@
+# Thin wrapper over Meson.  `make` installs missing packages, builds, prints
+# the table of checks and draws the figures; `make check` runs the tests.
+BUILD ?= build
+ASAN ?= build-asan
+ELBOLAB = $(BUILD)/src/cli/elbolab
+
+.PHONY: all deps build table plots check sanitize valgrind bench clean
+
+all: table plots
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	@sh scripts/deps.sh
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+table: build
+	$(ELBOLAB) check
+
+plots: build
+	@if command -v gnuplot >/dev/null 2>&1; then \
+	    $(ELBOLAB) plot all --out $(BUILD)/plots --format png; \
+	else \
+	    echo "plots: gnuplot is not installed; run 'apt-get install gnuplot-nox' (as root) to draw the figures"; \
+	fi
+
+check: build
+	meson test -C $(BUILD) --print-errorlogs
+
+$(ASAN)/build.ninja:
+	@sh scripts/deps.sh
+	meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+sanitize: deps $(ASAN)/build.ninja
+	meson compile -C $(ASAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    meson test -C $(ASAN) --print-errorlogs
+
+valgrind: build
+	meson test -C $(BUILD) --setup=valgrind --print-errorlogs
+
+bench: build
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

@@ -1,0 +1,15 @@
+#!/usr/bin/env python3
+"""Embeds a text file as a C string: embed.py INPUT OUTPUT SYMBOL."""
+import sys
+
+src, dst, name = sys.argv[1:4]
+with open(src, encoding="utf-8") as f:
+    text = f.read()
+lines = ['/* generated from %s by scripts/embed.py: do not edit */' % src.split('/')[-1],
+         'const char %s[] =' % name]
+for line in text.splitlines(True):
+    esc = line.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+    lines.append('    "%s"' % esc)
+lines.append('    "";')
+with open(dst, "w", encoding="utf-8") as f:
+    f.write("\n".join(lines) + "\n")

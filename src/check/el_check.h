@@ -1,0 +1,88 @@
+/* el_check.h -- the registry of derivation checks (`elbolab check`).
+ *
+ * A check compares a closed form with adaptive quadrature and/or Monte Carlo
+ * and reports one row of the table.  Every check can also be run as one of
+ * its *negative controls*: variant k >= 1 swaps in the k-th typical mistake
+ * (a plausible wrong formula), and the same comparison must then fail.  The
+ * test suite runs every variant of every check. */
+#ifndef EL_CHECK_H
+#define EL_CHECK_H
+
+#include <stddef.h>
+#include "num/el_num.h"
+
+typedef struct {
+    unsigned long seed;   /* base seed; each check mixes in its id */
+    size_t samples;       /* Monte Carlo sample count; 0 = the check's default */
+} el_check_opts;
+
+typedef struct {
+    int pass;                /* the verdict */
+    double closed;           /* the closed form (NAN if none) */
+    int has_quad;
+    el_quad_result quad;     /* quadrature value and GSL error estimate */
+    int has_mc;
+    el_estimate mc;          /* Monte Carlo value, standard error, samples */
+    double mc_zmax;          /* largest |mc - closed| / se over all comparisons */
+    char detail[256];        /* one line: what was compared, worst case */
+} el_check_result;
+
+struct el_check;
+/* Runs CHECK as VARIANT (0 = the claim, k >= 1 = the k-th mistake).  Fills
+ * RES; returns EL_OK, or a status when the check could not be computed (the
+ * verdict is then meaningless). */
+typedef int (*el_check_fn)(const struct el_check *check, const el_check_opts *opts,
+                           int variant, el_check_result *res);
+
+typedef struct el_check {
+    const char *id;               /* "kl.gauss_1d" */
+    const char *claim;            /* one line */
+    const char *const *mistakes;  /* NULL-terminated negative controls, or NULL */
+    el_check_fn run;
+} el_check;
+
+/* Each catalogue group exports its table: returns the first check and sets *N. */
+const el_check *el_kl_checks(size_t *n);
+const el_check *el_elbo_checks(size_t *n);
+const el_check *el_vi_checks(size_t *n);
+const el_check *el_em_checks(size_t *n);
+const el_check *el_grad_checks(size_t *n);
+const el_check *el_gmvae_checks(size_t *n);
+const el_check *el_vae_checks(size_t *n);
+
+/* All registered checks, in catalogue order. */
+size_t el_check_count(void);
+const el_check *el_check_at(size_t i);
+
+/* The check with exactly this id, or NULL. */
+const el_check *el_check_find(const char *id);
+
+/* 1 if PATTERN selects CHECK: the exact id, or a group prefix ("kl" or "kl."). */
+int el_check_matches(const el_check *check, const char *pattern);
+
+/* Number of negative controls of CHECK. */
+int el_check_nmistakes(const el_check *check);
+
+/* Runs CHECK (variant as above) with the error message cleared first. */
+int el_check_run(const el_check *check, const el_check_opts *opts, int variant,
+                 el_check_result *res);
+
+/* ---- helpers for check implementations ---------------------------------- */
+
+/* Resets RES: no verdict, closed = NAN, no quadrature, no Monte Carlo. */
+void el_check_result_init(el_check_result *res);
+
+/* The check's own generator: seeded from OPTS->seed mixed with CHECK's id. */
+gsl_rng *el_check_rng(const el_check *check, const el_check_opts *opts);
+
+/* OPTS->samples if set, else DEFAULT_N. */
+size_t el_check_samples(const el_check_opts *opts, size_t default_n);
+
+/* Records one closed/quad/mc comparison in RES and returns its verdict:
+ * the quadrature and Monte Carlo parts are used only when Q / E are not
+ * NULL.  When RES already holds a comparison, the one with the worse margin
+ * (ratio of error to tolerance) is kept, so a grid reports its worst point. */
+int el_check_compare(el_check_result *res, double closed,
+                     const el_quad_result *q, const el_estimate *e);
+
+#endif

@@ -1,0 +1,48 @@
+/* cli.h -- the elbolab command-line interface: one function per command.
+ * Commands print and exit; the library does neither.  Exit codes: 0 success,
+ * 1 a derivation check failed, 2 bad usage or bad input. */
+#ifndef EL_CLI_H
+#define EL_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define EXIT_CHECK_FAILED 1
+#define EXIT_USAGE 2
+
+int cmd_list(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_grade(int argc, char **argv);
+int cmd_exercise(int argc, char **argv);
+int cmd_gradescope(int argc, char **argv);
+int cmd_vae(int argc, char **argv);
+
+/* Prints "elbolab CMD: MESSAGE" to stderr (one line) and returns EXIT_USAGE. */
+int cli_fail(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* The same with the library's last error message. */
+int cli_fail_lib(const char *cmd);
+
+/* Parses a whole non-negative decimal number; 0 on success, -1 otherwise. */
+int cli_parse_ulong(const char *s, unsigned long *out);
+
+/* 1 if ARG is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* Prints J to stdout as JSON (17 significant digits, 2-space indent) and a
+ * newline, then releases J. */
+void cli_print_json(json_t *j);
+
+/* A JSON number, or null when X is not finite. */
+json_t *cli_json_number(double x);
+
+/* 1 when standard output is a terminal that shows colour. */
+int cli_colour(void);
+
+#endif

@@ -1,0 +1,135 @@
+/* cmd_plot.c -- `elbolab plot [ID ...|all] [--out DIR] [--format F]`:
+ * writes each figure's gnuplot script into DIR and runs gnuplot on it. */
+#include "cli/cli.h"
+#include "plot/el_plot.h"
+#include "core/el_core.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+#define DEFAULT_SEED 20241
+
+static void help(void)
+{
+    puts("usage: elbolab plot [ID ...|all] [--out DIR] [--format png|svg|pdf|dumb] [--seed N]\n\n"
+         "Draws figures with gnuplot.  Each figure is written as a self-contained script\n"
+         "DIR/ID.gp (data inline: edit and re-run it with `gnuplot DIR/ID.gp`) and\n"
+         "rendered to DIR/ID.png (or .svg, .pdf).  --format dumb previews in the\n"
+         "terminal.  DIR defaults to elbolab-plots.  Figures:");
+    for (size_t i = 0; i < el_figure_count(); i++) {
+        const el_figure *f = el_figure_at(i);
+        printf("  %-22s %s (check %s)\n", f->id, f->title, f->check);
+    }
+}
+
+/* Runs `gnuplot SCRIPT`; 0 on success, 127 if gnuplot is missing. */
+static int run_gnuplot(const char *script)
+{
+    pid_t pid;
+    char *args[] = { "gnuplot", (char *)script, NULL };
+    int e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
+    if (e)
+        return e == ENOENT ? 127 : 1;
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        return 1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* Writes FIG's script to DIR/ID.gp through a temporary file and a rename. */
+static int write_script(const el_figure *fig, const el_plot_opts *o, const char *gp)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", gp);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return cli_fail("plot", "cannot write %s: %s", tmp, strerror(errno));
+    int s = el_plot_script(fig, o, f);
+    if (fclose(f) != 0 && s == EL_OK)
+        s = EL_ERROR(EL_EIO, "cannot write %s", tmp);
+    if (s == EL_OK && rename(tmp, gp) != 0)
+        s = EL_ERROR(EL_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+    if (s != EL_OK) {
+        remove(tmp);
+        return cli_fail_lib("plot");
+    }
+    return 0;
+}
+
+static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
+{
+    char gp[4096], img[4096];
+    snprintf(gp, sizeof gp, "%s/%s.gp", dir, fig->id);
+    snprintf(img, sizeof img, "%s/%s.%s", dir, fig->id, el_plot_ext(o.format));
+    o.output = img;
+    int rc = write_script(fig, &o, gp);
+    if (rc)
+        return rc;
+    rc = run_gnuplot(gp);
+    if (rc == 127)
+        return cli_fail("plot", "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
+                                "(the scripts are in %s)", dir);
+    if (rc)
+        return cli_fail("plot", "gnuplot failed on %s", gp);
+    if (o.format != EL_PLOT_DUMB)
+        printf("%s\n", img);
+    return 0;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "out", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
+        { "seed", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    el_plot_opts o = { EL_PLOT_PNG, NULL, DEFAULT_SEED };
+    const char *dir = "elbolab-plots";
+    unsigned long v;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 'f':
+            if (el_plot_format_parse(optarg, &o.format))
+                return cli_fail_lib("plot");
+            break;
+        case 's':
+            if (cli_parse_ulong(optarg, &v))
+                return cli_fail("plot", "--seed needs a whole number >= 0, got '%s'", optarg);
+            o.seed = v;
+            break;
+        case 'h': help(); return 0;
+        default: return cli_fail("plot", "unknown option '%s' (try --help)", argv[optind - 1]);
+        }
+    }
+    int all = optind >= argc;
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "all") == 0)
+            all = 1;
+        else if (!el_figure_find(argv[i]))
+            return cli_fail("plot", "no figure '%s' (see 'elbolab plot --help')", argv[i]);
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return cli_fail("plot", "cannot create %s: %s", dir, strerror(errno));
+    for (size_t k = 0; k < el_figure_count(); k++) {
+        const el_figure *fig = el_figure_at(k);
+        int want = all;
+        for (int i = optind; i < argc && !want; i++)
+            want = strcmp(argv[i], fig->id) == 0;
+        if (want) {
+            int rc = plot_one(fig, dir, o);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}

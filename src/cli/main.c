@@ -1,0 +1,55 @@
+/* main.c -- elbolab: parses the command name and dispatches. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    { "list", cmd_list, "list every derivation check" },
+    { "check", cmd_check, "run derivation checks: closed form vs quadrature vs Monte Carlo" },
+    { "eval", cmd_eval, "evaluate one quantity three ways (kl.normal, kl.mvn, ...)" },
+    { "plot", cmd_plot, "draw figures with gnuplot (png, svg, pdf or a terminal preview)" },
+    { "grade", cmd_grade, "grade an answer file (or a folder of them)" },
+    { "exercise", cmd_exercise, "list exercises or show one" },
+    { "gradescope", cmd_gradescope, "build a Gradescope autograder bundle" },
+    { "vae", cmd_vae, "train, evaluate and sample the tiny VAE" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fputs("usage: elbolab COMMAND [ARGS...]\n\n"
+          "ELBO Lab checks the derivations behind variational auto-encoders with numbers.\n\n"
+          "commands:\n", f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n'elbolab COMMAND --help' describes one command.\n"
+          "Exit status: 0 success, 1 a derivation check failed, 2 bad usage or input.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("elbolab %s\n", ELBOLAB_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    return cli_fail(NULL, "unknown command '%s' (known: list, check, eval, plot, grade, "
+                          "exercise, gradescope, vae)", argv[1]);
+}

@@ -1,0 +1,63 @@
+/* util.c -- small helpers shared by the commands. */
+#include "cli/cli.h"
+#include "core/el_core.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "elbolab%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+int cli_fail_lib(const char *cmd)
+{
+    const char *m = el_errmsg();
+    return cli_fail(cmd, "%s", *m ? m : "unknown error");
+}
+
+int cli_parse_ulong(const char *s, unsigned long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+void cli_print_json(json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(j);
+}
+
+json_t *cli_json_number(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+int cli_colour(void)
+{
+    const char *t = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && t && strcmp(t, "dumb") != 0;
+}

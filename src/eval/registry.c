@@ -1,0 +1,115 @@
+/* registry.c -- the table of evaluators and the key checks around a run. */
+#include "eval/el_eval.h"
+#include "core/el_core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef const el_eval *(*group_fn)(size_t *n);
+
+static const group_fn groups[] = { el_kl_evals, el_latent_evals };
+#define NGROUPS (sizeof groups / sizeof groups[0])
+
+size_t el_eval_count(void)
+{
+    size_t total = 0;
+    for (size_t g = 0; g < NGROUPS; g++) {
+        size_t n = 0;
+        groups[g](&n);
+        total += n;
+    }
+    return total;
+}
+
+const el_eval *el_eval_at(size_t i)
+{
+    for (size_t g = 0; g < NGROUPS; g++) {
+        size_t n = 0;
+        const el_eval *e = groups[g](&n);
+        if (i < n)
+            return e + i;
+        i -= n;
+    }
+    return NULL;
+}
+
+const el_eval *el_eval_find(const char *name)
+{
+    char known[1024] = "";
+    size_t n = el_eval_count();
+    for (size_t i = 0; i < n; i++) {
+        const el_eval *e = el_eval_at(i);
+        if (strcmp(e->name, name) == 0)
+            return e;
+        size_t len = strlen(known);
+        snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", e->name);
+    }
+    EL_ERROR(EL_ENOTFOUND, "unknown quantity '%s' (known: %s)", name, known);
+    return NULL;
+}
+
+/* 1 if KEY is one of the space-separated words of LIST. */
+static int in_list(const char *list, const char *key)
+{
+    size_t k = strlen(key);
+    for (const char *w = list; *w;) {
+        while (*w == ' ')
+            w++;
+        size_t len = strcspn(w, " ");
+        if (len == k && strncmp(w, key, k) == 0)
+            return 1;
+        w += len;
+    }
+    return 0;
+}
+
+/* Unknown keys, then missing required keys, are EL_EDOM. */
+static int check_keys(const el_eval *e, const el_params *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!in_list(e->required, p->p[i].key) && !in_list(e->optional, p->p[i].key))
+            return EL_ERROR(EL_EDOM, "%s takes no parameter '%s' (it takes: %s%s%s)", e->name,
+                            p->p[i].key, e->required, *e->optional ? " " : "", e->optional);
+    for (const char *w = e->required; *w;) {
+        while (*w == ' ')
+            w++;
+        size_t len = strcspn(w, " ");
+        if (len == 0)
+            break;
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)len, w);
+        if (!el_params_has(p, key))
+            return EL_ERROR(EL_EDOM, "%s needs parameter %s (it takes: %s)", e->name, key,
+                            e->required);
+        w += len;
+    }
+    return EL_OK;
+}
+
+int el_eval_run(const el_eval *e, const el_params *p, const el_eval_opts *opts,
+                el_eval_result *res)
+{
+    memset(res, 0, sizeof *res);
+    el_error_clear();
+    el_gsl_init();
+    int s = check_keys(e, p);
+    return s ? s : e->run(p, opts, res);
+}
+
+void el_eval_result_free(el_eval_result *res)
+{
+    if (res->extra)
+        json_decref(res->extra);
+    res->extra = NULL;
+}
+
+int el_eval_extra(el_eval_result *res, const char *key, json_t *value)
+{
+    if (!value)
+        return EL_ERROR(EL_ENUM, "%s is not a finite number", key);
+    if (!res->extra)
+        res->extra = json_object();
+    if (!res->extra || json_object_set_new(res->extra, key, value) != 0)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    return EL_OK;
+}

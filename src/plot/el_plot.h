@@ -1,0 +1,53 @@
+/* el_plot.h -- figures as self-contained gnuplot scripts.
+ *
+ * A figure writes gnuplot commands with its data inline ($data << EOD); the
+ * header written by el_plot_script sets the terminal (pngcairo, svg,
+ * pdfcairo or dumb), the output file and the shared style (plots/style.gp,
+ * embedded at build time).  The library only writes the script to a stream;
+ * running gnuplot is the CLI's job. */
+#ifndef EL_PLOT_H
+#define EL_PLOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum { EL_PLOT_PNG, EL_PLOT_SVG, EL_PLOT_PDF, EL_PLOT_DUMB } el_plot_format;
+
+typedef struct {
+    el_plot_format format;
+    const char *output;     /* image path written into `set output` (ignored for dumb) */
+    unsigned long seed;     /* for figures that draw Monte Carlo points */
+} el_plot_opts;
+
+typedef struct el_figure {
+    const char *id;         /* "kl-gauss-1d": also the file name */
+    const char *title;      /* one line */
+    const char *check;      /* the check it illustrates ("kl.gauss_1d") */
+    /* Writes the figure's commands and inline data to F; returns a status. */
+    int (*write)(FILE *f, const el_plot_opts *opts);
+} el_figure;
+
+/* Each group exports its figures. */
+const el_figure *el_kl_figures(size_t *n);
+const el_figure *el_latent_figures(size_t *n);
+const el_figure *el_vae_figures(size_t *n);
+
+size_t el_figure_count(void);
+const el_figure *el_figure_at(size_t i);
+const el_figure *el_figure_find(const char *id);
+
+/* Parses "png", "svg", "pdf" or "dumb"; EL_EDOM otherwise. */
+int el_plot_format_parse(const char *s, el_plot_format *out);
+
+/* The file extension of a format ("png", ...; "txt" for dumb). */
+const char *el_plot_ext(el_plot_format f);
+
+/* Writes the whole script for FIG to OUT: terminal, output, style, body.
+ * Returns EL_EIO if the stream reports a write error. */
+int el_plot_script(const el_figure *fig, const el_plot_opts *opts, FILE *out);
+
+/* Writes "$NAME << EOD" followed by N rows of NCOL columns taken from COLS
+ * (column-major: cols[c][i]) and "EOD". */
+void el_plot_block(FILE *f, const char *name, size_t n, size_t ncol, const double *const *cols);
+
+#endif

@@ -1,0 +1,8 @@
+/* gmvae.c -- the `gmvae.*` rows of the catalogue (not yet implemented). */
+#include "check/el_check.h"
+
+const el_check *el_gmvae_checks(size_t *n)
+{
+    *n = 0;
+    return NULL;
+}

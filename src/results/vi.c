@@ -1,0 +1,8 @@
+/* vi.c -- the `vi.*` rows of the catalogue (not yet implemented). */
+#include "check/el_check.h"
+
+const el_check *el_vi_checks(size_t *n)
+{
+    *n = 0;
+    return NULL;
+}

@@ -73,7 +73,11 @@ typedef struct {
 
 /* Each group exports its evaluators. */
 const el_eval *el_kl_evals(size_t *n);
-const el_eval *el_latent_evals(size_t *n);   /* fit.*, elbo.gauss, iwae.gauss, em.gmm */
+const el_eval *el_elbo_evals(size_t *n);    /* elbo.gauss, iwae.gauss */
+const el_eval *el_vi_evals(size_t *n);      /* fit.inclusive, fit.exclusive */
+const el_eval *el_em_evals(size_t *n);      /* em.gmm */
+const el_eval *el_grad_evals(size_t *n);
+const el_eval *el_gmvae_evals(size_t *n);
 
 size_t el_eval_count(void);
 const el_eval *el_eval_at(size_t i);

@@ -7,7 +7,9 @@
 
 typedef const el_eval *(*group_fn)(size_t *n);
 
-static const group_fn groups[] = { el_kl_evals, el_latent_evals };
+static const group_fn groups[] = {
+    el_kl_evals, el_elbo_evals, el_vi_evals, el_em_evals, el_grad_evals, el_gmvae_evals,
+};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t el_eval_count(void)

@@ -29,7 +29,11 @@ typedef struct el_figure {
 
 /* Each group exports its figures. */
 const el_figure *el_kl_figures(size_t *n);
-const el_figure *el_latent_figures(size_t *n);
+const el_figure *el_elbo_figures(size_t *n);
+const el_figure *el_vi_figures(size_t *n);
+const el_figure *el_em_figures(size_t *n);
+const el_figure *el_grad_figures(size_t *n);
+const el_figure *el_gmvae_figures(size_t *n);
 const el_figure *el_vae_figures(size_t *n);
 
 size_t el_figure_count(void);

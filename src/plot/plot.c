@@ -7,7 +7,10 @@
 extern const char el_plot_style[];
 
 typedef const el_figure *(*group_fn)(size_t *n);
-static const group_fn groups[] = { el_kl_figures, el_latent_figures, el_vae_figures };
+static const group_fn groups[] = {
+    el_kl_figures, el_elbo_figures, el_vi_figures, el_em_figures,
+    el_grad_figures, el_gmvae_figures, el_vae_figures,
+};
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 size_t el_figure_count(void)

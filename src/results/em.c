@@ -1,7 +1,21 @@
 /* em.c -- the `em.*` rows of the catalogue (not yet implemented). */
 #include "check/el_check.h"
+#include "eval/el_eval.h"
+#include "plot/el_plot.h"
 
 const el_check *el_em_checks(size_t *n)
+{
+    *n = 0;
+    return NULL;
+}
+
+const el_eval *el_em_evals(size_t *n)
+{
+    *n = 0;
+    return NULL;
+}
+
+const el_figure *el_em_figures(size_t *n)
 {
     *n = 0;
     return NULL;

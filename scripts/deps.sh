@@ -5,7 +5,7 @@
 # figures works.
 set -u
 required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev"
-optional="gnuplot-nox"
+optional="gnuplot-nox dataset-fashion-mnist"
 
 missing_of() {
     out=""
@@ -28,7 +28,7 @@ fi
 need=$(missing_of $required)
 want=$(missing_of $optional)
 # gnuplot may come from another package (gnuplot-qt, gnuplot-x11)
-if [ -n "$want" ] && command -v gnuplot >/dev/null 2>&1; then want=""; fi
+if command -v gnuplot >/dev/null 2>&1; then want=$(echo "$want" | sed 's/ gnuplot-nox//'); fi
 [ -z "$need$want" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then
@@ -39,7 +39,7 @@ if [ "$(id -u)" = 0 ]; then
         if ! apt-get install -y -q $need $want >>/tmp/elbolab-apt.log 2>&1; then
             echo "deps: apt-get could not install$need$want (log: /tmp/elbolab-apt.log)" >&2
             [ -n "$need" ] && exit 1
-            echo "deps: continuing without gnuplot: figures will not be drawn" >&2
+            echo "deps: continuing without$want (figures or Fashion-MNIST will be missing)" >&2
         fi
     fi
     exit 0
@@ -50,5 +50,5 @@ if [ -n "$need" ]; then
     echo "    sudo apt-get install$need$want" >&2
     exit 1
 fi
-echo "deps: gnuplot is not installed: figures will not be drawn ('sudo apt-get install$want' to get them)" >&2
+echo "deps: optional packages missing:$want (figures / Fashion-MNIST); 'sudo apt-get install$want' adds them" >&2
 exit 0

@@ -49,8 +49,11 @@ int el_kl_quad1(const el_density1 *q, const el_density1 *p, double sign, el_quad
 int el_kl_mc1(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rng *r,
               el_estimate *out);
 
-/* d = 2: KL(q||p) by nested adaptive quadrature over the plane. */
-int el_kl_quad2(const el_densityd *q, const el_densityd *p, el_quad_result *out);
+/* d = 2, full-covariance Gaussians: the same integral in q's whitened
+ * coordinates (x = mu_q + L_q u) over the box |u_i| <= 12 by nested adaptive
+ * quadrature; abserr adds a bound on the truncated tail.  Much faster than
+ * el_kl_quad2 at the same tolerance. */
+int el_kl_quad2_mvn(el_mvn *q, el_mvn *p, el_quad_result *out);
 
 /* Any d: the Monte Carlo mean of log q(X) - log p(X), X ~ q. */
 int el_kl_mcd(const el_densityd *q, const el_densityd *p, size_t n, const gsl_rng *r,

@@ -25,19 +25,34 @@ static int numeric1(const el_density1 *q, const el_density1 *p, const el_eval_op
     return s;
 }
 
-/* The same for d-dimensional q, p (quadrature only when d = 2). */
-static int numericd(const el_densityd *q, const el_densityd *p, const el_eval_opts *o,
-                    el_eval_result *res)
+/* Quadrature of KL(N(m0,S0)||N(m1,S1)) where it is feasible (d <= 2):
+ * 1-D adaptive quadrature, or 2-D in q's whitened coordinates. */
+static int quad_small(size_t d, const double *m0, const double *S0, const double *m1,
+                      const double *S1, el_eval_result *res)
 {
     int s = EL_OK;
-    if (q->d == 1 || q->d == 2) {
-        if (q->d == 2)
-            s = el_kl_quad2(q, p, &res->quad);
-        res->has_quad = q->d == 2 && s == EL_OK;
+    if (d == 1) {
+        el_gauss q = { m0[0], sqrt(S0[0]) }, p = { m1[0], sqrt(S1[0]) };
+        el_density1 dq = el_gauss_density(&q), dp = el_gauss_density(&p);
+        s = el_kl_quad1(&dq, &dp, 1.0, &res->quad);
+    } else if (d == 2) {
+        el_mvn *q = el_mvn_alloc(2, m0, S0, "Sigma0", &s);
+        el_mvn *p = q ? el_mvn_alloc(2, m1, S1, "Sigma1", &s) : NULL;
+        if (p)
+            s = el_kl_quad2_mvn(q, p, &res->quad);
+        el_mvn_free(q);
+        el_mvn_free(p);
     }
+    res->has_quad = d <= 2 && s == EL_OK;
+    return s;
+}
+
+/* Monte Carlo of KL(q||p) for d-dimensional densities. */
+static int mc_d(const el_densityd *q, const el_densityd *p, const el_eval_opts *o,
+                el_eval_result *res)
+{
     gsl_rng *r = el_rng_alloc(o->seed);
-    if (!s)
-        s = r ? el_kl_mcd(q, p, samples(o), r, &res->mc) : EL_ERROR(EL_ENOMEM, "out of memory");
+    int s = r ? el_kl_mcd(q, p, samples(o), r, &res->mc) : EL_ERROR(EL_ENOMEM, "out of memory");
     res->has_mc = s == EL_OK;
     el_rng_free(r);
     return s;
@@ -88,11 +103,12 @@ static int eval_mvn(const el_params *p, const el_eval_opts *o, el_eval_result *r
     if (s)
         return s;
     res->has_closed = 1;
-    el_mvn *q = el_mvn_alloc(d0, m0, S0, "Sigma0", &s);
+    s = quad_small(d0, m0, S0, m1, S1, res);
+    el_mvn *q = s ? NULL : el_mvn_alloc(d0, m0, S0, "Sigma0", &s);
     el_mvn *g = q ? el_mvn_alloc(d1, m1, S1, "Sigma1", &s) : NULL;
     if (q && g) {
         el_densityd dq = el_mvn_density(q), dp = el_mvn_density(g);
-        s = numericd(&dq, &dp, o, res);
+        s = mc_d(&dq, &dp, o, res);
     }
     el_mvn_free(q);
     el_mvn_free(g);
@@ -113,11 +129,19 @@ static int eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *
     if (s)
         return s;
     res->has_closed = 1;
-    el_diag *q = el_diag_alloc(n[0], v[0], v[1], &s);
+    if (n[0] <= 2) {   /* the covariance matrices diag(sigma^2) for quadrature */
+        double S0[4] = { 0 }, S1[4] = { 0 };
+        for (size_t i = 0; i < n[0]; i++) {
+            S0[i * n[0] + i] = v[1][i] * v[1][i];
+            S1[i * n[0] + i] = v[3][i] * v[3][i];
+        }
+        s = quad_small(n[0], v[0], S0, v[2], S1, res);
+    }
+    el_diag *q = s ? NULL : el_diag_alloc(n[0], v[0], v[1], &s);
     el_diag *g = q ? el_diag_alloc(n[0], v[2], v[3], &s) : NULL;
     if (q && g) {
         el_densityd dq = el_diag_density(q), dp = el_diag_density(g);
-        s = numericd(&dq, &dp, o, res);
+        s = mc_d(&dq, &dp, o, res);
     }
     el_diag_free(q);
     el_diag_free(g);

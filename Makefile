@@ -40,8 +40,11 @@ sanitize: deps $(ASAN)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    meson test -C $(ASAN) --print-errorlogs
 
+VALGRIND = valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet
+
 valgrind: build
 	meson test -C $(BUILD) --setup=valgrind --print-errorlogs
+	ELBOLAB_WRAPPER="$(VALGRIND)" sh tests/cli.sh $(ELBOLAB)
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose

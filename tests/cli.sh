@@ -1,7 +1,13 @@
 #!/bin/sh
 # cli.sh ELBOLAB -- the command-line contract: exit codes, one-line errors,
 # JSON that parses, reproducible output.  Prints "N passed, M failed".
+# ELBOLAB_WRAPPER (e.g. "valgrind --error-exitcode=99 -q") runs every call under a tool.
 E="$1"
+BIN="$1"
+if [ -n "${ELBOLAB_WRAPPER:-}" ]; then
+    wrapped() { $ELBOLAB_WRAPPER "$BIN" "$@"; }
+    E=wrapped
+fi
 pass=0
 fail=0
 tmp=$(mktemp -d)

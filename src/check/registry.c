@@ -1,6 +1,7 @@
 /* registry.c -- the table of all checks, in catalogue order. */
 #include "check/el_check.h"
 #include "core/el_core.h"
+#include "core/el_table.h"
 
 #include <string.h>
 
@@ -10,30 +11,8 @@ static const group_fn groups[] = {
     el_kl_checks, el_elbo_checks, el_vi_checks, el_em_checks,
     el_grad_checks, el_gmvae_checks, el_vae_checks,
 };
-#define NGROUPS (sizeof groups / sizeof groups[0])
 
-size_t el_check_count(void)
-{
-    size_t total = 0;
-    for (size_t g = 0; g < NGROUPS; g++) {
-        size_t n = 0;
-        groups[g](&n);
-        total += n;
-    }
-    return total;
-}
-
-const el_check *el_check_at(size_t i)
-{
-    for (size_t g = 0; g < NGROUPS; g++) {
-        size_t n = 0;
-        const el_check *c = groups[g](&n);
-        if (i < n)
-            return c + i;
-        i -= n;
-    }
-    return NULL;
-}
+EL_GROUP_TABLE(el_check_count, el_check_at, el_check, groups)
 
 const el_check *el_check_find(const char *id)
 {

@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "num/el_num.h"
+
 #define EXIT_CHECK_FAILED 1
 #define EXIT_USAGE 2
 
@@ -41,6 +43,12 @@ void cli_print_json(json_t *j);
 
 /* A JSON number, or null when X is not finite. */
 json_t *cli_json_number(double x);
+
+/* {"value", "abserr"} of a quadrature result, or null when HAS is 0. */
+json_t *cli_quad_json(int has, const el_quad_result *q);
+
+/* {"value", "stderr", "samples"} of a Monte Carlo estimate, or null when HAS is 0. */
+json_t *cli_mc_json(int has, const el_estimate *e);
 
 /* 1 when standard output is a terminal that shows colour. */
 int cli_colour(void);

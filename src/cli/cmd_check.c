@@ -123,14 +123,8 @@ static json_t *row_json(const el_check *c, int variant, const el_check_result *r
         json_object_set_new(o, "negative_control", json_string(c->mistakes[variant - 1]));
     json_object_set_new(o, "pass", json_boolean(ok));
     json_object_set_new(o, "closed_form", cli_json_number(r->closed));
-    json_object_set_new(o, "quadrature", r->has_quad
-        ? json_pack("{s:o, s:o}", "value", cli_json_number(r->quad.value), "abserr",
-                    cli_json_number(r->quad.abserr))
-        : json_null());
-    json_object_set_new(o, "monte_carlo", r->has_mc
-        ? json_pack("{s:o, s:o, s:I}", "value", cli_json_number(r->mc.value), "stderr",
-                    cli_json_number(r->mc.se), "samples", (json_int_t)r->mc.n)
-        : json_null());
+    json_object_set_new(o, "quadrature", cli_quad_json(r->has_quad, &r->quad));
+    json_object_set_new(o, "monte_carlo", cli_mc_json(r->has_mc, &r->mc));
     json_object_set_new(o, "detail", json_string(status ? el_errmsg() : r->detail));
     return o;
 }

@@ -33,14 +33,8 @@ static json_t *result_json(const el_eval *e, const el_params *p, const el_eval_r
     json_object_set_new(o, "name", json_string(e->name));
     json_object_set_new(o, "params", el_params_json(p));
     json_object_set_new(o, "closed_form", r->has_closed ? cli_json_number(r->closed) : json_null());
-    json_object_set_new(o, "quadrature", r->has_quad
-        ? json_pack("{s:o, s:o}", "value", cli_json_number(r->quad.value), "abserr",
-                    cli_json_number(r->quad.abserr))
-        : json_null());
-    json_object_set_new(o, "monte_carlo", r->has_mc
-        ? json_pack("{s:o, s:o, s:I}", "value", cli_json_number(r->mc.value), "stderr",
-                    cli_json_number(r->mc.se), "samples", (json_int_t)r->mc.n)
-        : json_null());
+    json_object_set_new(o, "quadrature", cli_quad_json(r->has_quad, &r->quad));
+    json_object_set_new(o, "monte_carlo", cli_mc_json(r->has_mc, &r->mc));
     if (r->extra)
         json_object_update(o, r->extra);
     return o;

@@ -61,3 +61,19 @@ int cli_colour(void)
     const char *t = getenv("TERM");
     return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && t && strcmp(t, "dumb") != 0;
 }
+
+json_t *cli_quad_json(int has, const el_quad_result *q)
+{
+    if (!has)
+        return json_null();
+    return json_pack("{s:o, s:o}", "value", cli_json_number(q->value), "abserr",
+                     cli_json_number(q->abserr));
+}
+
+json_t *cli_mc_json(int has, const el_estimate *e)
+{
+    if (!has)
+        return json_null();
+    return json_pack("{s:o, s:o, s:I}", "value", cli_json_number(e->value), "stderr",
+                     cli_json_number(e->se), "samples", (json_int_t)e->n);
+}

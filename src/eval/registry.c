@@ -1,6 +1,7 @@
 /* registry.c -- the table of evaluators and the key checks around a run. */
 #include "eval/el_eval.h"
 #include "core/el_core.h"
+#include "core/el_table.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,30 +11,8 @@ typedef const el_eval *(*group_fn)(size_t *n);
 static const group_fn groups[] = {
     el_kl_evals, el_elbo_evals, el_vi_evals, el_em_evals, el_grad_evals, el_gmvae_evals,
 };
-#define NGROUPS (sizeof groups / sizeof groups[0])
 
-size_t el_eval_count(void)
-{
-    size_t total = 0;
-    for (size_t g = 0; g < NGROUPS; g++) {
-        size_t n = 0;
-        groups[g](&n);
-        total += n;
-    }
-    return total;
-}
-
-const el_eval *el_eval_at(size_t i)
-{
-    for (size_t g = 0; g < NGROUPS; g++) {
-        size_t n = 0;
-        const el_eval *e = groups[g](&n);
-        if (i < n)
-            return e + i;
-        i -= n;
-    }
-    return NULL;
-}
+EL_GROUP_TABLE(el_eval_count, el_eval_at, el_eval, groups)
 
 const el_eval *el_eval_find(const char *name)
 {

@@ -1,6 +1,7 @@
 /* plot.c -- the figure registry and the script header. */
 #include "plot/el_plot.h"
 #include "core/el_core.h"
+#include "core/el_table.h"
 
 #include <string.h>
 
@@ -11,30 +12,8 @@ static const group_fn groups[] = {
     el_kl_figures, el_elbo_figures, el_vi_figures, el_em_figures,
     el_grad_figures, el_gmvae_figures, el_vae_figures,
 };
-#define NGROUPS (sizeof groups / sizeof groups[0])
 
-size_t el_figure_count(void)
-{
-    size_t total = 0;
-    for (size_t g = 0; g < NGROUPS; g++) {
-        size_t n = 0;
-        groups[g](&n);
-        total += n;
-    }
-    return total;
-}
-
-const el_figure *el_figure_at(size_t i)
-{
-    for (size_t g = 0; g < NGROUPS; g++) {
-        size_t n = 0;
-        const el_figure *f = groups[g](&n);
-        if (i < n)
-            return f + i;
-        i -= n;
-    }
-    return NULL;
-}
+EL_GROUP_TABLE(el_figure_count, el_figure_at, el_figure, groups)
 
 const el_figure *el_figure_find(const char *id)
 {

@@ -55,6 +55,11 @@ int el_kl_mc1(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rn
  * el_kl_quad2 at the same tolerance. */
 int el_kl_quad2_mvn(el_mvn *q, el_mvn *p, el_quad_result *out);
 
+/* Discrete: the Monte Carlo mean of log p_i - log q_i, i ~ p (N draws).
+ * SIGN = -1 averages the flipped log-ratio (the sign-flip mistake). */
+int el_kl_mc_discrete(size_t k, const double *p, const double *q, double sign, size_t n,
+                      const gsl_rng *r, el_estimate *out);
+
 /* Any d: the Monte Carlo mean of log q(X) - log p(X), X ~ q. */
 int el_kl_mcd(const el_densityd *q, const el_densityd *p, size_t n, const gsl_rng *r,
               el_estimate *out);

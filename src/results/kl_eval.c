@@ -148,18 +148,6 @@ static int eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *
     return s;
 }
 
-typedef struct {
-    const double *p, *q;
-    gsl_ran_discrete_t *t;
-} disc;
-
-static double draw_disc(const gsl_rng *r, void *v)
-{
-    const disc *k = v;
-    size_t i = gsl_ran_discrete(r, k->t);
-    return log(k->p[i]) - log(k->q[i]);
-}
-
 static int eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     size_t np, nq;
@@ -174,13 +162,10 @@ static int eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_resu
     res->has_closed = 1;
     if (!isfinite(res->closed))   /* q misses mass of p: no finite estimate exists */
         return EL_OK;
-    disc k = { vp, vq, el_discrete_sampler("p", np, vp, &s) };
     gsl_rng *r = el_rng_alloc(o->seed);
-    if (k.t && r)
-        s = el_mc_mean(draw_disc, &k, samples(o), r, &res->mc);
-    res->has_mc = k.t && r && s == EL_OK;
-    if (k.t)
-        gsl_ran_discrete_free(k.t);
+    s = r ? el_kl_mc_discrete(np, vp, vq, 1.0, samples(o), r, &res->mc)
+          : EL_ERROR(EL_ENOMEM, "out of memory");
+    res->has_mc = s == EL_OK;
     el_rng_free(r);
     return s;
 }

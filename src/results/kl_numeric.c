@@ -107,3 +107,30 @@ int el_kl_mcd(const el_densityd *q, const el_densityd *p, size_t n, const gsl_rn
     free(x);
     return s;
 }
+
+typedef struct {
+    const double *p, *q;
+    gsl_ran_discrete_t *table;
+    double sign;
+} pair_disc;
+
+static double draw_disc(const gsl_rng *r, void *v)
+{
+    const pair_disc *k = v;
+    size_t i = gsl_ran_discrete(r, k->table);
+    return k->sign * (log(k->p[i]) - log(k->q[i]));
+}
+
+int el_kl_mc_discrete(size_t k, const double *p, const double *q, double sign, size_t n,
+                      const gsl_rng *r, el_estimate *out)
+{
+    int s = el_discrete_validate("q", k, q);
+    pair_disc d = { p, q, NULL, sign };
+    if (!s)
+        d.table = el_discrete_sampler("p", k, p, &s);
+    if (!s)
+        s = el_mc_mean(draw_disc, &d, n, r, out);
+    if (d.table)
+        gsl_ran_discrete_free(d.table);
+    return s;
+}

@@ -111,11 +111,16 @@ static int maximise(objective *o, double *x)
 
 /* ---- F over one row of q ---------------------------------------------------- */
 
-/* Row i: the log joints l_k = log p(x_i, z = k; theta). */
+/* Row i: the log joints l_k = log p(x_i, z = k; theta).  Softmax is
+ * invariant to a common shift, so the logit of one reference component REF
+ * is held at 0 and the other K - 1 are free. */
 typedef struct {
-    size_t K;
+    size_t K, ref;
     const double *l;
 } qrow;
+
+/* The component that free logit M stands for. */
+static size_t comp(const qrow *r, size_t m) { return m < r->ref ? m : m + 1; }
 
 /* log q_k = a_k - logsumexp(a) for K logits A. */
 static void log_softmax(size_t K, const double *a, double *lq)
@@ -129,21 +134,15 @@ static void log_softmax(size_t K, const double *a, double *lq)
         lq[k] = a[k] - top - log(sum);
 }
 
-/* The K logits of row R from its K - 1 free ones (the last is held at 0:
- * softmax is invariant to a common shift), as log q. */
-static void row_logq(const qrow *r, const double *free_a, double *lq)
-{
-    double a[EL_EM_KMAX];
-    memcpy(a, free_a, (r->K - 1) * sizeof *a);
-    a[r->K - 1] = 0.0;
-    log_softmax(r->K, a, lq);
-}
-
-/* F_i = sum_k q_k (l_k - log q_k), q = softmax(a); LQ receives log q. */
+/* F_i = sum_k q_k (l_k - log q_k) with q = softmax of the free logits
+ * FREE_A and 0 for REF; LQ receives log q. */
 static double qrow_f(const qrow *r, const double *free_a, double *lq)
 {
-    double f = 0.0;
-    row_logq(r, free_a, lq);
+    double a[EL_EM_KMAX], f = 0.0;
+    a[r->ref] = 0.0;
+    for (size_t m = 0; m + 1 < r->K; m++)
+        a[comp(r, m)] = free_a[m];
+    log_softmax(r->K, a, lq);
     for (size_t k = 0; k < r->K; k++)
         f += exp(lq[k]) * (r->l[k] - lq[k]);
     return f;
@@ -161,19 +160,53 @@ static void qrow_grad(const double *free_a, void *v, double *g)
 {
     const qrow *r = v;
     double lq[EL_EM_KMAX], f = qrow_f(r, free_a, lq);
-    for (size_t j = 0; j + 1 < r->K; j++)
-        g[j] = exp(lq[j]) * ((r->l[j] - lq[j]) - f);
+    for (size_t m = 0; m + 1 < r->K; m++) {
+        size_t j = comp(r, m);
+        g[m] = exp(lq[j]) * ((r->l[j] - lq[j]) - f);
+    }
 }
 
-/* The gradient divided by q_j: where a softmax saturates, q_j and with it
+/* The gradient divided by q_j.  Where a softmax saturates, q_j and with it
  * the raw gradient are tiny although q_j may still be far (relatively) from
- * its optimum; this scaling makes the stationarity test see that. */
+ * its optimum; scaled, the stationarity test sees that -- provided the
+ * reference component is not itself tiny (el_em_ascent_q makes it the
+ * largest before polishing). */
 static void qrow_resid(const double *free_a, void *v, double *g)
 {
     const qrow *r = v;
     double lq[EL_EM_KMAX], f = qrow_f(r, free_a, lq);
-    for (size_t j = 0; j + 1 < r->K; j++)
-        g[j] = (r->l[j] - lq[j]) - f;
+    for (size_t m = 0; m + 1 < r->K; m++) {
+        size_t j = comp(r, m);
+        g[m] = (r->l[j] - lq[j]) - f;
+    }
+}
+
+/* Makes the largest of the K values LQ (log q) R's reference and writes the
+ * other logits relative to it into FREE_A. */
+static void qrow_rebase(qrow *r, const double *lq, double *free_a)
+{
+    r->ref = 0;
+    for (size_t k = 1; k < r->K; k++)
+        if (lq[k] > lq[r->ref])
+            r->ref = k;
+    for (size_t m = 0; m + 1 < r->K; m++)
+        free_a[m] = lq[comp(r, m)] - lq[r->ref];
+}
+
+/* Maximises F_i over row R of q: BFGS from LQ (log q, updated in place),
+ * then the Newton polish relative to the largest component. */
+static int qrow_maximise(qrow *r, double *lq)
+{
+    objective o = { r->K - 1, qrow_value, qrow_grad, qrow_resid, r };
+    double a[EL_EM_KMAX];
+    gsl_vector_view v = gsl_vector_view_array(a, r->K - 1);
+    qrow_rebase(r, lq, a);
+    int s = bfgs(&o, &v.vector);
+    qrow_f(r, a, lq);
+    qrow_rebase(r, lq, a);
+    if (!s) s = polish(&o, &v.vector);
+    qrow_f(r, a, lq);
+    return s;
 }
 
 int el_em_ascent_q(const el_gmm *g, size_t n, const double *x, double *q)
@@ -181,19 +214,17 @@ int el_em_ascent_q(const el_gmm *g, size_t n, const double *x, double *q)
     size_t K = g->K;
     if (K < 1 || K > EL_EM_KMAX)
         return EL_ERROR(EL_EDOM, "coordinate ascent: K must be in 1..%d, got %zu", EL_EM_KMAX, K);
-    double l[EL_EM_KMAX], a[EL_EM_KMAX], lq[EL_EM_KMAX];
-    qrow row = { K, l };
-    objective o = { K - 1, qrow_value, qrow_grad, qrow_resid, &row };
-    for (size_t i = 0; i < n; i++) {
+    double l[EL_EM_KMAX], lq[EL_EM_KMAX];
+    qrow row = { K, 0, l };
+    for (size_t i = 0; i < n && K > 1; i++) {
         double *qi = q + i * K;
         for (size_t k = 0; k < K; k++) {
             l[k] = el_gmm_logjoint(g, k, x[i]);
-            a[k] = log(qi[k]) - log(qi[K - 1]);
+            lq[k] = log(qi[k]);
         }
-        int s = K > 1 ? maximise(&o, a) : EL_OK;
+        int s = qrow_maximise(&row, lq);
         if (s)
             return s;
-        row_logq(&row, a, lq);
         for (size_t k = 0; k < K; k++)
             qi[k] = exp(lq[k]);
     }

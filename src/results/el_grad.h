@@ -42,6 +42,23 @@ void el_grad_pathwise(const el_grad_fn *f, double mu, double sigma, double eps, 
  * g = f(z) d log q(z)/d(mu, sigma) = f(z) ((z - mu)/sigma^2, -1/sigma + (z - mu)^2/sigma^3). */
 void el_grad_score(const el_grad_fn *f, double mu, double sigma, double eps, double g[2]);
 
+/* Test functions whose expectation under N(mu, sigma^2) has a closed form;
+ * the _exact functions write g = (d/dmu, d/dsigma) E f. */
+
+/* f(z) = z^3 + z^2/2: E f = mu^3 + 3 mu sigma^2 + (mu^2 + sigma^2)/2. */
+double el_grad_cubic(double z, const void *unused);
+double el_grad_cubic_df(double z, const void *unused);
+void el_grad_cubic_exact(double mu, double sigma, double g[2]);
+
+/* A Gaussian bump f(z) = exp(-(z - c)^2 / (2 b^2)) (P points to an el_grad_bump):
+ * E f = b / sqrt(v) exp(-(mu - c)^2 / (2 v)), v = b^2 + sigma^2. */
+typedef struct {
+    double c, b;
+} el_grad_bump;
+double el_grad_bump_f(double z, const void *p);
+double el_grad_bump_df(double z, const void *p);
+void el_grad_bump_exact(const el_grad_bump *k, double mu, double sigma, double g[2]);
+
 /* ---- the single-sample KL term and its backward pass ------------------------- */
 
 /* The values the forward pass keeps for the backward pass. */

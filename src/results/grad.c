@@ -81,6 +81,50 @@ void el_grad_score(const el_grad_fn *f, double mu, double sigma, double eps, dou
     g[1] = v * (u * u - 1.0) / sigma;
 }
 
+/* ---- test functions -------------------------------------------------------- */
+
+double el_grad_cubic(double z, const void *unused)
+{
+    (void)unused;
+    return z * z * z + 0.5 * z * z;
+}
+
+double el_grad_cubic_df(double z, const void *unused)
+{
+    (void)unused;
+    return 3.0 * z * z + z;
+}
+
+/* From E z^3 = mu^3 + 3 mu sigma^2 and E z^2 = mu^2 + sigma^2. */
+void el_grad_cubic_exact(double mu, double sigma, double g[2])
+{
+    g[0] = 3.0 * mu * mu + 3.0 * sigma * sigma + mu;
+    g[1] = 6.0 * mu * sigma + sigma;
+}
+
+double el_grad_bump_f(double z, const void *p)
+{
+    const el_grad_bump *k = p;
+    double u = (z - k->c) / k->b;
+    return exp(-0.5 * u * u);
+}
+
+double el_grad_bump_df(double z, const void *p)
+{
+    const el_grad_bump *k = p;
+    return -(z - k->c) / (k->b * k->b) * el_grad_bump_f(z, p);
+}
+
+/* E f is a Gaussian convolution; differentiate e = b v^(-1/2) exp(-d^2/(2v))
+ * with d = mu - c, dv/dsigma = 2 sigma. */
+void el_grad_bump_exact(const el_grad_bump *k, double mu, double sigma, double g[2])
+{
+    double v = k->b * k->b + sigma * sigma, d = mu - k->c;
+    double e = k->b / sqrt(v) * exp(-0.5 * d * d / v);
+    g[0] = -e * d / v;
+    g[1] = e * sigma * (d * d / (v * v) - 1.0 / v);
+}
+
 /* ---- the single-sample KL term ------------------------------------------------ */
 
 double el_kl_sample_forward(double mu, double sigma, double eps, el_kl_tape *tp)

@@ -208,45 +208,6 @@ static const char *const reparam_sampling_mistakes[] = {
 
 /* ==== grad.reparam_unbiased ================================================== */
 
-/* f(z) = z^3 + z^2/2: E f = mu^3 + 3 mu s^2 + (mu^2 + s^2)/2. */
-static double poly_f(double z, const void *p) { (void)p; return z * z * z + 0.5 * z * z; }
-static double poly_df(double z, const void *p) { (void)p; return 3.0 * z * z + z; }
-
-/* d/dmu and d/dsigma of E f for the polynomial. */
-static void poly_exact(double mu, double s, double g[2])
-{
-    g[0] = 3.0 * mu * mu + 3.0 * s * s + mu;
-    g[1] = 6.0 * mu * s + s;
-}
-
-/* A Gaussian bump f(z) = exp(-(z - c)^2 / (2 b^2)). */
-typedef struct {
-    double c, b;
-} bump;
-
-static double bump_f(double z, const void *p)
-{
-    const bump *k = p;
-    double u = (z - k->c) / k->b;
-    return exp(-0.5 * u * u);
-}
-
-static double bump_df(double z, const void *p)
-{
-    const bump *k = p;
-    return -(z - k->c) / (k->b * k->b) * bump_f(z, p);
-}
-
-/* E f = b / sqrt(v) exp(-(mu - c)^2 / (2 v)), v = b^2 + s^2 (a Gaussian
- * convolution), and its derivatives in mu and sigma. */
-static void bump_exact(const bump *k, double mu, double s, double g[2])
-{
-    double v = k->b * k->b + s * s, d = mu - k->c;
-    double e = k->b / sqrt(v) * exp(-0.5 * d * d / v);
-    g[0] = -e * d / v;
-    g[1] = e * s * (d * d / (v * v) - 1.0 / v);
-}
-
 #define GRAD_MU (-0.6)
 #define GRAD_SIGMA 0.9
 
@@ -298,11 +259,12 @@ static int check_reparam_unbiased(const el_check *c, const el_check_opts *o, int
     if (!r)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     size_t n = el_check_samples(o, 50000);
-    static const bump k = { 1.1, 0.8 };
-    el_grad_fn poly = { poly_f, poly_df, NULL }, bumpf = { bump_f, bump_df, &k };
+    static const el_grad_bump k = { 1.1, 0.8 };
+    el_grad_fn poly = { el_grad_cubic, el_grad_cubic_df, NULL };
+    el_grad_fn bumpf = { el_grad_bump_f, el_grad_bump_df, &k };
     double gp[2], gb[2], ratio = INFINITY;
-    poly_exact(GRAD_MU, GRAD_SIGMA, gp);
-    bump_exact(&k, GRAD_MU, GRAD_SIGMA, gb);
+    el_grad_cubic_exact(GRAD_MU, GRAD_SIGMA, gp);
+    el_grad_bump_exact(&k, GRAD_MU, GRAD_SIGMA, gb);
     int s = unbiased_one(res, variant, &poly, gp, n, r, &ratio);
     if (!s) s = unbiased_one(res, variant, &bumpf, gb, n, r, &ratio);
     el_rng_free(r);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #define ITERS_MAX 1000000       /* iterations at most */
-#define COST_MAX 2e10           /* n * K * iterations at most */
+#define COST_MAX 1e9            /* n * K * iterations at most (seconds of work) */
 
 /* Reads KEY as a whole number in MIN..MAX into *OUT. */
 static int whole(const el_params *p, const char *key, double min, double max, size_t *out)

@@ -260,8 +260,8 @@ const char *const el_elbo_iwae_mistakes[] = {
 #define IWAE_KMAX 1000
 static const size_t iwae_k[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
 #define IWAE_NK (sizeof iwae_k / sizeof iwae_k[0])
-#define IWAE_Q_MU 0.8
-#define IWAE_Q_SIGMA 0.7
+#define IWAE_Q_MU EL_ELBO_IWAE_Q_MU
+#define IWAE_Q_SIGMA EL_ELBO_IWAE_Q_SIGMA
 
 /* One k-sample bound as VARIANT from the log-weights LOGW. */
 static double iwae_variant(const double *logw, size_t k, int v)

@@ -11,6 +11,21 @@
 
 #define K EL_DLM_EXAMPLE_K
 
+/* The example model's prior PI, log-likelihoods L, posterior POST and
+ * evidence *LP, and the check's generator *R (NULL on failure). */
+static int setup(const el_check *c, const el_check_opts *o, double *pi, double *l, double *post,
+                 double *lp, gsl_rng **r)
+{
+    el_elbo_dlm_example(pi, l);
+    *r = NULL;
+    int s = el_dlm_log_evidence(K, pi, l, lp);
+    if (!s) s = el_dlm_posterior(K, pi, l, post);
+    if (!s) *r = el_check_rng(c, o);
+    if (!s && !*r)
+        s = EL_ERROR(EL_ENOMEM, "out of memory");
+    return s;
+}
+
 /* ---- elbo.jensen ---------------------------------------------------------- */
 
 const char *const el_elbo_jensen_mistakes[] = {
@@ -48,13 +63,9 @@ static int jensen_one(el_tally *t, const double *pi, const double *l, const doub
 
 int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
-    double pi[K], l[K], post[K], q[K], lp;
-    el_elbo_dlm_example(pi, l);
-    int s = el_dlm_log_evidence(K, pi, l, &lp);
-    if (!s) s = el_dlm_posterior(K, pi, l, post);
-    gsl_rng *r = s ? NULL : el_check_rng(c, o);
-    if (!s && !r)
-        s = EL_ERROR(EL_ENOMEM, "out of memory");
+    double pi[K], l[K], post[K], q[K], lp = NAN;
+    gsl_rng *r;
+    int s = setup(c, o, pi, l, post, &lp, &r);
     el_tally t;
     el_tally_init(&t);
     for (int i = 0; i < JENSEN_NQ + K && !s; i++) {
@@ -137,13 +148,9 @@ static int optimal_one(el_tally *t, const double *pi, const double *l, const dou
 
 int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
-    double pi[K], l[K], post[K], cand[K], theta0[K - 1], lp;
-    el_elbo_dlm_example(pi, l);
-    int s = el_dlm_log_evidence(K, pi, l, &lp);
-    if (!s) s = el_dlm_posterior(K, pi, l, post);
-    gsl_rng *r = s ? NULL : el_check_rng(c, o);
-    if (!s && !r)
-        s = EL_ERROR(EL_ENOMEM, "out of memory");
+    double pi[K], l[K], post[K], cand[K], theta0[K - 1], lp = NAN;
+    gsl_rng *r;
+    int s = setup(c, o, pi, l, post, &lp, &r);
     el_tally t;
     el_tally_init(&t);
     if (!s)

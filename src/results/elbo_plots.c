@@ -38,6 +38,18 @@ static int gap_sweep(const el_lg1 *m, int sweep_sigma, double *cols[4])
     return EL_OK;
 }
 
+/* One panel: the sweep in data block BLOCK, a dotted vertical line at X0
+ * marked LABEL. */
+static void gap_panel(FILE *f, const char *block, double x0, const char *label)
+{
+    fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 lc rgb '#555555'\n",
+            x0, x0);
+    fprintf(f, "set label 1 '%s' at %.10g, graph 0.95 offset 0.5,0\n", label, x0);
+    fprintf(f, "plot $%s u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+               "$%s u 1:2 w l ls 1 t 'ELBO(q)', "
+               "$%s u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))'\n", block, block, block);
+}
+
 static int write_gap(FILE *f, const el_plot_opts *o)
 {
     (void)o;
@@ -57,19 +69,11 @@ static int write_gap(FILE *f, const el_plot_opts *o)
     fputs("set ylabel 'nats'\nset yrange [-6:3]\nset autoscale xfix\n"
           "set key at graph 0.03, graph 0.64 left top\n", f);
     fprintf(f, "set xlabel 'mean of q   (q = N(m, s_{post}^2), s_{post} = %.3g)'\n", ps);
-    fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 lc rgb '#555555'\n", pm, pm);
-    fprintf(f, "set label 1 'posterior mean' at %.10g, graph 0.95 offset 0.5,0\n", pm);
-    fputs("plot $mean u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
-          "$mean u 1:2 w l ls 1 t 'ELBO(q)', "
-          "$mean u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))'\n", f);
-    fputs("unset arrow 1\nunset label 1\nset logscale x\n", f);
+    gap_panel(f, "mean", pm, "posterior mean");
+    fputs("set logscale x\n", f);
     fprintf(f, "set xlabel 'standard deviation of q   (q = N(m_{post}, s^2), m_{post} = %.3g)'\n", pm);
-    fprintf(f, "set arrow 2 from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 lc rgb '#555555'\n", ps, ps);
-    fprintf(f, "set label 2 'posterior sd' at %.10g, graph 0.95 offset 0.5,0\n", ps);
-    fputs("plot $scale u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
-          "$scale u 1:2 w l ls 1 t 'ELBO(q)', "
-          "$scale u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))'\n"
-          "unset multiplot\n", f);
+    gap_panel(f, "scale", ps, "posterior sd");
+    fputs("unset multiplot\n", f);
     return EL_OK;
 }
 

@@ -182,6 +182,7 @@ START_TEST(bad_models)
     m = model(x);
     m.sigma[2] = 0.0;
     ck_assert_int_eq(el_gmvae_validate(&m), EL_EDOM);
+    ck_assert_str_eq(el_errmsg(), "sigma[2] must be > 0, got 0");
     m = model(x);
     m.noise = -1.0;
     ck_assert_int_eq(el_gmvae_validate(&m), EL_EDOM);

@@ -72,16 +72,28 @@ int el_lg1_kl_posterior(const el_lg1 *m, double q_mu, double q_sigma, double *ou
 typedef struct {
     const el_lg1 *m;
     double q_mu, q_sigma;
+    double r0;   /* x - b - a q_mu, formed once: the residual at z = q_mu + q_sigma t
+                  * is then r0 - a q_sigma t, without cancellation when q is narrow */
 } lg1_q;
+
+static lg1_q lg1_q_make(const el_lg1 *m, double q_mu, double q_sigma)
+{
+    lg1_q c = { m, q_mu, q_sigma, m->x - m->b - m->a * q_mu };
+    return c;
+}
+
+/* log p(x,z) - log q(z) at z = q_mu + q_sigma t. */
+static double log_weight_t(const lg1_q *c, double t)
+{
+    double r = (c->r0 - c->m->a * c->q_sigma * t) / c->m->noise, z = c->q_mu + c->q_sigma * t;
+    return -LOG_SQRT_2PI - log(c->m->noise / c->q_sigma) - 0.5 * (r * r + z * z - t * t);
+}
 
 /* phi(t) [log p(x,z) - log q(z)] at z = q_mu + q_sigma t. */
 static double elbo_integrand(double t, void *p)
 {
-    const lg1_q *c = p;
     double phi = exp(-0.5 * t * t - LOG_SQRT_2PI);
-    if (phi == 0.0)
-        return 0.0;
-    return phi * el_lg1_log_weight(c->m, c->q_mu, c->q_sigma, c->q_mu + c->q_sigma * t);
+    return phi == 0.0 ? 0.0 : phi * log_weight_t(p, t);
 }
 
 int el_lg1_elbo_quad(const el_lg1 *m, double q_mu, double q_sigma, el_quad_result *out)
@@ -89,15 +101,13 @@ int el_lg1_elbo_quad(const el_lg1 *m, double q_mu, double q_sigma, el_quad_resul
     int s = el_lg1_validate(m, q_mu, q_sigma);
     if (s)
         return s;
-    lg1_q c = { m, q_mu, q_sigma };
+    lg1_q c = lg1_q_make(m, q_mu, q_sigma);
     return el_quad_1d(elbo_integrand, &c, -INFINITY, INFINITY, out);
 }
 
 static double elbo_draw(const gsl_rng *r, void *p)
 {
-    const lg1_q *c = p;
-    double z = c->q_mu + c->q_sigma * gsl_ran_gaussian_ziggurat(r, 1.0);
-    return el_lg1_log_weight(c->m, c->q_mu, c->q_sigma, z);
+    return log_weight_t(p, gsl_ran_gaussian_ziggurat(r, 1.0));
 }
 
 int el_lg1_elbo_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t n,
@@ -106,7 +116,7 @@ int el_lg1_elbo_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t n,
     int s = el_lg1_validate(m, q_mu, q_sigma);
     if (s)
         return s;
-    lg1_q c = { m, q_mu, q_sigma };
+    lg1_q c = lg1_q_make(m, q_mu, q_sigma);
     return el_mc_mean(elbo_draw, &c, n, r, out);
 }
 
@@ -162,7 +172,7 @@ int el_lg1_iwae_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t k,
         return s;
     if (k < 1)
         return EL_ERROR(EL_EDOM, "k must be >= 1, got %zu", k);
-    iwae_ctx c = { { m, q_mu, q_sigma }, k, malloc(k * sizeof(double)) };
+    iwae_ctx c = { lg1_q_make(m, q_mu, q_sigma), k, malloc(k * sizeof(double)) };
     if (!c.logw)
         return EL_ERROR(EL_ENOMEM, "IWAE: out of memory for %zu log-weights", k);
     s = el_mc_mean(iwae_draw, &c, reps, r, out);

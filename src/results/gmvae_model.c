@@ -19,13 +19,15 @@ int el_gmvae_validate(const el_gmvae *m)
     for (size_t z = 0; z < m->K && !s; z++) {
         if (!(m->pi[z] > 0.0))
             s = EL_ERROR(EL_EDOM, "pi[%zu] must be > 0, got %g", z, m->pi[z]);
-        if (!s) s = el_require_finite("mu_z", m->mu[z]);
-        if (!s) s = el_require_positive("sigma_z", m->sigma[z]);
+        else if (!isfinite(m->mu[z]))
+            s = EL_ERROR(EL_EDOM, "mu[%zu] must be finite, got %g", z, m->mu[z]);
+        else if (!(isfinite(m->sigma[z]) && m->sigma[z] > 0.0))
+            s = EL_ERROR(EL_EDOM, "sigma[%zu] must be > 0, got %g", z, m->sigma[z]);
     }
-    for (size_t i = 0; i < m->D && !s; i++) {
-        s = el_require_finite("W", m->W[i]);
-        if (!s) s = el_require_finite("c", m->c[i]);
-    }
+    for (size_t i = 0; i < m->D && !s; i++)
+        if (!isfinite(m->W[i]) || !isfinite(m->c[i]))
+            s = EL_ERROR(EL_EDOM, "W[%zu] and c[%zu] must be finite, got %g and %g", i, i, m->W[i],
+                         m->c[i]);
     if (!s) s = el_require_positive("noise", m->noise);
     return s;
 }

@@ -1,0 +1,57 @@
+/* el_vi.h -- inclusive and exclusive KL fits of a Gaussian to a 1-D Gaussian
+ * mixture: the solvers behind the `vi.*` checks, `elbolab eval fit.*` and the
+ * autograder's `incl-excl-fit` exercise.
+ *
+ * The target is p = sum_k w_k N(m_k, s_k^2) (K components); the fitted
+ * family is q = N(mu, sigma^2).  A mixture is valid when K >= 1, every w_k is
+ * finite and >= 0 with sum 1 (within EL_PROB_SUM_TOL), every m_k is finite
+ * and every s_k is finite and > 0; anything else is EL_EDOM with a message
+ * naming the bad entry ("s[1] must be > 0, got -2").  NULL pointers are
+ * EL_EUSAGE; K > EL_VI_MAX_COMPONENTS is EL_ELIMIT. */
+#ifndef EL_VI_H
+#define EL_VI_H
+
+#include <stddef.h>
+#include "dist/el_dist.h"
+
+/* The largest mixture the solvers accept (cost grows with K: one start per
+ * component). */
+#define EL_VI_MAX_COMPONENTS 64
+
+/* *MU = sum_k w_k m_k and *SIGMA^2 = sum_k w_k (s_k^2 + (m_k - mu)^2) (the
+ * mean and variance of p: the spread of the means counts); *KL = KL(p||q) at
+ * that q, by quadrature (the entropy of p has no closed form).  KL may be
+ * NULL (not computed). */
+/* Inclusive fit: argmin over Gaussians q of KL(p||q) for the 1-D mixture p = sum_k w_k N(m_k, s_k^2): moment matching. */
+int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double *s,
+                        double *mu, double *sigma, double *kl);
+
+typedef struct { double mu, sigma, kl; int global; } el_vi_optimum;
+
+/* Minimises KL(q||p) = -1/2 log(2 pi e sigma^2) - E_q[log p] over (mu, log
+ * sigma): GSL BFGS with the quadrature gradient from one start per component
+ * (m_k, s_k) and from the moment-matched fit, each end point polished by
+ * Newton's method on the gradient (GSL multiroot, quadrature Hessian) to
+ * |grad| < 1e-11 in standardised units, and kept only if the Hessian is
+ * positive definite (a saddle, such as the symmetric point between two
+ * well-separated modes, is not a local minimum).  Writes at most MAX_OPTIMA
+ * optima (the best ones), sets *N_OPTIMA to that count and *GLOBAL_INDEX to
+ * 0; `global` is 1 for every optimum whose KL is within 1e-9 of the
+ * smallest (a symmetric mixture has two equally good fits), ties ordered by
+ * mu.  EL_ENOCONV if no start reaches a local minimum. */
+/* Exclusive fit: every local minimum of KL(q||p) found from several starts (deduplicated), sorted by kl; *global_index marks the global one. */
+int el_vi_fit_exclusive(size_t K, const double *w, const double *m, const double *s,
+                        el_vi_optimum *optima, size_t max_optima, size_t *n_optima, size_t *global_index);
+
+/* ---- building blocks shared by the vi checks and figures ----------------- */
+
+/* log p(x) and its first two derivatives in x. */
+typedef struct {
+    double l, d1, d2;
+} el_vi_logp;
+
+/* log p, (log p)' and (log p)'' of the mixture P at X (log-sum-exp through the
+ * responsibilities; P has at most EL_VI_MAX_COMPONENTS components). */
+el_vi_logp el_vi_logp3(const el_mix *p, double x);
+
+#endif

@@ -12,6 +12,7 @@
 #define EL_VI_H
 
 #include <stddef.h>
+#include "check/el_check.h"
 #include "dist/el_dist.h"
 
 /* The largest mixture the solvers accept (cost grows with K: one start per
@@ -53,5 +54,16 @@ typedef struct {
 /* log p, (log p)' and (log p)'' of the mixture P at X (log-sum-exp through the
  * responsibilities; P has at most EL_VI_MAX_COMPONENTS components). */
 el_vi_logp el_vi_logp3(const el_mix *p, double x);
+
+/* ---- the vi group's entry points, registered in vi.c ----------------------- */
+
+/* Each check runs VARIANT 0 (the claim) or k >= 1 (its k-th mistake, listed
+ * in the NULL-terminated array beside it). */
+int el_vi_run_inclusive_exclusive(const el_check *c, const el_check_opts *o, int variant,
+                                  el_check_result *res);
+extern const char *const el_vi_inclusive_exclusive_mistakes[];
+int el_vi_run_mode_seeking(const el_check *c, const el_check_opts *o, int variant,
+                           el_check_result *res);
+extern const char *const el_vi_mode_seeking_mistakes[];
 
 #endif

@@ -1,12 +1,24 @@
-/* vi.c -- the `vi.*` rows of the catalogue (not yet implemented). */
-#include "check/el_check.h"
+/* vi.c -- the `vi.*` rows of the catalogue: the tables of checks, evaluators
+ * and figures of the vi group (the code lives in vi_*.c). */
+#include "results/el_vi.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
 
+static const el_check vi_checks[] = {
+    { "vi.inclusive_exclusive",
+      "for p = 1/3 N(-1,1) + 2/3 N(1,1): argmin KL(p||q) is moment matching N(1/3, 17/9); "
+      "argmin KL(q||p) has no closed form, is found numerically and is narrower",
+      el_vi_inclusive_exclusive_mistakes, el_vi_run_inclusive_exclusive },
+    { "vi.mode_seeking",
+      "for 1/2 N(-3,1) + 1/2 N(3,1): KL(q||p) seeks one mode (sigma ~ 1), KL(p||q) spans "
+      "both (mu = 0, sigma^2 = 10); a symmetric local optimum also exists",
+      el_vi_mode_seeking_mistakes, el_vi_run_mode_seeking },
+};
+
 const el_check *el_vi_checks(size_t *n)
 {
-    *n = 0;
-    return NULL;
+    *n = sizeof vi_checks / sizeof vi_checks[0];
+    return vi_checks;
 }
 
 const el_eval *el_vi_evals(size_t *n)

@@ -55,6 +55,17 @@ typedef struct {
  * responsibilities; P has at most EL_VI_MAX_COMPONENTS components). */
 el_vi_logp el_vi_logp3(const el_mix *p, double x);
 
+/* An objective on R^dim for el_vi_nelder_mead; a failure inside it should
+ * be recorded in PARAMS by the caller and NAN returned. */
+typedef double (*el_vi_objective)(const double *x, void *params);
+
+/* Minimises F over R^DIM from X (overwritten with the argmin) with GSL's
+ * Nelder-Mead simplex (nmsimplex2), initial step STEP in every coordinate,
+ * until the simplex size is below TOL; *FMIN (may be NULL) gets the minimum.
+ * EL_ENOCONV after MAX_ITER iterations, EL_ENUM if F is not finite. */
+int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, double step,
+                      double tol, int max_iter, double *fmin);
+
 /* ---- the vi group's entry points, registered in vi.c ----------------------- */
 
 /* Each check runs VARIANT 0 (the claim) or k >= 1 (its k-th mistake, listed
@@ -65,5 +76,8 @@ extern const char *const el_vi_inclusive_exclusive_mistakes[];
 int el_vi_run_mode_seeking(const el_check *c, const el_check_opts *o, int variant,
                            el_check_result *res);
 extern const char *const el_vi_mode_seeking_mistakes[];
+int el_vi_run_forward_objective(const el_check *c, const el_check_opts *o, int variant,
+                                el_check_result *res);
+extern const char *const el_vi_forward_objective_mistakes[];
 
 #endif

@@ -13,6 +13,10 @@ static const el_check vi_checks[] = {
       "for 1/2 N(-3,1) + 1/2 N(3,1): KL(q||p) seeks one mode (sigma ~ 1), KL(p||q) spans "
       "both (mu = 0, sigma^2 = 10); a symmetric local optimum also exists",
       el_vi_mode_seeking_mistakes, el_vi_run_mode_seeking },
+    { "vi.forward_objective",
+      "min_q KL(p||q) = max_q E_p[log q] (needs samples of p: SNIS with q as proposal); for a "
+      "correlated Gaussian p and factorised q: forward v_i = Sigma_ii, reverse v_i = 1/Lambda_ii",
+      el_vi_forward_objective_mistakes, el_vi_run_forward_objective },
 };
 
 const el_check *el_vi_checks(size_t *n)

@@ -12,7 +12,6 @@
 
 #include <gsl/gsl_deriv.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_multimin.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,47 +95,29 @@ typedef struct {
     int status;
 } nm_par;
 
-static double nm_f(const gsl_vector *x, void *v)
+static double nm_f(const double *x, void *v)
 {
     nm_par *n = v;
     el_quad_result q = { NAN, 0 };
-    int s = kl_quad(n->p, gsl_vector_get(x, 0), exp(gsl_vector_get(x, 1)), n->exclusive, &q);
+    int s = kl_quad(n->p, x[0], exp(x[1]), n->exclusive, &q);
     if (s && !n->status)
         n->status = s;
     return q.value;
 }
 
 /* argmin over (mu, log sigma) of KL(q||p) (EXCLUSIVE) or KL(p||q), from
- * (MU, SIGMA); results overwrite MU and SIGMA.  EL_ENOCONV if the simplex
- * does not shrink to 1e-8 within 600 iterations. */
+ * (MU, SIGMA); results overwrite MU and SIGMA.  Simplex size 1e-7. */
 static int nm_minimise(const el_mix *p, int exclusive, double *mu, double *sigma)
 {
     nm_par n = { p, exclusive, EL_OK };
-    gsl_multimin_function F = { nm_f, 2, &n };
-    gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 2);
-    gsl_vector *x = gsl_vector_alloc(2), *step = gsl_vector_alloc(2);
-    int s = m && x && step ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory"), done = 0;
-    if (!s) {
-        gsl_vector_set(x, 0, *mu);
-        gsl_vector_set(x, 1, log(*sigma));
-        gsl_vector_set_all(step, 0.2);
-        s = el_from_gsl(gsl_multimin_fminimizer_set(m, &F, x, step), "Nelder-Mead");
-    }
-    for (int it = 0; it < 600 && !s && !done && !n.status; it++) {
-        s = el_from_gsl(gsl_multimin_fminimizer_iterate(m), "Nelder-Mead");
-        done = gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-8) == GSL_SUCCESS;
-    }
-    if (!s && n.status)
+    double x[2] = { *mu, log(*sigma) };
+    int s = el_vi_nelder_mead(nm_f, &n, 2, x, 0.2, 1e-7, 600, NULL);
+    if (n.status)
         s = n.status;
-    if (!s && !done)
-        s = EL_ERROR(EL_ENOCONV, "Nelder-Mead did not converge");
     if (!s) {
-        *mu = gsl_vector_get(m->x, 0);
-        *sigma = exp(gsl_vector_get(m->x, 1));
+        *mu = x[0];
+        *sigma = exp(x[1]);
     }
-    gsl_multimin_fminimizer_free(m);
-    gsl_vector_free(x);
-    gsl_vector_free(step);
     return s;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "check/el_check.h"
 #include "dist/el_dist.h"
+#include "num/el_num.h"
 
 /* The largest mixture the solvers accept (cost grows with K: one start per
  * component). */
@@ -66,6 +67,34 @@ typedef double (*el_vi_objective)(const double *x, void *params);
 int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, double step,
                       double tol, int max_iter, double *fmin);
 
+/* ---- the evidence of a tiny nonlinear decoder (vi.posterior_intractable) ---- */
+
+#define EL_VI_MAX_LATENT 5    /* latent dimensions 1..5 */
+#define EL_VI_MAX_NODES 200   /* grid nodes per axis */
+
+/* The model: z ~ N(0, I_d), x | z ~ N(f(z), 0.5^2 I_2) with a fixed tanh
+ * network f (six hidden units) and a fixed observation x for each d.  The
+ * evidence p(x) = E_{p(z)}[p(x|z)] by a tensor Gauss-Hermite grid with N
+ * nodes per axis: *VALUE, and *EVALS = N^d likelihood evaluations. */
+int el_vi_evidence_grid(size_t d, size_t n, double *value, size_t *evals);
+
+/* The same by importance sampling, N draws: the proposal is a defensive
+ * mixture 0.8 L + 0.2 p(z), where L is a Gaussian centred at the posterior
+ * mode with twice the inverse Gauss-Newton Hessian as covariance (a widened
+ * Laplace approximation, what an encoder would provide); mean and standard
+ * error. */
+int el_vi_evidence_is(size_t d, size_t n, const gsl_rng *r, el_estimate *out);
+
+/* The reference: randomised quasi-Monte Carlo of E_{p(z)}[p(x|z)] with N
+ * Sobol points and SHIFTS random shifts (el_qmc_mean). */
+int el_vi_evidence_qmc(size_t d, size_t n, size_t shifts, const gsl_rng *r, el_estimate *out);
+
+/* The mistake "p(x) = p(x | z = E z)": the likelihood at z = 0. */
+int el_vi_evidence_plugin(size_t d, double *value);
+
+/* The most grid nodes per axis (<= EL_VI_MAX_NODES) with n^d <= BUDGET. */
+size_t el_vi_budget_nodes(size_t d, size_t budget);
+
 /* ---- the vi group's entry points, registered in vi.c ----------------------- */
 
 /* Each check runs VARIANT 0 (the claim) or k >= 1 (its k-th mistake, listed
@@ -79,5 +108,8 @@ extern const char *const el_vi_mode_seeking_mistakes[];
 int el_vi_run_forward_objective(const el_check *c, const el_check_opts *o, int variant,
                                 el_check_result *res);
 extern const char *const el_vi_forward_objective_mistakes[];
+int el_vi_run_posterior_intractable(const el_check *c, const el_check_opts *o, int variant,
+                                    el_check_result *res);
+extern const char *const el_vi_posterior_intractable_mistakes[];
 
 #endif

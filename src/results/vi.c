@@ -17,6 +17,10 @@ static const el_check vi_checks[] = {
       "min_q KL(p||q) = max_q E_p[log q] (needs samples of p: SNIS with q as proposal); for a "
       "correlated Gaussian p and factorised q: forward v_i = Sigma_ii, reverse v_i = 1/Lambda_ii",
       el_vi_forward_objective_mistakes, el_vi_run_forward_objective },
+    { "vi.posterior_intractable",
+      "the VAE posterior is not easy: p(x) = int p(x|z) p(z) dz has no closed form for a "
+      "neural decoder, and grid quadrature cost grows exponentially with the latent dimension",
+      el_vi_posterior_intractable_mistakes, el_vi_run_posterior_intractable },
 };
 
 const el_check *el_vi_checks(size_t *n)

@@ -8,6 +8,7 @@
 
 #include "check_main.h"
 #include "core/el_core.h"
+#include "eval/el_eval.h"
 #include "results/el_kl.h"
 #include "results/el_vi.h"
 
@@ -210,17 +211,110 @@ END_TEST
 
 START_TEST(extreme_scales)
 {
-    /* very narrow and very wide components far apart: still finite, still minima */
+    /* a very narrow and a very wide component far apart: both optima found
+     * (the narrow one is located to round-off in units of its width) */
     const double w[] = { 0.4, 0.6 }, m[] = { -1e4, 2e4 }, s[] = { 1e-3, 5e3 };
     el_vi_optimum o[4];
     size_t n, g;
     ck_assert_int_eq(el_vi_fit_exclusive(2, w, m, s, o, 4, &n, &g), EL_OK);
-    ck_assert(n >= 1);
-    for (size_t i = 0; i < n; i++)
-        ck_assert(isfinite(o[i].mu) && o[i].sigma > 0 && isfinite(o[i].kl) && o[i].kl >= 0);
+    /* one fit per component, each nearly exact: KL = -log w_k */
+    ck_assert_uint_eq(n, 2);
+    ck_assert(el_close(o[0].mu, 2e4, 1e-6, 0) && el_close(o[0].kl, -log(0.6), 1e-6, 0));
+    ck_assert(el_close(o[1].mu, -1e4, 1e-9, 0) && el_close(o[1].sigma, 1e-3, 1e-6, 0));
+    ck_assert(el_close(o[1].kl, -log(0.4), 1e-6, 0));
     double mu, sigma, kl;
     ck_assert_int_eq(el_vi_fit_inclusive(2, w, m, s, &mu, &sigma, &kl), EL_OK);
     ck_assert(isfinite(kl) && kl > 0);
+}
+END_TEST
+
+/* ---- evaluators ---------------------------------------------------------------------- */
+
+/* Runs `eval NAME ARGV...` into RES; returns the status. */
+static int run_eval(const char *name, int argc, char **argv, el_eval_result *res)
+{
+    const el_eval *e = el_eval_find(name);
+    ck_assert_ptr_nonnull(e);
+    el_params p = { 0 };
+    int s = el_params_parse(&p, argc, argv);
+    el_eval_opts o = { 20241, 2000 };
+    if (s == EL_OK)
+        s = el_eval_run(e, &p, &o, res);
+    el_params_free(&p);
+    return s;
+}
+
+static double extra_real(const el_eval_result *r, const char *key)
+{
+    json_t *v = json_object_get(r->extra, key);
+    ck_assert_msg(json_is_real(v), "extra %s missing", key);
+    return json_real_value(v);
+}
+
+START_TEST(eval_inclusive_exact)
+{
+    char *argv[] = { "w=[0.25,0.75]", "m=[-1.5,2]", "s=[0.5,1.25]" };
+    el_eval_result r;
+    ck_assert_int_eq(run_eval("fit.inclusive", 3, argv, &r), EL_OK);
+    double mu = 0.25 * -1.5 + 0.75 * 2.0;
+    double var = 0.25 * (0.25 + 2.25) + 0.75 * (1.5625 + 4.0) - mu * mu;
+    ck_assert(el_close(extra_real(&r, "mu"), mu, 1e-9, 1e-12));
+    ck_assert(el_close(extra_real(&r, "sigma"), sqrt(var), 1e-9, 0));
+    ck_assert(!r.has_closed);   /* no closed form for a two-component mixture */
+    ck_assert(r.has_quad && el_agrees_quad(extra_real(&r, "kl"), &r.quad));
+    ck_assert(r.has_mc && el_agrees_mc(extra_real(&r, "kl"), &r.mc));
+    el_eval_result_free(&r);
+    char *one[] = { "w=1", "m=0.7", "s=2.1" };
+    ck_assert_int_eq(run_eval("fit.inclusive", 3, one, &r), EL_OK);
+    ck_assert(r.has_closed && r.closed == 0.0);
+    el_eval_result_free(&r);
+}
+END_TEST
+
+START_TEST(eval_exclusive_lists_optima)
+{
+    char *argv[] = { "w=[0.5,0.5]", "m=[-3,3]", "s=[1,1]" };
+    el_eval_result r;
+    ck_assert_int_eq(run_eval("fit.exclusive", 3, argv, &r), EL_OK);
+    json_t *list = json_object_get(r.extra, "local_optima");
+    ck_assert(json_is_array(list));
+    ck_assert_uint_eq(json_array_size(list), 3);
+    size_t nglobal = 0;
+    for (size_t i = 0; i < 3; i++) {
+        json_t *o = json_array_get(list, i);
+        ck_assert(json_is_real(json_object_get(o, "mu")) && json_is_real(json_object_get(o, "sigma")));
+        ck_assert(json_is_real(json_object_get(o, "kl")));
+        nglobal += json_is_true(json_object_get(o, "global"));
+    }
+    ck_assert_uint_eq(nglobal, 2);
+    json_t *first = json_array_get(list, 0);
+    ck_assert(extra_real(&r, "mu") == json_real_value(json_object_get(first, "mu")));
+    ck_assert(fabs(fabs(extra_real(&r, "mu")) - 3.0) < 0.05);
+    ck_assert(r.has_quad && el_agrees_quad(extra_real(&r, "kl"), &r.quad));
+    el_eval_result_free(&r);
+}
+END_TEST
+
+START_TEST(eval_bad_inputs)
+{
+    struct {
+        const char *name;
+        char *argv[3];
+        int argc;
+        const char *msg;
+    } bad[] = {
+        { "fit.inclusive", { "w=[0.5,0.5]", "m=[0,1]", "s=[1]" }, 3, "same length" },
+        { "fit.exclusive", { "w=[0.5,0.4]", "m=[0,1]", "s=[1,1]" }, 3, "w must sum to 1" },
+        { "fit.exclusive", { "w=[0.5,0.5]", "m=[0,1]", "s=[1,-1]" }, 3, "s[1] must be > 0" },
+        { "fit.inclusive", { "w=[0.5,0.5]", "m=[0,1]", NULL }, 2, "needs parameter s" },
+        { "fit.inclusive", { "w=[[1]]", "m=1", "s=1" }, 3, "must be a vector" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        el_eval_result r;
+        ck_assert_int_eq(run_eval(bad[i].name, bad[i].argc, bad[i].argv, &r), EL_EDOM);
+        ck_assert_msg(strstr(el_errmsg(), bad[i].msg), "'%s' lacks '%s'", el_errmsg(), bad[i].msg);
+        el_eval_result_free(&r);
+    }
 }
 END_TEST
 
@@ -234,11 +328,14 @@ static Suite *vi_suite(void)
     tcase_add_test(core, exclusive_other_mixtures_match_independent_fit);
     tcase_add_test(core, exclusive_finds_every_optimum_of_two_modes);
     tcase_add_test(core, exclusive_of_a_gaussian_is_itself);
+    tcase_add_test(core, eval_inclusive_exact);
+    tcase_add_test(core, eval_exclusive_lists_optima);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, bad_mixtures_rejected);
     tcase_add_test(lim, bad_outputs_rejected);
     tcase_add_test(lim, extreme_scales);
+    tcase_add_test(lim, eval_bad_inputs);
     suite_add_tcase(s, lim);
     return s;
 }

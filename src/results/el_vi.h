@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include "check/el_check.h"
+#include "eval/el_eval.h"
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
@@ -111,5 +112,9 @@ extern const char *const el_vi_forward_objective_mistakes[];
 int el_vi_run_posterior_intractable(const el_check *c, const el_check_opts *o, int variant,
                                     el_check_result *res);
 extern const char *const el_vi_posterior_intractable_mistakes[];
+
+/* `elbolab eval fit.inclusive` / `fit.exclusive` (keys w, m, s). */
+int el_vi_eval_inclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
+int el_vi_eval_exclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
 
 #endif

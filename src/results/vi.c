@@ -1,7 +1,6 @@
 /* vi.c -- the `vi.*` rows of the catalogue: the tables of checks, evaluators
  * and figures of the vi group (the code lives in vi_*.c). */
 #include "results/el_vi.h"
-#include "eval/el_eval.h"
 #include "plot/el_plot.h"
 
 static const el_check vi_checks[] = {
@@ -29,10 +28,19 @@ const el_check *el_vi_checks(size_t *n)
     return vi_checks;
 }
 
+static const el_eval vi_evals[] = {
+    { "fit.inclusive",
+      "argmin over Gaussians q of KL(p||q) for p = sum_k w_k N(m_k, s_k^2): moment matching",
+      "w m s", "", el_vi_eval_inclusive },
+    { "fit.exclusive",
+      "argmin over Gaussians q of KL(q||p): every local optimum, the global one reported",
+      "w m s", "", el_vi_eval_exclusive },
+};
+
 const el_eval *el_vi_evals(size_t *n)
 {
-    *n = 0;
-    return NULL;
+    *n = sizeof vi_evals / sizeof vi_evals[0];
+    return vi_evals;
 }
 
 const el_figure *el_vi_figures(size_t *n)

@@ -17,6 +17,7 @@
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_multiroots.h>
 #include <gsl/gsl_randist.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@
 #define NEWTON_GRAD_TOL 1e-11
 #define SAME_OPTIMUM 1e-6   /* in standard units of (mu, log sigma) */
 #define TIE_KL 1e-9         /* optima whose KL differ by less are all global */
+#define START_ALL_RUNS 8    /* up to this K, every run of adjacent components is a start */
+#define MAX_STARTS (START_ALL_RUNS * (START_ALL_RUNS + 1) / 2 + 2 * EL_VI_MAX_COMPONENTS)
 
 /* ---- log p and its first two derivatives ------------------------------------ */
 
@@ -232,6 +235,17 @@ static int mr_fdf(const gsl_vector *x, void *v, gsl_vector *f, gsl_matrix *J)
     return s ? s : mr_df(x, v, J);
 }
 
+/* 1 if the gradient G at X = (mu, log sigma) is below TOL in the scale-free
+ * norm |sigma dKL/dmu| + |dKL/dlog sigma|.  The floor 64 eps (1 + |mu|/sigma)
+ * is the round-off of x = mu + sigma t measured in units of sigma: a narrow
+ * optimum far from 0 cannot be located more finely than that. */
+static int stationary(const gsl_vector *x, const gsl_vector *g, double tol)
+{
+    double mu = gsl_vector_get(x, 0), sigma = exp(gsl_vector_get(x, 1));
+    double norm = fabs(sigma * gsl_vector_get(g, 0)) + fabs(gsl_vector_get(g, 1));
+    return norm < tol + 64.0 * DBL_EPSILON * (1.0 + fabs(mu) / sigma);
+}
+
 /* BFGS (GSL vector_bfgs2, analytic gradient) from X[2] = (mu, ls); X is
  * overwritten with the end point.  Stalling (GSL_ENOPROG) is not an error:
  * Newton polishing follows. */
@@ -251,7 +265,7 @@ static int run_bfgs(excl_ctx *c, double *x)
     int s = gsl_multimin_fdfminimizer_set(m, &F, x0, 0.1, 0.1);
     for (int it = 0; it < BFGS_MAX_ITER && s == GSL_SUCCESS && !c->status; it++) {
         s = gsl_multimin_fdfminimizer_iterate(m);
-        if (s == GSL_SUCCESS && gsl_multimin_test_gradient(m->gradient, BFGS_GRAD_TOL) == GSL_SUCCESS)
+        if (s == GSL_SUCCESS && stationary(m->x, m->gradient, BFGS_GRAD_TOL))
             break;
     }
     x[0] = gsl_vector_get(m->x, 0);
@@ -262,7 +276,7 @@ static int run_bfgs(excl_ctx *c, double *x)
 }
 
 /* Newton on the gradient (GSL multiroot newton, analytic Hessian) from X[2];
- * EL_ENOCONV if it does not reach |grad| < NEWTON_GRAD_TOL. */
+ * EL_ENOCONV if it does not become stationary(NEWTON_GRAD_TOL). */
 static int run_newton(excl_ctx *c, double *x)
 {
     gsl_multiroot_function_fdf F = { mr_f, mr_df, mr_fdf, 2, c };
@@ -278,7 +292,7 @@ static int run_newton(excl_ctx *c, double *x)
     int s = gsl_multiroot_fdfsolver_set(r, &F, x0), done = 0;
     for (int it = 0; it < NEWTON_MAX_ITER && s == GSL_SUCCESS && !done; it++) {
         s = gsl_multiroot_fdfsolver_iterate(r);
-        done = s == GSL_SUCCESS && gsl_multiroot_test_residual(r->f, NEWTON_GRAD_TOL) == GSL_SUCCESS;
+        done = s == GSL_SUCCESS && stationary(r->x, r->f, NEWTON_GRAD_TOL);
     }
     x[0] = gsl_vector_get(r->x, 0);
     x[1] = gsl_vector_get(r->x, 1);
@@ -412,25 +426,57 @@ static int cmp_opt(const void *a, const void *b)
     return (x->mu > y->mu) - (x->mu < y->mu);
 }
 
+/* The moment-matched fit (standard units) of the components IDX[lo..hi]
+ * renormalised: a start for a fit that spans them.  0 if they weigh nothing. */
+static int run_start(const el_mix *z, const size_t *idx, size_t lo, size_t hi, double *x)
+{
+    double w = 0.0, m1 = 0.0, m2 = 0.0;
+    for (size_t i = lo; i <= hi; i++) {
+        size_t k = idx[i];
+        w += z->w[k];
+        m1 += z->w[k] * z->mu[k];
+        m2 += z->w[k] * (z->sigma[k] * z->sigma[k] + z->mu[k] * z->mu[k]);
+    }
+    if (!(w > 0.0))
+        return 0;
+    m1 /= w;
+    x[0] = m1;
+    x[1] = 0.5 * log(fmax(m2 / w - m1 * m1, DBL_MIN));
+    return 1;
+}
+
 /* The starts in standard units: every component (m_k, s_k) with w_k > 0 and
- * the moment-matched fit (0, 1).  Returns their number. */
+ * the moment-matched fit of every run of components adjacent in mean order
+ * (all runs when K <= START_ALL_RUNS, else pairs and the whole mixture).
+ * Returns their number (at most MAX_STARTS). */
 static size_t starts(const el_mix *z, double (*x)[2])
 {
-    size_t n = 0;
-    for (size_t k = 0; k < z->K; k++)
-        if (z->w[k] > 0.0) {
-            x[n][0] = z->mu[k];
-            x[n++][1] = log(z->sigma[k]);
+    size_t idx[EL_VI_MAX_COMPONENTS], K = z->K, n = 0;
+    for (size_t k = 0; k < K; k++)
+        idx[k] = k;
+    for (size_t i = 1; i < K; i++)   /* insertion sort by mean */
+        for (size_t j = i; j > 0 && z->mu[idx[j]] < z->mu[idx[j - 1]]; j--) {
+            size_t tmp = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = tmp;
         }
-    x[n][0] = 0.0;
-    x[n++][1] = 0.0;
+    for (size_t lo = 0; lo < K; lo++)
+        for (size_t hi = lo; hi < K; hi++) {
+            int wanted = K <= START_ALL_RUNS || hi - lo <= 1 || (lo == 0 && hi == K - 1);
+            if (wanted && hi == lo && z->w[idx[lo]] > 0.0) {
+                x[n][0] = z->mu[idx[lo]];
+                x[n++][1] = log(z->sigma[idx[lo]]);
+            } else if (wanted && hi > lo) {
+                n += (size_t)run_start(z, idx, lo, hi, x[n]);
+            }
+        }
     return n;
 }
 
 /* All local minima of KL(q||z) (standard units) into LIST, sorted; *N set. */
 static int exclusive_standard(const el_mix *z, local_opt *list, size_t *n)
 {
-    double x0[EL_VI_MAX_COMPONENTS + 1][2];
+    double x0[MAX_STARTS][2];
     size_t ns = starts(z, x0);
     excl_ctx c = { z, gsl_integration_workspace_alloc(QUAD_LIMIT), EL_OK };
     if (!c.w)
@@ -466,7 +512,7 @@ int el_vi_fit_exclusive(size_t K, const double *w, const double *m, const double
         sd = sqrt(el_mix_var(p));
         z = standardise(p, mean, sd, &st);
     }
-    local_opt list[EL_VI_MAX_COMPONENTS + 1];
+    local_opt list[MAX_STARTS];
     size_t n = 0;
     if (z)
         st = exclusive_standard(z, list, &n);

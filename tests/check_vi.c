@@ -4,11 +4,14 @@
 #include <check.h>
 #include <gsl/gsl_multimin.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
+#include "plot/el_plot.h"
 #include "results/el_kl.h"
 #include "results/el_vi.h"
 
@@ -318,6 +321,28 @@ START_TEST(eval_bad_inputs)
 }
 END_TEST
 
+/* ---- figures ------------------------------------------------------------------------------ */
+
+START_TEST(figures_write_scripts)
+{
+    size_t n;
+    const el_figure *figs = el_vi_figures(&n);
+    ck_assert_uint_eq(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        el_plot_opts o = { EL_PLOT_DUMB, NULL, 20241 };
+        ck_assert_int_eq(el_plot_script(&figs[i], &o, f), EL_OK);
+        fclose(f);
+        ck_assert_msg(strstr(buf, "\nplot ") && strstr(buf, "EOD\n"), "%s: no data or plot", figs[i].id);
+        ck_assert_msg(!strstr(buf, "nan") && !strstr(buf, "inf"), "%s: non-finite data", figs[i].id);
+        ck_assert_ptr_nonnull(el_check_find(figs[i].check));
+        free(buf);
+    }
+}
+END_TEST
+
 static Suite *vi_suite(void)
 {
     Suite *s = suite_create("vi");
@@ -330,6 +355,7 @@ static Suite *vi_suite(void)
     tcase_add_test(core, exclusive_of_a_gaussian_is_itself);
     tcase_add_test(core, eval_inclusive_exact);
     tcase_add_test(core, eval_exclusive_lists_optima);
+    tcase_add_test(core, figures_write_scripts);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, bad_mixtures_rejected);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "check/el_check.h"
 #include "eval/el_eval.h"
+#include "plot/el_plot.h"
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
@@ -116,5 +117,14 @@ extern const char *const el_vi_posterior_intractable_mistakes[];
 /* `elbolab eval fit.inclusive` / `fit.exclusive` (keys w, m, s). */
 int el_vi_eval_inclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
 int el_vi_eval_exclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
+
+/* The figures (their table is in vi.c). */
+int el_vi_fig_homework(FILE *f, const el_plot_opts *o);
+int el_vi_fig_modes(FILE *f, const el_plot_opts *o);
+int el_vi_fig_forward(FILE *f, const el_plot_opts *o);
+int el_vi_fig_evidence(FILE *f, const el_plot_opts *o);
+
+/* The target of vi.forward_objective: its mean M[2] and covariance S[4]. */
+void el_vi_forward_target(double *m, double *S);
 
 #endif

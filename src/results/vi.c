@@ -1,7 +1,6 @@
 /* vi.c -- the `vi.*` rows of the catalogue: the tables of checks, evaluators
  * and figures of the vi group (the code lives in vi_*.c). */
 #include "results/el_vi.h"
-#include "plot/el_plot.h"
 
 static const el_check vi_checks[] = {
     { "vi.inclusive_exclusive",
@@ -43,8 +42,19 @@ const el_eval *el_vi_evals(size_t *n)
     return vi_evals;
 }
 
+static const el_figure vi_figures[] = {
+    { "vi-fits-homework", "inclusive and exclusive Gaussian fits of 1/3 N(-1,1) + 2/3 N(1,1)",
+      "vi.inclusive_exclusive", el_vi_fig_homework },
+    { "vi-fits-modes", "the inclusive fit and every exclusive local optimum for 1/2 N(-3,1) + 1/2 N(3,1)",
+      "vi.mode_seeking", el_vi_fig_modes },
+    { "vi-forward-reverse-2d", "factorised fits of a correlated 2-D Gaussian: forward vs reverse KL",
+      "vi.forward_objective", el_vi_fig_forward },
+    { "vi-evidence-cost", "error and cost of the evidence p(x) against the latent dimension",
+      "vi.posterior_intractable", el_vi_fig_evidence },
+};
+
 const el_figure *el_vi_figures(size_t *n)
 {
-    *n = 0;
-    return NULL;
+    *n = sizeof vi_figures / sizeof vi_figures[0];
+    return vi_figures;
 }

@@ -31,7 +31,7 @@ static double nm_kl(const gsl_vector *x, void *v)
     return el_kl_quad1(&dq, &dp, 1.0, &r) == EL_OK ? r.value : GSL_NAN;
 }
 
-/* Nelder-Mead from (MU, SIGMA) to a simplex of size 1e-9; overwrites them and
+/* Nelder-Mead from (MU, SIGMA) to a simplex of size 1e-8; overwrites them and
  * returns the minimal KL. */
 static double nm_fit(size_t K, const double *w, const double *m, const double *s, double *mu,
                      double *sigma)
@@ -49,7 +49,7 @@ static double nm_fit(size_t K, const double *w, const double *m, const double *s
     gsl_multimin_fminimizer_set(nm, &F, x, step);
     for (int it = 0; it < 2000; it++) {
         gsl_multimin_fminimizer_iterate(nm);
-        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(nm), 1e-9) == GSL_SUCCESS)
+        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(nm), 1e-8) == GSL_SUCCESS)
             break;
     }
     *mu = gsl_vector_get(nm->x, 0);

@@ -250,6 +250,36 @@ static void finish(el_check_result *res, const fit_claim *c, const char *summary
         snprintf(res->detail, sizeof res->detail, "FAILED: %.200s", c->why);
 }
 
+/* A two-component fit check: the mixture, how a variant corrupts the claim,
+ * the check-specific verdicts, and the detail line on success. */
+typedef struct {
+    const double *w, *m, *s;
+    int (*mistake)(const el_mix *p, fit_claim *c, int variant);
+    int (*verify)(const el_mix *p, fit_claim *c);
+    void (*summary)(const fit_claim *c, char *buf, size_t len);
+} fit_case;
+
+/* Runs FC as VARIANT: the solver's claim (corrupted by the mistake), then the
+ * inclusive, exclusive and check-specific verdicts. */
+static int run_fit_case(const fit_case *fc, int variant, el_check_result *res)
+{
+    int s;
+    el_mix *p = el_mix_alloc(2, fc->w, fc->m, fc->s, &s);
+    fit_claim c;
+    if (p) s = claim_from_solver(p, &c);
+    if (p && !s) s = fc->mistake(p, &c, variant);
+    if (p && !s) s = verify_inclusive(p, &c, res);
+    if (p && !s) s = verify_exclusive(p, &c, res);
+    if (p && !s) s = fc->verify(p, &c);
+    if (p && !s) {
+        char sum[256];
+        fc->summary(&c, sum, sizeof sum);
+        finish(res, &c, sum);
+    }
+    el_mix_free(p);
+    return s;
+}
+
 /* ---- vi.inclusive_exclusive -------------------------------------------------------- */
 
 /* p = 1/3 N(-1,1) + 2/3 N(1,1): log-concave (its (log p)'' = -1 + 4 r1 r2 <= 0). */
@@ -287,35 +317,33 @@ static int verify_homework(const el_mix *p, fit_claim *c)
     return EL_OK;
 }
 
+/* Variant 1: the exclusive fit taken to be the moment-matched one; variant 2:
+ * the spread of the means forgotten in the inclusive variance. */
+static int homework_mistake(const el_mix *p, fit_claim *c, int variant)
+{
+    if (variant == 2)
+        c->var = hw_w[0] * hw_s[0] * hw_s[0] + hw_w[1] * hw_s[1] * hw_s[1];
+    return variant == 1 ? claim_global_at(p, c, c->mu, sqrt(c->var)) : EL_OK;
+}
+
+static void homework_summary(const fit_claim *c, char *buf, size_t len)
+{
+    const el_vi_optimum *e = &c->ex[c->g];
+    snprintf(buf, len,
+             "inclusive N(%.7g, %.7g^2); exclusive N(%.7g, %.7g^2) KL(q||p)=%.7g; "
+             "%zu optimum, |grad| %.1e; Nelder-Mead agrees",
+             c->mu, sqrt(c->var), e->mu, e->sigma, e->kl, c->n, c->gmax);
+}
+
+static const fit_case homework = { hw_w, hw_m, hw_s, homework_mistake, verify_homework,
+                                   homework_summary };
+
 int el_vi_run_inclusive_exclusive(const el_check *chk, const el_check_opts *o, int variant,
                                   el_check_result *res)
 {
     (void)chk;
     (void)o;
-    int s;
-    el_mix *p = el_mix_alloc(2, hw_w, hw_m, hw_s, &s);
-    fit_claim c;
-    if (p) s = claim_from_solver(p, &c);
-    if (p && !s) {
-        if (variant == 1)   /* the exclusive fit taken to be the moment-matched one */
-            s = claim_global_at(p, &c, c.mu, sqrt(c.var));
-        if (variant == 2)     /* the spread of the means forgotten */
-            c.var = hw_w[0] * hw_s[0] * hw_s[0] + hw_w[1] * hw_s[1] * hw_s[1];
-        if (!s) s = verify_inclusive(p, &c, res);
-        if (!s) s = verify_exclusive(p, &c, res);
-        if (!s) s = verify_homework(p, &c);
-    }
-    if (!s) {
-        char sum[256];
-        const el_vi_optimum *e = &c.ex[c.g];
-        snprintf(sum, sizeof sum,
-                 "inclusive N(%.7g, %.7g^2); exclusive N(%.7g, %.7g^2) KL(q||p)=%.7g; "
-                 "%zu optimum, |grad| %.1e; Nelder-Mead agrees",
-                 c.mu, sqrt(c.var), e->mu, e->sigma, e->kl, c.n, c.gmax);
-        finish(res, &c, sum);
-    }
-    el_mix_free(p);
-    return s;
+    return run_fit_case(&homework, variant, res);
 }
 
 const char *const el_vi_inclusive_exclusive_mistakes[] = {
@@ -352,36 +380,33 @@ static int verify_modes(const el_mix *p, fit_claim *c)
     return EL_OK;
 }
 
+/* Variant 1: the broad symmetric optimum called global; variant 2: the
+ * exclusive fit taken to be the inclusive one. */
+static int modes_mistake(const el_mix *p, fit_claim *c, int variant)
+{
+    for (size_t i = 0; variant == 1 && i < c->n; i++)
+        if (fabs(c->ex[i].mu) < 1e-6)
+            c->g = i;
+    return variant == 2 ? claim_global_at(p, c, c->mu, sqrt(c->var)) : EL_OK;
+}
+
+static void modes_summary(const fit_claim *c, char *buf, size_t len)
+{
+    const el_vi_optimum *g = &c->ex[c->g];
+    snprintf(buf, len,
+             "inclusive N(%.4g, %.6g^2); %zu exclusive optima, global N(%.6g, %.6g^2) "
+             "KL=%.6g (and its mirror), symmetric one KL=%.6g; |grad| %.1e",
+             c->mu, sqrt(c->var), c->n, g->mu, g->sigma, g->kl, c->ex[c->n - 1].kl, c->gmax);
+}
+
+static const fit_case modes = { ms_w, ms_m, ms_s, modes_mistake, verify_modes, modes_summary };
+
 int el_vi_run_mode_seeking(const el_check *chk, const el_check_opts *o, int variant,
                            el_check_result *res)
 {
     (void)chk;
     (void)o;
-    int s;
-    el_mix *p = el_mix_alloc(2, ms_w, ms_m, ms_s, &s);
-    fit_claim c;
-    if (p) s = claim_from_solver(p, &c);
-    if (p && !s) {
-        for (size_t i = 0; variant == 1 && i < c.n; i++)   /* the broad optimum called global */
-            if (fabs(c.ex[i].mu) < 1e-6)
-                c.g = i;
-        if (variant == 2)   /* the exclusive fit taken to be the inclusive one */
-            s = claim_global_at(p, &c, c.mu, sqrt(c.var));
-        if (!s) s = verify_inclusive(p, &c, res);
-        if (!s) s = verify_exclusive(p, &c, res);
-        if (!s) s = verify_modes(p, &c);
-    }
-    if (!s) {
-        char sum[256];
-        const el_vi_optimum *g = &c.ex[c.g];
-        snprintf(sum, sizeof sum,
-                 "inclusive N(%.4g, %.6g^2); %zu exclusive optima, global N(%.6g, %.6g^2) "
-                 "KL=%.6g (and its mirror), symmetric one KL=%.6g; |grad| %.1e",
-                 c.mu, sqrt(c.var), c.n, g->mu, g->sigma, g->kl, c.ex[c.n - 1].kl, c.gmax);
-        finish(res, &c, sum);
-    }
-    el_mix_free(p);
-    return s;
+    return run_fit_case(&modes, variant, res);
 }
 
 const char *const el_vi_mode_seeking_mistakes[] = {

@@ -18,9 +18,10 @@
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
-/* The largest mixture the solvers accept (cost grows with K: one start per
- * component). */
-#define EL_VI_MAX_COMPONENTS 64
+/* The largest mixture the solvers accept.  The exclusive fit's cost grows
+ * like K^2 (about 2K starts, each integrating over K components): about 0.5 s
+ * at K = 8 and a few seconds at K = 16. */
+#define EL_VI_MAX_COMPONENTS 16
 
 /* *MU = sum_k w_k m_k and *SIGMA^2 = sum_k w_k (s_k^2 + (m_k - mu)^2) (the
  * mean and variance of p: the spread of the means counts); *KL = KL(p||q) at
@@ -33,12 +34,14 @@ int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double
 typedef struct { double mu, sigma, kl; int global; } el_vi_optimum;
 
 /* Minimises KL(q||p) = -1/2 log(2 pi e sigma^2) - E_q[log p] over (mu, log
- * sigma): GSL BFGS with the quadrature gradient from one start per component
- * (m_k, s_k) and from the moment-matched fit, each end point polished by
- * Newton's method on the gradient (GSL multiroot, quadrature Hessian) to
- * |grad| < 1e-11 in standardised units, and kept only if the Hessian is
- * positive definite (a saddle, such as the symmetric point between two
- * well-separated modes, is not a local minimum).  Writes at most MAX_OPTIMA
+ * sigma): GSL BFGS with the quadrature gradient, started from every
+ * component (m_k, s_k) and from the moment-matched fit of runs of components
+ * adjacent in mean (all runs for K <= 4; pairs and the whole mixture
+ * beyond).  Each end point is polished by Newton's method on the gradient
+ * (GSL multiroot, quadrature Hessian) to |sigma dKL/dmu| + |dKL/dlog sigma|
+ * < 1e-10 (in standardised units), and kept only if the Hessian is positive
+ * definite.  A saddle is not a local minimum, but the symmetric point
+ * between two well-separated modes can be one.  Writes at most MAX_OPTIMA
  * optima (the best ones), sets *N_OPTIMA to that count and *GLOBAL_INDEX to
  * 0; `global` is 1 for every optimum whose KL is within 1e-9 of the
  * smallest (a symmetric mixture has two equally good fits), ties ordered by

@@ -24,15 +24,15 @@
 
 #define LOG_SQRT_2PI 0.91893853320467274178
 #define QUAD_LIMIT 1000
-#define QUAD_EPSABS 1e-14   /* per panel; integrals are O(1) in standard units */
-#define QUAD_EPSREL 1e-12
+#define QUAD_EPSABS 1e-13   /* per panel; integrals are O(1) in standard units */
+#define QUAD_EPSREL 1e-10
 #define BFGS_MAX_ITER 200
-#define BFGS_GRAD_TOL 1e-7
+#define BFGS_GRAD_TOL 1e-4    /* then Newton, which converges quadratically */
 #define NEWTON_MAX_ITER 30
-#define NEWTON_GRAD_TOL 1e-11
+#define NEWTON_GRAD_TOL 1e-10
 #define SAME_OPTIMUM 1e-6   /* in standard units of (mu, log sigma) */
 #define TIE_KL 1e-9         /* optima whose KL differ by less are all global */
-#define START_ALL_RUNS 8    /* up to this K, every run of adjacent components is a start */
+#define START_ALL_RUNS 4    /* up to this K, every run of adjacent components is a start */
 #define MAX_STARTS (START_ALL_RUNS * (START_ALL_RUNS + 1) / 2 + 2 * EL_VI_MAX_COMPONENTS)
 
 /* ---- log p and its first two derivatives ------------------------------------ */

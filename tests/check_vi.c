@@ -321,6 +321,49 @@ START_TEST(eval_bad_inputs)
 }
 END_TEST
 
+/* ---- the evidence of the tiny decoder ------------------------------------------------------ */
+
+START_TEST(evidence_grid_counts_and_converges)
+{
+    static const size_t nodes[EL_VI_MAX_LATENT] = { 200, 64, 16, 8, 5 };
+    for (size_t d = 1; d <= EL_VI_MAX_LATENT; d++)
+        ck_assert_uint_eq(el_vi_budget_nodes(d, 4096), nodes[d - 1]);
+    double a, b;
+    size_t ea, eb;
+    ck_assert_int_eq(el_vi_evidence_grid(2, 7, &a, &ea), EL_OK);
+    ck_assert_uint_eq(ea, 49);
+    /* d = 1: 100 and 200 Gauss-Hermite nodes agree to 1e-7 */
+    ck_assert_int_eq(el_vi_evidence_grid(1, 100, &a, &ea), EL_OK);
+    ck_assert_int_eq(el_vi_evidence_grid(1, 200, &b, &eb), EL_OK);
+    ck_assert_uint_eq(eb, 200);
+    ck_assert_msg(el_close(a, b, 1e-7, 0), "%.15g vs %.15g", a, b);
+    /* importance sampling agrees with the converged grid within 5 se */
+    gsl_rng *r = el_rng_alloc(7);
+    el_estimate e;
+    ck_assert_int_eq(el_vi_evidence_is(1, 4000, r, &e), EL_OK);
+    ck_assert_msg(el_agrees_mc(b, &e), "IS %.6g +- %.2g vs grid %.9g", e.value, e.se, b);
+    el_rng_free(r);
+}
+END_TEST
+
+START_TEST(evidence_bad_arguments)
+{
+    double v;
+    size_t ev;
+    el_estimate e;
+    gsl_rng *r = el_rng_alloc(7);
+    ck_assert_int_eq(el_vi_evidence_grid(0, 5, &v, &ev), EL_EDOM);
+    ck_assert_int_eq(el_vi_evidence_grid(EL_VI_MAX_LATENT + 1, 5, &v, &ev), EL_EDOM);
+    ck_assert_int_eq(el_vi_evidence_grid(2, EL_VI_MAX_NODES + 1, &v, &ev), EL_EDOM);
+    ck_assert_int_eq(el_vi_evidence_grid(5, 200, &v, &ev), EL_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(el_errmsg(), "limit"));
+    ck_assert_int_eq(el_vi_evidence_is(3, 1, r, &e), EL_EDOM);
+    ck_assert_int_eq(el_vi_evidence_qmc(9, 64, 4, r, &e), EL_EDOM);
+    ck_assert_int_eq(el_vi_evidence_plugin(0, &v), EL_EDOM);
+    el_rng_free(r);
+}
+END_TEST
+
 /* ---- figures ------------------------------------------------------------------------------ */
 
 START_TEST(figures_write_scripts)
@@ -356,12 +399,14 @@ static Suite *vi_suite(void)
     tcase_add_test(core, eval_inclusive_exact);
     tcase_add_test(core, eval_exclusive_lists_optima);
     tcase_add_test(core, figures_write_scripts);
+    tcase_add_test(core, evidence_grid_counts_and_converges);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, bad_mixtures_rejected);
     tcase_add_test(lim, bad_outputs_rejected);
     tcase_add_test(lim, extreme_scales);
     tcase_add_test(lim, eval_bad_inputs);
+    tcase_add_test(lim, evidence_bad_arguments);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -58,7 +58,7 @@ typedef struct {
 } el_vi_logp;
 
 /* log p, (log p)' and (log p)'' of the mixture P at X (log-sum-exp through the
- * responsibilities; P has at most EL_VI_MAX_COMPONENTS components). */
+ * responsibilities).  NaNs if P has more than EL_VI_MAX_COMPONENTS components. */
 el_vi_logp el_vi_logp3(const el_mix *p, double x);
 
 /* An objective on R^dim for el_vi_nelder_mead; a failure inside it should
@@ -76,11 +76,14 @@ int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, do
 
 #define EL_VI_MAX_LATENT 5    /* latent dimensions 1..5 */
 #define EL_VI_MAX_NODES 200   /* grid nodes per axis */
+#define EL_VI_MAX_EVALS 100000000.0   /* grid size limit: n^d */
 
 /* The model: z ~ N(0, I_d), x | z ~ N(f(z), 0.5^2 I_2) with a fixed tanh
  * network f (six hidden units) and a fixed observation x for each d.  The
  * evidence p(x) = E_{p(z)}[p(x|z)] by a tensor Gauss-Hermite grid with N
- * nodes per axis: *VALUE, and *EVALS = N^d likelihood evaluations. */
+ * nodes per axis: *VALUE, and *EVALS = N^d likelihood evaluations.
+ * EL_EDOM outside 1 <= d <= EL_VI_MAX_LATENT, 1 <= n <= EL_VI_MAX_NODES;
+ * EL_ELIMIT if N^d exceeds EL_VI_MAX_EVALS. */
 int el_vi_evidence_grid(size_t d, size_t n, double *value, size_t *evals);
 
 /* The same by importance sampling, N draws: the proposal is a defensive

@@ -44,6 +44,8 @@
 el_vi_logp el_vi_logp3(const el_mix *p, double x)
 {
     double l[EL_VI_MAX_COMPONENTS], d[EL_VI_MAX_COMPONENTS], best = -INFINITY;
+    if (p->K > EL_VI_MAX_COMPONENTS)
+        return (el_vi_logp){ NAN, NAN, NAN };
     for (size_t k = 0; k < p->K; k++) {
         double z = (x - p->mu[k]) / p->sigma[k];
         d[k] = -z / p->sigma[k];

@@ -89,6 +89,9 @@ int el_vi_evidence_grid(size_t d, size_t n, double *value, size_t *evals)
     if (d < 1 || d > EL_VI_MAX_LATENT || n < 1 || n > EL_VI_MAX_NODES)
         return EL_ERROR(EL_EDOM, "grid evidence: need 1 <= d <= %d and 1 <= n <= %d, got d=%zu n=%zu",
                         EL_VI_MAX_LATENT, EL_VI_MAX_NODES, d, n);
+    if (pow((double)n, (double)d) > EL_VI_MAX_EVALS)
+        return EL_ERROR(EL_ELIMIT, "grid evidence: %zu^%zu nodes exceed the limit of %.0f", n, d,
+                        EL_VI_MAX_EVALS);
     el_gsl_init();
     /* weight exp(-x^2/2): the standard normal density times sqrt(2 pi) */
     gsl_integration_fixed_workspace *w =

@@ -33,7 +33,7 @@ static void fit_range(const el_mix *p, const double (*fits)[2], size_t nfit, dou
  * density (for the y range). */
 static double fit_block(FILE *f, const el_mix *p, const double (*fits)[2], size_t nfit)
 {
-    static double col[2 + 1 + MAX_OPT][NPTS];
+    double col[2 + 1 + MAX_OPT][NPTS];
     const double *cols[2 + 1 + MAX_OPT];
     double lo, hi, top = 0.0;
     fit_range(p, fits, nfit, &lo, &hi);
@@ -110,7 +110,7 @@ int el_vi_fig_modes(FILE *f, const el_plot_opts *o)
 /* Writes $NAME: the ellipse {m + A u : |u| = R} for the 2x2 matrix A. */
 static void ellipse(FILE *f, const char *name, const double *m, const double *A, double r)
 {
-    static double x[NELL], y[NELL];
+    double x[NELL], y[NELL];
     const double *cols[2] = { x, y };
     for (size_t i = 0; i < NELL; i++) {
         double t = 2.0 * M_PI * (double)i / (NELL - 1), c = r * cos(t), s = r * sin(t);
@@ -204,7 +204,7 @@ int el_vi_fig_evidence(FILE *f, const el_plot_opts *o)
     el_rng_free(r);
     if (s)
         return s;
-    static double col[7][EL_VI_MAX_LATENT];
+    double col[7][EL_VI_MAX_LATENT];
     const double *cols[7];
     for (size_t i = 0; i < EL_VI_MAX_LATENT; i++) {
         const evidence_point *e = &pts[i];

@@ -386,26 +386,26 @@ typedef struct {
 } local_opt;
 
 /* From start X[2]: BFGS, Newton polish, and acceptance as a local minimum
- * (positive-definite Hessian).  *FOUND = 1 with OUT filled when accepted; a
- * start that fails to converge is skipped (EL_OK, *FOUND = 0). */
+ * (positive-definite Hessian).  *FOUND = 1 with OUT filled when accepted.  A
+ * start that does not converge, or whose path reaches a point where the
+ * quadrature fails (EL_ENOCONV, EL_ENUM), is skipped: EL_OK, *FOUND = 0. */
 static int descend(excl_ctx *c, const double *start, local_opt *out, int *found)
 {
     double x[2] = { start[0], start[1] }, h[4];
     *found = 0;
+    c->status = EL_OK;
     int s = run_bfgs(c, x);
-    if (!s) {
-        s = run_newton(c, x);
-        if (s == EL_ENOCONV) {
-            el_error_clear();
-            return EL_OK;
-        }
-    }
+    if (!s) s = run_newton(c, x);
     if (!s) s = excl_hess(c, x[0], x[1], h);
     if (!s && h[0] > 0.0 && h[0] * h[3] - h[1] * h[2] > 0.0) {
         out->mu = x[0];
         out->ls = x[1];
         s = excl_value(c, x[0], x[1], &out->kl);
         *found = s == EL_OK;
+    }
+    if (s == EL_ENOCONV || s == EL_ENUM) {
+        el_error_clear();
+        s = EL_OK;
     }
     return s;
 }

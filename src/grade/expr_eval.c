@@ -225,6 +225,9 @@ static double determinant(double *x, size_t n)
     int sign;
     if (gsl_linalg_LU_decomp(&A.matrix, &p, &sign))
         return NAN;
+    for (size_t i = 0; i < n; i++) /* a zero pivot: singular (the rest may be 0/0) */
+        if (x[i * (n + 1)] == 0.0)
+            return 0.0;
     return gsl_linalg_LU_det(&A.matrix, sign);
 }
 
@@ -271,8 +274,8 @@ static int binary_pow(machine *m, size_t pos)
                         b->r, b->c);
         double k = b->s;
         if (k != floor(k) || fabs(k) > EXPR_MAX_MATPOW)
-            return fail(m, EL_EDOM, pos, "a matrix power needs a whole-number exponent, "
-                                         "not %g", k);
+            return fail(m, EL_EDOM, pos, "a matrix power needs a whole-number exponent "
+                                         "of size at most %d, not %g", EXPR_MAX_MATPOW, k);
         m->sp--;
         return matrix_power(m, a, (long)k, pos);
     }

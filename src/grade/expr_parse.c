@@ -731,7 +731,7 @@ static int parse_command(parser *p, name_info *n)
 /* ---- expressions ---------------------------------------------------------- */
 
 /* Parses a primary; a name is left pending in *n (its subscript may follow). */
-static int parse_primary_at(parser *p, name_info *n)
+static int parse_primary(parser *p, name_info *n)
 {
     const token *t = &p->tok;
     int fn;
@@ -770,18 +770,6 @@ static int parse_primary_at(parser *p, name_info *n)
     }
 }
 
-/* Parses a primary, counting the nesting depth: every recursion of the
- * parser passes here, so EL_EXPR_MAX_DEPTH bounds the C stack. */
-static int parse_primary(parser *p, name_info *n)
-{
-    if (p->depth >= EL_EXPR_MAX_DEPTH)
-        return fail(p, p->tok.pos, "the answer is nested too deeply (more than %d levels)",
-                    EL_EXPR_MAX_DEPTH);
-    p->depth++;
-    int ok = parse_primary_at(p, n);
-    p->depth--;
-    return ok;
-}
 
 /* Reads a transpose written as a superscript (the '^' is the lookahead):
  * ^T ^\top ^\intercal ^{T} ^{\top} ^{\mathsf{T}}; ^{-T} is the inverse
@@ -842,7 +830,7 @@ static int parse_power(parser *p, name_info *n)
 
 /* Parses a primary and what follows it: subscripts (if post & POST_SUB),
  * powers and transposes (if post & POST_POW). */
-static int parse_postfix(parser *p, int post)
+static int parse_postfix_at(parser *p, int post)
 {
     int powers = post & POST_POW;
     name_info n = {0, "", "", 0, 0, p->ncode};
@@ -871,6 +859,19 @@ static int parse_postfix(parser *p, int post)
 
 /* Signs, then a postfix: -x^2 = -(x^2). A loop, not a recursion, so a
  * run of signs cannot exhaust the stack. */
+/* parse_postfix_at, counting the nesting depth: every recursion of the
+ * parser passes here, so EL_EXPR_MAX_DEPTH bounds the C stack. */
+static int parse_postfix(parser *p, int post)
+{
+    if (p->depth >= EL_EXPR_MAX_DEPTH)
+        return fail(p, p->tok.pos, "the answer is nested too deeply (more than %d levels)",
+                    EL_EXPR_MAX_DEPTH);
+    p->depth++;
+    int ok = parse_postfix_at(p, post);
+    p->depth--;
+    return ok;
+}
+
 static int parse_unary(parser *p, int post)
 {
     size_t pos = p->tok.pos;

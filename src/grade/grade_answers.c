@@ -275,6 +275,26 @@ static int looks_tex(const char *t, size_t n, const ini_file *f)
     return has_doc || (has_answer && f->n <= 1);
 }
 
+/* 1 when T is binary data rather than text: NUL bytes, control characters
+ * or invalid UTF-8 make up more than 5% of it. */
+static int looks_binary(const char *t, size_t n)
+{
+    if (n < 16)
+        return 0;
+    size_t bad = 0;
+    char *clean = grade_clean(t, n, n + 1, 1);
+    if (!clean)
+        return 0;
+    for (const char *p = clean; *p; p++)   /* U+FFFD marks an invalid byte */
+        bad += !strncmp(p, "\xEF\xBF\xBD", 3);
+    free(clean);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        bad += c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f';
+    }
+    return bad * 20 > n;
+}
+
 int el_answers_parse(const char *text, size_t len, const char *format_hint, el_answers *out)
 {
     memset(out, 0, sizeof *out);
@@ -283,6 +303,12 @@ int el_answers_parse(const char *text, size_t len, const char *format_hint, el_a
     size_t n;
     if (grade_decode(text, len, &owned, &t, &n))
         return EL_ENOMEM;
+    if (looks_binary(t, n)) {
+        grade_note(&out->notes, 0, 1, "this is not a text file (it holds binary data): write your "
+                   "answers in a plain-text file (UTF-8), one [exercise-id] section per exercise");
+        free(owned);
+        return EL_OK;
+    }
     ini_file f;
     int st = ini_parse(t, n, &f);
     if (!st) {

@@ -242,20 +242,23 @@ static int unnormalised(const pointset *ps)
     return varies;
 }
 
-/* 1 if the reference is a scalar and the sum of the student's vector equals it. */
+/* 1 if the reference is a scalar and the sum of the student's vector equals
+ * it at every point (a vector at one point at least). */
 static int missing_sum(const pointset *ps)
 {
+    int vector = 0;
     for (size_t k = 0; k < ps->n; k++) {
         const el_value *s = &ps->stu[k];
-        if (ps->stu_st[k] || ps->ref[k].rows * ps->ref[k].cols != 1 || s->rows * s->cols < 2)
+        if (ps->stu_st[k] || ps->ref[k].rows * ps->ref[k].cols != 1)
             return 0;
         double sum = 0.0;
         for (size_t i = 0; i < s->rows * s->cols; i++)
             sum += s->v[i];
+        vector |= s->rows * s->cols > 1;
         if (!el_close(sum, ps->ref[k].v[0], 1e-6, 1e-9))
             return 0;
     }
-    return ps->n > 0;
+    return vector;
 }
 
 /* ---- diagnoses -------------------------------------------------------------------------- */
@@ -513,19 +516,29 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
     if (c)
         qsort(c, n, sizeof *c, cmp_candidate);
     int found = 0;
-    for (size_t i = 0; i < n && !found; i++) {
-        el_value rv = { 0, 0, NULL }, sv = { 0, 0, NULL };
-        el_expr_error err;
-        if (!eval_at(ex, ps->part->compiled, &c[i].p, NULL, &rv, &err) && all_finite(&rv)) {
-            int st = eval_at(ex, e, &c[i].p, NULL, &sv, &err);
-            if (st || compare(&sv, &rv, ps->part->rel_tol, ps->part->abs_tol) != CMP_MATCH) {
-                describe_failure(ps, &c[i].p, &rv, &sv, st, fb);
-                found = 1;
+    size_t fallback = n;   /* a failure by shape alone where the reference is 0 */
+    for (size_t pass = 0; pass < 2 && !found; pass++)
+        for (size_t i = 0; i < n && !found; i++) {
+            el_value rv = { 0, 0, NULL }, sv = { 0, 0, NULL };
+            el_expr_error err;
+            if ((pass == 0 || i == fallback)
+                && !eval_at(ex, ps->part->compiled, &c[i].p, NULL, &rv, &err) && all_finite(&rv)) {
+                int st = eval_at(ex, e, &c[i].p, NULL, &sv, &err);
+                cmp_result cr = st ? CMP_UNDEF : compare(&sv, &rv, ps->part->rel_tol, ps->part->abs_tol);
+                int zero = 1;
+                for (size_t j = 0; j < rv.rows * rv.cols; j++)
+                    zero &= rv.v[j] == 0.0;
+                if (cr == CMP_SHAPE && zero && pass == 0) {
+                    if (fallback == n)
+                        fallback = i;
+                } else if (cr != CMP_MATCH) {
+                    describe_failure(ps, &c[i].p, &rv, &sv, st, fb);
+                    found = 1;
+                }
             }
+            el_value_free(&rv);
+            el_value_free(&sv);
         }
-        el_value_free(&rv);
-        el_value_free(&sv);
-    }
     for (size_t i = 0; i < n; i++)
         grade_point_free(&c[i].p);
     free(c);

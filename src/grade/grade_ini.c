@@ -84,6 +84,9 @@ static ini_entry *add_entry(ini_section *s, const char *key, size_t klen, int li
     char *raw = grade_strndup(key, klen);
     char *k = raw ? grade_norm_name(raw, '_') : NULL;
     free(raw);
+    for (char *p = k; p && *p; p++)   /* "dt/dmu" is the key dt_dmu */
+        if (*p == '/')
+            *p = '_';
     char *v = grade_strdup("");
     if (!k || !v) {
         free(k);
@@ -114,7 +117,8 @@ static size_t key_prefix(const char *s, size_t n, size_t *val)
     if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
         return 0;
     while (i < n && i <= MAX_KEY
-           && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.' || s[i] == ' '))
+           && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.' || s[i] == ' '
+               || s[i] == '/'))
         i++;
     if (i >= n || i > MAX_KEY || (s[i] != '=' && s[i] != ':'))
         return 0;

@@ -96,7 +96,7 @@ static void write_exercise(FILE *f, const el_exercise_result *e, int colour)
             write_status(f, p->status, colour);
             fputc('\n', f);
         }
-        if (p->feedback && p->status != EL_GRADE_CORRECT)
+        if (p->feedback && p->status != EL_GRADE_CORRECT && p->status != EL_GRADE_MISSING)
             wrap(f, p->feedback, e->nparts > 1 ? 8 : 6, 78);
     }
 }

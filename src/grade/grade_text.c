@@ -64,12 +64,19 @@ char *grade_strip_math(const char *text)
             changed = unwrap(&s, &n, a, b);
         }
     }
-    /* remaining unescaped '$' (as in "$a$ + $b$") and \displaystyle go */
+    /* remaining unescaped '$' (as in "$a$ + $b$") and \displaystyle go; \odot is '*' */
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '$' && (i == 0 || s[i - 1] != '\\'))
             continue;
+        if ((s[i] == '\\' && n - i >= 5 && strncmp(s + i, "\\odot", 5) == 0
+             && (n - i == 5 || !isalpha((unsigned char)s[i + 5])))
+            || (n - i >= 3 && strncmp(s + i, "\xe2\x8a\x99", 3) == 0)) {
+            gbuf_puts(&b, " * ");   /* the entrywise product of two vectors */
+            i += s[i] == '\\' ? 4 : 2;
+            continue;
+        }
         if (s[i] == '\\' && n - i >= 13 && strncmp(s + i, "\\displaystyle", 13) == 0
             && (n - i == 13 || !isalpha((unsigned char)s[i + 13]))) {
             i += 12;

@@ -73,6 +73,26 @@ static int number_signature(const el_exercise *ex, const el_part *part, const ch
     return 0;
 }
 
+/* The number at the start of TEXT when words follow it ("0 (log 1 = 0)"):
+ * the longest prefix, cut at a space, that reads as a number.  0 if found. */
+static int leading_number(const char *text, double *out)
+{
+    size_t n = strlen(text);
+    char msg[64];
+    int tries = 0;
+    for (size_t k = n; k-- > 1 && tries < 24;) {
+        if (text[k] != ' ' || text[k - 1] == ' ')
+            continue;
+        tries++;
+        char *t = grade_strndup(text, k);
+        int st = t ? grade_number(t, out, msg, sizeof msg) : -1;
+        free(t);
+        if (st == 0)
+            return 0;
+    }
+    return -1;
+}
+
 void grade_number_part(const el_exercise *ex, const el_part *part, const char *text,
                        const char *student, el_part_result *res)
 {
@@ -83,7 +103,7 @@ void grade_number_part(const el_exercise *ex, const el_part *part, const char *t
     if (el_exercise_number(ex, part, student, &r)) {
         res->status = EL_GRADE_UNREADABLE;
         gbuf_printf(&fb, "This part cannot be graded: %s.", el_errmsg());
-    } else if (grade_number(after_equals(text), &s, msg, sizeof msg)) {
+    } else if (grade_number(after_equals(text), &s, msg, sizeof msg) && leading_number(text, &s)) {
         res->status = EL_GRADE_UNREADABLE;
         gbuf_printf(&fb, "A number is expected: %s.", msg);
     } else if (within(s, r, part)) {

@@ -105,6 +105,7 @@ typedef struct {
     char *about;       /* one line for the statement, or NULL */
     char *define;      /* a derived variable's expression (z = mu + sigma eps), or NULL */
     void *compiled;    /* its parsed form (el_expr *), owned */
+    int line;          /* where it is declared */
 } el_variable;
 
 typedef enum {
@@ -130,6 +131,7 @@ typedef struct {
     char *hint;        /* the feedback given when it is recognised */
     void *compiled;    /* parsed answer (el_expr *), owned */
     double value;      /* for numbers, its value (NAN until computed) */
+    int line;          /* where it is declared */
 } el_mistake;
 
 typedef struct {
@@ -151,6 +153,7 @@ typedef struct {
     el_option *options;
     size_t nmistakes;
     el_mistake *mistakes;
+    int line;          /* where it is declared */
 } el_part;
 
 typedef struct {

@@ -189,6 +189,7 @@ static int read_variable(el_exercise *ex, const char *name, const ini_section *s
     el_variable *v = &ex->vars[ex->nvars++];
     memset(v, 0, sizeof *v);
     v->name = grade_strdup(name);
+    v->line = w.line;
     v->dom = EL_DOM_UNIFORM;
     v->a = -2.0;
     v->b = 2.0;
@@ -257,6 +258,7 @@ static int read_part(el_exercise *ex, const char *name, const ini_section *s, wh
     el_part *p = new_part(ex, name, default_kind(ex));
     if (!p)
         return EL_ERROR(EL_ENOMEM, "out of memory");
+    p->line = s->line;
     for (size_t i = 0; i < s->n; i++) {
         const ini_entry *e = &s->e[i];
         w.line = e->line;
@@ -379,6 +381,7 @@ static int read_mistake(el_exercise *ex, const char *id, const ini_section *s, w
     m->answer = grade_strdup(answer);
     m->hint = grade_strdup(hint);
     m->value = NAN;
+    m->line = s->line;
     return (m->id && m->answer && m->hint) ? 0 : EL_ERROR(EL_ENOMEM, "out of memory");
 }
 
@@ -481,8 +484,9 @@ static int compile(const el_exercise *ex, const char *text, int params, void **o
             ok = grade_resolve(ex, v) >= 0;
         }
         if (!ok) {
+            int st = BAD(w, "'%s' uses '%s', which is not declared", text, v);
             el_expr_free(e);
-            return BAD(w, "'%s' uses '%s', which is not declared", text, v);
+            return st;
         }
     }
     *out = e;
@@ -506,13 +510,16 @@ static int check_options(const el_part *p, where w)
 static int check_part(el_exercise *ex, el_part *p, where w)
 {
     int st = 0;
+    w.line = p->line ? p->line : w.line;
     switch (p->kind) {
     case EL_PART_EXPRESSION:
         if (!p->reference)
             return BAD(w, "part %s needs a reference", p->name);
         st = compile(ex, p->reference, 0, &p->compiled, w);
-        for (size_t i = 0; !st && i < p->nmistakes; i++)
-            st = compile(ex, p->mistakes[i].answer, 0, &p->mistakes[i].compiled, w);
+        for (size_t i = 0; !st && i < p->nmistakes; i++) {
+            where wm = { w.path, p->mistakes[i].line };
+            st = compile(ex, p->mistakes[i].answer, 0, &p->mistakes[i].compiled, wm);
+        }
         for (size_t i = 0; !st && i < p->nswaps; i++) {
             char a[64], b[64];
             if (sscanf(p->swaps[i], "%63s %63s", a, b) != 2 || var_index(ex, a) < 0 || var_index(ex, b) < 0)
@@ -526,8 +533,10 @@ static int check_part(el_exercise *ex, el_part *p, where w)
             return BAD(w, "part %s: solver '%s' is not known", p->name, ex->solver ? ex->solver : "");
         if (p->reference)
             st = compile(ex, p->reference, 1, &p->compiled, w);
-        for (size_t i = 0; !st && i < p->nmistakes; i++)
-            st = compile(ex, p->mistakes[i].answer, 1, &p->mistakes[i].compiled, w);
+        for (size_t i = 0; !st && i < p->nmistakes; i++) {
+            where wm = { w.path, p->mistakes[i].line };
+            st = compile(ex, p->mistakes[i].answer, 1, &p->mistakes[i].compiled, wm);
+        }
         return st;
     case EL_PART_TRUEFALSE:
         if (!p->reference || parse_bool(p->reference, &p->truth))
@@ -566,6 +575,7 @@ static int check_exercise(el_exercise *ex, where w)
         el_variable *v = &ex->vars[i];
         if (!v->define)
             continue;
+        w.line = v->line;
         int st = compile(ex, v->define, 0, &v->compiled, w);
         for (size_t k = 0; !st && k < el_expr_nvars(v->compiled); k++)
             if (ex->vars[grade_resolve(ex, el_expr_var(v->compiled, k))].define)

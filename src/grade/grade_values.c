@@ -254,6 +254,18 @@ static long match_option(const el_part *part, const char *answer)
         free(n);
         return -1;
     }
+    for (size_t o = 0; o < part->noptions; o++) {   /* an exact spelling first ("0" for "zero") */
+        const el_option *op = &part->options[o];
+        for (size_t j = 0; j <= op->naccept; j++) {
+            char *a = grade_norm_choice(j == 0 ? op->text : op->accept[j - 1]);
+            int same = a && !strcmp(a, n);
+            free(a);
+            if (same) {
+                free(n);
+                return (long)o;
+            }
+        }
+    }
     long k = option_by_label(part, n);
     if (k != -1) {
         free(n);
@@ -319,10 +331,8 @@ static size_t split_items(const char *text, char **items, size_t cap)
     if (!s)
         return 0;
     for (char *p = s; *p; p++)
-        if (*p == ';' || *p == '&' || *p == '\n' || *p == '{' || *p == '}' || *p == '[' || *p == ']')
+        if (*p == ';' || *p == '\n' || *p == '{' || *p == '}' || *p == '[' || *p == ']')
             *p = ',';
-    for (char *p = strstr(s, " and "); p; p = strstr(p, " and "))
-        memcpy(p, " ,  ", 4), p += 4;
     int bare = 1;   /* only numbers, letters and separators: "1 2 5" or "a c" */
     for (char *p = s; *p && bare; p++)
         bare = isdigit((unsigned char)*p) || *p == ',' || *p == ' ' || *p == '(' || *p == ')' || *p == '\\'
@@ -349,6 +359,32 @@ static size_t split_items(const char *text, char **items, size_t cap)
     return n;
 }
 
+/* "2 and 4", "a & c": when every piece names an option, marks them in
+ * CHOSEN and returns 1; else 0 (nothing marked). */
+static int split_and(const el_part *part, const char *item, int *chosen)
+{
+    char *s = grade_strdup(item);
+    long found[16];
+    size_t n = 0;
+    int ok = s != NULL;
+    for (char *p = s; ok && p;) {
+        char *a = strstr(p, " and "), *b = strchr(p, '&');
+        char *cut = a && (!b || a < b) ? a : b;
+        if (cut)
+            *cut = '\0';
+        long k = match_option(part, p);
+        ok = k >= 0 && k < 64 && n < 16;
+        if (ok)
+            found[n++] = k;
+        p = !cut ? NULL : cut + (cut == a ? 5 : 1);
+    }
+    free(s);
+    ok = ok && n > 1;
+    for (size_t i = 0; ok && i < n; i++)
+        chosen[found[i]] = 1;
+    return ok;
+}
+
 void grade_select(const el_part *part, const char *text, el_part_result *res)
 {
     char *items[64];
@@ -358,9 +394,11 @@ void grade_select(const el_part *part, const char *text, el_part_result *res)
     size_t unread = 0;
     for (size_t i = 0; i < n; i++) {
         long k = match_option(part, items[i]);
-        if (k >= 0 && k < 64)
+        if (k < 0 && split_and(part, items[i], chosen))
+            k = 0;
+        else if (k >= 0 && k < 64)
             chosen[k] = 1;
-        else if (unread++ < 3) {
+        if (k < 0 && unread++ < 3) {
             char *c = grade_clean(items[i], strlen(items[i]), 60, 0);
             gbuf_printf(&fb, "'%s' does not match one option. ", c ? c : "");
             free(c);

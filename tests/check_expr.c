@@ -29,6 +29,7 @@ static double mS0[9] = {2.1, 0.3, -0.2, 0.3, 1.4, 0.25, -0.2, 0.25, 0.9};
 static double mS1[9] = {1.3, -0.4, 0.1, -0.4, 2.2, 0.35, 0.1, 0.35, 1.7};
 static double mA[4] = {1.7, -0.6, 0.45, 2.3}, mB[4] = {0.8, 1.1, -0.9, 0.35};
 static double mC[6] = {1, 2, 3, 4, 5, 6};
+static double vlik[4] = {0.12, 0.53, 0.07, 0.31}, vprior[4] = {0.4, 0.1, 0.3, 0.2};
 static double vz[64], vbig[65], vsig[3] = {0.84, 1.37, 2.05}, vmu[3] = {0.12, -0.93, 1.48};
 
 static const binding table[] = {
@@ -42,11 +43,18 @@ static const binding table[] = {
     {"Sigma_1", {3, 3, mS1}},    {"Sigma", {3, 3, mS0}},      {"A", {2, 2, mA}},
     {"B", {2, 2, mB}},           {"C", {2, 3, mC}},           {"z", {64, 1, vz}},
     {"big", {65, 1, vbig}},      {"sig", {3, 1, vsig}},       {"muv", {3, 1, vmu}},
-    {"k", {1, 1, &sc[10]}},      {NULL, {0, 0, NULL}}};
+    {"k", {1, 1, &sc[10]}},      {"lik", {4, 1, vlik}},       {"prior", {4, 1, vprior}},
+    {NULL, {0, 0, NULL}}};
+
+/* With vector_mode set, mu and sigma are the vectors muv and sig (the
+ * exercise kl-diag-sum). */
+static int vector_mode;
 
 static int lookup(void *ctx, const char *name, const el_value **out)
 {
     (void)ctx;
+    if (vector_mode && (strcmp(name, "mu") == 0 || strcmp(name, "sigma") == 0))
+        name = name[0] == 'm' ? "muv" : "sig";
     for (size_t i = 0; table[i].name; i++)
         if (strcmp(table[i].name, name) == 0) {
             *out = &table[i].v;
@@ -62,7 +70,8 @@ static void set_point(int k)
                                     1.618, -1.207, 0.566, 3.14, 3.0, 0.0};
     for (int i = 0; i < 12; i++)
         sc[i] = base[i] + (i == 10 ? 0 : 0.37 * k * (i % 2 ? 1 : -1));
-    sc[1] = fabs(sc[1]) + 0.2; /* sigma > 0 */
+    sc[1] = fabs(sc[1]) + 0.2; /* sigma, sigma_1 > 0 */
+    sc[8] = fabs(sc[8]) + 0.1;
     for (int i = 0; i < 64; i++)
         vz[i] = 1.0 + 0.01 * i;
 }
@@ -106,24 +115,38 @@ static int values_close(const el_value *a, const el_value *b, double rtol)
         return 0;
     for (size_t i = 0; i < a->rows * a->cols; i++) {
         double d = fabs(a->v[i] - b->v[i]), m = fmax(fabs(a->v[i]), fabs(b->v[i]));
+        if (isnan(a->v[i]) && isnan(b->v[i]))
+            continue; /* both undefined */
+        if (a->v[i] == b->v[i])
+            continue; /* also equal infinities */
         if (!(d <= rtol * m + 1e-13))
             return 0;
     }
     return 1;
 }
 
-/* Do a and b evaluate to the same value (1e-12 relative) at every point? */
+static int all_finite(const el_value *v)
+{
+    for (size_t i = 0; i < v->rows * v->cols; i++)
+        if (!isfinite(v->v[i]))
+            return 0;
+    return 1;
+}
+
+/* Do a and b evaluate to the same value (1e-12 relative) at every point,
+ * and to finite values at one point at least? */
 static int same(const char *a, const char *b)
 {
-    int ok = 1;
+    int ok = 1, finite = 0;
     for (int k = 0; k < NPOINTS && ok; k++) {
         set_point(k);
         el_value va = eval_ok(a), vb = eval_ok(b);
         ok = values_close(&va, &vb, 1e-12);
+        finite |= all_finite(&va);
         el_value_free(&va);
         el_value_free(&vb);
     }
-    return ok;
+    return ok && finite;
 }
 
 #define ck_same(a, b) ck_assert_msg(same(a, b), "'%s' and '%s' differ", a, b)
@@ -318,6 +341,31 @@ START_TEST(canonical_names)
     ck_vars("x_i", "x_i"); /* outside a sum x_i is just a name */
     ck_vars("\\log\\sigma^2_1", "sigma_1");
     ck_vars("\\mathrm{lik} \\text{prior}", "lik prior");
+}
+END_TEST
+
+/* The notations of the catalogue's exercises (kl-gauss-1d, kl-diag-sum,
+ * kl-gauss-mv, optimal-posterior, kl-grad-reparam). */
+START_TEST(exercise_notations)
+{
+    ck_same("\\log\\frac{\\sigma}{\\sigma_1} + \\frac{\\sigma_1^2 + (\\mu_q-\\mu_p)^2}{2\\sigma^2}"
+            " - \\frac12",
+            "log(sigma/sigma_1) + (sigma_1^2 + (mu_q - mu_p)^2)/(2*sigma^2) - 0.5");
+    ck_same("\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum_{k}\\text{lik}_k\\,\\text{prior}_k}",
+            "lik*prior / sum(lik*prior)");
+    ck_same("lik prior / (lik' prior)", "lik·prior/sum(lik·prior)");
+    ck_same("-1/sigma + (mu + sigma·t)·t", "(mu + sigma t) t - \\frac{1}{\\sigma}");
+    ck_same("\\frac12\\left(\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0) + (\\mu_1-\\mu_0)^\\top"
+            "\\Sigma_1^{-1}(\\mu_1-\\mu_0) - k + \\log\\det\\Sigma_1 - \\log\\det\\Sigma_0\\right)",
+            "0.5*(tr(S1^{-1} S0) + (m1-m0)' S1^{-1} (m1-m0) - k + log(det(S1)) - log(det(S0)))");
+    vector_mode = 1;
+    ck_same("\\frac{1}{2}\\sum_{j=1}^{J}\\left(\\mu_j^2+\\sigma_j^2-1-\\log\\sigma_j^2\\right)",
+            "0.5*sum(mu^2 + sigma^2 - 1 - log(sigma^2))");
+    ck_same("\\sum_i \\frac{1}{2}(\\mu_i^2+\\sigma_i^2-1) - \\sum_i\\log\\sigma_i",
+            "0.5*(mu' mu + sigma' sigma - 3) - log(prod(sigma))");
+    ck_differ("\\frac{1}{2}\\sum_{j}\\left(\\mu_j^2+\\sigma_j^2-1-\\log\\sigma_j\\right)",
+              "0.5*sum(mu^2 + sigma^2 - 1 - log(sigma^2))");
+    vector_mode = 0;
 }
 END_TEST
 
@@ -649,6 +697,7 @@ static Suite *expr_suite(void)
     tcase_add_test(core, function_binding);
     tcase_add_test(core, operators_and_precedence);
     tcase_add_test(core, canonical_names);
+    tcase_add_test(core, exercise_notations);
     tcase_add_test(core, sums_and_products);
     tcase_add_test(core, matrix_identities);
     tcase_add_test(core, shapes_and_semantics);

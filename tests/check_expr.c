@@ -528,6 +528,8 @@ START_TEST(parse_errors_name_position)
     parse_fails("\\sum_i 1", 1, "uses no vector element");
     parse_fails("\\sum x_i", 6, "'_' and the index of the sum");
     parse_fails("\\sum_i\\sum_i x_i", 7, "already used");
+    parse_fails("\\sum_a\\sum_b\\sum_c\\sum_d\\sum_f\\sum_g\\sum_h\\sum_j\\sum_k x_a", 49,
+                "too many sums");
     parse_fails("\\sqrt{", 7, "expected a value");
     parse_fails("\\log", 5, "the function's argument");
     parse_fails("\\mathcal{N}(x;0,1)", 1, "cannot be graded");
@@ -601,38 +603,46 @@ static char *repeat(const char *piece, size_t times, const char *middle, const c
     return s;
 }
 
+/* A hostile input built by repetition: piece x times, middle, tail x times2;
+ * it must fail to parse with a message containing `msg` (NULL: any failure
+ * of parsing or evaluation will do, as long as nothing crashes). */
+typedef struct {
+    const char *piece;
+    size_t times;
+    const char *middle, *tail;
+    size_t times2;
+    const char *msg;
+} hostile;
+
 START_TEST(hostile_nesting)
 {
+    static const hostile cases[] = {
+        {"(", 2000, "a", ")", 2000, "nested too deeply"},
+        {"\\frac", 800, "", "", 0, "nested too deeply"},
+        {"\\sqrt", 800, "x", "", 0, "nested too deeply"},
+        {"a^", 2000, "a", "", 0, "nested too deeply"},
+        {"\\left(", 600, "", "", 0, "nested too deeply"},
+        {"\\log", 800, "x", "", 0, "nested too deeply"},
+        {"|", 4000, "", "", 0, "nested too deeply"},
+        {"{", 3000, "", "}", 1000, "nested too deeply"},
+        {"}", 3000, "", "", 0, NULL},
+        {"\\left\\left", 100, "(", "", 0, NULL},
+    };
     set_point(0);
-    char *s = repeat("(", 60, "a", ")", 60);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const hostile *h = &cases[i];
+        char *s = repeat(h->piece, h->times, h->middle, h->tail, h->times2);
+        if (h->msg)
+            parse_fails(s, 0, h->msg);
+        else
+            ck_assert(!survives(s));
+        free(s);
+    }
+    char *s = repeat("(", 60, "a", ")", 60);   /* deep, but within the limit */
     ck_same(s, "a");
     free(s);
-    s = repeat("(", 2000, "a", ")", 2000);
-    parse_fails(s, 65, "nested too deeply");
-    free(s);
-    s = repeat("\\frac", 800, "", "", 0);
-    parse_fails(s, 0, "nested too deeply");
-    free(s);
-    s = repeat("\\sqrt", 800, "x", "", 0);
-    parse_fails(s, 0, "nested too deeply");
-    free(s);
-    s = repeat("a^", 2000, "a", "", 0);
-    parse_fails(s, 0, "nested too deeply");
-    free(s);
-    s = repeat("\\left(", 600, "", "", 0);
-    parse_fails(s, 0, "nested too deeply");
-    free(s);
-    s = repeat("-", 4000, "a", "", 0);       /* signs are a loop, not a recursion */
+    s = repeat("-", 4000, "a", "", 0);         /* signs are a loop, not a recursion */
     ck_same(s, "a");
-    free(s);
-    s = repeat("{", 3000, "", "}", 1000);
-    ck_assert(!survives(s));
-    free(s);
-    s = repeat("}", 3000, "", "", 0);
-    ck_assert(!survives(s));
-    free(s);
-    s = repeat("\\left\\left", 100, "(", "", 0);
-    ck_assert(!survives(s));
     free(s);
 }
 END_TEST
@@ -647,9 +657,6 @@ START_TEST(hostile_size)
     free(s);
     s = repeat("9", 4000, "", "", 0);
     parse_fails(s, 1, "number too long");
-    free(s);
-    s = repeat("\\sum_i", 9, "x_i", "", 0);
-    ck_assert(!survives(s));
     free(s);
     s = repeat("\\mu", 1100, "", "", 0);     /* 2199 operations */
     ck_assert(!survives(s));

@@ -358,17 +358,26 @@ static const char *closer_text(tok_kind open)
     }
 }
 
+/* Skips the opening token and parses the expression inside; `bars` says
+ * whether an ambiguous '|' closes (inside |...|) or opens (inside brackets). */
+static int parse_inside(parser *p, int bars)
+{
+    int outer = p->bars;
+    advance(p);
+    p->bars = bars;
+    if (!parse_expr(p))
+        return 0;
+    p->bars = outer;
+    return 1;
+}
+
 /* Parses ( expr ), [ expr ], \{ expr \} or { expr } at the lookahead. */
 static int parse_group(parser *p)
 {
     tok_kind open = p->tok.kind;
     size_t pos = p->tok.pos;
-    int bars = p->bars;
-    advance(p);
-    p->bars = 0;
-    if (!parse_expr(p))
+    if (!parse_inside(p, 0))
         return 0;
-    p->bars = bars;
     if (accept(p, closer(open)))
         return 1;
     char what[96];
@@ -386,12 +395,8 @@ static int is_open(tok_kind k)
 static int parse_bars(parser *p)
 {
     size_t pos = p->tok.pos;
-    int bars = p->bars;
-    advance(p);
-    p->bars = 1;
-    if (!parse_expr(p))
+    if (!parse_inside(p, 1))
         return 0;
-    p->bars = bars;
     if (p->tok.kind != TK_BAR || p->tok.flag == BAR_OPEN) {
         char what[64];
         snprintf(what, sizeof what, "'|' to close the one at position %zu", pos);
@@ -961,13 +966,14 @@ static size_t stack_need(const expr_op *code, size_t n)
     return (size_t)max;
 }
 
-static void parser_free(parser *p)
+/* Frees the arrays a parser builds and an el_expr then owns. */
+static void free_program(expr_op *code, char **vars, uint32_t *var_pos, size_t nvars)
 {
-    for (size_t i = 0; i < p->nvars; i++)
-        free(p->vars[i]);
-    free(p->vars);
-    free(p->var_pos);
-    free(p->code);
+    for (size_t i = 0; i < nvars; i++)
+        free(vars[i]);
+    free(vars);
+    free(var_pos);
+    free(code);
 }
 
 /* Moves the parser's results into a new el_expr (NULL if out of memory). */
@@ -1019,7 +1025,7 @@ el_expr *el_expr_parse(const char *text, el_expr_error *err)
         expected(&p, "an operator or the end of the answer");
     el_expr *e = p.failed ? NULL : parser_finish(&p);
     if (!e)
-        parser_free(&p);
+        free_program(p.code, p.vars, p.var_pos, p.nvars);
     return e;
 }
 
@@ -1027,11 +1033,7 @@ void el_expr_free(el_expr *e)
 {
     if (!e)
         return;
-    for (size_t i = 0; i < e->nvars; i++)
-        free(e->vars[i]);
-    free(e->vars);
-    free(e->var_pos);
-    free(e->code);
+    free_program(e->code, e->vars, e->var_pos, e->nvars);
     free(e);
 }
 

@@ -354,6 +354,10 @@ START_TEST(exercise_notations)
     ck_same("\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum_{k}\\text{lik}_k\\,\\text{prior}_k}",
             "lik*prior / sum(lik*prior)");
     ck_same("lik prior / (lik' prior)", "lik·prior/sum(lik·prior)");
+    ck_same("\\frac{\\mathrm{lik}\\odot\\mathrm{prior}}{\\mathrm{lik}^\\top\\mathrm{prior}}",
+            "lik ⊙ prior / sum(lik*prior)");
+    ck_same("sum(A \\odot B)", "1.7*0.8 - 0.6*1.1 - 0.45*0.9 + 2.3*0.35");
+    ck_differ("A \\odot B", "A B");
     ck_same("-1/sigma + (mu + sigma·t)·t", "(mu + sigma t) t - \\frac{1}{\\sigma}");
     ck_same("\\frac12\\left(\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0) + (\\mu_1-\\mu_0)^\\top"
             "\\Sigma_1^{-1}(\\mu_1-\\mu_0) - k + \\log\\det\\Sigma_1 - \\log\\det\\Sigma_0\\right)",

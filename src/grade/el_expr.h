@@ -33,7 +33,7 @@
  *
  * Syntax: + - * / ^ ** ' ; implicit multiplication by juxtaposition
  * (`2 sigma^2`, `2(a+b)`, `(a)(b)`; but two numbers in a row, `1 000`, are
- * refused); numbers 2, 1.5, .5, 2., 1e-3. LaTeX: \frac \dfrac \tfrac \cfrac
+ * refused); numbers 2, 1.5, .5, 2., 1e-3; \odot for the elementwise product. LaTeX: \frac \dfrac \tfrac \cfrac
  * (also unbraced, `\frac12`), \sqrt{x}, \sqrt[n]{x}, \log \ln \exp \det,
  * \log_b x, \log^2 x, \cdot \times \div, ^{...} _{...}, \left( \right),
  * \big( \Bigl( ..., \{ \} [ ] { } as brackets, |x| \lvert \rvert \left|
@@ -67,6 +67,7 @@
  *   *     scalar * anything scales; two vectors of the same shape multiply
  *         elementwise (x y, and \cdot, are NOT the dot product: write x^T y);
  *         otherwise the matrix product (A x, x^T y, x y^T, A B).
+ *   \odot ⊙  always elementwise (equal shapes, or a scalar broadcast).
  *   /     by a scalar, a scalar by anything, or elementwise for equal shapes.
  *   ^ **  a square matrix (larger than 1x1) to a whole power is the matrix
  *         power (negative: of the inverse); otherwise elementwise, with a

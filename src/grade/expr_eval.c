@@ -495,6 +495,7 @@ static int step(machine *m, size_t *pc)
         return charge(m, (double)count(a), op->pos);
     }
     case OP_ADD: case OP_SUB: case OP_DIV: return binary_ewise(m, op->op, op->pos);
+    case OP_EMUL: return binary_ewise(m, OP_MUL, op->pos);
     case OP_MUL: return binary_mul(m, op->pos);
     case OP_POW: return binary_pow(m, op->pos);
     case OP_ROOT: return binary_root(m, op->pos);

@@ -30,6 +30,7 @@ typedef enum {
     TK_PLUS,
     TK_MINUS,
     TK_STAR,     /* * \cdot \times · × ⋅ ∗ */
+    TK_ODOT,     /* \odot ⊙ (elementwise product) */
     TK_POW2,     /* ** */
     TK_SLASH,    /* / \div */
     TK_CARET,    /* ^ */
@@ -91,6 +92,7 @@ typedef enum {
     OP_ADD,
     OP_SUB,
     OP_MUL,
+    OP_EMUL,       /* elementwise product (\odot) */
     OP_DIV,
     OP_POW,
     OP_ROOT,       /* below: n, top: x; pushes the n-th root of x */

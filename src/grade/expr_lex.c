@@ -103,6 +103,7 @@ typedef struct {
 static const uni_entry unicode[] = {
     {0x00B7, TK_STAR, NULL},  {0x00D7, TK_STAR, NULL},  {0x22C5, TK_STAR, NULL},
     {0x2217, TK_STAR, NULL},  {0x2219, TK_STAR, NULL},  {0x2212, TK_MINUS, NULL},
+    {0x2299, TK_ODOT, NULL},
     {0x2013, TK_MINUS, NULL}, {0x2012, TK_MINUS, NULL}, {0x00F7, TK_SLASH, NULL},
     {0x2215, TK_SLASH, NULL}, {0x2032, TK_PRIME, NULL}, {0x1D40, TK_PRIME, NULL},
     {0x22A4, TK_PRIME, NULL}, {0x221A, TK_SQRT, NULL},  {0x2223, TK_BAR, NULL},
@@ -346,6 +347,8 @@ static void lex_command(cursor *c, token *t, int nested)
     } else if (strcmp(name, "cdot") == 0 || strcmp(name, "times") == 0 ||
                strcmp(name, "ast") == 0) {
         t->kind = TK_STAR;
+    } else if (strcmp(name, "odot") == 0) {
+        t->kind = TK_ODOT;
     } else if (strcmp(name, "div") == 0) {
         t->kind = TK_SLASH;
     } else if (strcmp(name, "lvert") == 0 || strcmp(name, "rvert") == 0 ||

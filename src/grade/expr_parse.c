@@ -4,7 +4,7 @@
  *
  * Grammar (juxtaposition is multiplication):
  *   expr    := term (('+' | '-') term)*
- *   term    := unary (('*' | '/') unary | unary-without-sign)*
+ *   term    := unary (('*' | '/' | '\odot') unary | unary-without-sign)*
  *   chain   := unary unary-without-sign*          (argument of \log x y)
  *   unary   := ('+' | '-') unary | postfix
  *   postfix := primary ('_' sub | '^' unary | '^T' | "'" | '²')*
@@ -910,8 +910,9 @@ static int parse_term(parser *p, int chain)
     for (;;) {
         size_t pos = p->tok.pos;
         op_kind op;
-        if (!chain && (p->tok.kind == TK_STAR || p->tok.kind == TK_SLASH)) {
-            op = p->tok.kind == TK_STAR ? OP_MUL : OP_DIV;
+        if (!chain && (p->tok.kind == TK_STAR || p->tok.kind == TK_SLASH ||
+                       p->tok.kind == TK_ODOT)) {
+            op = p->tok.kind == TK_STAR ? OP_MUL : p->tok.kind == TK_ODOT ? OP_EMUL : OP_DIV;
             advance(p);
             if (!parse_unary(p, POST_ALL))
                 return 0;

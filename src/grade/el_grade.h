@@ -123,6 +123,7 @@ typedef struct {
     char **accept;     /* normalised spellings accepted besides the text */
     int correct;       /* 1 if this option is (one of) the answer */
     char *hint;        /* said when this option is chosen wrongly, or NULL */
+    char **norm;       /* text and accepted spellings normalised (1 + naccept of them) */
 } el_option;
 
 typedef struct {

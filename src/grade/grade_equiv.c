@@ -20,7 +20,7 @@
 
 #define MAXPTS (EL_GRADE_POINTS + 8)
 #define ATTEMPTS 60
-#define NSIMPLE 200
+#define NSIMPLE 160
 
 typedef enum { CMP_MATCH, CMP_DIFF, CMP_SHAPE, CMP_UNDEF } cmp_result;
 
@@ -406,63 +406,95 @@ static size_t simple_for(const el_variable *v, double *out)
 }
 
 /* A small index in [0, n): the smaller of two uniform draws. */
-static size_t small_index(const gsl_rng *r, size_t n)
+static unsigned char small_index(const gsl_rng *r, size_t n)
 {
     size_t a = gsl_rng_uniform_int(r, n), b = gsl_rng_uniform_int(r, n);
-    return a < b ? a : b;
+    return (unsigned char)(a < b ? a : b);
 }
 
-/* One simple point at dimension D; *COST sums the indices used. */
-static int simple_point(const el_exercise *ex, size_t d, const gsl_rng *r, grade_point *p, size_t *cost)
+#define MAXSLOTS 96
+
+/* How many simple values variable V takes at dimension D (its slots), and
+ * how many choices each slot has. */
+static size_t slots_of(const el_variable *v, size_t d, size_t *choices)
 {
+    double vals[4];
+    switch (v->dom) {
+    case EL_DOM_DIM: *choices = 1; return 0;
+    case EL_DOM_SIMPLEX: *choices = 3; return d;
+    case EL_DOM_SPD: *choices = 2; return d * (d + 1) / 2;
+    default:
+        *choices = simple_for(v, vals);
+        return v->shape == EL_SHAPE_SCALAR ? 1 : v->shape == EL_SHAPE_VECTOR ? d : d * d;
+    }
+}
+
+typedef struct {
+    unsigned char idx[MAXSLOTS];
+    size_t d, cost, order;
+} candidate;
+
+/* Draws the indices of one simple point at dimension D; 0 if too many slots. */
+static int draw_candidate(const el_exercise *ex, size_t d, const gsl_rng *r, candidate *c)
+{
+    size_t k = 0;
+    c->d = d;
+    c->cost = 2 * d;
+    for (size_t i = 0; i < ex->nvars; i++) {
+        size_t choices, n = ex->vars[i].compiled ? 0 : slots_of(&ex->vars[i], d, &choices);
+        if (k + n > MAXSLOTS)
+            return 0;
+        for (size_t j = 0; j < n; j++) {
+            c->idx[k] = small_index(r, choices);
+            c->cost += c->idx[k++];
+        }
+    }
+    return 1;
+}
+
+/* The simple point that candidate C describes, into P. */
+static int simple_point(const el_exercise *ex, const candidate *c, grade_point *p)
+{
+    size_t d = c->d, k = 0;
     int st = grade_point_alloc(ex, d, p);
-    *cost = d * 2;
     for (size_t i = 0; !st && i < ex->nvars; i++) {
         const el_variable *v = &ex->vars[i];
-        double vals[4];
-        size_t nv = simple_for(v, vals);
-        double *x = p->val[i].v;
+        double vals[4], *x = p->val[i].v;
+        size_t choices;
+        if (v->compiled)
+            continue;
+        slots_of(v, d, &choices);
+        simple_for(v, vals);
         if (v->dom == EL_DOM_DIM) {
             x[0] = (double)d;
         } else if (v->dom == EL_DOM_SIMPLEX) {
             double sum = 0.0;
             for (size_t j = 0; j < d; j++)
-                sum += (x[j] = 1.0 + (double)small_index(r, 3));
+                sum += (x[j] = 1.0 + c->idx[k++]);
             for (size_t j = 0; j < d; j++)
                 x[j] /= sum;
         } else if (v->dom == EL_DOM_SPD) {
             /* L L^T with L lower triangular: diagonal 1 or 2, below it 0 or 1 */
             double L[16 * 16] = { 0 };
             for (size_t a = 0; a < d; a++)
-                for (size_t b = 0; b <= a; b++) {
-                    size_t k = small_index(r, 2);
-                    *cost += k;
-                    L[a * d + b] = (double)(a == b ? 1 + k : k);
-                }
+                for (size_t b = 0; b <= a; b++, k++)
+                    L[a * d + b] = (double)(a == b ? 1 + c->idx[k] : c->idx[k]);
             for (size_t a = 0; a < d; a++)
                 for (size_t b = 0; b < d; b++) {
                     double s = 0.0;
-                    for (size_t k = 0; k < d; k++)
-                        s += L[a * d + k] * L[b * d + k];
+                    for (size_t q = 0; q < d; q++)
+                        s += L[a * d + q] * L[b * d + q];
                     x[a * d + b] = s;
                 }
         } else {
-            for (size_t j = 0; j < p->val[i].rows * p->val[i].cols; j++) {
-                size_t k = small_index(r, nv);
-                *cost += k;
-                x[j] = vals[k];
-            }
+            for (size_t j = 0; j < p->val[i].rows * p->val[i].cols; j++)
+                x[j] = vals[c->idx[k++]];
         }
     }
     if (!st && (st = grade_point_derive(ex, p)))
         grade_point_free(p);
     return st;
 }
-
-typedef struct {
-    grade_point p;
-    size_t cost, order;
-} candidate;
 
 static int cmp_candidate(const void *a, const void *b)
 {
@@ -507,10 +539,9 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
         if (ex->dims[i] > dmin && ex->dims[i] < dnext) dnext = ex->dims[i];
     if (dnext == 16)
         dnext = dmin;
-    for (; c && r && n < NSIMPLE; n++) {
-        c[n].order = n;
-        if (simple_point(ex, (n % 3 == 2) ? dnext : dmin, r, &c[n].p, &c[n].cost))
-            break;
+    for (size_t i = 0; c && r && i < NSIMPLE; i++) {
+        c[n].order = i;
+        n += draw_candidate(ex, (i % 3 == 2) ? dnext : dmin, r, &c[n]);
     }
     el_rng_free(r);
     if (c)
@@ -521,9 +552,10 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
         for (size_t i = 0; i < n && !found; i++) {
             el_value rv = { 0, 0, NULL }, sv = { 0, 0, NULL };
             el_expr_error err;
-            if ((pass == 0 || i == fallback)
-                && !eval_at(ex, ps->part->compiled, &c[i].p, NULL, &rv, &err) && all_finite(&rv)) {
-                int st = eval_at(ex, e, &c[i].p, NULL, &sv, &err);
+            grade_point pt = { 0, NULL };
+            if ((pass == 0 || i == fallback) && simple_point(ex, &c[i], &pt) == EL_OK
+                && !eval_at(ex, ps->part->compiled, &pt, NULL, &rv, &err) && all_finite(&rv)) {
+                int st = eval_at(ex, e, &pt, NULL, &sv, &err);
                 cmp_result cr = st ? CMP_UNDEF : compare(&sv, &rv, ps->part->rel_tol, ps->part->abs_tol);
                 int zero = 1;
                 for (size_t j = 0; j < rv.rows * rv.cols; j++)
@@ -532,15 +564,14 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
                     if (fallback == n)
                         fallback = i;
                 } else if (cr != CMP_MATCH) {
-                    describe_failure(ps, &c[i].p, &rv, &sv, st, fb);
+                    describe_failure(ps, &pt, &rv, &sv, st, fb);
                     found = 1;
                 }
             }
+            grade_point_free(&pt);
             el_value_free(&rv);
             el_value_free(&sv);
         }
-    for (size_t i = 0; i < n; i++)
-        grade_point_free(&c[i].p);
     free(c);
     /* no simple point fails: the failing random point with the smallest entries */
     double best = INFINITY;

@@ -351,6 +351,15 @@ static int read_option(el_exercise *ex, const char *id, const ini_section *s, wh
     }
     if (!o->text)
         return BAD(w, "[option %s] needs a text", id);
+    if (!(o->norm = calloc(o->naccept + 1, sizeof *o->norm)))
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    for (size_t j = 0; j <= o->naccept; j++) {
+        o->norm[j] = grade_norm_choice(j == 0 ? o->text : o->accept[j - 1]);
+        if (!o->norm[j])
+            return EL_ERROR(EL_ENOMEM, "out of memory");
+        if (!*o->norm[j])
+            return BAD(w, "[option %s]: a spelling is empty once normalised", id);
+    }
     return 0;
 }
 
@@ -618,6 +627,9 @@ void grade_exercise_free(el_exercise *ex)
         for (size_t j = 0; j < p->noptions; j++) {
             el_option *o = &p->options[j];
             free(o->id); free(o->text); free(o->hint);
+            for (size_t k = 0; o->norm && k <= o->naccept; k++)
+                free(o->norm[k]);
+            free(o->norm);
             free_list(o->accept, o->naccept);
         }
         free(p->options);

@@ -48,8 +48,12 @@ static int drop_tail(const char *s, size_t *n)
 
 char *grade_strip_math(const char *text)
 {
-    static const char *const envs[] = { "equation*", "equation", "align*", "align", "math",
-                                        "displaymath", "gather*", "gather", NULL };
+    static const char *const envs[][2] = {
+        { "\\begin{equation*}", "\\end{equation*}" }, { "\\begin{equation}", "\\end{equation}" },
+        { "\\begin{align*}", "\\end{align*}" },       { "\\begin{align}", "\\end{align}" },
+        { "\\begin{math}", "\\end{math}" },           { "\\begin{displaymath}", "\\end{displaymath}" },
+        { "\\begin{gather*}", "\\end{gather*}" },     { "\\begin{gather}", "\\end{gather}" },
+    };
     const char *s = text;
     size_t n = strlen(text);
     for (int changed = 1; changed;) {
@@ -57,12 +61,8 @@ char *grade_strip_math(const char *text)
         changed = unwrap(&s, &n, "$$", "$$") || unwrap(&s, &n, "$", "$")
                || unwrap(&s, &n, "\\(", "\\)") || unwrap(&s, &n, "\\[", "\\]")
                || drop_tail(s, &n);
-        for (size_t i = 0; !changed && envs[i]; i++) {
-            char a[40], b[40];
-            snprintf(a, sizeof a, "\\begin{%s}", envs[i]);
-            snprintf(b, sizeof b, "\\end{%s}", envs[i]);
-            changed = unwrap(&s, &n, a, b);
-        }
+        for (size_t i = 0; !changed && i < sizeof envs / sizeof envs[0] && n && s[0] == '\\'; i++)
+            changed = unwrap(&s, &n, envs[i][0], envs[i][1]);
     }
     /* remaining unescaped '$' (as in "$a$ + $b$") and \displaystyle go; \odot is '*' */
     gbuf b = { 0 };
@@ -138,7 +138,8 @@ char *grade_norm_choice(const char *text)
     gbuf_add(&b, "", 0);
     for (const char *p = s; *p;) {
         size_t k = 0;
-        for (size_t i = 0; !k && i < sizeof choice_map / sizeof choice_map[0]; i++) {
+        int special = *p == '\\' || (unsigned char)*p >= 0x80;   /* what the map can match */
+        for (size_t i = 0; special && !k && i < sizeof choice_map / sizeof choice_map[0]; i++) {
             size_t len = strlen(choice_map[i].from);
             if (strncmp(p, choice_map[i].from, len) == 0) {
                 gbuf_puts(&b, choice_map[i].to);

@@ -236,11 +236,10 @@ static size_t find_spans(const el_part *part, const char *n, span *sp, size_t ca
     for (size_t o = 0; o < part->noptions; o++) {
         const el_option *op = &part->options[o];
         for (size_t j = 0; j <= op->naccept; j++) {
-            char *a = grade_norm_choice(j == 0 ? op->text : op->accept[j - 1]);
-            size_t al = a ? strlen(a) : 0;
+            const char *a = op->norm[j];
+            size_t al = strlen(a);
             for (const char *at = al ? strstr(n, a) : NULL; at && m < cap; at = strstr(at + 1, a))
                 sp[m++] = (span){ (size_t)(at - n), (size_t)(at - n) + al, o };
-            free(a);
         }
     }
     return m;
@@ -257,10 +256,7 @@ static long match_option(const el_part *part, const char *answer)
     for (size_t o = 0; o < part->noptions; o++) {   /* an exact spelling first ("0" for "zero") */
         const el_option *op = &part->options[o];
         for (size_t j = 0; j <= op->naccept; j++) {
-            char *a = grade_norm_choice(j == 0 ? op->text : op->accept[j - 1]);
-            int same = a && !strcmp(a, n);
-            free(a);
-            if (same) {
+            if (!strcmp(op->norm[j], n)) {
                 free(n);
                 return (long)o;
             }

@@ -203,10 +203,8 @@ static int read_header(reader *r, const char *s, size_t n, int line)
     if (rn == 0 || rest[0] == '#' || rest[0] == ';' || rest[0] == '%')
         return 0;
     size_t val, k = key_prefix(rest, rn, &val);
-    if (!k) {
-        grade_note(&r->f->notes, line, 0, "text after ']' ignored");
-        return 0;
-    }
+    if (!k)   /* "[kl-self] 0": a bare answer on the header line */
+        val = 0;
     ini_entry *e = add_entry(current(r), rest, k, line);
     if (!e)
         return -1;

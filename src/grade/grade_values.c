@@ -170,6 +170,31 @@ static int truth_word(const char *w)
     return -1;
 }
 
+/* The truth value a whole sentence states ("The statement is false",
+ * "this is not true"): 1, 0, or -1 when it names none or both. */
+static int truth_of_sentence(const char *text)
+{
+    static const char *const yes[] = { "true", "correct", NULL }, *const no[] = { "false", "incorrect", "wrong", NULL };
+    char w[32], prev[32] = "";
+    size_t i = 0;
+    int found = -1;
+    while (next_word(text, &i, w, sizeof w)) {
+        int t = -1;
+        for (size_t k = 0; yes[k]; k++)
+            t = !strcmp(w, yes[k]) ? 1 : t;
+        for (size_t k = 0; no[k]; k++)
+            t = !strcmp(w, no[k]) ? 0 : t;
+        if (t >= 0 && (!strcmp(prev, "not") || !strcmp(prev, "nicht")))
+            t = !t;
+        if (t >= 0 && found >= 0 && t != found)
+            return -1;
+        if (t >= 0)
+            found = t;
+        snprintf(prev, sizeof prev, "%s", w);
+    }
+    return found;
+}
+
 void grade_truefalse(const el_part *part, const char *text, el_part_result *res)
 {
     char w[32], w2[32];
@@ -182,6 +207,8 @@ void grade_truefalse(const el_part *part, const char *text, el_part_result *res)
             t = t < 0 ? -1 : !t;
         }
     }
+    if (t < 0)
+        t = truth_of_sentence(text);
     res->score = 0.0;
     if (t < 0) {
         res->status = EL_GRADE_UNREADABLE;
@@ -342,6 +369,18 @@ static size_t split_items(const char *text, char **items, size_t cap)
         char *e = strchr(tok, ',');
         if (e)
             *e = '\0';
+        int lo, hi, used = 0;
+        char dash[8];
+        if (sscanf(tok, " %d %7[-to\xe2\x80\x93] %d %n", &lo, dash, &hi, &used) == 3 && !tok[used]
+            && lo >= 1 && hi >= lo && hi - lo < 32) {   /* a range: "1-7", "1 to 7" */
+            for (int k = lo; k <= hi && n < cap; k++) {
+                char num[16];
+                snprintf(num, sizeof num, "%d", k);
+                items[n++] = grade_strdup(num);
+            }
+            tok = e ? e + 1 : NULL;
+            continue;
+        }
         char *t = grade_strdup(tok);
         char *c = t ? grade_norm_choice(t) : NULL;
         if (c && *c)

@@ -290,6 +290,7 @@ static const struct { const char *id, *key, *answer, *says; } diagnoses[] = {
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / (2 sigma^2", "cannot be read" },
     { "kl-equal-variance", "answer", "(mu_1 - mu_2)^2 / (2 sigma^2)", "'mu_1', which is not a variable" },
     { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
+    { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
     { "tf-posterior-easy", "answer", "maybe", "Write true or false" },
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
     { "optimal-posterior-choice", "answer", "9", "no option with that number" },

@@ -216,6 +216,7 @@ static int add_all(el_catalog *c)
 
 el_catalog *el_catalog_load(const char *dir, int *status)
 {
+    el_gsl_init();
     el_catalog *c = calloc(1, sizeof *c);
     char **names = NULL, *setdir = NULL;
     size_t n = 0;

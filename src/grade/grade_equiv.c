@@ -704,8 +704,43 @@ static int wrong_shape(const pointset *ps, gbuf *fb)
     return 0;
 }
 
+/* 1 if expression E equals the reference at every point. */
+static int equals_reference(const pointset *ps, const void *e)
+{
+    for (size_t k = 0; k < ps->n; k++) {
+        el_value v = { 0, 0, NULL };
+        el_expr_error err;
+        int ok = !eval_at(ps->ex, e, &ps->pt[k], NULL, &v, &err)
+              && compare(&v, &ps->ref[k], ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH;
+        el_value_free(&v);
+        if (!ok)
+            return 0;
+    }
+    return ps->n > 0;
+}
+
+/* "a / 2 b" is (a/2) b: if brackets around the denominator make the answer
+ * right, say so.  1 if written. */
+static int precedence(const pointset *ps, const char *text, gbuf *fb)
+{
+    char *s = grade_strip_math(text), *t = s ? grade_bracket_denominator(s) : NULL;
+    el_expr_error err;
+    el_expr *e = t ? el_expr_parse(t, &err) : NULL;
+    int hit = e && equals_reference(ps, e);
+    if (hit) {
+        char *c = grade_clean(t, strlen(t), 120, 0);
+        gbuf_printf(fb, "Mind the precedence: a / 2 b means (a / 2) b, as a / 2 * b does. With "
+                        "the denominator in brackets, %s, your answer would be right.", c ? c : "");
+        free(c);
+    }
+    el_expr_free(e);
+    free(t);
+    free(s);
+    return hit;
+}
+
 /* Why the answer is wrong, appended to FB (after the evaluation at every point). */
-static void diagnose(const pointset *ps, const void *e, const char *student, gbuf *fb)
+static void diagnose(const pointset *ps, const void *e, const char *text, const char *student, gbuf *fb)
 {
     for (size_t k = 0; k < ps->n; k++)
         if (ps->stu_st[k]) {
@@ -718,7 +753,7 @@ static void diagnose(const pointset *ps, const void *e, const char *student, gbu
     const char *hint = declared_mistake(ps);
     if (hint)
         gbuf_puts(fb, hint);
-    else if (!swapped(ps, fb) && !power_swap(ps, fb) && !signature(ps, fb) && !wrong_shape(ps, fb))
+    else if (!precedence(ps, text, fb) && !swapped(ps, fb) && !power_swap(ps, fb) && !signature(ps, fb) && !wrong_shape(ps, fb))
         gbuf_puts(fb, "Your answer is not equivalent to the expected one.");
     simplest_failure(ps, e, student, fb);
 }
@@ -759,7 +794,7 @@ void grade_expression(const el_exercise *ex, const el_part *part, const char *te
             res->status = EL_GRADE_CORRECT;
         } else {
             res->status = EL_GRADE_WRONG;
-            diagnose(ps, e, student, &fb);
+            diagnose(ps, e, text, student, &fb);
         }
     }
     pointset_free(ps);

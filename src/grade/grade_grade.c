@@ -268,6 +268,7 @@ int el_grade_answers(const el_catalog *c, const el_exercise_set *set, const el_a
                      const char *student, const char *source, el_grade_report *out)
 {
     memset(out, 0, sizeof *out);
+    el_gsl_init();
     const char *who = student && *student ? student : a->student ? a->student : "";
     out->source = grade_clean(source ? source : "", strlen(source ? source : ""), 300, 0);
     out->student = grade_clean(who, strlen(who), 200, 0);

@@ -141,7 +141,7 @@ static size_t strip_inline_comment(const char *s, size_t n)
     return n;
 }
 
-/* Appends a piece of value text to E (with a space when E is not empty). */
+/* Appends a piece of value text to E (after a newline when E is not empty). */
 static int append_value(ini_entry *e, const char *s, size_t n)
 {
     n = strip_inline_comment(s, n);
@@ -159,7 +159,7 @@ static int append_value(ini_entry *e, const char *s, size_t n)
     if (!v)
         return -1;
     if (old)
-        v[old++] = ' ';
+        v[old++] = '\n';
     memcpy(v + old, s, n);
     v[old + n] = '\0';
     e->value = v;

@@ -80,7 +80,7 @@ typedef struct {
 /* Reads TEXT (LEN bytes) forgivingly: a UTF-8 or UTF-16 byte-order mark,
  * CRLF or CR line ends, `key = value` or `key: value`, #, ; and % comment
  * lines, ` # ` inline comments, indented or bare continuation lines (joined
- * with a space), keys in any case.  Lines that cannot be read become notes.
+ * with a newline), keys in any case.  Lines that cannot be read become notes.
  * EL_OK or EL_ENOMEM. */
 int ini_parse(const char *text, size_t len, ini_file *out);
 void ini_free(ini_file *f);
@@ -119,6 +119,10 @@ int grade_find_submission(const char *dir, char **path);
 /* Strips math delimiters ($..$, $$..$$, \(..\), \[..\], equation
  * environments), a trailing full stop or comma, and surrounding spaces. */
 char *grade_strip_math(const char *s);
+
+/* TEXT with the first juxtaposed denominator bracketed ("a / 2 b" becomes
+ * "a / (2 b)"), or NULL when there is none; malloc'd. */
+char *grade_bracket_denominator(const char *text);
 
 /* Normalised text of a choice answer: lower case, LaTeX text commands and
  * spacing removed, \mid -> |, no spaces, hyphens or quotes. */

@@ -64,19 +64,12 @@ char *grade_strip_math(const char *text)
         for (size_t i = 0; !changed && i < sizeof envs / sizeof envs[0] && n && s[0] == '\\'; i++)
             changed = unwrap(&s, &n, envs[i][0], envs[i][1]);
     }
-    /* remaining unescaped '$' (as in "$a$ + $b$") and \displaystyle go; \odot is '*' */
+    /* remaining unescaped '$' (as in "$a$ + $b$") and \displaystyle go */
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '$' && (i == 0 || s[i - 1] != '\\'))
             continue;
-        if ((s[i] == '\\' && n - i >= 5 && strncmp(s + i, "\\odot", 5) == 0
-             && (n - i == 5 || !isalpha((unsigned char)s[i + 5])))
-            || (n - i >= 3 && strncmp(s + i, "\xe2\x8a\x99", 3) == 0)) {
-            gbuf_puts(&b, " * ");   /* the entrywise product of two vectors */
-            i += s[i] == '\\' ? 4 : 2;
-            continue;
-        }
         if (s[i] == '\\' && n - i >= 13 && strncmp(s + i, "\\displaystyle", 13) == 0
             && (n - i == 13 || !isalpha((unsigned char)s[i + 13]))) {
             i += 12;
@@ -85,6 +78,69 @@ char *grade_strip_math(const char *text)
         gbuf_add(&b, s + i, 1);
     }
     return gbuf_take(&b);
+}
+
+/* Length of one factor at S: a number, a name, a \command or a bracket. */
+static size_t factor_len(const char *s)
+{
+    size_t k = 0;
+    if (isdigit((unsigned char)s[0]) || s[0] == '.') {
+        while (isdigit((unsigned char)s[k]) || s[k] == '.')
+            k++;
+    } else if (isalpha((unsigned char)s[0]) || s[0] == '\\') {
+        k = 1;
+        while (isalnum((unsigned char)s[k]) || s[k] == '_')
+            k++;
+    } else if (s[0] == '(') {
+        int depth = 0;
+        do {
+            depth += (s[k] == '(') - (s[k] == ')');
+            k++;
+        } while (s[k] && depth > 0);
+    }
+    while (s[k] == '^' && s[k + 1]) {   /* its power: ^2, ^{-1} */
+        k++;
+        size_t p = s[k] == '{' ? (size_t)(strchr(s + k, '}') ? strchr(s + k, '}') - (s + k) + 1 : 1)
+                                : factor_len(s + k);
+        k += p ? p : 1;
+    }
+    return k;
+}
+
+char *grade_bracket_denominator(const char *text)
+{
+    for (const char *p = strchr(text, '/'); p; p = strchr(p + 1, '/')) {
+        const char *q = p + 1;
+        while (*q == ' ')
+            q++;
+        size_t f = factor_len(q);
+        if (!f)
+            continue;
+        const char *r = q + f;
+        while (*r == ' ')
+            r++;
+        if (!(isalnum((unsigned char)*r) || *r == '\\' || *r == '('))
+            continue;   /* no juxtaposed factor after the first one */
+        const char *end = r;
+        int depth = 0;
+        while (*end && !(depth == 0 && strchr("+-*/),=", *end))) {
+            depth += (*end == '(') - (*end == ')');
+            if (depth < 0)
+                break;
+            end++;
+        }
+        const char *last = end;
+        while (last > q && last[-1] == ' ')
+            last--;
+        gbuf b = { 0 };
+        gbuf_add(&b, text, (size_t)(q - text));
+        gbuf_puts(&b, "(");
+        gbuf_add(&b, q, (size_t)(last - q));
+        gbuf_puts(&b, ")");
+        gbuf_puts(&b, last);
+        return gbuf_take(&b);
+    }
+    return NULL;
 }
 
 /* ---- choices ---------------------------------------------------------------------- */

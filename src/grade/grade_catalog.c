@@ -6,7 +6,6 @@
 #include "num/el_num.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -55,37 +54,27 @@ int grade_slurp(const char *path, size_t limit, char **out, size_t *len)
     return EL_OK;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names of DIR's regular files ending in ".ini", sorted. */
+/* The names of DIR's files ending in ".ini", sorted; a missing folder is
+ * an error only when REQUIRED. */
 static int ini_files(const char *dir, char ***names, size_t *n, int required)
 {
+    struct stat sb;
     *names = NULL;
     *n = 0;
-    DIR *d = opendir(dir);
-    if (!d) {
-        if (!required && errno == ENOENT)
-            return EL_OK;
+    if (!required && stat(dir, &sb) != 0 && errno == ENOENT)
+        return EL_OK;
+    int st = grade_list_dir(dir, names, n);
+    if (st == EL_EIO)
         return EL_ERROR(EL_EIO, "cannot open the exercises folder %s: %s", dir, strerror(errno));
-    }
-    size_t cap = 0;
-    struct dirent *e;
-    int st = EL_OK;
-    while (!st && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".ini") != 0)
-            continue;
-        if (grade_grow((void **)names, &cap, *n, sizeof **names) || !((*names)[*n] = grade_strdup(e->d_name)))
-            st = EL_ERROR(EL_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        size_t len = strlen((*names)[i]);
+        if (len >= 5 && strcmp((*names)[i] + len - 4, ".ini") == 0)
+            (*names)[k++] = (*names)[i];
         else
-            (*n)++;
+            free((*names)[i]);
     }
-    closedir(d);
-    if (*n)
-        qsort(*names, *n, sizeof **names, cmp_str);
+    *n = k;
     return st;
 }
 

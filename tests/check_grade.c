@@ -410,6 +410,32 @@ START_TEST(forgiving_ini)
 }
 END_TEST
 
+START_TEST(grouped_and_listed_forms)
+{
+    static const char text[] =
+        "[incl-excl-fit]\ninclusive:\n    mu = 0.3333\n    sigma = 1.374\n"
+        "exclusive: mu = 0.322, sigma = 1.353\n"
+        "[kl-properties]\nanswer:\n  1\n  2\n  3, 4\n  5 and 6\n  7\n"
+        "[tf-posterior-easy]\nanswer = The statement is false: p(x) has no closed form.\n"
+        "[tf-reparam-gradient]\nanswer = this is not false\n"
+        "[kl-self] 0\n"
+        "[em-free-energy-after-e-step]\nanswer = zero\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "forms.txt", NULL, &r);
+    ck_assert(result_of(&r, "incl-excl-fit")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-properties")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "tf-reparam-gradient")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "em-free-energy-after-e-step")->status == EL_GRADE_WRONG);
+    el_grade_report_free(&r);
+    char fb[512];
+    ck_assert(score_one("kl-properties", "answer", "1-7", fb, sizeof fb) == 1.0);
+    ck_assert(score_one("kl-properties", "answer", "1 to 7", fb, sizeof fb) == 1.0);
+    ck_assert(score_one("incl-excl-fit", "inclusive_sigma", "1.374 (the variance is 17/9)", fb, sizeof fb) == 0.25);
+}
+END_TEST
+
 START_TEST(utf16_file)
 {
     static const char src[] = "[kl-self]\nanswer = 0\n[tf-posterior-easy]\nanswer = F\n";
@@ -868,6 +894,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, latex_submission);
     tcase_add_test(core, forgiving_ini);
     tcase_add_test(core, utf16_file);
+    tcase_add_test(core, grouped_and_listed_forms);
     tcase_add_test(core, unknown_and_duplicate_sections);
     tcase_add_test(core, statements_and_variants);
     tcase_add_test(core, same_submission_same_bytes);

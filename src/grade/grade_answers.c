@@ -108,7 +108,7 @@ static int read_preamble(el_answers *a, const ini_section *s)
     return 0;
 }
 
-static int from_ini(el_answers *a, ini_file *f)
+static int from_ini(el_answers *a, const ini_file *f)
 {
     if (read_preamble(a, &f->s[0]))
         return -1;
@@ -121,13 +121,9 @@ static int from_ini(el_answers *a, ini_file *f)
         el_answer_section *s = section_for(a, src->name, src->line);
         if (!s)
             return -1;
-        for (size_t j = 0; j < src->n; j++) {
-            for (char *p = src->e[j].value; *p; p++)   /* a continued answer is one line */
-                if (*p == '\n')
-                    *p = ' ';
+        for (size_t j = 0; j < src->n; j++)
             if (put_entry(a, s, src->e[j].key, src->e[j].value, src->e[j].error, src->e[j].line))
                 return -1;
-        }
     }
     for (size_t i = 0; i < f->notes.n; i++)
         grade_note(&a->notes, f->notes.v[i].line, f->notes.v[i].error, "%s", f->notes.v[i].text);

@@ -46,9 +46,11 @@ static int generic_key(const char *key)
     return 0;
 }
 
-/* Cuts "k1 = v1, k2 = v2" (separated by , ; or \\ outside brackets) into
- * entries when every piece names a part of EX; 0 if it does not. */
-static size_t split_pairs(const el_exercise *ex, const el_answer_entry *src, entry *out, size_t cap)
+/* Cuts "k1 = v1, k2 = v2" (separated by , ; \\ or line breaks outside
+ * brackets) into entries when every piece names a part of EX, its key
+ * prefixed by PREFIX when not empty ("inclusive" + "mu"); 0 if it does not. */
+static size_t split_pairs(const el_exercise *ex, const char *prefix, const el_answer_entry *src,
+                          entry *out, size_t cap)
 {
     const char *s = src->value;
     size_t n = 0, start = 0;
@@ -57,13 +59,22 @@ static size_t split_pairs(const el_exercise *ex, const el_answer_entry *src, ent
         char c = s[i];
         if (c == '(' || c == '{' || c == '[') depth++;
         else if ((c == ')' || c == '}' || c == ']') && depth > 0) depth--;
-        int cut = c == '\0' || (depth == 0 && (c == ';' || c == ',' || (c == '\\' && s[i + 1] == '\\')));
+        int cut = c == '\0' || c == '\n'
+               || (depth == 0 && (c == ';' || c == ',' || (c == '\\' && s[i + 1] == '\\')));
         if (!cut)
             continue;
         const char *eq = memchr(s + start, '=', i - start);
+        if (!eq && strspn(s + start, " \t\r") == i - start) {   /* an empty piece */
+            if (c == '\0')
+                break;
+            start = i + 1;
+            continue;
+        }
         if (!eq || n == cap)
             goto fail;
-        char *k = grade_strndup(s + start, (size_t)(eq - s) - start);
+        gbuf kb = { 0 };
+        gbuf_printf(&kb, "%s%s%.*s", prefix, *prefix ? "_" : "", (int)((size_t)(eq - s) - start), s + start);
+        char *k = gbuf_take(&kb);
         char *nk = k ? grade_norm_name(k, '_') : NULL;
         free(k);
         int known = 0;
@@ -98,8 +109,8 @@ static size_t collect(const el_exercise *ex, const el_answer_section *s, entry *
         return 0;
     for (size_t i = 0; i < s->n; i++) {
         const el_answer_entry *e = &s->e[i];
-        if (ex->nparts > 1 && generic_key(e->key) && !e->error && strchr(e->value, '=')) {
-            size_t k = split_pairs(ex, e, v + n, cap - n);
+        if (ex->nparts > 1 && !e->error && strchr(e->value, '=')) {
+            size_t k = split_pairs(ex, generic_key(e->key) ? "" : e->key, e, v + n, cap - n);
             if (k) {
                 n += k;
                 continue;

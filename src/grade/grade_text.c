@@ -205,7 +205,7 @@ char *grade_norm_choice(const char *text)
         if (!k && (k = subscript_len(p)))
             ;
         else if (!k) {
-            if (!strchr(" \t{}-_'\"*`~", *p))
+            if (!strchr(" \t\r\n{}-_'\"*`~", *p))
                 gbuf_add(&b, p, 1);
             k = 1;
         }

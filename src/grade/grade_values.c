@@ -81,7 +81,7 @@ static int leading_number(const char *text, double *out)
     char msg[64];
     int tries = 0;
     for (size_t k = n; k-- > 1 && tries < 24;) {
-        if (text[k] != ' ' || text[k - 1] == ' ')
+        if (!isspace((unsigned char)text[k]) || isspace((unsigned char)text[k - 1]))
             continue;
         tries++;
         char *t = grade_strndup(text, k);

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #define MAX_SECTIONS 2000
-#define MAX_ENTRIES 20000
+#define MAX_ENTRIES 5000
+#define MAX_SECTION_ENTRIES 256
 #define MAX_KEY 64
 
 /* ---- decoding -------------------------------------------------------------- */
@@ -223,7 +224,7 @@ static int read_long_line(reader *r, const char *s, size_t n, int line)
     trim(&t, &tn);
     size_t val, k = key_prefix(t, tn, &val);
     r->cont = NULL;
-    if (!k || r->entries >= MAX_ENTRIES) {
+    if (!k || r->entries >= MAX_ENTRIES || current(r)->n >= MAX_SECTION_ENTRIES) {
         grade_note(&r->f->notes, line, 1, "line %d is %zu characters long (the limit is %d): ignored",
                    line, n, EL_GRADE_MAX_LINE);
         return 0;
@@ -276,6 +277,12 @@ static int read_line(reader *r, const char *s, size_t n, int line)
         grade_note(&r->f->notes, line, 1, "too many entries (more than %d): the rest of the file is ignored",
                    MAX_ENTRIES);
         r->stopped = 1;
+        return 0;
+    }
+    if (current(r)->n >= MAX_SECTION_ENTRIES) {
+        grade_note(&r->f->notes, line, 1, "too many lines in one section (more than %d): line %d ignored",
+                   MAX_SECTION_ENTRIES, line);
+        r->cont = NULL;
         return 0;
     }
     ini_entry *e = add_entry(current(r), t, k, line);

@@ -80,10 +80,12 @@ char *grade_strip_math(const char *text)
     return gbuf_take(&b);
 }
 
-/* Length of one factor at S: a number, a name, a \command or a bracket. */
-static size_t factor_len(const char *s)
+/* Length of one base at S: a number, a name, a \command or a bracket. */
+static size_t base_len(const char *s)
 {
     size_t k = 0;
+    int depth = 0;
+    char open = s[0], close = open == '(' ? ')' : '}';
     if (isdigit((unsigned char)s[0]) || s[0] == '.') {
         while (isdigit((unsigned char)s[k]) || s[k] == '.')
             k++;
@@ -91,18 +93,22 @@ static size_t factor_len(const char *s)
         k = 1;
         while (isalnum((unsigned char)s[k]) || s[k] == '_')
             k++;
-    } else if (s[0] == '(') {
-        int depth = 0;
+    } else if (open == '(' || open == '{') {
         do {
-            depth += (s[k] == '(') - (s[k] == ')');
+            depth += (s[k] == open) - (s[k] == close);
             k++;
         } while (s[k] && depth > 0);
     }
-    while (s[k] == '^' && s[k + 1]) {   /* its power: ^2, ^{-1} */
-        k++;
-        size_t p = s[k] == '{' ? (size_t)(strchr(s + k, '}') ? strchr(s + k, '}') - (s + k) + 1 : 1)
-                                : factor_len(s + k);
-        k += p ? p : 1;
+    return k;
+}
+
+/* Length of one factor at S: a base and its powers (^2, ^{-1}, ^x^y). */
+static size_t factor_len(const char *s)
+{
+    size_t k = base_len(s);
+    while (k && s[k] == '^' && s[k + 1]) {
+        size_t p = base_len(s + k + 1);
+        k += 1 + (p ? p : 1);
     }
     return k;
 }

@@ -215,6 +215,7 @@ static const struct { const char *id, *answer; } notations[] = {
     { "kl-gauss-mv", "0.5*(tr(inv(Sigma1)*Sigma0) + (mu1-mu0)^T*inv(Sigma1)*(mu1-mu0) - d + log(det(Sigma1)) - log(det(Sigma0)))" },
     { "optimal-posterior", "\\frac{lik \\cdot prior}{\\sum_k lik_k prior_k}" },
     { "optimal-posterior", "\\frac{\\text{lik} \\odot \\text{prior}}{\\text{lik}^T \\text{prior}}" },
+    { "optimal-posterior", "lik .* prior ./ sum(lik .* prior)" },
     { "kl-self", "$0$" },
     { "kl-self", "zero" },
     { "kl-self", "0 (because log 1 = 0)" },

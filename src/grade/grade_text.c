@@ -64,12 +64,14 @@ char *grade_strip_math(const char *text)
         for (size_t i = 0; !changed && i < sizeof envs / sizeof envs[0] && n && s[0] == '\\'; i++)
             changed = unwrap(&s, &n, envs[i][0], envs[i][1]);
     }
-    /* remaining unescaped '$' (as in "$a$ + $b$") and \displaystyle go */
+    /* remaining unescaped '$' (as in "$a$ + $b$"), \displaystyle and MATLAB's dots go */
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '$' && (i == 0 || s[i - 1] != '\\'))
             continue;
+        if (s[i] == '.' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '/' || s[i + 1] == '^'))
+            continue;   /* MATLAB's entrywise .* ./ .^ are what * / ^ do on vectors */
         if (s[i] == '\\' && n - i >= 13 && strncmp(s + i, "\\displaystyle", 13) == 0
             && (n - i == 13 || !isalpha((unsigned char)s[i + 13]))) {
             i += 12;

@@ -668,6 +668,22 @@ START_TEST(empty_and_odd_files)
 }
 END_TEST
 
+/* Every input of the fuzzing seed corpus grades without trouble. */
+START_TEST(fuzz_corpus_replays)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus_answers", el_grade_source_dir());
+    el_batch b;
+    ck_assert_int_eq(el_grade_batch(cat, all, dir, 2, &b), EL_OK);
+    ck_assert_uint_ge(b.n, 6);
+    for (size_t i = 0; i < b.n; i++) {
+        ck_assert_msg(b.rows[i].error == NULL, "%s: %s", b.rows[i].file, b.rows[i].error);
+        ck_assert(b.rows[i].score >= 0 && b.rows[i].score <= b.rows[i].max);
+    }
+    el_batch_free(&b);
+}
+END_TEST
+
 START_TEST(unreadable_file_is_an_error)
 {
     el_grade_report r;
@@ -912,6 +928,7 @@ static Suite *grade_suite(void)
     tcase_add_test(lim, ten_megabyte_line);
     tcase_add_test(lim, empty_and_odd_files);
     tcase_add_test(lim, unreadable_file_is_an_error);
+    tcase_add_test(lim, fuzz_corpus_replays);
     tcase_add_test(lim, bad_exercise_files_name_the_line);
     suite_add_tcase(s, lim);
     return s;

@@ -228,6 +228,7 @@ static const struct { const char *id, *answer; } notations[] = {
     { "optimal-posterior-choice", "$p(z \\mid x)$" },
     { "optimal-posterior-choice", "p_\\theta(z|x)" },
     { "optimal-posterior-choice", "option 3" },
+    { "optimal-posterior-choice", "3, because the KL term vanishes there" },
     { "elbo-name", "Evidence Lower BOund (ELBO)" },
     { "elbo-tight", "when $q(z|x) = p(z|x)$" },
     { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },

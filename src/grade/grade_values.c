@@ -252,6 +252,22 @@ static long option_by_label(const el_part *part, const char *n)
     return v >= 1 && v <= (long)part->noptions ? v - 1 : -2;
 }
 
+/* "3, because ...", "3 (the posterior)": a leading option number followed
+ * by words without another number; -1 if not of that form. */
+static long leading_label(const el_part *part, const char *n)
+{
+    size_t k = 0;
+    long v = 0;
+    while (isdigit((unsigned char)n[k]) && k < 3)
+        v = 10 * v + (n[k++] - '0');
+    if (k == 0 || isalnum((unsigned char)n[k]) || !n[k])
+        return -1;
+    for (const char *p = n + k; *p; p++)
+        if (isdigit((unsigned char)*p))
+            return -1;
+    return v >= 1 && v <= (long)part->noptions ? v - 1 : -2;
+}
+
 typedef struct {
     size_t start, end, option;
 } span;
@@ -290,6 +306,8 @@ static long match_option(const el_part *part, const char *answer)
         }
     }
     long k = option_by_label(part, n);
+    if (k == -1)
+        k = leading_label(part, n);
     if (k != -1) {
         free(n);
         return k == -2 ? -3 : k;

@@ -1,0 +1,943 @@
+/* check_grade.c -- the autograder: correct answers in many notations score
+ * full marks, typical mistakes score 0 with the right diagnosis, partial
+ * credit, hostile files, reports, class batches and Gradescope. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check_main.h"
+#include "core/el_core.h"
+#include "grade/el_grade.h"
+
+static el_catalog *cat;
+static const el_exercise_set *all;
+
+static void load(void)
+{
+    int st;
+    cat = el_catalog_load(el_catalog_default_dir(NULL), &st);
+    ck_assert_msg(cat != NULL, "exercises: %s", el_errmsg());
+    all = el_catalog_set(cat, "all");
+    ck_assert_ptr_nonnull(all);
+}
+
+static void unload(void) { el_catalog_free(cat); }
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+/* Grades TEXT (named NAME) for STUDENT against the set "all". */
+static void grade(const char *text, size_t len, const char *name, const char *student, el_grade_report *r)
+{
+    el_answers a;
+    ck_assert_int_eq(el_answers_parse(text, len, name, &a), EL_OK);
+    ck_assert_int_eq(el_grade_answers(cat, all, &a, student, name, r), EL_OK);
+    el_answers_free(&a);
+}
+
+static const el_exercise_result *result_of(const el_grade_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->ex[i].ex->id, id))
+            return &r->ex[i];
+    ck_abort_msg("no result for %s", id);
+    return NULL;
+}
+
+/* Grades "[ID]\nKEY = ANSWER\n" and returns the score of exercise ID as a
+ * fraction of its points; FEEDBACK gets part 0's feedback (may be NULL). */
+static double score_one(const char *id, const char *key, const char *answer, char *feedback, size_t n)
+{
+    char *text = malloc(strlen(id) + strlen(key) + strlen(answer) + 16);
+    sprintf(text, "[%s]\n%s = %s\n", id, key, answer);
+    el_grade_report r;
+    grade(text, strlen(text), "t.txt", NULL, &r);
+    const el_exercise_result *e = result_of(&r, id);
+    double f = e->score / e->max;
+    if (feedback) {
+        const char *fb = "";
+        for (size_t j = 0; j < e->nparts && !*fb; j++)
+            if (e->parts[j].feedback && e->parts[j].status != EL_GRADE_MISSING)
+                fb = e->parts[j].feedback;
+        snprintf(feedback, n, "%s", fb);
+    }
+    el_grade_report_free(&r);
+    free(text);
+    return f;
+}
+
+/* A temporary folder (removed by rm_tree). */
+static char *temp_dir(void)
+{
+    char *t = strdup("/tmp/elbolab-grade-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(t));
+    return t;
+}
+
+static void write_file(const char *dir, const char *name, const char *text, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static void rm_tree(char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+
+/* ---- every key of the catalogue ------------------------------------------------- */
+
+/* The answer that a part's key gives, as a student would write it. */
+static void key_answer(const el_exercise *ex, const el_part *p, const char *student, char *buf, size_t n)
+{
+    double v;
+    buf[0] = '\0';
+    switch (p->kind) {
+    case EL_PART_EXPRESSION: snprintf(buf, n, "%s", p->reference); break;
+    case EL_PART_NUMBER:
+        ck_assert_int_eq(el_exercise_number(ex, p, student, &v), EL_OK);
+        snprintf(buf, n, "%.10g", v);
+        break;
+    case EL_PART_TRUEFALSE: snprintf(buf, n, "%s", p->truth ? "true" : "false"); break;
+    case EL_PART_CHOICE:
+    case EL_PART_SELECT:
+        for (size_t i = 0; i < p->noptions; i++)
+            if (p->options[i].correct)
+                snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? ", " : "", p->options[i].text);
+        break;
+    }
+}
+
+START_TEST(every_key_scores_full)
+{
+    char text[8192] = "";
+    for (size_t i = 0; i < el_catalog_count(cat); i++) {
+        const el_exercise *ex = el_catalog_at(cat, i);
+        snprintf(text + strlen(text), sizeof text - strlen(text), "[%s]\n", ex->id);
+        for (size_t j = 0; j < ex->nparts; j++) {
+            char ans[2048];
+            key_answer(ex, &ex->parts[j], "s0001", ans, sizeof ans);
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s = %s\n", ex->parts[j].name, ans);
+        }
+    }
+    el_grade_report r;
+    grade(text, strlen(text), "key.txt", "s0001", &r);
+    for (size_t i = 0; i < r.n; i++)
+        ck_assert_msg(r.ex[i].status == EL_GRADE_CORRECT, "%s: %s", r.ex[i].ex->id,
+                      r.ex[i].parts[0].feedback ? r.ex[i].parts[0].feedback : "");
+    ck_assert(r.score == r.max && r.max > 30);
+    ck_assert_uint_eq(r.notes.n, 0);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(every_declared_mistake_is_diagnosed)
+{
+    size_t tested = 0;
+    for (size_t i = 0; i < el_catalog_count(cat); i++) {
+        const el_exercise *ex = el_catalog_at(cat, i);
+        for (size_t j = 0; j < ex->nparts; j++) {
+            const el_part *p = &ex->parts[j];
+            for (size_t k = 0; k < p->nmistakes; k++) {
+                char fb[4096];
+                double f = score_one(ex->id, p->name, p->mistakes[k].answer, fb, sizeof fb);
+                ck_assert_msg(f < 1.0, "%s: mistake %s scored", ex->id, p->mistakes[k].id);
+                ck_assert_msg(strstr(fb, p->mistakes[k].hint) == fb, "%s: mistake %s gave '%s'", ex->id,
+                              p->mistakes[k].id, fb);
+                tested++;
+            }
+        }
+    }
+    ck_assert_uint_ge(tested, 25);
+}
+END_TEST
+
+START_TEST(every_option_spelling_is_recognised)
+{
+    for (size_t i = 0; i < el_catalog_count(cat); i++) {
+        const el_exercise *ex = el_catalog_at(cat, i);
+        const el_part *p = &ex->parts[0];
+        if (p->kind != EL_PART_CHOICE && p->kind != EL_PART_SELECT)
+            continue;
+        size_t ncorrect = 0;
+        for (size_t o = 0; o < p->noptions; o++)
+            ncorrect += p->options[o].correct;
+        for (size_t o = 0; o < p->noptions; o++) {
+            const el_option *op = &p->options[o];
+            double want = op->correct ? (p->kind == EL_PART_CHOICE ? 1.0 : 1.0 / (double)ncorrect) : 0.0;
+            char num[24], letter[8], fb[4096];
+            snprintf(num, sizeof num, "%zu", o + 1);
+            snprintf(letter, sizeof letter, "(%c)", (char)('a' + o));
+            const char *forms[3] = { op->text, num, letter };
+            for (size_t a = 0; a < 3 + op->naccept; a++) {
+                const char *ans = a < 3 ? forms[a] : op->accept[a - 3];
+                double f = score_one(ex->id, "answer", ans, fb, sizeof fb);
+                ck_assert_msg(fabs(f - want) < 1e-3, "%s: '%s' scored %g, not %g (%s)", ex->id, ans, f, want, fb);
+                if (!op->correct && op->hint)
+                    ck_assert_msg(strstr(fb, op->hint) != NULL, "%s: '%s' without its hint", ex->id, ans);
+            }
+        }
+    }
+}
+END_TEST
+
+/* ---- notations ------------------------------------------------------------------- */
+
+static const struct { const char *id, *answer; } notations[] = {
+    { "kl-equal-variance", "\\frac{(\\mu_q-\\mu_p)^2}{2\\sigma^2}" },
+    { "kl-equal-variance", "$\\frac{(\\mu_q - \\mu_p)^2}{2 \\sigma^2}$" },
+    { "kl-equal-variance", "(mu_q-mu_p)**2/(2*sigma**2)" },
+    { "kl-equal-variance", "KL(q||p) = (mu_q - mu_p)^2/(2 sigma^2)" },
+    { "kl-equal-variance", "\\( \\dfrac{(\\mu_p-\\mu_q)^{2}}{2\\sigma^{2}} \\)." },
+    { "kl-equal-variance", "(\xce\xbc_q \xe2\x88\x92 \xce\xbc_p)\xc2\xb2/(2\xcf\x83\xc2\xb2)" },
+    { "kl-gauss-1d", "\\log\\frac{\\sigma_2}{\\sigma_1}+\\frac{\\sigma_1^2+(\\mu_1-\\mu_2)^2}{2\\sigma_2^2}-\\frac12" },
+    { "kl-gauss-1d", "\\frac{1}{2}\\left[\\log\\frac{\\sigma_2^2}{\\sigma_1^2} + \\frac{\\sigma_1^2 + (\\mu_1-\\mu_2)^2}{\\sigma_2^2} - 1\\right]" },
+    { "kl-gauss-1d", "\\ln\\sigma_p - \\ln\\sigma_q + \\frac{\\sigma_q^2 + (\\mu_q - \\mu_p)^2}{2\\sigma_p^2} - \\frac{1}{2}" },
+    { "kl-std-normal", "-\\log\\sigma + \\frac{\\sigma^2+\\mu^2}{2} - \\frac12" },
+    { "kl-std-normal", "0.5 * (mu^2 + sigma^2 - 1 - 2*log(sigma))" },
+    { "kl-std-normal", "-\\frac{1}{2}\\left(1+\\log\\sigma_z^2-\\mu_z^2-\\sigma_z^2\\right)" },
+    { "kl-diag-sum", "\\frac{1}{2}\\sum_{i=1}^{d}\\left(\\mu_i^2+\\sigma_i^2-1-\\log\\sigma_i^2\\right)" },
+    { "kl-diag-sum", "0.5*sum(mu^2 + sigma^2 - 1 - log(sigma^2))" },
+    { "kl-diag-sum", "\\frac{1}{2}\\left(\\sum_i \\mu_i^2 + \\sum_i \\sigma_i^2 - d - \\sum_i \\log\\sigma_i^2\\right)" },
+    { "kl-diag-sum", "-\\frac{1}{2}\\sum_{j=1}^{J}(1+\\log\\sigma_j^2-\\mu_j^2-\\sigma_j^2)" },
+    { "kl-gauss-mv", "\\frac{1}{2}\\left[\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0) + (\\mu_1-\\mu_0)^\\top\\Sigma_1^{-1}(\\mu_1-\\mu_0) - d + \\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}\\right]" },
+    { "kl-gauss-mv", "0.5*(tr(inv(Sigma1)*Sigma0) + (mu1-mu0)^T*inv(Sigma1)*(mu1-mu0) - d + log(det(Sigma1)) - log(det(Sigma0)))" },
+    { "optimal-posterior", "\\frac{lik \\cdot prior}{\\sum_k lik_k prior_k}" },
+    { "optimal-posterior", "\\frac{\\text{lik} \\odot \\text{prior}}{\\text{lik}^T \\text{prior}}" },
+    { "optimal-posterior", "lik .* prior ./ sum(lik .* prior)" },
+    { "kl-self", "$0$" },
+    { "kl-self", "zero" },
+    { "kl-self", "0 (because log 1 = 0)" },
+    { "tf-posterior-easy", "F" },
+    { "tf-posterior-easy", "\\text{False}" },
+    { "tf-posterior-easy", "false -- p(x) has no closed form" },
+    { "tf-posterior-easy", "FALSE." },
+    { "tf-reparam-gradient", "yes" },
+    { "tf-reparam-gradient", "**True**" },
+    { "optimal-posterior-choice", "$p(z \\mid x)$" },
+    { "optimal-posterior-choice", "p_\\theta(z|x)" },
+    { "optimal-posterior-choice", "option 3" },
+    { "optimal-posterior-choice", "3, because the KL term vanishes there" },
+    { "elbo-name", "Evidence Lower BOund (ELBO)" },
+    { "elbo-tight", "when $q(z|x) = p(z|x)$" },
+    { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },
+    { "kl-properties", "{1, 2, 3, 4, 5, 6, 7}" },
+    { "kl-properties", "1 2 3 4 5 6 7" },
+    { "kl-properties", "non-negative; zero iff equal; asymmetric; no triangle inequality; jointly convex; additive; invariant" },
+};
+
+START_TEST(notations_score_full)
+{
+    for (size_t i = 0; i < sizeof notations / sizeof notations[0]; i++) {
+        char fb[2048];
+        double f = score_one(notations[i].id, "answer", notations[i].answer, fb, sizeof fb);
+        ck_assert_msg(f == 1.0, "%s: '%s' scored %g: %s", notations[i].id, notations[i].answer, f, fb);
+    }
+}
+END_TEST
+
+START_TEST(multi_part_notations)
+{
+    static const char *const text =
+        "[incl-excl-fit]\n"
+        "Inclusive mu: 1/3\n"
+        "inclusive-sigma = \\sqrt{17}/3\n"
+        "mu_exclusive = 0,3219\n"
+        "EXCLUSIVE_SIGMA = 1.353   # by GSL's minimiser\n"
+        "[kl-grad-reparam]\n"
+        "dt/dmu = z\n"
+        "dsigma = -\\frac{1}{\\sigma} + z\\varepsilon\n";
+    el_grade_report r;
+    grade(text, strlen(text), "multi.txt", NULL, &r);
+    ck_assert(result_of(&r, "incl-excl-fit")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-grad-reparam")->status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+    /* several parts on one line */
+    char fb[512];
+    ck_assert(score_one("kl-grad-reparam", "answer", "dmu = mu + sigma eps, dsigma = -1/sigma + z eps", fb, sizeof fb) == 1.0);
+}
+END_TEST
+
+/* ---- diagnoses ---------------------------------------------------------------------- */
+
+static const struct { const char *id, *key, *answer, *says; } diagnoses[] = {
+    { "kl-gauss-1d", "answer", "log(sigma1/sigma2) + (sigma2^2 + (mu1-mu2)^2)/(2 sigma1^2) - 1/2", "arguments are swapped" },
+    { "kl-gauss-mv", "answer", "1/2 (tr(inv(Sigma0) Sigma1) + (mu0 - mu1)' inv(Sigma0) (mu0 - mu1) - d + log(det(Sigma0)/det(Sigma1)))", "arguments are swapped" },
+    { "kl-gauss-1d", "answer", "2 log(sigma2/sigma1) + (sigma1^2 + (mu1-mu2)^2)/sigma2^2 - 1", "2 times the expected" },
+    { "kl-equal-variance", "answer", "-(mu_q-mu_p)^2/(2 sigma^2)", "sign is wrong" },
+    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma^2 - log(sigma^2))", "The -1 is missing" },
+    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma^2 - 2 - log(sigma^2))", "by the constant -1/2" },
+    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma - 1 - log(sigma))", "has sigma where sigma^2 belongs" },
+    { "kl-equal-variance", "answer", "(mu_q-mu_p)^2 / (2 sigma^4)", "has sigma^2 where sigma belongs" },
+    { "kl-diag-sum", "answer", "1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))", "sum them over the dimensions" },
+    { "optimal-posterior", "answer", "lik prior / 2", "not normalised" },
+    { "kl-gauss-mv", "answer", "1/2 (tr(inv(Sigma1) Sigma0) - d)", "not equivalent" },
+    { "kl-gauss-mv", "answer", "mu0 + mu1", "-vector where a number is expected" },
+    { "kl-properties", "answer", "1, 2 and 4", "4 of the 7 right" },
+    { "incl-excl-fit", "inclusive_sigma", "1.8889", "square of the expected" },
+    { "incl-excl-fit", "exclusive_mu", "0.33333", "value of inclusive_mu" },
+    { "incl-excl-fit", "exclusive_sigma", "-1.3533", "sign is wrong" },
+    { "incl-excl-fit", "inclusive_mu", "0.5", "not within the tolerance" },
+    { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / (2 sigma^2", "cannot be read" },
+    { "kl-equal-variance", "answer", "(mu_1 - mu_2)^2 / (2 sigma^2)", "'mu_1', which is not a variable" },
+    { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
+    { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
+    { "tf-posterior-easy", "answer", "maybe", "Write true or false" },
+    { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
+    { "optimal-posterior-choice", "answer", "9", "no option with that number" },
+    { "elbo-name", "answer", "the bound", "does not match any option" },
+};
+
+START_TEST(wrong_answers_are_diagnosed)
+{
+    for (size_t i = 0; i < sizeof diagnoses / sizeof diagnoses[0]; i++) {
+        char fb[4096];
+        double f = score_one(diagnoses[i].id, diagnoses[i].key, diagnoses[i].answer, fb, sizeof fb);
+        ck_assert_msg(f < 1.0, "%s: '%s' scored", diagnoses[i].id, diagnoses[i].answer);
+        ck_assert_msg(strstr(fb, diagnoses[i].says) != NULL, "%s: '%s' said '%s'", diagnoses[i].id,
+                      diagnoses[i].answer, fb);
+    }
+}
+END_TEST
+
+START_TEST(failing_point_is_simple)
+{
+    char fb[4096];
+    ck_assert(score_one("kl-equal-variance", "answer", "(mu_q - mu_p)^2 / (3 sigma^2)", fb, sizeof fb) == 0.0);
+    ck_assert_msg(strstr(fb, "sigma = 1 the expected value is 0.5; your answer gives 0.333333.") != NULL, "%s", fb);
+    ck_assert(score_one("kl-std-normal", "answer", "log(sigma - 1)", fb, sizeof fb) == 0.0);
+    ck_assert_msg(strstr(fb, "undefined") != NULL, "%s", fb);
+}
+END_TEST
+
+START_TEST(partial_credit)
+{
+    static const char *const text =
+        "[incl-excl-fit]\ninclusive_mu = 0.3333\ninclusive_sigma = 1.374\nexclusive_mu = 0.5\n"
+        "[kl-grad-reparam]\ndmu = z\ndsigma = z eps\n"
+        "[kl-properties]\nanswer = 1, 2, 3, 4, 5, 8\n";
+    el_grade_report r;
+    grade(text, strlen(text), "partial.txt", NULL, &r);
+    const el_exercise_result *e = result_of(&r, "incl-excl-fit");
+    ck_assert(e->status == EL_GRADE_PARTIAL && e->score == 2.0 && e->max == 4.0);
+    ck_assert(e->parts[2].status == EL_GRADE_WRONG && e->parts[3].status == EL_GRADE_MISSING);
+    e = result_of(&r, "kl-grad-reparam");
+    ck_assert(e->status == EL_GRADE_PARTIAL && e->score == 1.0);
+    e = result_of(&r, "kl-properties");   /* 5 right - 1 wrong of 7, times 3 points */
+    ck_assert(e->status == EL_GRADE_PARTIAL && fabs(e->score - el_grade_round(3.0 * 4 / 7)) < 1e-12);
+    ck_assert(fabs(r.score - el_grade_round(3.0 + 3.0 * 4 / 7)) < 1e-9);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+/* ---- LaTeX submissions ---------------------------------------------------------------- */
+
+START_TEST(latex_submission)
+{
+    static const char *const tex =
+        "\\documentclass{article}\n"
+        "\\newcommand{\\answer}[2]{#2}\n"
+        "\\begin{document}\n"
+        "% \\answer{kl-self}{1}   a comment: not an answer\n"
+        "Problem 1: $\\answer{kl-self}{0}$.\n"
+        "\\[ \\answer{kl-std-normal}{\\frac{1}{2}\\left(\\mu^2 + \\sigma^2 % the terms\n"
+        "    - 1 - \\log \\sigma^2\\right)} \\]\n"
+        "\\answer{tf-posterior-easy}{False: $p(x)$ is intractable, 100\\% sure}\n"
+        "\\answer{incl-excl-fit.inclusive_mu}{1/3}\n"
+        "\\answer{incl-excl-fit/inclusive_sigma}{$\\sqrt{17/9}$}\n"
+        "\\answer {kl-properties}\n  {1, 2, 3, 4, 5, 6, 7}\n"
+        "\\answer{kl-equal-variance}{\\frac{(\\mu_q - \\mu_p)^2}{\\sigma^2}}\n"
+        "\\answer{elbo-name}{evidence lower bound\n"
+        "\\end{document}\n";
+    el_grade_report r;
+    grade(tex, strlen(tex), "hw.tex", NULL, &r);
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-std-normal")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "incl-excl-fit")->score == 2.0);
+    ck_assert(result_of(&r, "kl-properties")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-equal-variance")->status == EL_GRADE_WRONG);
+    ck_assert(result_of(&r, "elbo-name")->status == EL_GRADE_MISSING);
+    int unclosed = 0;   /* the unclosed \answer is reported with its line */
+    for (size_t i = 0; i < r.notes.n; i++)
+        unclosed |= r.notes.v[i].line == 14 && strstr(r.notes.v[i].text, "never closed") != NULL;
+    ck_assert(unclosed);
+    el_grade_report_free(&r);
+    /* detected without the .tex name too */
+    grade(tex, strlen(tex), "hw.txt", NULL, &r);
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+/* ---- files students really write --------------------------------------------------------- */
+
+START_TEST(forgiving_ini)
+{
+    static const char text[] =
+        "\xEF\xBB\xBF# answers of student 42\r\n"
+        "student = s42\r\n"
+        "\r\n"
+        "[ KL-Self ]\r\n"
+        "Answer: 0   \r\n"
+        "[kl_equal_variance]\r\n"
+        "   ANSWER = $\\frac{(\\mu_q-\\mu_p)^2}\r\n"
+        "      {2\\sigma^2}$\r\n"
+        "[exercise kl-std-normal]\r\n"
+        "\\frac12(\\mu^2+\\sigma^2-1-\\log\\sigma^2)\r\n"
+        "[tf-posterior-easy]\r\n"
+        "answer = \"false\"\r\n"
+        "[elbo-name]\r"
+        "answer=evidence lower bound\r";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "win.txt", NULL, &r);
+    ck_assert_str_eq(r.student, "s42");
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-equal-variance")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-std-normal")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "elbo-name")->status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(grouped_and_listed_forms)
+{
+    static const char text[] =
+        "[incl-excl-fit]\ninclusive:\n    mu = 0.3333\n    sigma = 1.374\n"
+        "exclusive: mu = 0.322, sigma = 1.353\n"
+        "[kl-properties]\nanswer:\n  1\n  2\n  3, 4\n  5 and 6\n  7\n"
+        "[tf-posterior-easy]\nanswer = The statement is false: p(x) has no closed form.\n"
+        "[tf-reparam-gradient]\nanswer = this is not false\n"
+        "[kl-self] 0\n"
+        "[em-free-energy-after-e-step]\nanswer = zero\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "forms.txt", NULL, &r);
+    ck_assert(result_of(&r, "incl-excl-fit")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-properties")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "tf-reparam-gradient")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "em-free-energy-after-e-step")->status == EL_GRADE_WRONG);
+    el_grade_report_free(&r);
+    char fb[512];
+    ck_assert(score_one("kl-properties", "answer", "1-7", fb, sizeof fb) == 1.0);
+    ck_assert(score_one("kl-properties", "answer", "1 to 7", fb, sizeof fb) == 1.0);
+    ck_assert(score_one("incl-excl-fit", "inclusive_sigma", "1.374 (the variance is 17/9)", fb, sizeof fb) == 0.25);
+}
+END_TEST
+
+START_TEST(utf16_file)
+{
+    static const char src[] = "[kl-self]\nanswer = 0\n[tf-posterior-easy]\nanswer = F\n";
+    char buf[256] = { (char)0xFF, (char)0xFE };
+    size_t n = 2;
+    for (size_t i = 0; src[i]; i++) {
+        buf[n++] = src[i];
+        buf[n++] = 0;
+    }
+    el_grade_report r;
+    grade(buf, n, "notepad.txt", NULL, &r);
+    ck_assert_msg(r.score == 2.0, "score %g", r.score);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_and_duplicate_sections)
+{
+    static const char text[] =
+        "[kl-slef]\nanswer = 0\n"
+        "[problem-kl-self]\nanswer = 1\n"
+        "[tf-posterior-easy]\nanswer = true\n"
+        "[tf-posterior-easy]\nanswer = false\n"
+        "[elbo-tight]\nanswer = 1\nanswer = 2\nnote = I am not sure\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "dup.txt", NULL, &r);
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_WRONG);              /* [problem-kl-self] */
+    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT);  /* the later one */
+    ck_assert(result_of(&r, "elbo-tight")->status == EL_GRADE_WRONG);           /* answer = 2 wins */
+    int suggest = 0, again = 0, ignored = 0;
+    for (size_t i = 0; i < r.notes.n; i++) {
+        suggest |= strstr(r.notes.v[i].text, "unknown exercise [kl-slef] (did you mean [kl-self]?)") != NULL;
+        again |= r.notes.v[i].line == 7 && strstr(r.notes.v[i].text, "appears again") != NULL;
+        ignored |= r.notes.v[i].line == 12 && strstr(r.notes.v[i].text, "'note' in [elbo-tight] is not graded") != NULL;
+    }
+    ck_assert(suggest && again && ignored);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(statements_and_variants)
+{
+    const el_exercise *ex = el_catalog_find(cat, "incl-excl-fit");
+    char *s = el_exercise_statement(ex, NULL);
+    ck_assert_ptr_nonnull(strstr(s, "w = 1/3."));
+    free(s);
+    double v[4], d[4];
+    el_exercise_variant(ex, "someone@uni.edu", v);
+    el_exercise_variant(ex, NULL, d);
+    ck_assert(d[0] == 1.0 / 3.0);
+    if (el_solver_find("mixture-fit")->general)   /* a variant of one's own, in range */
+        ck_assert(v[0] >= 0.2 && v[0] <= 0.45 && fabs(v[0] * 100 - round(v[0] * 100)) < 1e-9);
+    else
+        ck_assert(v[0] == 1.0 / 3.0);
+    ck_assert_ptr_nonnull(el_catalog_find(cat, "KL_Self"));
+    ck_assert_str_eq(el_catalog_suggest(cat, "kl-gaus-1d"), "kl-gauss-1d");
+    ck_assert_ptr_null(el_catalog_suggest(cat, "zzzzzz"));
+}
+END_TEST
+
+START_TEST(same_submission_same_bytes)
+{
+    static const char text[] = "[kl-gauss-mv]\nanswer = tr(Sigma0)\n[optimal-posterior]\nanswer = lik\n"
+                               "[kl-diag-sum]\nanswer = sum(mu)\n[kl-foo]\n";
+    char *dumps[3];
+    for (int k = 0; k < 3; k++) {
+        el_grade_report r;
+        grade(text, sizeof text - 1, "det.txt", k < 2 ? "s7" : "s8", &r);
+        json_t *j = el_grade_json(&r);
+        dumps[k] = el_grade_dump_json(j);
+        json_decref(j);
+        el_grade_report_free(&r);
+    }
+    ck_assert_str_eq(dumps[0], dumps[1]);
+    free(dumps[0]);
+    free(dumps[1]);
+    free(dumps[2]);
+}
+END_TEST
+
+/* ---- reports ------------------------------------------------------------------------------ */
+
+START_TEST(gradescope_results_format)
+{
+    static const char text[] = "[kl-self]\nanswer = 0\n[incl-excl-fit]\ninclusive_mu = 1/3\n[nope]\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "gs.txt", NULL, &r);
+    char *dir = temp_dir(), path[1024];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    json_t *j = el_grade_gradescope(&r, 0.25);
+    ck_assert_int_eq(el_grade_write_json(path, j), EL_OK);
+    json_decref(j);
+    json_error_t err;
+    json_t *back = json_load_file(path, 0, &err);
+    ck_assert_ptr_nonnull(back);
+    ck_assert(json_number_value(json_object_get(back, "score")) == 2.0);
+    ck_assert(json_number_value(json_object_get(back, "execution_time")) == 0.25);
+    ck_assert(json_is_string(json_object_get(back, "output")));
+    ck_assert(strstr(json_string_value(json_object_get(back, "output")), "unknown exercise [nope]"));
+    json_t *tests = json_object_get(back, "tests");
+    ck_assert_uint_eq(json_array_size(tests), all->n);
+    double sum = 0;
+    for (size_t i = 0; i < json_array_size(tests); i++) {
+        json_t *t = json_array_get(tests, i);
+        const char *name = json_string_value(json_object_get(t, "name"));
+        ck_assert_msg(!strncmp(name, all->ex[i]->id, strlen(all->ex[i]->id)) && name[strlen(all->ex[i]->id)] == ' ', "%s", name);
+        double sc = json_number_value(json_object_get(t, "score")), mx = json_number_value(json_object_get(t, "max_score"));
+        const char *status = json_string_value(json_object_get(t, "status"));
+        ck_assert_str_eq(status, sc == mx ? "passed" : "failed");
+        ck_assert_str_eq(json_string_value(json_object_get(t, "visibility")), "visible");
+        ck_assert(json_is_string(json_object_get(t, "output")) && json_is_string(json_object_get(t, "number")));
+        sum += sc;
+    }
+    ck_assert(sum == 2.0);
+    json_decref(back);
+    /* atomic: no temporary file left behind */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s' | wc -l) -eq 1", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    rm_tree(dir);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(text_and_json_reports)
+{
+    static const char text[] = "[kl-self]\nanswer = 1\n[elbo-name]\nanswer = \x1b[31mred\xff\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "r.txt", NULL, &r);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    el_grade_write_text(&r, f, 0);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "kl-self"));
+    ck_assert_ptr_nonnull(strstr(buf, "Total: 0/35"));
+    ck_assert_ptr_null(strchr(buf, '\x1b'));   /* no escape sequence from the file reaches the terminal */
+    free(buf);
+    json_t *j = el_grade_json(&r);
+    char *s = el_grade_dump_json(j);
+    json_decref(j);
+    json_error_t err;
+    json_t *back = json_loads(s, 0, &err);   /* valid UTF-8 JSON despite the bad byte */
+    ck_assert_ptr_nonnull(back);
+    const char *keys[] = { "source", "student", "set", "score", "max_score", "exercises", "notes" };
+    const char *at = s;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {   /* fixed key order */
+        char q[32];
+        snprintf(q, sizeof q, "\"%s\"", keys[i]);
+        const char *p = strstr(at, q);
+        ck_assert_msg(p != NULL, "%s", keys[i]);
+        at = p;
+    }
+    json_decref(back);
+    free(s);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+/* ---- hostile files ------------------------------------------------------------------------ */
+
+START_TEST(binary_junk)
+{
+    char junk[20000];
+    unsigned s = 12345;
+    for (size_t i = 0; i < sizeof junk; i++) {
+        s = s * 1103515245u + 12345u;
+        junk[i] = (char)(s >> 16);
+    }
+    el_grade_report r;
+    grade(junk, sizeof junk, "junk.bin", NULL, &r);
+    ck_assert(r.score == 0.0 && r.notes.n >= 1);
+    ck_assert_ptr_nonnull(strstr(r.notes.v[0].text, "not a text file"));
+    el_grade_report_free(&r);
+    /* junk after good answers: the answers still count */
+    char mixed[4096];
+    int k = snprintf(mixed, sizeof mixed, "[kl-self]\nanswer = 0\n");
+    for (int i = 0; i < 40; i++)
+        k += snprintf(mixed + k, sizeof mixed - (size_t)k, "# a comment line, number %d\n", i);
+    memcpy(mixed + k, junk, 60);
+    grade(mixed, (size_t)k + 60, "mixed.txt", NULL, &r);
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(ten_megabyte_line)
+{
+    size_t big = 10u << 20;
+    const char *head = "[kl-self]\nanswer = 0\n[kl-equal-variance]\nanswer = ";
+    const char *tail = "\n[elbo-name]\nanswer = evidence lower bound\n";
+    size_t n = strlen(head) + big + strlen(tail);
+    char *text = malloc(n);
+    memcpy(text, head, strlen(head));
+    for (size_t i = 0; i < big; i++)
+        text[strlen(head) + i] = i % 2 ? '+' : 'x';
+    memcpy(text + strlen(head) + big, tail, strlen(tail));
+    el_grade_report r;
+    grade(text, n, "long.txt", NULL, &r);
+    const el_exercise_result *e = result_of(&r, "kl-equal-variance");
+    ck_assert(e->status == EL_GRADE_UNREADABLE);
+    ck_assert_ptr_nonnull(strstr(e->parts[0].feedback, "line 4 is"));
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    ck_assert(result_of(&r, "elbo-name")->status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+    free(text);
+}
+END_TEST
+
+START_TEST(empty_and_odd_files)
+{
+    static const char *const texts[] = {
+        "", "\n\n\n", "# only a comment\n", "[]\nanswer = 1\n", "[kl-self\nanswer = 0\n",
+        "answer = 0\n", "[kl-self]\nanswer =\n", "[kl-self]\n\0answer = 0\n", "[[[[[[[[",
+        "=\n:\n[=]\n= =\n", "[kl-gauss-mv]\nanswer = inv(inv(inv(inv(Sigma0))))^1000000\n",
+        "[kl-gauss-mv]\nanswer = Sigma0^99999999 + det(Sigma1)^(10^10)\n",
+        "[kl-diag-sum]\nanswer = \\sum_i \\sum_j \\sum_k mu_i mu_j mu_k\n",
+        "[optimal-posterior]\nanswer = 1/0 + log(-1) + sqrt(-lik)\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        el_grade_report r;
+        size_t n = strlen(texts[i]);
+        if (i == 7)
+            n = 22;
+        grade(texts[i], n, "odd.txt", NULL, &r);
+        ck_assert(r.max == 35.0 && r.score <= 1.0);
+        el_grade_report_free(&r);
+    }
+    el_grade_report r;
+    grade(texts[4], strlen(texts[4]), "odd.txt", NULL, &r);   /* a header without ']' is read anyway */
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
+    ck_assert(r.notes.n == 1 && r.notes.v[0].line == 1);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+/* Every input of the fuzzing seed corpus grades without trouble. */
+START_TEST(fuzz_corpus_replays)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus_answers", el_grade_source_dir());
+    el_batch b;
+    ck_assert_int_eq(el_grade_batch(cat, all, dir, 2, &b), EL_OK);
+    ck_assert_uint_ge(b.n, 6);
+    for (size_t i = 0; i < b.n; i++) {
+        ck_assert_msg(b.rows[i].error == NULL, "%s: %s", b.rows[i].file, b.rows[i].error);
+        ck_assert(b.rows[i].score >= 0 && b.rows[i].score <= b.rows[i].max);
+    }
+    el_batch_free(&b);
+}
+END_TEST
+
+START_TEST(unreadable_file_is_an_error)
+{
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_file(cat, all, "/nonexistent/answers.txt", NULL, &r), EL_EIO);
+    ck_assert_ptr_nonnull(strstr(el_errmsg(), "/nonexistent/answers.txt"));
+    ck_assert_int_eq(el_grade_file(cat, all, "/tmp", NULL, &r), EL_EIO);
+}
+END_TEST
+
+/* ---- exercise files ------------------------------------------------------------------------- */
+
+START_TEST(bad_exercise_files_name_the_line)
+{
+    static const struct { const char *text, *says; } bad[] = {
+        { "id = x\ntitle = t\nkind = expression\nchecked_by = a.b\nstatement = s\n[part answer]\nreference = (a\n", "x.ini:6: cannot parse" },
+        { "id = x\ntitle = t\nkind = expression\nchecked_by = a.b\nstatement = s\n[part answer]\nreference = y\n", "'y', which is not declared" },
+        { "id = x\ntitle = t\nkind = choice\nchecked_by = a.b\nstatement = s\n[option a]\ntext = A\n[option b]\ntext = B\n", "exactly one correct" },
+        { "id = x\ntitle = t\nkind = expression\nstatement = s\n[variable v]\ndomain = uniform(2, 1)\n", "x.ini:6: uniform(a, b) needs a < b" },
+        { "id = x\nbogus = 1\n", "x.ini:2: unknown key 'bogus'" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *dir = temp_dir();
+        write_file(dir, "x.ini", bad[i].text, strlen(bad[i].text));
+        int st;
+        el_catalog *c = el_catalog_load(dir, &st);
+        ck_assert_ptr_null(c);
+        ck_assert_int_eq(st, EL_EFORMAT);
+        ck_assert_msg(strstr(el_errmsg(), bad[i].says) != NULL, "%s", el_errmsg());
+        rm_tree(dir);
+    }
+    int st;
+    ck_assert_ptr_null(el_catalog_load("/nonexistent-exercises", &st));
+    ck_assert_int_eq(st, EL_EIO);
+}
+END_TEST
+
+/* ---- class batches --------------------------------------------------------------------------- */
+
+START_TEST(batch_with_a_bad_file)
+{
+    char *dir = temp_dir(), sub[1100];
+    write_file(dir, "alice.txt", "[kl-self]\nanswer = 0\n", 21);
+    write_file(dir, "bob.tex", "\\answer{kl-self}{0}\\answer{elbo-name}{1}", 40);
+    write_file(dir, "carol.txt", "\x00\x01\x02\x03\xff\xfe\x00\x01\x02\x03\xff\xfe\x00\x01\x02\x03\xff\xfe", 18);
+    snprintf(sub, sizeof sub, "%s/dave", dir);
+    mkdir(sub, 0755);
+    write_file(sub, "answers.txt", "[kl-self]\nanswer = 1\n", 21);
+    snprintf(sub, sizeof sub, "%s/erin", dir);
+    mkdir(sub, 0755);   /* a student folder without an answer file */
+    el_batch b;
+    ck_assert_int_eq(el_grade_batch(cat, all, dir, 3, &b), EL_OK);
+    ck_assert_uint_eq(b.n, 5);
+    ck_assert_str_eq(b.rows[0].file, "alice.txt");
+    ck_assert(b.rows[0].score == 1.0 && b.rows[0].error == NULL);
+    ck_assert_str_eq(b.rows[0].student, "alice");
+    ck_assert(b.rows[1].score == 2.0);
+    ck_assert(b.rows[2].score == 0.0 && b.rows[2].error == NULL);   /* graded: all zero, with a note */
+    ck_assert(b.rows[3].score == 0.0 && b.rows[3].error == NULL);
+    ck_assert_str_eq(b.rows[3].student, "dave");
+    ck_assert_ptr_nonnull(b.rows[4].error);
+    char *csv = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&csv, &n);
+    ck_assert_int_eq(el_batch_write_csv(&b, f), EL_OK);
+    fclose(f);
+    ck_assert(!strncmp(csv, "file,student,score,max_score,kl-self,kl-properties,", 51));
+    ck_assert_ptr_nonnull(strstr(csv, "\nalice.txt,alice,1,35,1,0,"));
+    ck_assert_ptr_nonnull(strstr(csv, "\nerin,erin,0,35,"));
+    size_t lines = 0;
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
+    ck_assert_uint_eq(lines, 6);
+    free(csv);
+    /* the same with one thread: identical rows */
+    el_batch b1;
+    ck_assert_int_eq(el_grade_batch(cat, all, dir, 1, &b1), EL_OK);
+    for (size_t i = 0; i < b.n; i++)
+        ck_assert(b.rows[i].score == b1.rows[i].score);
+    el_batch_free(&b1);
+    el_batch_free(&b);
+    ck_assert_int_eq(el_grade_batch(cat, all, "/nonexistent-dir", 2, &b), EL_EIO);
+    rm_tree(dir);
+}
+END_TEST
+
+/* ---- Gradescope -------------------------------------------------------------------------------- */
+
+static json_t *read_results(const char *root)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/results/results.json", root);
+    json_error_t err;
+    json_t *j = json_load_file(path, 0, &err);
+    ck_assert_msg(j != NULL, "%s: %s", path, err.text);
+    return j;
+}
+
+START_TEST(simulated_autograder_tree)
+{
+    char *root = temp_dir(), sub[1100];
+    snprintf(sub, sizeof sub, "%s/submission", root);
+    mkdir(sub, 0755);
+    write_file(sub, "notes.pdf", "%PDF-1.4", 8);
+    const char *ans = "[kl-self]\nanswer = 0\n[tf-posterior-easy]\nanswer = F\n";
+    write_file(sub, "answers.txt", ans, strlen(ans));
+    const char *meta = "{\"id\": 123, \"users\": [{\"email\": \"Ann@Uni.edu\", \"id\": 77, \"name\": \"Ann\"}]}";
+    write_file(root, "submission_metadata.json", meta, strlen(meta));
+    ck_assert_int_eq(el_gradescope_run(cat, all, root), EL_OK);
+    json_t *j = read_results(root);
+    ck_assert(json_number_value(json_object_get(j, "score")) == 2.0);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "output")), "variant of Ann@Uni.edu"));
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")), all->n);
+    json_decref(j);
+    /* an empty submission still gets a results.json that says why */
+    snprintf(sub, sizeof sub, "rm -f '%s/submission/'*", root);
+    ck_assert_int_eq(system(sub), 0);
+    ck_assert_int_eq(el_gradescope_run(cat, all, root), EL_OK);
+    j = read_results(root);
+    ck_assert(json_number_value(json_object_get(j, "score")) == 0.0);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "output")), "no answer file"));
+    json_decref(j);
+    rm_tree(root);
+}
+END_TEST
+
+/* The bytes of NAME in the zip ZIP (inflated); NULL if absent. */
+static char *zip_entry(const char *zip, size_t zn, const char *name, size_t *len)
+{
+    for (size_t i = 0; i + 46 < zn; i++) {
+        const unsigned char *c = (const unsigned char *)zip + i;
+        if (c[0] != 0x50 || c[1] != 0x4b || c[2] != 1 || c[3] != 2)
+            continue;
+        size_t nl = c[28] | c[29] << 8, csize = c[20] | c[21] << 8 | (size_t)c[22] << 16 | (size_t)c[23] << 24;
+        size_t usize = c[24] | c[25] << 8 | (size_t)c[26] << 16 | (size_t)c[27] << 24;
+        size_t off = c[42] | c[43] << 8 | (size_t)c[44] << 16 | (size_t)c[45] << 24;
+        if (nl != strlen(name) || memcmp(c + 46, name, nl) != 0)
+            continue;
+        const unsigned char *l = (const unsigned char *)zip + off;
+        size_t data = off + 30 + (l[26] | l[27] << 8) + (l[28] | l[29] << 8);
+        char *out = malloc(usize + 1);
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        inflateInit2(&z, -15);
+        z.next_in = (Bytef *)zip + data;
+        z.avail_in = (uInt)csize;
+        z.next_out = (Bytef *)out;
+        z.avail_out = (uInt)usize;
+        int r = inflate(&z, Z_FINISH);
+        inflateEnd(&z);
+        ck_assert(usize == 0 || r == Z_STREAM_END);
+        out[usize] = '\0';
+        *len = usize;
+        return out;
+    }
+    return NULL;
+}
+
+START_TEST(autograder_bundle)
+{
+    char *dir = temp_dir(), zip[1100];
+    snprintf(zip, sizeof zip, "%s/autograder.zip", dir);
+    ck_assert_int_eq(el_gradescope_bundle(el_grade_source_dir(), "kl", zip), EL_OK);
+    FILE *f = fopen(zip, "rb");
+    ck_assert_ptr_nonnull(f);
+    char *buf = malloc(64u << 20);
+    size_t zn = fread(buf, 1, 64u << 20, f);
+    fclose(f);
+    size_t len;
+    char *setup = zip_entry(buf, zn, "setup.sh", &len);
+    char *run = zip_entry(buf, zn, "run_autograder", &len);
+    ck_assert(setup && strstr(setup, "apt-get install") && strstr(setup, "meson compile"));
+    ck_assert(run && strstr(run, "gradescope run") && strstr(run, "--set 'kl'"));
+    const char *needed[] = { "meson.build", "src/grade/el_grade.h", "exercises/kl-self.ini", "exercises/sets/kl.ini" };
+    for (size_t i = 0; i < 4; i++) {
+        char *e = zip_entry(buf, zn, needed[i], &len);
+        ck_assert_msg(e != NULL && len > 0, "%s missing", needed[i]);
+        free(e);
+    }
+    ck_assert_ptr_null(zip_entry(buf, zn, "build-grade/build.ninja", &len));
+    /* run_autograder itself, on a simulated /autograder tree with this build's elbolab */
+    char self[1024], bin[1100];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (k > 0) {
+        self[k] = '\0';
+        *strrchr(self, '/') = '\0';
+        snprintf(bin, sizeof bin, "%s/../src/cli/elbolab", self);
+        if (access(bin, X_OK) == 0) {
+            char sub[1200], cmd[4000];
+            write_file(dir, "run_autograder", run, strlen(run));
+            snprintf(sub, sizeof sub, "%s/submission", dir);
+            mkdir(sub, 0755);
+            write_file(sub, "hw.tex", "\\answer{kl-self}{0}", 19);
+            snprintf(cmd, sizeof cmd, "ELBOLAB_AUTOGRADER_ROOT='%s' ELBOLAB_BIN='%s' ELBOLAB_EXERCISES= "
+                     "ELBOLAB_SOURCE='%s' sh '%s/run_autograder'", dir, bin, el_grade_source_dir(), dir);
+            ck_assert_int_eq(system(cmd), 0);
+            json_t *j = read_results(dir);
+            ck_assert(json_number_value(json_object_get(j, "score")) == 1.0);
+            ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")), el_catalog_set(cat, "kl")->n);
+            json_decref(j);
+        }
+    }
+    free(setup);
+    free(run);
+    free(buf);
+    ck_assert_int_eq(el_gradescope_bundle(el_grade_source_dir(), "a b; rm", zip), EL_EUSAGE);
+    ck_assert_int_eq(el_gradescope_bundle("/tmp", "all", zip), EL_ENOTFOUND);
+    rm_tree(dir);
+}
+END_TEST
+
+static Suite *grade_suite(void)
+{
+    Suite *s = suite_create("grade");
+    TCase *core = tcase_create("Core");
+    tcase_add_checked_fixture(core, load, unload);
+    tcase_set_timeout(core, 120);
+    tcase_add_test(core, every_key_scores_full);
+    tcase_add_test(core, every_declared_mistake_is_diagnosed);
+    tcase_add_test(core, every_option_spelling_is_recognised);
+    tcase_add_test(core, notations_score_full);
+    tcase_add_test(core, multi_part_notations);
+    tcase_add_test(core, wrong_answers_are_diagnosed);
+    tcase_add_test(core, failing_point_is_simple);
+    tcase_add_test(core, partial_credit);
+    tcase_add_test(core, latex_submission);
+    tcase_add_test(core, forgiving_ini);
+    tcase_add_test(core, utf16_file);
+    tcase_add_test(core, grouped_and_listed_forms);
+    tcase_add_test(core, unknown_and_duplicate_sections);
+    tcase_add_test(core, statements_and_variants);
+    tcase_add_test(core, same_submission_same_bytes);
+    tcase_add_test(core, gradescope_results_format);
+    tcase_add_test(core, text_and_json_reports);
+    tcase_add_test(core, simulated_autograder_tree);
+    tcase_add_test(core, autograder_bundle);
+    tcase_add_test(core, batch_with_a_bad_file);
+    suite_add_tcase(s, core);
+    TCase *lim = tcase_create("Limits");
+    tcase_add_checked_fixture(lim, load, unload);
+    tcase_set_timeout(lim, 120);
+    tcase_add_test(lim, binary_junk);
+    tcase_add_test(lim, ten_megabyte_line);
+    tcase_add_test(lim, empty_and_odd_files);
+    tcase_add_test(lim, unreadable_file_is_an_error);
+    tcase_add_test(lim, fuzz_corpus_replays);
+    tcase_add_test(lim, bad_exercise_files_name_the_line);
+    suite_add_tcase(s, lim);
+    return s;
+}
+
+EL_CHECK_MAIN(grade_suite)

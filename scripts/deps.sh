@@ -4,7 +4,9 @@
 # line to run and stops.  gnuplot is optional: without it everything but the
 # figures works.
 set -u
-required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev clang libclang-rt-14-dev"
+required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev"
+# `deps.sh --fuzz` (CI) also wants clang and its libFuzzer runtime
+[ "${1:-}" = "--fuzz" ] && required="$required clang libclang-rt-14-dev"
 optional="gnuplot-nox dataset-fashion-mnist"
 
 missing_of() {

@@ -4,13 +4,10 @@
  * "mixture-fit": the Gaussian q fitted to p = w1 N(m1, s1^2) + (1-w1) N(m2, s2^2)
  * by the inclusive KL(p||q) (moment matching, exact) and the exclusive
  * KL(q||p) (numerical).  The exclusive optimum comes from the vi module's
- * solver, el_vi_fit_exclusive (src/results/el_vi.h), when the build has it:
- * then every student gets a mixture of their own.  Without it the solver
- * knows the exclusive optimum of the default mixture only
- * (1/3 N(-1,1) + 2/3 N(1,1), computed with GSL quadrature and root finding;
- * tests/check_exercises.c recomputes it) and is marked `general = 0`, so that
- * every student gets the default mixture.  Results are cached per parameter
- * vector: a class shares a few dozen mixtures. */
+ * solver, el_vi_fit_exclusive (src/results/el_vi.h), so every student can get
+ * a mixture of their own (tests/check_exercises.c recomputes the default
+ * mixture's optimum with an independent minimiser).  Results are cached per
+ * parameter vector: a class shares a few dozen mixtures. */
 #include "grade/grade_int.h"
 #include "core/el_core.h"
 
@@ -18,19 +15,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include("results/el_vi.h")
 #include "results/el_vi.h"
-#define GRADE_HAVE_VI 1
-#endif
-#endif
-#ifndef GRADE_HAVE_VI
-#define GRADE_HAVE_VI 0
-#endif
-
-/* The exclusive-KL optimum of the default mixture. */
-#define DEFAULT_EXCL_MU 0.3218857950006064
-#define DEFAULT_EXCL_SIGMA 1.353293464135626
 
 /* The parameter called NAME of EX in V, or DEF when the exercise has none. */
 static double param(const el_exercise *ex, const double *v, const char *name, double def)
@@ -44,7 +29,6 @@ static double param(const el_exercise *ex, const double *v, const char *name, do
 /* The exclusive-KL fit (its global optimum) of w1 N(m1, s1^2) + (1-w1) N(m2, s2^2). */
 static int solve_exclusive(double w1, const double *m, const double *s, double *mu, double *sigma)
 {
-#if GRADE_HAVE_VI
     double w[2] = { w1, 1.0 - w1 };
     el_vi_optimum opt[8];
     size_t n = 0, g = 0;
@@ -56,14 +40,6 @@ static int solve_exclusive(double w1, const double *m, const double *s, double *
     *mu = opt[g].mu;
     *sigma = opt[g].sigma;
     return EL_OK;
-#else
-    if (fabs(w1 - 1.0 / 3.0) < 1e-12 && m[0] == -1.0 && m[1] == 1.0 && s[0] == 1.0 && s[1] == 1.0) {
-        *mu = DEFAULT_EXCL_MU;
-        *sigma = DEFAULT_EXCL_SIGMA;
-        return EL_OK;
-    }
-    return EL_ERROR(EL_ENOTFOUND, "the exclusive fit of this mixture needs the vi solver");
-#endif
 }
 
 /* ---- a cache of exclusive fits, shared by the grading threads ----------------- */
@@ -134,7 +110,7 @@ static int mixture_fit(const el_exercise *ex, const double *v, const char *outpu
 }
 
 static const el_solver solvers[] = {
-    { "mixture-fit", GRADE_HAVE_VI, mixture_fit },
+    { "mixture-fit", 1, mixture_fit },
 };
 
 const el_solver *el_solver_find(const char *name)

@@ -10,20 +10,9 @@ set -eu
 secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=${FUZZ_OUT:-$root/build-fuzz}
-mkdir -p "$out/corpus_answers" "$out/include/grade"
-printf '#define ELBOLAB_SOURCE_DIR "%s"\n' "$root" > "$out/include/grade/grade_config.h"
-srcs=""
-for f in "$root"/src/grade/*.c "$root"/src/core/error.c "$root"/src/num/rng.c "$root"/src/num/verdict.c; do
-    srcs="$srcs $f"
-done
-# shellcheck disable=SC2086
-clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$out/include" -I"$root/src" \
-    "$here/fuzz_answers.c" $srcs \
-    $(pkg-config --cflags --libs gsl jansson zlib) -lm -lpthread \
-    -o "$out/fuzz_answers"
+out=$(sh "$here/build.sh")
+mkdir -p "$out/corpus_answers"
 cd "$out"
-ELBOLAB_EXERCISES="$root/exercises" exec ./fuzz_answers -max_total_time="$secs" -max_len=16384 \
+ELBOLAB_EXERCISES="$root/exercises" exec "$out/tests/fuzz/fuzz_answers" -max_total_time="$secs" -max_len=16384 \
     -timeout=10 -rss_limit_mb=2048 -dict="$here/answers.dict" -print_final_stats=1 \
     "$out/corpus_answers" "$here/corpus_answers"

@@ -218,9 +218,22 @@ typedef void (*el_vae_progress_fn)(void *ctx, size_t batch, size_t nbatch,
 int el_vae_train_epoch(el_vae *m, const el_vae_data *train, const el_vae_train_opts *o,
                        const gsl_rng *r, el_vae_progress_fn cb, void *ctx, el_vae_terms *out);
 
+/* STEPS Adam steps on batches of o->batch rows (the whole of DATA when it is
+ * no larger; otherwise consecutive slices of a fresh random order each
+ * pass), the learning rate falling geometrically from o->lr to LR_END.
+ * The quick training used by the checks. */
+int el_vae_fit(el_vae *m, const el_vae_data *data, const el_vae_train_opts *o, size_t steps,
+               double lr_end, const gsl_rng *r);
+
 /* The mean loss terms over the whole of DATA (beta = 1, one eps per row),
  * without training. */
 int el_vae_evaluate(el_vae *m, const el_vae_data *data, const gsl_rng *r, el_vae_terms *out);
+
+/* Per row i < n of DATA: IWAE[i] = logmeanexp_j log w_ij (the IWAE_k estimate
+ * of log p(x_i)) and ELBO[i] = mean_j log w_ij (the ELBO estimate), k samples
+ * each; either may be NULL. */
+int el_vae_iwae_rows(el_vae *m, const el_vae_data *data, size_t n, size_t k, const gsl_rng *r,
+                     double *iwae, double *elbo);
 
 /* The mean over rows 0..n-1 of DATA of IWAE_k, and of the k-sample ELBO
  * estimate, each with its standard error over rows.  N = 0 means all rows. */

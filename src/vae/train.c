@@ -99,14 +99,12 @@ static el_estimate mean_se(const double *v, size_t n)
     return (el_estimate){ mean, sd / sqrt((double)n), n };
 }
 
-int el_vae_iwae(el_vae *m, const el_vae_data *data, size_t n, size_t k, const gsl_rng *r,
-                el_estimate *iwae, el_estimate *elbo)
+int el_vae_iwae_rows(el_vae *m, const el_vae_data *data, size_t n, size_t k, const gsl_rng *r,
+                     double *iwae, double *elbo)
 {
-    n = n == 0 || n > data->n ? data->n : n;
     const size_t chunk = 64;
-    double *logw = malloc(chunk * k * sizeof *logw), *iw = malloc(n * sizeof *iw),
-           *el = malloc(n * sizeof *el);
-    int s = logw && iw && el ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
+    double *logw = malloc(chunk * k * sizeof *logw);
+    int s = logw ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t lo = 0; lo < n && !s; lo += chunk) {
         size_t c = n - lo < chunk ? n - lo : chunk;
         s = el_vae_log_weights(m, data, lo, c, k, r, logw);
@@ -114,19 +112,63 @@ int el_vae_iwae(el_vae *m, const el_vae_data *data, size_t n, size_t k, const gs
             double e = 0;
             for (size_t j = 0; j < k; j++)
                 e += logw[i * k + j] / (double)k;
-            iw[lo + i] = el_vae_logmeanexp(logw + i * k, k)
-                         + (m->fault == EL_VAE_FAULT_IWAE_NO_1K ? log((double)k) : 0.0);
-            el[lo + i] = e;
+            if (iwae)
+                iwae[lo + i] = el_vae_logmeanexp(logw + i * k, k)
+                               + (m->fault == EL_VAE_FAULT_IWAE_NO_1K ? log((double)k) : 0.0);
+            if (elbo)
+                elbo[lo + i] = e;
         }
     }
+    free(logw);
+    return s;
+}
+
+int el_vae_iwae(el_vae *m, const el_vae_data *data, size_t n, size_t k, const gsl_rng *r,
+                el_estimate *iwae, el_estimate *elbo)
+{
+    n = n == 0 || n > data->n ? data->n : n;
+    double *iw = malloc(n * sizeof *iw), *el = malloc(n * sizeof *el);
+    int s = iw && el ? el_vae_iwae_rows(m, data, n, k, r, iw, el)
+                     : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!s) {
         if (iwae)
             *iwae = mean_se(iw, n);
         if (elbo)
             *elbo = mean_se(el, n);
     }
-    free(logw);
     free(iw);
     free(el);
+    return s;
+}
+
+int el_vae_fit(el_vae *m, const el_vae_data *data, const el_vae_train_opts *o, size_t steps,
+               double lr_end, const gsl_rng *r)
+{
+    int s = check_opts(m, data, o);
+    if (s)
+        return s;
+    if (!(lr_end > 0))
+        return EL_ERROR(EL_EDOM, "the final learning rate must be > 0, got %g", lr_end);
+    size_t B = o->batch < data->n ? o->batch : data->n, pos = data->n;
+    size_t *idx = malloc(data->n * sizeof *idx);
+    if (!idx)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < data->n; i++)
+        idx[i] = i;
+    for (size_t t = 0; t < steps && !s; t++) {
+        if (pos + B > data->n) {           /* a new pass over the data */
+            if (B < data->n)
+                gsl_ran_shuffle(r, idx, data->n, sizeof *idx);
+            pos = 0;
+        }
+        el_vae_terms terms;
+        s = el_vae_loss(m, data, idx + pos, B, o->ae ? 0.0 : o->beta, o->ae ? NULL : r, 1, &terms);
+        if (!s && !isfinite(terms.loss))
+            s = EL_ERROR(EL_ENUM, "the loss is not finite at step %zu", t + 1);
+        if (!s)
+            el_vae_adam(m, o->lr * pow(lr_end / o->lr, (double)t / (double)(steps > 1 ? steps - 1 : 1)));
+        pos += B;
+    }
+    free(idx);
     return s;
 }

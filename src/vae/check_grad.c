@@ -13,9 +13,9 @@
 
 #define GC_ROWS 5
 #define GC_BETA 0.7
-#define GC_STEP 1e-6      /* central-difference step */
+#define GC_STEP 1e-5      /* central-difference step */
 #define GC_TOL 1e-5       /* largest relative error accepted */
-#define GC_FLOOR 1e-6     /* relative errors are taken against max(|a| + |n|, floor) */
+#define GC_FLOOR 1e-3     /* relative errors are taken against max(|a| + |n|, floor) */
 
 /* The shapes whose every parameter block is checked. */
 static const el_vae_config gc_shapes[] = {

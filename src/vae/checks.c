@@ -26,6 +26,21 @@ static const char *const bounds_mistakes[] = {
     NULL,
 };
 
+static const char *const beta_mistakes[] = {
+    "beta multiplies the reconstruction term instead of the KL: beta * recon + KL",
+    NULL,
+};
+
+static const char *const generation_mistakes[] = {
+    "the KL term dropped from the VAE loss (beta = 0: 'it is only a regulariser')",
+    NULL,
+};
+
+static const char *const gmvae_mistakes[] = {
+    "q(k|z,x) = 1/K (the prior) instead of the responsibilities p(k|z)",
+    NULL,
+};
+
 static const el_check vae_checks[] = {
     { "vae.gradcheck",
       "the hand-written backward passes of the tiny VAE equal central differences of its loss, "
@@ -42,6 +57,18 @@ static const el_check vae_checks[] = {
     { "vae.bounds",
       "on a trained model ELBO <= IWAE_5 <= IWAE_50 <= log p(x) (exact for the linear-Gaussian VAE)",
       bounds_mistakes, el_vae_check_bounds },
+    { "vae.beta",
+      "'large beta makes the latents correlated' is false: as beta grows the total correlation "
+      "of q(z) and the rate fall while the distortion rises",
+      beta_mistakes, el_vae_check_beta },
+    { "vae.generation",
+      "decoding z ~ N(0, I) gives samples of higher true-data likelihood from a VAE than from a "
+      "plain auto-encoder",
+      generation_mistakes, el_vae_check_generation },
+    { "gmvae.training",
+      "a GM-VAE (q(k|z,x) = responsibilities, z reparameterised, k summed out exactly) trained "
+      "on clustered data recovers the clusters",
+      gmvae_mistakes, el_vae_check_gmvae },
 };
 
 const el_check *el_vae_checks(size_t *n)

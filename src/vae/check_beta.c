@@ -23,6 +23,7 @@ typedef struct {
     const double *mu, *lv;   /* encoder outputs of all rows, n x Z */
     size_t n;
     double *t, *t0, *t1;     /* scratch, n each */
+    double *iv, *c;          /* per row: exp(-lv) (n x Z) and -1/2 (lv + log 2 pi) (n x Z) */
 } tc_draw;
 
 /* One draw of log q(z) - log q(z_1) - log q(z_2), z from the aggregate
@@ -38,8 +39,8 @@ static double tc_sample(const gsl_rng *r, void *params)
     for (size_t a = 0; a < d->n; a++) {
         double l[BETA_Z];
         for (size_t j = 0; j < BETA_Z; j++) {
-            double e = z[j] - d->mu[a * BETA_Z + j], v = d->lv[a * BETA_Z + j];
-            l[j] = -0.5 * (e * e * exp(-v) + v + log(2 * M_PI));
+            double e = z[j] - d->mu[a * BETA_Z + j];
+            l[j] = d->c[a * BETA_Z + j] - 0.5 * e * e * d->iv[a * BETA_Z + j];
         }
         d->t[a] = l[0] + l[1], d->t0[a] = l[0], d->t1[a] = l[1];
     }
@@ -52,14 +53,18 @@ static int measure(el_vae *m, const el_vae_data *data, const gsl_rng *r, el_vae_
                    el_estimate *tc)
 {
     size_t n = data->n;
-    double *buf = malloc(5 * n * sizeof *buf);
+    double *buf = malloc(9 * n * sizeof *buf);
     if (!buf)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     el_vae_terms t;
     int s = el_vae_evaluate(m, data, r, &t);
     if (!s)
         s = el_vae_encode(m, data, 0, n, buf, buf + 2 * n);
-    tc_draw d = { buf, buf + 2 * n, n, buf + 4 * n, NULL, NULL };
+    tc_draw d = { buf, buf + 2 * n, n, buf + 4 * n, NULL, NULL, buf + 5 * n, buf + 7 * n };
+    for (size_t i = 0; !s && i < BETA_Z * n; i++) {
+        d.iv[i] = exp(-d.lv[i]);
+        d.c[i] = -0.5 * (d.lv[i] + log(2 * M_PI));
+    }
     double *scratch = malloc(2 * n * sizeof *scratch);
     d.t0 = scratch, d.t1 = scratch ? scratch + n : NULL;
     if (!s && !scratch)

@@ -32,6 +32,7 @@ typedef struct {
     REAL *h1, *a1;    /* B x H   encoder hidden layer before / after ReLU */
     REAL *enc;        /* B x 2Z  encoder output: mu (first Z), log sigma^2 (last Z) */
     REAL *eps, *z;    /* B x Z   the noise and the sample z = mu + sigma eps */
+    REAL *sd;         /* B x Z   sigma = exp(logvar / 2) */
     REAL *h2, *a2;    /* B x H   decoder hidden layer before / after ReLU */
     REAL *out;        /* B x D   logits (Bernoulli) or means (Gaussian) */
     REAL *dout, *dh;  /* B x D, B x H  gradients */
@@ -41,6 +42,7 @@ typedef struct {
     REAL *rate;       /* B       the rate per row */
     REAL *lpz;        /* B       log p(z) per row */
     REAL *resp;       /* B x K   mixture responsibilities */
+    REAL *mix;        /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
 } FN(work);
 
@@ -91,81 +93,104 @@ static void relu_backward(REAL *dinp, const REAL *dout, const REAL *inp, size_t 
         dinp[i] = inp[i] > 0 ? dout[i] : 0;
 }
 
-/* z (B x Z) = mu + exp(logvar / 2) eps, with enc = [mu | logvar] (B x 2Z). */
-static void reparam_forward(REAL *z, const REAL *enc, const REAL *eps, size_t B, size_t Z)
+/* sd (B x Z) = exp(logvar / 2) and z (B x Z) = mu + sd eps, with
+ * enc = [mu | logvar] (B x 2Z).  The later layers reuse sd. */
+static void reparam_forward(REAL *z, REAL *sd, const REAL *enc, const REAL *eps, size_t B,
+                            size_t Z)
 {
     for (size_t r = 0; r < B; r++) {
         const REAL *mu = enc + r * 2 * Z, *lv = mu + Z;
-        for (size_t j = 0; j < Z; j++)
-            z[r * Z + j] = mu[j] + exp(lv[j] / 2) * eps[r * Z + j];
+        for (size_t j = 0; j < Z; j++) {
+            sd[r * Z + j] = exp(lv[j] / 2);
+            z[r * Z + j] = mu[j] + sd[r * Z + j] * eps[r * Z + j];
+        }
     }
 }
 
-/* denc (B x 2Z) += [dz | dz * eps * exp(logvar/2) / 2]. */
-static void reparam_backward(REAL *denc, const REAL *dz, const REAL *enc, const REAL *eps,
+/* denc (B x 2Z) += [dz | dz * eps * sd / 2]  (d sd / d logvar = sd / 2). */
+static void reparam_backward(REAL *denc, const REAL *dz, const REAL *sd, const REAL *eps,
                              size_t B, size_t Z, int fault)
 {
     REAL half = fault == EL_VAE_FAULT_REPARAM_HALF ? 1 : (REAL)0.5;
     for (size_t r = 0; r < B; r++) {
-        const REAL *lv = enc + r * 2 * Z + Z;
         REAL *dmu = denc + r * 2 * Z, *dlv = dmu + Z;
         for (size_t j = 0; j < Z; j++) {
             dmu[j] += dz[r * Z + j];
-            dlv[j] += dz[r * Z + j] * eps[r * Z + j] * exp(lv[j] / 2) * half;
+            dlv[j] += dz[r * Z + j] * eps[r * Z + j] * sd[r * Z + j] * half;
         }
     }
 }
 
 /* rate (B) = KL(N(mu, s^2) || N(0, I)) = sum_j 1/2 (mu^2 + s^2 - 1 - log s^2)
- * (kl.gauss_std per dimension, summed: kl.additive). */
-static void kl_forward(REAL *rate, const REAL *enc, size_t B, size_t Z, int fault)
+ * (kl.gauss_std per dimension, summed: kl.additive); sd = s from the
+ * reparameterisation. */
+static void kl_forward(REAL *rate, const REAL *enc, const REAL *sd, size_t B, size_t Z, int fault)
 {
     REAL lvw = fault == EL_VAE_FAULT_KL_LOGSIGMA ? (REAL)0.5 : 1;
     for (size_t r = 0; r < B; r++) {
-        const REAL *mu = enc + r * 2 * Z, *lv = mu + Z;
+        const REAL *mu = enc + r * 2 * Z, *lv = mu + Z, *s2 = sd + r * Z;
         REAL s = 0;
         for (size_t j = 0; j < Z; j++)
-            s += (mu[j] * mu[j] + exp(lv[j]) - 1 - lvw * lv[j]) / 2;
+            s += (mu[j] * mu[j] + s2[j] * s2[j] - 1 - lvw * lv[j]) / 2;
         rate[r] = fault == EL_VAE_FAULT_KL_MEAN ? s / (REAL)Z : s;
     }
 }
 
-/* denc (B x 2Z) = SCALE * [mu | (exp(logvar) - 1) / 2]: the gradient of SCALE * rate. */
-static void kl_backward(REAL *denc, const REAL *enc, REAL scale, size_t B, size_t Z, int fault)
+/* denc (B x 2Z) = SCALE * [mu | (s^2 - 1) / 2]: the gradient of SCALE * rate
+ * (s^2 = exp(logvar) = sd^2). */
+static void kl_backward(REAL *denc, const REAL *enc, const REAL *sd, REAL scale, size_t B,
+                        size_t Z, int fault)
 {
     REAL half = fault == EL_VAE_FAULT_KL_GRAD ? 1 : (REAL)0.5;
     for (size_t r = 0; r < B; r++) {
-        const REAL *mu = enc + r * 2 * Z, *lv = mu + Z;
+        const REAL *mu = enc + r * 2 * Z, *s = sd + r * Z;
         REAL *dmu = denc + r * 2 * Z, *dlv = dmu + Z;
         for (size_t j = 0; j < Z; j++) {
             dmu[j] = scale * mu[j];
-            dlv[j] = scale * (exp(lv[j]) - 1) * half;
+            dlv[j] = scale * (s[j] * s[j] - 1) * half;
         }
     }
 }
 
-/* log N(z; m, diag(exp(s))) for one row of Z values. */
-static REAL log_normal_diag(const REAL *z, const REAL *m, const REAL *s, size_t Z)
+/* log N(z; 0, I) for one row of Z values. */
+static REAL log_normal_std(const REAL *z, size_t Z)
 {
     REAL t = 0;
-    for (size_t j = 0; j < Z; j++) {
-        REAL d = z[j] - (m ? m[j] : 0);
-        t += d * d * (s ? exp(-s[j]) : 1) + (s ? s[j] : 0) + LOG_2PI;
-    }
+    for (size_t j = 0; j < Z; j++)
+        t += z[j] * z[j] + LOG_2PI;
     return -t / 2;
 }
 
-/* Mixture prior p(z) = (1/K) sum_k N(z; m_k, diag(exp(s_k))) (m, s: K x Z).
- * lpz (B) = log p(z) with the component summed out exactly;
- * resp (B x K) = p(k|z), the responsibilities (1/K under the RESP_UNIFORM
- * fault, which also replaces log p(z) by mean_k log N(z; m_k, s_k)). */
-static void mixture_forward(REAL *lpz, REAL *resp, const REAL *z, const REAL *m, const REAL *s,
-                            size_t B, size_t Z, size_t K, int fault)
+/* Per-component constants of the mixture prior (m, s: K x Z): IV (K x Z) =
+ * exp(-s), the inverse variances, and C (K) = -1/2 (sum_j s_kj + Z log 2 pi). */
+static void mixture_constants(REAL *iv, REAL *c, const REAL *s, size_t Z, size_t K)
+{
+    for (size_t k = 0; k < K; k++) {
+        REAL t = 0;
+        for (size_t j = 0; j < Z; j++) {
+            iv[k * Z + j] = exp(-s[k * Z + j]);
+            t += s[k * Z + j] + LOG_2PI;
+        }
+        c[k] = -t / 2;
+    }
+}
+
+/* Mixture prior p(z) = (1/K) sum_k N(z; m_k, diag(exp(s_k))) (m: K x Z; IV and
+ * C from mixture_constants).  lpz (B) = log p(z) with the component summed
+ * out exactly; resp (B x K) = p(k|z), the responsibilities (1/K under the
+ * RESP_UNIFORM fault, which also replaces log p(z) by mean_k log N(z; m_k, s_k)). */
+static void mixture_forward(REAL *lpz, REAL *resp, const REAL *z, const REAL *m, const REAL *iv,
+                            const REAL *c, size_t B, size_t Z, size_t K, int fault)
 {
     for (size_t r = 0; r < B; r++) {
         REAL *q = resp + r * K, top = -INFINITY, sum = 0, mean = 0;
         for (size_t k = 0; k < K; k++) {
-            q[k] = log_normal_diag(z + r * Z, m + k * Z, s + k * Z, Z);
+            REAL t = 0;
+            for (size_t j = 0; j < Z; j++) {
+                REAL d = z[r * Z + j] - m[k * Z + j];
+                t += d * d * iv[k * Z + j];
+            }
+            q[k] = c[k] - t / 2;
             top = q[k] > top ? q[k] : top;
             mean += q[k] / (REAL)K;
         }
@@ -177,21 +202,21 @@ static void mixture_forward(REAL *lpz, REAL *resp, const REAL *z, const REAL *m,
     }
 }
 
-/* Gradient of SCALE * (-lpz) given the responsibilities:
- * dz += SCALE sum_k q_k (z - m_k) / v_k,  dm_k -= SCALE q_k (z - m_k) / v_k,
- * ds_k -= SCALE q_k ((z - m_k)^2 / v_k - 1) / 2   (v_k = exp(s_k)). */
+/* Gradient of SCALE * (-lpz) given the responsibilities q and IV = exp(-s):
+ * dz += SCALE sum_k q_k (z - m_k) iv_k,  dm_k -= SCALE q_k (z - m_k) iv_k,
+ * ds_k -= SCALE q_k ((z - m_k)^2 iv_k - 1) / 2. */
 static void mixture_backward(REAL *dz, REAL *dm, REAL *ds, const REAL *resp, const REAL *z,
-                             const REAL *m, const REAL *s, REAL scale, size_t B, size_t Z,
+                             const REAL *m, const REAL *iv, REAL scale, size_t B, size_t Z,
                              size_t K)
 {
     for (size_t r = 0; r < B; r++)
         for (size_t k = 0; k < K; k++) {
             REAL g = scale * resp[r * K + k];
             for (size_t j = 0; j < Z; j++) {
-                REAL iv = exp(-s[k * Z + j]), d = z[r * Z + j] - m[k * Z + j];
-                dz[r * Z + j] += g * d * iv;
-                dm[k * Z + j] -= g * d * iv;
-                ds[k * Z + j] -= g * (d * d * iv - 1) / 2;
+                REAL d = z[r * Z + j] - m[k * Z + j], u = d * iv[k * Z + j];
+                dz[r * Z + j] += g * u;
+                dm[k * Z + j] -= g * u;
+                ds[k * Z + j] -= g * (d * u - 1) / 2;
             }
         }
 }
@@ -283,10 +308,10 @@ static int ensure_work(el_vae *m, size_t rows)
         return EL_OK;
     FN(el_vae_work_free)(m);
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    size_t sizes[] = { D, H, H, 2 * Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K };
+    size_t sizes[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
     size_t n = 0, nsz = sizeof sizes / sizeof sizes[0];
-    for (size_t i = 0; i < nsz; i++)
-        n += (rows * sizes[i] + 15) & ~(size_t)15;   /* 64-byte aligned pieces */
+    for (size_t i = 0; i < nsz; i++)                  /* 64-byte aligned pieces */
+        n += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
     FN(work) *w = calloc(1, sizeof *w);
     void *blk = NULL;
     if (!w || posix_memalign(&blk, 64, (n ? n : 1) * sizeof(REAL))) {
@@ -294,13 +319,13 @@ static int ensure_work(el_vae *m, size_t rows)
         return EL_ERROR(EL_ENOMEM, "out of memory for %zu rows of activations", rows);
     }
     w->block = blk;
-    REAL **ptr[] = { &w->x, &w->h1, &w->a1, &w->enc, &w->eps, &w->z, &w->h2, &w->a2,
+    REAL **ptr[] = { &w->x, &w->h1, &w->a1, &w->enc, &w->eps, &w->z, &w->sd, &w->h2, &w->a2,
                      &w->out, &w->dout, &w->dh, &w->dz, &w->denc, &w->recon, &w->rate,
-                     &w->lpz, &w->resp };
+                     &w->lpz, &w->resp, &w->mix };
     REAL *p = blk;
     for (size_t i = 0; i < nsz; i++) {
         *ptr[i] = p;
-        p += (rows * sizes[i] + 15) & ~(size_t)15;
+        p += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
     }
     m->work = w;
     m->cap = rows;
@@ -373,11 +398,12 @@ static void rate_forward(el_vae *m, FN(work) *w, size_t B)
 {
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
     if (K == 0) {
-        kl_forward(w->rate, w->enc, B, Z, m->fault);
+        kl_forward(w->rate, w->enc, w->sd, B, Z, m->fault);
         return;
     }
-    mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), P(m, EL_VAE_PRIOR_LOGVAR), B,
-                    Z, K, m->fault);
+    REAL *iv = w->mix, *c = w->mix + K * Z;
+    mixture_constants(iv, c, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+    mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), iv, c, B, Z, K, m->fault);
     for (size_t r = 0; r < B; r++) {        /* -H(q) - log p(z) */
         const REAL *lv = w->enc + r * 2 * Z + Z;
         REAL negent = 0;
@@ -413,10 +439,10 @@ static void model_backward(el_vae *m, FN(work) *w, size_t B, REAL sr, REAL sk)
     }
     /* rate: closed-form KL on (mu, logvar), or the mixture term on z */
     if (K == 0) {
-        kl_backward(w->denc, w->enc, sk, B, Z, m->fault);
+        kl_backward(w->denc, w->enc, w->sd, sk, B, Z, m->fault);
     } else {
         mixture_backward(w->dz, G(m, EL_VAE_PRIOR_MU), G(m, EL_VAE_PRIOR_LOGVAR), w->resp, w->z,
-                         P(m, EL_VAE_PRIOR_MU), P(m, EL_VAE_PRIOR_LOGVAR), sk, B, Z, K);
+                         P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K);   /* iv from the forward pass */
         for (size_t r = 0; r < B; r++)        /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
             for (size_t j = 0; j < Z; j++) {
                 w->denc[r * 2 * Z + j] = 0;
@@ -424,7 +450,7 @@ static void model_backward(el_vae *m, FN(work) *w, size_t B, REAL sr, REAL sk)
             }
     }
     /* reparameterisation */
-    reparam_backward(w->denc, w->dz, w->enc, w->eps, B, Z, m->fault);
+    reparam_backward(w->denc, w->dz, w->sd, w->eps, B, Z, m->fault);
     /* encoder, last layer first */
     if (H == 0) {
         linear_backward(NULL, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->x,
@@ -449,7 +475,7 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     gather(w->x, data, idx, 0, n);
     draw_noise(w->eps, n * Z, r);
     encoder_forward(m, w, n);
-    reparam_forward(w->z, w->enc, w->eps, n, Z);
+    reparam_forward(w->z, w->sd, w->enc, w->eps, n, Z);
     decoder_forward(m, w, n);
     recon_forward(m, w, n);
     rate_forward(m, w, n);
@@ -512,15 +538,17 @@ static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, s
     repeat_rows(w->x, n, k, D);
     repeat_rows(w->enc, n, k, 2 * Z);
     draw_noise(w->eps, B * Z, r);
-    reparam_forward(w->z, w->enc, w->eps, B, Z);
+    reparam_forward(w->z, w->sd, w->enc, w->eps, B, Z);
     decoder_forward(m, w, B);
     recon_forward(m, w, B);
-    if (K)
-        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU),
-                        P(m, EL_VAE_PRIOR_LOGVAR), B, Z, K, EL_VAE_FAULT_NONE);
+    if (K) {
+        mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, w->mix + K * Z, B,
+                        Z, K, EL_VAE_FAULT_NONE);
+    }
     else
         for (size_t i = 0; i < B; i++)
-            w->lpz[i] = log_normal_diag(w->z + i * Z, NULL, NULL, Z);
+            w->lpz[i] = log_normal_std(w->z + i * Z, Z);
     logq_forward(w->rate, w->enc, w->eps, B, Z);
     for (size_t i = 0; i < B; i++)
         logw[i] = (double)(-w->recon[i] + w->lpz[i] - w->rate[i]);

@@ -185,6 +185,15 @@ double el_vae_sigma(const el_vae *m)
     return exp(lv / 2);
 }
 
+double el_vae_flops_per_row(const el_vae_config *c)
+{
+    double D = (double)c->x_dim, H = (double)c->hidden, Z = (double)c->z_dim;
+    double enc1 = H * D, enc2 = 2 * Z * (H > 0 ? H : D), dec1 = Z * H, dec2 = D * (H > 0 ? H : Z);
+    double forward = enc1 + enc2 + dec1 + dec2;
+    double input_grads = forward - (H > 0 ? enc1 : enc2);     /* no gradient for the data */
+    return 2 * (2 * forward + input_grads);
+}
+
 /* ---- dispatch to the compiled precision ----------------------------------- */
 
 int el_vae_loss(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,

@@ -115,7 +115,7 @@ int el_vae_beta_sweep(unsigned long seed, int fault, el_vae_beta_point *pts)
 {
     el_estimate tc[EL_VAE_NBETA];
     int threads = el_vae_threads(1);
-    int s = sweep(seed, fault, pts, tc);
+    int s = sweep(el_seed_mix(seed, "vae.beta"), fault, pts, tc);
     el_vae_threads(threads);
     return s;
 }
@@ -173,51 +173,28 @@ static el_vae *gen_train(const el_vae_data *data, double beta, int ae, unsigned 
     return m;
 }
 
-/* SCORE[i] = log p_data(decoder mean of Z_i) for the N latent points Z. */
-static int gen_score(el_vae *m, const double *z, size_t n, double *score)
+int el_vae_generation_samples(unsigned long seed, int variant, size_t n, double *vae_x,
+                              double *ae_x, double *score)
 {
-    double *x = malloc(2 * n * sizeof *x);
-    if (!x)
-        return EL_ERROR(EL_ENOMEM, "out of memory");
-    int s = el_vae_decode(m, z, n, x);
-    for (size_t i = 0; i < n && !s; i++)
-        score[i] = el_vae_toy2d_logpdf(x[2 * i], x[2 * i + 1]);
-    free(x);
-    return s;
-}
-
-int el_vae_check_generation(const el_check *c, const el_check_opts *o, int variant,
-                            el_check_result *res)
-{
-    gsl_rng *r = el_check_rng(c, o);
+    gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae.generation"));
     int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    unsigned long seed = el_seed_mix(o->seed, "vae.generation model");
+    unsigned long ms = el_seed_mix(seed, "vae.generation model");
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_TOY2D, GEN_ROWS, r, &s) : NULL;
     /* the VAE (mistake: the KL term dropped, beta = 0) and the auto-encoder, same start */
-    el_vae *vae = data ? gen_train(data, variant ? 0.0 : 1.0, 0, seed, &s) : NULL;
-    el_vae *ae = vae ? gen_train(data, 0.0, 1, seed, &s) : NULL;
-    double *z = ae ? malloc(GEN_SAMPLES * (GEN_Z + 2) * sizeof *z) : NULL;
-    double *sv = z ? z + GEN_SAMPLES * GEN_Z : NULL, *sa = z ? sv + GEN_SAMPLES : NULL;
+    el_vae *vae = data ? gen_train(data, variant ? 0.0 : 1.0, 0, ms, &s) : NULL;
+    el_vae *ae = vae ? gen_train(data, 0.0, 1, ms, &s) : NULL;
+    double *z = ae ? malloc(n * GEN_Z * sizeof *z) : NULL;
     if (ae && !z)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
-    for (size_t i = 0; z && i < GEN_SAMPLES * GEN_Z; i++)
+    for (size_t i = 0; z && i < n * GEN_Z; i++)
         z[i] = gsl_ran_gaussian_ziggurat(r, 1.0);      /* the same z ~ N(0, I) for both */
     if (z && !s)
-        s = gen_score(vae, z, GEN_SAMPLES, sv);
+        s = el_vae_decode(vae, z, n, vae_x);
     if (z && !s)
-        s = gen_score(ae, z, GEN_SAMPLES, sa);
-    if (z && !s) {
-        double mv = 0, ma = 0, md = 0, vd = 0, N = GEN_SAMPLES;
-        for (size_t i = 0; i < GEN_SAMPLES; i++)
-            mv += sv[i] / N, ma += sa[i] / N, md += (sv[i] - sa[i]) / N;
-        for (size_t i = 0; i < GEN_SAMPLES; i++)
-            vd += (sv[i] - sa[i] - md) * (sv[i] - sa[i] - md) / (N - 1);
-        double zd = md / sqrt(vd / N);
-        res->pass = zd >= GEN_MIN_Z;
-        snprintf(res->detail, sizeof res->detail,
-                 "mean log p_data of %d decoded z ~ N(0, I): VAE %.3f, auto-encoder %.3f; "
-                 "VAE ahead by %.1f se (must be >= %.0f)",
-                 GEN_SAMPLES, mv, ma, zd, GEN_MIN_Z);
+        s = el_vae_decode(ae, z, n, ae_x);
+    for (size_t i = 0; z && !s && i < n; i++) {
+        score[2 * i] = el_vae_toy2d_logpdf(vae_x[2 * i], vae_x[2 * i + 1]);
+        score[2 * i + 1] = el_vae_toy2d_logpdf(ae_x[2 * i], ae_x[2 * i + 1]);
     }
     free(z);
     el_vae_free(vae);
@@ -225,5 +202,33 @@ int el_vae_check_generation(const el_check *c, const el_check_opts *o, int varia
     el_vae_data_free(data);
     el_rng_free(r);
     el_vae_threads(threads);
+    return s;
+}
+
+int el_vae_check_generation(const el_check *c, const el_check_opts *o, int variant,
+                            el_check_result *res)
+{
+    (void)c;
+    double *buf = malloc(GEN_SAMPLES * 6 * sizeof *buf);
+    if (!buf)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    double *sc = buf + 4 * GEN_SAMPLES;     /* log p_data: VAE, AE interleaved */
+    int s = el_vae_generation_samples(o->seed, variant, GEN_SAMPLES, buf, buf + 2 * GEN_SAMPLES, sc);
+    if (!s) {
+        double mv = 0, ma = 0, md = 0, vd = 0, N = GEN_SAMPLES;
+        for (size_t i = 0; i < GEN_SAMPLES; i++)
+            mv += sc[2 * i] / N, ma += sc[2 * i + 1] / N, md += (sc[2 * i] - sc[2 * i + 1]) / N;
+        for (size_t i = 0; i < GEN_SAMPLES; i++) {
+            double e = sc[2 * i] - sc[2 * i + 1] - md;
+            vd += e * e / (N - 1);
+        }
+        double zd = md / sqrt(vd / N);
+        res->pass = zd >= GEN_MIN_Z;
+        snprintf(res->detail, sizeof res->detail,
+                 "mean log p_data of %d decoded z ~ N(0, I): VAE %.3f, auto-encoder %.3f; "
+                 "VAE ahead by %.1f se (must be >= %.0f)",
+                 GEN_SAMPLES, mv, ma, zd, GEN_MIN_Z);
+    }
+    free(buf);
     return s;
 }

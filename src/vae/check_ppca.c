@@ -15,6 +15,8 @@
 #define PPCA_D 6
 #define PPCA_Q 2
 #define PPCA_TOL 0.01     /* nats per point */
+#define PPCA_LR0 0.1      /* the learning rate falls geometrically from LR0 to LR1 */
+#define PPCA_LR1 3e-4
 
 el_vae *el_vae_check_model(const el_vae_config *cfg, int fault, const gsl_rng *r, int *status)
 {
@@ -155,12 +157,14 @@ int el_vae_linear_elbo(const el_vae *m, const el_vae_data *data, double *out)
     return EL_OK;
 }
 
-/* The linear VAE of the pPCA checks trained on the whole of DATA for STEPS
+/* The linear VAE of the pPCA checks (decoder variance learned from 1 when
+ * SIGMA is 0, else fixed at SIGMA) trained on the whole of DATA for STEPS
  * steps, the learning rate falling from LR0 to LR1. */
-static el_vae *train_linear(const el_vae_data *data, size_t steps, double lr0, double lr1,
-                            int fault, const gsl_rng *r, int *status)
+static el_vae *train_linear(const el_vae_data *data, double sigma, size_t steps, double lr0,
+                            double lr1, int fault, const gsl_rng *r, int *status)
 {
-    el_vae_config cfg = { PPCA_D, 0, PPCA_Q, 0, EL_VAE_GAUSS_LEARNED, 1.0 };
+    el_vae_config cfg = { PPCA_D, 0, PPCA_Q, 0, sigma > 0 ? EL_VAE_GAUSS : EL_VAE_GAUSS_LEARNED,
+                          sigma > 0 ? sigma : 1.0 };
     el_vae *m = el_vae_check_model(&cfg, fault, r, status);
     el_vae_train_opts o = { data->n, lr0, 1.0, 0 };
     if (m && (*status = el_vae_fit(m, data, &o, steps, lr1, r))) {
@@ -200,7 +204,7 @@ int el_vae_check_linear_ppca(const el_check *c, const el_check_opts *o, int vari
     gsl_rng *r = el_check_rng(c, o);
     int threads = el_vae_threads(1), s;
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, EL_VAE_PPCA_ROWS, r, &s) : NULL;
-    el_vae *m = data ? train_linear(data, EL_VAE_PPCA_STEPS, 0.1, 3e-4, 0, r, &s) : NULL;
+    el_vae *m = data ? train_linear(data, 0, EL_VAE_PPCA_STEPS, PPCA_LR0, PPCA_LR1, 0, r, &s) : NULL;
     double ll = NAN, elbo = NAN;
     el_estimate mc = { NAN, NAN, 0 };
     if (!r)
@@ -231,10 +235,43 @@ int el_vae_check_linear_ppca(const el_check *c, const el_check_opts *o, int vari
     return s;
 }
 
+/* The learning rate of step T of the pPCA training. */
+static double ppca_lr(size_t t)
+{
+    return PPCA_LR0 * pow(PPCA_LR1 / PPCA_LR0, (double)t / (EL_VAE_PPCA_STEPS - 1));
+}
+
+int el_vae_ppca_trace(unsigned long seed, size_t every, double *step, double *elbo, size_t *n,
+                      double *ll)
+{
+    el_vae_config cfg = { PPCA_D, 0, PPCA_Q, 0, EL_VAE_GAUSS_LEARNED, 1.0 };
+    gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae.linear_ppca"));
+    int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
+    el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, EL_VAE_PPCA_ROWS, r, &s) : NULL;
+    el_vae *m = data ? el_vae_check_model(&cfg, 0, r, &s) : NULL;   /* as in the check */
+    if (m)
+        s = el_vae_ppca_loglik(data, PPCA_Q, 0, ll);
+    *n = 0;
+    for (size_t t0 = 0; m && !s && t0 < EL_VAE_PPCA_STEPS; t0 += every) {
+        size_t t1 = t0 + every < EL_VAE_PPCA_STEPS ? t0 + every : EL_VAE_PPCA_STEPS;
+        el_vae_train_opts o = { data->n, ppca_lr(t0), 1.0, 0 };
+        s = el_vae_fit(m, data, &o, t1 - t0, ppca_lr(t1 - 1), r);
+        if (!s)
+            s = el_vae_linear_elbo(m, data, &elbo[*n]);
+        step[(*n)++] = (double)t1;
+    }
+    el_vae_free(m);
+    el_vae_data_free(data);
+    el_rng_free(r);
+    el_vae_threads(threads);
+    return s;
+}
+
 /* ---- vae.bounds ---------------------------------------------------------------- */
 
 #define BOUNDS_ROWS 100
 #define BOUNDS_STEPS 40
+#define BOUNDS_SIGMA 0.3   /* a fixed, small decoder noise: a narrow posterior that q misses */
 
 /* Exact log p(x_i) = log N(x_i; b, W W^T + sigma^2 I) under the linear VAE M (LOGP: n). */
 static int exact_logp(const el_vae *m, const el_vae_data *d, double *logp)
@@ -280,13 +317,37 @@ static double excess_z(const double *a, const double *b, size_t n, double *mean_
     return se > 0 ? mean / se : (mean > 0 ? INFINITY : 0.0);
 }
 
+int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap,
+                        double *se)
+{
+    gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae.bounds"));
+    int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
+    el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, BOUNDS_ROWS, r, &s) : NULL;
+    el_vae *m = data ? train_linear(data, BOUNDS_SIGMA, BOUNDS_STEPS, 0.05, 0.01, 0, r, &s) : NULL;
+    double v[BOUNDS_ROWS], lp[BOUNDS_ROWS];
+    if (m)
+        s = exact_logp(m, data, lp);
+    for (size_t j = 0; m && !s && j < nk; j++) {
+        /* k = 1: the ELBO estimate; else IWAE_k; each minus the exact log p(x), per row */
+        s = el_vae_iwae_rows(m, data, BOUNDS_ROWS, ks[j], r, ks[j] == 1 ? NULL : v,
+                             ks[j] == 1 ? v : NULL);
+        if (!s)
+            excess_z(v, lp, BOUNDS_ROWS, &gap[j], &se[j]);   /* mean and se of the differences */
+    }
+    el_vae_free(m);
+    el_vae_data_free(data);
+    el_rng_free(r);
+    el_vae_threads(threads);
+    return s;
+}
+
 int el_vae_check_bounds(const el_check *c, const el_check_opts *o, int variant,
                         el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, BOUNDS_ROWS, r, &s) : NULL;
-    el_vae *m = data ? train_linear(data, BOUNDS_STEPS, 0.05, 0.01,
+    el_vae *m = data ? train_linear(data, BOUNDS_SIGMA, BOUNDS_STEPS, 0.05, 0.01,
                                     variant ? EL_VAE_FAULT_IWAE_NO_1K : 0, r, &s) : NULL;
     enum { ELBO, IW5, IW50, LOGP, NV };
     double *v[NV] = { NULL };

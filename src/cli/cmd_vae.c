@@ -316,6 +316,9 @@ static void print_train_json(const train_args *a, const el_vae *m, const vae_dat
         cli_json_number(r->iwae.se)));
     json_object_set_new(o, "images_per_second",
                         cli_json_number((double)(d->train->n * a->epochs) / r->train_seconds));
+    json_object_set_new(o, "gflops",
+                        cli_json_number((double)(d->train->n * a->epochs) / r->train_seconds
+                                        * el_vae_flops_per_row(&m->cfg) / 1e9));
     json_object_set_new(o, "seconds", cli_json_number(r->seconds));
     json_object_set_new(o, "train_seconds", cli_json_number(r->train_seconds));
     json_object_set_new(o, "model", model ? json_string(model) : json_null());
@@ -457,16 +460,25 @@ static int parse_use(int argc, char **argv, use_args *a)
     return rc;
 }
 
+/* The start of eval and sample: parses A and loads its model into *M.
+ * Returns -1 when done (help printed: exit 0), an exit code, or 0. */
+static int open_model(int argc, char **argv, use_args *a, el_vae_meta *meta, el_vae **m)
+{
+    int rc = parse_use(argc, argv, a);
+    if (rc)
+        return rc;
+    *m = load_model(a->model, meta);
+    return *m ? 0 : EXIT_USAGE;
+}
+
 static int vae_eval(int argc, char **argv)
 {
     use_args a;
-    int rc = parse_use(argc, argv, &a);
+    el_vae_meta meta;
+    el_vae *m = NULL;
+    int rc = open_model(argc, argv, &a, &meta, &m);
     if (rc)
         return rc < 0 ? 0 : rc;
-    el_vae_meta meta;
-    el_vae *m = load_model(a.model, &meta);
-    if (!m)
-        return EXIT_USAGE;
     vae_data d;
     rc = vae_data_open(a.data ? a.data : meta.data, meta.threshold, 1, a.seed, &d);
     gsl_rng *r = rc ? NULL : el_rng_alloc(el_seed_mix(a.seed, "vae eval"));
@@ -524,13 +536,11 @@ static int print_samples(el_vae *m, size_t n, unsigned long seed)
 static int vae_sample(int argc, char **argv)
 {
     use_args a;
-    int rc = parse_use(argc, argv, &a);
+    el_vae_meta meta;
+    el_vae *m = NULL;
+    int rc = open_model(argc, argv, &a, &meta, &m);
     if (rc)
         return rc < 0 ? 0 : rc;
-    el_vae_meta meta;
-    el_vae *m = load_model(a.model, &meta);
-    if (!m)
-        return EXIT_USAGE;
     if (a.text) {
         rc = print_samples(m, a.n, a.seed);
     } else {

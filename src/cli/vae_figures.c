@@ -214,13 +214,13 @@ static int body_samples_scatter(FILE *f, const fig_ctx *c)
             b[i] = x[i * D], b[n + i] = x[i * D + 1];
         const double *cd[2] = { a, a + nt }, *cs[2] = { b, b + n };
         el_plot_block(f, "samples", n, 2, cs);
+        if (nt)
+            el_plot_block(f, "data", nt, 2, cd);
         fprintf(f, "set title '%sdecoder means of z \\~ N(0, I) (%s)'\n"
                    "set xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nplot ",
                 nt ? "Test data and " : "", c->d->name);
-        if (nt) {
-            el_plot_block(f, "data", nt, 2, cd);
+        if (nt)
             fputs("$data with points pt 7 ps 0.4 lc rgb '#9ecae1' title 'test data', ", f);
-        }
         fputs("$samples with points ls 2 ps 0.5 title 'samples'\n", f);
     }
     free(x);

@@ -89,17 +89,30 @@ static int idx_header(idx_file *x, int ndim, unsigned long *dims)
     return EL_OK;
 }
 
+/* Opens DIR/SPLIT-WHAT-idxNDIM-ubyte[.gz] and reads its header into DIMS.
+ * On success the file is open (close x->f); on failure it is closed. */
+static int idx_start(idx_file *x, const char *dir, const char *split, const char *what,
+                     int ndim, unsigned long *dims)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s-%s-idx%d-ubyte", split, what, ndim);
+    int s = idx_open(x, dir, name);
+    if (s)
+        return s;
+    s = idx_header(x, ndim, dims);
+    if (s)
+        gzclose(x->f);
+    return s;
+}
+
 /* Reads the labels file of SPLIT: N labels into D (which has room for N). */
 static int read_labels(const char *dir, const char *split, el_vae_data *d, unsigned long n)
 {
-    char name[256];
     idx_file x;
     unsigned long dims[1];
-    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", split);
-    int s = idx_open(&x, dir, name);
+    int s = idx_start(&x, dir, split, "labels", 1, dims);
     if (s)
         return s;
-    s = idx_header(&x, 1, dims);
     if (!s && dims[0] < n)
         s = EL_ERROR(EL_EFORMAT, "%s holds %lu labels for %lu images", x.path, dims[0], n);
     unsigned char *lab = s ? NULL : malloc(n ? n : 1);
@@ -123,14 +136,11 @@ static int read_labels(const char *dir, const char *split, el_vae_data *d, unsig
 static int read_images(const char *dir, const char *split, double thr, size_t max,
                        el_vae_data **out)
 {
-    char name[256];
     idx_file x;
     unsigned long dims[3];
-    snprintf(name, sizeof name, "%s-images-idx3-ubyte", split);
-    int s = idx_open(&x, dir, name);
+    int s = idx_start(&x, dir, split, "images", 3, dims);
     if (s)
         return s;
-    s = idx_header(&x, 3, dims);
     if (!s && (dims[0] == 0 || dims[0] > MAX_ROWS || dims[1] == 0 || dims[2] == 0
                || dims[1] * dims[2] > MAX_PIXELS))
         s = EL_ERROR(EL_EFORMAT, "%s has implausible dimensions %lu x %lu x %lu", x.path,

@@ -221,7 +221,7 @@ static int history_alloc(vae_history *h, size_t e)
     double *b = calloc(6 * e, sizeof *b);
     if (!b)
         return -1;
-    *h = (vae_history){ 0, b, b + e, b + 2 * e, b + 3 * e, b + 4 * e, b + 5 * e };
+    *h = (vae_history){ 0, 0, b, b + e, b + 2 * e, b + 3 * e, b + 4 * e, b + 5 * e };
     return 0;
 }
 
@@ -240,6 +240,7 @@ static int after_epoch(el_vae *m, const vae_data *d, const train_args *a, const 
     h->test_recon[i] = res->test.recon;
     h->test_kl[i] = res->test.kl;
     h->test_iwae[i] = res->iwae.value;
+    h->iwae_rows = res->iwae.n;
     h->ips[i] = ips;
     return EL_OK;
 }

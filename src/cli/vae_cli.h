@@ -49,6 +49,7 @@ void vae_progress_epoch(vae_progress *p, const char *line);
 /* One row per epoch. */
 typedef struct {
     size_t n;
+    size_t iwae_rows;      /* test rows of the IWAE estimate */
     double *train_elbo, *test_elbo, *test_recon, *test_kl, *test_iwae, *ips;
 } vae_history;
 

@@ -331,13 +331,13 @@ static int body_training(FILE *f, const fig_ctx *c)
                "set xtics 1\n"
                "plot $hist using 1:2 with linespoints ls 1 title 'train ELBO (running mean)', "
                "'' using 1:3 with linespoints ls 2 title 'test ELBO', "
-               "'' using 1:4 with linespoints ls 3 title 'test IWAE_{%zu} (log p(x) estimate)'\n"
+               "'' using 1:4 with linespoints ls 3 title 'test IWAE_{%zu} (log p(x) estimate, %zu images)'\n"
                "set ylabel 'reconstruction  -E_q log p(x|z)'\nset y2label 'KL(q(z|x) || N(0, I))'\n"
                "set y2tics\nset key top right\n"
                "plot $hist using 1:5 with linespoints ls 1 title 'reconstruction (test)', "
                "'' using 1:6 axes x1y2 with linespoints ls 2 title 'KL (test, right axis)'\n"
                "unset multiplot\n",
-            c->d->name, c->iwae_k);
+            c->d->name, c->iwae_k, h->iwae_rows);
     return EL_OK;
 }
 

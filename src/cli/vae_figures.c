@@ -357,7 +357,7 @@ int vae_figures(const char *dir, el_vae *m, const vae_data *d, const vae_history
     fig_ctx c = { m, d, h, iwae_k, GRID_COLS * GRID_COLS, seed, d->test->width, d->test->height };
     fig_list l = { .n = 0 };
     int images = d->test->width > 0, rc = make_dir(dir);
-    if (!rc && h && h->n)
+    if (!rc && h && h->n >= 2)                /* a curve needs two epochs */
         rc = write_figure(dir, "training", "ELBO, reconstruction and KL per epoch", body_training,
                           &c, fmt, &l);
     if (!rc && images)

@@ -1,0 +1,675 @@
+/* net_source.c -- the network, written once for both precisions.
+ *
+ * Not compiled on its own: net_f.c includes it with REAL = float and
+ * net_d.c with REAL = double (as GSL builds its float and double variants
+ * from one template).  FN(name) appends the precision suffix, GEMM is
+ * cblas_sgemm or cblas_dgemm, and <tgmath.h> picks expf or exp.
+ *
+ * Shapes: B rows per batch, D data values, H hidden units, Z latent
+ * dimensions, K mixture components.  Activations are row-major (B x n);
+ * weights are (out x in) row-major, so a linear layer is out = inp W^T + b
+ * (NI inputs, NO outputs).
+ * Backward passes ADD into parameter gradients and WRITE input gradients. */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tgmath.h>
+#include <gsl/gsl_cblas.h>   /* the CBLAS interface; OpenBLAS supplies it at link time */
+#include <gsl/gsl_randist.h>
+
+#include "core/el_core.h"
+#include "vae/el_vae.h"
+#include "vae/net.h"
+
+#define LOG_2PI ((REAL)1.8378770664093454836)
+#define P(m, slot) ((REAL *)(m)->params + (m)->blocks[slot].offset)
+#define G(m, slot) ((REAL *)(m)->grads + (m)->blocks[slot].offset)
+#define WORK(m) ((FN(work) *)(m)->work)
+
+/* Activations and their gradients for up to CAP rows, carved from one block. */
+typedef struct {
+    REAL *x;          /* B x D   the input rows */
+    REAL *h1, *a1;    /* B x H   encoder hidden layer before / after ReLU */
+    REAL *enc;        /* B x 2Z  encoder output: mu (first Z), log sigma^2 (last Z) */
+    REAL *eps, *z;    /* B x Z   the noise and the sample z = mu + sigma eps */
+    REAL *sd;         /* B x Z   sigma = exp(logvar / 2) */
+    REAL *h2, *a2;    /* B x H   decoder hidden layer before / after ReLU */
+    REAL *out;        /* B x D   logits (Bernoulli) or means (Gaussian) */
+    REAL *dout, *dh;  /* B x D, B x H  gradients */
+    REAL *dz;         /* B x Z */
+    REAL *denc;       /* B x 2Z */
+    REAL *recon;      /* B       -log p(x|z) per row */
+    REAL *rate;       /* B       the rate per row */
+    REAL *lpz;        /* B       log p(z) per row */
+    REAL *resp;       /* B x K   mixture responsibilities */
+    REAL *mix;        /* K x (Z + 1)  mixture inverse variances and constants */
+    REAL *block;
+} FN(work);
+
+/* ======================================================================= */
+/* Layers: forward/backward pairs                                           */
+/* ======================================================================= */
+
+/* out (B x NO) = inp (B x NI) W^T + b;  W is NO x NI, b has NO entries. */
+static void linear_forward(REAL *out, const REAL *inp, const REAL *w, const REAL *b,
+                           size_t B, size_t NI, size_t NO)
+{
+    for (size_t r = 0; r < B; r++)
+        memcpy(out + r * NO, b, NO * sizeof(REAL));
+    GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)NO, (int)NI, 1, inp, (int)NI, w,
+         (int)NI, 1, out, (int)NO);
+}
+
+/* dW (NO x NI) += dout^T inp,  db (NO) += column sums of dout,
+ * dinp (B x NI) = dout W (skipped when DINP is NULL: the data rows). */
+static void linear_backward(REAL *dinp, REAL *dw, REAL *db, const REAL *dout, const REAL *inp,
+                            const REAL *w, size_t B, size_t NI, size_t NO)
+{
+    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)NO, (int)NI, (int)B, 1, dout, (int)NO, inp,
+         (int)NI, 1, dw, (int)NI);
+    for (size_t r = 0; r < B; r++)
+        for (size_t o = 0; o < NO; o++)
+            db[o] += dout[r * NO + o];
+    if (dinp)
+        GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)NI, (int)NO, 1, dout, (int)NO,
+             w, (int)NI, 0, dinp, (int)NI);
+}
+
+/* out (n) = max(inp, 0). */
+static void relu_forward(REAL *out, const REAL *inp, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = inp[i] > 0 ? inp[i] : 0;
+}
+
+/* dinp (n) = dout where inp > 0, else 0 (DINP may be DOUT). */
+static void relu_backward(REAL *dinp, const REAL *dout, const REAL *inp, size_t n, int fault)
+{
+    if (fault == EL_VAE_FAULT_RELU_MASK) {
+        memmove(dinp, dout, n * sizeof(REAL));
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        dinp[i] = inp[i] > 0 ? dout[i] : 0;
+}
+
+/* sd (B x Z) = exp(logvar / 2) and z (B x Z) = mu + sd eps, with
+ * enc = [mu | logvar] (B x 2Z).  The later layers reuse sd. */
+static void reparam_forward(REAL *z, REAL *sd, const REAL *enc, const REAL *eps, size_t B,
+                            size_t Z)
+{
+    for (size_t r = 0; r < B; r++) {
+        const REAL *mu = enc + r * 2 * Z, *lv = mu + Z;
+        for (size_t j = 0; j < Z; j++) {
+            sd[r * Z + j] = exp(lv[j] / 2);
+            z[r * Z + j] = mu[j] + sd[r * Z + j] * eps[r * Z + j];
+        }
+    }
+}
+
+/* denc (B x 2Z) += [dz | dz * eps * sd / 2]  (d sd / d logvar = sd / 2). */
+static void reparam_backward(REAL *denc, const REAL *dz, const REAL *sd, const REAL *eps,
+                             size_t B, size_t Z, int fault)
+{
+    REAL half = fault == EL_VAE_FAULT_REPARAM_HALF ? 1 : (REAL)0.5;
+    for (size_t r = 0; r < B; r++) {
+        REAL *dmu = denc + r * 2 * Z, *dlv = dmu + Z;
+        for (size_t j = 0; j < Z; j++) {
+            dmu[j] += dz[r * Z + j];
+            dlv[j] += dz[r * Z + j] * eps[r * Z + j] * sd[r * Z + j] * half;
+        }
+    }
+}
+
+/* rate (B) = KL(N(mu, s^2) || N(0, I)) = sum_j 1/2 (mu^2 + s^2 - 1 - log s^2)
+ * (kl.gauss_std per dimension, summed: kl.additive); sd = s from the
+ * reparameterisation. */
+static void kl_forward(REAL *rate, const REAL *enc, const REAL *sd, size_t B, size_t Z, int fault)
+{
+    REAL lvw = fault == EL_VAE_FAULT_KL_LOGSIGMA ? (REAL)0.5 : 1;
+    for (size_t r = 0; r < B; r++) {
+        const REAL *mu = enc + r * 2 * Z, *lv = mu + Z, *s2 = sd + r * Z;
+        REAL s = 0;
+        for (size_t j = 0; j < Z; j++)
+            s += (mu[j] * mu[j] + s2[j] * s2[j] - 1 - lvw * lv[j]) / 2;
+        rate[r] = fault == EL_VAE_FAULT_KL_MEAN ? s / (REAL)Z : s;
+    }
+}
+
+/* denc (B x 2Z) = SCALE * [mu | (s^2 - 1) / 2]: the gradient of SCALE * rate
+ * (s^2 = exp(logvar) = sd^2). */
+static void kl_backward(REAL *denc, const REAL *enc, const REAL *sd, REAL scale, size_t B,
+                        size_t Z, int fault)
+{
+    REAL half = fault == EL_VAE_FAULT_KL_GRAD ? 1 : (REAL)0.5;
+    for (size_t r = 0; r < B; r++) {
+        const REAL *mu = enc + r * 2 * Z, *s = sd + r * Z;
+        REAL *dmu = denc + r * 2 * Z, *dlv = dmu + Z;
+        for (size_t j = 0; j < Z; j++) {
+            dmu[j] = scale * mu[j];
+            dlv[j] = scale * (s[j] * s[j] - 1) * half;
+        }
+    }
+}
+
+/* log N(z; 0, I) for one row of Z values. */
+static REAL log_normal_std(const REAL *z, size_t Z)
+{
+    REAL t = 0;
+    for (size_t j = 0; j < Z; j++)
+        t += z[j] * z[j] + LOG_2PI;
+    return -t / 2;
+}
+
+/* Per-component constants of the mixture prior (m, s: K x Z): IV (K x Z) =
+ * exp(-s), the inverse variances, and C (K) = -1/2 (sum_j s_kj + Z log 2 pi). */
+static void mixture_constants(REAL *iv, REAL *c, const REAL *s, size_t Z, size_t K)
+{
+    for (size_t k = 0; k < K; k++) {
+        REAL t = 0;
+        for (size_t j = 0; j < Z; j++) {
+            iv[k * Z + j] = exp(-s[k * Z + j]);
+            t += s[k * Z + j] + LOG_2PI;
+        }
+        c[k] = -t / 2;
+    }
+}
+
+/* Mixture prior p(z) = (1/K) sum_k N(z; m_k, diag(exp(s_k))) (m: K x Z; IV and
+ * C from mixture_constants).  lpz (B) = log p(z) with the component summed
+ * out exactly; resp (B x K) = p(k|z), the responsibilities (1/K under the
+ * RESP_UNIFORM fault, which also replaces log p(z) by mean_k log N(z; m_k, s_k)). */
+static void mixture_forward(REAL *lpz, REAL *resp, const REAL *z, const REAL *m, const REAL *iv,
+                            const REAL *c, size_t B, size_t Z, size_t K, int fault)
+{
+    for (size_t r = 0; r < B; r++) {
+        REAL *q = resp + r * K, top = -INFINITY, sum = 0, mean = 0;
+        for (size_t k = 0; k < K; k++) {
+            REAL t = 0;
+            for (size_t j = 0; j < Z; j++) {
+                REAL d = z[r * Z + j] - m[k * Z + j];
+                t += d * d * iv[k * Z + j];
+            }
+            q[k] = c[k] - t / 2;
+            top = q[k] > top ? q[k] : top;
+            mean += q[k] / (REAL)K;
+        }
+        for (size_t k = 0; k < K; k++)
+            sum += (q[k] = exp(q[k] - top));
+        for (size_t k = 0; k < K; k++)
+            q[k] = fault == EL_VAE_FAULT_RESP_UNIFORM ? 1 / (REAL)K : q[k] / sum;
+        lpz[r] = fault == EL_VAE_FAULT_RESP_UNIFORM ? mean : top + log(sum / (REAL)K);
+    }
+}
+
+/* Gradient of SCALE * (-lpz) given the responsibilities q and IV = exp(-s):
+ * dz += SCALE sum_k q_k (z - m_k) iv_k,  dm_k -= SCALE q_k (z - m_k) iv_k,
+ * ds_k -= SCALE q_k ((z - m_k)^2 iv_k - 1) / 2. */
+static void mixture_backward(REAL *dz, REAL *dm, REAL *ds, const REAL *resp, const REAL *z,
+                             const REAL *m, const REAL *iv, REAL scale, size_t B, size_t Z,
+                             size_t K)
+{
+    for (size_t r = 0; r < B; r++)
+        for (size_t k = 0; k < K; k++) {
+            REAL g = scale * resp[r * K + k];
+            for (size_t j = 0; j < Z; j++) {
+                REAL d = z[r * Z + j] - m[k * Z + j], u = d * iv[k * Z + j];
+                dz[r * Z + j] += g * u;
+                dm[k * Z + j] -= g * u;
+                ds[k * Z + j] -= g * (d * u - 1) / 2;
+            }
+        }
+}
+
+/* log q(z|x) per row = log N(z; mu, diag(exp(lv))) written with eps:
+ * -1/2 sum_j (eps^2 + log 2 pi + lv).  OUT has B entries. */
+static void logq_forward(REAL *out, const REAL *enc, const REAL *eps, size_t B, size_t Z)
+{
+    for (size_t r = 0; r < B; r++) {
+        const REAL *lv = enc + r * 2 * Z + Z, *e = eps + r * Z;
+        REAL t = 0;
+        for (size_t j = 0; j < Z; j++)
+            t += e[j] * e[j] + LOG_2PI + lv[j];
+        out[r] = -t / 2;
+    }
+}
+
+/* e^x for x <= 0 and log(1 + e) for e in [0, 1]: the two functions of the
+ * Bernoulli likelihood's inner loop.  The float network (FAST_ELEMENTWISE)
+ * uses these hand-written versions because libm's expf and log1pf are calls
+ * GCC cannot vectorise (and GSL has nothing for float vectors); the double
+ * network, which the checks run, uses libm.
+ *   exp: x = n ln2 + r, |r| <= ln2/2 (ln2 split in two for exactness), e^r
+ *        by its Taylor polynomial to r^7 (truncation < 6e-9 relative), 2^n
+ *        written into the exponent bits; x < -87 is clamped (e^-87 ~ 1e-38).
+ *   log1p: log(1 + e) = 2 atanh(s), s = e / (2 + e) <= 1/3, by its series to
+ *        s^13 (truncation < 2e-8 relative), exact in relative terms as e -> 0. */
+#ifdef FAST_ELEMENTWISE
+static inline REAL exp_nonpos(REAL x)
+{
+    x = x < (REAL)-87 ? (REAL)-87 : x;
+    int32_t n = (int32_t)(x * (REAL)1.4426950408889634 - (REAL)0.5);   /* round(x / ln2), x <= 0 */
+    REAL r = (x - (REAL)n * (REAL)0.693145751953125) - (REAL)n * (REAL)1.428606820309417e-06;
+    REAL p = (REAL)(1.0 / 5040);
+    p = p * r + (REAL)(1.0 / 720);
+    p = p * r + (REAL)(1.0 / 120);
+    p = p * r + (REAL)(1.0 / 24);
+    p = p * r + (REAL)(1.0 / 6);
+    p = p * r + (REAL)0.5;
+    p = p * r + 1;
+    p = p * r + 1;
+    int32_t bits = (n + 127) << 23;
+    REAL two_n;
+    memcpy(&two_n, &bits, sizeof two_n);
+    return p * two_n;
+}
+
+static inline REAL log1p_unit(REAL e)
+{
+    REAL s = e / (2 + e), t = s * s;
+    REAL p = (REAL)(1.0 / 13);
+    p = p * t + (REAL)(1.0 / 11);
+    p = p * t + (REAL)(1.0 / 9);
+    p = p * t + (REAL)(1.0 / 7);
+    p = p * t + (REAL)(1.0 / 5);
+    p = p * t + (REAL)(1.0 / 3);
+    p = p * t + 1;
+    return 2 * s * p;
+}
+#else
+static inline REAL exp_nonpos(REAL x)
+{
+    return exp(x);
+}
+
+static inline REAL log1p_unit(REAL e)
+{
+    return log1p(e);
+}
+#endif
+
+/* recon (B) = -log Bernoulli(x; sigmoid(l)) = sum_d softplus(l) - x l,
+ * with softplus(l) = max(l, 0) + log(1 + exp(-|l|)) (no overflow). */
+static void bernoulli_forward(REAL *recon, const REAL *logit, const REAL *x, size_t B, size_t D)
+{
+    enum { LANES = 8 };          /* independent partial sums, so the loop vectorises */
+    for (size_t r = 0; r < B; r++) {
+        const REAL *l = logit + r * D, *xr = x + r * D;
+        REAL acc[LANES] = { 0 }, t = 0;
+        size_t d = 0;
+        for (; d + LANES <= D; d += LANES)
+            for (size_t k = 0; k < LANES; k++) {
+                REAL v = l[d + k];
+                acc[k] += (v > 0 ? v : 0) - xr[d + k] * v + log1p_unit(exp_nonpos(-fabs(v)));
+            }
+        for (; d < D; d++)
+            t += (l[d] > 0 ? l[d] : 0) - xr[d] * l[d] + log1p_unit(exp_nonpos(-fabs(l[d])));
+        for (size_t k = 0; k < LANES; k++)
+            t += acc[k];
+        recon[r] = t;
+    }
+}
+
+/* dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
+static void bernoulli_backward(REAL *dlogit, const REAL *logit, const REAL *x, REAL scale,
+                               size_t B, size_t D)
+{
+    for (size_t i = 0; i < B * D; i++) {
+        REAL e = exp_nonpos(-fabs(logit[i]));                /* in (0, 1] */
+        REAL sig = logit[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
+        dlogit[i] = scale * (sig - x[i]);
+    }
+}
+
+/* recon (B) = -log N(x; mean, exp(s) I) = sum_d ((x - mean)^2 / v + s + log 2 pi) / 2. */
+static void gauss_forward(REAL *recon, const REAL *mean, REAL s, const REAL *x, size_t B, size_t D)
+{
+    REAL iv = exp(-s);
+    for (size_t r = 0; r < B; r++) {
+        REAL t = 0;
+        for (size_t d = 0; d < D; d++) {
+            REAL e = x[r * D + d] - mean[r * D + d];
+            t += e * e * iv;
+        }
+        recon[r] = (t + (REAL)D * (s + LOG_2PI)) / 2;
+    }
+}
+
+/* dmean (B x D) = SCALE (mean - x) / v;  *ds += SCALE sum (1 - (x - mean)^2 / v) / 2
+ * (DS NULL: the variance is fixed). */
+static void gauss_backward(REAL *dmean, REAL *ds, const REAL *mean, REAL s, const REAL *x,
+                           REAL scale, size_t B, size_t D)
+{
+    REAL iv = exp(-s), acc = 0;
+    for (size_t i = 0; i < B * D; i++) {
+        REAL e = mean[i] - x[i];
+        dmean[i] = scale * e * iv;
+        acc += 1 - e * e * iv;
+    }
+    if (ds)
+        *ds += scale * acc / 2;
+}
+
+/* ======================================================================= */
+/* The model                                                                */
+/* ======================================================================= */
+
+void FN(el_vae_work_free)(el_vae *m)
+{
+    if (m->work) {
+        free(WORK(m)->block);
+        free(m->work);
+    }
+    m->work = NULL;
+    m->cap = 0;
+}
+
+/* Makes room for ROWS rows of activations (keeps the old space if enough). */
+static int ensure_work(el_vae *m, size_t rows)
+{
+    if (rows <= m->cap)
+        return EL_OK;
+    FN(el_vae_work_free)(m);
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
+    size_t sizes[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
+    size_t n = 0, nsz = sizeof sizes / sizeof sizes[0];
+    for (size_t i = 0; i < nsz; i++)                  /* 64-byte aligned pieces */
+        n += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
+    FN(work) *w = calloc(1, sizeof *w);
+    void *blk = NULL;
+    if (!w || posix_memalign(&blk, 64, (n ? n : 1) * sizeof(REAL))) {
+        free(w);
+        return EL_ERROR(EL_ENOMEM, "out of memory for %zu rows of activations", rows);
+    }
+    w->block = blk;
+    REAL **ptr[] = { &w->x, &w->h1, &w->a1, &w->enc, &w->eps, &w->z, &w->sd, &w->h2, &w->a2,
+                     &w->out, &w->dout, &w->dh, &w->dz, &w->denc, &w->recon, &w->rate,
+                     &w->lpz, &w->resp, &w->mix };
+    REAL *p = blk;
+    for (size_t i = 0; i < nsz; i++) {
+        *ptr[i] = p;
+        p += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
+    }
+    m->work = w;
+    m->cap = rows;
+    return EL_OK;
+}
+
+/* Copies rows IDX[0..n) (or rows FIRST..FIRST+n-1 when IDX is NULL) of DATA into x. */
+static void gather(REAL *x, const el_vae_data *data, const size_t *idx, size_t first, size_t n)
+{
+    size_t D = data->d;
+    for (size_t r = 0; r < n; r++) {
+        const float *src = data->x + (idx ? idx[r] : first + r) * D;
+        for (size_t d = 0; d < D; d++)
+            x[r * D + d] = (REAL)src[d];
+    }
+}
+
+/* Fills eps (n) with N(0, 1) draws from R, or zeros when R is NULL. */
+static void draw_noise(REAL *eps, size_t n, const gsl_rng *r)
+{
+    for (size_t i = 0; i < n; i++)
+        eps[i] = r ? (REAL)gsl_ran_gaussian_ziggurat(r, 1.0) : 0;
+}
+
+/* x (B x D) -> enc (B x 2Z) = [mu | log sigma^2]. */
+static void encoder_forward(el_vae *m, FN(work) *w, size_t B)
+{
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim;
+    if (H == 0) {
+        linear_forward(w->enc, w->x, P(m, EL_VAE_ENC2_W), P(m, EL_VAE_ENC2_B), B, D, 2 * Z);
+        return;
+    }
+    linear_forward(w->h1, w->x, P(m, EL_VAE_ENC1_W), P(m, EL_VAE_ENC1_B), B, D, H);
+    relu_forward(w->a1, w->h1, B * H);
+    linear_forward(w->enc, w->a1, P(m, EL_VAE_ENC2_W), P(m, EL_VAE_ENC2_B), B, H, 2 * Z);
+}
+
+/* z (B x Z) -> out (B x D): logits or means. */
+static void decoder_forward(el_vae *m, FN(work) *w, size_t B)
+{
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim;
+    if (H == 0) {
+        linear_forward(w->out, w->z, P(m, EL_VAE_DEC2_W), P(m, EL_VAE_DEC2_B), B, Z, D);
+        return;
+    }
+    linear_forward(w->h2, w->z, P(m, EL_VAE_DEC1_W), P(m, EL_VAE_DEC1_B), B, Z, H);
+    relu_forward(w->a2, w->h2, B * H);
+    linear_forward(w->out, w->a2, P(m, EL_VAE_DEC2_W), P(m, EL_VAE_DEC2_B), B, H, D);
+}
+
+/* The decoder's log variance (Gaussian decoders). */
+static REAL decoder_logvar(const el_vae *m)
+{
+    if (m->cfg.decoder == EL_VAE_GAUSS_LEARNED)
+        return P(m, EL_VAE_DEC_LOGVAR)[0];
+    return (REAL)(2 * log(m->cfg.sigma));
+}
+
+/* recon (B) from out and x. */
+static void recon_forward(el_vae *m, FN(work) *w, size_t B)
+{
+    if (m->cfg.decoder == EL_VAE_BERNOULLI)
+        bernoulli_forward(w->recon, w->out, w->x, B, m->cfg.x_dim);
+    else
+        gauss_forward(w->recon, w->out, decoder_logvar(m), w->x, B, m->cfg.x_dim);
+}
+
+/* rate (B) and, for a mixture prior, lpz and resp. */
+static void rate_forward(el_vae *m, FN(work) *w, size_t B)
+{
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
+    if (K == 0) {
+        kl_forward(w->rate, w->enc, w->sd, B, Z, m->fault);
+        return;
+    }
+    REAL *iv = w->mix, *c = w->mix + K * Z;
+    mixture_constants(iv, c, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+    mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), iv, c, B, Z, K, m->fault);
+    for (size_t r = 0; r < B; r++) {        /* -H(q) - log p(z) */
+        const REAL *lv = w->enc + r * 2 * Z + Z;
+        REAL negent = 0;
+        for (size_t j = 0; j < Z; j++)
+            negent -= (1 + LOG_2PI + lv[j]) / 2;
+        w->rate[r] = negent - w->lpz[r];
+    }
+}
+
+/* Backward through the whole model, in reverse order of the forward pass:
+ * likelihood -> decoder -> (rate) -> reparameterisation -> encoder.
+ * SR and SK scale the reconstruction and rate terms (1/B and beta/B). */
+static void model_backward(el_vae *m, FN(work) *w, size_t B, REAL sr, REAL sk)
+{
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
+    /* likelihood */
+    if (m->cfg.decoder == EL_VAE_BERNOULLI)
+        bernoulli_backward(w->dout, w->out, w->x, sr, B, D);
+    else
+        gauss_backward(w->dout, m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(m, EL_VAE_DEC_LOGVAR)
+                                                                       : NULL,
+                       w->out, decoder_logvar(m), w->x, sr, B, D);
+    /* decoder, last layer first */
+    if (H == 0) {
+        linear_backward(w->dz, G(m, EL_VAE_DEC2_W), G(m, EL_VAE_DEC2_B), w->dout, w->z,
+                        P(m, EL_VAE_DEC2_W), B, Z, D);
+    } else {
+        linear_backward(w->dh, G(m, EL_VAE_DEC2_W), G(m, EL_VAE_DEC2_B), w->dout, w->a2,
+                        P(m, EL_VAE_DEC2_W), B, H, D);
+        relu_backward(w->dh, w->dh, w->h2, B * H, m->fault);
+        linear_backward(w->dz, G(m, EL_VAE_DEC1_W), G(m, EL_VAE_DEC1_B), w->dh, w->z,
+                        P(m, EL_VAE_DEC1_W), B, Z, H);
+    }
+    /* rate: closed-form KL on (mu, logvar), or the mixture term on z */
+    if (K == 0) {
+        kl_backward(w->denc, w->enc, w->sd, sk, B, Z, m->fault);
+    } else {
+        mixture_backward(w->dz, G(m, EL_VAE_PRIOR_MU), G(m, EL_VAE_PRIOR_LOGVAR), w->resp, w->z,
+                         P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K);   /* iv from the forward pass */
+        for (size_t r = 0; r < B; r++)        /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
+            for (size_t j = 0; j < Z; j++) {
+                w->denc[r * 2 * Z + j] = 0;
+                w->denc[r * 2 * Z + Z + j] = -sk / 2;
+            }
+    }
+    /* reparameterisation */
+    reparam_backward(w->denc, w->dz, w->sd, w->eps, B, Z, m->fault);
+    /* encoder, last layer first */
+    if (H == 0) {
+        linear_backward(NULL, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->x,
+                        P(m, EL_VAE_ENC2_W), B, D, 2 * Z);
+        return;
+    }
+    linear_backward(w->dh, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->a1,
+                    P(m, EL_VAE_ENC2_W), B, H, 2 * Z);
+    relu_backward(w->dh, w->dh, w->h1, B * H, m->fault);
+    linear_backward(NULL, G(m, EL_VAE_ENC1_W), G(m, EL_VAE_ENC1_B), w->dh, w->x,
+                    P(m, EL_VAE_ENC1_W), B, D, H);
+}
+
+int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
+                    double beta, const gsl_rng *r, int grad, el_vae_terms *out)
+{
+    int s = ensure_work(m, n);
+    if (s)
+        return s;
+    FN(work) *w = WORK(m);
+    size_t Z = m->cfg.z_dim;
+    gather(w->x, data, idx, 0, n);
+    draw_noise(w->eps, n * Z, r);
+    encoder_forward(m, w, n);
+    reparam_forward(w->z, w->sd, w->enc, w->eps, n, Z);
+    decoder_forward(m, w, n);
+    recon_forward(m, w, n);
+    rate_forward(m, w, n);
+    double wr = 1, wk = beta;                     /* weights of the two terms */
+    if (m->fault == EL_VAE_FAULT_BETA_RECON)
+        wr = beta, wk = 1;
+    double sr = 0, sk = 0;
+    for (size_t i = 0; i < n; i++)
+        sr += w->recon[i], sk += w->rate[i];
+    out->recon = sr / (double)n;
+    out->kl = sk / (double)n;
+    out->loss = wr * out->recon + wk * out->kl;
+    if (!grad)
+        return EL_OK;
+    memset(m->grads, 0, m->nparams * sizeof(REAL));
+    model_backward(m, w, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n));
+    return EL_OK;
+}
+
+void FN(el_vae_adam)(el_vae *m, double lr)
+{
+    const double b1 = 0.9, b2 = 0.999;
+    m->step++;
+    double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
+    REAL step = (REAL)(lr / c1), rc2 = (REAL)(1 / sqrt(c2)), eps = (REAL)1e-8;
+    REAL *restrict p = m->params, *restrict mm = m->adam_m, *restrict vv = m->adam_v;
+    const REAL *restrict g = m->grads;
+    size_t n = m->nparams;
+    for (size_t i = 0; i < n; i++) {
+        mm[i] = (REAL)b1 * mm[i] + (REAL)(1 - b1) * g[i];
+        vv[i] = (REAL)b2 * vv[i] + (REAL)(1 - b2) * g[i] * g[i];
+        p[i] -= step * mm[i] / (sqrt(vv[i]) * rc2 + eps);
+    }
+}
+
+/* ======================================================================= */
+/* Inference helpers: importance weights, encoding, decoding                */
+/* ======================================================================= */
+
+/* Repeats each of the first N rows (width C) of A K times, in place:
+ * row i moves to rows i*k .. i*k+k-1 (A must hold n*k rows). */
+static void repeat_rows(REAL *a, size_t n, size_t k, size_t c)
+{
+    for (size_t i = n; i-- > 0;)
+        for (size_t j = k; j-- > 0;)
+            memmove(a + (i * k + j) * c, a + i * c, c * sizeof(REAL));
+}
+
+/* log w for a chunk of N rows from FIRST, K samples each (LOGW: n*k). */
+static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, size_t n,
+                             size_t k, const gsl_rng *r, double *logw)
+{
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture, B = n * k;
+    int s = ensure_work(m, B);
+    if (s)
+        return s;
+    FN(work) *w = WORK(m);
+    gather(w->x, data, NULL, first, n);
+    encoder_forward(m, w, n);
+    repeat_rows(w->x, n, k, D);
+    repeat_rows(w->enc, n, k, 2 * Z);
+    draw_noise(w->eps, B * Z, r);
+    reparam_forward(w->z, w->sd, w->enc, w->eps, B, Z);
+    decoder_forward(m, w, B);
+    recon_forward(m, w, B);
+    if (K) {
+        mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, w->mix + K * Z, B,
+                        Z, K, EL_VAE_FAULT_NONE);
+    }
+    else
+        for (size_t i = 0; i < B; i++)
+            w->lpz[i] = log_normal_std(w->z + i * Z, Z);
+    logq_forward(w->rate, w->enc, w->eps, B, Z);
+    for (size_t i = 0; i < B; i++)
+        logw[i] = (double)(-w->recon[i] + w->lpz[i] - w->rate[i]);
+    return EL_OK;
+}
+
+int FN(el_vae_log_weights)(el_vae *m, const el_vae_data *data, size_t first, size_t n,
+                           size_t k, const gsl_rng *r, double *logw)
+{
+    size_t chunk = k >= 512 ? 1 : 512 / k;
+    for (size_t i = 0; i < n; i += chunk) {
+        size_t c = n - i < chunk ? n - i : chunk;
+        int s = log_weights_chunk(m, data, first + i, c, k, r, logw + i * k);
+        if (s)
+            return s;
+    }
+    return EL_OK;
+}
+
+int FN(el_vae_encode)(el_vae *m, const el_vae_data *data, size_t first, size_t n, double *mu,
+                      double *logvar)
+{
+    size_t Z = m->cfg.z_dim, chunk = 256;
+    int s = ensure_work(m, chunk);
+    if (s)
+        return s;
+    FN(work) *w = WORK(m);
+    for (size_t i = 0; i < n; i += chunk) {
+        size_t c = n - i < chunk ? n - i : chunk;
+        gather(w->x, data, NULL, first + i, c);
+        encoder_forward(m, w, c);
+        for (size_t r = 0; r < c; r++)
+            for (size_t j = 0; j < Z; j++) {
+                mu[(i + r) * Z + j] = (double)w->enc[r * 2 * Z + j];
+                if (logvar)
+                    logvar[(i + r) * Z + j] = (double)w->enc[r * 2 * Z + Z + j];
+            }
+    }
+    return EL_OK;
+}
+
+int FN(el_vae_decode)(el_vae *m, const double *z, size_t n, double *xmean)
+{
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, chunk = 256;
+    int s = ensure_work(m, chunk);
+    if (s)
+        return s;
+    FN(work) *w = WORK(m);
+    for (size_t i = 0; i < n; i += chunk) {
+        size_t c = n - i < chunk ? n - i : chunk;
+        for (size_t j = 0; j < c * Z; j++)
+            w->z[j] = (REAL)z[i * Z + j];
+        decoder_forward(m, w, c);
+        for (size_t j = 0; j < c * D; j++) {
+            double o = (double)w->out[j];
+            xmean[i * D + j] = m->cfg.decoder == EL_VAE_BERNOULLI ? 1 / (1 + exp(-o)) : o;
+        }
+    }
+    return EL_OK;
+}

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <gsl/gsl_randist.h>
 
@@ -360,12 +361,33 @@ static int save_model(const train_args *a, const el_vae *m, const vae_data *d, c
     return el_vae_save(m, &meta, model) ? cli_fail_lib("vae") : 0;
 }
 
+/* Fails before training, not after it, when --out names a file in a folder
+ * that does not exist or cannot be written. */
+static int check_out(const char *out)
+{
+    if (!out)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", out);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    const char *d = slash ? dir : ".";
+    if (access(d, W_OK) != 0)
+        return cli_fail("vae", "cannot write the model into %s: %s", d, strerror(errno));
+    return 0;
+}
+
 static int vae_train(int argc, char **argv)
 {
     train_args a;
     int rc = parse_train(argc, argv, &a);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if ((rc = check_out(a.out)))
+        return rc;
     vae_data d;
     if ((rc = vae_data_open(a.data, a.threshold, a.rows, a.seed, &d)))
         return rc;

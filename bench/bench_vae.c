@@ -49,7 +49,8 @@ static el_vae_data *load_data(int *real)
 static double sgemm_peak(void)
 {
     size_t n = SGEMM_N;
-    float *a = malloc(n * n * sizeof *a), *b = malloc(n * n * sizeof *b), *c = malloc(n * n * sizeof *c);
+    float *a = malloc(n * n * sizeof *a), *b = malloc(n * n * sizeof *b),
+          *c = malloc(n * n * sizeof *c);
     double best = 0;
     for (size_t i = 0; a && b && c && i < n * n; i++)
         a[i] = (float)(i % 7) * 0.1f, b[i] = (float)(i % 5) * 0.1f;
@@ -108,7 +109,8 @@ static double one_run(const el_vae_data *d, size_t epochs, double *loss)
 
 int main(int argc, char **argv)
 {
-    size_t epochs = argc > 1 ? (size_t)atol(argv[1]) : 1, runs = argc > 2 ? (size_t)atol(argv[2]) : 3;
+    size_t epochs = argc > 1 ? (size_t)atol(argv[1]) : 1,
+           runs = argc > 2 ? (size_t)atol(argv[2]) : 3;
     int threads = argc > 3 ? atoi(argv[3]) : 2;
     el_vae_threads(threads);
     int real;
@@ -120,23 +122,26 @@ int main(int argc, char **argv)
     el_vae_config cfg = { 784, 400, 20, 0, EL_VAE_BERNOULLI, 1.0 };
     double flops = el_vae_flops_per_row(&cfg), best = 0, loss = 0, mhz;
     printf("tiny VAE training throughput: 784-400-20, ReLU, Bernoulli decoder, batch 128, "
-           "Adam 1e-3, float, %d BLAS threads\n", threads);
+           "Adam 1e-3, float, %d BLAS threads\n",
+           threads);
     printf("data: %s\n", real ? "Fashion-MNIST training split (60000 images, binarised at 0.5)"
                               : "60000 random binary 28x28 images (dataset-fashion-mnist is not "
                                 "installed; the speed is the same)");
     for (size_t k = 0; k < runs; k++) {
         double ips = one_run(d, epochs, &loss);
-        printf("run %zu: %.0f images/s (%zu epoch%s, last-epoch loss %.2f nats per image)\n",
-               k + 1, ips, epochs, epochs > 1 ? "s" : "", loss);
+        printf("run %zu: %.0f images/s (%zu epoch%s, last-epoch loss %.2f nats per image)\n", k + 1,
+               ips, epochs, epochs > 1 ? "s" : "", loss);
         best = ips > best ? ips : best;
     }
     double gf = best * flops / 1e9, peak = sgemm_peak(), nominal = nominal_peak(threads, &mhz);
     printf("best: %.0f images/s = %.1f GFLOP/s (%.2f MFLOP per image: matrix products of the "
-           "forward and backward passes)\n", best, gf, flops / 1e6);
+           "forward and backward passes)\n",
+           best, gf, flops / 1e6);
     printf("peak, measured (sgemm %d^3, %d threads): %.1f GFLOP/s -> %.0f%% of it\n", SGEMM_N,
            threads, peak, 100 * gf / peak);
     printf("peak, nominal (%d cores x %.0f MHz as reported x 32 FLOP/cycle; turbo can exceed "
-           "it): %.1f GFLOP/s -> %.0f%% of it\n", threads, mhz, nominal, 100 * gf / nominal);
+           "it): %.1f GFLOP/s -> %.0f%% of it\n",
+           threads, mhz, nominal, 100 * gf / nominal);
     printf("{\"images_per_second\": %.1f, \"gflops\": %.2f, \"sgemm_peak_gflops\": %.2f, "
            "\"nominal_peak_gflops\": %.2f, \"threads\": %d, \"fashion_mnist\": %s}\n",
            best, gf, peak, nominal, threads, real ? "true" : "false");

@@ -99,7 +99,8 @@ START_TEST(mixture_moments_and_density)
     ck_assert(el_close(el_mix_mean(mx), 1.0 / 3.0, 1e-15, 0));
     ck_assert(el_close(el_mix_var(mx), 17.0 / 9.0, 1e-15, 0));
     double x = 0.4;
-    double ref = w[0] * gsl_ran_gaussian_pdf(x + 1.0, 1.0) + w[1] * gsl_ran_gaussian_pdf(x - 1.0, 1.0);
+    double ref =
+        w[0] * gsl_ran_gaussian_pdf(x + 1.0, 1.0) + w[1] * gsl_ran_gaussian_pdf(x - 1.0, 1.0);
     ck_assert(el_close(el_mix_pdf(mx, x), ref, 1e-14, 0));
     /* far tail: log-sum-exp keeps the log-density finite */
     ck_assert(isfinite(el_mix_logpdf(mx, 80.0)));

@@ -80,7 +80,8 @@ START_TEST(lgm_elbo_forms_and_decomposition)
     double pmu[2], pS[4], lp = el_lgm_log_evidence(m, x3);
     el_lgm_posterior(m, x3, pmu, pS);
     static const double qm[3][2] = { { 0.2, -0.4 }, { 1.5, 0.3 }, { -0.8, 1.1 } };
-    static const double qS[3][4] = { { 0.3, 0.05, 0.05, 0.2 }, { 1.0, -0.4, -0.4, 0.9 },
+    static const double qS[3][4] = { { 0.3, 0.05, 0.05, 0.2 },
+                                     { 1.0, -0.4, -0.4, 0.9 },
                                      { 0.05, 0.0, 0.0, 2.5 } };
     for (int i = 0; i < 3; i++) {
         el_elbo_terms e;
@@ -140,8 +141,8 @@ static double raw_integrand(double z, void *p)
     double q = gsl_ran_gaussian_pdf(z - r->qm, r->qs);
     if (q == 0.0)
         return 0.0;
-    return q * (log_normal0(r->x - r->a * z - r->b, r->noise) + log_normal0(z, 1.0)
-                - log_normal0(z - r->qm, r->qs));
+    return q * (log_normal0(r->x - r->a * z - r->b, r->noise) + log_normal0(z, 1.0) -
+                log_normal0(z - r->qm, r->qs));
 }
 
 static double raw_quadrature(raw *r)
@@ -169,7 +170,8 @@ START_TEST(elbo_gauss_matches_independent_quadrature)
     ck_assert_msg(el_close(r.closed, raw_quadrature(&q), 1e-10, 1e-10), "%.17g", r.closed);
     ck_assert(el_agrees_quad(r.closed, &r.quad));
     ck_assert(el_agrees_mc(r.closed, &r.mc));
-    ck_assert(el_close(extra(&r, "log_evidence") - extra(&r, "kl_to_posterior"), r.closed, 1e-12, 1e-12));
+    ck_assert(
+        el_close(extra(&r, "log_evidence") - extra(&r, "kl_to_posterior"), r.closed, 1e-12, 1e-12));
     el_eval_result_free(&r);
 }
 END_TEST
@@ -226,11 +228,11 @@ START_TEST(chi2_matches_quadrature)
     gsl_function F = { chi_integrand, &c };
     double v, err;
     el_gsl_init();
-    ck_assert_int_eq(gsl_integration_qags(&F, c.m - 20 * c.s, c.m + 20 * c.s, 0.0, 1e-12, 1000, w,
-                                          &v, &err), 0);
+    ck_assert_int_eq(
+        gsl_integration_qags(&F, c.m - 20 * c.s, c.m + 20 * c.s, 0.0, 1e-12, 1000, w, &v, &err), 0);
     gsl_integration_workspace_free(w);
     ck_assert(el_close(el_lg1_chi2(&m, 0.8, 0.7), v - 1.0, 1e-10, 1e-12));
-    ck_assert(isinf(el_lg1_chi2(&m, 0.8, 0.2)));   /* q_sigma^2 < s^2/2: infinite variance */
+    ck_assert(isinf(el_lg1_chi2(&m, 0.8, 0.2))); /* q_sigma^2 < s^2/2: infinite variance */
 }
 END_TEST
 
@@ -240,7 +242,7 @@ START_TEST(iwae_bound_basics)
     ck_assert(el_iwae_bound(one, 1) == -2.5);
     ck_assert(el_close(el_iwae_bound(same, 4), 0.3, 1e-15, 0));
     ck_assert(el_close(el_iwae_bound(two, 2), log(2.0), 1e-15, 0));
-    double big[3] = { 1000.0, 1000.0, -1e300 };   /* no overflow */
+    double big[3] = { 1000.0, 1000.0, -1e300 }; /* no overflow */
     ck_assert(el_close(el_iwae_bound(big, 3), 1000.0 + log(2.0 / 3.0), 1e-15, 0));
 }
 END_TEST
@@ -387,7 +389,7 @@ START_TEST(dlm_bad_inputs)
     ck_assert_int_eq(el_dlm_log_evidence(5, pi5, l_nan, &lp), EL_EDOM);
     ck_assert_str_eq(el_errmsg(), "log-likelihood l[1] must be finite, got nan");
     double pi0[5] = { 0.0, 0.25, 0.3, 0.25, 0.2 };
-    ck_assert_int_eq(el_dlm_log_evidence(5, pi0, l5, &lp), EL_OK);   /* a state drops out */
+    ck_assert_int_eq(el_dlm_log_evidence(5, pi0, l5, &lp), EL_OK); /* a state drops out */
     ck_assert_int_eq(el_dlm_maximise(5, pi0, l5, NULL, q, &f), EL_EDOM);
     double one = 1.0, l1 = -0.5;
     ck_assert_int_eq(el_dlm_maximise(1, &one, &l1, NULL, q, &f), EL_EDOM);

@@ -65,7 +65,7 @@ START_TEST(free_energy_is_loglik_minus_kl)
     el_gmm g = mixture(buf);
     el_em_estep(&g, NX, X, post, &ll);
     double kl = 0.0;
-    for (size_t i = 0; i < NX; i++) {   /* an arbitrary q: rows (1 + i%3, 2, 3) / sum */
+    for (size_t i = 0; i < NX; i++) { /* an arbitrary q: rows (1 + i%3, 2, 3) / sum */
         double row[3] = { 1.0 + (double)(i % 3), 2.0, 3.0 }, s = row[0] + row[1] + row[2], k;
         for (int j = 0; j < 3; j++)
             q[i * 3 + j] = row[j] / s;
@@ -84,11 +84,11 @@ START_TEST(mstep_maximises_over_theta)
     el_em_estep(&g, NX, X, q, NULL);
     ck_assert_int_eq(el_em_mstep(&g, NX, X, q, el_em_spread(NX, X)), EL_OK);
     double best = el_em_free_energy(&g, NX, X, q);
-    for (int d = 0; d < 9; d++)        /* nudge each parameter both ways */
+    for (int d = 0; d < 9; d++) /* nudge each parameter both ways */
         for (int sgn = -1; sgn <= 1; sgn += 2) {
             el_gmm_copy(&p, &g);
             pbuf[d] += sgn * 1e-3;
-            if (d < 3)                     /* keep the weights on the simplex */
+            if (d < 3) /* keep the weights on the simplex */
                 pbuf[(d + 1) % 3] -= sgn * 1e-3;
             ck_assert(el_em_free_energy(&p, NX, X, q) < best);
         }
@@ -99,7 +99,7 @@ START_TEST(ascent_finds_the_posterior)
 {
     double buf[9], post[NX * 3], q[NX * 3];
     el_gmm g = mixture(buf);
-    g.sigma[1] = 0.2;   /* far points: responsibilities near 1e-20, saturated softmax */
+    g.sigma[1] = 0.2; /* far points: responsibilities near 1e-20, saturated softmax */
     el_em_estep(&g, NX, X, post, NULL);
     for (size_t i = 0; i < NX * 3; i++)
         q[i] = 1.0 / 3.0;
@@ -156,8 +156,9 @@ START_TEST(eval_one_iteration_by_hand)
     char path[32], data[64];
     temp_file(path, "-10\n-12\n20\n23\n");
     snprintf(data, sizeof data, "data=%s", path);
-    char *argv[] = { data, "K=2", "init_w=[0.3,0.7]", "init_mu=[-9,19]", "init_sigma=[2,3]",
-                     "iterations=1" };
+    char *argv[] = {
+        data, "K=2", "init_w=[0.3,0.7]", "init_mu=[-9,19]", "init_sigma=[2,3]", "iterations=1"
+    };
     el_eval_result r;
     ck_assert_int_eq(eval_gmm(6, argv, &r), EL_OK);
     ck_assert(!r.has_closed && !r.has_quad && !r.has_mc);
@@ -187,11 +188,12 @@ static int eval_text(const char *text, const char *path_in, const char *override
     if (text)
         temp_file(path, text);
     snprintf(data, sizeof data, "data=%s", text ? path : path_in);
-    char *argv[7] = { data, "K=2", "init_w=[0.4,0.6]", "init_mu=[-1,1]", "init_sigma=[1,2]",
-                      "iterations=3", NULL };
+    char *argv[7] = {
+        data, "K=2", "init_w=[0.4,0.6]", "init_mu=[-1,1]", "init_sigma=[1,2]", "iterations=3", NULL
+    };
     for (int i = 1; override && i < 6; i++)
         if (strncmp(argv[i], override, strcspn(override, "=") + 1) == 0)
-            argv[i] = (char *)override;
+            argv[i] = (char *) override;
     el_eval_result r;
     int s = eval_gmm(6, argv, &r);
     el_eval_result_free(&r);
@@ -218,13 +220,18 @@ END_TEST
 START_TEST(eval_bad_parameters)
 {
     static const char *const bad[] = {
-        "K=3",                  /* vectors have 2 entries */
-        "K=0",    "K=1.5",     "K=[2]",
-        "init_w=[0.4,0.5]",    /* does not sum to 1 */
-        "init_w=[1,0]",        /* a weight of 0 */
-        "init_w=[1.5,-0.5]",   "init_mu=[1]",
-        "init_sigma=[1,0]",    "init_sigma=[1,-2]",
-        "iterations=2.5",      "iterations=-1",
+        "K=3", /* vectors have 2 entries */
+        "K=0",
+        "K=1.5",
+        "K=[2]",
+        "init_w=[0.4,0.5]", /* does not sum to 1 */
+        "init_w=[1,0]",     /* a weight of 0 */
+        "init_w=[1.5,-0.5]",
+        "init_mu=[1]",
+        "init_sigma=[1,0]",
+        "init_sigma=[1,-2]",
+        "iterations=2.5",
+        "iterations=-1",
         "iterations=abc",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -32,7 +32,10 @@ static void load(void)
     ck_assert_msg(cat != NULL, "exercises: %s", el_errmsg());
 }
 
-static void unload(void) { el_catalog_free(cat); }
+static void unload(void)
+{
+    el_catalog_free(cat);
+}
 
 static const el_exercise *ex_of(const char *id)
 {
@@ -88,9 +91,15 @@ static double ref_scalar(const el_part *p, binding *b)
     return x;
 }
 
-static gsl_rng *rng(const char *label) { return el_rng_alloc(el_seed_mix(7321, label)); }
+static gsl_rng *rng(const char *label)
+{
+    return el_rng_alloc(el_seed_mix(7321, label));
+}
 
-static double unif(gsl_rng *r, double a, double b) { return a + (b - a) * gsl_rng_uniform(r); }
+static double unif(gsl_rng *r, double a, double b)
+{
+    return a + (b - a) * gsl_rng_uniform(r);
+}
 
 /* ---- KL closed forms -------------------------------------------------------- */
 
@@ -116,7 +125,8 @@ START_TEST(gauss_1d_matches_el_kl)
     const el_part *p = part_of(ex_of("kl-gauss-1d"), "answer");
     gsl_rng *r = rng("g1d");
     for (int k = 0; k < NPOINTS; k++) {
-        double m1 = unif(r, -2, 2), s1 = unif(r, 0.2, 3), m2 = unif(r, -2, 2), s2 = unif(r, 0.2, 3), want;
+        double m1 = unif(r, -2, 2), s1 = unif(r, 0.2, 3), m2 = unif(r, -2, 2), s2 = unif(r, 0.2, 3),
+               want;
         binding b = { 0 };
         bind(&b, "mu1", 1, 1, &m1);
         bind(&b, "sigma1", 1, 1, &s1);
@@ -246,7 +256,8 @@ static void maximise_posterior(const post_model *m, double *q)
     gsl_multimin_function fn = { neg_objective, m->K, (void *)m };
     gsl_vector *x = gsl_vector_calloc(m->K), *step = gsl_vector_alloc(m->K);
     gsl_vector_set_all(step, 0.5);
-    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, m->K);
+    gsl_multimin_fminimizer *s =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, m->K);
     gsl_multimin_fminimizer_set(s, &fn, x, step);
     for (int it = 0; it < 20000 && gsl_multimin_fminimizer_size(s) > 1e-12; it++)
         gsl_multimin_fminimizer_iterate(s);
@@ -285,7 +296,8 @@ START_TEST(optimal_posterior_matches_maximisation)
         ck_assert_int_eq(el_expr_eval(p->compiled, lookup, &b, &out, &err), EL_OK);
         ck_assert_uint_eq(out.rows * out.cols, K);
         for (size_t k = 0; k < K; k++)
-            ck_assert_msg(fabs(out.v[k] - q[k]) < 1e-5, "K=%zu k=%zu key %g numeric %g", K, k, out.v[k], q[k]);
+            ck_assert_msg(fabs(out.v[k] - q[k]) < 1e-5, "K=%zu k=%zu key %g numeric %g", K, k,
+                          out.v[k], q[k]);
         el_value_free(&out);
     }
     el_rng_free(r);
@@ -296,7 +308,7 @@ END_TEST
 
 typedef struct {
     double mu, sigma, eps;
-    int wrt;   /* 0: mu, 1: sigma */
+    int wrt; /* 0: mu, 1: sigma */
 } t_params;
 
 /* t = log q(z) - log p(z), z = mu + sigma eps, q = N(mu, sigma^2), p = N(0, 1). */
@@ -328,9 +340,11 @@ START_TEST(grad_reparam_matches_finite_differences)
             tp.wrt = w;
             gsl_function f = { t_of, &tp };
             double d, err;
-            ck_assert_int_eq(gsl_deriv_central(&f, w ? tp.sigma : tp.mu, 1e-4, &d, &err), GSL_SUCCESS);
+            ck_assert_int_eq(gsl_deriv_central(&f, w ? tp.sigma : tp.mu, 1e-4, &d, &err),
+                             GSL_SUCCESS);
             double key = ref_scalar(part_of(ex, w ? "dsigma" : "dmu"), &b);
-            ck_assert_msg(fabs(key - d) <= 1e-6 * fmax(1, fabs(d)) + 10 * err, "key %g fd %g", key, d);
+            ck_assert_msg(fabs(key - d) <= 1e-6 * fmax(1, fabs(d)) + 10 * err, "key %g fd %g", key,
+                          d);
         }
     }
     el_rng_free(r);
@@ -342,7 +356,7 @@ END_TEST
 typedef struct {
     const el_mix *p;
     double mu, sigma;
-    int what;   /* 0: E_q log p, 1: E_q[dlogp], 2: E_q[z dlogp] (z standard) */
+    int what; /* 0: E_q log p, 1: E_q[dlogp], 2: E_q[z dlogp] (z standard) */
 } fit_ctx;
 
 /* d/dx log p(x) of a mixture, by the responsibility-weighted slopes. */
@@ -352,7 +366,8 @@ static double dlogp(const el_mix *m, double x)
     for (size_t k = 0; k < m->K; k++) {
         el_gauss c;
         el_gauss_init(&c, m->mu[k], m->sigma[k]);
-        g += m->w[k] * exp(el_gauss_logpdf(&c, x) - lp) * (m->mu[k] - x) / (m->sigma[k] * m->sigma[k]);
+        g += m->w[k] * exp(el_gauss_logpdf(&c, x) - lp) * (m->mu[k] - x) /
+             (m->sigma[k] * m->sigma[k]);
     }
     return g;
 }
@@ -389,7 +404,8 @@ static void fit_exclusive(const el_mix *p, double *mu, double *sigma)
     gsl_vector_set(x, 0, *mu);
     gsl_vector_set(x, 1, log(*sigma));
     gsl_vector_set_all(step, 0.2);
-    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 2);
+    gsl_multimin_fminimizer *s =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 2);
     gsl_multimin_fminimizer_set(s, &fn, x, step);
     for (int it = 0; it < 2000 && gsl_multimin_fminimizer_size(s) > 1e-10; it++)
         gsl_multimin_fminimizer_iterate(s);
@@ -421,14 +437,16 @@ START_TEST(mixture_fit_keys)
     ck_assert_int_eq(el_exercise_number(ex, part_of(ex, "exclusive_sigma"), NULL, &es), EL_OK);
     /* inclusive: moment matching, and the catalogue's 1/3 and 17/9 */
     ck_assert(el_close(im, el_mix_mean(p), 1e-14, 1e-15) && el_close(im, 1.0 / 3.0, 1e-14, 0));
-    ck_assert(el_close(is * is, el_mix_var(p), 1e-13, 0) && el_close(is * is, 17.0 / 9.0, 1e-13, 0));
+    ck_assert(el_close(is * is, el_mix_var(p), 1e-13, 0) &&
+              el_close(is * is, 17.0 / 9.0, 1e-13, 0));
     /* exclusive: the stationarity conditions E_q[dlogp] = 0 and 1/sigma + E_q[z dlogp] = 0
      * hold at the key, and a numerical minimisation lands on it */
     ck_assert_msg(fabs(expect(p, em, es, 1)) < 1e-9, "dKL/dmu = %g", expect(p, em, es, 1));
     ck_assert_msg(fabs(1 / es + expect(p, em, es, 2)) < 1e-9, "dKL/dsigma != 0");
     double mu = 0.0, sigma = 1.0;
     fit_exclusive(p, &mu, &sigma);
-    ck_assert_msg(fabs(mu - em) < 1e-6 && fabs(sigma - es) < 1e-6, "numeric %g %g key %g %g", mu, sigma, em, es);
+    ck_assert_msg(fabs(mu - em) < 1e-6 && fabs(sigma - es) < 1e-6, "numeric %g %g key %g %g", mu,
+                  sigma, em, es);
     /* the exclusive fit is the narrower one, and far enough from the inclusive
      * one that the tolerance tells them apart */
     const el_part *pp = part_of(ex, "exclusive_sigma");
@@ -447,7 +465,7 @@ START_TEST(reverse_kl_seeks_a_mode)
     el_mix *p = default_mixture(0.5, 3.0);
     double mu = 2.5, sigma = 1.5;
     fit_exclusive(p, &mu, &sigma);
-    int covers = sigma > 2.0;   /* covering both modes needs sigma near sqrt(10) */
+    int covers = sigma > 2.0; /* covering both modes needs sigma near sqrt(10) */
     ck_assert_msg(fabs(mu - 3.0) < 0.1 && fabs(sigma - 1.0) < 0.1, "fit %g %g", mu, sigma);
     const el_exercise *ex = ex_of("tf-reverse-kl-covers-modes");
     ck_assert_int_eq(part_of(ex, "answer")->truth, covers);
@@ -545,7 +563,8 @@ START_TEST(choice_keys_follow_numerics)
         Q += m.post[k] * log(m.prior[k] * m.lik[k]);
         H -= m.post[k] * log(m.post[k]);
     }
-    ck_assert(fabs(elbo(&m, m.post) - m.logpx) < 1e-12 && fabs(Q - m.logpx) > 1e-3 && fabs(H - m.logpx) > 1e-3);
+    ck_assert(fabs(elbo(&m, m.post) - m.logpx) < 1e-12 && fabs(Q - m.logpx) > 1e-3 &&
+              fabs(H - m.logpx) > 1e-3);
     ck_assert_str_eq(correct_option(ex_of("em-free-energy-after-e-step")), "loglik");
     /* KL(p || q) + E_p log q = -H(p) for every q: minimising the one is maximising the other */
     gsl_rng *r = rng("fwd");
@@ -607,7 +626,8 @@ START_TEST(kl_property_keys)
     el_kl_normal(1, 1, 2, 1, &bc);
     el_kl_normal(0, 1, 2, 1, &ac);
     int triangle = ac <= ab + bc;
-    double mu0[3] = { 0.1, -0.4, 0.9 }, s0[3] = { 1.1, 0.7, 1.6 }, mu1[3] = { 0.5, 0.2, -0.3 }, s1[3] = { 0.8, 1.3, 1.0 };
+    double mu0[3] = { 0.1, -0.4, 0.9 }, s0[3] = { 1.1, 0.7, 1.6 }, mu1[3] = { 0.5, 0.2, -0.3 },
+           s1[3] = { 0.8, 1.3, 1.0 };
     double S0[9] = { 0 }, S1[9] = { 0 }, full, sum = 0;
     for (int i = 0; i < 3; i++) {
         S0[i * 4] = s0[i] * s0[i];
@@ -623,10 +643,19 @@ START_TEST(kl_property_keys)
     el_kl_normal(0.2, 0.9, -0.5, 1.4, &kx);
     el_kl_normal(1.4, 1.8, 0.0, 2.8, &ky);
     int invariant = fabs(kx - ky) < 1e-12;
-    struct { const char *id; int truth; } keys[] = {
-        { "nonnegative", nonneg }, { "zero-iff-equal", zero_iff }, { "not-symmetric", !symmetric },
-        { "no-triangle", !triangle }, { "convex", convex }, { "additive", additive },
-        { "invariant", invariant }, { "metric", symmetric && triangle }, { "symmetric", symmetric },
+    struct {
+        const char *id;
+        int truth;
+    } keys[] = {
+        { "nonnegative", nonneg },
+        { "zero-iff-equal", zero_iff },
+        { "not-symmetric", !symmetric },
+        { "no-triangle", !triangle },
+        { "convex", convex },
+        { "additive", additive },
+        { "invariant", invariant },
+        { "metric", symmetric && triangle },
+        { "symmetric", symmetric },
     };
     const el_part *pt = &ex_of("kl-properties")->parts[0];
     ck_assert_uint_eq(pt->noptions, sizeof keys / sizeof keys[0]);
@@ -643,11 +672,25 @@ END_TEST
 START_TEST(every_catalogue_exercise_is_there)
 {
     static const char *const ids[] = {
-        "kl-self", "kl-properties", "kl-equal-variance", "kl-gauss-1d", "kl-std-normal",
-        "kl-diag-sum", "kl-gauss-mv", "optimal-posterior", "optimal-posterior-choice",
-        "elbo-name", "elbo-tight", "tf-reverse-kl-covers-modes", "tf-reparam-gradient",
-        "tf-posterior-easy", "tf-beta-correlated", "incl-excl-fit", "kl-grad-reparam",
-        "em-free-energy-after-e-step", "forward-kl-objective",
+        "kl-self",
+        "kl-properties",
+        "kl-equal-variance",
+        "kl-gauss-1d",
+        "kl-std-normal",
+        "kl-diag-sum",
+        "kl-gauss-mv",
+        "optimal-posterior",
+        "optimal-posterior-choice",
+        "elbo-name",
+        "elbo-tight",
+        "tf-reverse-kl-covers-modes",
+        "tf-reparam-gradient",
+        "tf-posterior-easy",
+        "tf-beta-correlated",
+        "incl-excl-fit",
+        "kl-grad-reparam",
+        "em-free-energy-after-e-step",
+        "forward-kl-objective",
     };
     const size_t n = sizeof ids / sizeof ids[0];
     const el_exercise_set *all = el_catalog_set(cat, "all");
@@ -658,7 +701,7 @@ START_TEST(every_catalogue_exercise_is_there)
         ck_assert_str_eq(all->ex[i]->id, ids[i]);
         ck_assert_msg(strchr(all->ex[i]->checked_by, '.') != NULL, "%s: checked_by", ids[i]);
     }
-    for (size_t i = 0; i < el_catalog_nsets(cat); i++)   /* every set is graded out of something */
+    for (size_t i = 0; i < el_catalog_nsets(cat); i++) /* every set is graded out of something */
         ck_assert(el_catalog_set_at(cat, i)->n > 0);
 }
 END_TEST

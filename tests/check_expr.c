@@ -23,28 +23,29 @@ typedef struct {
 /* Scalars change with the evaluation point; vectors and matrices are fixed,
  * "high-entropy" values (SPD where a covariance is expected). */
 static double sc[12];
-static double vx[3] = {0.731, -1.287, 2.113}, vy[3] = {1.406, 0.319, -0.872};
-static double vm0[3] = {0.25, -0.5, 1.125}, vm1[3] = {-0.375, 0.875, 0.6};
-static double mS0[9] = {2.1, 0.3, -0.2, 0.3, 1.4, 0.25, -0.2, 0.25, 0.9};
-static double mS1[9] = {1.3, -0.4, 0.1, -0.4, 2.2, 0.35, 0.1, 0.35, 1.7};
-static double mA[4] = {1.7, -0.6, 0.45, 2.3}, mB[4] = {0.8, 1.1, -0.9, 0.35};
-static double mC[6] = {1, 2, 3, 4, 5, 6};
-static double vlik[4] = {0.12, 0.53, 0.07, 0.31}, vprior[4] = {0.4, 0.1, 0.3, 0.2};
-static double vz[64], vbig[65], vsig[3] = {0.84, 1.37, 2.05}, vmu[3] = {0.12, -0.93, 1.48};
+static double vx[3] = { 0.731, -1.287, 2.113 }, vy[3] = { 1.406, 0.319, -0.872 };
+static double vm0[3] = { 0.25, -0.5, 1.125 }, vm1[3] = { -0.375, 0.875, 0.6 };
+static double mS0[9] = { 2.1, 0.3, -0.2, 0.3, 1.4, 0.25, -0.2, 0.25, 0.9 };
+static double mS1[9] = { 1.3, -0.4, 0.1, -0.4, 2.2, 0.35, 0.1, 0.35, 1.7 };
+static double mA[4] = { 1.7, -0.6, 0.45, 2.3 }, mB[4] = { 0.8, 1.1, -0.9, 0.35 };
+static double mC[6] = { 1, 2, 3, 4, 5, 6 };
+static double vlik[4] = { 0.12, 0.53, 0.07, 0.31 }, vprior[4] = { 0.4, 0.1, 0.3, 0.2 };
+static double vz[64], vbig[65], vsig[3] = { 0.84, 1.37, 2.05 }, vmu[3] = { 0.12, -0.93, 1.48 };
 
 static const binding table[] = {
-    {"mu", {1, 1, &sc[0]}},      {"sigma", {1, 1, &sc[1]}},   {"mu_q", {1, 1, &sc[2]}},
-    {"mu_p", {1, 1, &sc[3]}},    {"t", {1, 1, &sc[4]}},       {"a", {1, 1, &sc[5]}},
-    {"b", {1, 1, &sc[6]}},       {"c", {1, 1, &sc[7]}},       {"sigma_1", {1, 1, &sc[8]}},
-    {"s", {1, 1, &sc[9]}},       {"x", {3, 1, vx}},           {"y", {3, 1, vy}},
-    {"m0", {3, 1, vm0}},         {"m1", {3, 1, vm1}},         {"m_0", {3, 1, vm0}},
-    {"m_1", {3, 1, vm1}},        {"mu_0", {3, 1, vm0}},       {"mu_1", {3, 1, vm1}},
-    {"S0", {3, 3, mS0}},         {"S1", {3, 3, mS1}},         {"Sigma_0", {3, 3, mS0}},
-    {"Sigma_1", {3, 3, mS1}},    {"Sigma", {3, 3, mS0}},      {"A", {2, 2, mA}},
-    {"B", {2, 2, mB}},           {"C", {2, 3, mC}},           {"z", {64, 1, vz}},
-    {"big", {65, 1, vbig}},      {"sig", {3, 1, vsig}},       {"muv", {3, 1, vmu}},
-    {"k", {1, 1, &sc[10]}},      {"lik", {4, 1, vlik}},       {"prior", {4, 1, vprior}},
-    {NULL, {0, 0, NULL}}};
+    { "mu", { 1, 1, &sc[0] } },   { "sigma", { 1, 1, &sc[1] } }, { "mu_q", { 1, 1, &sc[2] } },
+    { "mu_p", { 1, 1, &sc[3] } }, { "t", { 1, 1, &sc[4] } },     { "a", { 1, 1, &sc[5] } },
+    { "b", { 1, 1, &sc[6] } },    { "c", { 1, 1, &sc[7] } },     { "sigma_1", { 1, 1, &sc[8] } },
+    { "s", { 1, 1, &sc[9] } },    { "x", { 3, 1, vx } },         { "y", { 3, 1, vy } },
+    { "m0", { 3, 1, vm0 } },      { "m1", { 3, 1, vm1 } },       { "m_0", { 3, 1, vm0 } },
+    { "m_1", { 3, 1, vm1 } },     { "mu_0", { 3, 1, vm0 } },     { "mu_1", { 3, 1, vm1 } },
+    { "S0", { 3, 3, mS0 } },      { "S1", { 3, 3, mS1 } },       { "Sigma_0", { 3, 3, mS0 } },
+    { "Sigma_1", { 3, 3, mS1 } }, { "Sigma", { 3, 3, mS0 } },    { "A", { 2, 2, mA } },
+    { "B", { 2, 2, mB } },        { "C", { 2, 3, mC } },         { "z", { 64, 1, vz } },
+    { "big", { 65, 1, vbig } },   { "sig", { 3, 1, vsig } },     { "muv", { 3, 1, vmu } },
+    { "k", { 1, 1, &sc[10] } },   { "lik", { 4, 1, vlik } },     { "prior", { 4, 1, vprior } },
+    { NULL, { 0, 0, NULL } }
+};
 
 /* With vector_mode set, mu and sigma are the vectors muv and sig (the
  * exercise kl-diag-sum). */
@@ -66,8 +67,8 @@ static int lookup(void *ctx, const char *name, const el_value **out)
 /* Sets the scalar variables to evaluation point k. */
 static void set_point(int k)
 {
-    static const double base[12] = {0.387, 1.294, -0.618, 0.253, 2.381, 0.713,
-                                    1.618, -1.207, 0.566, 3.14, 3.0, 0.0};
+    static const double base[12] = { 0.387, 1.294,  -0.618, 0.253, 2.381, 0.713,
+                                     1.618, -1.207, 0.566,  3.14,  3.0,   0.0 };
     for (int i = 0; i < 12; i++)
         sc[i] = base[i] + (i == 10 ? 0 : 0.37 * k * (i % 2 ? 1 : -1));
     sc[1] = fabs(sc[1]) + 0.2; /* sigma, sigma_1 > 0 */
@@ -149,7 +150,7 @@ static int same(const char *a, const char *b)
     return ok && finite;
 }
 
-#define ck_same(a, b) ck_assert_msg(same(a, b), "'%s' and '%s' differ", a, b)
+#define ck_same(a, b)   ck_assert_msg(same(a, b), "'%s' and '%s' differ", a, b)
 #define ck_differ(a, b) ck_assert_msg(!same(a, b), "'%s' and '%s' should differ", a, b)
 
 /* Parsing must fail at 1-based `pos` with a message containing `part`. */
@@ -158,25 +159,25 @@ static void parse_fails(const char *text, size_t pos, const char *part)
     el_expr_error err;
     el_expr *e = el_expr_parse(text, &err);
     ck_assert_msg(e == NULL, "'%s' should not parse", text);
-    ck_assert_msg(strstr(err.msg, part) != NULL, "'%s': message '%s' lacks '%s'", text,
-                  err.msg, part);
+    ck_assert_msg(strstr(err.msg, part) != NULL, "'%s': message '%s' lacks '%s'", text, err.msg,
+                  part);
     if (pos)
-        ck_assert_msg(err.pos == pos, "'%s': error at %zu, expected %zu (%s)", text, err.pos,
-                      pos, err.msg);
+        ck_assert_msg(err.pos == pos, "'%s': error at %zu, expected %zu (%s)", text, err.pos, pos,
+                      err.msg);
 }
 
 /* Evaluation must fail with `status` at `pos` (0: any) and a message part. */
 static void eval_fails(const char *text, int status, size_t pos, const char *part)
 {
     el_expr_error err;
-    el_value v = {9, 9, (double *)&v};
+    el_value v = { 9, 9, (double *)&v };
     el_expr *e = parse_ok(text);
     int st = el_expr_eval(e, lookup, NULL, &v, &err);
     el_expr_free(e);
     ck_assert_msg(st == status, "'%s': status %d, expected %d (%s)", text, st, status, err.msg);
     ck_assert_msg(v.v == NULL && v.rows == 0, "'%s': output not cleared", text);
-    ck_assert_msg(strstr(err.msg, part) != NULL, "'%s': message '%s' lacks '%s'", text,
-                  err.msg, part);
+    ck_assert_msg(strstr(err.msg, part) != NULL, "'%s': message '%s' lacks '%s'", text, err.msg,
+                  part);
     ck_assert_str_eq(el_errmsg(), err.msg);
     if (pos)
         ck_assert_msg(err.pos == pos, "'%s': error at %zu, expected %zu", text, err.pos, pos);
@@ -196,12 +197,12 @@ static void vars_of(const char *text, char *buf, size_t cap)
     el_expr_free(e);
 }
 
-#define ck_vars(text, want)                                                              \
-    do {                                                                                 \
-        char got_[256];                                                                  \
-        vars_of(text, got_, sizeof got_);                                                \
-        ck_assert_msg(strcmp(got_, want) == 0, "vars of '%s': '%s', expected '%s'", text, \
-                      got_, want);                                                       \
+#define ck_vars(text, want)                                                                        \
+    do {                                                                                           \
+        char got_[256];                                                                            \
+        vars_of(text, got_, sizeof got_);                                                          \
+        ck_assert_msg(strcmp(got_, want) == 0, "vars of '%s': '%s', expected '%s'", text, got_,    \
+                      want);                                                                       \
     } while (0)
 
 /* ---- Core: notations ---------------------------------------------------------- */
@@ -248,11 +249,13 @@ START_TEST(gauss_log_density_notations)
     const char *ref = "-0.5*log(2*pi*sigma^2) - (t-mu)^2/(2*sigma^2)";
     ck_same("-\\frac{1}{2}\\log 2\\pi\\sigma^2 - \\frac{(t-\\mu)^2}{2\\sigma^2}", ref);
     ck_same("-\\log\\sigma - \\tfrac12\\log(2\\pi) - \\frac{1}{2}\\left(\\frac{t-\\mu}{\\sigma}"
-            "\\right)^2", ref);
+            "\\right)^2",
+            ref);
     ck_same("log(1/sqrt(2 pi sigma^2)) - (t - mu)^2/2/sigma^2", ref);
     ck_same("\\ln\\frac{1}{\\sqrt{2\\pi}\\sigma}-\\frac{(t-\\mu)^{2}}{2\\sigma^{2}}", ref);
-    ck_same("\\log\\left(\\frac{1}{\\sigma\\sqrt{2\\pi}} e^{-\\frac{(t-\\mu)^2}{2\\sigma^2}}\\right)",
-            ref);
+    ck_same(
+        "\\log\\left(\\frac{1}{\\sigma\\sqrt{2\\pi}} e^{-\\frac{(t-\\mu)^2}{2\\sigma^2}}\\right)",
+        ref);
     ck_differ("-\\frac{1}{2}\\log 2\\pi\\sigma - \\frac{(t-\\mu)^2}{2\\sigma^2}", ref);
 }
 END_TEST
@@ -274,7 +277,7 @@ START_TEST(function_binding)
     ck_same("\\exp\\left(-\\frac{\\mu^2}{2}\\right)", "exp(-mu^2/2)");
     ck_same("e^{-\\mu^2/2}", "exp(-mu^2/2)");
     ck_same("\\sqrt{\\sigma^2}", "sigma");
-    ck_same("\\sqrt\\sigma^2", "sigma");   /* (sqrt sigma)^2, as LaTeX typesets it */
+    ck_same("\\sqrt\\sigma^2", "sigma"); /* (sqrt sigma)^2, as LaTeX typesets it */
     ck_same("\\sqrt[3]{\\sigma^3}", "sigma");
     ck_same("\\log_2 8", "3");
     ck_same("\\log_{b} a", "log(a)/log(b)");
@@ -436,17 +439,17 @@ END_TEST
 START_TEST(shapes_and_semantics)
 {
     set_point(1);
-    el_value v = eval_ok("x y");             /* two vectors: elementwise */
+    el_value v = eval_ok("x y"); /* two vectors: elementwise */
     ck_assert(v.rows == 3 && v.cols == 1 && v.v[1] == vx[1] * vy[1]);
     el_value_free(&v);
-    v = eval_ok("x' y");                     /* inner product: a scalar */
+    v = eval_ok("x' y"); /* inner product: a scalar */
     ck_assert(v.rows == 1 && v.cols == 1);
     ck_assert_double_eq_tol(v.v[0], vx[0] * vy[0] + vx[1] * vy[1] + vx[2] * vy[2], 1e-14);
     el_value_free(&v);
-    v = eval_ok("x y^T");                    /* outer product */
+    v = eval_ok("x y^T"); /* outer product */
     ck_assert(v.rows == 3 && v.cols == 3 && v.v[5] == vx[1] * vy[2]);
     el_value_free(&v);
-    v = eval_ok("C x");                      /* matrix times vector */
+    v = eval_ok("C x"); /* matrix times vector */
     ck_assert(v.rows == 2 && v.cols == 1);
     ck_assert_double_eq_tol(v.v[1], 4 * vx[0] + 5 * vx[1] + 6 * vx[2], 1e-14);
     el_value_free(&v);
@@ -478,7 +481,7 @@ START_TEST(numerical_edge_values)
     ck_assert(isnan(scalar_ok("0/0")));
     ck_assert(isinf(scalar_ok("1e308*1e308")));
     ck_assert(isnan(scalar_ok("sqrt(-a^2 - 1)")));
-    el_value v = eval_ok("inv(S0 - S0)");    /* singular: NaN, not an error */
+    el_value v = eval_ok("inv(S0 - S0)"); /* singular: NaN, not an error */
     ck_assert(v.rows == 3 && isnan(v.v[0]));
     el_value_free(&v);
     ck_assert_double_eq(scalar_ok("det(S0 - S0)"), 0.0);
@@ -621,16 +624,16 @@ typedef struct {
 START_TEST(hostile_nesting)
 {
     static const hostile cases[] = {
-        {"(", 2000, "a", ")", 2000, "nested too deeply"},
-        {"\\frac", 800, "", "", 0, "nested too deeply"},
-        {"\\sqrt", 800, "x", "", 0, "nested too deeply"},
-        {"a^", 2000, "a", "", 0, "nested too deeply"},
-        {"\\left(", 600, "", "", 0, "nested too deeply"},
-        {"\\log", 800, "x", "", 0, "nested too deeply"},
-        {"|", 4000, "", "", 0, "nested too deeply"},
-        {"{", 3000, "", "}", 1000, "nested too deeply"},
-        {"}", 3000, "", "", 0, NULL},
-        {"\\left\\left", 100, "(", "", 0, NULL},
+        { "(", 2000, "a", ")", 2000, "nested too deeply" },
+        { "\\frac", 800, "", "", 0, "nested too deeply" },
+        { "\\sqrt", 800, "x", "", 0, "nested too deeply" },
+        { "a^", 2000, "a", "", 0, "nested too deeply" },
+        { "\\left(", 600, "", "", 0, "nested too deeply" },
+        { "\\log", 800, "x", "", 0, "nested too deeply" },
+        { "|", 4000, "", "", 0, "nested too deeply" },
+        { "{", 3000, "", "}", 1000, "nested too deeply" },
+        { "}", 3000, "", "", 0, NULL },
+        { "\\left\\left", 100, "(", "", 0, NULL },
     };
     set_point(0);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -642,10 +645,10 @@ START_TEST(hostile_nesting)
             ck_assert(!survives(s));
         free(s);
     }
-    char *s = repeat("(", 60, "a", ")", 60);   /* deep, but within the limit */
+    char *s = repeat("(", 60, "a", ")", 60); /* deep, but within the limit */
     ck_same(s, "a");
     free(s);
-    s = repeat("-", 4000, "a", "", 0);         /* signs are a loop, not a recursion */
+    s = repeat("-", 4000, "a", "", 0); /* signs are a loop, not a recursion */
     ck_same(s, "a");
     free(s);
 }
@@ -656,13 +659,13 @@ START_TEST(hostile_size)
     char *s = repeat("x", 100000, "", "", 0);
     parse_fails(s, 0, "longer than 4096");
     free(s);
-    s = repeat("a+", 2000, "a", "", 0);      /* 4001 bytes, 4001 operations */
+    s = repeat("a+", 2000, "a", "", 0); /* 4001 bytes, 4001 operations */
     parse_fails(s, 0, "too long");
     free(s);
     s = repeat("9", 4000, "", "", 0);
     parse_fails(s, 1, "number too long");
     free(s);
-    s = repeat("\\mu", 1100, "", "", 0);     /* 2199 operations */
+    s = repeat("\\mu", 1100, "", "", 0); /* 2199 operations */
     ck_assert(!survives(s));
     free(s);
     /* Every prefix of a long answer parses or fails cleanly. */

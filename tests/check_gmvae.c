@@ -161,7 +161,7 @@ START_TEST(single_component_is_conjugate_and_tight)
     el_gmvae_terms t;
     ck_assert_int_eq(el_gmvae_elbo3(&m, &x, &qw, &qz, &t), EL_OK);
     ck_assert_msg(el_close(t.elbo, lp, 1e-10, 1e-10), "%.17g vs %.17g", t.elbo, lp);
-    ck_assert(fabs(t.kl_z) < 1e-15);   /* one component: q(z) = p(z) */
+    ck_assert(fabs(t.kl_z) < 1e-15); /* one component: q(z) = p(z) */
 }
 END_TEST
 

@@ -80,11 +80,11 @@ START_TEST(ks_test_accepts_and_rejects)
     double x[400], shift = 0.0;
     el_ks_result r;
     for (int i = 0; i < 400; i++)
-        x[i] = (399 - i + 0.5) / 400.0;   /* a perfect uniform sample, reversed */
+        x[i] = (399 - i + 0.5) / 400.0; /* a perfect uniform sample, reversed */
     ck_assert_int_eq(el_ks_test(x, 400, uniform_cdf, &shift, &r), EL_OK);
     ck_assert(el_close(r.D, 0.5 / 400.0, 1e-12, 0));
     ck_assert(r.p > 0.999);
-    ck_assert(x[0] < x[399]);            /* sorted in place */
+    ck_assert(x[0] < x[399]); /* sorted in place */
     shift = 0.1;
     ck_assert_int_eq(el_ks_test(x, 400, uniform_cdf, &shift, &r), EL_OK);
     ck_assert(el_close(r.D, 0.1 + 0.5 / 400.0, 1e-12, 0));
@@ -141,8 +141,10 @@ START_TEST(kl_backward_is_the_derivative)
         double dmu, dsig;
         double tv = el_kl_sample_forward(pts[i][0], pts[i][1], pts[i][2], &t);
         /* t = log N(z; mu, sigma^2) - log N(z; 0, 1) directly */
-        ck_assert(el_close(tv, log(gsl_ran_gaussian_pdf(t.z - pts[i][0], pts[i][1])) -
-                                   log(gsl_ran_gaussian_pdf(t.z, 1.0)), 1e-12, 1e-14));
+        ck_assert(el_close(tv,
+                           log(gsl_ran_gaussian_pdf(t.z - pts[i][0], pts[i][1])) -
+                               log(gsl_ran_gaussian_pdf(t.z, 1.0)),
+                           1e-12, 1e-14));
         el_kl_sample_backward(&t, &dmu, &dsig);
         ck_assert(el_close(dmu, t.z, 1e-14, 1e-15));
         ck_assert(el_close(dsig, -1.0 / pts[i][1] + t.z * pts[i][2], 1e-14, 1e-15));
@@ -177,8 +179,8 @@ START_TEST(descent_parameterisations)
                      EL_OK);
     ck_assert(!r.invalid && r.err < 1e-10);
     /* a small step keeps sigma^2 positive (it converges in the narrow dimension only) */
-    ck_assert_int_eq(el_grad_descent(EL_PARAM_VARIANCE, 2, M, TAU, MU0, V0, 0.005, 3000, NULL,
-                                     &r), EL_OK);
+    ck_assert_int_eq(el_grad_descent(EL_PARAM_VARIANCE, 2, M, TAU, MU0, V0, 0.005, 3000, NULL, &r),
+                     EL_OK);
     ck_assert(!r.invalid && r.steps == 3000);
 }
 END_TEST
@@ -201,11 +203,11 @@ START_TEST(descent_bad_input)
     double bad_tau[2] = { 0.2, -1.0 }, bad_v0[2] = { 1.0, 0.0 };
     ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 0, M, TAU, MU0, V0, 0.07, 10, NULL, &r),
                      EL_EDOM);
-    ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 2, M, bad_tau, MU0, V0, 0.07, 10, NULL,
-                                     &r), EL_EDOM);
+    ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 2, M, bad_tau, MU0, V0, 0.07, 10, NULL, &r),
+                     EL_EDOM);
     ck_assert_str_eq(el_errmsg(), "tau must be > 0, got -1");
-    ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 2, M, TAU, MU0, bad_v0, 0.07, 10, NULL,
-                                     &r), EL_EDOM);
+    ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 2, M, TAU, MU0, bad_v0, 0.07, 10, NULL, &r),
+                     EL_EDOM);
     ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 2, M, TAU, MU0, V0, 0.0, 10, NULL, &r),
                      EL_EDOM);
     ck_assert_int_eq(el_grad_descent(EL_PARAM_LOGVAR, 2, M, TAU, MU0, V0, NAN, 10, NULL, &r),

@@ -26,12 +26,16 @@ static void load(void)
     ck_assert_ptr_nonnull(all);
 }
 
-static void unload(void) { el_catalog_free(cat); }
+static void unload(void)
+{
+    el_catalog_free(cat);
+}
 
 /* ---- helpers ------------------------------------------------------------------ */
 
 /* Grades TEXT (named NAME) for STUDENT against the set "all". */
-static void grade(const char *text, size_t len, const char *name, const char *student, el_grade_report *r)
+static void grade(const char *text, size_t len, const char *name, const char *student,
+                  el_grade_report *r)
 {
     el_answers a;
     ck_assert_int_eq(el_answers_parse(text, len, name, &a), EL_OK);
@@ -50,7 +54,8 @@ static const el_exercise_result *result_of(const el_grade_report *r, const char 
 
 /* Grades "[ID]\nKEY = ANSWER\n" and returns the score of exercise ID as a
  * fraction of its points; FEEDBACK gets part 0's feedback (may be NULL). */
-static double score_one(const char *id, const char *key, const char *answer, char *feedback, size_t n)
+static double score_one(const char *id, const char *key, const char *answer, char *feedback,
+                        size_t n)
 {
     char *text = malloc(strlen(id) + strlen(key) + strlen(answer) + 16);
     sprintf(text, "[%s]\n%s = %s\n", id, key, answer);
@@ -99,7 +104,8 @@ static void rm_tree(char *dir)
 /* ---- every key of the catalogue ------------------------------------------------- */
 
 /* The answer that a part's key gives, as a student would write it. */
-static void key_answer(const el_exercise *ex, const el_part *p, const char *student, char *buf, size_t n)
+static void key_answer(const el_exercise *ex, const el_part *p, const char *student, char *buf,
+                       size_t n)
 {
     double v;
     buf[0] = '\0';
@@ -114,7 +120,8 @@ static void key_answer(const el_exercise *ex, const el_part *p, const char *stud
     case EL_PART_SELECT:
         for (size_t i = 0; i < p->noptions; i++)
             if (p->options[i].correct)
-                snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? ", " : "", p->options[i].text);
+                snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? ", " : "",
+                         p->options[i].text);
         break;
     }
 }
@@ -128,7 +135,8 @@ START_TEST(every_key_scores_full)
         for (size_t j = 0; j < ex->nparts; j++) {
             char ans[2048];
             key_answer(ex, &ex->parts[j], "s0001", ans, sizeof ans);
-            snprintf(text + strlen(text), sizeof text - strlen(text), "%s = %s\n", ex->parts[j].name, ans);
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s = %s\n",
+                     ex->parts[j].name, ans);
         }
     }
     el_grade_report r;
@@ -153,8 +161,8 @@ START_TEST(every_declared_mistake_is_diagnosed)
                 char fb[4096];
                 double f = score_one(ex->id, p->name, p->mistakes[k].answer, fb, sizeof fb);
                 ck_assert_msg(f < 1.0, "%s: mistake %s scored", ex->id, p->mistakes[k].id);
-                ck_assert_msg(strstr(fb, p->mistakes[k].hint) == fb, "%s: mistake %s gave '%s'", ex->id,
-                              p->mistakes[k].id, fb);
+                ck_assert_msg(strstr(fb, p->mistakes[k].hint) == fb, "%s: mistake %s gave '%s'",
+                              ex->id, p->mistakes[k].id, fb);
                 tested++;
             }
         }
@@ -175,7 +183,8 @@ START_TEST(every_option_spelling_is_recognised)
             ncorrect += p->options[o].correct;
         for (size_t o = 0; o < p->noptions; o++) {
             const el_option *op = &p->options[o];
-            double want = op->correct ? (p->kind == EL_PART_CHOICE ? 1.0 : 1.0 / (double)ncorrect) : 0.0;
+            double want =
+                op->correct ? (p->kind == EL_PART_CHOICE ? 1.0 : 1.0 / (double)ncorrect) : 0.0;
             char num[24], letter[8], fb[4096];
             snprintf(num, sizeof num, "%zu", o + 1);
             snprintf(letter, sizeof letter, "(%c)", (char)('a' + o));
@@ -183,9 +192,11 @@ START_TEST(every_option_spelling_is_recognised)
             for (size_t a = 0; a < 3 + op->naccept; a++) {
                 const char *ans = a < 3 ? forms[a] : op->accept[a - 3];
                 double f = score_one(ex->id, "answer", ans, fb, sizeof fb);
-                ck_assert_msg(fabs(f - want) < 1e-3, "%s: '%s' scored %g, not %g (%s)", ex->id, ans, f, want, fb);
+                ck_assert_msg(fabs(f - want) < 1e-3, "%s: '%s' scored %g, not %g (%s)", ex->id, ans,
+                              f, want, fb);
                 if (!op->correct && op->hint)
-                    ck_assert_msg(strstr(fb, op->hint) != NULL, "%s: '%s' without its hint", ex->id, ans);
+                    ck_assert_msg(strstr(fb, op->hint) != NULL, "%s: '%s' without its hint", ex->id,
+                                  ans);
             }
         }
     }
@@ -194,27 +205,38 @@ END_TEST
 
 /* ---- notations ------------------------------------------------------------------- */
 
-static const struct { const char *id, *answer; } notations[] = {
+static const struct {
+    const char *id, *answer;
+} notations[] = {
     { "kl-equal-variance", "\\frac{(\\mu_q-\\mu_p)^2}{2\\sigma^2}" },
     { "kl-equal-variance", "$\\frac{(\\mu_q - \\mu_p)^2}{2 \\sigma^2}$" },
     { "kl-equal-variance", "(mu_q-mu_p)**2/(2*sigma**2)" },
     { "kl-equal-variance", "KL(q||p) = (mu_q - mu_p)^2/(2 sigma^2)" },
     { "kl-equal-variance", "\\( \\dfrac{(\\mu_p-\\mu_q)^{2}}{2\\sigma^{2}} \\)." },
     { "kl-equal-variance", "(\xce\xbc_q \xe2\x88\x92 \xce\xbc_p)\xc2\xb2/(2\xcf\x83\xc2\xb2)" },
-    { "kl-gauss-1d", "\\log\\frac{\\sigma_2}{\\sigma_1}+\\frac{\\sigma_1^2+(\\mu_1-\\mu_2)^2}{2\\sigma_2^2}-\\frac12" },
-    { "kl-gauss-1d", "\\frac{1}{2}\\left[\\log\\frac{\\sigma_2^2}{\\sigma_1^2} + \\frac{\\sigma_1^2 + (\\mu_1-\\mu_2)^2}{\\sigma_2^2} - 1\\right]" },
-    { "kl-gauss-1d", "\\ln\\sigma_p - \\ln\\sigma_q + \\frac{\\sigma_q^2 + (\\mu_q - \\mu_p)^2}{2\\sigma_p^2} - \\frac{1}{2}" },
+    { "kl-gauss-1d", "\\log\\frac{\\sigma_2}{\\sigma_1}+\\frac{\\sigma_1^2+(\\mu_1-\\mu_2)^2}{"
+                     "2\\sigma_2^2}-\\frac12" },
+    { "kl-gauss-1d", "\\frac{1}{2}\\left[\\log\\frac{\\sigma_2^2}{\\sigma_1^2} + "
+                     "\\frac{\\sigma_1^2 + (\\mu_1-\\mu_2)^2}{\\sigma_2^2} - 1\\right]" },
+    { "kl-gauss-1d", "\\ln\\sigma_p - \\ln\\sigma_q + \\frac{\\sigma_q^2 + (\\mu_q - "
+                     "\\mu_p)^2}{2\\sigma_p^2} - \\frac{1}{2}" },
     { "kl-std-normal", "-\\log\\sigma + \\frac{\\sigma^2+\\mu^2}{2} - \\frac12" },
     { "kl-std-normal", "0.5 * (mu^2 + sigma^2 - 1 - 2*log(sigma))" },
     { "kl-std-normal", "-\\frac{1}{2}\\left(1+\\log\\sigma_z^2-\\mu_z^2-\\sigma_z^2\\right)" },
-    { "kl-diag-sum", "\\frac{1}{2}\\sum_{i=1}^{d}\\left(\\mu_i^2+\\sigma_i^2-1-\\log\\sigma_i^2\\right)" },
+    { "kl-diag-sum",
+      "\\frac{1}{2}\\sum_{i=1}^{d}\\left(\\mu_i^2+\\sigma_i^2-1-\\log\\sigma_i^2\\right)" },
     { "kl-diag-sum", "0.5*sum(mu^2 + sigma^2 - 1 - log(sigma^2))" },
-    { "kl-diag-sum", "\\frac{1}{2}\\left(\\sum_i \\mu_i^2 + \\sum_i \\sigma_i^2 - d - \\sum_i \\log\\sigma_i^2\\right)" },
+    { "kl-diag-sum", "\\frac{1}{2}\\left(\\sum_i \\mu_i^2 + \\sum_i \\sigma_i^2 - d - \\sum_i "
+                     "\\log\\sigma_i^2\\right)" },
     { "kl-diag-sum", "-\\frac{1}{2}\\sum_{j=1}^{J}(1+\\log\\sigma_j^2-\\mu_j^2-\\sigma_j^2)" },
-    { "kl-gauss-mv", "\\frac{1}{2}\\left[\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0) + (\\mu_1-\\mu_0)^\\top\\Sigma_1^{-1}(\\mu_1-\\mu_0) - d + \\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}\\right]" },
-    { "kl-gauss-mv", "0.5*(tr(inv(Sigma1)*Sigma0) + (mu1-mu0)^T*inv(Sigma1)*(mu1-mu0) - d + log(det(Sigma1)) - log(det(Sigma0)))" },
+    { "kl-gauss-mv", "\\frac{1}{2}\\left[\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0) + "
+                     "(\\mu_1-\\mu_0)^\\top\\Sigma_1^{-1}(\\mu_1-\\mu_0) - d + "
+                     "\\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}\\right]" },
+    { "kl-gauss-mv", "0.5*(tr(inv(Sigma1)*Sigma0) + (mu1-mu0)^T*inv(Sigma1)*(mu1-mu0) - d + "
+                     "log(det(Sigma1)) - log(det(Sigma0)))" },
     { "optimal-posterior", "\\frac{lik \\cdot prior}{\\sum_k lik_k prior_k}" },
-    { "optimal-posterior", "\\frac{\\text{lik} \\odot \\text{prior}}{\\text{lik}^T \\text{prior}}" },
+    { "optimal-posterior",
+      "\\frac{\\text{lik} \\odot \\text{prior}}{\\text{lik}^T \\text{prior}}" },
     { "optimal-posterior", "lik .* prior ./ sum(lik .* prior)" },
     { "kl-self", "$0$" },
     { "kl-self", "zero" },
@@ -234,7 +256,8 @@ static const struct { const char *id, *answer; } notations[] = {
     { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },
     { "kl-properties", "{1, 2, 3, 4, 5, 6, 7}" },
     { "kl-properties", "1 2 3 4 5 6 7" },
-    { "kl-properties", "non-negative; zero iff equal; asymmetric; no triangle inequality; jointly convex; additive; invariant" },
+    { "kl-properties", "non-negative; zero iff equal; asymmetric; no triangle inequality; jointly "
+                       "convex; additive; invariant" },
 };
 
 START_TEST(notations_score_full)
@@ -242,22 +265,22 @@ START_TEST(notations_score_full)
     for (size_t i = 0; i < sizeof notations / sizeof notations[0]; i++) {
         char fb[2048];
         double f = score_one(notations[i].id, "answer", notations[i].answer, fb, sizeof fb);
-        ck_assert_msg(f == 1.0, "%s: '%s' scored %g: %s", notations[i].id, notations[i].answer, f, fb);
+        ck_assert_msg(f == 1.0, "%s: '%s' scored %g: %s", notations[i].id, notations[i].answer, f,
+                      fb);
     }
 }
 END_TEST
 
 START_TEST(multi_part_notations)
 {
-    static const char *const text =
-        "[incl-excl-fit]\n"
-        "Inclusive mu: 1/3\n"
-        "inclusive-sigma = \\sqrt{17}/3\n"
-        "mu_exclusive = 0,3219\n"
-        "EXCLUSIVE_SIGMA = 1.353   # by GSL's minimiser\n"
-        "[kl-grad-reparam]\n"
-        "dt/dmu = z\n"
-        "dsigma = -\\frac{1}{\\sigma} + z\\varepsilon\n";
+    static const char *const text = "[incl-excl-fit]\n"
+                                    "Inclusive mu: 1/3\n"
+                                    "inclusive-sigma = \\sqrt{17}/3\n"
+                                    "mu_exclusive = 0,3219\n"
+                                    "EXCLUSIVE_SIGMA = 1.353   # by GSL's minimiser\n"
+                                    "[kl-grad-reparam]\n"
+                                    "dt/dmu = z\n"
+                                    "dsigma = -\\frac{1}{\\sigma} + z\\varepsilon\n";
     el_grade_report r;
     grade(text, strlen(text), "multi.txt", NULL, &r);
     ck_assert(result_of(&r, "incl-excl-fit")->status == EL_GRADE_CORRECT);
@@ -265,22 +288,34 @@ START_TEST(multi_part_notations)
     el_grade_report_free(&r);
     /* several parts on one line */
     char fb[512];
-    ck_assert(score_one("kl-grad-reparam", "answer", "dmu = mu + sigma eps, dsigma = -1/sigma + z eps", fb, sizeof fb) == 1.0);
+    ck_assert(score_one("kl-grad-reparam", "answer",
+                        "dmu = mu + sigma eps, dsigma = -1/sigma + z eps", fb, sizeof fb) == 1.0);
 }
 END_TEST
 
 /* ---- diagnoses ---------------------------------------------------------------------- */
 
-static const struct { const char *id, *key, *answer, *says; } diagnoses[] = {
-    { "kl-gauss-1d", "answer", "log(sigma1/sigma2) + (sigma2^2 + (mu1-mu2)^2)/(2 sigma1^2) - 1/2", "arguments are swapped" },
-    { "kl-gauss-mv", "answer", "1/2 (tr(inv(Sigma0) Sigma1) + (mu0 - mu1)' inv(Sigma0) (mu0 - mu1) - d + log(det(Sigma0)/det(Sigma1)))", "arguments are swapped" },
-    { "kl-gauss-1d", "answer", "2 log(sigma2/sigma1) + (sigma1^2 + (mu1-mu2)^2)/sigma2^2 - 1", "2 times the expected" },
+static const struct {
+    const char *id, *key, *answer, *says;
+} diagnoses[] = {
+    { "kl-gauss-1d", "answer", "log(sigma1/sigma2) + (sigma2^2 + (mu1-mu2)^2)/(2 sigma1^2) - 1/2",
+      "arguments are swapped" },
+    { "kl-gauss-mv", "answer",
+      "1/2 (tr(inv(Sigma0) Sigma1) + (mu0 - mu1)' inv(Sigma0) (mu0 - mu1) - d + "
+      "log(det(Sigma0)/det(Sigma1)))",
+      "arguments are swapped" },
+    { "kl-gauss-1d", "answer", "2 log(sigma2/sigma1) + (sigma1^2 + (mu1-mu2)^2)/sigma2^2 - 1",
+      "2 times the expected" },
     { "kl-equal-variance", "answer", "-(mu_q-mu_p)^2/(2 sigma^2)", "sign is wrong" },
     { "kl-std-normal", "answer", "1/2 (mu^2 + sigma^2 - log(sigma^2))", "The -1 is missing" },
-    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma^2 - 2 - log(sigma^2))", "by the constant -1/2" },
-    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma - 1 - log(sigma))", "has sigma where sigma^2 belongs" },
-    { "kl-equal-variance", "answer", "(mu_q-mu_p)^2 / (2 sigma^4)", "has sigma^2 where sigma belongs" },
-    { "kl-diag-sum", "answer", "1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))", "sum them over the dimensions" },
+    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma^2 - 2 - log(sigma^2))",
+      "by the constant -1/2" },
+    { "kl-std-normal", "answer", "1/2 (mu^2 + sigma - 1 - log(sigma))",
+      "has sigma where sigma^2 belongs" },
+    { "kl-equal-variance", "answer", "(mu_q-mu_p)^2 / (2 sigma^4)",
+      "has sigma^2 where sigma belongs" },
+    { "kl-diag-sum", "answer", "1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))",
+      "sum them over the dimensions" },
     { "optimal-posterior", "answer", "lik prior / 2", "not normalised" },
     { "kl-gauss-mv", "answer", "1/2 (tr(inv(Sigma1) Sigma0) - d)", "not equivalent" },
     { "kl-gauss-mv", "answer", "mu0 + mu1", "-vector where a number is expected" },
@@ -290,7 +325,8 @@ static const struct { const char *id, *key, *answer, *says; } diagnoses[] = {
     { "incl-excl-fit", "exclusive_sigma", "-1.3533", "sign is wrong" },
     { "incl-excl-fit", "inclusive_mu", "0.5", "not within the tolerance" },
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / (2 sigma^2", "cannot be read" },
-    { "kl-equal-variance", "answer", "(mu_1 - mu_2)^2 / (2 sigma^2)", "'mu_1', which is not a variable" },
+    { "kl-equal-variance", "answer", "(mu_1 - mu_2)^2 / (2 sigma^2)",
+      "'mu_1', which is not a variable" },
     { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
     { "tf-posterior-easy", "answer", "maybe", "Write true or false" },
@@ -314,8 +350,11 @@ END_TEST
 START_TEST(failing_point_is_simple)
 {
     char fb[4096];
-    ck_assert(score_one("kl-equal-variance", "answer", "(mu_q - mu_p)^2 / (3 sigma^2)", fb, sizeof fb) == 0.0);
-    ck_assert_msg(strstr(fb, "sigma = 1 the expected value is 0.5; your answer gives 0.333333.") != NULL, "%s", fb);
+    ck_assert(score_one("kl-equal-variance", "answer", "(mu_q - mu_p)^2 / (3 sigma^2)", fb,
+                        sizeof fb) == 0.0);
+    ck_assert_msg(strstr(fb, "sigma = 1 the expected value is 0.5; your answer gives 0.333333.") !=
+                      NULL,
+                  "%s", fb);
     ck_assert(score_one("kl-std-normal", "answer", "log(sigma - 1)", fb, sizeof fb) == 0.0);
     ck_assert_msg(strstr(fb, "undefined") != NULL, "%s", fb);
 }
@@ -334,8 +373,9 @@ START_TEST(partial_credit)
     ck_assert(e->parts[2].status == EL_GRADE_WRONG && e->parts[3].status == EL_GRADE_MISSING);
     e = result_of(&r, "kl-grad-reparam");
     ck_assert(e->status == EL_GRADE_PARTIAL && e->score == 1.0);
-    e = result_of(&r, "kl-properties");   /* 5 right - 1 wrong of 7, times 3 points */
-    ck_assert(e->status == EL_GRADE_PARTIAL && fabs(e->score - el_grade_round(3.0 * 4 / 7)) < 1e-12);
+    e = result_of(&r, "kl-properties"); /* 5 right - 1 wrong of 7, times 3 points */
+    ck_assert(e->status == EL_GRADE_PARTIAL &&
+              fabs(e->score - el_grade_round(3.0 * 4 / 7)) < 1e-12);
     ck_assert(fabs(r.score - el_grade_round(3.0 + 3.0 * 4 / 7)) < 1e-9);
     el_grade_report_free(&r);
 }
@@ -369,7 +409,7 @@ START_TEST(latex_submission)
     ck_assert(result_of(&r, "kl-properties")->status == EL_GRADE_CORRECT);
     ck_assert(result_of(&r, "kl-equal-variance")->status == EL_GRADE_WRONG);
     ck_assert(result_of(&r, "elbo-name")->status == EL_GRADE_MISSING);
-    int unclosed = 0;   /* the unclosed \answer is reported with its line */
+    int unclosed = 0; /* the unclosed \answer is reported with its line */
     for (size_t i = 0; i < r.notes.n; i++)
         unclosed |= r.notes.v[i].line == 14 && strstr(r.notes.v[i].text, "never closed") != NULL;
     ck_assert(unclosed);
@@ -385,21 +425,20 @@ END_TEST
 
 START_TEST(forgiving_ini)
 {
-    static const char text[] =
-        "\xEF\xBB\xBF# answers of student 42\r\n"
-        "student = s42\r\n"
-        "\r\n"
-        "[ KL-Self ]\r\n"
-        "Answer: 0   \r\n"
-        "[kl_equal_variance]\r\n"
-        "   ANSWER = $\\frac{(\\mu_q-\\mu_p)^2}\r\n"
-        "      {2\\sigma^2}$\r\n"
-        "[exercise kl-std-normal]\r\n"
-        "\\frac12(\\mu^2+\\sigma^2-1-\\log\\sigma^2)\r\n"
-        "[tf-posterior-easy]\r\n"
-        "answer = \"false\"\r\n"
-        "[elbo-name]\r"
-        "answer=evidence lower bound\r";
+    static const char text[] = "\xEF\xBB\xBF# answers of student 42\r\n"
+                               "student = s42\r\n"
+                               "\r\n"
+                               "[ KL-Self ]\r\n"
+                               "Answer: 0   \r\n"
+                               "[kl_equal_variance]\r\n"
+                               "   ANSWER = $\\frac{(\\mu_q-\\mu_p)^2}\r\n"
+                               "      {2\\sigma^2}$\r\n"
+                               "[exercise kl-std-normal]\r\n"
+                               "\\frac12(\\mu^2+\\sigma^2-1-\\log\\sigma^2)\r\n"
+                               "[tf-posterior-easy]\r\n"
+                               "answer = \"false\"\r\n"
+                               "[elbo-name]\r"
+                               "answer=evidence lower bound\r";
     el_grade_report r;
     grade(text, sizeof text - 1, "win.txt", NULL, &r);
     ck_assert_str_eq(r.student, "s42");
@@ -434,7 +473,8 @@ START_TEST(grouped_and_listed_forms)
     char fb[512];
     ck_assert(score_one("kl-properties", "answer", "1-7", fb, sizeof fb) == 1.0);
     ck_assert(score_one("kl-properties", "answer", "1 to 7", fb, sizeof fb) == 1.0);
-    ck_assert(score_one("incl-excl-fit", "inclusive_sigma", "1.374 (the variance is 17/9)", fb, sizeof fb) == 0.25);
+    ck_assert(score_one("incl-excl-fit", "inclusive_sigma", "1.374 (the variance is 17/9)", fb,
+                        sizeof fb) == 0.25);
 }
 END_TEST
 
@@ -456,22 +496,23 @@ END_TEST
 
 START_TEST(unknown_and_duplicate_sections)
 {
-    static const char text[] =
-        "[kl-slef]\nanswer = 0\n"
-        "[problem-kl-self]\nanswer = 1\n"
-        "[tf-posterior-easy]\nanswer = true\n"
-        "[tf-posterior-easy]\nanswer = false\n"
-        "[elbo-tight]\nanswer = 1\nanswer = 2\nnote = I am not sure\n";
+    static const char text[] = "[kl-slef]\nanswer = 0\n"
+                               "[problem-kl-self]\nanswer = 1\n"
+                               "[tf-posterior-easy]\nanswer = true\n"
+                               "[tf-posterior-easy]\nanswer = false\n"
+                               "[elbo-tight]\nanswer = 1\nanswer = 2\nnote = I am not sure\n";
     el_grade_report r;
     grade(text, sizeof text - 1, "dup.txt", NULL, &r);
-    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_WRONG);              /* [problem-kl-self] */
-    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT);  /* the later one */
-    ck_assert(result_of(&r, "elbo-tight")->status == EL_GRADE_WRONG);           /* answer = 2 wins */
+    ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_WRONG); /* [problem-kl-self] */
+    ck_assert(result_of(&r, "tf-posterior-easy")->status == EL_GRADE_CORRECT); /* the later one */
+    ck_assert(result_of(&r, "elbo-tight")->status == EL_GRADE_WRONG);          /* answer = 2 wins */
     int suggest = 0, again = 0, ignored = 0;
     for (size_t i = 0; i < r.notes.n; i++) {
-        suggest |= strstr(r.notes.v[i].text, "unknown exercise [kl-slef] (did you mean [kl-self]?)") != NULL;
+        suggest |= strstr(r.notes.v[i].text,
+                          "unknown exercise [kl-slef] (did you mean [kl-self]?)") != NULL;
         again |= r.notes.v[i].line == 7 && strstr(r.notes.v[i].text, "appears again") != NULL;
-        ignored |= r.notes.v[i].line == 12 && strstr(r.notes.v[i].text, "'note' in [elbo-tight] is not graded") != NULL;
+        ignored |= r.notes.v[i].line == 12 &&
+                   strstr(r.notes.v[i].text, "'note' in [elbo-tight] is not graded") != NULL;
     }
     ck_assert(suggest && again && ignored);
     el_grade_report_free(&r);
@@ -488,7 +529,7 @@ START_TEST(statements_and_variants)
     el_exercise_variant(ex, "someone@uni.edu", v);
     el_exercise_variant(ex, NULL, d);
     ck_assert(d[0] == 1.0 / 3.0);
-    if (el_solver_find("mixture-fit")->general)   /* a variant of one's own, in range */
+    if (el_solver_find("mixture-fit")->general) /* a variant of one's own, in range */
         ck_assert(v[0] >= 0.2 && v[0] <= 0.45 && fabs(v[0] * 100 - round(v[0] * 100)) < 1e-9);
     else
         ck_assert(v[0] == 1.0 / 3.0);
@@ -500,8 +541,9 @@ END_TEST
 
 START_TEST(same_submission_same_bytes)
 {
-    static const char text[] = "[kl-gauss-mv]\nanswer = tr(Sigma0)\n[optimal-posterior]\nanswer = lik\n"
-                               "[kl-diag-sum]\nanswer = sum(mu)\n[kl-foo]\n";
+    static const char text[] =
+        "[kl-gauss-mv]\nanswer = tr(Sigma0)\n[optimal-posterior]\nanswer = lik\n"
+        "[kl-diag-sum]\nanswer = sum(mu)\n[kl-foo]\n";
     char *dumps[3];
     for (int k = 0; k < 3; k++) {
         el_grade_report r;
@@ -522,7 +564,8 @@ END_TEST
 
 START_TEST(gradescope_results_format)
 {
-    static const char text[] = "[kl-self]\nanswer = 0\n[incl-excl-fit]\ninclusive_mu = 1/3\n[nope]\n";
+    static const char text[] =
+        "[kl-self]\nanswer = 0\n[incl-excl-fit]\ninclusive_mu = 1/3\n[nope]\n";
     el_grade_report r;
     grade(text, sizeof text - 1, "gs.txt", NULL, &r);
     char *dir = temp_dir(), path[1024];
@@ -536,19 +579,24 @@ START_TEST(gradescope_results_format)
     ck_assert(json_number_value(json_object_get(back, "score")) == 2.0);
     ck_assert(json_number_value(json_object_get(back, "execution_time")) == 0.25);
     ck_assert(json_is_string(json_object_get(back, "output")));
-    ck_assert(strstr(json_string_value(json_object_get(back, "output")), "unknown exercise [nope]"));
+    ck_assert(
+        strstr(json_string_value(json_object_get(back, "output")), "unknown exercise [nope]"));
     json_t *tests = json_object_get(back, "tests");
     ck_assert_uint_eq(json_array_size(tests), all->n);
     double sum = 0;
     for (size_t i = 0; i < json_array_size(tests); i++) {
         json_t *t = json_array_get(tests, i);
         const char *name = json_string_value(json_object_get(t, "name"));
-        ck_assert_msg(!strncmp(name, all->ex[i]->id, strlen(all->ex[i]->id)) && name[strlen(all->ex[i]->id)] == ' ', "%s", name);
-        double sc = json_number_value(json_object_get(t, "score")), mx = json_number_value(json_object_get(t, "max_score"));
+        ck_assert_msg(!strncmp(name, all->ex[i]->id, strlen(all->ex[i]->id)) &&
+                          name[strlen(all->ex[i]->id)] == ' ',
+                      "%s", name);
+        double sc = json_number_value(json_object_get(t, "score")),
+               mx = json_number_value(json_object_get(t, "max_score"));
         const char *status = json_string_value(json_object_get(t, "status"));
         ck_assert_str_eq(status, sc == mx ? "passed" : "failed");
         ck_assert_str_eq(json_string_value(json_object_get(t, "visibility")), "visible");
-        ck_assert(json_is_string(json_object_get(t, "output")) && json_is_string(json_object_get(t, "number")));
+        ck_assert(json_is_string(json_object_get(t, "output")) &&
+                  json_is_string(json_object_get(t, "number")));
         sum += sc;
     }
     ck_assert(sum == 2.0);
@@ -574,17 +622,18 @@ START_TEST(text_and_json_reports)
     fclose(f);
     ck_assert_ptr_nonnull(strstr(buf, "kl-self"));
     ck_assert_ptr_nonnull(strstr(buf, "Total: 0/35"));
-    ck_assert_ptr_null(strchr(buf, '\x1b'));   /* no escape sequence from the file reaches the terminal */
+    ck_assert_ptr_null(
+        strchr(buf, '\x1b')); /* no escape sequence from the file reaches the terminal */
     free(buf);
     json_t *j = el_grade_json(&r);
     char *s = el_grade_dump_json(j);
     json_decref(j);
     json_error_t err;
-    json_t *back = json_loads(s, 0, &err);   /* valid UTF-8 JSON despite the bad byte */
+    json_t *back = json_loads(s, 0, &err); /* valid UTF-8 JSON despite the bad byte */
     ck_assert_ptr_nonnull(back);
     const char *keys[] = { "source", "student", "set", "score", "max_score", "exercises", "notes" };
     const char *at = s;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {   /* fixed key order */
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) { /* fixed key order */
         char q[32];
         snprintf(q, sizeof q, "\"%s\"", keys[i]);
         const char *p = strstr(at, q);
@@ -650,9 +699,17 @@ END_TEST
 START_TEST(empty_and_odd_files)
 {
     static const char *const texts[] = {
-        "", "\n\n\n", "# only a comment\n", "[]\nanswer = 1\n", "[kl-self\nanswer = 0\n",
-        "answer = 0\n", "[kl-self]\nanswer =\n", "[kl-self]\n\0answer = 0\n", "[[[[[[[[",
-        "=\n:\n[=]\n= =\n", "[kl-gauss-mv]\nanswer = inv(inv(inv(inv(Sigma0))))^1000000\n",
+        "",
+        "\n\n\n",
+        "# only a comment\n",
+        "[]\nanswer = 1\n",
+        "[kl-self\nanswer = 0\n",
+        "answer = 0\n",
+        "[kl-self]\nanswer =\n",
+        "[kl-self]\n\0answer = 0\n",
+        "[[[[[[[[",
+        "=\n:\n[=]\n= =\n",
+        "[kl-gauss-mv]\nanswer = inv(inv(inv(inv(Sigma0))))^1000000\n",
         "[kl-gauss-mv]\nanswer = Sigma0^99999999 + det(Sigma1)^(10^10)\n",
         "[kl-diag-sum]\nanswer = \\sum_i \\sum_j \\sum_k mu_i mu_j mu_k\n",
         "[optimal-posterior]\nanswer = 1/0 + log(-1) + sqrt(-lik)\n",
@@ -667,7 +724,8 @@ START_TEST(empty_and_odd_files)
         el_grade_report_free(&r);
     }
     el_grade_report r;
-    grade(texts[4], strlen(texts[4]), "odd.txt", NULL, &r);   /* a header without ']' is read anyway */
+    grade(texts[4], strlen(texts[4]), "odd.txt", NULL,
+          &r); /* a header without ']' is read anyway */
     ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
     ck_assert(r.notes.n == 1 && r.notes.v[0].line == 1);
     el_grade_report_free(&r);
@@ -703,11 +761,21 @@ END_TEST
 
 START_TEST(bad_exercise_files_name_the_line)
 {
-    static const struct { const char *text, *says; } bad[] = {
-        { "id = x\ntitle = t\nkind = expression\nchecked_by = a.b\nstatement = s\n[part answer]\nreference = (a\n", "x.ini:6: cannot parse" },
-        { "id = x\ntitle = t\nkind = expression\nchecked_by = a.b\nstatement = s\n[part answer]\nreference = y\n", "'y', which is not declared" },
-        { "id = x\ntitle = t\nkind = choice\nchecked_by = a.b\nstatement = s\n[option a]\ntext = A\n[option b]\ntext = B\n", "exactly one correct" },
-        { "id = x\ntitle = t\nkind = expression\nstatement = s\n[variable v]\ndomain = uniform(2, 1)\n", "x.ini:6: uniform(a, b) needs a < b" },
+    static const struct {
+        const char *text, *says;
+    } bad[] = {
+        { "id = x\ntitle = t\nkind = expression\nchecked_by = a.b\nstatement = s\n[part "
+          "answer]\nreference = (a\n",
+          "x.ini:6: cannot parse" },
+        { "id = x\ntitle = t\nkind = expression\nchecked_by = a.b\nstatement = s\n[part "
+          "answer]\nreference = y\n",
+          "'y', which is not declared" },
+        { "id = x\ntitle = t\nkind = choice\nchecked_by = a.b\nstatement = s\n[option a]\ntext = "
+          "A\n[option b]\ntext = B\n",
+          "exactly one correct" },
+        { "id = x\ntitle = t\nkind = expression\nstatement = s\n[variable v]\ndomain = uniform(2, "
+          "1)\n",
+          "x.ini:6: uniform(a, b) needs a < b" },
         { "id = x\nbogus = 1\n", "x.ini:2: unknown key 'bogus'" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -733,12 +801,13 @@ START_TEST(batch_with_a_bad_file)
     char *dir = temp_dir(), sub[1100];
     write_file(dir, "alice.txt", "[kl-self]\nanswer = 0\n", 21);
     write_file(dir, "bob.tex", "\\answer{kl-self}{0}\\answer{elbo-name}{1}", 40);
-    write_file(dir, "carol.txt", "\x00\x01\x02\x03\xff\xfe\x00\x01\x02\x03\xff\xfe\x00\x01\x02\x03\xff\xfe", 18);
+    write_file(dir, "carol.txt",
+               "\x00\x01\x02\x03\xff\xfe\x00\x01\x02\x03\xff\xfe\x00\x01\x02\x03\xff\xfe", 18);
     snprintf(sub, sizeof sub, "%s/dave", dir);
     mkdir(sub, 0755);
     write_file(sub, "answers.txt", "[kl-self]\nanswer = 1\n", 21);
     snprintf(sub, sizeof sub, "%s/erin", dir);
-    mkdir(sub, 0755);   /* a student folder without an answer file */
+    mkdir(sub, 0755); /* a student folder without an answer file */
     el_batch b;
     ck_assert_int_eq(el_grade_batch(cat, all, dir, 3, &b), EL_OK);
     ck_assert_uint_eq(b.n, 5);
@@ -746,7 +815,8 @@ START_TEST(batch_with_a_bad_file)
     ck_assert(b.rows[0].score == 1.0 && b.rows[0].error == NULL);
     ck_assert_str_eq(b.rows[0].student, "alice");
     ck_assert(b.rows[1].score == 2.0);
-    ck_assert(b.rows[2].score == 0.0 && b.rows[2].error == NULL);   /* graded: all zero, with a note */
+    ck_assert(b.rows[2].score == 0.0 &&
+              b.rows[2].error == NULL); /* graded: all zero, with a note */
     ck_assert(b.rows[3].score == 0.0 && b.rows[3].error == NULL);
     ck_assert_str_eq(b.rows[3].student, "dave");
     ck_assert_ptr_nonnull(b.rows[4].error);
@@ -795,12 +865,14 @@ START_TEST(simulated_autograder_tree)
     write_file(sub, "notes.pdf", "%PDF-1.4", 8);
     const char *ans = "[kl-self]\nanswer = 0\n[tf-posterior-easy]\nanswer = F\n";
     write_file(sub, "answers.txt", ans, strlen(ans));
-    const char *meta = "{\"id\": 123, \"users\": [{\"email\": \"Ann@Uni.edu\", \"id\": 77, \"name\": \"Ann\"}]}";
+    const char *meta =
+        "{\"id\": 123, \"users\": [{\"email\": \"Ann@Uni.edu\", \"id\": 77, \"name\": \"Ann\"}]}";
     write_file(root, "submission_metadata.json", meta, strlen(meta));
     ck_assert_int_eq(el_gradescope_run(cat, all, root), EL_OK);
     json_t *j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 2.0);
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "output")), "variant of Ann@Uni.edu"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(j, "output")), "variant of Ann@Uni.edu"));
     ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")), all->n);
     json_decref(j);
     /* an empty submission still gets a results.json that says why */
@@ -809,7 +881,8 @@ START_TEST(simulated_autograder_tree)
     ck_assert_int_eq(el_gradescope_run(cat, all, root), EL_OK);
     j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 0.0);
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "output")), "no answer file"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(j, "output")), "no answer file"));
     json_decref(j);
     rm_tree(root);
 }
@@ -822,7 +895,8 @@ static char *zip_entry(const char *zip, size_t zn, const char *name, size_t *len
         const unsigned char *c = (const unsigned char *)zip + i;
         if (c[0] != 0x50 || c[1] != 0x4b || c[2] != 1 || c[3] != 2)
             continue;
-        size_t nl = c[28] | c[29] << 8, csize = c[20] | c[21] << 8 | (size_t)c[22] << 16 | (size_t)c[23] << 24;
+        size_t nl = c[28] | c[29] << 8,
+               csize = c[20] | c[21] << 8 | (size_t)c[22] << 16 | (size_t)c[23] << 24;
         size_t usize = c[24] | c[25] << 8 | (size_t)c[26] << 16 | (size_t)c[27] << 24;
         size_t off = c[42] | c[43] << 8 | (size_t)c[44] << 16 | (size_t)c[45] << 24;
         if (nl != strlen(name) || memcmp(c + 46, name, nl) != 0)
@@ -862,7 +936,8 @@ START_TEST(autograder_bundle)
     char *run = zip_entry(buf, zn, "run_autograder", &len);
     ck_assert(setup && strstr(setup, "apt-get install") && strstr(setup, "meson compile"));
     ck_assert(run && strstr(run, "gradescope run") && strstr(run, "--set 'kl'"));
-    const char *needed[] = { "meson.build", "src/grade/el_grade.h", "exercises/kl-self.ini", "exercises/sets/kl.ini" };
+    const char *needed[] = { "meson.build", "src/grade/el_grade.h", "exercises/kl-self.ini",
+                             "exercises/sets/kl.ini" };
     for (size_t i = 0; i < 4; i++) {
         char *e = zip_entry(buf, zn, needed[i], &len);
         ck_assert_msg(e != NULL && len > 0, "%s missing", needed[i]);
@@ -882,12 +957,15 @@ START_TEST(autograder_bundle)
             snprintf(sub, sizeof sub, "%s/submission", dir);
             mkdir(sub, 0755);
             write_file(sub, "hw.tex", "\\answer{kl-self}{0}", 19);
-            snprintf(cmd, sizeof cmd, "ELBOLAB_AUTOGRADER_ROOT='%s' ELBOLAB_BIN='%s' ELBOLAB_EXERCISES= "
-                     "ELBOLAB_SOURCE='%s' sh '%s/run_autograder'", dir, bin, el_grade_source_dir(), dir);
+            snprintf(cmd, sizeof cmd,
+                     "ELBOLAB_AUTOGRADER_ROOT='%s' ELBOLAB_BIN='%s' ELBOLAB_EXERCISES= "
+                     "ELBOLAB_SOURCE='%s' sh '%s/run_autograder'",
+                     dir, bin, el_grade_source_dir(), dir);
             ck_assert_int_eq(system(cmd), 0);
             json_t *j = read_results(dir);
             ck_assert(json_number_value(json_object_get(j, "score")) == 1.0);
-            ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")), el_catalog_set(cat, "kl")->n);
+            ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")),
+                              el_catalog_set(cat, "kl")->n);
             json_decref(j);
         }
     }

@@ -17,7 +17,9 @@ static double textbook_1d(double m1, double s1, double m2, double s2)
 
 START_TEST(normal_matches_textbook_formula)
 {
-    static const double p[][4] = { { 0, 1, 1, 2 }, { 0.385, 0.7, -1.21, 1.3 }, { 3, 2.4, -0.5, 1.7 } };
+    static const double p[][4] = { { 0, 1, 1, 2 },
+                                   { 0.385, 0.7, -1.21, 1.3 },
+                                   { 3, 2.4, -0.5, 1.7 } };
     for (int i = 0; i < 3; i++) {
         double k;
         ck_assert_int_eq(el_kl_normal(p[i][0], p[i][1], p[i][2], p[i][3], &k), EL_OK);
@@ -32,7 +34,7 @@ START_TEST(normal_keeps_precision_near_zero)
      * formula loses all digits there, the exprel_2 route must not */
     double h = 1e-7, k;
     ck_assert_int_eq(el_kl_normal(0.0, 1.0 + h, 0.0, 1.0, &k), EL_OK);
-    double t = 2.0 * log1p(h);                    /* log r^2 */
+    double t = 2.0 * log1p(h); /* log r^2 */
     double series = 0.5 * (t * t / 2.0 + t * t * t / 6.0);
     ck_assert(el_close(k, series, 1e-8, 0));
     ck_assert(k > 0.0);
@@ -95,9 +97,9 @@ START_TEST(discrete_sum_and_support)
     ck_assert_int_eq(el_kl_discrete(3, p, q, &k), EL_OK);
     ck_assert(el_close(k, 0.2 * log(0.5) + 0.3 * log(0.75) + 0.5 * log(2.5), 1e-15, 0));
     double p0[3] = { 0.0, 0.5, 0.5 }, q0[3] = { 0.5, 0.5, 0.0 };
-    ck_assert_int_eq(el_kl_discrete(3, p0, q, &k), EL_OK);   /* 0 log 0 = 0 */
+    ck_assert_int_eq(el_kl_discrete(3, p0, q, &k), EL_OK); /* 0 log 0 = 0 */
     ck_assert(isfinite(k));
-    ck_assert_int_eq(el_kl_discrete(3, p, q0, &k), EL_OK);   /* q misses mass of p */
+    ck_assert_int_eq(el_kl_discrete(3, p, q0, &k), EL_OK); /* q misses mass of p */
     ck_assert(isinf(k) && k > 0);
 }
 END_TEST

@@ -90,16 +90,27 @@ static double gauss_pdf(double x, void *p)
     return exp(-0.5 * x * x) / sqrt(2.0 * M_PI);
 }
 
-static double x2_gauss(double x, void *p) { return x * x * gauss_pdf(x, p); }
-static double inv_sqrt(double x, void *p) { (void)p; return 1.0 / sqrt(x); }
-static double bad_fn(double x, void *p) { (void)p; return x > 0.3 ? NAN : 1.0; }
+static double x2_gauss(double x, void *p)
+{
+    return x * x * gauss_pdf(x, p);
+}
+static double inv_sqrt(double x, void *p)
+{
+    (void)p;
+    return 1.0 / sqrt(x);
+}
+static double bad_fn(double x, void *p)
+{
+    (void)p;
+    return x > 0.3 ? NAN : 1.0;
+}
 
 START_TEST(quad_1d_ranges)
 {
     el_quad_result q;
     ck_assert_int_eq(el_quad_1d(gauss_pdf, NULL, -INFINITY, INFINITY, &q), EL_OK);
     ck_assert(el_agrees_quad(1.0, &q));
-    ck_assert(!el_agrees_quad(1.0 + 1e-7, &q));   /* the tolerance is tight */
+    ck_assert(!el_agrees_quad(1.0 + 1e-7, &q)); /* the tolerance is tight */
     ck_assert_int_eq(el_quad_1d(x2_gauss, NULL, 0.0, INFINITY, &q), EL_OK);
     ck_assert(el_agrees_quad(0.5, &q));
     ck_assert_int_eq(el_quad_1d(gauss_pdf, NULL, -INFINITY, 1.2, &q), EL_OK);
@@ -139,17 +150,17 @@ END_TEST
 START_TEST(verdict_rules)
 {
     el_quad_result q = { 1.0 + 5e-10, 1e-12 };
-    ck_assert(el_agrees_quad(1.0, &q));             /* within 1e-9 relative */
+    ck_assert(el_agrees_quad(1.0, &q)); /* within 1e-9 relative */
     q.value = 1.0 + 3e-9;
     ck_assert(!el_agrees_quad(1.0, &q));
     q.value = 5e-11;
-    ck_assert(el_agrees_quad(0.0, &q));             /* absolute floor */
+    ck_assert(el_agrees_quad(0.0, &q)); /* absolute floor */
     el_estimate e = { 0.0, 0.0, 100 };
-    ck_assert(el_agrees_mc(0.0, &e));               /* se = 0: exact agreement only */
+    ck_assert(el_agrees_mc(0.0, &e)); /* se = 0: exact agreement only */
     ck_assert(!el_agrees_mc(1e-300, &e));
     e.value = 1.0;
     e.se = 0.2;
-    ck_assert(el_agrees_mc(2.0, &e));               /* exactly 5 se */
+    ck_assert(el_agrees_mc(2.0, &e)); /* exactly 5 se */
     ck_assert(!el_agrees_mc(2.0001, &e));
     ck_assert(!el_agrees_mc(NAN, &e));
 }

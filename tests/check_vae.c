@@ -105,8 +105,13 @@ static void write_idx(const char *split, int gz, size_t cut)
 }
 
 static const char *const idx_files[] = {
-    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte", "model.vae", "model.vae.tmp", NULL,
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+    "model.vae",
+    "model.vae.tmp",
+    NULL,
 };
 
 /* ---- Core -------------------------------------------------------------------------- */
@@ -123,7 +128,7 @@ START_TEST(synthetic_sets)
         ck_assert_ptr_nonnull(a);
         ck_assert_uint_eq(a->d, dims[k]);
         ck_assert_uint_eq(a->nclass, classes[k]);
-        ck_assert(memcmp(a->x, b->x, 50 * a->d * sizeof(float)) == 0);   /* same seed, same rows */
+        ck_assert(memcmp(a->x, b->x, 50 * a->d * sizeof(float)) == 0); /* same seed, same rows */
         for (size_t i = 0; a->label && i < a->n; i++)
             ck_assert(a->label[i] >= 0 && (size_t)a->label[i] < a->nclass);
         for (size_t i = 0; a->binary && i < a->n * a->d; i++)
@@ -151,7 +156,7 @@ START_TEST(float_and_double_agree)
     el_vae_data *data = sprites(20, 4);
     double *p = malloc(f->nparams * sizeof *p);
     el_vae_params_get(f, p);
-    el_vae_params_set(d, p);                  /* the double model gets the float parameters */
+    el_vae_params_set(d, p); /* the double model gets the float parameters */
     double lf = loss_with(f, data, 9), ld = loss_with(d, data, 9);
     ck_assert_msg(fabs(lf - ld) <= 1e-5 * fabs(ld), "float %.9g vs double %.9g", lf, ld);
     double zf[3] = { 0.3, -1.2, 0.7 }, xf[256], xd[256];
@@ -181,7 +186,7 @@ START_TEST(training_lowers_the_loss)
     ck_assert_int_eq(m->step, 3 * 8);
     el_estimate iw, el;
     ck_assert_int_eq(el_vae_iwae(m, data, 100, 20, r, &iw, &el), EL_OK);
-    ck_assert(iw.value >= el.value);          /* logmeanexp >= mean, row by row */
+    ck_assert(iw.value >= el.value); /* logmeanexp >= mean, row by row */
     el_rng_free(r);
     el_vae_data_free(data);
     el_vae_free(m);
@@ -201,8 +206,8 @@ START_TEST(model_file_round_trip)
     ck_assert_msg(l != NULL, "%s", el_errmsg());
     ck_assert_uint_eq(l->nparams, m->nparams);
     ck_assert(memcmp(l->params, m->params, m->nparams * sizeof(float)) == 0);
-    ck_assert(l->cfg.x_dim == 256 && l->cfg.hidden == 24 && l->cfg.z_dim == 3
-              && l->cfg.mixture == 0 && l->cfg.decoder == EL_VAE_BERNOULLI && l->cfg.sigma == 1.0);
+    ck_assert(l->cfg.x_dim == 256 && l->cfg.hidden == 24 && l->cfg.z_dim == 3 &&
+              l->cfg.mixture == 0 && l->cfg.decoder == EL_VAE_BERNOULLI && l->cfg.sigma == 1.0);
     ck_assert_str_eq(back.data, "synthetic");
     ck_assert_uint_eq(back.epochs, 7);
     ck_assert_uint_eq(back.width, 16);
@@ -227,7 +232,7 @@ START_TEST(idx_reader)
         ck_assert_int_eq(grey->label[2], 7);
         ck_assert(fabsf(grey->x[5] - 115.0f / 255.0f) < 1e-6f);
         el_vae_data *bin = el_vae_idx_load(tmpdir, "t10k", 0.5, 2, &s);
-        ck_assert_uint_eq(bin->n, 2);                                   /* max_rows */
+        ck_assert_uint_eq(bin->n, 2); /* max_rows */
         for (int i = 0; i < 8; i++)
             ck_assert(bin->x[i] == (i * 23 > 127.5 ? 1.0f : 0.0f));
         el_vae_data_free(grey);
@@ -242,7 +247,7 @@ END_TEST
 START_TEST(fashion_mnist_when_installed)
 {
     if (access(EL_VAE_FASHION_DIR "/t10k-images-idx3-ubyte.gz", R_OK) != 0)
-        return;                   /* optional package: nothing to read */
+        return; /* optional package: nothing to read */
     int s;
     el_vae_data *d = el_vae_idx_load(EL_VAE_FASHION_DIR, "t10k", 0.5, 100, &s);
     ck_assert_msg(d != NULL, "%s", el_errmsg());
@@ -260,8 +265,8 @@ START_TEST(bad_shapes_and_options)
 {
     int s;
     el_vae_config bad[] = {
-        { 0, 4, 2, 0, EL_VAE_BERNOULLI, 1 }, { 4, 4, 0, 0, EL_VAE_BERNOULLI, 1 },
-        { 4, 4, 2, 0, EL_VAE_GAUSS, 0 },     { 4, 4, 2, 0, EL_VAE_GAUSS_LEARNED, NAN },
+        { 0, 4, 2, 0, EL_VAE_BERNOULLI, 1 },  { 4, 4, 0, 0, EL_VAE_BERNOULLI, 1 },
+        { 4, 4, 2, 0, EL_VAE_GAUSS, 0 },      { 4, 4, 2, 0, EL_VAE_GAUSS_LEARNED, NAN },
         { 4, 4, 2, 0, (el_vae_decoder)7, 1 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -276,8 +281,9 @@ START_TEST(bad_shapes_and_options)
     ck_assert_int_eq(el_vae_loss(m, wrong, NULL, 5, 1.0, NULL, 0, &t), EL_EDOM);
     el_vae_data *data = sprites(10, 1);
     gsl_rng *r = el_rng_alloc(1);
-    el_vae_train_opts o[] = { { 0, 1e-3, 1, 0 }, { 5, 0, 1, 0 }, { 5, 1e-3, -1, 0 },
-                              { 5, NAN, 1, 0 } };
+    el_vae_train_opts o[] = {
+        { 0, 1e-3, 1, 0 }, { 5, 0, 1, 0 }, { 5, 1e-3, -1, 0 }, { 5, NAN, 1, 0 }
+    };
     for (size_t i = 0; i < 4; i++)
         ck_assert_int_eq(el_vae_train_epoch(m, data, &o[i], r, NULL, NULL, &t), EL_EDOM);
     ck_assert_int_eq(el_vae_log_weights(m, data, 8, 5, 3, r, (double[15]){ 0 }), EL_EDOM);
@@ -330,16 +336,16 @@ START_TEST(damaged_model_files)
     damage(path, 0, 'X');
     refused(path, EL_EFORMAT, "not an elbolab VAE model");
     ck_assert_int_eq(el_vae_save(m, &meta, path), EL_OK);
-    damage(path, 8, 99);                                   /* the version */
+    damage(path, 8, 99); /* the version */
     refused(path, EL_EFORMAT, "version");
     ck_assert_int_eq(el_vae_save(m, &meta, path), EL_OK);
-    damage(path, 200, -1);                                 /* truncated */
+    damage(path, 200, -1); /* truncated */
     refused(path, EL_EFORMAT, "truncated");
     ck_assert_int_eq(el_vae_save(m, &meta, path), EL_OK);
-    damage(path, 150, 0x5a);                               /* a parameter byte */
+    damage(path, 150, 0x5a); /* a parameter byte */
     refused(path, EL_EFORMAT, "checksum");
     ck_assert_int_eq(el_vae_save(m, &meta, path), EL_OK);
-    damage(path, 12, 3);                                   /* precision 3: caught by the checksum */
+    damage(path, 12, 3); /* precision 3: caught by the checksum */
     refused(path, EL_EFORMAT, "damaged");
     el_vae_free(m);
     remove_tmpdir(idx_files);
@@ -360,15 +366,15 @@ START_TEST(damaged_idx_files)
     make_tmpdir();
     char p[256];
     idx_refused(EL_EIO, "cannot open");
-    write_idx("t10k", 1, 5);                               /* 5 pixel bytes missing */
+    write_idx("t10k", 1, 5); /* 5 pixel bytes missing */
     idx_refused(EL_EFORMAT, "truncated");
     remove_tmpdir(idx_files);
     make_tmpdir();
-    write_idx("t10k", 0, 0);                               /* plain files, then break the magic */
+    write_idx("t10k", 0, 0); /* plain files, then break the magic */
     snprintf(p, sizeof p, "%s/t10k-images-idx3-ubyte", tmpdir);
     damage(p, 2, 0x0d);
     idx_refused(EL_EFORMAT, "not an IDX file");
-    write_idx("t10k", 1, 0);                               /* gzip with a damaged stream */
+    write_idx("t10k", 1, 0); /* gzip with a damaged stream */
     snprintf(p, sizeof p, "%s/t10k-images-idx3-ubyte.gz", tmpdir);
     damage(p, 20, 0xff);
     damage(p, 21, 0xff);
@@ -383,7 +389,8 @@ END_TEST
 
 START_TEST(logmeanexp_limits)
 {
-    double a[3] = { 1000.0, 1000.0, 1000.0 }, b[2] = { -INFINITY, -INFINITY }, c[2] = { 0, -INFINITY };
+    double a[3] = { 1000.0, 1000.0, 1000.0 }, b[2] = { -INFINITY, -INFINITY },
+           c[2] = { 0, -INFINITY };
     ck_assert(fabs(el_vae_logmeanexp(a, 3) - 1000.0) < 1e-12);
     ck_assert(isinf(el_vae_logmeanexp(b, 2)) && el_vae_logmeanexp(b, 2) < 0);
     ck_assert(fabs(el_vae_logmeanexp(c, 2) - log(0.5)) < 1e-15);

@@ -41,7 +41,8 @@ static double nm_fit(size_t K, const double *w, const double *m, const double *s
     ck_assert_ptr_nonnull(p);
     nm_ctx c = { p };
     gsl_multimin_function F = { nm_kl, 2, &c };
-    gsl_multimin_fminimizer *nm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 2);
+    gsl_multimin_fminimizer *nm =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 2);
     gsl_vector *x = gsl_vector_alloc(2), *step = gsl_vector_alloc(2);
     gsl_vector_set(x, 0, *mu);
     gsl_vector_set(x, 1, log(*sigma));
@@ -73,14 +74,16 @@ static void assert_global_matches_nm(size_t K, const double *w, const double *m,
     double mu = o[g].mu + 0.1 * scale, sigma = o[g].sigma * 1.1;
     double kl = nm_fit(K, w, m, s, &mu, &sigma);
     ck_assert_msg(fabs(mu - o[g].mu) < 1e-5 * scale, "mu %.12g vs NM %.12g", o[g].mu, mu);
-    ck_assert_msg(fabs(sigma - o[g].sigma) < 1e-5 * scale, "sigma %.12g vs NM %.12g", o[g].sigma, sigma);
+    ck_assert_msg(fabs(sigma - o[g].sigma) < 1e-5 * scale, "sigma %.12g vs NM %.12g", o[g].sigma,
+                  sigma);
     ck_assert_msg(fabs(kl - o[g].kl) < 1e-6, "KL %.12g vs NM %.12g", o[g].kl, kl);
     ck_assert(o[g].global);
 }
 
 /* ---- Core ------------------------------------------------------------------------- */
 
-static const double hw_w[] = { 1.0 / 3.0, 2.0 / 3.0 }, hw_m[] = { -1.0, 1.0 }, hw_s[] = { 1.0, 1.0 };
+static const double hw_w[] = { 1.0 / 3.0, 2.0 / 3.0 }, hw_m[] = { -1.0, 1.0 },
+                    hw_s[] = { 1.0, 1.0 };
 
 START_TEST(inclusive_is_moment_matching)
 {
@@ -119,7 +122,7 @@ START_TEST(exclusive_homework_matches_independent_fit)
     ck_assert_int_eq(el_vi_fit_exclusive(2, hw_w, hw_m, hw_s, o, 4, &n, &g), EL_OK);
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(g, 0);
-    ck_assert(o[0].sigma < sqrt(17.0 / 9.0));   /* narrower than the inclusive fit */
+    ck_assert(o[0].sigma < sqrt(17.0 / 9.0)); /* narrower than the inclusive fit */
 }
 END_TEST
 
@@ -263,7 +266,7 @@ START_TEST(eval_inclusive_exact)
     double var = 0.25 * (0.25 + 2.25) + 0.75 * (1.5625 + 4.0) - mu * mu;
     ck_assert(el_close(extra_real(&r, "mu"), mu, 1e-9, 1e-12));
     ck_assert(el_close(extra_real(&r, "sigma"), sqrt(var), 1e-9, 0));
-    ck_assert(!r.has_closed);   /* no closed form for a two-component mixture */
+    ck_assert(!r.has_closed); /* no closed form for a two-component mixture */
     ck_assert(r.has_quad && el_agrees_quad(extra_real(&r, "kl"), &r.quad));
     ck_assert(r.has_mc && el_agrees_mc(extra_real(&r, "kl"), &r.mc));
     el_eval_result_free(&r);
@@ -285,7 +288,8 @@ START_TEST(eval_exclusive_lists_optima)
     size_t nglobal = 0;
     for (size_t i = 0; i < 3; i++) {
         json_t *o = json_array_get(list, i);
-        ck_assert(json_is_real(json_object_get(o, "mu")) && json_is_real(json_object_get(o, "sigma")));
+        ck_assert(json_is_real(json_object_get(o, "mu")) &&
+                  json_is_real(json_object_get(o, "sigma")));
         ck_assert(json_is_real(json_object_get(o, "kl")));
         nglobal += json_is_true(json_object_get(o, "global"));
     }
@@ -378,8 +382,10 @@ START_TEST(figures_write_scripts)
         el_plot_opts o = { EL_PLOT_DUMB, NULL, 20241 };
         ck_assert_int_eq(el_plot_script(&figs[i], &o, f), EL_OK);
         fclose(f);
-        ck_assert_msg(strstr(buf, "\nplot ") && strstr(buf, "EOD\n"), "%s: no data or plot", figs[i].id);
-        ck_assert_msg(!strstr(buf, "nan") && !strstr(buf, "inf"), "%s: non-finite data", figs[i].id);
+        ck_assert_msg(strstr(buf, "\nplot ") && strstr(buf, "EOD\n"), "%s: no data or plot",
+                      figs[i].id);
+        ck_assert_msg(!strstr(buf, "nan") && !strstr(buf, "inf"), "%s: non-finite data",
+                      figs[i].id);
         ck_assert_ptr_nonnull(el_check_find(figs[i].check));
         free(buf);
     }

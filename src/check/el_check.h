@@ -12,32 +12,32 @@
 #include "num/el_num.h"
 
 typedef struct {
-    unsigned long seed;   /* base seed; each check mixes in its id */
-    size_t samples;       /* Monte Carlo sample count; 0 = the check's default */
+    unsigned long seed; /* base seed; each check mixes in its id */
+    size_t samples;     /* Monte Carlo sample count; 0 = the check's default */
 } el_check_opts;
 
 typedef struct {
-    int pass;                /* the verdict */
-    double closed;           /* the closed form (NAN if none) */
+    int pass;      /* the verdict */
+    double closed; /* the closed form (NAN if none) */
     int has_quad;
-    el_quad_result quad;     /* quadrature value and GSL error estimate */
+    el_quad_result quad; /* quadrature value and GSL error estimate */
     int has_mc;
-    el_estimate mc;          /* Monte Carlo value, standard error, samples */
-    double mc_zmax;          /* largest |mc - closed| / se over all comparisons */
-    char detail[256];        /* one line: what was compared, worst case */
+    el_estimate mc;   /* Monte Carlo value, standard error, samples */
+    double mc_zmax;   /* largest |mc - closed| / se over all comparisons */
+    char detail[256]; /* one line: what was compared, worst case */
 } el_check_result;
 
 struct el_check;
 /* Runs CHECK as VARIANT (0 = the claim, k >= 1 = the k-th mistake).  Fills
  * RES; returns EL_OK, or a status when the check could not be computed (the
  * verdict is then meaningless). */
-typedef int (*el_check_fn)(const struct el_check *check, const el_check_opts *opts,
-                           int variant, el_check_result *res);
+typedef int (*el_check_fn)(const struct el_check *check, const el_check_opts *opts, int variant,
+                           el_check_result *res);
 
 typedef struct el_check {
-    const char *id;               /* "kl.gauss_1d" */
-    const char *claim;            /* one line */
-    const char *const *mistakes;  /* NULL-terminated negative controls, or NULL */
+    const char *id;              /* "kl.gauss_1d" */
+    const char *claim;           /* one line */
+    const char *const *mistakes; /* NULL-terminated negative controls, or NULL */
     el_check_fn run;
 } el_check;
 
@@ -82,7 +82,7 @@ size_t el_check_samples(const el_check_opts *opts, size_t default_n);
  * the quadrature and Monte Carlo parts are used only when Q / E are not
  * NULL.  When RES already holds a comparison, the one with the worse margin
  * (ratio of error to tolerance) is kept, so a grid reports its worst point. */
-int el_check_compare(el_check_result *res, double closed,
-                     const el_quad_result *q, const el_estimate *e);
+int el_check_compare(el_check_result *res, double closed, const el_quad_result *q,
+                     const el_estimate *e);
 
 #endif

@@ -8,7 +8,7 @@
 typedef const el_check *(*group_fn)(size_t *n);
 
 static const group_fn groups[] = {
-    el_kl_checks, el_elbo_checks, el_vi_checks, el_em_checks,
+    el_kl_checks,   el_elbo_checks,  el_vi_checks,  el_em_checks,
     el_grad_checks, el_gmvae_checks, el_vae_checks,
 };
 

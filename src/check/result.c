@@ -35,10 +35,11 @@ static double margin(double closed, const el_quad_result *q, const el_estimate *
     return m;
 }
 
-int el_check_compare(el_check_result *res, double closed,
-                     const el_quad_result *q, const el_estimate *e)
+int el_check_compare(el_check_result *res, double closed, const el_quad_result *q,
+                     const el_estimate *e)
 {
-    int ok = isfinite(closed) && (!q || el_agrees_quad(closed, q)) && (!e || el_agrees_mc(closed, e));
+    int ok =
+        isfinite(closed) && (!q || el_agrees_quad(closed, q)) && (!e || el_agrees_mc(closed, e));
     double m_new = margin(closed, q, e);
     int first = isnan(res->closed) && !res->has_quad && !res->has_mc;
     double m_old = first ? -1.0

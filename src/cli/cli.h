@@ -10,7 +10,7 @@
 #include "num/el_num.h"
 
 #define EXIT_CHECK_FAILED 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE        2
 
 int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -37,8 +37,8 @@ static int parse_args(int argc, char **argv, check_args *a)
 {
     static const struct option longopts[] = {
         { "seed", required_argument, NULL, 's' }, { "samples", required_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },      { "negative", no_argument, NULL, 'x' },
-        { "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
+        { "json", no_argument, NULL, 'j' },       { "negative", no_argument, NULL, 'x' },
+        { "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
     };
     unsigned long v;
     int c;
@@ -52,14 +52,14 @@ static int parse_args(int argc, char **argv, check_args *a)
             break;
         case 'n':
             if (cli_parse_ulong(optarg, &v) || v < 100 || v > 100000000UL)
-                return cli_fail("check", "--samples needs a whole number in 100..1e8, got '%s'", optarg);
+                return cli_fail("check", "--samples needs a whole number in 100..1e8, got '%s'",
+                                optarg);
             a->opts.samples = v;
             break;
         case 'j': a->json = 1; break;
         case 'x': a->negative = 1; break;
         case 'h': fputs(check_help, stdout); return -1;
-        default:
-            return cli_fail("check", "unknown option '%s' (try --help)", argv[optind - 1]);
+        default: return cli_fail("check", "unknown option '%s' (try --help)", argv[optind - 1]);
         }
     }
     a->npatterns = argc - optind;
@@ -105,7 +105,8 @@ static void print_row(const char *id, const el_check_result *r, int status, cons
     int colour = cli_colour();
     const char *on = "", *off = colour ? "\033[0m" : "";
     if (colour)
-        on = strcmp(verdict, "PASS") == 0 || strcmp(verdict, "REJECTED") == 0 ? "\033[32m" : "\033[31m";
+        on = strcmp(verdict, "PASS") == 0 || strcmp(verdict, "REJECTED") == 0 ? "\033[32m"
+                                                                              : "\033[31m";
     printf("%-26s %-18s %-30s %-30s %s%s%s\n", id, closed, quad, mc, on, verdict, off);
     if (status != EL_OK)
         printf("%-26s   error: %s\n", "", el_errmsg());

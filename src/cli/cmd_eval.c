@@ -52,7 +52,8 @@ static void print_human(const el_eval *e, const el_eval_result *r)
     if (r->extra) {
         const char *key;
         json_t *v;
-        json_object_foreach(r->extra, key, v) {
+        json_object_foreach(r->extra, key, v)
+        {
             char *txt = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(12) | JSON_ENCODE_ANY);
             printf("  %-12s %s\n", key, txt ? txt : "?");
             free(txt);
@@ -63,8 +64,10 @@ static void print_human(const el_eval *e, const el_eval_result *r)
 int cmd_eval(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "seed", required_argument, NULL, 's' }, { "samples", required_argument, NULL, 'n' },
-        { "json", no_argument, NULL, 'j' },      { "help", no_argument, NULL, 'h' },
+        { "seed", required_argument, NULL, 's' },
+        { "samples", required_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     el_eval_opts opts = { DEFAULT_SEED, 0 };
@@ -80,7 +83,8 @@ int cmd_eval(int argc, char **argv)
             break;
         case 'n':
             if (cli_parse_ulong(optarg, &v) || v < 2 || v > 100000000UL)
-                return cli_fail("eval", "--samples needs a whole number in 2..1e8, got '%s'", optarg);
+                return cli_fail("eval", "--samples needs a whole number in 2..1e8, got '%s'",
+                                optarg);
             opts.samples = v;
             break;
         case 'j': json = 1; break;

@@ -36,7 +36,8 @@ static const el_exercise_set *find_set(const char *cmd, const el_catalog *c, con
         char known[512] = "";
         for (size_t i = 0; i < el_catalog_nsets(c); i++) {
             size_t k = strlen(known);
-            snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "", el_catalog_set_at(c, i)->name);
+            snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "",
+                     el_catalog_set_at(c, i)->name);
         }
         cli_fail(cmd, "unknown problem set '%s' (known: %s)", name, known);
     }
@@ -104,7 +105,8 @@ static int run_batch(const el_catalog *c, const el_exercise_set *set, const grad
     return st ? cli_fail("grade", "cannot write %s", o->csv ? o->csv : "the CSV") : 0;
 }
 
-static int run_one(const el_catalog *c, const el_exercise_set *set, const char *path, const grade_opts *o)
+static int run_one(const el_catalog *c, const el_exercise_set *set, const char *path,
+                   const grade_opts *o)
 {
     double t0 = now();
     el_grade_report r;
@@ -160,7 +162,9 @@ int cmd_grade(int argc, char **argv)
                 return cli_fail("grade", "--jobs needs a number from 1 to 64, not '%s'", optarg);
             break;
         case ':': return cli_fail("grade", "%s needs a value", argv[optind - 1]);
-        default: return cli_fail("grade", "unknown option '%s' (see elbolab grade --help)", argv[optind - 1]);
+        default:
+            return cli_fail("grade", "unknown option '%s' (see elbolab grade --help)",
+                            argv[optind - 1]);
         }
     }
     int npos = argc - optind;
@@ -173,7 +177,9 @@ int cmd_grade(int argc, char **argv)
     if (!c)
         return EXIT_USAGE;
     const el_exercise_set *set = find_set("grade", c, o.set);
-    int rc = !set ? EXIT_USAGE : o.batch ? run_batch(c, set, &o) : run_one(c, set, argv[optind], &o);
+    int rc = !set      ? EXIT_USAGE
+             : o.batch ? run_batch(c, set, &o)
+                       : run_one(c, set, argv[optind], &o);
     el_catalog_free(c);
     return rc;
 }
@@ -195,13 +201,17 @@ static const char *part_kind(el_part_kind k)
 static void show_text(const el_exercise *ex, const char *student)
 {
     char *st = el_exercise_statement(ex, student);
-    printf("%s -- %s (%g points)\n\n%s\n\n", ex->id, ex->title, ex->points, st ? st : ex->statement);
+    printf("%s -- %s (%g points)\n\n%s\n\n", ex->id, ex->title, ex->points,
+           st ? st : ex->statement);
     free(st);
     if (ex->nvars) {
         puts("Variables:");
         for (size_t i = 0; i < ex->nvars; i++) {
             const el_variable *v = &ex->vars[i];
-            printf("  %-8s %s", v->name, v->shape == EL_SHAPE_SCALAR ? "scalar" : v->shape == EL_SHAPE_VECTOR ? "vector" : "matrix");
+            printf("  %-8s %s", v->name,
+                   v->shape == EL_SHAPE_SCALAR   ? "scalar"
+                   : v->shape == EL_SHAPE_VECTOR ? "vector"
+                                                 : "matrix");
             if (v->define)
                 printf(" = %s", v->define);
             for (size_t j = 0; j < v->naliases; j++)
@@ -231,7 +241,8 @@ static json_t *show_json(const el_exercise *ex, const char *student)
         json_array_append_new(vars, json_string(ex->vars[i].name));
     for (size_t i = 0; i < ex->nparts; i++)
         json_array_append_new(parts, json_pack("{s:s, s:s, s:f}", "name", ex->parts[i].name, "kind",
-                                               part_kind(ex->parts[i].kind), "points", ex->parts[i].points));
+                                               part_kind(ex->parts[i].kind), "points",
+                                               ex->parts[i].points));
     json_object_set_new(o, "variables", vars);
     json_object_set_new(o, "parts", parts);
     return o;
@@ -293,14 +304,15 @@ int cmd_exercise(int argc, char **argv)
         } else if (json) {
             json_t *a = json_array();
             for (size_t i = 0; i < s->n; i++)
-                json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f}", "id", s->ex[i]->id, "title",
-                                                   s->ex[i]->title, "kind", s->ex[i]->kind, "points",
-                                                   s->ex[i]->points));
+                json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f}", "id", s->ex[i]->id,
+                                                   "title", s->ex[i]->title, "kind", s->ex[i]->kind,
+                                                   "points", s->ex[i]->points));
             cli_print_json(a);
         } else {
             printf("%s (%s):\n", s->title, s->name);
             for (size_t i = 0; i < s->n; i++)
-                printf("  %-30s %-10s %4g  %s\n", s->ex[i]->id, s->ex[i]->kind, s->ex[i]->points, s->ex[i]->title);
+                printf("  %-30s %-10s %4g  %s\n", s->ex[i]->id, s->ex[i]->kind, s->ex[i]->points,
+                       s->ex[i]->title);
             printf("\nproblem sets:");
             for (size_t i = 0; i < el_catalog_nsets(c); i++)
                 printf(" %s", el_catalog_set_at(c, i)->name);
@@ -328,9 +340,12 @@ static void gradescope_help(void)
 int cmd_gradescope(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "set", required_argument, NULL, 's' },    { "output", required_argument, NULL, 'o' },
-        { "source", required_argument, NULL, 'S' }, { "root", required_argument, NULL, 'r' },
-        { "exercises", required_argument, NULL, 'e' }, { "help", no_argument, NULL, 'h' },
+        { "set", required_argument, NULL, 's' },
+        { "output", required_argument, NULL, 'o' },
+        { "source", required_argument, NULL, 'S' },
+        { "root", required_argument, NULL, 'r' },
+        { "exercises", required_argument, NULL, 'e' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *set = NULL, *out = NULL, *src = NULL, *root = "/autograder", *dir = NULL;
@@ -351,7 +366,8 @@ int cmd_gradescope(int argc, char **argv)
     int npos = argc - optind;
     int run = npos == 1 && !strcmp(argv[optind], "run");
     if (!run && npos != 0)
-        return cli_fail("gradescope", "unexpected '%s' (see elbolab gradescope --help)", argv[optind]);
+        return cli_fail("gradescope", "unexpected '%s' (see elbolab gradescope --help)",
+                        argv[optind]);
     if (!run && (!set || !out))
         return cli_fail("gradescope", "give --set NAME and -o autograder.zip");
     el_catalog *c = load_catalog("gradescope", dir);
@@ -364,8 +380,9 @@ int cmd_gradescope(int argc, char **argv)
     else if (s && el_gradescope_bundle(src ? src : el_grade_source_dir(), s->name, out))
         rc = cli_fail_lib("gradescope");
     else if (s) {
-        printf("wrote %s (problem set '%s', %zu exercises): upload it as the Gradescope autograder\n",
-               out, s->name, s->n);
+        printf(
+            "wrote %s (problem set '%s', %zu exercises): upload it as the Gradescope autograder\n",
+            out, s->name, s->n);
         rc = 0;
     }
     el_catalog_free(c);

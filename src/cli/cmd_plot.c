@@ -74,8 +74,10 @@ static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
         return rc;
     rc = run_gnuplot(gp);
     if (rc == 127)
-        return cli_fail("plot", "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
-                                "(the scripts are in %s)", dir);
+        return cli_fail("plot",
+                        "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
+                        "(the scripts are in %s)",
+                        dir);
     if (rc)
         return cli_fail("plot", "gnuplot failed on %s", gp);
     if (o.format != EL_PLOT_DUMB)
@@ -86,8 +88,10 @@ static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
 int cmd_plot(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "out", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
-        { "seed", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+        { "out", required_argument, NULL, 'o' },
+        { "format", required_argument, NULL, 'f' },
+        { "seed", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     el_plot_opts o = { EL_PLOT_PNG, NULL, DEFAULT_SEED };

@@ -58,7 +58,7 @@ typedef struct {
     const char *data, *out, *figdir;
     size_t hidden, latent, epochs, batch, mixture, rows, iwae_k, iwae_rows;
     double lr, beta, sigma, threshold;
-    int decoder, linear, json, figures, threads;   /* decoder -1: automatic */
+    int decoder, linear, json, figures, threads; /* decoder -1: automatic */
     unsigned long seed;
     el_plot_format fmt;
 } train_args;
@@ -111,15 +111,40 @@ static int parse_decoder(const char *s, int *out)
 
 static const char *decoder_name(el_vae_decoder d)
 {
-    return d == EL_VAE_BERNOULLI ? "Bernoulli" : d == EL_VAE_GAUSS ? "Gaussian (fixed sigma)"
-                                                                   : "Gaussian (learned sigma)";
+    return d == EL_VAE_BERNOULLI ? "Bernoulli"
+           : d == EL_VAE_GAUSS   ? "Gaussian (fixed sigma)"
+                                 : "Gaussian (learned sigma)";
 }
 
 /* ---- train ------------------------------------------------------------------------ */
 
-enum { O_DATA = 256, O_HIDDEN, O_LATENT, O_EPOCHS, O_BATCH, O_LR, O_BETA, O_SEED, O_DECODER,
-       O_SIGMA, O_MIXTURE, O_THRESHOLD, O_GREY, O_ROWS, O_IWAE, O_IWAE_ROWS, O_THREADS, O_OUT,
-       O_FIGURES, O_NOFIG, O_FORMAT, O_JSON, O_LINEAR, O_N, O_TEXT };
+enum {
+    O_DATA = 256,
+    O_HIDDEN,
+    O_LATENT,
+    O_EPOCHS,
+    O_BATCH,
+    O_LR,
+    O_BETA,
+    O_SEED,
+    O_DECODER,
+    O_SIGMA,
+    O_MIXTURE,
+    O_THRESHOLD,
+    O_GREY,
+    O_ROWS,
+    O_IWAE,
+    O_IWAE_ROWS,
+    O_THREADS,
+    O_OUT,
+    O_FIGURES,
+    O_NOFIG,
+    O_FORMAT,
+    O_JSON,
+    O_LINEAR,
+    O_N,
+    O_TEXT
+};
 
 /* Applies one parsed option C with argument ARG to A; 0 or an exit code. */
 static int train_option(train_args *a, int c, const char *arg)
@@ -133,7 +158,8 @@ static int train_option(train_args *a, int c, const char *arg)
     case O_BATCH: return parse_count("--batch", arg, 1, 1000000, &a->batch);
     case O_LR: return parse_real("--lr", arg, 0, 10, 1, &a->lr);
     case O_BETA: return parse_real("--beta", arg, 0, 1e6, 0, &a->beta);
-    case O_SEED: return parse_count("--seed", arg, 0, (size_t)-1, &t) ? EXIT_USAGE : (a->seed = t, 0);
+    case O_SEED:
+        return parse_count("--seed", arg, 0, (size_t)-1, &t) ? EXIT_USAGE : (a->seed = t, 0);
     case O_DECODER: return parse_decoder(arg, &a->decoder);
     case O_SIGMA: return parse_real("--sigma", arg, 0, 1e6, 1, &a->sigma);
     case O_MIXTURE: return parse_count("--mixture", arg, 1, 4096, &a->mixture);
@@ -142,7 +168,8 @@ static int train_option(train_args *a, int c, const char *arg)
     case O_ROWS: return parse_count("--rows", arg, 1, (size_t)1 << 40, &a->rows);
     case O_IWAE: return parse_count("--iwae", arg, 1, 100000, &a->iwae_k);
     case O_IWAE_ROWS: return parse_count("--iwae-rows", arg, 0, (size_t)1 << 40, &a->iwae_rows);
-    case O_THREADS: return parse_count("--threads", arg, 1, 256, &t) ? EXIT_USAGE : (a->threads = (int)t, 0);
+    case O_THREADS:
+        return parse_count("--threads", arg, 1, 256, &t) ? EXIT_USAGE : (a->threads = (int)t, 0);
     case O_OUT: a->out = arg; return 0;
     case O_FIGURES: a->figdir = arg; return 0;
     case O_NOFIG: a->figures = 0; return 0;
@@ -159,21 +186,34 @@ static int train_option(train_args *a, int c, const char *arg)
 static int parse_train(int argc, char **argv, train_args *a)
 {
     static const struct option lo[] = {
-        { "data", 1, NULL, O_DATA }, { "hidden", 1, NULL, O_HIDDEN },
-        { "latent", 1, NULL, O_LATENT }, { "epochs", 1, NULL, O_EPOCHS },
-        { "batch", 1, NULL, O_BATCH }, { "lr", 1, NULL, O_LR }, { "beta", 1, NULL, O_BETA },
-        { "seed", 1, NULL, O_SEED }, { "decoder", 1, NULL, O_DECODER },
-        { "sigma", 1, NULL, O_SIGMA }, { "mixture", 1, NULL, O_MIXTURE },
-        { "threshold", 1, NULL, O_THRESHOLD }, { "grey", 0, NULL, O_GREY },
-        { "rows", 1, NULL, O_ROWS }, { "iwae", 1, NULL, O_IWAE },
-        { "iwae-rows", 1, NULL, O_IWAE_ROWS }, { "threads", 1, NULL, O_THREADS },
-        { "out", 1, NULL, O_OUT }, { "figures", 1, NULL, O_FIGURES },
-        { "no-figures", 0, NULL, O_NOFIG }, { "format", 1, NULL, O_FORMAT },
-        { "json", 0, NULL, O_JSON }, { "linear", 0, NULL, O_LINEAR },
-        { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "data", 1, NULL, O_DATA },
+        { "hidden", 1, NULL, O_HIDDEN },
+        { "latent", 1, NULL, O_LATENT },
+        { "epochs", 1, NULL, O_EPOCHS },
+        { "batch", 1, NULL, O_BATCH },
+        { "lr", 1, NULL, O_LR },
+        { "beta", 1, NULL, O_BETA },
+        { "seed", 1, NULL, O_SEED },
+        { "decoder", 1, NULL, O_DECODER },
+        { "sigma", 1, NULL, O_SIGMA },
+        { "mixture", 1, NULL, O_MIXTURE },
+        { "threshold", 1, NULL, O_THRESHOLD },
+        { "grey", 0, NULL, O_GREY },
+        { "rows", 1, NULL, O_ROWS },
+        { "iwae", 1, NULL, O_IWAE },
+        { "iwae-rows", 1, NULL, O_IWAE_ROWS },
+        { "threads", 1, NULL, O_THREADS },
+        { "out", 1, NULL, O_OUT },
+        { "figures", 1, NULL, O_FIGURES },
+        { "no-figures", 0, NULL, O_NOFIG },
+        { "format", 1, NULL, O_FORMAT },
+        { "json", 0, NULL, O_JSON },
+        { "linear", 0, NULL, O_LINEAR },
+        { "help", 0, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     *a = (train_args){ "synthetic", NULL, DEFAULT_DIR, 400, 20, 10, 128, 0, 0, 50, 500,
-                       1e-3, 1.0, 1.0, 0.5, -1, 0, 0, 1, 2, 1, EL_PLOT_PNG };
+                       1e-3,        1.0,  1.0,         0.5, -1, 0,  0,   1, 2, 1,  EL_PLOT_PNG };
     int c;
     opterr = 0;
     optind = 1;
@@ -203,10 +243,12 @@ static int make_config(const train_args *a, const el_vae_data *d, el_vae_config 
     if (dec == EL_VAE_BERNOULLI)
         for (size_t i = 0; i < d->n * d->d; i++)
             if (!(d->x[i] >= 0 && d->x[i] <= 1))
-                return cli_fail("vae", "a Bernoulli decoder needs data in [0, 1]; use "
-                                "--decoder gauss-learned for %s", a->data);
-    *cfg = (el_vae_config){ d->d, a->linear ? 0 : a->hidden, a->latent, a->mixture,
-                            (el_vae_decoder)dec, a->sigma };
+                return cli_fail("vae",
+                                "a Bernoulli decoder needs data in [0, 1]; use "
+                                "--decoder gauss-learned for %s",
+                                a->data);
+    *cfg = (el_vae_config){ d->d,       a->linear ? 0 : a->hidden, a->latent,
+                            a->mixture, (el_vae_decoder)dec,       a->sigma };
     return 0;
 }
 
@@ -291,16 +333,20 @@ static void print_train_json(const train_args *a, const el_vae *m, const vae_dat
 {
     json_t *o = json_object(), *hist = json_array();
     for (size_t i = 0; i < h->n; i++)
-        json_array_append_new(hist, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
-            "epoch", (json_int_t)(i + 1), "train_elbo", cli_json_number(h->train_elbo[i]),
-            "test_elbo", cli_json_number(h->test_elbo[i]), "test_recon",
-            cli_json_number(h->test_recon[i]), "test_kl", cli_json_number(h->test_kl[i]),
-            "test_iwae", cli_json_number(h->test_iwae[i]), "images_per_second",
-            cli_json_number(h->ips[i])));
+        json_array_append_new(hist, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "epoch",
+                                              (json_int_t)(i + 1), "train_elbo",
+                                              cli_json_number(h->train_elbo[i]), "test_elbo",
+                                              cli_json_number(h->test_elbo[i]), "test_recon",
+                                              cli_json_number(h->test_recon[i]), "test_kl",
+                                              cli_json_number(h->test_kl[i]), "test_iwae",
+                                              cli_json_number(h->test_iwae[i]), "images_per_second",
+                                              cli_json_number(h->ips[i])));
     json_object_set_new(o, "data", json_string(d->name));
-    json_object_set_new(o, "shape", json_pack("{s:I, s:I, s:I, s:I, s:s}", "x", (json_int_t)m->cfg.x_dim,
-        "hidden", (json_int_t)m->cfg.hidden, "latent", (json_int_t)m->cfg.z_dim, "mixture",
-        (json_int_t)m->cfg.mixture, "decoder", decoder_name(m->cfg.decoder)));
+    json_object_set_new(o, "shape",
+                        json_pack("{s:I, s:I, s:I, s:I, s:s}", "x", (json_int_t)m->cfg.x_dim,
+                                  "hidden", (json_int_t)m->cfg.hidden, "latent",
+                                  (json_int_t)m->cfg.z_dim, "mixture", (json_int_t)m->cfg.mixture,
+                                  "decoder", decoder_name(m->cfg.decoder)));
     json_object_set_new(o, "epochs", json_integer((json_int_t)a->epochs));
     json_object_set_new(o, "batch", json_integer((json_int_t)a->batch));
     json_object_set_new(o, "lr", json_real(a->lr));
@@ -313,14 +359,15 @@ static void print_train_json(const train_args *a, const el_vae *m, const vae_dat
     json_object_set_new(o, "test_elbo", cli_json_number(r->test_elbo));
     json_object_set_new(o, "test_recon", cli_json_number(r->test.recon));
     json_object_set_new(o, "test_kl", cli_json_number(r->test.kl));
-    json_object_set_new(o, "test_iwae", json_pack("{s:I, s:I, s:o, s:o}", "k", (json_int_t)a->iwae_k,
-        "rows", (json_int_t)r->iwae.n, "value", cli_json_number(r->iwae.value), "stderr",
-        cli_json_number(r->iwae.se)));
+    json_object_set_new(o, "test_iwae",
+                        json_pack("{s:I, s:I, s:o, s:o}", "k", (json_int_t)a->iwae_k, "rows",
+                                  (json_int_t)r->iwae.n, "value", cli_json_number(r->iwae.value),
+                                  "stderr", cli_json_number(r->iwae.se)));
     json_object_set_new(o, "images_per_second",
                         cli_json_number((double)(d->train->n * a->epochs) / r->train_seconds));
     json_object_set_new(o, "gflops",
-                        cli_json_number((double)(d->train->n * a->epochs) / r->train_seconds
-                                        * el_vae_flops_per_row(&m->cfg) / 1e9));
+                        cli_json_number((double)(d->train->n * a->epochs) / r->train_seconds *
+                                        el_vae_flops_per_row(&m->cfg) / 1e9));
     json_object_set_new(o, "seconds", cli_json_number(r->seconds));
     json_object_set_new(o, "train_seconds", cli_json_number(r->train_seconds));
     json_object_set_new(o, "model", model ? json_string(model) : json_null());
@@ -331,10 +378,11 @@ static void print_train_json(const train_args *a, const el_vae *m, const vae_dat
 static void print_train_text(const train_args *a, const el_vae *m, const vae_data *d,
                              const train_result *r, const char *model)
 {
-    printf("tiny VAE %zu-%zu-%zu, %s decoder%s, on %s: %zu epochs of %zu images\n",
-           m->cfg.x_dim, m->cfg.hidden, m->cfg.z_dim, decoder_name(m->cfg.decoder),
+    printf("tiny VAE %zu-%zu-%zu, %s decoder%s, on %s: %zu epochs of %zu images\n", m->cfg.x_dim,
+           m->cfg.hidden, m->cfg.z_dim, decoder_name(m->cfg.decoder),
            m->cfg.mixture ? ", mixture prior" : "", d->name, a->epochs, d->train->n);
-    printf("  train ELBO   %10.3f nats per image (running mean of the last epoch)\n", r->train_elbo);
+    printf("  train ELBO   %10.3f nats per image (running mean of the last epoch)\n",
+           r->train_elbo);
     printf("  test ELBO    %10.3f = -(recon %.3f + KL %.3f)\n", r->test_elbo, r->test.recon,
            r->test.kl);
     printf("  test IWAE_%-3zu%10.3f +- %.3f (first %zu test images)\n", a->iwae_k, r->iwae.value,
@@ -447,10 +495,12 @@ typedef struct {
 static int parse_use(int argc, char **argv, use_args *a)
 {
     static const struct option lo[] = {
-        { "iwae", 1, NULL, O_IWAE }, { "data", 1, NULL, O_DATA }, { "rows", 1, NULL, O_ROWS },
-        { "seed", 1, NULL, O_SEED }, { "json", 0, NULL, O_JSON }, { "n", 1, NULL, O_N },
-        { "out", 1, NULL, O_OUT }, { "format", 1, NULL, O_FORMAT }, { "text", 0, NULL, O_TEXT },
-        { "threads", 1, NULL, O_THREADS }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "iwae", 1, NULL, O_IWAE }, { "data", 1, NULL, O_DATA },
+        { "rows", 1, NULL, O_ROWS }, { "seed", 1, NULL, O_SEED },
+        { "json", 0, NULL, O_JSON }, { "n", 1, NULL, O_N },
+        { "out", 1, NULL, O_OUT },   { "format", 1, NULL, O_FORMAT },
+        { "text", 0, NULL, O_TEXT }, { "threads", 1, NULL, O_THREADS },
+        { "help", 0, NULL, 'h' },    { NULL, 0, NULL, 0 },
     };
     *a = (use_args){ NULL, NULL, NULL, 50, 0, 64, 1, 0, 0, 2, EL_PLOT_PNG };
     int c, rc = 0;
@@ -463,18 +513,25 @@ static int parse_use(int argc, char **argv, use_args *a)
         case O_IWAE: rc = parse_count("--iwae", optarg, 1, 100000, &a->k); break;
         case O_DATA: a->data = optarg; break;
         case O_ROWS: rc = parse_count("--rows", optarg, 1, (size_t)1 << 40, &a->rows); break;
-        case O_SEED: rc = parse_count("--seed", optarg, 0, (size_t)-1, &t); a->seed = t; break;
+        case O_SEED:
+            rc = parse_count("--seed", optarg, 0, (size_t)-1, &t);
+            a->seed = t;
+            break;
         case O_JSON: a->json = 1; break;
         case O_N: rc = parse_count("--n", optarg, 1, 100000, &a->n); break;
         case O_OUT: a->out = optarg; break;
         case O_TEXT: a->text = 1; break;
-        case O_THREADS: rc = parse_count("--threads", optarg, 1, 256, &t); a->threads = (int)t; break;
+        case O_THREADS:
+            rc = parse_count("--threads", optarg, 1, 256, &t);
+            a->threads = (int)t;
+            break;
         case O_FORMAT:
             if (el_plot_format_parse(optarg, &a->fmt) || a->fmt == EL_PLOT_DUMB)
                 rc = cli_fail("vae", "--format must be png, svg or pdf, got '%s'", optarg);
             break;
         default:
-            rc = cli_fail("vae", "unknown option or missing value '%s' (try --help)", argv[optind - 1]);
+            rc = cli_fail("vae", "unknown option or missing value '%s' (try --help)",
+                          argv[optind - 1]);
         }
     }
     if (!rc && optind != argc - 1)
@@ -509,26 +566,28 @@ static int vae_eval(int argc, char **argv)
     el_estimate iw, el;
     el_vae_threads(a.threads);
     if (!rc && d.test->d != m->cfg.x_dim)
-        rc = cli_fail("vae", "%s has rows of %zu values; the model expects %zu", d.name,
-                      d.test->d, m->cfg.x_dim);
+        rc = cli_fail("vae", "%s has rows of %zu values; the model expects %zu", d.name, d.test->d,
+                      m->cfg.x_dim);
     if (!rc && a.rows && a.rows < d.test->n)
-        d.test->n = a.rows;                      /* evaluate the first rows only */
+        d.test->n = a.rows; /* evaluate the first rows only */
     if (!rc && (el_vae_evaluate(m, d.test, r, &t) || el_vae_iwae(m, d.test, 0, a.k, r, &iw, &el)))
         rc = cli_fail_lib("vae");
     if (!rc && a.json) {
         cli_print_json(json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:{s:I, s:o, s:o}, s:{s:o, s:o}}",
-            "model", a.model, "data", d.name, "rows", (json_int_t)d.test->n,
-            "test_elbo", cli_json_number(-t.loss), "test_recon", cli_json_number(t.recon),
-            "test_kl", cli_json_number(t.kl), "iwae", "k", (json_int_t)a.k, "value",
-            cli_json_number(iw.value), "stderr", cli_json_number(iw.se), "elbo_k_samples",
-            "value", cli_json_number(el.value), "stderr", cli_json_number(el.se)));
+                                 "model", a.model, "data", d.name, "rows", (json_int_t)d.test->n,
+                                 "test_elbo", cli_json_number(-t.loss), "test_recon",
+                                 cli_json_number(t.recon), "test_kl", cli_json_number(t.kl), "iwae",
+                                 "k", (json_int_t)a.k, "value", cli_json_number(iw.value), "stderr",
+                                 cli_json_number(iw.se), "elbo_k_samples", "value",
+                                 cli_json_number(el.value), "stderr", cli_json_number(el.se)));
     } else if (!rc) {
         printf("%s on %zu test rows of %s\n", a.model, d.test->n, d.name);
-        printf("  test ELBO     %10.3f = -(recon %.3f + KL %.3f), one sample per image\n",
-               -t.loss, t.recon, t.kl);
+        printf("  test ELBO     %10.3f = -(recon %.3f + KL %.3f), one sample per image\n", -t.loss,
+               t.recon, t.kl);
         printf("  ELBO (%zu-sample mean) %10.3f +- %.3f\n", a.k, el.value, el.se);
-        printf("  IWAE_%-6zu    %10.3f +- %.3f  (estimate of log p(x); ELBO <= IWAE_k <= log p(x))\n",
-               a.k, iw.value, iw.se);
+        printf(
+            "  IWAE_%-6zu    %10.3f +- %.3f  (estimate of log p(x); ELBO <= IWAE_k <= log p(x))\n",
+            a.k, iw.value, iw.se);
     }
     el_rng_free(r);
     vae_data_close(&d);

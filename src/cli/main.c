@@ -26,11 +26,13 @@ static void usage(FILE *f)
 {
     fputs("usage: elbolab COMMAND [ARGS...]\n\n"
           "ELBO Lab checks the derivations behind variational auto-encoders with numbers.\n\n"
-          "commands:\n", f);
+          "commands:\n",
+          f);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fputs("\n'elbolab COMMAND --help' describes one command.\n"
-          "Exit status: 0 success, 1 a derivation check failed, 2 bad usage or input.\n", f);
+          "Exit status: 0 success, 1 a derivation check failed, 2 bad usage or input.\n",
+          f);
 }
 
 int main(int argc, char **argv)
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    return cli_fail(NULL, "unknown command '%s' (known: list, check, eval, plot, grade, "
-                          "exercise, gradescope, vae)", argv[1]);
+    return cli_fail(NULL,
+                    "unknown command '%s' (known: list, check, eval, plot, grade, "
+                    "exercise, gradescope, vae)",
+                    argv[1]);
 }

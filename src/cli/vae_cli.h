@@ -11,8 +11,8 @@
 
 typedef struct {
     el_vae_data *train, *test;
-    char name[256];        /* what the model file records: "fashion-mnist", "synthetic:toy2d", a folder */
-    double threshold;      /* binarisation threshold (< 0: grey levels) */
+    char name[256]; /* what the model file records: "fashion-mnist", "synthetic:toy2d", a folder */
+    double threshold; /* binarisation threshold (< 0: grey levels) */
 } vae_data;
 
 /* Opens SPEC -- "synthetic" (sprites), "synthetic:KIND", "fashion-mnist" or
@@ -28,11 +28,11 @@ const char *vae_class_name(const vae_data *d, size_t k);
 /* ---- progress bar --------------------------------------------------------------- */
 
 typedef struct {
-    int on;                /* 1 when stderr is a terminal */
+    int on; /* 1 when stderr is a terminal */
     size_t epoch, epochs, rows;
-    double start, last;    /* wall-clock seconds: the run's start, the last redraw */
-    double epoch_start;    /* when the current epoch's training began */
-    double images;         /* images trained so far in the run */
+    double start, last; /* wall-clock seconds: the run's start, the last redraw */
+    double epoch_start; /* when the current epoch's training began */
+    double images;      /* images trained so far in the run */
 } vae_progress;
 
 double vae_now(void);
@@ -49,19 +49,19 @@ void vae_progress_epoch(vae_progress *p, const char *line);
 /* One row per epoch. */
 typedef struct {
     size_t n;
-    size_t iwae_rows;      /* test rows of the IWAE estimate */
+    size_t iwae_rows; /* test rows of the IWAE estimate */
     double *train_elbo, *test_elbo, *test_recon, *test_kl, *test_iwae, *ips;
 } vae_history;
 
 /* Writes the figures of a trained model into DIR (training curves, a grid of
  * reconstructions and of samples, the latent space by class) and renders
  * them with gnuplot.  Prints the image paths; returns 0 or an exit code. */
-int vae_figures(const char *dir, el_vae *m, const vae_data *d, const vae_history *h,
-                size_t iwae_k, unsigned long seed, el_plot_format fmt, int quiet);
+int vae_figures(const char *dir, el_vae *m, const vae_data *d, const vae_history *h, size_t iwae_k,
+                unsigned long seed, el_plot_format fmt, int quiet);
 
 /* Only the samples figure (for `vae sample`): an image grid when WIDTH > 0,
  * else a scatter plot, over the test data when d->test is not NULL. */
-int vae_figure_samples(const char *dir, el_vae *m, const vae_data *d, size_t width,
-                       size_t height, size_t n, unsigned long seed, el_plot_format fmt);
+int vae_figure_samples(const char *dir, el_vae *m, const vae_data *d, size_t width, size_t height,
+                       size_t n, unsigned long seed, el_plot_format fmt);
 
 #endif

@@ -10,13 +10,13 @@
 #include <sys/stat.h>
 
 #define SPRITES_TRAIN 20000
-#define SPRITES_TEST 2000
-#define SYNTH_TRAIN 5000
-#define SYNTH_TEST 1000
+#define SPRITES_TEST  2000
+#define SYNTH_TRAIN   5000
+#define SYNTH_TEST    1000
 
 static const char *const fashion_names[] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot",
 };
 static const char *const sprite_names[] = { "square", "plus", "ring" };
 
@@ -47,8 +47,7 @@ static int open_synthetic(el_vae_synth kind, size_t max_rows, unsigned long seed
 }
 
 /* Both splits of the IDX files in DIR; HINT is added to a missing-file message. */
-static int open_idx(const char *dir, double thr, size_t max_rows, const char *hint,
-                    vae_data *out)
+static int open_idx(const char *dir, double thr, size_t max_rows, const char *hint, vae_data *out)
 {
     int s;
     out->train = el_vae_idx_load(dir, "train", thr, max_rows, &s);
@@ -75,20 +74,26 @@ static int open_any(const char *spec, double threshold, size_t max_rows, unsigne
     if (strcmp(spec, "fashion-mnist") == 0) {
         struct stat st;
         if (stat(EL_VAE_FASHION_DIR, &st) != 0)
-            return cli_fail("vae", "Fashion-MNIST is not installed (no %s): run '%s' as root, "
+            return cli_fail("vae",
+                            "Fashion-MNIST is not installed (no %s): run '%s' as root, "
                             "pass --data PATH for a copy elsewhere, or use --data synthetic",
                             EL_VAE_FASHION_DIR, EL_VAE_FASHION_APT);
         return open_idx(EL_VAE_FASHION_DIR, threshold, max_rows,
                         "the dataset-fashion-mnist package looks incomplete: reinstall it with "
-                        "'apt-get install --reinstall dataset-fashion-mnist'", out);
+                        "'apt-get install --reinstall dataset-fashion-mnist'",
+                        out);
     }
     struct stat st;
     if (stat(spec, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cli_fail("vae", "--data: '%s' is not 'synthetic', 'synthetic:KIND', "
-                        "'fashion-mnist' or a folder of IDX files", spec);
-    return open_idx(spec, threshold, max_rows,
-                    "a data folder needs train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
-                    "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]", out);
+        return cli_fail("vae",
+                        "--data: '%s' is not 'synthetic', 'synthetic:KIND', "
+                        "'fashion-mnist' or a folder of IDX files",
+                        spec);
+    return open_idx(
+        spec, threshold, max_rows,
+        "a data folder needs train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
+        "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]",
+        out);
 }
 
 int vae_data_open(const char *spec, double threshold, size_t max_rows, unsigned long seed,

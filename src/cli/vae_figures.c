@@ -21,17 +21,17 @@
 
 extern char **environ;
 
-#define MAX_FIGS 8
-#define GRID_COLS 8
+#define MAX_FIGS      8
+#define GRID_COLS     8
 #define LATENT_POINTS 2000
 
 typedef struct {
     el_vae *m;
-    const vae_data *d;        /* test may be NULL (vae sample without the data) */
+    const vae_data *d; /* test may be NULL (vae sample without the data) */
     const vae_history *h;
     size_t iwae_k, nsamples;
     unsigned long seed;
-    size_t width, height;     /* image shape, 0 when rows are not images */
+    size_t width, height; /* image shape, 0 when rows are not images */
 } fig_ctx;
 
 typedef int (*body_fn)(FILE *f, const fig_ctx *c);
@@ -96,8 +96,10 @@ static int render(const fig_list *l, const char *dir, int quiet)
     for (size_t i = 0; i < l->n; i++) {
         int e = gnuplot(l->gp[i]);
         if (e == 127)
-            return cli_fail("vae", "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
-                            "(the figure scripts are in %s)", dir);
+            return cli_fail("vae",
+                            "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
+                            "(the figure scripts are in %s)",
+                            dir);
         if (e)
             return cli_fail("vae", "gnuplot failed on %s", l->gp[i]);
         if (!quiet)
@@ -110,8 +112,8 @@ static int render(const fig_list *l, const char *dir, int quiet)
 
 /* Writes $NAME: N images (W x H, values in [0,1]) as one matrix, COLS per
  * row, separated by a one-pixel grey frame. */
-static void grid_block(FILE *f, const char *name, const double *img, size_t n, size_t w,
-                       size_t h, size_t cols)
+static void grid_block(FILE *f, const char *name, const double *img, size_t n, size_t w, size_t h,
+                       size_t cols)
 {
     size_t rows = (n + cols - 1) / cols, W = cols * (w + 1) + 1, Hh = rows * (h + 1) + 1;
     fprintf(f, "$%s << EOD\n", name);
@@ -119,7 +121,7 @@ static void grid_block(FILE *f, const char *name, const double *img, size_t n, s
         for (size_t x = 0; x < W; x++) {
             size_t r = y / (h + 1), c = x / (w + 1), py = y % (h + 1), px = x % (w + 1);
             size_t k = r * cols + c;
-            double v = 0.25;                        /* the frame */
+            double v = 0.25; /* the frame */
             if (py > 0 && px > 0)
                 v = k < n ? img[k * w * h + (py - 1) * w + (px - 1)] : 0.0;
             fprintf(f, x ? " %.3f" : "%.3f", v);
@@ -134,7 +136,8 @@ static void grid_plot(FILE *f, const char *name)
 {
     fputs("unset key\nunset tics\nunset border\nunset grid\nunset colorbox\n"
           "set size ratio -1\nset yrange [*:*] reverse\n"
-          "set palette defined (0 'white', 1 'black')\nset cbrange [0:1]\n", f);
+          "set palette defined (0 'white', 1 'black')\nset cbrange [0:1]\n",
+          f);
     fprintf(f, "plot $%s matrix with image\n", name);
 }
 
@@ -188,7 +191,8 @@ static int body_reconstructions(FILE *f, const fig_ctx *c)
                 o[j] = t->x[k * D + j], r[j] = rec[k * D + j];
         }
         fputs("set title 'Test images (odd rows) and their reconstructions at z = mu(x) "
-              "(even rows)'\n", f);
+              "(even rows)'\n",
+              f);
         grid_block(f, "recon", grid, 2 * n, t->width, t->height, GRID_COLS);
         grid_plot(f, "recon");
     }
@@ -216,8 +220,9 @@ static int body_samples_scatter(FILE *f, const fig_ctx *c)
         el_plot_block(f, "samples", n, 2, cs);
         if (nt)
             el_plot_block(f, "data", nt, 2, cd);
-        fprintf(f, "set title '%sdecoder means of z \\~ N(0, I) (%s)'\n"
-                   "set xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nplot ",
+        fprintf(f,
+                "set title '%sdecoder means of z \\~ N(0, I) (%s)'\n"
+                "set xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nplot ",
                 nt ? "Test data and " : "", c->d->name);
         if (nt)
             fputs("$data with points pt 7 ps 0.4 lc rgb '#9ecae1' title 'test data', ", f);
@@ -268,7 +273,8 @@ static int body_latent(FILE *f, const fig_ctx *c)
     size_t n = t->n < LATENT_POINTS ? t->n : LATENT_POINTS, Z = c->m->cfg.z_dim;
     double *mu = malloc(n * Z * sizeof *mu), *p = malloc(2 * n * sizeof *p),
            *ax = malloc(2 * Z * sizeof *ax);
-    int s = mu && p && ax ? el_vae_encode(c->m, t, 0, n, mu, NULL) : EL_ERROR(EL_ENOMEM, "out of memory");
+    int s = mu && p && ax ? el_vae_encode(c->m, t, 0, n, mu, NULL)
+                          : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!s && Z > 2)
         s = principal_axes(mu, n, Z, ax);
     for (size_t i = 0; !s && i < n; i++)
@@ -282,10 +288,11 @@ static int body_latent(FILE *f, const fig_ctx *c)
         int K = t->label ? (int)t->nclass : 1;
         for (int k = 0; k < K; k++)
             class_block(f, p, t->label, n, k);
-        fprintf(f, "set title 'Latent means mu(x) of %zu test points%s, by class'\n"
-                   "set xlabel '%s'\nset ylabel '%s'\nset key outside right top\n",
-                n, Z > 2 ? " (first two principal axes)" : "",
-                Z > 2 ? "principal axis 1" : "z_1", Z > 2 ? "principal axis 2" : "z_2");
+        fprintf(f,
+                "set title 'Latent means mu(x) of %zu test points%s, by class'\n"
+                "set xlabel '%s'\nset ylabel '%s'\nset key outside right top\n",
+                n, Z > 2 ? " (first two principal axes)" : "", Z > 2 ? "principal axis 1" : "z_1",
+                Z > 2 ? "principal axis 2" : "z_2");
         fputs("plot ", f);
         for (int k = 0; k < K; k++) {
             const char *name = vae_class_name(c->d, (size_t)k);
@@ -295,8 +302,10 @@ static int body_latent(FILE *f, const fig_ctx *c)
                 fprintf(f, "%s$c%d with points pt 7 ps 0.45 lc rgb '%s' title '", k ? ", " : "", k,
                         tab10[k]);
             else
-                fprintf(f, "%s$c%d with points pt 7 ps 0.45 lc rgb hsv2rgb(%.3f, 0.85, 0.85) "
-                           "title '", k ? ", " : "", k, (double)k / K);
+                fprintf(f,
+                        "%s$c%d with points pt 7 ps 0.45 lc rgb hsv2rgb(%.3f, 0.85, 0.85) "
+                        "title '",
+                        k ? ", " : "", k, (double)k / K);
             if (name)
                 fputs(name, f);
             else if (t->label)
@@ -323,20 +332,23 @@ static int body_training(FILE *f, const fig_ctx *c)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; i < h->n; i++)
         ep[i] = (double)(i + 1);
-    const double *cols[] = { ep, h->train_elbo, h->test_elbo, h->test_iwae, h->test_recon, h->test_kl };
+    const double *cols[] = { ep,           h->train_elbo, h->test_elbo,
+                             h->test_iwae, h->test_recon, h->test_kl };
     el_plot_block(f, "hist", h->n, 6, cols);
     free(ep);
-    fprintf(f, "set multiplot layout 1,2 title 'Tiny VAE on %s: nats per image'\n"
-               "set xlabel 'epoch'\nset ylabel 'nats per image'\nset key bottom right\n"
-               "set xtics 1\n"
-               "plot $hist using 1:2 with linespoints ls 1 title 'train ELBO (running mean)', "
-               "'' using 1:3 with linespoints ls 2 title 'test ELBO', "
-               "'' using 1:4 with linespoints ls 3 title 'test IWAE_{%zu} (log p(x) estimate, %zu images)'\n"
-               "set ylabel 'reconstruction  -E_q log p(x|z)'\nset y2label 'KL(q(z|x) || N(0, I))'\n"
-               "set y2tics\nset key top right\n"
-               "plot $hist using 1:5 with linespoints ls 1 title 'reconstruction (test)', "
-               "'' using 1:6 axes x1y2 with linespoints ls 2 title 'KL (test, right axis)'\n"
-               "unset multiplot\n",
+    fprintf(f,
+            "set multiplot layout 1,2 title 'Tiny VAE on %s: nats per image'\n"
+            "set xlabel 'epoch'\nset ylabel 'nats per image'\nset key bottom right\n"
+            "set xtics 1\n"
+            "plot $hist using 1:2 with linespoints ls 1 title 'train ELBO (running mean)', "
+            "'' using 1:3 with linespoints ls 2 title 'test ELBO', "
+            "'' using 1:4 with linespoints ls 3 title 'test IWAE_{%zu} (log p(x) estimate, %zu "
+            "images)'\n"
+            "set ylabel 'reconstruction  -E_q log p(x|z)'\nset y2label 'KL(q(z|x) || N(0, I))'\n"
+            "set y2tics\nset key top right\n"
+            "plot $hist using 1:5 with linespoints ls 1 title 'reconstruction (test)', "
+            "'' using 1:6 axes x1y2 with linespoints ls 2 title 'KL (test, right axis)'\n"
+            "unset multiplot\n",
             c->d->name, c->iwae_k, h->iwae_rows);
     return EL_OK;
 }
@@ -351,13 +363,13 @@ static int make_dir(const char *dir)
     return 0;
 }
 
-int vae_figures(const char *dir, el_vae *m, const vae_data *d, const vae_history *h,
-                size_t iwae_k, unsigned long seed, el_plot_format fmt, int quiet)
+int vae_figures(const char *dir, el_vae *m, const vae_data *d, const vae_history *h, size_t iwae_k,
+                unsigned long seed, el_plot_format fmt, int quiet)
 {
     fig_ctx c = { m, d, h, iwae_k, GRID_COLS * GRID_COLS, seed, d->test->width, d->test->height };
     fig_list l = { .n = 0 };
     int images = d->test->width > 0, rc = make_dir(dir);
-    if (!rc && h && h->n >= 2)                /* a curve needs two epochs */
+    if (!rc && h && h->n >= 2) /* a curve needs two epochs */
         rc = write_figure(dir, "training", "ELBO, reconstruction and KL per epoch", body_training,
                           &c, fmt, &l);
     if (!rc && images)
@@ -371,8 +383,8 @@ int vae_figures(const char *dir, el_vae *m, const vae_data *d, const vae_history
     return rc ? rc : render(&l, dir, quiet);
 }
 
-int vae_figure_samples(const char *dir, el_vae *m, const vae_data *d, size_t width,
-                       size_t height, size_t n, unsigned long seed, el_plot_format fmt)
+int vae_figure_samples(const char *dir, el_vae *m, const vae_data *d, size_t width, size_t height,
+                       size_t n, unsigned long seed, el_plot_format fmt)
 {
     fig_ctx c = { m, d, NULL, 0, n, seed, width, height };
     fig_list l = { .n = 0 };

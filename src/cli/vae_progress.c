@@ -44,12 +44,13 @@ void vae_progress_batch(void *ctx, size_t batch, size_t nbatch, const el_vae_ter
 {
     vae_progress *p = ctx;
     double now = vae_now();
-    double done = (double)p->epoch * (double)p->rows + (double)batch / (double)nbatch * (double)p->rows;
+    double done =
+        (double)p->epoch * (double)p->rows + (double)batch / (double)nbatch * (double)p->rows;
     p->images = done;
     if (!p->on || (now - p->last < 0.1 && batch < nbatch))
         return;
     p->last = now;
-    double rate = done / (now - p->start + 1e-9);     /* overall, evaluations included */
+    double rate = done / (now - p->start + 1e-9); /* overall, evaluations included */
     double left = ((double)p->epochs * (double)p->rows - done) / (rate > 0 ? rate : 1);
     double ips = (double)batch / (double)nbatch * (double)p->rows / (now - p->epoch_start + 1e-9);
     char bar[BAR + 1], eta[32];
@@ -59,8 +60,7 @@ void vae_progress_batch(void *ctx, size_t batch, size_t nbatch, const el_vae_ter
     bar[BAR] = '\0';
     clock_text(eta, sizeof eta, left);
     fprintf(stderr, "\repoch %zu/%zu [%s] %zu/%zu  ELBO %.2f  %.0f img/s  %s left\033[K",
-            p->epoch + 1, p->epochs, bar, batch, nbatch, -(running->recon + running->kl), ips,
-            eta);
+            p->epoch + 1, p->epochs, bar, batch, nbatch, -(running->recon + running->kl), ips, eta);
     fflush(stderr);
 }
 

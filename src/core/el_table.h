@@ -11,27 +11,27 @@
 
 #include <stddef.h>
 
-#define EL_GROUP_TABLE(count_fn, at_fn, T, groups)                         \
-    size_t count_fn(void)                                                  \
-    {                                                                      \
-        size_t total = 0;                                                  \
-        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {    \
-            size_t n = 0;                                                  \
-            groups[g](&n);                                                 \
-            total += n;                                                    \
-        }                                                                  \
-        return total;                                                      \
-    }                                                                      \
-    const T *at_fn(size_t i)                                               \
-    {                                                                      \
-        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {    \
-            size_t n = 0;                                                  \
-            const T *first = groups[g](&n);                                \
-            if (i < n)                                                     \
-                return first + i;                                          \
-            i -= n;                                                        \
-        }                                                                  \
-        return NULL;                                                       \
+#define EL_GROUP_TABLE(count_fn, at_fn, T, groups)                                                 \
+    size_t count_fn(void)                                                                          \
+    {                                                                                              \
+        size_t total = 0;                                                                          \
+        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {                            \
+            size_t n = 0;                                                                          \
+            groups[g](&n);                                                                         \
+            total += n;                                                                            \
+        }                                                                                          \
+        return total;                                                                              \
+    }                                                                                              \
+    const T *at_fn(size_t i)                                                                       \
+    {                                                                                              \
+        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {                            \
+            size_t n = 0;                                                                          \
+            const T *first = groups[g](&n);                                                        \
+            if (i < n)                                                                             \
+                return first + i;                                                                  \
+            i -= n;                                                                                \
+        }                                                                                          \
+        return NULL;                                                                               \
     }
 
 #endif

@@ -19,8 +19,14 @@ int el_error(int status, const char *file, int line, const char *fmt, ...)
     return status;
 }
 
-const char *el_errmsg(void) { return errmsg; }
-const char *el_errloc(void) { return errloc; }
+const char *el_errmsg(void)
+{
+    return errmsg;
+}
+const char *el_errloc(void)
+{
+    return errloc;
+}
 
 void el_error_clear(void)
 {
@@ -47,9 +53,15 @@ const char *el_strerror(int status)
 
 static pthread_once_t gsl_once = PTHREAD_ONCE_INIT;
 
-static void gsl_off(void) { gsl_set_error_handler_off(); }
+static void gsl_off(void)
+{
+    gsl_set_error_handler_off();
+}
 
-void el_gsl_init(void) { pthread_once(&gsl_once, gsl_off); }
+void el_gsl_init(void)
+{
+    pthread_once(&gsl_once, gsl_off);
+}
 
 int el_from_gsl(int gsl_status, const char *what)
 {

@@ -20,8 +20,7 @@ int el_discrete_validate(const char *name, size_t n, const double *p)
     return EL_OK;
 }
 
-gsl_ran_discrete_t *el_discrete_sampler(const char *name, size_t n,
-                                        const double *p, int *status)
+gsl_ran_discrete_t *el_discrete_sampler(const char *name, size_t n, const double *p, int *status)
 {
     *status = el_discrete_validate(name, n, p);
     if (*status != EL_OK)

@@ -39,8 +39,8 @@ double el_gauss_sample(const el_gauss *g, const gsl_rng *r);
 /* ---- diagonal Gaussian ---------------------------------------------------- */
 typedef struct {
     size_t d;
-    double *mu;     /* d means */
-    double *sigma;  /* d standard deviations, all > 0 */
+    double *mu;    /* d means */
+    double *sigma; /* d standard deviations, all > 0 */
 } el_diag;
 
 /* Copies MU and SIGMA (d each).  NULL on failure with *STATUS set. */
@@ -53,16 +53,16 @@ void el_diag_sample(const el_diag *g, const gsl_rng *r, double *x);
 typedef struct {
     size_t d;
     gsl_vector *mu;
-    gsl_matrix *L;       /* lower Cholesky factor: Sigma = L L^T */
-    double logdet;       /* log |Sigma| */
-    gsl_vector *work;    /* scratch for logpdf/sample (not thread-safe) */
+    gsl_matrix *L;    /* lower Cholesky factor: Sigma = L L^T */
+    double logdet;    /* log |Sigma| */
+    gsl_vector *work; /* scratch for logpdf/sample (not thread-safe) */
 } el_mvn;
 
 /* Copies MU (d) and SIGMA (d*d, row-major).  Fails with EL_EDOM if Sigma is
  * not symmetric (relative 1e-12) or not positive definite; NULL then, with
  * *STATUS set.  NAME names the matrix in messages ("Sigma0"); may be NULL. */
-el_mvn *el_mvn_alloc(size_t d, const double *mu, const double *Sigma,
-                     const char *name, int *status);
+el_mvn *el_mvn_alloc(size_t d, const double *mu, const double *Sigma, const char *name,
+                     int *status);
 void el_mvn_free(el_mvn *g);
 double el_mvn_logpdf(el_mvn *g, const double *x);
 void el_mvn_sample(el_mvn *g, const gsl_rng *r, double *x);
@@ -71,13 +71,12 @@ void el_mvn_sample(el_mvn *g, const gsl_rng *r, double *x);
 typedef struct {
     size_t K;
     double *w, *mu, *sigma;
-    gsl_ran_discrete_t *table;  /* for sampling the component */
+    gsl_ran_discrete_t *table; /* for sampling the component */
 } el_mix;
 
-el_mix *el_mix_alloc(size_t K, const double *w, const double *mu,
-                     const double *sigma, int *status);
+el_mix *el_mix_alloc(size_t K, const double *w, const double *mu, const double *sigma, int *status);
 void el_mix_free(el_mix *m);
-double el_mix_logpdf(const el_mix *m, double x);   /* log-sum-exp */
+double el_mix_logpdf(const el_mix *m, double x); /* log-sum-exp */
 double el_mix_pdf(const el_mix *m, double x);
 double el_mix_sample(const el_mix *m, const gsl_rng *r);
 double el_mix_mean(const el_mix *m);
@@ -90,8 +89,7 @@ double el_mix_var(const el_mix *m);
 int el_discrete_validate(const char *name, size_t n, const double *p);
 
 /* A sampler for P (validated first).  Free with gsl_ran_discrete_free. */
-gsl_ran_discrete_t *el_discrete_sampler(const char *name, size_t n,
-                                        const double *p, int *status);
+gsl_ran_discrete_t *el_discrete_sampler(const char *name, size_t n, const double *p, int *status);
 
 /* A draw from Dirichlet(alpha, ..., alpha) into P (n entries). */
 int el_dirichlet_sample(const gsl_rng *r, size_t n, double alpha, double *p);

@@ -40,7 +40,10 @@ double el_gauss_logpdf(const el_gauss *g, double x)
     return -0.5 * z * z - log(g->sigma) - LOG_SQRT_2PI;
 }
 
-double el_gauss_pdf(const el_gauss *g, double x) { return exp(el_gauss_logpdf(g, x)); }
+double el_gauss_pdf(const el_gauss *g, double x)
+{
+    return exp(el_gauss_logpdf(g, x));
+}
 
 double el_gauss_sample(const el_gauss *g, const gsl_rng *r)
 {

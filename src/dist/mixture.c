@@ -30,8 +30,7 @@ static int check_components(size_t K, const double *mu, const double *sigma)
     return EL_OK;
 }
 
-el_mix *el_mix_alloc(size_t K, const double *w, const double *mu,
-                     const double *sigma, int *status)
+el_mix *el_mix_alloc(size_t K, const double *w, const double *mu, const double *sigma, int *status)
 {
     *status = el_discrete_validate("w", K, w);
     if (*status == EL_OK)
@@ -82,7 +81,10 @@ double el_mix_logpdf(const el_mix *m, double x)
     return best + log(s);
 }
 
-double el_mix_pdf(const el_mix *m, double x) { return exp(el_mix_logpdf(m, x)); }
+double el_mix_pdf(const el_mix *m, double x)
+{
+    return exp(el_mix_logpdf(m, x));
+}
 
 double el_mix_sample(const el_mix *m, const gsl_rng *r)
 {

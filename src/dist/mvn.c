@@ -57,8 +57,7 @@ static int factor(gsl_matrix *S, const char *name, double *logdet)
     return EL_OK;
 }
 
-el_mvn *el_mvn_alloc(size_t d, const double *mu, const double *Sigma,
-                     const char *name, int *status)
+el_mvn *el_mvn_alloc(size_t d, const double *mu, const double *Sigma, const char *name, int *status)
 {
     el_gsl_init();
     if (!name)
@@ -81,8 +80,10 @@ el_mvn *el_mvn_alloc(size_t d, const double *mu, const double *Sigma,
     }
     *status = EL_OK;
     for (size_t i = 0; i < d && *status == EL_OK; i++) {
-        *status = isfinite(mu[i]) ? EL_OK
-                  : EL_ERROR(EL_EDOM, "mean of %s: entry %zu must be finite, got %g", name, i, mu[i]);
+        *status =
+            isfinite(mu[i])
+                ? EL_OK
+                : EL_ERROR(EL_EDOM, "mean of %s: entry %zu must be finite, got %g", name, i, mu[i]);
         gsl_vector_set(g->mu, i, mu[i]);
         for (size_t j = 0; j < d; j++)
             gsl_matrix_set(g->L, i, j, Sigma[i * d + j]);

@@ -12,17 +12,17 @@
 #include <jansson.h>
 #include "num/el_num.h"
 
-#define EL_PARAMS_MAX 32      /* at most this many key=value pairs */
+#define EL_PARAMS_MAX    32    /* at most this many key=value pairs */
 #define EL_PARAM_MAX_LEN 65536 /* characters in one value */
 
 typedef enum { EL_PARAM_SCALAR, EL_PARAM_VECTOR, EL_PARAM_MATRIX, EL_PARAM_TEXT } el_param_kind;
 
 typedef struct {
     char *key;
-    char *text;          /* the value as written */
-    el_param_kind kind;  /* TEXT when the value is not a number or a bracket list */
-    size_t rows, cols;   /* scalar 1x1, vector 1 x n, matrix rows x cols */
-    double *v;           /* rows*cols numbers, row-major (NULL for TEXT) */
+    char *text;         /* the value as written */
+    el_param_kind kind; /* TEXT when the value is not a number or a bracket list */
+    size_t rows, cols;  /* scalar 1x1, vector 1 x n, matrix rows x cols */
+    double *v;          /* rows*cols numbers, row-major (NULL for TEXT) */
 } el_param;
 
 typedef struct {
@@ -48,7 +48,7 @@ json_t *el_params_json(const el_params *p);
 
 typedef struct {
     unsigned long seed;
-    size_t samples;      /* 0 = the evaluator's default */
+    size_t samples; /* 0 = the evaluator's default */
 } el_eval_opts;
 
 typedef struct {
@@ -58,24 +58,24 @@ typedef struct {
     el_quad_result quad;
     int has_mc;
     el_estimate mc;
-    json_t *extra;       /* object of extra fields (owned; may stay NULL) */
+    json_t *extra; /* object of extra fields (owned; may stay NULL) */
 } el_eval_result;
 
 typedef int (*el_eval_fn)(const el_params *p, const el_eval_opts *opts, el_eval_result *res);
 
 typedef struct {
-    const char *name;       /* "kl.normal" */
-    const char *summary;    /* one line */
-    const char *required;   /* space-separated keys */
-    const char *optional;   /* space-separated keys, or "" */
+    const char *name;     /* "kl.normal" */
+    const char *summary;  /* one line */
+    const char *required; /* space-separated keys */
+    const char *optional; /* space-separated keys, or "" */
     el_eval_fn run;
 } el_eval;
 
 /* Each group exports its evaluators. */
 const el_eval *el_kl_evals(size_t *n);
-const el_eval *el_elbo_evals(size_t *n);    /* elbo.gauss, iwae.gauss */
-const el_eval *el_vi_evals(size_t *n);      /* fit.inclusive, fit.exclusive */
-const el_eval *el_em_evals(size_t *n);      /* em.gmm */
+const el_eval *el_elbo_evals(size_t *n); /* elbo.gauss, iwae.gauss */
+const el_eval *el_vi_evals(size_t *n);   /* fit.inclusive, fit.exclusive */
+const el_eval *el_em_evals(size_t *n);   /* em.gmm */
 const el_eval *el_grad_evals(size_t *n);
 const el_eval *el_gmvae_evals(size_t *n);
 

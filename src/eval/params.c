@@ -10,8 +10,8 @@
 #include <string.h>
 
 typedef struct {
-    const char *s;       /* whole value */
-    const char *at;      /* cursor */
+    const char *s;  /* whole value */
+    const char *at; /* cursor */
     const char *key;
     double *v;
     size_t n, cap;
@@ -89,8 +89,8 @@ static int read_matrix(reader *r, size_t *rows, size_t *cols)
         if (s)
             return s;
         if (*rows > 0 && c != *cols)
-            return EL_ERROR(EL_EFORMAT, "%s: row %zu has %zu entries, row 1 has %zu",
-                            r->key, *rows + 1, c, *cols);
+            return EL_ERROR(EL_EFORMAT, "%s: row %zu has %zu entries, row 1 has %zu", r->key,
+                            *rows + 1, c, *cols);
         *cols = c;
         (*rows)++;
         skip_ws(r);
@@ -135,7 +135,7 @@ static int parse_value(el_param *p)
     }
     skip_ws(&r);
     if (s == EL_OK && *r.at != '\0') {
-        if (p->kind == EL_PARAM_SCALAR) {   /* "3abc" is text, like a file name */
+        if (p->kind == EL_PARAM_SCALAR) { /* "3abc" is text, like a file name */
             p->kind = EL_PARAM_TEXT;
             free(r.v);
             return EL_OK;
@@ -158,7 +158,10 @@ static const el_param *find(const el_params *p, const char *key)
     return NULL;
 }
 
-int el_params_has(const el_params *p, const char *key) { return find(p, key) != NULL; }
+int el_params_has(const el_params *p, const char *key)
+{
+    return find(p, key) != NULL;
+}
 
 /* Adds one "key=value" argument. */
 static int parse_one(el_params *p, const char *arg)
@@ -244,14 +247,14 @@ int el_params_square(const el_params *p, const char *key, size_t *d, const doubl
     const el_param *q = need(p, key, &s);
     if (s)
         return s;
-    if (q->kind == EL_PARAM_SCALAR) {   /* a 1x1 matrix may be written as a number */
+    if (q->kind == EL_PARAM_SCALAR) { /* a 1x1 matrix may be written as a number */
         *d = 1;
         *v = q->v;
         return EL_OK;
     }
     if (q->kind != EL_PARAM_MATRIX || q->rows != q->cols)
-        return EL_ERROR(EL_EDOM, "%s must be a square matrix like [[2,0.3],[0.3,1]], got '%s'",
-                        key, q->text);
+        return EL_ERROR(EL_EDOM, "%s must be a square matrix like [[2,0.3],[0.3,1]], got '%s'", key,
+                        q->text);
     *d = q->rows;
     *v = q->v;
     return EL_OK;

@@ -67,8 +67,7 @@ static int check_keys(const el_eval *e, const el_params *p)
     return EL_OK;
 }
 
-int el_eval_run(const el_eval *e, const el_params *p, const el_eval_opts *opts,
-                el_eval_result *res)
+int el_eval_run(const el_eval *e, const el_params *p, const el_eval_opts *opts, el_eval_result *res)
 {
     memset(res, 0, sizeof *res);
     el_error_clear();

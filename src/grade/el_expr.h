@@ -99,11 +99,11 @@
 
 #include <stddef.h>
 
-#define EL_EXPR_MAX_LEN 4096
+#define EL_EXPR_MAX_LEN   4096
 #define EL_EXPR_MAX_DEPTH 64
 #define EL_EXPR_MAX_NODES 2048
-#define EL_EXPR_MAX_DIM 64
-#define EL_EXPR_MAX_COST 1e7
+#define EL_EXPR_MAX_DIM   64
+#define EL_EXPR_MAX_COST  1e7
 
 typedef struct el_expr el_expr;
 
@@ -144,8 +144,8 @@ typedef int (*el_expr_lookup)(void *ctx, const char *name, const el_value **out)
  * per call). On EL_OK, *out holds the result (out->v malloc'd, free with
  * el_value_free). On failure returns a status (see above) with `err` filled
  * (err may be NULL) and *out = {0, 0, NULL}. */
-int el_expr_eval(const el_expr *e, el_expr_lookup lookup, void *ctx,
-                 el_value *out, el_expr_error *err);
+int el_expr_eval(const el_expr *e, el_expr_lookup lookup, void *ctx, el_value *out,
+                 el_expr_error *err);
 
 /* Free a value's storage and zero it; NULL is a no-op. */
 void el_value_free(el_value *v);

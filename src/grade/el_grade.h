@@ -18,39 +18,39 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#define EL_GRADE_SEED 20241UL          /* base seed of the random points */
-#define EL_GRADE_POINTS 12             /* random points per expression (>= 8) */
-#define EL_GRADE_MAX_FILE (64u << 20)  /* answer files larger than this are refused */
-#define EL_GRADE_MAX_LINE 65536        /* longer lines are reported, not read */
+#define EL_GRADE_SEED      20241UL     /* base seed of the random points */
+#define EL_GRADE_POINTS    12          /* random points per expression (>= 8) */
+#define EL_GRADE_MAX_FILE  (64u << 20) /* answer files larger than this are refused */
+#define EL_GRADE_MAX_LINE  65536       /* longer lines are reported, not read */
 #define EL_GRADE_MAX_NOTES 25          /* notes kept per file (the rest are counted) */
 
 /* ---- notes: what a reader or the grader wants to tell the student ------- */
 
 typedef struct {
-    int line;      /* 1-based line of the answer file, 0 if none */
-    int error;     /* 1 for an error (something was not read), 0 for a remark */
-    char *text;    /* one sentence, owned */
+    int line;   /* 1-based line of the answer file, 0 if none */
+    int error;  /* 1 for an error (something was not read), 0 for a remark */
+    char *text; /* one sentence, owned */
 } el_grade_note;
 
 typedef struct {
     size_t n, cap;
     el_grade_note *v;
-    size_t dropped;  /* notes beyond EL_GRADE_MAX_NOTES, counted only */
+    size_t dropped; /* notes beyond EL_GRADE_MAX_NOTES, counted only */
 } el_grade_notes;
 
 /* ---- answer files --------------------------------------------------------- */
 
 typedef struct {
-    char *key;      /* normalised: lower case, '_' for spaces and '-'; "" if bare */
-    char *value;    /* trimmed text; "" when unreadable (see error) */
-    char *error;    /* why the value could not be read (line too long...), or NULL */
+    char *key;   /* normalised: lower case, '_' for spaces and '-'; "" if bare */
+    char *value; /* trimmed text; "" when unreadable (see error) */
+    char *error; /* why the value could not be read (line too long...), or NULL */
     int line;
 } el_answer_entry;
 
 typedef struct {
-    char *id;       /* normalised exercise id: lower case, '-' for '_' and spaces */
-    char *raw;      /* as written (sanitised for display) */
-    int line;       /* line of its (first) header */
+    char *id;  /* normalised exercise id: lower case, '-' for '_' and spaces */
+    char *raw; /* as written (sanitised for display) */
+    int line;  /* line of its (first) header */
     size_t n, cap;
     el_answer_entry *e;
 } el_answer_section;
@@ -59,9 +59,9 @@ typedef enum { EL_ANSWERS_INI = 0, EL_ANSWERS_TEX = 1 } el_answers_format;
 
 typedef struct {
     el_answers_format format;
-    char *student;          /* `student = ...` before the first section, or NULL */
+    char *student; /* `student = ...` before the first section, or NULL */
     size_t n, cap;
-    el_answer_section *s;   /* one per exercise id, in order of first appearance */
+    el_answer_section *s; /* one per exercise id, in order of first appearance */
     el_grade_notes notes;
 } el_answers;
 
@@ -87,100 +87,100 @@ const el_answer_section *el_answers_find(const el_answers *a, const char *id);
 typedef enum { EL_SHAPE_SCALAR, EL_SHAPE_VECTOR, EL_SHAPE_MATRIX } el_shape;
 
 typedef enum {
-    EL_DOM_UNIFORM,     /* uniform(a, b) */
-    EL_DOM_LOGUNIFORM,  /* loguniform(a, b), 0 < a < b: positive */
-    EL_DOM_NORMAL,      /* normal(m, s) */
-    EL_DOM_SPD,         /* spd(a): B B^T / d + a I, B uniform(-1, 1); matrices only */
-    EL_DOM_SIMPLEX,     /* simplex: a probability vector, Dirichlet(1) kept >= 0.02 */
-    EL_DOM_DIM          /* the dimension d of the point's vectors (a scalar) */
+    EL_DOM_UNIFORM,    /* uniform(a, b) */
+    EL_DOM_LOGUNIFORM, /* loguniform(a, b), 0 < a < b: positive */
+    EL_DOM_NORMAL,     /* normal(m, s) */
+    EL_DOM_SPD,        /* spd(a): B B^T / d + a I, B uniform(-1, 1); matrices only */
+    EL_DOM_SIMPLEX,    /* simplex: a probability vector, Dirichlet(1) kept >= 0.02 */
+    EL_DOM_DIM         /* the dimension d of the point's vectors (a scalar) */
 } el_domain;
 
 typedef struct {
-    char *name;        /* canonical name, as el_expr reports it (mu_q, Sigma1) */
+    char *name; /* canonical name, as el_expr reports it (mu_q, Sigma1) */
     el_shape shape;
     el_domain dom;
-    double a, b;       /* domain parameters */
+    double a, b; /* domain parameters */
     size_t naliases;
-    char **aliases;    /* other spellings accepted for this variable */
-    char *about;       /* one line for the statement, or NULL */
-    char *define;      /* a derived variable's expression (z = mu + sigma eps), or NULL */
-    void *compiled;    /* its parsed form (el_expr *), owned */
-    int line;          /* where it is declared */
+    char **aliases; /* other spellings accepted for this variable */
+    char *about;    /* one line for the statement, or NULL */
+    char *define;   /* a derived variable's expression (z = mu + sigma eps), or NULL */
+    void *compiled; /* its parsed form (el_expr *), owned */
+    int line;       /* where it is declared */
 } el_variable;
 
 typedef enum {
-    EL_PART_EXPRESSION,  /* an expression in the exercise's variables */
-    EL_PART_NUMBER,      /* a number (written as any constant expression) */
+    EL_PART_EXPRESSION, /* an expression in the exercise's variables */
+    EL_PART_NUMBER,     /* a number (written as any constant expression) */
     EL_PART_TRUEFALSE,
-    EL_PART_CHOICE,      /* one option of several */
-    EL_PART_SELECT       /* every option that applies */
+    EL_PART_CHOICE, /* one option of several */
+    EL_PART_SELECT  /* every option that applies */
 } el_part_kind;
 
 typedef struct {
-    char *id;          /* short name, e.g. "posterior" */
-    char *text;        /* as shown in the statement */
+    char *id;   /* short name, e.g. "posterior" */
+    char *text; /* as shown in the statement */
     size_t naccept;
-    char **accept;     /* normalised spellings accepted besides the text */
-    int correct;       /* 1 if this option is (one of) the answer */
-    char *hint;        /* said when this option is chosen wrongly, or NULL */
-    char **norm;       /* text and accepted spellings normalised (1 + naccept of them) */
+    char **accept; /* normalised spellings accepted besides the text */
+    int correct;   /* 1 if this option is (one of) the answer */
+    char *hint;    /* said when this option is chosen wrongly, or NULL */
+    char **norm;   /* text and accepted spellings normalised (1 + naccept of them) */
 } el_option;
 
 typedef struct {
-    char *id;          /* name of the mistake */
-    char *answer;      /* the wrong expression / number / option id */
-    char *hint;        /* the feedback given when it is recognised */
-    void *compiled;    /* parsed answer (el_expr *), owned */
-    double value;      /* for numbers, its value (NAN until computed) */
-    int line;          /* where it is declared */
+    char *id;       /* name of the mistake */
+    char *answer;   /* the wrong expression / number / option id */
+    char *hint;     /* the feedback given when it is recognised */
+    void *compiled; /* parsed answer (el_expr *), owned */
+    double value;   /* for numbers, its value (NAN until computed) */
+    int line;       /* where it is declared */
 } el_mistake;
 
 typedef struct {
-    char *name;        /* the answer key in the file: "answer", "inclusive_mu", ... */
-    char *title;       /* what the part asks, one line (may be NULL) */
+    char *name;  /* the answer key in the file: "answer", "inclusive_mu", ... */
+    char *title; /* what the part asks, one line (may be NULL) */
     el_part_kind kind;
     double points;
-    char *reference;   /* expression text, number text, "true"/"false", or NULL */
-    char *solver_out;  /* for numbers computed by the exercise's solver, else NULL */
-    void *compiled;    /* parsed reference (el_expr *), owned */
+    char *reference;  /* expression text, number text, "true"/"false", or NULL */
+    char *solver_out; /* for numbers computed by the exercise's solver, else NULL */
+    void *compiled;   /* parsed reference (el_expr *), owned */
     double rel_tol, abs_tol;
-    int truth;         /* true/false parts: the answer */
+    int truth; /* true/false parts: the answer */
     size_t naliases;
-    char **aliases;    /* other keys accepted for this part */
+    char **aliases; /* other keys accepted for this part */
     size_t nswaps;
-    char **swaps;      /* "a b": the reference with a and b exchanged is a mistake */
+    char **swaps; /* "a b": the reference with a and b exchanged is a mistake */
     char *swap_hint;
     size_t noptions;
     el_option *options;
     size_t nmistakes;
     el_mistake *mistakes;
-    int line;          /* where it is declared */
+    int line; /* where it is declared */
 } el_part;
 
 typedef struct {
-    char *name;        /* w1, ... */
-    double def;        /* the default (the variant of an unnamed student) */
-    double lo, hi;     /* per-student range; lo == hi means fixed */
-    int digits;        /* decimals a per-student value is rounded to */
+    char *name;    /* w1, ... */
+    double def;    /* the default (the variant of an unnamed student) */
+    double lo, hi; /* per-student range; lo == hi means fixed */
+    int digits;    /* decimals a per-student value is rounded to */
 } el_grade_param;
 
 typedef struct {
     char *name;
     size_t n;
-    double *values;    /* one per variable (NAN: drawn as usual) */
+    double *values; /* one per variable (NAN: drawn as usual) */
 } el_fixed_point;
 
 typedef struct {
     char *id;
     char *title;
-    char *kind;        /* expression, numbers, choice, multi, truefalse (as declared) */
-    char *statement;   /* Markdown + LaTeX; {name} is replaced by a parameter */
-    char *checked_by;  /* the catalogue check that proves the answer */
-    char *solver;      /* named solver for computed numbers, or NULL */
-    char *path;        /* the file it came from */
-    double points;     /* sum of the parts' points */
+    char *kind;       /* expression, numbers, choice, multi, truefalse (as declared) */
+    char *statement;  /* Markdown + LaTeX; {name} is replaced by a parameter */
+    char *checked_by; /* the catalogue check that proves the answer */
+    char *solver;     /* named solver for computed numbers, or NULL */
+    char *path;       /* the file it came from */
+    double points;    /* sum of the parts' points */
     size_t ndims;
-    size_t dims[8];    /* dimensions the random points cycle through */
+    size_t dims[8]; /* dimensions the random points cycle through */
     size_t nvars;
     el_variable *vars;
     size_t nparts;
@@ -240,8 +240,8 @@ int el_exercise_number(const el_exercise *ex, const el_part *part, const char *s
 /* A solver maps an exercise's parameters (by name) to named outputs.
  * `general` is 0 when it only knows the default parameters (then every
  * student gets the default variant). */
-typedef int (*el_solver_fn)(const el_exercise *ex, const double *params,
-                            const char *output, double *out);
+typedef int (*el_solver_fn)(const el_exercise *ex, const double *params, const char *output,
+                            double *out);
 typedef struct {
     const char *name;
     int general;
@@ -254,19 +254,19 @@ const el_solver *el_solver_find(const char *name);
 /* ---- grading -------------------------------------------------------------- */
 
 typedef enum {
-    EL_GRADE_CORRECT = 0,   /* full marks */
-    EL_GRADE_PARTIAL,       /* some marks */
-    EL_GRADE_WRONG,         /* an answer, worth nothing */
-    EL_GRADE_MISSING,       /* no answer given */
-    EL_GRADE_UNREADABLE     /* an answer that could not be read (parse error, ...) */
+    EL_GRADE_CORRECT = 0, /* full marks */
+    EL_GRADE_PARTIAL,     /* some marks */
+    EL_GRADE_WRONG,       /* an answer, worth nothing */
+    EL_GRADE_MISSING,     /* no answer given */
+    EL_GRADE_UNREADABLE   /* an answer that could not be read (parse error, ...) */
 } el_grade_status;
 
 typedef struct {
     char *name;
     double score, max;
     el_grade_status status;
-    char *answer;      /* what the student wrote (sanitised, shortened), or NULL */
-    char *feedback;    /* one or more sentences, or NULL when correct */
+    char *answer;   /* what the student wrote (sanitised, shortened), or NULL */
+    char *feedback; /* one or more sentences, or NULL when correct */
 } el_part_result;
 
 typedef struct {
@@ -278,13 +278,13 @@ typedef struct {
 } el_exercise_result;
 
 typedef struct {
-    char *source;      /* file name shown in reports */
-    char *student;     /* the student id used for the variant ("" = default) */
+    char *source;  /* file name shown in reports */
+    char *student; /* the student id used for the variant ("" = default) */
     char *set;
     double score, max;
     size_t n;
     el_exercise_result *ex;
-    el_grade_notes notes;   /* the reader's notes and the grader's (unknown ids...) */
+    el_grade_notes notes; /* the reader's notes and the grader's (unknown ids...) */
 } el_grade_report;
 
 /* Grades answers A against every exercise of SET for STUDENT (NULL: the
@@ -325,24 +325,24 @@ char *el_grade_dump_json(const json_t *j);
 /* ---- class batches --------------------------------------------------------- */
 
 typedef struct {
-    char *file;        /* name within the folder */
-    char *student;     /* student id used (file's own, else the file stem) */
-    char *error;       /* why the file could not be graded, or NULL */
+    char *file;    /* name within the folder */
+    char *student; /* student id used (file's own, else the file stem) */
+    char *error;   /* why the file could not be graded, or NULL */
     double score, max;
     size_t n;
-    double *scores;    /* per exercise of the set */
+    double *scores; /* per exercise of the set */
 } el_batch_row;
 
 typedef struct {
     const el_exercise_set *set;
     size_t n;
-    el_batch_row *rows;   /* sorted by file name */
+    el_batch_row *rows; /* sorted by file name */
 } el_batch;
 
 /* Grades every regular, non-hidden file of DIR with JOBS threads (0 = 1).
  * A bad file gives a row with its error and never stops the others. */
-int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *dir,
-                   unsigned jobs, el_batch *out);
+int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *dir, unsigned jobs,
+                   el_batch *out);
 void el_batch_free(el_batch *b);
 
 /* The CSV (header, one row per file) to F. */

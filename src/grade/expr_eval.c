@@ -29,12 +29,12 @@ typedef struct {
 
 typedef struct {
     const el_expr *e;
-    const el_value **vals;     /* the variables, looked up once */
-    slot *st;                  /* the stack */
+    const el_value **vals; /* the variables, looked up once */
+    slot *st;              /* the stack */
     size_t sp;
-    slot tmp;                  /* scratch for products and transposes */
-    long idx[EXPR_MAX_SUMS];   /* current 0-based index of each sum */
-    long end[EXPR_MAX_SUMS];   /* one past its last index */
+    slot tmp;                /* scratch for products and transposes */
+    long idx[EXPR_MAX_SUMS]; /* current 0-based index of each sum */
+    long end[EXPR_MAX_SUMS]; /* one past its last index */
     double cost;
     el_expr_error *err;
 } machine;
@@ -166,8 +166,8 @@ static int binary_ewise(machine *m, int op, size_t pos)
     slot *a = &m->st[m->sp - 2], *b = &m->st[m->sp - 1];
     size_t ar = a->r, ac = a->c, br = b->r, bc = b->c;
     if (!ewise(m, a, b, op))
-        return fail(m, EL_EDOM, pos, "cannot %s a %zux%zu and a %zux%zu value", verb(op), ar,
-                    ac, br, bc);
+        return fail(m, EL_EDOM, pos, "cannot %s a %zux%zu and a %zux%zu value", verb(op), ar, ac,
+                    br, bc);
     m->sp--;
     return charge(m, 1, pos);
 }
@@ -188,13 +188,12 @@ static void matmul(const double *a, const double *b, double *c, size_t r, size_t
 static int binary_mul(machine *m, size_t pos)
 {
     slot *a = &m->st[m->sp - 2], *b = &m->st[m->sp - 1];
-    if (is_scalar(a) || is_scalar(b) ||
-        (a->r == b->r && a->c == b->c && is_vector(a->r, a->c)))
+    if (is_scalar(a) || is_scalar(b) || (a->r == b->r && a->c == b->c && is_vector(a->r, a->c)))
         return binary_ewise(m, OP_MUL, pos);
     if (a->c != b->r)
         return fail(m, EL_EDOM, pos,
-                    "cannot multiply a %zux%zu by a %zux%zu value (inner sizes differ)", a->r,
-                    a->c, b->r, b->c);
+                    "cannot multiply a %zux%zu by a %zux%zu value (inner sizes differ)", a->r, a->c,
+                    b->r, b->c);
     int st = charge(m, (double)(a->r * a->c * b->c), pos);
     if (st || (st = reshape(m, &m->tmp, a->r, b->c)))
         return st;
@@ -208,7 +207,7 @@ static int binary_mul(machine *m, size_t pos)
 static void invert(double *x, size_t n)
 {
     size_t perm[EL_EXPR_MAX_DIM];
-    gsl_permutation p = {n, perm};
+    gsl_permutation p = { n, perm };
     gsl_matrix_view A = gsl_matrix_view_array(x, n, n);
     int sign;
     if (gsl_linalg_LU_decomp(&A.matrix, &p, &sign) || gsl_linalg_LU_invx(&A.matrix, &p))
@@ -220,7 +219,7 @@ static void invert(double *x, size_t n)
 static double determinant(double *x, size_t n)
 {
     size_t perm[EL_EXPR_MAX_DIM];
-    gsl_permutation p = {n, perm};
+    gsl_permutation p = { n, perm };
     gsl_matrix_view A = gsl_matrix_view_array(x, n, n);
     int sign;
     if (gsl_linalg_LU_decomp(&A.matrix, &p, &sign))
@@ -274,8 +273,10 @@ static int binary_pow(machine *m, size_t pos)
                         b->r, b->c);
         double k = b->s;
         if (k != floor(k) || fabs(k) > EXPR_MAX_MATPOW)
-            return fail(m, EL_EDOM, pos, "a matrix power needs a whole-number exponent "
-                                         "of size at most %d, not %g", EXPR_MAX_MATPOW, k);
+            return fail(m, EL_EDOM, pos,
+                        "a matrix power needs a whole-number exponent "
+                        "of size at most %d, not %g",
+                        EXPR_MAX_MATPOW, k);
         m->sp--;
         return matrix_power(m, a, (long)k, pos);
     }
@@ -288,8 +289,8 @@ static int binary_root(machine *m, size_t pos)
 {
     slot *a = &m->st[m->sp - 2], *b = &m->st[m->sp - 1];
     if (!is_scalar(a))
-        return fail(m, EL_EDOM, pos, "the index of a root must be a number, not %zux%zu",
-                    a->r, a->c);
+        return fail(m, EL_EDOM, pos, "the index of a root must be a number, not %zux%zu", a->r,
+                    a->c);
     double k = a->s, *x = data(b);
     int odd = k == floor(k) && fmod(fabs(k), 2.0) == 1.0;
     for (size_t i = 0; i < count(b); i++)
@@ -339,11 +340,14 @@ static void set_scalar(slot *a, double v)
 /* tr, det, inv, |x| of the top value. */
 static int apply_matrix_fn(machine *m, slot *a, int fn, size_t pos)
 {
-    static const char *const names[] = {[FN_TR] = "tr", [FN_DET] = "det", [FN_INV] = "inv",
-                                        [FN_BARS] = "|...|"};
+    static const char *const names[] = {
+        [FN_TR] = "tr", [FN_DET] = "det", [FN_INV] = "inv", [FN_BARS] = "|...|"
+    };
     if (fn == FN_BARS && is_vector(a->r, a->c) && !is_scalar(a))
-        return fail(m, EL_EDOM, pos, "|x| of a %zux%zu vector: write sqrt(x^T x) for its "
-                                     "length or abs(x) elementwise", a->r, a->c);
+        return fail(m, EL_EDOM, pos,
+                    "|x| of a %zux%zu vector: write sqrt(x^T x) for its "
+                    "length or abs(x) elementwise",
+                    a->r, a->c);
     int st = need_square(m, a, names[fn], pos);
     size_t n = a->r;
     if (st || (st = charge(m, (double)(n * n * n), pos)))
@@ -374,19 +378,31 @@ static int apply_fn(machine *m, int fn, size_t pos)
     if (st)
         return st;
     switch (fn) {
-    case FN_LOG: for (size_t i = 0; i < n; i++) x[i] = log(x[i]); return EL_OK;
-    case FN_EXP: for (size_t i = 0; i < n; i++) x[i] = exp(x[i]); return EL_OK;
-    case FN_SQRT: for (size_t i = 0; i < n; i++) x[i] = sqrt(x[i]); return EL_OK;
-    case FN_ABS: for (size_t i = 0; i < n; i++) x[i] = fabs(x[i]); return EL_OK;
-    case FN_SUM: case FN_PROD: {
+    case FN_LOG:
+        for (size_t i = 0; i < n; i++)
+            x[i] = log(x[i]);
+        return EL_OK;
+    case FN_EXP:
+        for (size_t i = 0; i < n; i++)
+            x[i] = exp(x[i]);
+        return EL_OK;
+    case FN_SQRT:
+        for (size_t i = 0; i < n; i++)
+            x[i] = sqrt(x[i]);
+        return EL_OK;
+    case FN_ABS:
+        for (size_t i = 0; i < n; i++)
+            x[i] = fabs(x[i]);
+        return EL_OK;
+    case FN_SUM:
+    case FN_PROD: {
         double t = fn == FN_SUM ? 0 : 1;
         for (size_t i = 0; i < n; i++)
             t = fn == FN_SUM ? t + x[i] : t * x[i];
         set_scalar(a, t);
         return EL_OK;
     }
-    default:
-        return apply_matrix_fn(m, a, fn, pos);
+    default: return apply_matrix_fn(m, a, fn, pos);
     }
 }
 
@@ -438,14 +454,18 @@ static int sum_begin(machine *m, const expr_op *op, size_t *pc)
             return fail(m, EL_EDOM, op->pos, "a sum indexes %s, which is %zux%zu, not a vector",
                         name, v->rows, v->cols);
         if (k > 0 && len != n)
-            return fail(m, EL_EDOM, op->pos, "a sum indexes vectors of different lengths "
-                                             "(%s has %zu elements, not %zu)", name, len, n);
+            return fail(m, EL_EDOM, op->pos,
+                        "a sum indexes vectors of different lengths "
+                        "(%s has %zu elements, not %zu)",
+                        name, len, n);
         n = len;
     }
     long hi = s->hi < 0 ? (long)n : s->hi;
     if (s->nv > 0 && (size_t)hi > n)
-        return fail(m, EL_EDOM, op->pos, "the sum runs to %ld but the vectors have %zu "
-                                         "elements", hi, n);
+        return fail(m, EL_EDOM, op->pos,
+                    "the sum runs to %ld but the vectors have %zu "
+                    "elements",
+                    hi, n);
     m->idx[op->a] = s->lo - 1;
     m->end[op->a] = hi;
     if (s->lo > hi) {
@@ -494,7 +514,9 @@ static int step(machine *m, size_t *pc)
             x[i] = -x[i];
         return charge(m, (double)count(a), op->pos);
     }
-    case OP_ADD: case OP_SUB: case OP_DIV: return binary_ewise(m, op->op, op->pos);
+    case OP_ADD:
+    case OP_SUB:
+    case OP_DIV: return binary_ewise(m, op->op, op->pos);
     case OP_EMUL: return binary_ewise(m, OP_MUL, op->pos);
     case OP_MUL: return binary_mul(m, op->pos);
     case OP_POW: return binary_pow(m, op->pos);
@@ -519,8 +541,10 @@ static int bind(machine *m, el_expr_lookup lookup, void *ctx)
         if (v->rows == 0 || v->cols == 0 || !v->v)
             return fail(m, EL_EDOM, m->e->var_pos[i], "variable '%s' has no value", name);
         if (v->rows > EL_EXPR_MAX_DIM || v->cols > EL_EXPR_MAX_DIM)
-            return fail(m, EL_ELIMIT, m->e->var_pos[i], "variable '%s' is %zux%zu, larger "
-                        "than %dx%d", name, v->rows, v->cols, EL_EXPR_MAX_DIM, EL_EXPR_MAX_DIM);
+            return fail(m, EL_ELIMIT, m->e->var_pos[i],
+                        "variable '%s' is %zux%zu, larger "
+                        "than %dx%d",
+                        name, v->rows, v->cols, EL_EXPR_MAX_DIM, EL_EXPR_MAX_DIM);
         m->vals[i] = v;
     }
     return EL_OK;
@@ -565,7 +589,7 @@ int el_expr_eval(const el_expr *e, el_expr_lookup lookup, void *ctx, el_value *o
     }
     if (!e || !out)
         return fail(&m, EL_EUSAGE, 0, "el_expr_eval: NULL expression or output");
-    *out = (el_value){0, 0, NULL};
+    *out = (el_value){ 0, 0, NULL };
     el_gsl_init();
     m.e = e;
     m.st = e->max_stack <= LOCAL_SLOTS ? local : calloc(e->max_stack, sizeof *m.st);
@@ -596,5 +620,5 @@ void el_value_free(el_value *v)
     if (!v)
         return;
     free(v->v);
-    *v = (el_value){0, 0, NULL};
+    *v = (el_value){ 0, 0, NULL };
 }

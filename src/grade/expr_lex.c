@@ -15,7 +15,7 @@
  * stores the code point in *cp, or returns 0 for an invalid sequence. */
 static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 {
-    static const unsigned long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    static const unsigned long min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
     size_t len;
     if (n == 0)
         return 0;
@@ -82,16 +82,17 @@ static int at(const cursor *c, size_t k)
 
 /* LaTeX Greek letters: the command name is the variable name. */
 static const char *const greek[] = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta",
-    "theta", "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi",
-    "varpi", "rho", "varrho", "sigma", "varsigma", "tau", "upsilon", "phi",
-    "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",
-    "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell", NULL};
+    "alpha",    "beta",   "gamma", "delta",    "epsilon", "varepsilon", "zeta", "eta",    "theta",
+    "vartheta", "iota",   "kappa", "lambda",   "mu",      "nu",         "xi",   "pi",     "varpi",
+    "rho",      "varrho", "sigma", "varsigma", "tau",     "upsilon",    "phi",  "varphi", "chi",
+    "psi",      "omega",  "Gamma", "Delta",    "Theta",   "Lambda",     "Xi",   "Pi",     "Sigma",
+    "Upsilon",  "Phi",    "Psi",   "Omega",    "ell",     NULL
+};
 
 /* Commands that only change spacing or style: skipped like white space. */
-static const char *const ignored[] = {
-    "quad", "qquad", "displaystyle", "textstyle", "scriptstyle", "limits",
-    "nolimits", "enspace", "thinspace", "medspace", "thickspace", NULL};
+static const char *const ignored[] = { "quad",        "qquad",    "displaystyle", "textstyle",
+                                       "scriptstyle", "limits",   "nolimits",     "enspace",
+                                       "thinspace",   "medspace", "thickspace",   NULL };
 
 /* Unicode code points with a fixed meaning. */
 typedef struct {
@@ -101,32 +102,31 @@ typedef struct {
 } uni_entry;
 
 static const uni_entry unicode[] = {
-    {0x00B7, TK_STAR, NULL},  {0x00D7, TK_STAR, NULL},  {0x22C5, TK_STAR, NULL},
-    {0x2217, TK_STAR, NULL},  {0x2219, TK_STAR, NULL},  {0x2212, TK_MINUS, NULL},
-    {0x2299, TK_ODOT, NULL},
-    {0x2013, TK_MINUS, NULL}, {0x2012, TK_MINUS, NULL}, {0x00F7, TK_SLASH, NULL},
-    {0x2215, TK_SLASH, NULL}, {0x2032, TK_PRIME, NULL}, {0x1D40, TK_PRIME, NULL},
-    {0x22A4, TK_PRIME, NULL}, {0x221A, TK_SQRT, NULL},  {0x2223, TK_BAR, NULL},
-    {0x03B1, TK_NAME, "alpha"}, {0x03B2, TK_NAME, "beta"}, {0x03B3, TK_NAME, "gamma"},
-    {0x03B4, TK_NAME, "delta"}, {0x03B5, TK_NAME, "epsilon"}, {0x03F5, TK_NAME, "epsilon"},
-    {0x03B6, TK_NAME, "zeta"},  {0x03B7, TK_NAME, "eta"},   {0x03B8, TK_NAME, "theta"},
-    {0x03D1, TK_NAME, "theta"}, {0x03B9, TK_NAME, "iota"},  {0x03BA, TK_NAME, "kappa"},
-    {0x03BB, TK_NAME, "lambda"}, {0x03BC, TK_NAME, "mu"},   {0x00B5, TK_NAME, "mu"},
-    {0x03BD, TK_NAME, "nu"},    {0x03BE, TK_NAME, "xi"},    {0x03BF, TK_NAME, "o"},
-    {0x03C0, TK_NAME, "pi"},    {0x03C1, TK_NAME, "rho"},   {0x03C2, TK_NAME, "sigma"},
-    {0x03C3, TK_NAME, "sigma"}, {0x03C4, TK_NAME, "tau"},   {0x03C5, TK_NAME, "upsilon"},
-    {0x03C6, TK_NAME, "phi"},   {0x03D5, TK_NAME, "phi"},   {0x03C7, TK_NAME, "chi"},
-    {0x03C8, TK_NAME, "psi"},   {0x03C9, TK_NAME, "omega"}, {0x0393, TK_NAME, "Gamma"},
-    {0x0394, TK_NAME, "Delta"}, {0x0398, TK_NAME, "Theta"}, {0x039B, TK_NAME, "Lambda"},
-    {0x039E, TK_NAME, "Xi"},    {0x03A0, TK_NAME, "Pi"},    {0x03A3, TK_NAME, "Sigma"},
-    {0x03A5, TK_NAME, "Upsilon"}, {0x03A6, TK_NAME, "Phi"}, {0x03A8, TK_NAME, "Psi"},
-    {0x03A9, TK_NAME, "Omega"}, {0x2126, TK_NAME, "Omega"}, {0x2113, TK_NAME, "ell"},
-    {0x0391, TK_NAME, "A"}, {0x0392, TK_NAME, "B"}, {0x0395, TK_NAME, "E"},
-    {0x0396, TK_NAME, "Z"}, {0x0397, TK_NAME, "H"}, {0x0399, TK_NAME, "I"},
-    {0x039A, TK_NAME, "K"}, {0x039C, TK_NAME, "M"}, {0x039D, TK_NAME, "N"},
-    {0x039F, TK_NAME, "O"}, {0x03A1, TK_NAME, "P"}, {0x03A4, TK_NAME, "T"},
-    {0x03A7, TK_NAME, "X"},
-    {0, TK_END, NULL}};
+    { 0x00B7, TK_STAR, NULL },      { 0x00D7, TK_STAR, NULL },      { 0x22C5, TK_STAR, NULL },
+    { 0x2217, TK_STAR, NULL },      { 0x2219, TK_STAR, NULL },      { 0x2212, TK_MINUS, NULL },
+    { 0x2299, TK_ODOT, NULL },      { 0x2013, TK_MINUS, NULL },     { 0x2012, TK_MINUS, NULL },
+    { 0x00F7, TK_SLASH, NULL },     { 0x2215, TK_SLASH, NULL },     { 0x2032, TK_PRIME, NULL },
+    { 0x1D40, TK_PRIME, NULL },     { 0x22A4, TK_PRIME, NULL },     { 0x221A, TK_SQRT, NULL },
+    { 0x2223, TK_BAR, NULL },       { 0x03B1, TK_NAME, "alpha" },   { 0x03B2, TK_NAME, "beta" },
+    { 0x03B3, TK_NAME, "gamma" },   { 0x03B4, TK_NAME, "delta" },   { 0x03B5, TK_NAME, "epsilon" },
+    { 0x03F5, TK_NAME, "epsilon" }, { 0x03B6, TK_NAME, "zeta" },    { 0x03B7, TK_NAME, "eta" },
+    { 0x03B8, TK_NAME, "theta" },   { 0x03D1, TK_NAME, "theta" },   { 0x03B9, TK_NAME, "iota" },
+    { 0x03BA, TK_NAME, "kappa" },   { 0x03BB, TK_NAME, "lambda" },  { 0x03BC, TK_NAME, "mu" },
+    { 0x00B5, TK_NAME, "mu" },      { 0x03BD, TK_NAME, "nu" },      { 0x03BE, TK_NAME, "xi" },
+    { 0x03BF, TK_NAME, "o" },       { 0x03C0, TK_NAME, "pi" },      { 0x03C1, TK_NAME, "rho" },
+    { 0x03C2, TK_NAME, "sigma" },   { 0x03C3, TK_NAME, "sigma" },   { 0x03C4, TK_NAME, "tau" },
+    { 0x03C5, TK_NAME, "upsilon" }, { 0x03C6, TK_NAME, "phi" },     { 0x03D5, TK_NAME, "phi" },
+    { 0x03C7, TK_NAME, "chi" },     { 0x03C8, TK_NAME, "psi" },     { 0x03C9, TK_NAME, "omega" },
+    { 0x0393, TK_NAME, "Gamma" },   { 0x0394, TK_NAME, "Delta" },   { 0x0398, TK_NAME, "Theta" },
+    { 0x039B, TK_NAME, "Lambda" },  { 0x039E, TK_NAME, "Xi" },      { 0x03A0, TK_NAME, "Pi" },
+    { 0x03A3, TK_NAME, "Sigma" },   { 0x03A5, TK_NAME, "Upsilon" }, { 0x03A6, TK_NAME, "Phi" },
+    { 0x03A8, TK_NAME, "Psi" },     { 0x03A9, TK_NAME, "Omega" },   { 0x2126, TK_NAME, "Omega" },
+    { 0x2113, TK_NAME, "ell" },     { 0x0391, TK_NAME, "A" },       { 0x0392, TK_NAME, "B" },
+    { 0x0395, TK_NAME, "E" },       { 0x0396, TK_NAME, "Z" },       { 0x0397, TK_NAME, "H" },
+    { 0x0399, TK_NAME, "I" },       { 0x039A, TK_NAME, "K" },       { 0x039C, TK_NAME, "M" },
+    { 0x039D, TK_NAME, "N" },       { 0x039F, TK_NAME, "O" },       { 0x03A1, TK_NAME, "P" },
+    { 0x03A4, TK_NAME, "T" },       { 0x03A7, TK_NAME, "X" },       { 0, TK_END, NULL }
+};
 
 static int in_list(const char *const *list, const char *name)
 {
@@ -139,8 +139,8 @@ static int in_list(const char *const *list, const char *name)
 /* Unicode white space a PDF or word processor may produce. */
 static int is_uspace(unsigned long cp)
 {
-    return cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F ||
-           cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+    return cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
+           cp == 0x3000 || cp == 0xFEFF;
 }
 
 /* Value of a Unicode superscript digit or sign, as the ASCII character it
@@ -218,8 +218,8 @@ static void skip_space(cursor *c)
         unsigned long cp = peek_cp(c, &len);
         if (len == 0)
             return;
-        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' ||
-            cp == '\v' || cp == '~' || is_uspace(cp)) {
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
+            cp == '~' || is_uspace(cp)) {
             step(c, len);
             continue;
         }
@@ -256,8 +256,7 @@ static void lex_number(cursor *c, token *t)
             step(c, 1);
     }
     if ((at(c, 0) == 'e' || at(c, 0) == 'E') &&
-        (is_digit(at(c, 1)) ||
-         ((at(c, 1) == '+' || at(c, 1) == '-') && is_digit(at(c, 2))))) {
+        (is_digit(at(c, 1)) || ((at(c, 1) == '+' || at(c, 1) == '-') && is_digit(at(c, 2))))) {
         plain = 0;
         step(c, 2);
         while (is_digit(at(c, 0)))
@@ -309,8 +308,12 @@ static void lex_delim(cursor *c, token *t, int side, const char *cmd)
     token d;
     lex_token(c, &d, 1);
     switch (d.kind) {
-    case TK_LPAREN: case TK_RPAREN: case TK_LBRACK: case TK_RBRACK:
-    case TK_LCURLY: case TK_RCURLY:
+    case TK_LPAREN:
+    case TK_RPAREN:
+    case TK_LBRACK:
+    case TK_RBRACK:
+    case TK_LCURLY:
+    case TK_RCURLY:
         t->kind = d.kind;
         t->flag = 1;
         return;
@@ -318,8 +321,7 @@ static void lex_delim(cursor *c, token *t, int side, const char *cmd)
         t->kind = TK_BAR;
         t->flag = d.flag != BAR_EITHER ? d.flag : side;
         return;
-    default:
-        break;
+    default: break;
     }
     if (at(&save, 0) == '.')
         tok_bad(t, "'\\%s.' (an invisible delimiter) is not supported", cmd);
@@ -371,8 +373,7 @@ static void lex_command(cursor *c, token *t, int nested)
             strcpy(t->name, name);
             return;
         }
-        lex_delim(c, t, *rest == 'l' ? BAR_OPEN : *rest == 'r' ? BAR_CLOSE : BAR_EITHER,
-                  name);
+        lex_delim(c, t, *rest == 'l' ? BAR_OPEN : *rest == 'r' ? BAR_CLOSE : BAR_EITHER, name);
     } else if (in_list(greek, name)) {
         t->kind = TK_NAME;
         strcpy(t->name, name);
@@ -459,9 +460,9 @@ static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
 static int lex_punct(cursor *c, token *t, int ch)
 {
     static const char chars[] = "+-*/^_()[]{}|'";
-    static const tok_kind kinds[] = {TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_CARET,
-                                     TK_USCORE, TK_LPAREN, TK_RPAREN, TK_LBRACK,
-                                     TK_RBRACK, TK_LBRACE, TK_RBRACE, TK_BAR, TK_PRIME};
+    static const tok_kind kinds[] = { TK_PLUS,   TK_MINUS,  TK_STAR,   TK_SLASH,  TK_CARET,
+                                      TK_USCORE, TK_LPAREN, TK_RPAREN, TK_LBRACK, TK_RBRACK,
+                                      TK_LBRACE, TK_RBRACE, TK_BAR,    TK_PRIME };
     const char *hit = ch ? strchr(chars, ch) : NULL;
     if (!hit)
         return 0;
@@ -497,7 +498,7 @@ static void lex_token(cursor *c, token *t, int nested)
     } else if (cp >= 0x80) {
         lex_unicode(c, t, cp, len);
     } else if (!lex_punct(c, t, (int)cp)) {
-        char buf[2] = {(char)cp, '\0'};
+        char buf[2] = { (char)cp, '\0' };
         step(c, 1);
         if (cp == '=')
             t->kind = TK_EQ;

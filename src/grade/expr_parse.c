@@ -28,8 +28,8 @@ typedef struct {
 
 typedef struct {
     cursor cur;
-    token tok;                 /* the lookahead */
-    tok_kind prev;             /* the token before it */
+    token tok;     /* the lookahead */
+    tok_kind prev; /* the token before it */
     expr_op *code;
     size_t ncode, cap;
     char **vars;
@@ -40,7 +40,7 @@ typedef struct {
     active_index idx[EXPR_MAX_SUM_NEST];
     size_t nidx;
     int depth;
-    int bars;                  /* an ambiguous '|' closes (1) or opens (0) */
+    int bars; /* an ambiguous '|' closes (1) or opens (0) */
     int failed;
     el_expr_error *err;
 } parser;
@@ -53,7 +53,7 @@ typedef struct {
     char sub[EXPR_NAME_MAX];
     int has_sub;
     uint32_t pos;
-    size_t start;              /* where its code goes */
+    size_t start; /* where its code goes */
 } name_info;
 
 static int parse_expr(parser *p);
@@ -132,8 +132,7 @@ static int is_cmd(const parser *p, const char *name)
 static int emit(parser *p, op_kind op, int fn, uint32_t a, uint32_t b, double x, size_t pos)
 {
     if (p->ncode >= EL_EXPR_MAX_NODES)
-        return fail(p, pos, "the answer is too long (more than %d operations)",
-                    EL_EXPR_MAX_NODES);
+        return fail(p, pos, "the answer is too long (more than %d operations)", EL_EXPR_MAX_NODES);
     if (p->ncode == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 64;
         expr_op *c = realloc(p->code, cap * sizeof *c);
@@ -142,7 +141,7 @@ static int emit(parser *p, op_kind op, int fn, uint32_t a, uint32_t b, double x,
         p->code = c;
         p->cap = cap;
     }
-    p->code[p->ncode++] = (expr_op){(uint8_t)op, (uint8_t)fn, a, b, (uint32_t)pos, x};
+    p->code[p->ncode++] = (expr_op){ (uint8_t)op, (uint8_t)fn, a, b, (uint32_t)pos, x };
     return 1;
 }
 
@@ -251,10 +250,9 @@ static int read_subscript(parser *p, char *out)
             memcpy(piece, p->cur.s + t->off, t->end - t->off);
             piece[t->end - t->off] = '\0';
             advance(p);
-        } else if (t->kind == TK_CMD && (strcmp(t->name, "mathrm") == 0 ||
-                                         strcmp(t->name, "text") == 0 ||
-                                         strcmp(t->name, "textrm") == 0 ||
-                                         strcmp(t->name, "mathit") == 0)) {
+        } else if (t->kind == TK_CMD &&
+                   (strcmp(t->name, "mathrm") == 0 || strcmp(t->name, "text") == 0 ||
+                    strcmp(t->name, "textrm") == 0 || strcmp(t->name, "mathit") == 0)) {
             char cmd[EXPR_NAME_MAX];
             strcpy(cmd, t->name);
             advance(p);
@@ -413,11 +411,11 @@ typedef struct {
     expr_fn fn;
 } fn_name;
 
-static const fn_name functions[] = {
-    {"log", FN_LOG}, {"ln", FN_LOG}, {"exp", FN_EXP}, {"sqrt", FN_SQRT},
-    {"abs", FN_ABS}, {"sum", FN_SUM}, {"prod", FN_PROD}, {"tr", FN_TR},
-    {"Tr", FN_TR}, {"trace", FN_TR}, {"det", FN_DET}, {"inv", FN_INV},
-    {NULL, FN_LOG}};
+static const fn_name functions[] = { { "log", FN_LOG },   { "ln", FN_LOG },  { "exp", FN_EXP },
+                                     { "sqrt", FN_SQRT }, { "abs", FN_ABS }, { "sum", FN_SUM },
+                                     { "prod", FN_PROD }, { "tr", FN_TR },   { "Tr", FN_TR },
+                                     { "trace", FN_TR },  { "det", FN_DET }, { "inv", FN_INV },
+                                     { NULL, FN_LOG } };
 
 /* The function called `name`, or -1. */
 static int find_function(const char *name)
@@ -468,8 +466,7 @@ static int parse_function(parser *p, expr_fn fn, size_t pos)
     base_end = p->ncode;
     if (p->tok.kind == TK_END)
         return expected(p, "the function's argument");
-    int ok = is_open(p->tok.kind) && p->tok.kind != TK_LBRACE ? parse_group(p)
-                                                                : parse_term(p, 1);
+    int ok = is_open(p->tok.kind) && p->tok.kind != TK_LBRACE ? parse_group(p) : parse_term(p, 1);
     if (!ok || !emit(p, OP_FN, fn, 0, 0, 0, pos))
         return 0;
     if (has_base) { /* pow | base | arg log  ->  pow | arg log base log / */
@@ -515,7 +512,7 @@ static int parse_arg(parser *p)
     if (take_char(p, &t)) {
         if (t.kind == TK_NUM)
             return emit(p, OP_NUM, 0, 0, 0, t.num, t.pos);
-        name_info n = {0, "", "", 0, (uint32_t)t.pos, p->ncode};
+        name_info n = { 0, "", "", 0, (uint32_t)t.pos, p->ncode };
         strcpy(n.base, t.name);
         if (p->tok.kind == TK_USCORE || p->tok.kind == TK_SUBDIG) {
             if (!read_subscript(p, n.sub))
@@ -601,7 +598,7 @@ static int parse_sum(parser *p, int is_prod, size_t pos)
                     EXPR_MAX_SUM_NEST);
     uint32_t id = (uint32_t)p->nsums++;
     expr_sum *s = &p->sums[id];
-    *s = (expr_sum){is_prod, 1, -1, (uint32_t)pos, 0, {0}};
+    *s = (expr_sum){ is_prod, 1, -1, (uint32_t)pos, 0, { 0 } };
     active_index *ix = &p->idx[p->nidx];
     if (!read_sum_limits(p, s, ix->name))
         return 0;
@@ -634,8 +631,9 @@ static int refuse(parser *p, const char *name, size_t pos)
     if (strcmp(name, "partial") == 0 || strcmp(name, "nabla") == 0)
         return fail(p, pos, "derivatives cannot be graded: write the closed form");
     if (strcmp(name, "KL") == 0 || strcmp(name, "mathcal") == 0)
-        return fail(p, pos, "divergences and distributions cannot be graded: write the "
-                            "closed form");
+        return fail(p, pos,
+                    "divergences and distributions cannot be graded: write the "
+                    "closed form");
     if (strcmp(name, "|") == 0)
         return fail(p, pos, "norms are not supported: write sqrt(x^T x)");
     if (strcmp(name, "infty") == 0)
@@ -682,9 +680,10 @@ static int parse_mathbb(parser *p, size_t pos)
 /* \mathbf{x}, \boldsymbol\mu, \bar{x} (-> "xbar"), \hat\sigma (-> "sigmahat"). */
 static int parse_decorated(parser *p, name_info *n, const char *cmd)
 {
-    static const char *const accents[][2] = {
-        {"bar", "bar"}, {"overline", "bar"}, {"hat", "hat"}, {"widehat", "hat"},
-        {"tilde", "tilde"}, {"widetilde", "tilde"}, {NULL, NULL}};
+    static const char *const accents[][2] = { { "bar", "bar" },     { "overline", "bar" },
+                                              { "hat", "hat" },     { "widehat", "hat" },
+                                              { "tilde", "tilde" }, { "widetilde", "tilde" },
+                                              { NULL, NULL } };
     if (!read_braced_name(p, n->base, cmd))
         return 0;
     for (size_t i = 0; accents[i][0]; i++)
@@ -705,12 +704,12 @@ static int in(const char *name, const char *const *list)
 /* A LaTeX command in value position. */
 static int parse_command(parser *p, name_info *n)
 {
-    static const char *const fracs[] = {"frac", "dfrac", "tfrac", "cfrac", NULL};
-    static const char *const names[] = {"operatorname", "mathrm", "text", "textrm",
-                                        "mathit", "textit", "rm", "mathsf", NULL};
-    static const char *const bold[] = {"mathbf", "boldsymbol", "bm", "vec", "pmb",
-                                       "bar", "overline", "hat", "widehat", "tilde",
-                                       "widetilde", NULL};
+    static const char *const fracs[] = { "frac", "dfrac", "tfrac", "cfrac", NULL };
+    static const char *const names[] = { "operatorname", "mathrm", "text",   "textrm", "mathit",
+                                         "textit",       "rm",     "mathsf", NULL };
+    static const char *const bold[] = { "mathbf",  "boldsymbol", "bm",        "vec",
+                                        "pmb",     "bar",        "overline",  "hat",
+                                        "widehat", "tilde",      "widetilde", NULL };
     char cmd[EXPR_NAME_MAX];
     size_t pos = p->tok.pos;
     strcpy(cmd, p->tok.name);
@@ -757,8 +756,7 @@ static int parse_primary(parser *p, name_info *n)
         strcpy(n->base, t->name);
         advance(p);
         return 1;
-    case TK_CMD:
-        return parse_command(p, n);
+    case TK_CMD: return parse_command(p, n);
     case TK_SQRT: {
         size_t pos = t->pos;
         advance(p);
@@ -838,7 +836,7 @@ static int parse_power(parser *p, name_info *n)
 static int parse_postfix_at(parser *p, int post)
 {
     int powers = post & POST_POW;
-    name_info n = {0, "", "", 0, 0, p->ncode};
+    name_info n = { 0, "", "", 0, 0, p->ncode };
     if (!parse_primary(p, &n))
         return 0;
     for (;;) {
@@ -892,13 +890,17 @@ static int parse_unary(parser *p, int post)
 static int starts_factor(const parser *p)
 {
     switch (p->tok.kind) {
-    case TK_NUM: case TK_NAME: case TK_CMD: case TK_SQRT: case TK_BAD:
-    case TK_LPAREN: case TK_LBRACK: case TK_LCURLY: case TK_LBRACE:
-        return 1;
-    case TK_BAR:
-        return p->tok.flag == BAR_OPEN || (p->tok.flag == BAR_EITHER && !p->bars);
-    default:
-        return 0;
+    case TK_NUM:
+    case TK_NAME:
+    case TK_CMD:
+    case TK_SQRT:
+    case TK_BAD:
+    case TK_LPAREN:
+    case TK_LBRACK:
+    case TK_LCURLY:
+    case TK_LBRACE: return 1;
+    case TK_BAR: return p->tok.flag == BAR_OPEN || (p->tok.flag == BAR_EITHER && !p->bars);
+    default: return 0;
     }
 }
 
@@ -910,8 +912,8 @@ static int parse_term(parser *p, int chain)
     for (;;) {
         size_t pos = p->tok.pos;
         op_kind op;
-        if (!chain && (p->tok.kind == TK_STAR || p->tok.kind == TK_SLASH ||
-                       p->tok.kind == TK_ODOT)) {
+        if (!chain &&
+            (p->tok.kind == TK_STAR || p->tok.kind == TK_SLASH || p->tok.kind == TK_ODOT)) {
             op = p->tok.kind == TK_STAR ? OP_MUL : p->tok.kind == TK_ODOT ? OP_EMUL : OP_DIV;
             advance(p);
             if (!parse_unary(p, POST_ALL))
@@ -919,8 +921,9 @@ static int parse_term(parser *p, int chain)
         } else if (starts_factor(p)) {
             op = OP_MUL;
             if (p->tok.kind == TK_NUM && p->prev == TK_NUM)
-                return fail(p, p->tok.pos, "two numbers in a row: write 1000, not 1 000, "
-                                           "and 2*3, not 2 3");
+                return fail(p, p->tok.pos,
+                            "two numbers in a row: write 1000, not 1 000, "
+                            "and 2*3, not 2 3");
             if (!parse_unary(p, POST_ALL))
                 return 0;
         } else {
@@ -953,13 +956,14 @@ static size_t stack_need(const expr_op *code, size_t n)
     long d = 0, max = 0;
     for (size_t i = 0; i < n; i++) {
         switch (code[i].op) {
-        case OP_NUM: case OP_VAR: case OP_IDX: case OP_SUM_BEGIN:
-            d++;
-            break;
-        case OP_NEG: case OP_TRANS: case OP_FN:
-            break;
-        default:
-            d--;
+        case OP_NUM:
+        case OP_VAR:
+        case OP_IDX:
+        case OP_SUM_BEGIN: d++; break;
+        case OP_NEG:
+        case OP_TRANS:
+        case OP_FN: break;
+        default: d--;
         }
         if (d > max)
             max = d;
@@ -1014,7 +1018,7 @@ el_expr *el_expr_parse(const char *text, el_expr_error *err)
         fail(&p, 0, "the answer is longer than %d bytes", EL_EXPR_MAX_LEN);
         return NULL;
     }
-    p.cur = (cursor){text, len, 0, 1};
+    p.cur = (cursor){ text, len, 0, 1 };
     advance(&p);
     if (p.tok.kind == TK_END) {
         fail(&p, 1, "the answer is empty");

@@ -78,8 +78,8 @@ static int put_entry(el_answers *a, el_answer_section *s, const char *key, const
 
 static int is_student_key(const char *k)
 {
-    static const char *const keys[] = { "student", "student_id", "studentid", "sid", "id",
-                                        "email", "name", NULL };
+    static const char *const keys[] = { "student", "student_id", "studentid", "sid",
+                                        "id",      "email",      "name",      NULL };
     for (size_t i = 0; keys[i]; i++)
         if (strcmp(k, keys[i]) == 0)
             return 1;
@@ -115,7 +115,8 @@ static int from_ini(el_answers *a, const ini_file *f)
     for (size_t i = 1; i < f->n; i++) {
         const ini_section *src = &f->s[i];
         if (!*src->name) {
-            grade_note(&a->notes, src->line, 1, "a section without a name ([]): its answers are ignored");
+            grade_note(&a->notes, src->line, 1,
+                       "a section without a name ([]): its answers are ignored");
             continue;
         }
         el_answer_section *s = section_for(a, src->name, src->line);
@@ -192,7 +193,7 @@ static int read_tex_answer(el_answers *a, const char *t, size_t n, size_t *i, in
     gbuf id = { 0 }, body = { 0 };
     skip_blank(t, n, i, line);
     if (*i >= n || t[*i] != '{')
-        return 0;   /* \newcommand{\answer}..., \answer[..: not an answer */
+        return 0; /* \newcommand{\answer}..., \answer[..: not an answer */
     int bad = read_group(t, n, i, line, &id);
     if (!bad) {
         skip_blank(t, n, i, line);
@@ -235,11 +236,12 @@ static int from_tex(el_answers *a, const char *t, size_t n)
             line++;
             i++;
         } else if (t[i] == '\\' && i + 1 < n && t[i + 1] != 'a') {
-            i += 2;   /* an escaped character (\%, \\, \{) or another command */
+            i += 2; /* an escaped character (\%, \\, \{) or another command */
         } else if (t[i] == '%') {
             while (i < n && t[i] != '\n')
                 i++;
-        } else if (n - i > wl && memcmp(t + i, word, wl) == 0 && !isalpha((unsigned char)t[i + wl])) {
+        } else if (n - i > wl && memcmp(t + i, word, wl) == 0 &&
+                   !isalpha((unsigned char)t[i + wl])) {
             i += wl;
             if (read_tex_answer(a, t, n, &i, &line))
                 return -1;
@@ -285,7 +287,7 @@ static int looks_binary(const char *t, size_t n)
     char *clean = grade_clean(t, n, n + 1, 1);
     if (!clean)
         return 0;
-    for (const char *p = clean; *p; p++)   /* U+FFFD marks an invalid byte */
+    for (const char *p = clean; *p; p++) /* U+FFFD marks an invalid byte */
         bad += !strncmp(p, "\xEF\xBF\xBD", 3);
     free(clean);
     for (size_t i = 0; i < n; i++) {
@@ -304,7 +306,8 @@ int el_answers_parse(const char *text, size_t len, const char *format_hint, el_a
     if (grade_decode(text, len, &owned, &t, &n))
         return EL_ENOMEM;
     if (looks_binary(t, n)) {
-        grade_note(&out->notes, 0, 1, "this is not a text file (it holds binary data): write your "
+        grade_note(&out->notes, 0, 1,
+                   "this is not a text file (it holds binary data): write your "
                    "answers in a plain-text file (UTF-8), one [exercise-id] section per exercise");
         free(owned);
         return EL_OK;

@@ -33,7 +33,8 @@ int grade_list_dir(const char *dir, char ***names, size_t *n)
     while (!st && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        if (grade_grow((void **)names, &cap, *n, sizeof **names) || !((*names)[*n] = grade_strdup(e->d_name)))
+        if (grade_grow((void **)names, &cap, *n, sizeof **names) ||
+            !((*names)[*n] = grade_strdup(e->d_name)))
             st = EL_ERROR(EL_ENOMEM, "out of memory");
         else
             (*n)++;
@@ -55,13 +56,14 @@ static void free_names(char **v, size_t n)
  * 1 anything else that is not obviously binary, 0 binary. */
 static int answer_rank(const char *name)
 {
-    static const char *const binary[] = { ".pdf", ".png", ".jpg", ".jpeg", ".zip", ".docx", ".json", NULL };
+    static const char *const binary[] = { ".pdf", ".png",  ".jpg",  ".jpeg",
+                                          ".zip", ".docx", ".json", NULL };
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; dot && binary[i]; i++)
         if (!strcasecmp(dot, binary[i]))
             return 0;
-    int text = dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".ini") || !strcasecmp(dot, ".tex")
-                       || !strcasecmp(dot, ".md"));
+    int text = dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".ini") ||
+                       !strcasecmp(dot, ".tex") || !strcasecmp(dot, ".md"));
     if (!strncasecmp(name, "answers", 7) && (text || !dot))
         return 3;
     return text ? 2 : 1;
@@ -126,7 +128,7 @@ static void grade_row(pool *p, el_batch_row *row)
     struct stat sb;
     int st = path ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        st = grade_find_submission(path, &sub);   /* one folder per student */
+        st = grade_find_submission(path, &sub); /* one folder per student */
     row->student = sub ? grade_strdup(row->file) : stem(row->file);
     el_grade_report r;
     memset(&r, 0, sizeof r);
@@ -192,7 +194,7 @@ int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *
         nt = 64;
     pthread_t th[64];
     unsigned started = 0;
-    for (; started < nt - 1; started++)   /* this thread is the last worker */
+    for (; started < nt - 1; started++) /* this thread is the last worker */
         if (pthread_create(&th[started], NULL, worker, &p) != 0)
             break;
     worker(&p);

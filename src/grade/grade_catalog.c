@@ -123,7 +123,8 @@ static el_exercise_set *new_set(el_catalog *c, const char *name)
 }
 
 /* Adds the exercises named in LIST (separated by commas or spaces) to S. */
-static int set_members(el_catalog *c, el_exercise_set *s, const char *list, const char *path, int line)
+static int set_members(el_catalog *c, el_exercise_set *s, const char *list, const char *path,
+                       int line)
 {
     s->ex = calloc(c->n + 1, sizeof *s->ex);
     if (!s->ex)
@@ -169,13 +170,20 @@ static int add_set(el_catalog *c, const char *dir, const char *name)
     int line = 1;
     for (size_t i = 0; !st && f.n && i < f.s[0].n; i++) {
         const ini_entry *e = &f.s[0].e[i];
-        if (!strcmp(e->key, "name")) sname = e->value;
-        else if (!strcmp(e->key, "title")) title = e->value;
-        else if (!strcmp(e->key, "exercises")) { list = e->value; line = e->line; }
-        else st = EL_ERROR(EL_EFORMAT, "%s:%d: unknown key '%s' (name, title, exercises)", path, e->line, e->key);
+        if (!strcmp(e->key, "name"))
+            sname = e->value;
+        else if (!strcmp(e->key, "title"))
+            title = e->value;
+        else if (!strcmp(e->key, "exercises")) {
+            list = e->value;
+            line = e->line;
+        } else
+            st = EL_ERROR(EL_EFORMAT, "%s:%d: unknown key '%s' (name, title, exercises)", path,
+                          e->line, e->key);
     }
     if (!st && (!sname || !list || f.n > 1))
-        st = EL_ERROR(EL_EFORMAT, "%s: a problem set has name, title and exercises (no sections)", path);
+        st = EL_ERROR(EL_EFORMAT, "%s: a problem set has name, title and exercises (no sections)",
+                      path);
     if (!st && el_catalog_set(c, sname))
         st = EL_ERROR(EL_EFORMAT, "%s: problem set '%s' is defined twice", path, sname);
     el_exercise_set *s = st ? NULL : new_set(c, sname);
@@ -196,7 +204,8 @@ static int add_all(el_catalog *c)
     if (el_catalog_set(c, "all"))
         return EL_OK;
     el_exercise_set *s = new_set(c, "all");
-    if (!s || !(s->title = grade_strdup("All exercises")) || !(s->ex = calloc(c->n + 1, sizeof *s->ex)))
+    if (!s || !(s->title = grade_strdup("All exercises")) ||
+        !(s->ex = calloc(c->n + 1, sizeof *s->ex)))
         return EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; i < c->n; i++)
         s->ex[s->n++] = c->ex[i];
@@ -265,13 +274,25 @@ const char *el_catalog_default_dir(const char *arg)
     return ELBOLAB_SOURCE_DIR "/exercises";
 }
 
-const char *el_grade_source_dir(void) { return ELBOLAB_SOURCE_DIR; }
+const char *el_grade_source_dir(void)
+{
+    return ELBOLAB_SOURCE_DIR;
+}
 
 /* ---- look-ups ------------------------------------------------------------------- */
 
-size_t el_catalog_count(const el_catalog *c) { return c->n; }
-const el_exercise *el_catalog_at(const el_catalog *c, size_t i) { return i < c->n ? c->ex[i] : NULL; }
-size_t el_catalog_nsets(const el_catalog *c) { return c->nsets; }
+size_t el_catalog_count(const el_catalog *c)
+{
+    return c->n;
+}
+const el_exercise *el_catalog_at(const el_catalog *c, size_t i)
+{
+    return i < c->n ? c->ex[i] : NULL;
+}
+size_t el_catalog_nsets(const el_catalog *c)
+{
+    return c->nsets;
+}
 const el_exercise_set *el_catalog_set_at(const el_catalog *c, size_t i)
 {
     return i < c->nsets ? &c->sets[i] : NULL;
@@ -311,8 +332,10 @@ static size_t edit_distance(const char *a, const char *b)
         for (size_t j = 1; j <= m; j++) {
             size_t up = row[j];
             size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
         }

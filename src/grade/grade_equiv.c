@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXPTS (EL_GRADE_POINTS + 8)
+#define MAXPTS   (EL_GRADE_POINTS + 8)
 #define ATTEMPTS 60
-#define NSIMPLE 160
+#define NSIMPLE  160
 
 typedef enum { CMP_MATCH, CMP_DIFF, CMP_SHAPE, CMP_UNDEF } cmp_result;
 
@@ -29,10 +29,10 @@ typedef struct {
     const el_part *part;
     size_t n;
     grade_point pt[MAXPTS];
-    el_value ref[MAXPTS];    /* the reference at each point */
-    el_value stu[MAXPTS];    /* the student's answer at each point */
-    int stu_st[MAXPTS];      /* its evaluation status */
-    char stu_msg[256];       /* the first evaluation error */
+    el_value ref[MAXPTS]; /* the reference at each point */
+    el_value stu[MAXPTS]; /* the student's answer at each point */
+    int stu_st[MAXPTS];   /* its evaluation status */
+    char stu_msg[256];    /* the first evaluation error */
 } pointset;
 
 /* ---- evaluation ------------------------------------------------------------- */
@@ -57,8 +57,8 @@ static int same_shape(const el_value *s, const el_value *r)
     if (s->rows == r->rows && s->cols == r->cols)
         return 1;
     /* a vector may come as a row or a column */
-    return (r->cols == 1 || r->rows == 1) && (s->cols == 1 || s->rows == 1)
-        && s->rows * s->cols == r->rows * r->cols;
+    return (r->cols == 1 || r->rows == 1) && (s->cols == 1 || s->rows == 1) &&
+           s->rows * s->cols == r->rows * r->cols;
 }
 
 static cmp_result compare(const el_value *s, const el_value *r, double rel, double abs)
@@ -156,8 +156,8 @@ static int agrees(const pointset *ps, const void *e, const size_t *subst, const 
         el_value v = { 0, 0, NULL };
         el_expr_error err;
         int st = eval_at(ps->ex, e, xf ? &xf[k] : &ps->pt[k], subst, &v, &err);
-        int ok = !st && all_finite(&v)
-              && compare(&ps->stu[k], &v, ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH;
+        int ok = !st && all_finite(&v) &&
+                 compare(&ps->stu[k], &v, ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH;
         el_value_free(&v);
         if (!ok)
             return 0;
@@ -301,8 +301,8 @@ static int swapped(const pointset *ps, gbuf *fb)
 
 static int positive_var(const el_variable *v)
 {
-    return v->shape != EL_SHAPE_MATRIX
-        && (v->dom == EL_DOM_LOGUNIFORM || (v->dom == EL_DOM_UNIFORM && v->a > 0));
+    return v->shape != EL_SHAPE_MATRIX &&
+           (v->dom == EL_DOM_LOGUNIFORM || (v->dom == EL_DOM_UNIFORM && v->a > 0));
 }
 
 /* sigma where sigma^2 belongs (POWER 0.5) or the other way round (POWER 2). */
@@ -330,11 +330,15 @@ static int power_swap(const pointset *ps, gbuf *fb)
             if (hit) {
                 const char *n = ex->vars[i].name;
                 if (q == 0)
-                    gbuf_printf(fb, "Your answer has %s where %s^2 belongs (is %s the standard "
-                                    "deviation or the variance?).", n, n, n);
+                    gbuf_printf(fb,
+                                "Your answer has %s where %s^2 belongs (is %s the standard "
+                                "deviation or the variance?).",
+                                n, n, n);
                 else
-                    gbuf_printf(fb, "Your answer has %s^2 where %s belongs (is %s the standard "
-                                    "deviation or the variance?).", n, n, n);
+                    gbuf_printf(fb,
+                                "Your answer has %s^2 where %s belongs (is %s the standard "
+                                "deviation or the variance?).",
+                                n, n, n);
                 return 1;
             }
         }
@@ -356,14 +360,17 @@ static int signature(const pointset *ps, gbuf *fb)
         }
         if (isfinite(c) && c != 0.0) {
             grade_fmt_number(num, sizeof num, c);
-            gbuf_printf(fb, "Your answer is %s times the expected one: a constant factor is off.", num);
+            gbuf_printf(fb, "Your answer is %s times the expected one: a constant factor is off.",
+                        num);
             return 1;
         }
         c = constant_shift(s, r, m);
         if (isfinite(c)) {
             grade_fmt_number(num, sizeof num, c);
-            gbuf_printf(fb, "Your answer differs from the expected one by the constant %s: an "
-                            "additive constant is missing or extra.", num);
+            gbuf_printf(fb,
+                        "Your answer differs from the expected one by the constant %s: an "
+                        "additive constant is missing or extra.",
+                        num);
             return 1;
         }
     }
@@ -381,7 +388,9 @@ static int signature(const pointset *ps, gbuf *fb)
 
 /* ---- the simplest failing point --------------------------------------------------------- */
 
-static const double simple_values[] = { 0, 1, -1, 2, 0.5, -2, 3, 1.5, -0.5, 0.25, 4, -3, 0.1, 5, 10 };
+static const double simple_values[] = {
+    0, 1, -1, 2, 0.5, -2, 3, 1.5, -0.5, 0.25, 4, -3, 0.1, 5, 10
+};
 #define NSV (sizeof simple_values / sizeof simple_values[0])
 
 /* Up to 4 simple numbers inside V's domain into OUT; their count. */
@@ -519,7 +528,8 @@ static void describe_failure(const pointset *ps, const grade_point *p, const el_
         grade_value_describe(fb, s);
         gbuf_puts(fb, ".");
     } else {
-        gbuf_puts(fb, all_finite(s) ? "; your answer gives " : "; your answer is undefined there (");
+        gbuf_puts(fb,
+                  all_finite(s) ? "; your answer gives " : "; your answer is undefined there (");
         grade_value_describe(fb, s);
         gbuf_puts(fb, all_finite(s) ? "." : ").");
     }
@@ -534,9 +544,11 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
     gsl_rng *r = el_rng_alloc(el_seed_mix(grade_seed(ex, student), "simple"));
     size_t dmin = 16, dnext = 16, n = 0;
     for (size_t i = 0; i < ex->ndims; i++)
-        if (ex->dims[i] < dmin) dmin = ex->dims[i];
+        if (ex->dims[i] < dmin)
+            dmin = ex->dims[i];
     for (size_t i = 0; i < ex->ndims; i++)
-        if (ex->dims[i] > dmin && ex->dims[i] < dnext) dnext = ex->dims[i];
+        if (ex->dims[i] > dmin && ex->dims[i] < dnext)
+            dnext = ex->dims[i];
     if (dnext == 16)
         dnext = dmin;
     for (size_t i = 0; c && r && i < NSIMPLE; i++) {
@@ -547,16 +559,17 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
     if (c)
         qsort(c, n, sizeof *c, cmp_candidate);
     int found = 0;
-    size_t fallback = n;   /* a failure by shape alone where the reference is 0 */
+    size_t fallback = n; /* a failure by shape alone where the reference is 0 */
     for (size_t pass = 0; pass < 2 && !found; pass++)
         for (size_t i = 0; i < n && !found; i++) {
             el_value rv = { 0, 0, NULL }, sv = { 0, 0, NULL };
             el_expr_error err;
             grade_point pt = { 0, NULL };
-            if ((pass == 0 || i == fallback) && simple_point(ex, &c[i], &pt) == EL_OK
-                && !eval_at(ex, ps->part->compiled, &pt, NULL, &rv, &err) && all_finite(&rv)) {
+            if ((pass == 0 || i == fallback) && simple_point(ex, &c[i], &pt) == EL_OK &&
+                !eval_at(ex, ps->part->compiled, &pt, NULL, &rv, &err) && all_finite(&rv)) {
                 int st = eval_at(ex, e, &pt, NULL, &sv, &err);
-                cmp_result cr = st ? CMP_UNDEF : compare(&sv, &rv, ps->part->rel_tol, ps->part->abs_tol);
+                cmp_result cr =
+                    st ? CMP_UNDEF : compare(&sv, &rv, ps->part->rel_tol, ps->part->abs_tol);
                 int zero = 1;
                 for (size_t j = 0; j < rv.rows * rv.cols; j++)
                     zero &= rv.v[j] == 0.0;
@@ -577,7 +590,8 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
     double best = INFINITY;
     size_t bk = 0;
     for (size_t k = 0; !found && k < ps->n; k++) {
-        if (!ps->stu_st[k] && compare(&ps->stu[k], &ps->ref[k], ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH)
+        if (!ps->stu_st[k] &&
+            compare(&ps->stu[k], &ps->ref[k], ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH)
             continue;
         double size = 0.0;
         for (size_t i = 0; i < ps->pt[k].nvars; i++)
@@ -610,8 +624,10 @@ static size_t top_level_equals(const char *s, size_t *at, size_t cap)
     int depth = 0;
     for (size_t i = 0; s[i] && n < cap; i++) {
         char c = s[i];
-        if (c == '(' || c == '[' || c == '{') depth++;
-        else if ((c == ')' || c == ']' || c == '}') && depth > 0) depth--;
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+            depth--;
         else if (c == '=' && depth == 0 && (i == 0 || !strchr("<>!:", s[i - 1])) && s[i + 1] != '=')
             at[n++] = i;
     }
@@ -655,7 +671,8 @@ static el_expr *read_answer(const el_exercise *ex, const char *text, gbuf *fb)
         el_expr_free(t);
     }
     if (e) {
-        gbuf_printf(fb, "Your answer uses '%s', which is not a variable of this exercise (use ", bad);
+        gbuf_printf(fb, "Your answer uses '%s', which is not a variable of this exercise (use ",
+                    bad);
         variable_list(ex, fb);
         gbuf_puts(fb, ").");
     } else {
@@ -663,7 +680,8 @@ static el_expr *read_answer(const el_exercise *ex, const char *text, gbuf *fb)
         size_t len = strlen(s);
         if (pos > len)
             pos = len;
-        gbuf_printf(fb, "Your answer cannot be read: %s (at character %zu", first_err.msg, first_err.pos);
+        gbuf_printf(fb, "Your answer cannot be read: %s (at character %zu", first_err.msg,
+                    first_err.pos);
         if (pos < len) {
             char *near = grade_clean(s + pos, len - pos, 24, 0);
             gbuf_printf(fb, ", near '%s'", near ? near : "");
@@ -710,8 +728,8 @@ static int equals_reference(const pointset *ps, const void *e)
     for (size_t k = 0; k < ps->n; k++) {
         el_value v = { 0, 0, NULL };
         el_expr_error err;
-        int ok = !eval_at(ps->ex, e, &ps->pt[k], NULL, &v, &err)
-              && compare(&v, &ps->ref[k], ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH;
+        int ok = !eval_at(ps->ex, e, &ps->pt[k], NULL, &v, &err) &&
+                 compare(&v, &ps->ref[k], ps->part->rel_tol, ps->part->abs_tol) == CMP_MATCH;
         el_value_free(&v);
         if (!ok)
             return 0;
@@ -729,8 +747,10 @@ static int precedence(const pointset *ps, const char *text, gbuf *fb)
     int hit = e && equals_reference(ps, e);
     if (hit) {
         char *c = grade_clean(t, strlen(t), 120, 0);
-        gbuf_printf(fb, "Mind the precedence: a / 2 b means (a / 2) b, as a / 2 * b does. With "
-                        "the denominator in brackets, %s, your answer would be right.", c ? c : "");
+        gbuf_printf(fb,
+                    "Mind the precedence: a / 2 b means (a / 2) b, as a / 2 * b does. With "
+                    "the denominator in brackets, %s, your answer would be right.",
+                    c ? c : "");
         free(c);
     }
     el_expr_free(e);
@@ -740,7 +760,8 @@ static int precedence(const pointset *ps, const char *text, gbuf *fb)
 }
 
 /* Why the answer is wrong, appended to FB (after the evaluation at every point). */
-static void diagnose(const pointset *ps, const void *e, const char *text, const char *student, gbuf *fb)
+static void diagnose(const pointset *ps, const void *e, const char *text, const char *student,
+                     gbuf *fb)
 {
     for (size_t k = 0; k < ps->n; k++)
         if (ps->stu_st[k]) {
@@ -753,7 +774,8 @@ static void diagnose(const pointset *ps, const void *e, const char *text, const 
     const char *hint = declared_mistake(ps);
     if (hint)
         gbuf_puts(fb, hint);
-    else if (!precedence(ps, text, fb) && !swapped(ps, fb) && !power_swap(ps, fb) && !signature(ps, fb) && !wrong_shape(ps, fb))
+    else if (!precedence(ps, text, fb) && !swapped(ps, fb) && !power_swap(ps, fb) &&
+             !signature(ps, fb) && !wrong_shape(ps, fb))
         gbuf_puts(fb, "Your answer is not equivalent to the expected one.");
     simplest_failure(ps, e, student, fb);
 }
@@ -787,8 +809,8 @@ void grade_expression(const el_exercise *ex, const el_part *part, const char *te
         eval_student(ps, e);
         size_t good = 0;
         for (size_t k = 0; k < ps->n; k++)
-            good += !ps->stu_st[k]
-                 && compare(&ps->stu[k], &ps->ref[k], part->rel_tol, part->abs_tol) == CMP_MATCH;
+            good += !ps->stu_st[k] &&
+                    compare(&ps->stu[k], &ps->ref[k], part->rel_tol, part->abs_tol) == CMP_MATCH;
         if (good == ps->n) {
             res->score = part->points;
             res->status = EL_GRADE_CORRECT;

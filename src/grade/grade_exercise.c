@@ -55,8 +55,12 @@ static int split_list(const char *s, char sep, char ***out, size_t *n)
         const char *e = strchr(s, sep);
         size_t len = e ? (size_t)(e - s) : strlen(s);
         const char *a = s;
-        while (len && isspace((unsigned char)*a)) { a++; len--; }
-        while (len && isspace((unsigned char)a[len - 1])) len--;
+        while (len && isspace((unsigned char)*a)) {
+            a++;
+            len--;
+        }
+        while (len && isspace((unsigned char)a[len - 1]))
+            len--;
         if (len) {
             if (grade_grow((void **)out, &cap, *n, sizeof **out))
                 return -1;
@@ -86,15 +90,25 @@ static int parse_double(const char *s, double *out)
 
 static int parse_bool(const char *s, int *out)
 {
-    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1")) { *out = 1; return 0; }
-    if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0")) { *out = 0; return 0; }
+    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0")) {
+        *out = 0;
+        return 0;
+    }
     return -1;
 }
 
 /* "uniform(a, b)", "loguniform(a, b)", "normal(m, s)", "spd(a)", "simplex", "dim". */
 static int parse_domain(const char *s, el_variable *v, where w)
 {
-    static const struct { const char *name; el_domain d; int nargs; } doms[] = {
+    static const struct {
+        const char *name;
+        el_domain d;
+        int nargs;
+    } doms[] = {
         { "uniform", EL_DOM_UNIFORM, 2 }, { "loguniform", EL_DOM_LOGUNIFORM, 2 },
         { "normal", EL_DOM_NORMAL, 2 },   { "spd", EL_DOM_SPD, 1 },
         { "simplex", EL_DOM_SIMPLEX, 0 }, { "dim", EL_DOM_DIM, 0 },
@@ -111,8 +125,8 @@ static int parse_domain(const char *s, el_variable *v, where w)
         double a, b = 0.0;
         int got = sscanf(s + k, " ( %lf , %lf )", &a, &b);
         if (got < 1 || (doms[i].nargs == 2 && got < 2))
-            return BAD(w, "domain '%s' needs %d number(s): %s(...)", doms[i].name,
-                       doms[i].nargs, doms[i].name);
+            return BAD(w, "domain '%s' needs %d number(s): %s(...)", doms[i].name, doms[i].nargs,
+                       doms[i].name);
         v->a = a;
         v->b = b;
         if (v->dom == EL_DOM_LOGUNIFORM && !(a > 0 && b > a))
@@ -123,13 +137,18 @@ static int parse_domain(const char *s, el_variable *v, where w)
             return BAD(w, "the spread of '%s' must be > 0", doms[i].name);
         return 0;
     }
-    return BAD(w, "unknown domain '%s' (uniform(a,b), loguniform(a,b), normal(m,s), spd(a), "
-                  "simplex, dim)", s);
+    return BAD(w,
+               "unknown domain '%s' (uniform(a,b), loguniform(a,b), normal(m,s), spd(a), "
+               "simplex, dim)",
+               s);
 }
 
 static int parse_part_kind(const char *s, el_part_kind *k)
 {
-    static const struct { const char *name; el_part_kind k; } kinds[] = {
+    static const struct {
+        const char *name;
+        el_part_kind k;
+    } kinds[] = {
         { "expression", EL_PART_EXPRESSION }, { "number", EL_PART_NUMBER },
         { "numbers", EL_PART_NUMBER },        { "truefalse", EL_PART_TRUEFALSE },
         { "choice", EL_PART_CHOICE },         { "select", EL_PART_SELECT },
@@ -150,12 +169,18 @@ static int read_top(el_exercise *ex, const ini_section *s, where w)
         const ini_entry *e = &s->e[i];
         w.line = e->line;
         char **field = NULL;
-        if (!strcmp(e->key, "id")) field = &ex->id;
-        else if (!strcmp(e->key, "title")) field = &ex->title;
-        else if (!strcmp(e->key, "kind")) field = &ex->kind;
-        else if (!strcmp(e->key, "statement")) field = &ex->statement;
-        else if (!strcmp(e->key, "checked_by")) field = &ex->checked_by;
-        else if (!strcmp(e->key, "solver")) field = &ex->solver;
+        if (!strcmp(e->key, "id"))
+            field = &ex->id;
+        else if (!strcmp(e->key, "title"))
+            field = &ex->title;
+        else if (!strcmp(e->key, "kind"))
+            field = &ex->kind;
+        else if (!strcmp(e->key, "statement"))
+            field = &ex->statement;
+        else if (!strcmp(e->key, "checked_by"))
+            field = &ex->checked_by;
+        else if (!strcmp(e->key, "solver"))
+            field = &ex->solver;
         if (field) {
             free(*field);
             if (!(*field = grade_strdup(e->value)))
@@ -198,10 +223,14 @@ static int read_variable(el_exercise *ex, const char *name, const ini_section *s
         w.line = e->line;
         int st = 0;
         if (!strcmp(e->key, "shape")) {
-            if (!strcmp(e->value, "scalar")) v->shape = EL_SHAPE_SCALAR;
-            else if (!strcmp(e->value, "vector")) v->shape = EL_SHAPE_VECTOR;
-            else if (!strcmp(e->value, "matrix")) v->shape = EL_SHAPE_MATRIX;
-            else st = BAD(w, "shape must be scalar, vector or matrix, not '%s'", e->value);
+            if (!strcmp(e->value, "scalar"))
+                v->shape = EL_SHAPE_SCALAR;
+            else if (!strcmp(e->value, "vector"))
+                v->shape = EL_SHAPE_VECTOR;
+            else if (!strcmp(e->value, "matrix"))
+                v->shape = EL_SHAPE_MATRIX;
+            else
+                st = BAD(w, "shape must be scalar, vector or matrix, not '%s'", e->value);
         } else if (!strcmp(e->key, "domain")) {
             st = parse_domain(e->value, v, w);
         } else if (!strcmp(e->key, "aliases")) {
@@ -274,10 +303,14 @@ static int read_part(el_exercise *ex, const char *name, const ini_section *s, wh
             double *t = e->key[0] == 'r' ? &p->rel_tol : &p->abs_tol;
             if (parse_double(e->value, t) || !(*t >= 0))
                 st = BAD(w, "%s must be a number >= 0", e->key);
-        } else if (!strcmp(e->key, "reference")) field = &p->reference;
-        else if (!strcmp(e->key, "solver_output")) field = &p->solver_out;
-        else if (!strcmp(e->key, "swap_hint")) field = &p->swap_hint;
-        else if (!strcmp(e->key, "title")) field = &p->title;
+        } else if (!strcmp(e->key, "reference"))
+            field = &p->reference;
+        else if (!strcmp(e->key, "solver_output"))
+            field = &p->solver_out;
+        else if (!strcmp(e->key, "swap_hint"))
+            field = &p->swap_hint;
+        else if (!strcmp(e->key, "title"))
+            field = &p->title;
         else if (!strcmp(e->key, "aliases")) {
             if (split_list(e->value, ',', &p->aliases, &p->naliases))
                 st = EL_ERROR(EL_ENOMEM, "out of memory");
@@ -369,10 +402,14 @@ static int read_mistake(el_exercise *ex, const char *id, const ini_section *s, w
     for (size_t i = 0; i < s->n; i++) {
         const ini_entry *e = &s->e[i];
         w.line = e->line;
-        if (!strcmp(e->key, "part")) pname = e->value;
-        else if (!strcmp(e->key, "answer")) answer = e->value;
-        else if (!strcmp(e->key, "hint")) hint = e->value;
-        else return BAD(w, "unknown key '%s' in [mistake %s]", e->key, id);
+        if (!strcmp(e->key, "part"))
+            pname = e->value;
+        else if (!strcmp(e->key, "answer"))
+            answer = e->value;
+        else if (!strcmp(e->key, "hint"))
+            hint = e->value;
+        else
+            return BAD(w, "unknown key '%s' in [mistake %s]", e->key, id);
     }
     w.line = s->line;
     if (!answer || !hint)
@@ -407,16 +444,23 @@ static int read_parameter(el_exercise *ex, const char *name, const ini_section *
         double x;
         if (parse_double(e->value, &x))
             return BAD(w, "'%s' must be a number", e->key);
-        if (!strcmp(e->key, "default")) p->def = x;
-        else if (!strcmp(e->key, "min")) p->lo = x;
-        else if (!strcmp(e->key, "max")) p->hi = x;
-        else if (!strcmp(e->key, "digits") && x >= 0 && x <= 8) p->digits = (int)x;
-        else return BAD(w, "unknown key '%s' in [parameter %s]", e->key, name);
+        if (!strcmp(e->key, "default"))
+            p->def = x;
+        else if (!strcmp(e->key, "min"))
+            p->lo = x;
+        else if (!strcmp(e->key, "max"))
+            p->hi = x;
+        else if (!strcmp(e->key, "digits") && x >= 0 && x <= 8)
+            p->digits = (int)x;
+        else
+            return BAD(w, "unknown key '%s' in [parameter %s]", e->key, name);
     }
     if (isnan(p->def))
         return BAD(w, "[parameter %s] needs a default", name);
-    if (isnan(p->lo)) p->lo = p->def;
-    if (isnan(p->hi)) p->hi = p->def;
+    if (isnan(p->lo))
+        p->lo = p->def;
+    if (isnan(p->hi))
+        p->hi = p->def;
     if (!(p->lo <= p->def && p->def <= p->hi))
         return BAD(w, "[parameter %s]: min <= default <= max is required", name);
     return 0;
@@ -445,7 +489,8 @@ static int read_fixed(el_exercise *ex, const char *name, const ini_section *s, w
         w.line = s->e[i].line;
         long k = var_index(ex, s->e[i].key);
         if (k < 0 || ex->vars[k].shape != EL_SHAPE_SCALAR)
-            return BAD(w, "[fixed %s]: '%s' is not a scalar variable declared above", name, s->e[i].key);
+            return BAD(w, "[fixed %s]: '%s' is not a scalar variable declared above", name,
+                       s->e[i].key);
         if (parse_double(s->e[i].value, &f->values[k]))
             return BAD(w, "[fixed %s]: '%s' is not a number", name, s->e[i].value);
     }
@@ -464,12 +509,18 @@ static int read_section(el_exercise *ex, const ini_section *s, where w)
     const char *name = sp + 1;
     while (*name == ' ')
         name++;
-    if (!strncmp(s->name, "variable", k) && k == 8) return read_variable(ex, name, s, w);
-    if (!strncmp(s->name, "part", k) && k == 4) return read_part(ex, name, s, w);
-    if (!strncmp(s->name, "option", k) && k == 6) return read_option(ex, name, s, w);
-    if (!strncmp(s->name, "mistake", k) && k == 7) return read_mistake(ex, name, s, w);
-    if (!strncmp(s->name, "parameter", k) && k == 9) return read_parameter(ex, name, s, w);
-    if (!strncmp(s->name, "fixed", k) && k == 5) return read_fixed(ex, name, s, w);
+    if (!strncmp(s->name, "variable", k) && k == 8)
+        return read_variable(ex, name, s, w);
+    if (!strncmp(s->name, "part", k) && k == 4)
+        return read_part(ex, name, s, w);
+    if (!strncmp(s->name, "option", k) && k == 6)
+        return read_option(ex, name, s, w);
+    if (!strncmp(s->name, "mistake", k) && k == 7)
+        return read_mistake(ex, name, s, w);
+    if (!strncmp(s->name, "parameter", k) && k == 9)
+        return read_parameter(ex, name, s, w);
+    if (!strncmp(s->name, "fixed", k) && k == 5)
+        return read_fixed(ex, name, s, w);
     return BAD(w, "unknown section [%s]", s->name);
 }
 
@@ -531,7 +582,8 @@ static int check_part(el_exercise *ex, el_part *p, where w)
         }
         for (size_t i = 0; !st && i < p->nswaps; i++) {
             char a[64], b[64];
-            if (sscanf(p->swaps[i], "%63s %63s", a, b) != 2 || var_index(ex, a) < 0 || var_index(ex, b) < 0)
+            if (sscanf(p->swaps[i], "%63s %63s", a, b) != 2 || var_index(ex, a) < 0 ||
+                var_index(ex, b) < 0)
                 st = BAD(w, "part %s: swap '%s' must name two variables", p->name, p->swaps[i]);
         }
         return st;
@@ -539,7 +591,8 @@ static int check_part(el_exercise *ex, el_part *p, where w)
         if (!p->reference == !p->solver_out)
             return BAD(w, "part %s needs a reference or a solver_output (one of them)", p->name);
         if (p->solver_out && !(ex->solver && el_solver_find(ex->solver)))
-            return BAD(w, "part %s: solver '%s' is not known", p->name, ex->solver ? ex->solver : "");
+            return BAD(w, "part %s: solver '%s' is not known", p->name,
+                       ex->solver ? ex->solver : "");
         if (p->reference)
             st = compile(ex, p->reference, 1, &p->compiled, w);
         for (size_t i = 0; !st && i < p->nmistakes; i++) {
@@ -552,8 +605,7 @@ static int check_part(el_exercise *ex, el_part *p, where w)
             return BAD(w, "part %s: the reference of a true/false part is true or false", p->name);
         return 0;
     case EL_PART_CHOICE:
-    case EL_PART_SELECT:
-        return check_options(p, w);
+    case EL_PART_SELECT: return check_options(p, w);
     }
     return 0;
 }
@@ -564,7 +616,7 @@ static int check_exercise(el_exercise *ex, where w)
     if (!ex->id || !ex->title || !ex->statement || !ex->kind)
         return BAD(w, "an exercise needs id, title, kind and statement");
     static const char *const kinds[] = { "expression", "numbers", "choice", "select",
-                                         "truefalse", "multi", NULL };
+                                         "truefalse",  "multi",   NULL };
     int known = 0;
     for (size_t i = 0; kinds[i]; i++)
         known |= !strcmp(ex->kind, kinds[i]);
@@ -608,8 +660,13 @@ void grade_exercise_free(el_exercise *ex)
 {
     if (!ex)
         return;
-    free(ex->id); free(ex->title); free(ex->kind); free(ex->statement);
-    free(ex->checked_by); free(ex->solver); free(ex->path);
+    free(ex->id);
+    free(ex->title);
+    free(ex->kind);
+    free(ex->statement);
+    free(ex->checked_by);
+    free(ex->solver);
+    free(ex->path);
     for (size_t i = 0; i < ex->nvars; i++) {
         free(ex->vars[i].name);
         free(ex->vars[i].about);
@@ -620,13 +677,19 @@ void grade_exercise_free(el_exercise *ex)
     free(ex->vars);
     for (size_t i = 0; i < ex->nparts; i++) {
         el_part *p = &ex->parts[i];
-        free(p->name); free(p->title); free(p->reference); free(p->solver_out); free(p->swap_hint);
+        free(p->name);
+        free(p->title);
+        free(p->reference);
+        free(p->solver_out);
+        free(p->swap_hint);
         el_expr_free(p->compiled);
         free_list(p->aliases, p->naliases);
         free_list(p->swaps, p->nswaps);
         for (size_t j = 0; j < p->noptions; j++) {
             el_option *o = &p->options[j];
-            free(o->id); free(o->text); free(o->hint);
+            free(o->id);
+            free(o->text);
+            free(o->hint);
             for (size_t k = 0; o->norm && k <= o->naccept; k++)
                 free(o->norm[k]);
             free(o->norm);
@@ -634,7 +697,9 @@ void grade_exercise_free(el_exercise *ex)
         }
         free(p->options);
         for (size_t j = 0; j < p->nmistakes; j++) {
-            free(p->mistakes[j].id); free(p->mistakes[j].answer); free(p->mistakes[j].hint);
+            free(p->mistakes[j].id);
+            free(p->mistakes[j].answer);
+            free(p->mistakes[j].hint);
             el_expr_free(p->mistakes[j].compiled);
         }
         free(p->mistakes);

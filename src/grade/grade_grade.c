@@ -10,7 +10,10 @@
 
 #define MAX_VIRTUAL 16
 
-double el_grade_round(double score) { return round(score * 1e4) / 1e4; }
+double el_grade_round(double score)
+{
+    return round(score * 1e4) / 1e4;
+}
 
 /* ---- which entry answers which part ---------------------------------------------- */
 
@@ -39,7 +42,8 @@ static int key_is(const char *key, const el_part *p)
 
 static int generic_key(const char *key)
 {
-    static const char *const keys[] = { "", "answer", "ans", "a", "solution", "result", "value", NULL };
+    static const char *const keys[] = { "",         "answer", "ans",   "a",
+                                        "solution", "result", "value", NULL };
     for (size_t i = 0; keys[i]; i++)
         if (!strcmp(key, keys[i]))
             return 1;
@@ -57,14 +61,16 @@ static size_t split_pairs(const el_exercise *ex, const char *prefix, const el_an
     int depth = 0;
     for (size_t i = 0;; i++) {
         char c = s[i];
-        if (c == '(' || c == '{' || c == '[') depth++;
-        else if ((c == ')' || c == '}' || c == ']') && depth > 0) depth--;
-        int cut = c == '\0' || c == '\n'
-               || (depth == 0 && (c == ';' || c == ',' || (c == '\\' && s[i + 1] == '\\')));
+        if (c == '(' || c == '{' || c == '[')
+            depth++;
+        else if ((c == ')' || c == '}' || c == ']') && depth > 0)
+            depth--;
+        int cut = c == '\0' || c == '\n' ||
+                  (depth == 0 && (c == ';' || c == ',' || (c == '\\' && s[i + 1] == '\\')));
         if (!cut)
             continue;
         const char *eq = memchr(s + start, '=', i - start);
-        if (!eq && strspn(s + start, " \t\r") == i - start) {   /* an empty piece */
+        if (!eq && strspn(s + start, " \t\r") == i - start) { /* an empty piece */
             if (c == '\0')
                 break;
             start = i + 1;
@@ -73,7 +79,8 @@ static size_t split_pairs(const el_exercise *ex, const char *prefix, const el_an
         if (!eq || n == cap)
             goto fail;
         gbuf kb = { 0 };
-        gbuf_printf(&kb, "%s%s%.*s", prefix, *prefix ? "_" : "", (int)((size_t)(eq - s) - start), s + start);
+        gbuf_printf(&kb, "%s%s%.*s", prefix, *prefix ? "_" : "", (int)((size_t)(eq - s) - start),
+                    s + start);
         char *k = gbuf_take(&kb);
         char *nk = k ? grade_norm_name(k, '_') : NULL;
         free(k);
@@ -84,7 +91,8 @@ static size_t split_pairs(const el_exercise *ex, const char *prefix, const el_an
             free(nk);
             goto fail;
         }
-        out[n++] = (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0 };
+        out[n++] =
+            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0 };
         if (c == '\0')
             break;
         if (c == '\\')
@@ -165,7 +173,7 @@ static void grade_part(const el_exercise *ex, const el_part *p, const entry *e, 
     case EL_PART_SELECT: grade_select(p, e->value, r); break;
     }
     r->score = el_grade_round(r->score);
-    if (r->feedback) {   /* whatever a grader wrote, keep it printable */
+    if (r->feedback) { /* whatever a grader wrote, keep it printable */
         char *c = grade_clean(r->feedback, strlen(r->feedback), 2000, 0);
         free(r->feedback);
         r->feedback = c;
@@ -218,8 +226,10 @@ static int grade_one(const el_exercise *ex, const el_answer_section *s, const ch
         if (!v[i].used) {
             gbuf b = { 0 };
             part_list(ex, &b);
-            grade_note(notes, v[i].line, 0, "%s%s%s in [%s] is not graded (this exercise's answer keys: %s)",
-                       *v[i].key ? "'" : "text", v[i].key, *v[i].key ? "'" : "", ex->id, b.s ? b.s : "");
+            grade_note(notes, v[i].line, 0,
+                       "%s%s%s in [%s] is not graded (this exercise's answer keys: %s)",
+                       *v[i].key ? "'" : "text", v[i].key, *v[i].key ? "'" : "", ex->id,
+                       b.s ? b.s : "");
             free(b.s);
         }
         free(v[i].key);
@@ -237,7 +247,8 @@ static int grade_one(const el_exercise *ex, const el_answer_section *s, const ch
  * "exercise-" / "problem-", or NULL. */
 static const el_exercise *exercise_of(const el_catalog *c, const char *id)
 {
-    static const char *const prefixes[] = { "exercise-", "problem-", "question-", "ex-", "q-", "task-", NULL };
+    static const char *const prefixes[] = { "exercise-", "problem-", "question-", "ex-",
+                                            "q-",        "task-",    NULL };
     const el_exercise *ex = el_catalog_find(c, id);
     for (size_t i = 0; !ex && prefixes[i]; i++)
         if (!strncmp(id, prefixes[i], strlen(prefixes[i])))
@@ -265,7 +276,8 @@ static void note_sections(const el_catalog *c, const el_exercise_set *set, const
             grade_note(notes, s->line, 1, "unknown exercise [%s]%s%s%s", s->raw,
                        sug ? " (did you mean [" : "", sug ? sug : "", sug ? "]?)" : "");
         } else if (!in_set(set, ex)) {
-            grade_note(notes, s->line, 0, "[%s] is not part of the set '%s': not graded", ex->id, set->name);
+            grade_note(notes, s->line, 0, "[%s] is not part of the set '%s': not graded", ex->id,
+                       set->name);
         } else {
             for (size_t k = 0; k < set->n; k++)
                 if (set->ex[k] == ex && by_ex[k] != s)
@@ -286,8 +298,9 @@ int el_grade_answers(const el_catalog *c, const el_exercise_set *set, const el_a
     out->set = grade_strdup(set->name);
     out->ex = calloc(set->n + 1, sizeof *out->ex);
     const el_answer_section **by_ex = calloc(set->n + 1, sizeof *by_ex);
-    int st = (out->source && out->student && out->set && out->ex && by_ex) ? EL_OK
-           : EL_ERROR(EL_ENOMEM, "out of memory");
+    int st = (out->source && out->student && out->set && out->ex && by_ex)
+                 ? EL_OK
+                 : EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < a->notes.n; i++)
         grade_note(&out->notes, a->notes.v[i].line, a->notes.v[i].error, "%s", a->notes.v[i].text);
     out->notes.dropped += a->notes.dropped;

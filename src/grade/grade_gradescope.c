@@ -17,13 +17,13 @@
 #include <zlib.h>
 
 #define MAX_BUNDLE_FILE (8u << 20)
-#define ZIP_DATE 0x0021   /* 1980-01-01, a fixed date: reproducible bundles */
+#define ZIP_DATE        0x0021 /* 1980-01-01, a fixed date: reproducible bundles */
 
 /* ---- a minimal zip writer ------------------------------------------------------ */
 
 typedef struct {
-    gbuf data;      /* local headers and file data */
-    gbuf central;   /* the central directory */
+    gbuf data;    /* local headers and file data */
+    gbuf central; /* the central directory */
     size_t count;
 } zipw;
 
@@ -78,7 +78,7 @@ static int zip_add(zipw *z, const char *name, const char *data, size_t n, unsign
     size_t offset = z->data.n, nl = strlen(name);
     put32(&z->data, 0x04034b50);
     put16(&z->data, 20);
-    put16(&z->data, 0x0800);            /* names are UTF-8 */
+    put16(&z->data, 0x0800); /* names are UTF-8 */
     put16(&z->data, n ? 8 : 0);
     put16(&z->data, 0);
     put16(&z->data, ZIP_DATE);
@@ -92,7 +92,7 @@ static int zip_add(zipw *z, const char *name, const char *data, size_t n, unsign
         gbuf_add(&z->data, (const char *)comp, csize);
     free(comp);
     put32(&z->central, 0x02014b50);
-    put16(&z->central, (3u << 8) | 20);  /* made by Unix */
+    put16(&z->central, (3u << 8) | 20); /* made by Unix */
     put16(&z->central, 20);
     put16(&z->central, 0x0800);
     put16(&z->central, n ? 8 : 0);
@@ -156,7 +156,8 @@ static const char setup_sh[] =
 static char *run_script(const char *set)
 {
     gbuf b = { 0 };
-    gbuf_printf(&b,
+    gbuf_printf(
+        &b,
         "#!/usr/bin/env bash\n"
         "# run_autograder -- run by Gradescope for every submission: grades the\n"
         "# answer file in $ROOT/submission (problem set '%s') and writes\n"
@@ -180,8 +181,10 @@ static char *run_script(const char *set)
 /* 1 for the top-level entries of the source tree that the build needs. */
 static int wanted_top(const char *name)
 {
-    static const char *const keep[] = { "meson.build", "meson_options.txt", "src", "exercises",
-                                        "scripts", "bench", "plots", "README.md", "LICENSE", NULL };
+    static const char *const keep[] = { "meson.build", "meson_options.txt", "src",
+                                        "exercises",   "scripts",           "bench",
+                                        "plots",       "README.md",         "LICENSE",
+                                        NULL };
     for (size_t i = 0; keep[i]; i++)
         if (!strcmp(name, keep[i]))
             return 1;
@@ -245,11 +248,13 @@ int el_gradescope_bundle(const char *src_dir, const char *set, const char *zip_p
     int ok = probe.s && stat(probe.s, &sb) == 0;
     free(probe.s);
     if (!ok)
-        return EL_ERROR(EL_ENOTFOUND, "%s is not the ELBO Lab source tree (no src/grade/el_grade.h)", src_dir);
+        return EL_ERROR(EL_ENOTFOUND,
+                        "%s is not the ELBO Lab source tree (no src/grade/el_grade.h)", src_dir);
     zipw z;
     memset(&z, 0, sizeof z);
     char *run = run_script(set);
-    int st = run ? zip_add(&z, "setup.sh", setup_sh, strlen(setup_sh), 0755) : EL_ERROR(EL_ENOMEM, "out of memory");
+    int st = run ? zip_add(&z, "setup.sh", setup_sh, strlen(setup_sh), 0755)
+                 : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st)
         st = zip_add(&z, "run_autograder", run, strlen(run), 0755);
     free(run);
@@ -323,7 +328,7 @@ int el_gradescope_run(const el_catalog *c, const el_exercise_set *set, const cha
     int st = grade_find_submission(subdir, &file);
     if (!st)
         st = el_answers_read(file, &a);
-    if (st) {   /* nothing readable: every exercise scores 0, and the output says why */
+    if (st) { /* nothing readable: every exercise scores 0, and the output says why */
         char why[600];
         snprintf(why, sizeof why, "%s", el_errmsg());
         memset(&a, 0, sizeof a);

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SECTIONS 2000
-#define MAX_ENTRIES 5000
+#define MAX_SECTIONS        2000
+#define MAX_ENTRIES         5000
 #define MAX_SECTION_ENTRIES 256
-#define MAX_KEY 64
+#define MAX_KEY             64
 
 /* ---- decoding -------------------------------------------------------------- */
 
@@ -23,14 +23,24 @@ static void put_utf8(gbuf *b, unsigned long c)
 {
     char u[4];
     size_t k;
-    if (c < 0x80) { u[0] = (char)c; k = 1; }
-    else if (c < 0x800) { u[0] = (char)(0xC0 | (c >> 6)); u[1] = (char)(0x80 | (c & 0x3F)); k = 2; }
-    else if (c < 0x10000) {
-        u[0] = (char)(0xE0 | (c >> 12)); u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (c & 0x3F)); k = 3;
+    if (c < 0x80) {
+        u[0] = (char)c;
+        k = 1;
+    } else if (c < 0x800) {
+        u[0] = (char)(0xC0 | (c >> 6));
+        u[1] = (char)(0x80 | (c & 0x3F));
+        k = 2;
+    } else if (c < 0x10000) {
+        u[0] = (char)(0xE0 | (c >> 12));
+        u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (c & 0x3F));
+        k = 3;
     } else {
-        u[0] = (char)(0xF0 | (c >> 18)); u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((c >> 6) & 0x3F)); u[3] = (char)(0x80 | (c & 0x3F)); k = 4;
+        u[0] = (char)(0xF0 | (c >> 18));
+        u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (c & 0x3F));
+        k = 4;
     }
     gbuf_add(b, u, k);
 }
@@ -85,7 +95,7 @@ static ini_entry *add_entry(ini_section *s, const char *key, size_t klen, int li
     char *raw = grade_strndup(key, klen);
     char *k = raw ? grade_norm_name(raw, '_') : NULL;
     free(raw);
-    for (char *p = k; p && *p; p++)   /* "dt/dmu" is the key dt_dmu */
+    for (char *p = k; p && *p; p++) /* "dt/dmu" is the key dt_dmu */
         if (*p == '/')
             *p = '_';
     char *v = grade_strdup("");
@@ -101,13 +111,20 @@ static ini_entry *add_entry(ini_section *s, const char *key, size_t klen, int li
 
 /* ---- one line ----------------------------------------------------------------- */
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
 
 /* Trims spaces on both ends of [*s, *s + *n). */
 static void trim(const char **s, size_t *n)
 {
-    while (*n && is_space(**s)) { (*s)++; (*n)--; }
-    while (*n && is_space((*s)[*n - 1])) (*n)--;
+    while (*n && is_space(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_space((*s)[*n - 1]))
+        (*n)--;
 }
 
 /* Length of the key when [s, s+n) starts with `key =` or `key:`, else 0;
@@ -117,13 +134,13 @@ static size_t key_prefix(const char *s, size_t n, size_t *val)
     size_t i = 0;
     if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
         return 0;
-    while (i < n && i <= MAX_KEY
-           && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.' || s[i] == ' '
-               || s[i] == '/'))
+    while (i < n && i <= MAX_KEY &&
+           (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.' ||
+            s[i] == ' ' || s[i] == '/'))
         i++;
     if (i >= n || i > MAX_KEY || (s[i] != '=' && s[i] != ':'))
         return 0;
-    if (s[i] == ':' && i + 1 < n && s[i + 1] == '=')   /* `key := value` */
+    if (s[i] == ':' && i + 1 < n && s[i + 1] == '=') /* `key := value` */
         *val = i + 2;
     else
         *val = i + 1;
@@ -172,16 +189,20 @@ typedef struct {
     ini_entry *cont;    /* the entry that following lines may continue */
     size_t cont_indent; /* indentation of its key line */
     size_t entries;
-    int stopped;        /* a size limit was reached */
+    int stopped; /* a size limit was reached */
 } reader;
 
-static ini_section *current(reader *r) { return &r->f->s[r->f->n - 1]; }
+static ini_section *current(reader *r)
+{
+    return &r->f->s[r->f->n - 1];
+}
 
 /* `[name]` at LINE; text after ']' may be a `key = value`. */
 static int read_header(reader *r, const char *s, size_t n, int line)
 {
     if (r->f->n >= MAX_SECTIONS) {
-        grade_note(&r->f->notes, line, 1, "too many sections (more than %d): the rest of the file is ignored",
+        grade_note(&r->f->notes, line, 1,
+                   "too many sections (more than %d): the rest of the file is ignored",
                    MAX_SECTIONS);
         r->stopped = 1;
         return 0;
@@ -204,7 +225,7 @@ static int read_header(reader *r, const char *s, size_t n, int line)
     if (rn == 0 || rest[0] == '#' || rest[0] == ';' || rest[0] == '%')
         return 0;
     size_t val, k = key_prefix(rest, rn, &val);
-    if (!k)   /* "[kl-self] 0": a bare answer on the header line */
+    if (!k) /* "[kl-self] 0": a bare answer on the header line */
         val = 0;
     ini_entry *e = add_entry(current(r), rest, k, line);
     if (!e)
@@ -225,8 +246,9 @@ static int read_long_line(reader *r, const char *s, size_t n, int line)
     size_t val, k = key_prefix(t, tn, &val);
     r->cont = NULL;
     if (!k || r->entries >= MAX_ENTRIES || current(r)->n >= MAX_SECTION_ENTRIES) {
-        grade_note(&r->f->notes, line, 1, "line %d is %zu characters long (the limit is %d): ignored",
-                   line, n, EL_GRADE_MAX_LINE);
+        grade_note(&r->f->notes, line, 1,
+                   "line %d is %zu characters long (the limit is %d): ignored", line, n,
+                   EL_GRADE_MAX_LINE);
         return 0;
     }
     ini_entry *e = add_entry(current(r), t, k, line);
@@ -274,13 +296,14 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     if (r->cont && (!k || ind > r->cont_indent))
         return append_value(r->cont, t, tn);
     if (r->entries >= MAX_ENTRIES) {
-        grade_note(&r->f->notes, line, 1, "too many entries (more than %d): the rest of the file is ignored",
-                   MAX_ENTRIES);
+        grade_note(&r->f->notes, line, 1,
+                   "too many entries (more than %d): the rest of the file is ignored", MAX_ENTRIES);
         r->stopped = 1;
         return 0;
     }
     if (current(r)->n >= MAX_SECTION_ENTRIES) {
-        grade_note(&r->f->notes, line, 1, "too many lines in one section (more than %d): line %d ignored",
+        grade_note(&r->f->notes, line, 1,
+                   "too many lines in one section (more than %d): line %d ignored",
                    MAX_SECTION_ENTRIES, line);
         r->cont = NULL;
         return 0;

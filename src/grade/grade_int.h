@@ -14,9 +14,9 @@
 /* ---- growable strings ----------------------------------------------------- */
 
 typedef struct {
-    char *s;      /* NUL-terminated (NULL until the first append) */
+    char *s; /* NUL-terminated (NULL until the first append) */
     size_t n, cap;
-    int oom;      /* an allocation failed: the content is incomplete */
+    int oom; /* an allocation failed: the content is incomplete */
 } gbuf;
 
 void gbuf_add(gbuf *b, const char *s, size_t n);
@@ -58,14 +58,14 @@ int grade_decode(const char *text, size_t len, char **owned, const char **out, s
 /* ---- the tolerant INI reader ------------------------------------------------ */
 
 typedef struct {
-    char *key;        /* normalised key ("" for a bare line of text) */
+    char *key; /* normalised key ("" for a bare line of text) */
     char *value;
-    char *error;      /* the value could not be read, or NULL */
+    char *error; /* the value could not be read, or NULL */
     int line;
 } ini_entry;
 
 typedef struct {
-    char *name;       /* as written, trimmed ("" for the part before any header) */
+    char *name; /* as written, trimmed ("" for the part before any header) */
     int line;
     size_t n, cap;
     ini_entry *e;
@@ -73,7 +73,7 @@ typedef struct {
 
 typedef struct {
     size_t n, cap;
-    ini_section *s;   /* s[0] is the text before the first header */
+    ini_section *s; /* s[0] is the text before the first header */
     el_grade_notes notes;
 } ini_file;
 
@@ -136,7 +136,7 @@ int grade_number(const char *text, double *out, char *msg, size_t msglen);
 
 typedef struct {
     size_t nvars;
-    el_value *val;    /* one value per variable of the exercise */
+    el_value *val; /* one value per variable of the exercise */
 } grade_point;
 
 /* Draws every variable of EX at dimension D into P (allocated here). */

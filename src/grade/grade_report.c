@@ -103,9 +103,9 @@ static void write_exercise(FILE *f, const el_exercise_result *e, int colour)
 
 void el_grade_write_text(const el_grade_report *r, FILE *f, int colour)
 {
-    fprintf(f, "%s%s%s  (set %s, %s%s)\n\n", colour ? "\033[1m" : "", *r->source ? r->source : "answers",
-            colour ? "\033[0m" : "", r->set, *r->student ? "student " : "default variant",
-            r->student);
+    fprintf(f, "%s%s%s  (set %s, %s%s)\n\n", colour ? "\033[1m" : "",
+            *r->source ? r->source : "answers", colour ? "\033[0m" : "", r->set,
+            *r->student ? "student " : "default variant", r->student);
     for (size_t i = 0; i < r->n; i++)
         write_exercise(f, &r->ex[i], colour);
     char sc[32], mx[32];
@@ -214,7 +214,8 @@ static char *test_output(const el_exercise_result *e)
             gbuf_printf(&b, "%s: %s/%s %s%s", p->name, sc, mx, status_word(p->status),
                         p->feedback ? ". " : "\n");
         else if (!p->feedback)
-            gbuf_printf(&b, "%s.\n", p->status == EL_GRADE_CORRECT ? "Correct" : status_word(p->status));
+            gbuf_printf(&b, "%s.\n",
+                        p->status == EL_GRADE_CORRECT ? "Correct" : status_word(p->status));
         if (p->feedback)
             gbuf_printf(&b, "%s\n", p->feedback);
     }
@@ -262,7 +263,8 @@ json_t *el_grade_gradescope(const el_grade_report *r, double execution_time)
         json_object_set_new(t, "number", json_string(num));
         json_object_set_new(t, "score", score_json(e->score));
         json_object_set_new(t, "max_score", score_json(e->max));
-        json_object_set_new(t, "status", json_string(e->status == EL_GRADE_CORRECT ? "passed" : "failed"));
+        json_object_set_new(t, "status",
+                            json_string(e->status == EL_GRADE_CORRECT ? "passed" : "failed"));
         json_object_set_new(t, "output", str_json(out ? out : ""));
         json_object_set_new(t, "visibility", json_string("visible"));
         json_array_append_new(tests, t);

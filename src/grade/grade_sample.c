@@ -155,7 +155,8 @@ int grade_point_derive(const el_exercise *ex, grade_point *p)
         if (!st && v.rows * v.cols == dst->rows * dst->cols)
             memcpy(dst->v, v.v, v.rows * v.cols * sizeof(double));
         else if (!st)
-            st = EL_ERROR(EL_EDOM, "variable %s: its definition has the wrong shape", ex->vars[i].name);
+            st = EL_ERROR(EL_EDOM, "variable %s: its definition has the wrong shape",
+                          ex->vars[i].name);
         el_value_free(&v);
         if (st)
             return st;
@@ -182,7 +183,8 @@ int grade_point_copy(const grade_point *src, grade_point *dst)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; i < src->nvars; i++) {
         size_t n = src->val[i].rows * src->val[i].cols;
-        dst->val[i] = (el_value){ src->val[i].rows, src->val[i].cols, malloc(n * sizeof(double) + 1) };
+        dst->val[i] =
+            (el_value){ src->val[i].rows, src->val[i].cols, malloc(n * sizeof(double) + 1) };
         if (!dst->val[i].v) {
             grade_point_free(dst);
             return EL_ERROR(EL_ENOMEM, "out of memory");

@@ -22,15 +22,19 @@ static int unwrap(const char **s, size_t *n, const char *prefix, const char *suf
 
 static void trim(const char **s, size_t *n)
 {
-    while (*n && isspace((unsigned char)**s)) { (*s)++; (*n)--; }
-    while (*n && isspace((unsigned char)(*s)[*n - 1])) (*n)--;
+    while (*n && isspace((unsigned char)**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && isspace((unsigned char)(*s)[*n - 1]))
+        (*n)--;
 }
 
 /* Removes one trailing LaTeX space command or punctuation mark; 1 if any. */
 static int drop_tail(const char *s, size_t *n)
 {
-    static const char *const tails[] = { "\\quad", "\\qquad", "\\,", "\\;", "\\:", "\\!", "\\ ",
-                                         "\\.", "\\\\", NULL };
+    static const char *const tails[] = { "\\quad", "\\qquad", "\\,", "\\;",  "\\:",
+                                         "\\!",    "\\ ",     "\\.", "\\\\", NULL };
     for (size_t i = 0; tails[i]; i++) {
         size_t k = strlen(tails[i]);
         if (*n >= k && strncmp(s + *n - k, tails[i], k) == 0) {
@@ -38,8 +42,8 @@ static int drop_tail(const char *s, size_t *n)
             return 1;
         }
     }
-    if (*n > 1 && (s[*n - 1] == '.' || s[*n - 1] == ',' || s[*n - 1] == ';')
-        && !(s[*n - 1] == '.' && isdigit((unsigned char)s[*n - 2]) && *n == 2)) {
+    if (*n > 1 && (s[*n - 1] == '.' || s[*n - 1] == ',' || s[*n - 1] == ';') &&
+        !(s[*n - 1] == '.' && isdigit((unsigned char)s[*n - 2]) && *n == 2)) {
         (*n)--;
         return 1;
     }
@@ -49,18 +53,21 @@ static int drop_tail(const char *s, size_t *n)
 char *grade_strip_math(const char *text)
 {
     static const char *const envs[][2] = {
-        { "\\begin{equation*}", "\\end{equation*}" }, { "\\begin{equation}", "\\end{equation}" },
-        { "\\begin{align*}", "\\end{align*}" },       { "\\begin{align}", "\\end{align}" },
-        { "\\begin{math}", "\\end{math}" },           { "\\begin{displaymath}", "\\end{displaymath}" },
-        { "\\begin{gather*}", "\\end{gather*}" },     { "\\begin{gather}", "\\end{gather}" },
+        { "\\begin{equation*}", "\\end{equation*}" },
+        { "\\begin{equation}", "\\end{equation}" },
+        { "\\begin{align*}", "\\end{align*}" },
+        { "\\begin{align}", "\\end{align}" },
+        { "\\begin{math}", "\\end{math}" },
+        { "\\begin{displaymath}", "\\end{displaymath}" },
+        { "\\begin{gather*}", "\\end{gather*}" },
+        { "\\begin{gather}", "\\end{gather}" },
     };
     const char *s = text;
     size_t n = strlen(text);
     for (int changed = 1; changed;) {
         trim(&s, &n);
-        changed = unwrap(&s, &n, "$$", "$$") || unwrap(&s, &n, "$", "$")
-               || unwrap(&s, &n, "\\(", "\\)") || unwrap(&s, &n, "\\[", "\\]")
-               || drop_tail(s, &n);
+        changed = unwrap(&s, &n, "$$", "$$") || unwrap(&s, &n, "$", "$") ||
+                  unwrap(&s, &n, "\\(", "\\)") || unwrap(&s, &n, "\\[", "\\]") || drop_tail(s, &n);
         for (size_t i = 0; !changed && i < sizeof envs / sizeof envs[0] && n && s[0] == '\\'; i++)
             changed = unwrap(&s, &n, envs[i][0], envs[i][1]);
     }
@@ -71,9 +78,9 @@ char *grade_strip_math(const char *text)
         if (s[i] == '$' && (i == 0 || s[i - 1] != '\\'))
             continue;
         if (s[i] == '.' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '/' || s[i + 1] == '^'))
-            continue;   /* MATLAB's entrywise .* ./ .^ are what * / ^ do on vectors */
-        if (s[i] == '\\' && n - i >= 13 && strncmp(s + i, "\\displaystyle", 13) == 0
-            && (n - i == 13 || !isalpha((unsigned char)s[i + 13]))) {
+            continue; /* MATLAB's entrywise .* ./ .^ are what * / ^ do on vectors */
+        if (s[i] == '\\' && n - i >= 13 && strncmp(s + i, "\\displaystyle", 13) == 0 &&
+            (n - i == 13 || !isalpha((unsigned char)s[i + 13]))) {
             i += 12;
             continue;
         }
@@ -128,7 +135,7 @@ char *grade_bracket_denominator(const char *text)
         while (*r == ' ')
             r++;
         if (!(isalnum((unsigned char)*r) || *r == '\\' || *r == '('))
-            continue;   /* no juxtaposed factor after the first one */
+            continue; /* no juxtaposed factor after the first one */
         const char *end = r;
         int depth = 0;
         while (*end && !(depth == 0 && strchr("+-*/),=", *end))) {
@@ -154,17 +161,21 @@ char *grade_bracket_denominator(const char *text)
 /* ---- choices ---------------------------------------------------------------------- */
 
 /* Replacements applied to a lower-cased choice answer (first match wins). */
-static const struct { const char *from, *to; } choice_map[] = {
-    { "\\textbf", "" }, { "\\textit", "" }, { "\\text", "" }, { "\\mathrm", "" },
-    { "\\mathbf", "" }, { "\\mathit", "" }, { "\\mathcal", "" }, { "\\emph", "" },
-    { "\\operatorname", "" }, { "\\left", "" }, { "\\right", "" }, { "\\bigg", "" },
-    { "\\big", "" }, { "\\mid", "|" }, { "\\vert", "|" }, { "\\lvert", "|" },
-    { "\\rvert", "|" }, { "\\|", "||" }, { "\\parallel", "||" }, { "\\,", "" },
-    { "\\;", "" }, { "\\:", "" }, { "\\!", "" }, { "\\ ", "" }, { "\\log", "log" },
-    { "\\mathbb", "" }, { "\xe2\x80\x96", "||" }, { "\xe2\x88\xa3", "|" },
-    { "\xe2\x80\x93", "" }, { "\xe2\x80\x94", "" }, { "\xe2\x80\x99", "" },
-    { "\xe2\x80\x98", "" }, { "\xe2\x80\x9c", "" }, { "\xe2\x80\x9d", "" },
-    { "\xce\xb8", "theta" }, { "\\", "" },
+static const struct {
+    const char *from, *to;
+} choice_map[] = {
+    { "\\textbf", "" },      { "\\textit", "" },      { "\\text", "" },
+    { "\\mathrm", "" },      { "\\mathbf", "" },      { "\\mathit", "" },
+    { "\\mathcal", "" },     { "\\emph", "" },        { "\\operatorname", "" },
+    { "\\left", "" },        { "\\right", "" },       { "\\bigg", "" },
+    { "\\big", "" },         { "\\mid", "|" },        { "\\vert", "|" },
+    { "\\lvert", "|" },      { "\\rvert", "|" },      { "\\|", "||" },
+    { "\\parallel", "||" },  { "\\,", "" },           { "\\;", "" },
+    { "\\:", "" },           { "\\!", "" },           { "\\ ", "" },
+    { "\\log", "log" },      { "\\mathbb", "" },      { "\xe2\x80\x96", "||" },
+    { "\xe2\x88\xa3", "|" }, { "\xe2\x80\x93", "" },  { "\xe2\x80\x94", "" },
+    { "\xe2\x80\x99", "" },  { "\xe2\x80\x98", "" },  { "\xe2\x80\x9c", "" },
+    { "\xe2\x80\x9d", "" },  { "\xce\xb8", "theta" }, { "\\", "" },
 };
 
 /* Skips a parameter subscript ("_\theta", "_{\phi}", "_t", "_{t}": they name
@@ -202,7 +213,7 @@ char *grade_norm_choice(const char *text)
     gbuf_add(&b, "", 0);
     for (const char *p = s; *p;) {
         size_t k = 0;
-        int special = *p == '\\' || (unsigned char)*p >= 0x80;   /* what the map can match */
+        int special = *p == '\\' || (unsigned char)*p >= 0x80; /* what the map can match */
         for (size_t i = 0; special && !k && i < sizeof choice_map / sizeof choice_map[0]; i++) {
             size_t len = strlen(choice_map[i].from);
             if (strncmp(p, choice_map[i].from, len) == 0) {

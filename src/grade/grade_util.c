@@ -32,7 +32,10 @@ void gbuf_add(gbuf *b, const char *s, size_t n)
     b->s[b->n] = '\0';
 }
 
-void gbuf_puts(gbuf *b, const char *s) { gbuf_add(b, s, strlen(s)); }
+void gbuf_puts(gbuf *b, const char *s)
+{
+    gbuf_add(b, s, strlen(s));
+}
 
 /* Appends a formatted string to B. */
 void gbuf_printf(gbuf *b, const char *fmt, ...)
@@ -97,7 +100,10 @@ char *grade_strndup(const char *s, size_t n)
     return t;
 }
 
-char *grade_strdup(const char *s) { return s ? grade_strndup(s, strlen(s)) : NULL; }
+char *grade_strdup(const char *s)
+{
+    return s ? grade_strndup(s, strlen(s)) : NULL;
+}
 
 /* ---- UTF-8 cleaning ---------------------------------------------------------- */
 
@@ -108,10 +114,17 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     uint32_t c;
     if (s[0] < 0x80)
         return 1;
-    if ((s[0] & 0xE0) == 0xC0) { len = 2; c = s[0] & 0x1F; }
-    else if ((s[0] & 0xF0) == 0xE0) { len = 3; c = s[0] & 0x0F; }
-    else if ((s[0] & 0xF8) == 0xF0) { len = 4; c = s[0] & 0x07; }
-    else return 0;
+    if ((s[0] & 0xE0) == 0xC0) {
+        len = 2;
+        c = s[0] & 0x1F;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        len = 3;
+        c = s[0] & 0x0F;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        len = 4;
+        c = s[0] & 0x07;
+    } else
+        return 0;
     if (len > n)
         return 0;
     for (size_t i = 1; i < len; i++) {
@@ -120,8 +133,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
         c = (c << 6) | (s[i] & 0x3F);
     }
     /* overlong forms, surrogates and values past U+10FFFF are invalid */
-    if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000)
-        || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+    if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+        (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
         return 0;
     /* C1 controls (U+0080..U+009F) would reach a terminal: drop them */
     if (c >= 0x80 && c < 0xA0)

@@ -19,12 +19,18 @@ static const char *after_equals(const char *text)
     const char *best = text;
     int depth = 0;
     for (const char *p = text; *p; p++) {
-        if (*p == '(' || *p == '{' || *p == '[') depth++;
-        else if ((*p == ')' || *p == '}' || *p == ']') && depth > 0) depth--;
-        else if (depth == 0 && *p == '=') best = p + 1;
-        else if (depth == 0 && !strncmp(p, "\\approx", 7)) best = p + 7;
-        else if (depth == 0 && !strncmp(p, "\xe2\x89\x88", 3)) best = p + 3;
-        else if (depth == 0 && *p == '~' && p == text) best = p + 1;
+        if (*p == '(' || *p == '{' || *p == '[')
+            depth++;
+        else if ((*p == ')' || *p == '}' || *p == ']') && depth > 0)
+            depth--;
+        else if (depth == 0 && *p == '=')
+            best = p + 1;
+        else if (depth == 0 && !strncmp(p, "\\approx", 7))
+            best = p + 7;
+        else if (depth == 0 && !strncmp(p, "\xe2\x89\x88", 3))
+            best = p + 3;
+        else if (depth == 0 && *p == '~' && p == text)
+            best = p + 1;
     }
     return best;
 }
@@ -50,8 +56,8 @@ static int number_signature(const el_exercise *ex, const el_part *part, const ch
     for (size_t i = 0; i < ex->nparts; i++) {
         const el_part *o = &ex->parts[i];
         double x;
-        if (o != part && o->kind == EL_PART_NUMBER && !el_exercise_number(ex, o, student, &x)
-            && within(s, x, part) && !within(x, r, part)) {
+        if (o != part && o->kind == EL_PART_NUMBER && !el_exercise_number(ex, o, student, &x) &&
+            within(s, x, part) && !within(x, r, part)) {
             gbuf_printf(fb, "This is the value of %s, not of %s.", o->name, part->name);
             return 1;
         }
@@ -136,7 +142,7 @@ static int next_word(const char *s, size_t *i, char *w, size_t n)
             *i += 3;
             return 1;
         }
-        if (s[*i] == '\\') {   /* skip a LaTeX command name: \text, \textbf */
+        if (s[*i] == '\\') { /* skip a LaTeX command name: \text, \textbf */
             (*i)++;
             while (isalpha((unsigned char)s[*i]))
                 (*i)++;
@@ -157,10 +163,10 @@ static int next_word(const char *s, size_t *i, char *w, size_t n)
 /* 1 true, 0 false, -1 not a truth value. */
 static int truth_word(const char *w)
 {
-    static const char *const yes[] = { "true", "t", "yes", "y", "correct", "right", "1", "wahr",
-                                       "vrai", "verdadero", "vero", NULL };
-    static const char *const no[] = { "false", "f", "no", "n", "incorrect", "wrong", "0", "falsch",
-                                      "faux", "falso", NULL };
+    static const char *const yes[] = { "true", "t",    "yes",  "y",         "correct", "right",
+                                       "1",    "wahr", "vrai", "verdadero", "vero",    NULL };
+    static const char *const no[] = { "false", "f",      "no",   "n",     "incorrect", "wrong",
+                                      "0",     "falsch", "faux", "falso", NULL };
     for (size_t i = 0; yes[i]; i++)
         if (!strcmp(w, yes[i]))
             return 1;
@@ -174,7 +180,9 @@ static int truth_word(const char *w)
  * "this is not true"): 1, 0, or -1 when it names none or both. */
 static int truth_of_sentence(const char *text)
 {
-    static const char *const yes[] = { "true", "correct", NULL }, *const no[] = { "false", "incorrect", "wrong", NULL };
+    static const char *const yes[] = { "true", "correct", NULL }, *const no[] = { "false",
+                                                                                  "incorrect",
+                                                                                  "wrong", NULL };
     char w[32], prev[32] = "";
     size_t i = 0;
     int found = -1;
@@ -202,7 +210,8 @@ void grade_truefalse(const el_part *part, const char *text, el_part_result *res)
     int t = -1;
     if (next_word(text, &i, w, sizeof w)) {
         t = truth_word(w);
-        if (t < 0 && (!strcmp(w, "not") || !strcmp(w, "nicht")) && next_word(text, &i, w2, sizeof w2)) {
+        if (t < 0 && (!strcmp(w, "not") || !strcmp(w, "nicht")) &&
+            next_word(text, &i, w2, sizeof w2)) {
             t = truth_word(w2);
             t = t < 0 ? -1 : !t;
         }
@@ -230,8 +239,10 @@ void grade_truefalse(const el_part *part, const char *text, el_part_result *res)
 static long option_by_label(const el_part *part, const char *n)
 {
     const char *p = n;
-    if (!strncmp(p, "option", 6)) p += 6;
-    else if (!strncmp(p, "answer", 6)) p += 6;
+    if (!strncmp(p, "option", 6))
+        p += 6;
+    else if (!strncmp(p, "answer", 6))
+        p += 6;
     while (*p == '(' || *p == '#' || *p == '[')
         p++;
     size_t k = strlen(p);
@@ -296,7 +307,7 @@ static long match_option(const el_part *part, const char *answer)
         free(n);
         return -1;
     }
-    for (size_t o = 0; o < part->noptions; o++) {   /* an exact spelling first ("0" for "zero") */
+    for (size_t o = 0; o < part->noptions; o++) { /* an exact spelling first ("0" for "zero") */
         const el_option *op = &part->options[o];
         for (size_t j = 0; j <= op->naccept; j++) {
             if (!strcmp(op->norm[j], n)) {
@@ -316,10 +327,10 @@ static long match_option(const el_part *part, const char *answer)
     size_t m = find_spans(part, n, sp, 64);
     long found = -1;
     for (size_t i = 0; i < m; i++) {
-        int inside = 0;   /* drop a match inside a longer one ("symmetric" in "not symmetric") */
+        int inside = 0; /* drop a match inside a longer one ("symmetric" in "not symmetric") */
         for (size_t j = 0; j < m && !inside; j++)
-            inside = j != i && sp[j].start <= sp[i].start && sp[i].end <= sp[j].end
-                  && sp[j].end - sp[j].start > sp[i].end - sp[i].start;
+            inside = j != i && sp[j].start <= sp[i].start && sp[i].end <= sp[j].end &&
+                     sp[j].end - sp[j].start > sp[i].end - sp[i].start;
         if (inside)
             continue;
         if (found >= 0 && (size_t)found != sp[i].option)
@@ -345,9 +356,9 @@ void grade_choice(const el_part *part, const char *text, el_part_result *res)
     res->score = 0.0;
     if (k < 0) {
         res->status = EL_GRADE_UNREADABLE;
-        gbuf_puts(&fb, k == -2 ? "Your answer names several options: give one"
-                     : k == -3 ? "There is no option with that number"
-                               : "Your answer does not match any option");
+        gbuf_puts(&fb, k == -2   ? "Your answer names several options: give one"
+                       : k == -3 ? "There is no option with that number"
+                                 : "Your answer does not match any option");
         list_options(part, &fb);
         gbuf_puts(&fb, ".");
     } else if (part->options[k].correct) {
@@ -374,10 +385,12 @@ static size_t split_items(const char *text, char **items, size_t cap)
     for (char *p = s; *p; p++)
         if (*p == ';' || *p == '\n' || *p == '{' || *p == '}' || *p == '[' || *p == ']')
             *p = ',';
-    int bare = 1;   /* only numbers, letters and separators: "1 2 5" or "a c" */
+    int bare = 1; /* only numbers, letters and separators: "1 2 5" or "a c" */
     for (char *p = s; *p && bare; p++)
-        bare = isdigit((unsigned char)*p) || *p == ',' || *p == ' ' || *p == '(' || *p == ')' || *p == '\\'
-            || (isalpha((unsigned char)*p) && !isalpha((unsigned char)p[1]) && (p == s || !isalpha((unsigned char)p[-1])));
+        bare = isdigit((unsigned char)*p) || *p == ',' || *p == ' ' || *p == '(' || *p == ')' ||
+               *p == '\\' ||
+               (isalpha((unsigned char)*p) && !isalpha((unsigned char)p[1]) &&
+                (p == s || !isalpha((unsigned char)p[-1])));
     if (bare)
         for (char *p = s; *p; p++)
             if (*p == ' ')
@@ -389,8 +402,8 @@ static size_t split_items(const char *text, char **items, size_t cap)
             *e = '\0';
         int lo, hi, used = 0;
         char dash[8];
-        if (sscanf(tok, " %d %7[-to\xe2\x80\x93] %d %n", &lo, dash, &hi, &used) == 3 && !tok[used]
-            && lo >= 1 && hi >= lo && hi - lo < 32) {   /* a range: "1-7", "1 to 7" */
+        if (sscanf(tok, " %d %7[-to\xe2\x80\x93] %d %n", &lo, dash, &hi, &used) == 3 &&
+            !tok[used] && lo >= 1 && hi >= lo && hi - lo < 32) { /* a range: "1-7", "1 to 7" */
             for (int k = lo; k <= hi && n < cap; k++) {
                 char num[16];
                 snprintf(num, sizeof num, "%d", k);
@@ -465,7 +478,8 @@ void grade_select(const el_part *part, const char *text, el_part_result *res)
         if (chosen[o] && !part->options[o].correct) {
             wrong++;
             gbuf_printf(&fb, "\"%s\" is not right%s%s ", part->options[o].text,
-                        part->options[o].hint ? ": " : ".", part->options[o].hint ? part->options[o].hint : "");
+                        part->options[o].hint ? ": " : ".",
+                        part->options[o].hint ? part->options[o].hint : "");
         }
     }
     double frac = ncorrect ? ((double)hits - (double)wrong) / (double)ncorrect : 0.0;
@@ -475,14 +489,16 @@ void grade_select(const el_part *part, const char *text, el_part_result *res)
                     ncorrect - hits == 1 ? "is" : "are");
     res->score = el_grade_round(part->points * frac);
     res->status = n == 0 || (hits == 0 && wrong == 0) ? EL_GRADE_UNREADABLE
-                : frac >= 1.0 ? EL_GRADE_CORRECT : frac > 0 ? EL_GRADE_PARTIAL : EL_GRADE_WRONG;
+                  : frac >= 1.0                       ? EL_GRADE_CORRECT
+                  : frac > 0                          ? EL_GRADE_PARTIAL
+                                                      : EL_GRADE_WRONG;
     if (n == 0) {
         gbuf_puts(&fb, " List the options that apply, by number or by text, separated by commas");
         list_options(part, &fb);
         gbuf_puts(&fb, ".");
     }
     char *f = gbuf_take(&fb);
-    if (f) {   /* trim the trailing space */
+    if (f) { /* trim the trailing space */
         size_t k = strlen(f);
         while (k && f[k - 1] == ' ')
             f[--k] = '\0';

@@ -5,8 +5,7 @@
 #include <gsl/gsl_rstat.h>
 #include <math.h>
 
-int el_mc_mean(el_mc_draw_fn f, void *params, size_t n, const gsl_rng *r,
-               el_estimate *out)
+int el_mc_mean(el_mc_draw_fn f, void *params, size_t n, const gsl_rng *r, el_estimate *out)
 {
     if (n < 2)
         return EL_ERROR(EL_EDOM, "Monte Carlo needs at least 2 samples, got %zu", n);

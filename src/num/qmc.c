@@ -8,11 +8,14 @@
 #include <math.h>
 #include <stdlib.h>
 
-double el_qmc_gauss(double u) { return gsl_cdf_ugaussian_Pinv(u); }
+double el_qmc_gauss(double u)
+{
+    return gsl_cdf_ugaussian_Pinv(u);
+}
 
 /* One shifted pass: the mean of F over N Sobol points shifted by SHIFT mod 1. */
-static int qmc_pass(el_qmc_fn f, void *params, size_t dim, size_t n,
-                    const double *shift, double *u, double *mean)
+static int qmc_pass(el_qmc_fn f, void *params, size_t dim, size_t n, const double *shift, double *u,
+                    double *mean)
 {
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)dim);
     if (!q)
@@ -37,8 +40,8 @@ static int qmc_pass(el_qmc_fn f, void *params, size_t dim, size_t n,
     return status;
 }
 
-int el_qmc_mean(el_qmc_fn f, void *params, size_t dim, size_t n, size_t shifts,
-                const gsl_rng *r, el_estimate *out)
+int el_qmc_mean(el_qmc_fn f, void *params, size_t dim, size_t n, size_t shifts, const gsl_rng *r,
+                el_estimate *out)
 {
     if (dim < 1 || dim > 40)
         return EL_ERROR(EL_EDOM, "Sobol points need 1 <= dim <= 40, got %zu", dim);

@@ -6,13 +6,13 @@
 #include <gsl/gsl_integration.h>
 #include <math.h>
 
-#define QUAD_LIMIT 2000
+#define QUAD_LIMIT  2000
 #define QUAD_EPSREL 1e-11
 
 typedef struct {
     el_fn1 f;
     void *params;
-    int nonfinite;   /* set when the integrand returned NaN/inf */
+    int nonfinite; /* set when the integrand returned NaN/inf */
 } guard1;
 
 static double guarded(double x, void *p)
@@ -27,8 +27,8 @@ static double guarded(double x, void *p)
 }
 
 /* Integrates with workspace W; picks the GSL routine from the range's ends. */
-static int quad_ws(el_fn1 f, void *params, double a, double b,
-                   gsl_integration_workspace *w, el_quad_result *out)
+static int quad_ws(el_fn1 f, void *params, double a, double b, gsl_integration_workspace *w,
+                   el_quad_result *out)
 {
     guard1 g = { f, params, 0 };
     gsl_function F = { guarded, &g };
@@ -70,11 +70,11 @@ int el_quad_1d(el_fn1 f, void *params, double a, double b, el_quad_result *out)
 typedef struct {
     el_fn2 f;
     void *params;
-    double x;                       /* current outer abscissa */
+    double x; /* current outer abscissa */
     double ay, by;
-    gsl_integration_workspace *w;   /* inner workspace */
-    int status;                     /* first inner failure */
-    int want_err;                   /* outer integrand returns the inner abserr */
+    gsl_integration_workspace *w; /* inner workspace */
+    int status;                   /* first inner failure */
+    int want_err;                 /* outer integrand returns the inner abserr */
 } nest2;
 
 static double inner_y(double y, void *p)
@@ -94,8 +94,8 @@ static double outer_x(double x, void *p)
     return n->want_err ? r.abserr : r.value;
 }
 
-int el_quad_2d(el_fn2 f, void *params, double ax, double bx, double ay,
-               double by, el_quad_result *out)
+int el_quad_2d(el_fn2 f, void *params, double ax, double bx, double ay, double by,
+               el_quad_result *out)
 {
     el_gsl_init();
     nest2 n = { f, params, 0.0, ay, by, NULL, EL_OK, 0 };

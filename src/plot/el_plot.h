@@ -15,14 +15,14 @@ typedef enum { EL_PLOT_PNG, EL_PLOT_SVG, EL_PLOT_PDF, EL_PLOT_DUMB } el_plot_for
 
 typedef struct {
     el_plot_format format;
-    const char *output;     /* image path written into `set output` (ignored for dumb) */
-    unsigned long seed;     /* for figures that draw Monte Carlo points */
+    const char *output; /* image path written into `set output` (ignored for dumb) */
+    unsigned long seed; /* for figures that draw Monte Carlo points */
 } el_plot_opts;
 
 typedef struct el_figure {
-    const char *id;         /* "kl-gauss-1d": also the file name */
-    const char *title;      /* one line */
-    const char *check;      /* the check it illustrates ("kl.gauss_1d") */
+    const char *id;    /* "kl-gauss-1d": also the file name */
+    const char *title; /* one line */
+    const char *check; /* the check it illustrates ("kl.gauss_1d") */
     /* Writes the figure's commands and inline data to F; returns a status. */
     int (*write)(FILE *f, const el_plot_opts *opts);
 } el_figure;

@@ -9,7 +9,7 @@ extern const char el_plot_style[];
 
 typedef const el_figure *(*group_fn)(size_t *n);
 static const group_fn groups[] = {
-    el_kl_figures, el_elbo_figures, el_vi_figures, el_em_figures,
+    el_kl_figures,   el_elbo_figures,  el_vi_figures,  el_em_figures,
     el_grad_figures, el_gmvae_figures, el_vae_figures,
 };
 
@@ -47,18 +47,18 @@ static void terminal(FILE *out, const el_plot_opts *o)
         fputs("set terminal pngcairo size 1000,640 enhanced font 'DejaVu Sans,11'\n", out);
         break;
     case EL_PLOT_SVG:
-        fputs("set terminal svg size 1000,640 enhanced font 'DejaVu Sans,11' background rgb 'white'\n", out);
+        fputs("set terminal svg size 1000,640 enhanced font 'DejaVu Sans,11' background rgb "
+              "'white'\n",
+              out);
         break;
     case EL_PLOT_PDF:
         fputs("set terminal pdfcairo size 10in,6.4in enhanced font 'DejaVu Sans,11'\n", out);
         break;
-    case EL_PLOT_DUMB:
-        fputs("set terminal dumb size 100,32\n", out);
-        break;
+    case EL_PLOT_DUMB: fputs("set terminal dumb size 100,32\n", out); break;
     }
     if (o->format != EL_PLOT_DUMB && o->output) {
         fputs("set output '", out);
-        for (const char *p = o->output; *p; p++) {   /* gnuplot single quotes: '' escapes ' */
+        for (const char *p = o->output; *p; p++) { /* gnuplot single quotes: '' escapes ' */
             if (*p == '\'')
                 fputc('\'', out);
             fputc(*p, out);

@@ -47,8 +47,8 @@ typedef struct {
 
 /* Copies A (d*k row-major), b (d) and Psi (d*d row-major, symmetric positive
  * definite).  NULL on failure with *STATUS set (EL_EDOM names the bad input). */
-el_lgm *el_lgm_alloc(size_t k, size_t d, const double *A, const double *b,
-                     const double *Psi, int *status);
+el_lgm *el_lgm_alloc(size_t k, size_t d, const double *A, const double *b, const double *Psi,
+                     int *status);
 void el_lgm_free(el_lgm *m);
 
 /* log p(x) = log N(x; b, A A^T + Psi), through the marginal's Cholesky factor. */
@@ -72,7 +72,7 @@ int el_lgm_elbo(el_lgm *m, const double *x, const double *qmu, const double *qS,
 
 /* ---- the scalar conjugate model ------------------------------------------- */
 typedef struct {
-    double x, a, b, noise;   /* observed x; x | z ~ N(a z + b, noise^2); z ~ N(0,1) */
+    double x, a, b, noise; /* observed x; x | z ~ N(a z + b, noise^2); z ~ N(0,1) */
 } el_lg1;
 
 /* EL_OK if x, a, b are finite and noise is finite and > 0, and likewise
@@ -99,8 +99,8 @@ int el_lg1_kl_posterior(const el_lg1 *m, double q_mu, double q_sigma, double *ou
 int el_lg1_elbo_quad(const el_lg1 *m, double q_mu, double q_sigma, el_quad_result *out);
 
 /* The ELBO as the Monte Carlo mean of log p(x,z) - log q(z), z ~ q (N draws). */
-int el_lg1_elbo_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t n,
-                   const gsl_rng *r, el_estimate *out);
+int el_lg1_elbo_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t n, const gsl_rng *r,
+                   el_estimate *out);
 
 /* chi^2(p(z|x) || q) = int p(z|x)^2 / q(z) dz - 1 = Var_q(w) / p(x)^2 for the
  * importance weight w = p(x,z)/q(z): it sets the IWAE gap
@@ -116,8 +116,8 @@ double el_iwae_bound(const double *logw, size_t k);
 /* L_k for the scalar model: the mean over REPS independent k-sample bounds
  * (each of k draws z ~ q), with its standard error.  EL_EDOM when k < 1 or
  * reps < 2; EL_ENOMEM when the k log-weights cannot be allocated. */
-int el_lg1_iwae_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t k,
-                   size_t reps, const gsl_rng *r, el_estimate *out);
+int el_lg1_iwae_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t k, size_t reps,
+                   const gsl_rng *r, el_estimate *out);
 
 /* ---- the discrete-latent model --------------------------------------------- */
 
@@ -131,13 +131,11 @@ int el_dlm_posterior(size_t K, const double *pi, const double *l, double *post);
 /* ELBO terms for a probability vector Q: loglik = sum q l, kl_prior by
  * el_kl_discrete, cross = sum q log pi, entropy = -sum q log q, and
  * elbo_joint = sum_z q_z log(pi_z exp(l_z) / q_z) term by term (0 log 0 = 0). */
-int el_dlm_elbo(size_t K, const double *pi, const double *l, const double *q,
-                el_elbo_terms *out);
+int el_dlm_elbo(size_t K, const double *pi, const double *l, const double *q, el_elbo_terms *out);
 
 /* The left side of Jensen's inequality as written: log sum_z q_z (p(x,z)/q_z)
  * over the states with q_z > 0 (equals log p(x) when q covers the support). */
-int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double *q,
-                      double *out);
+int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double *q, double *out);
 
 /* Maximises F(q) = sum_z q_z l_z - KL(q || pi) over the simplex numerically:
  * q = softmax(theta) with theta_{K-1} = 0, GSL multimin (BFGS) on -F with the
@@ -149,8 +147,8 @@ int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double 
  * 1e-8: the maximiser is accurate to ~1e-7 while F(q) is exact to rounding,
  * being quadratic at its maximum.) */
 #define EL_DLM_GRAD_TOL 1e-7
-int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *theta0,
-                    double *q, double *fmax);
+int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *theta0, double *q,
+                    double *fmax);
 
 /* ---- tallies of exact identities inside checks ----------------------------- */
 
@@ -159,11 +157,11 @@ int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *t
 #define EL_IDENT_TOL 1e-10
 
 typedef struct {
-    int ok;            /* every identity and inequality held */
-    size_t n;          /* how many were tested */
-    double worst;      /* largest error / tolerance seen */
-    char what[96];     /* label of the worst (or of the first failure) */
-    double lhs, rhs;   /* its two sides */
+    int ok;          /* every identity and inequality held */
+    size_t n;        /* how many were tested */
+    double worst;    /* largest error / tolerance seen */
+    char what[96];   /* label of the worst (or of the first failure) */
+    double lhs, rhs; /* its two sides */
 } el_tally;
 
 void el_tally_init(el_tally *t);

@@ -18,13 +18,13 @@
  * whoever filled the struct. */
 typedef struct {
     size_t K;
-    double *w;      /* K mixing weights, > 0, summing to 1 */
-    double *mu;     /* K means */
-    double *sigma;  /* K standard deviations, > 0 */
+    double *w;     /* K mixing weights, > 0, summing to 1 */
+    double *mu;    /* K means */
+    double *sigma; /* K standard deviations, > 0 */
 } el_gmm;
 
-#define EL_EM_KMAX 1000           /* at most this many components */
-#define EL_EM_SIGMA_FLOOR 1e-8    /* a sigma below this times the data's spread is a collapse */
+#define EL_EM_KMAX        1000 /* at most this many components */
+#define EL_EM_SIGMA_FLOOR 1e-8 /* a sigma below this times the data's spread is a collapse */
 
 /* EL_OK if G has K >= 1 components, weights > 0 summing to 1 (within
  * EL_PROB_SUM_TOL), finite means and finite sigmas > 0; else EL_EDOM naming

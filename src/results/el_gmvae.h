@@ -19,15 +19,15 @@
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
-#define EL_GMVAE_KMAX 16   /* mixture components */
-#define EL_GMVAE_DMAX 16   /* observed dimensions */
+#define EL_GMVAE_KMAX 16 /* mixture components */
+#define EL_GMVAE_DMAX 16 /* observed dimensions */
 
 typedef struct {
     size_t K, D;
-    double pi[EL_GMVAE_KMAX];      /* p(z) */
-    double mu[EL_GMVAE_KMAX];      /* p(w|z) = N(mu_z, sigma_z^2) */
+    double pi[EL_GMVAE_KMAX]; /* p(z) */
+    double mu[EL_GMVAE_KMAX]; /* p(w|z) = N(mu_z, sigma_z^2) */
     double sigma[EL_GMVAE_KMAX];
-    double W[EL_GMVAE_DMAX];       /* p(x|w) = N(W w + c, noise^2 I) */
+    double W[EL_GMVAE_DMAX]; /* p(x|w) = N(W w + c, noise^2 I) */
     double c[EL_GMVAE_DMAX];
     double noise;
 } el_gmvae;
@@ -40,12 +40,12 @@ typedef struct {
 /* The ELBO split into the catalogue's three terms, with the third written as
  * E[log q(w|x) - log p(w|z)] = -ent_w - cross_w. */
 typedef struct {
-    double rec;      /* E_q(w|x)[log p(x|w)] (closed form) */
-    double kl_z;     /* E_q(w|x)[KL(q(z|w,x) || p(z))] */
-    double cross_w;  /* E_q(w|x)q(z|w,x)[log p(w|z)] */
-    double ent_w;    /* H(q(w|x)) = -E_q(w|x)[log q(w|x)] (closed form) */
-    double elbo;     /* rec - kl_z - (-ent_w - cross_w) */
-    double abserr;   /* sum of the quadrature error estimates */
+    double rec;     /* E_q(w|x)[log p(x|w)] (closed form) */
+    double kl_z;    /* E_q(w|x)[KL(q(z|w,x) || p(z))] */
+    double cross_w; /* E_q(w|x)q(z|w,x)[log p(w|z)] */
+    double ent_w;   /* H(q(w|x)) = -E_q(w|x)[log q(w|x)] (closed form) */
+    double elbo;    /* rec - kl_z - (-ent_w - cross_w) */
+    double abserr;  /* sum of the quadrature error estimates */
 } el_gmvae_terms;
 
 /* EL_OK if 1 <= K <= KMAX, 1 <= D <= DMAX, pi a probability vector with
@@ -73,22 +73,22 @@ int el_gmvae_expect(const el_gauss *qw, el_fn1 f, void *params, el_quad_result *
 
 /* The three-term ELBO: rec and ent_w in closed form, kl_z and cross_w by
  * el_gmvae_expect.  Validates M and QW. */
-int el_gmvae_elbo3(const el_gmvae *m, const double *x, const el_gauss *qw,
-                   const el_gmvae_qz *qz, el_gmvae_terms *out);
+int el_gmvae_elbo3(const el_gmvae *m, const double *x, const el_gauss *qw, const el_gmvae_qz *qz,
+                   el_gmvae_terms *out);
 
 /* The direct form E_q[log p(x,w,z) - log q(w,z|x)], w by quadrature, z summed. */
 int el_gmvae_elbo_quad(const el_gmvae *m, const double *x, const el_gauss *qw,
                        const el_gmvae_qz *qz, el_quad_result *out);
 
 /* The direct form by Monte Carlo: N draws of w ~ q(w|x), then z ~ q(z|w,x). */
-int el_gmvae_elbo_mc(const el_gmvae *m, const double *x, const el_gauss *qw,
-                     const el_gmvae_qz *qz, size_t n, const gsl_rng *r, el_estimate *out);
+int el_gmvae_elbo_mc(const el_gmvae *m, const double *x, const el_gauss *qw, const el_gmvae_qz *qz,
+                     size_t n, const gsl_rng *r, el_estimate *out);
 
 /* The ELBO maximised over q(z|w,x): E_q(w|x)[log p(x|w) + log p(w) - log q(w|x)]
  * (z summed out), by quadrature (N = 0, R = NULL, EST = NULL) and/or Monte
  * Carlo (N draws into EST) -- whichever output is not NULL. */
-int el_gmvae_zmax(const el_gmvae *m, const double *x, const el_gauss *qw,
-                  el_quad_result *quad, size_t n, const gsl_rng *r, el_estimate *est);
+int el_gmvae_zmax(const el_gmvae *m, const double *x, const el_gauss *qw, el_quad_result *quad,
+                  size_t n, const gsl_rng *r, el_estimate *est);
 
 /* E_q(w|x)[KL(q(z|w,x) || p(z|w))]: how far QZ falls short of the optimum. */
 int el_gmvae_kl_zpost(const el_gmvae *m, const el_gauss *qw, const el_gmvae_qz *qz,

@@ -11,8 +11,8 @@
 /* ---- Kolmogorov-Smirnov test ------------------------------------------------ */
 
 typedef struct {
-    double D;       /* sup |empirical CDF - CDF| */
-    double p;       /* asymptotic p-value of D (Stephens' small-n correction) */
+    double D; /* sup |empirical CDF - CDF| */
+    double p; /* asymptotic p-value of D (Stephens' small-n correction) */
     size_t n;
 } el_ks_result;
 
@@ -64,10 +64,10 @@ void el_grad_bump_exact(const el_grad_bump *k, double mu, double sigma, double g
 /* The values the forward pass keeps for the backward pass. */
 typedef struct {
     double mu, sigma, eps;
-    double z;   /* mu + sigma eps */
-    double r;   /* log q(z) = log N(z; mu, sigma^2) */
-    double s;   /* log p(z) = log N(z; 0, 1) */
-    double t;   /* r - s */
+    double z; /* mu + sigma eps */
+    double r; /* log q(z) = log N(z; mu, sigma^2) */
+    double s; /* log p(z) = log N(z; 0, 1) */
+    double t; /* r - s */
 } el_kl_tape;
 
 /* Forward pass of t(mu, sigma; eps) = log q(z) - log p(z), z = mu + sigma eps;
@@ -83,15 +83,15 @@ void el_kl_sample_backward(const el_kl_tape *tape, double *dmu, double *dsigma);
 /* ---- gradient descent on KL(N(mu, v) || N(m, tau^2)), per dimension ---------- */
 
 typedef enum {
-    EL_PARAM_VARIANCE,   /* the optimiser updates v = sigma^2 */
-    EL_PARAM_LOGVAR      /* the optimiser updates s = log sigma^2 */
+    EL_PARAM_VARIANCE, /* the optimiser updates v = sigma^2 */
+    EL_PARAM_LOGVAR    /* the optimiser updates s = log sigma^2 */
 } el_var_param;
 
 /* The outcome of a descent run. */
 typedef struct {
-    int invalid;       /* 1 if some iterate left the valid region (v <= 0 or not finite) */
-    size_t steps;      /* iterations done (up to the first invalid iterate) */
-    double err;        /* max over dims of |mu - m|/tau and |v - tau^2|/tau^2 at the end */
+    int invalid;  /* 1 if some iterate left the valid region (v <= 0 or not finite) */
+    size_t steps; /* iterations done (up to the first invalid iterate) */
+    double err;   /* max over dims of |mu - m|/tau and |v - tau^2|/tau^2 at the end */
 } el_descent_result;
 
 /* Runs up to ITERS steps of gradient descent with step ETA on
@@ -100,7 +100,7 @@ typedef struct {
  * receives (ITERS + 1) x D variances, row t = after step t (rows after an
  * invalid step are NAN).  Stops at the first invalid iterate. */
 int el_grad_descent(el_var_param param, size_t d, const double *m, const double *tau,
-                    const double *mu0, const double *v0, double eta, size_t iters,
-                    double *trace, el_descent_result *out);
+                    const double *mu0, const double *v0, double eta, size_t iters, double *trace,
+                    el_descent_result *out);
 
 #endif

@@ -23,16 +23,16 @@ int el_kl_normal_std(double mu, double s, double *out);
 int el_kl_equal_var(double mu_q, double mu_p, double s, double *out);
 
 /* Diagonal Gaussians in d dimensions: the sum of per-dimension KLs. */
-int el_kl_diag(size_t d, const double *mu0, const double *s0, const double *mu1,
-               const double *s1, double *out);
+int el_kl_diag(size_t d, const double *mu0, const double *s0, const double *mu1, const double *s1,
+               double *out);
 
 /* KL(N(mu0, S0) || N(mu1, S1)) in d dimensions (S row-major d*d):
  *   1/2 [ tr(S1^-1 S0) + (mu1-mu0)^T S1^-1 (mu1-mu0) - d + log(|S1|/|S0|) ],
  * through the Cholesky factors L0, L1: tr = ||L1^-1 L0||_F^2, the quadratic
  * form = ||L1^-1 (mu1-mu0)||^2, log|S| = 2 sum log L_ii.  EL_EDOM if either
  * matrix is not symmetric positive definite. */
-int el_kl_mvn(size_t d, const double *mu0, const double *S0, const double *mu1,
-              const double *S1, double *out);
+int el_kl_mvn(size_t d, const double *mu0, const double *S0, const double *mu1, const double *S1,
+              double *out);
 
 /* Discrete KL(p||q) = sum_i p_i log(p_i/q_i), with 0 log 0 = 0; +inf when
  * some q_i = 0 < p_i.  Both must be probability vectors of length n. */

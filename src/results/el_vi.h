@@ -28,10 +28,13 @@
  * that q, by quadrature (the entropy of p has no closed form).  KL may be
  * NULL (not computed). */
 /* Inclusive fit: argmin over Gaussians q of KL(p||q) for the 1-D mixture p = sum_k w_k N(m_k, s_k^2): moment matching. */
-int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double *s,
-                        double *mu, double *sigma, double *kl);
+int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double *s, double *mu,
+                        double *sigma, double *kl);
 
-typedef struct { double mu, sigma, kl; int global; } el_vi_optimum;
+typedef struct {
+    double mu, sigma, kl;
+    int global;
+} el_vi_optimum;
 
 /* Minimises KL(q||p) = -1/2 log(2 pi e sigma^2) - E_q[log p] over (mu, log
  * sigma): GSL BFGS with the quadrature gradient, started from every
@@ -48,7 +51,8 @@ typedef struct { double mu, sigma, kl; int global; } el_vi_optimum;
  * mu.  EL_ENOCONV if no start reaches a local minimum. */
 /* Exclusive fit: every local minimum of KL(q||p) found from several starts (deduplicated), sorted by kl; *global_index marks the global one. */
 int el_vi_fit_exclusive(size_t K, const double *w, const double *m, const double *s,
-                        el_vi_optimum *optima, size_t max_optima, size_t *n_optima, size_t *global_index);
+                        el_vi_optimum *optima, size_t max_optima, size_t *n_optima,
+                        size_t *global_index);
 
 /* ---- building blocks shared by the vi checks and figures ----------------- */
 
@@ -74,9 +78,9 @@ int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, do
 
 /* ---- the evidence of a tiny nonlinear decoder (vi.posterior_intractable) ---- */
 
-#define EL_VI_MAX_LATENT 5    /* latent dimensions 1..5 */
-#define EL_VI_MAX_NODES 200   /* grid nodes per axis */
-#define EL_VI_MAX_EVALS 100000000.0   /* grid size limit: n^d */
+#define EL_VI_MAX_LATENT 5           /* latent dimensions 1..5 */
+#define EL_VI_MAX_NODES  200         /* grid nodes per axis */
+#define EL_VI_MAX_EVALS  100000000.0 /* grid size limit: n^d */
 
 /* The model: z ~ N(0, I_d), x | z ~ N(f(z), 0.5^2 I_2) with a fixed tanh
  * network f (six hidden units) and a fixed observation x for each d.  The

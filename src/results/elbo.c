@@ -77,12 +77,13 @@ static int build_posterior(el_lgm *m)
     return s ? el_from_gsl(s, "posterior precision I + A^T Psi^-1 A") : EL_OK;
 }
 
-el_lgm *el_lgm_alloc(size_t k, size_t d, const double *A, const double *b,
-                     const double *Psi, int *status)
+el_lgm *el_lgm_alloc(size_t k, size_t d, const double *A, const double *b, const double *Psi,
+                     int *status)
 {
     el_gsl_init();
     if (k == 0 || d == 0) {
-        *status = EL_ERROR(EL_EDOM, "linear-Gaussian model: k and d must be >= 1, got %zu, %zu", k, d);
+        *status =
+            EL_ERROR(EL_EDOM, "linear-Gaussian model: k and d must be >= 1, got %zu, %zu", k, d);
         return NULL;
     }
     el_lgm *m = calloc(1, sizeof *m);
@@ -131,7 +132,7 @@ static void residual(el_lgm *m, const double *x, const double *z)
 
 double el_lgm_log_joint(el_lgm *m, const double *x, const double *z)
 {
-    residual(m, x, z);   /* wd is a contiguous gsl_vector (stride 1) */
+    residual(m, x, z); /* wd is a contiguous gsl_vector (stride 1) */
     double zz = 0.0;
     for (size_t j = 0; j < m->k; j++)
         zz += z[j] * z[j];
@@ -175,7 +176,7 @@ static double expected_loglik(el_lgm *m, const double *x, const double *qmu, con
     double tr = 0.0;
     for (size_t i = 0; i < m->d; i++)
         for (size_t j = 0; j < m->k; j++) {
-            double s = 0.0;   /* (B L_q)_ij, L_q lower triangular */
+            double s = 0.0; /* (B L_q)_ij, L_q lower triangular */
             for (size_t l = j; l < m->k; l++)
                 s += gsl_matrix_get(m->B, i, l) * gsl_matrix_get(q->L, l, j);
             tr += s * s;
@@ -183,8 +184,7 @@ static double expected_loglik(el_lgm *m, const double *x, const double *qmu, con
     return lp - 0.5 * tr;
 }
 
-int el_lgm_elbo(el_lgm *m, const double *x, const double *qmu, const double *qS,
-                el_elbo_terms *out)
+int el_lgm_elbo(el_lgm *m, const double *x, const double *qmu, const double *qS, el_elbo_terms *out)
 {
     size_t k = m->k;
     int s;

@@ -20,7 +20,7 @@ el_lgm *el_elbo_lgm_example(double *x, int *status);
 /* The scalar example: x = 1.7, a = 1.3, b = -0.2, noise = 0.6, and the q of
  * its IWAE check and figure (wider than the posterior, so chi^2 is finite). */
 el_lg1 el_elbo_lg1_example(void);
-#define EL_ELBO_IWAE_Q_MU 0.8
+#define EL_ELBO_IWAE_Q_MU    0.8
 #define EL_ELBO_IWAE_Q_SIGMA 0.7
 
 /* elbo_checks_discrete.c: the discrete-latent model. */

@@ -19,8 +19,10 @@ static int setup(const el_check *c, const el_check_opts *o, double *pi, double *
     el_elbo_dlm_example(pi, l);
     *r = NULL;
     int s = el_dlm_log_evidence(K, pi, l, lp);
-    if (!s) s = el_dlm_posterior(K, pi, l, post);
-    if (!s) *r = el_check_rng(c, o);
+    if (!s)
+        s = el_dlm_posterior(K, pi, l, post);
+    if (!s)
+        *r = el_check_rng(c, o);
     if (!s && !*r)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
     return s;
@@ -35,7 +37,7 @@ const char *const el_elbo_jensen_mistakes[] = {
     NULL,
 };
 
-#define JENSEN_NQ 200   /* random q from Dirichlet(1), then K one-hot q */
+#define JENSEN_NQ 200 /* random q from Dirichlet(1), then K one-hot q */
 
 /* The relations of elbo.jensen for one q, with VARIANT's mistake swapped in;
  * COVERS says q > 0 everywhere (Jensen's left side then equals log p(x)). */
@@ -45,9 +47,11 @@ static int jensen_one(el_tally *t, const double *pi, const double *l, const doub
     el_elbo_terms e;
     double lhs, gap_kl;
     int s = el_dlm_elbo(K, pi, l, q, &e);
-    if (!s) s = el_dlm_jensen_lhs(K, pi, l, q, &lhs);
-    if (!s) s = variant == 3 ? el_kl_discrete(K, post, q, &gap_kl)
-                             : el_kl_discrete(K, q, post, &gap_kl);
+    if (!s)
+        s = el_dlm_jensen_lhs(K, pi, l, q, &lhs);
+    if (!s)
+        s = variant == 3 ? el_kl_discrete(K, post, q, &gap_kl)
+                         : el_kl_discrete(K, q, post, &gap_kl);
     if (s)
         return s;
     double form_kl = variant == 1 ? e.loglik + e.kl_prior : e.elbo;
@@ -74,11 +78,13 @@ int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_ch
             s = el_dirichlet_sample(r, K, 1.0, q);
         for (int z = 0; z < K && !covers; z++)
             q[z] = z == i - JENSEN_NQ;
-        if (!s) s = jensen_one(&t, pi, l, q, post, lp, covers, v);
+        if (!s)
+            s = jensen_one(&t, pi, l, q, post, lp, covers, v);
     }
     el_rng_free(r);
     char prefix[96];
-    snprintf(prefix, sizeof prefix, "K = %d states, %d Dirichlet and %d one-hot q", K, JENSEN_NQ, K);
+    snprintf(prefix, sizeof prefix, "K = %d states, %d Dirichlet and %d one-hot q", K, JENSEN_NQ,
+             K);
     el_tally_finish(&t, prefix, res);
     res->closed = lp;
     return s;
@@ -94,12 +100,12 @@ const char *const el_elbo_optimal_mistakes[] = {
 };
 
 #define OPT_STARTS 4
-#define OPT_Q_TOL 1e-6   /* maximiser vs candidate, per component (see EL_DLM_GRAD_TOL) */
+#define OPT_Q_TOL  1e-6 /* maximiser vs candidate, per component (see EL_DLM_GRAD_TOL) */
 
 /* The claimed maximiser as VARIANT: 0 the posterior, 1 the prior, 2 the
  * normalised likelihood, 3 the unnormalised product. */
-static void candidate(const double *pi, const double *l, const double *post, double lp,
-                      int variant, double *q)
+static void candidate(const double *pi, const double *l, const double *post, double lp, int variant,
+                      double *q)
 {
     double lmax = -INFINITY, sum = 0.0;
     for (int z = 0; z < K; z++)
@@ -156,7 +162,7 @@ int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_c
     if (!s)
         candidate(pi, l, post, lp, v, cand);
     for (int i = 0; i < OPT_STARTS && !s; i++) {
-        for (int j = 0; j < K - 1; j++)   /* start 0: uniform q; then random logits */
+        for (int j = 0; j < K - 1; j++) /* start 0: uniform q; then random logits */
             theta0[j] = i == 0 ? 0.0 : gsl_ran_gaussian(r, 3.0);
         s = optimal_one(&t, pi, l, theta0, cand, lp);
     }

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KZ 2   /* latent dimension of the example */
+#define KZ 2 /* latent dimension of the example */
 
 /* The example model, its data point, posterior and evidence. */
 typedef struct {
@@ -68,8 +68,8 @@ static double elbo_draw(const gsl_rng *r, void *p)
 }
 
 /* The Monte Carlo ELBO of q = N(mu, S) with N draws. */
-static int elbo_mc(const fixture *f, const double *mu, const double *S, size_t n,
-                   const gsl_rng *r, el_estimate *out)
+static int elbo_mc(const fixture *f, const double *mu, const double *S, size_t n, const gsl_rng *r,
+                   el_estimate *out)
 {
     int s;
     draw_ctx c = { f->m, f->x, el_mvn_alloc(KZ, mu, S, "q covariance", &s), { 0 } };
@@ -100,9 +100,11 @@ static int decomp_one(const fixture *f, const double *mu, const double *S, int v
     el_estimate mc;
     double kl;
     int s = el_lgm_elbo(f->m, f->x, mu, S, &e);
-    if (!s) s = v == 3 ? el_kl_mvn(KZ, f->pmu, f->pS, mu, S, &kl)
-                       : el_kl_mvn(KZ, mu, S, f->pmu, f->pS, &kl);
-    if (!s) s = elbo_mc(f, mu, S, n, r, &mc);
+    if (!s)
+        s = v == 3 ? el_kl_mvn(KZ, f->pmu, f->pS, mu, S, &kl)
+                   : el_kl_mvn(KZ, mu, S, f->pmu, f->pS, &kl);
+    if (!s)
+        s = elbo_mc(f, mu, S, n, r, &mc);
     if (s)
         return s;
     double elbo = v == 1 ? e.loglik + e.kl_prior : v == 2 ? e.loglik + e.cross : e.elbo;
@@ -162,8 +164,10 @@ static int likelihood_gaussian(const fixture *f, double *mu, double *S)
     gsl_vector_view v = gsl_vector_view_array(mu, KZ);
     gsl_blas_dgemv(CblasTrans, 1.0, m->B, m->wd, 0.0, &v.vector);
     int s = gsl_linalg_cholesky_decomp1(&P.matrix);
-    if (!s) s = gsl_linalg_cholesky_svx(&P.matrix, &v.vector);
-    if (!s) s = gsl_linalg_cholesky_invert(&P.matrix);
+    if (!s)
+        s = gsl_linalg_cholesky_svx(&P.matrix, &v.vector);
+    if (!s)
+        s = gsl_linalg_cholesky_invert(&P.matrix);
     return s ? el_from_gsl(s, "normalised likelihood") : EL_OK;
 }
 
@@ -190,8 +194,8 @@ static int tight_at(const fixture *f, const double *mu, const double *S, const g
         return s;
     el_tally_eq(t, "gap log p(x) - ELBO at the optimum = 0", f->lp - e.elbo, 0.0, EL_IDENT_TOL);
     for (int i = 0; i < TIGHT_DRAWS; i++)
-        el_tally_eq(t, "log p(x,z) - log q(z) = log p(x) for every z ~ q", elbo_draw(r, &c),
-                    f->lp, EL_IDENT_TOL);
+        el_tally_eq(t, "log p(x,z) - log q(z) = log p(x) for every z ~ q", elbo_draw(r, &c), f->lp,
+                    EL_IDENT_TOL);
     el_mvn_free(c.q);
     return EL_OK;
 }
@@ -208,15 +212,16 @@ static int tight_perturbed(const fixture *f, int dir, double eps, int v, el_tall
     else if (dir == KZ)
         for (int i = 0; i < KZ * KZ; i++)
             S[i] *= 1.0 + eps;
-    else {   /* S + eps * sqrt(S00 S11) (e1 e2^T + e2 e1^T) * 0.5 */
+    else { /* S + eps * sqrt(S00 S11) (e1 e2^T + e2 e1^T) * 0.5 */
         double off = 0.5 * eps * sqrt(S[0] * S[KZ * KZ - 1]);
         S[1] += off;
         S[KZ] += off;
     }
     el_elbo_terms e;
     int s = el_lgm_elbo(f->m, f->x, mu, S, &e);
-    if (!s) s = v == 3 ? el_kl_mvn(KZ, f->pmu, f->pS, mu, S, &kl)
-                       : el_kl_mvn(KZ, mu, S, f->pmu, f->pS, &kl);
+    if (!s)
+        s = v == 3 ? el_kl_mvn(KZ, f->pmu, f->pS, mu, S, &kl)
+                   : el_kl_mvn(KZ, mu, S, f->pmu, f->pS, &kl);
     if (s)
         return s;
     double gap = f->lp - e.elbo;
@@ -237,7 +242,8 @@ int el_elbo_check_tight(const el_check *c, const el_check_opts *o, int v, el_che
     el_tally t;
     el_tally_init(&t);
     s = r ? claimed_optimum(&f, v, mu, S) : EL_ERROR(EL_ENOMEM, "out of memory");
-    if (!s) s = tight_at(&f, mu, S, r, &t);
+    if (!s)
+        s = tight_at(&f, mu, S, r, &t);
     for (int dir = 0; dir < KZ + 2 && !s; dir++)
         for (size_t i = 0; i < sizeof eps / sizeof eps[0] && !s; i++)
             s = tight_perturbed(&f, dir, eps[i], v, &t);
@@ -259,8 +265,8 @@ const char *const el_elbo_iwae_mistakes[] = {
 #define IWAE_REPS 300
 #define IWAE_KMAX 1000
 static const size_t iwae_k[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
-#define IWAE_NK (sizeof iwae_k / sizeof iwae_k[0])
-#define IWAE_Q_MU EL_ELBO_IWAE_Q_MU
+#define IWAE_NK      (sizeof iwae_k / sizeof iwae_k[0])
+#define IWAE_Q_MU    EL_ELBO_IWAE_Q_MU
 #define IWAE_Q_SIGMA EL_ELBO_IWAE_Q_SIGMA
 
 /* One k-sample bound as VARIANT from the log-weights LOGW. */
@@ -294,14 +300,13 @@ static void iwae_estimate(const el_lg1 *m, size_t k, size_t reps, int v, const g
 
 /* Compares L_k with what the claim predicts at this k and records the
  * bound and monotonicity relations against the previous estimate PREV. */
-static void iwae_record(const el_lg1 *m, size_t k, double elbo, double chi2,
-                        const el_estimate *e, const el_estimate *prev, el_tally *t,
-                        el_check_result *res)
+static void iwae_record(const el_lg1 *m, size_t k, double elbo, double chi2, const el_estimate *e,
+                        const el_estimate *prev, el_tally *t, el_check_result *res)
 {
     double lp = el_lg1_log_evidence(m);
     if (k == 1)
         el_check_compare(res, elbo, NULL, e);
-    else if (k >= 100)   /* L_k = log p(x) - chi^2/(2k) + O(1/k^2) */
+    else if (k >= 100) /* L_k = log p(x) - chi^2/(2k) + O(1/k^2) */
         el_check_compare(res, lp - chi2 / (2.0 * (double)k), NULL, e);
     el_tally_le(t, "L_k <= log p(x) (within 5 se)", e->value, lp, EL_MC_SIGMAS * e->se);
     if (prev)
@@ -334,8 +339,10 @@ int el_elbo_check_iwae(const el_check *c, const el_check_opts *o, int v, el_chec
     if (w)
         gsl_rstat_free(w);
     char prefix[128];
-    snprintf(prefix, sizeof prefix, "scalar model; k = 1..1000, %zu bounds per k; "
-             "L_1 = ELBO, L_k ~ log p(x) - chi2/2k for k >= 100", reps);
+    snprintf(prefix, sizeof prefix,
+             "scalar model; k = 1..1000, %zu bounds per k; "
+             "L_1 = ELBO, L_k ~ log p(x) - chi2/2k for k >= 100",
+             reps);
     el_tally_finish(&t, prefix, res);
     return s;
 }

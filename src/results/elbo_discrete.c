@@ -51,16 +51,16 @@ int el_dlm_posterior(size_t K, const double *pi, const double *l, double *post)
     return EL_OK;
 }
 
-int el_dlm_elbo(size_t K, const double *pi, const double *l, const double *q,
-                el_elbo_terms *out)
+int el_dlm_elbo(size_t K, const double *pi, const double *l, const double *q, el_elbo_terms *out)
 {
     int s = validate(K, pi, l);
-    if (!s) s = el_kl_discrete(K, q, pi, &out->kl_prior);   /* validates q */
+    if (!s)
+        s = el_kl_discrete(K, q, pi, &out->kl_prior); /* validates q */
     if (s)
         return s;
     double ll = 0.0, cross = 0.0, ent = 0.0, joint = 0.0;
     for (size_t z = 0; z < K; z++) {
-        if (q[z] == 0.0)   /* 0 log 0 = 0 */
+        if (q[z] == 0.0) /* 0 log 0 = 0 */
             continue;
         double lq = log(q[z]);
         ll += q[z] * l[z];
@@ -76,17 +76,17 @@ int el_dlm_elbo(size_t K, const double *pi, const double *l, const double *q,
     return EL_OK;
 }
 
-int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double *q,
-                      double *out)
+int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double *q, double *out)
 {
     int s = validate(K, pi, l);
-    if (!s) s = el_discrete_validate("q", K, q);
+    if (!s)
+        s = el_discrete_validate("q", K, q);
     if (s)
         return s;
     double mx = -INFINITY, sum = 0.0;
     for (size_t z = 0; z < K; z++)
         mx = fmax(mx, log_joint(pi, l, z));
-    for (size_t z = 0; z < K; z++)   /* sum_z q_z * (p(x,z)/q_z), scaled by e^-mx */
+    for (size_t z = 0; z < K; z++) /* sum_z q_z * (p(x,z)/q_z), scaled by e^-mx */
         if (q[z] > 0.0)
             sum += q[z] * exp(log_joint(pi, l, z) - mx - log(q[z]));
     *out = mx + log(sum);
@@ -98,7 +98,7 @@ int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double 
 typedef struct {
     size_t K;
     const double *pi, *l;
-    double *q, *lq;   /* K scratch: q = softmax(theta), log q */
+    double *q, *lq; /* K scratch: q = softmax(theta), log q */
 } opt_ctx;
 
 /* Fills c->q, c->lq from the K-1 free logits (the last logit is 0) and
@@ -153,7 +153,7 @@ static int bfgs(gsl_multimin_function_fdf *fn, const gsl_vector *x0, gsl_vector 
         s = gsl_multimin_fdfminimizer_iterate(mz);
         conv = gsl_multimin_test_gradient(mz->gradient, EL_DLM_GRAD_TOL);
     }
-    if (s == GSL_ENOPROG)   /* stalled: accept only if already converged */
+    if (s == GSL_ENOPROG) /* stalled: accept only if already converged */
         s = gsl_multimin_test_gradient(mz->gradient, EL_DLM_GRAD_TOL);
     gsl_vector_memcpy(xmin, mz->x);
     gsl_multimin_fdfminimizer_free(mz);
@@ -164,13 +164,14 @@ static int bfgs(gsl_multimin_function_fdf *fn, const gsl_vector *x0, gsl_vector 
     return EL_OK;
 }
 
-int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *theta0,
-                    double *q, double *fmax)
+int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *theta0, double *q,
+                    double *fmax)
 {
     int s = validate(K, pi, l);
     for (size_t z = 0; z < K && !s; z++)
         if (!(pi[z] > 0.0))
-            s = EL_ERROR(EL_EDOM, "pi[%zu] must be > 0 for the softmax maximiser, got %g", z, pi[z]);
+            s = EL_ERROR(EL_EDOM, "pi[%zu] must be > 0 for the softmax maximiser, got %g", z,
+                         pi[z]);
     if (!s && K < 2)
         s = EL_ERROR(EL_EDOM, "the maximiser needs K >= 2 states, got %zu", K);
     if (s)
@@ -184,9 +185,10 @@ int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *t
     gsl_multimin_function_fdf fn = { neg_f, neg_df, neg_fdf, K - 1, &c };
     for (size_t j = 0; !s && theta0 && j + 1 < K; j++)
         gsl_vector_set(x0, j, theta0[j]);
-    if (!s) s = bfgs(&fn, x0, xm);
     if (!s)
-        *fmax = free_energy(xm, &c);   /* also leaves the maximiser in q */
+        s = bfgs(&fn, x0, xm);
+    if (!s)
+        *fmax = free_energy(xm, &c); /* also leaves the maximiser in q */
     free(lq);
     gsl_vector_free(x0);
     gsl_vector_free(xm);

@@ -7,21 +7,27 @@
 
 #include <math.h>
 
-#define ELBO_SAMPLES 200000      /* Monte Carlo draws for elbo.gauss */
-#define IWAE_DRAWS 1000000.0     /* default draws for iwae.gauss: bounds = max(20, 1e6/k) */
+#define ELBO_SAMPLES    200000    /* Monte Carlo draws for elbo.gauss */
+#define IWAE_DRAWS      1000000.0 /* default draws for iwae.gauss: bounds = max(20, 1e6/k) */
 #define IWAE_MIN_BOUNDS 20
-#define IWAE_KMAX 1000000
+#define IWAE_KMAX       1000000
 
 /* Reads the six keys of the model and q, validated. */
 static int read_model(const el_params *p, el_lg1 *m, double *q_mu, double *q_sigma)
 {
     int s = el_params_scalar(p, "x", &m->x);
-    if (!s) s = el_params_scalar(p, "a", &m->a);
-    if (!s) s = el_params_scalar(p, "b", &m->b);
-    if (!s) s = el_params_scalar(p, "noise", &m->noise);
-    if (!s) s = el_params_scalar(p, "q_mu", q_mu);
-    if (!s) s = el_params_scalar(p, "q_sigma", q_sigma);
-    if (!s) s = el_lg1_validate(m, *q_mu, *q_sigma);
+    if (!s)
+        s = el_params_scalar(p, "a", &m->a);
+    if (!s)
+        s = el_params_scalar(p, "b", &m->b);
+    if (!s)
+        s = el_params_scalar(p, "noise", &m->noise);
+    if (!s)
+        s = el_params_scalar(p, "q_mu", q_mu);
+    if (!s)
+        s = el_params_scalar(p, "q_sigma", q_sigma);
+    if (!s)
+        s = el_lg1_validate(m, *q_mu, *q_sigma);
     return s;
 }
 
@@ -31,15 +37,19 @@ static int eval_elbo(const el_params *p, const el_eval_opts *o, el_eval_result *
     double qm, qs, kl;
     el_elbo_terms e;
     int s = read_model(p, &m, &qm, &qs);
-    if (!s) s = el_lg1_elbo(&m, qm, qs, &e);
-    if (!s) s = el_lg1_kl_posterior(&m, qm, qs, &kl);
+    if (!s)
+        s = el_lg1_elbo(&m, qm, qs, &e);
+    if (!s)
+        s = el_lg1_kl_posterior(&m, qm, qs, &kl);
     if (s)
         return s;
     res->has_closed = 1;
     res->closed = e.elbo;
     s = el_eval_extra(res, "log_evidence", json_real(el_lg1_log_evidence(&m)));
-    if (!s) s = el_eval_extra(res, "kl_to_posterior", json_real(kl));
-    if (!s) s = el_lg1_elbo_quad(&m, qm, qs, &res->quad);
+    if (!s)
+        s = el_eval_extra(res, "kl_to_posterior", json_real(kl));
+    if (!s)
+        s = el_lg1_elbo_quad(&m, qm, qs, &res->quad);
     res->has_quad = s == EL_OK;
     gsl_rng *r = s ? NULL : el_rng_alloc(o->seed);
     if (!s)
@@ -70,15 +80,19 @@ static int eval_iwae(const el_params *p, const el_eval_opts *o, el_eval_result *
     size_t k = 0;
     el_elbo_terms e;
     int s = read_model(p, &m, &qm, &qs);
-    if (!s) s = read_k(p, &k);
-    if (!s) s = el_lg1_elbo(&m, qm, qs, &e);
+    if (!s)
+        s = read_k(p, &k);
+    if (!s)
+        s = el_lg1_elbo(&m, qm, qs, &e);
     if (s)
         return s;
-    res->has_closed = k == 1;   /* L_1 is the ELBO; no closed form beyond */
+    res->has_closed = k == 1; /* L_1 is the ELBO; no closed form beyond */
     res->closed = e.elbo;
     s = el_eval_extra(res, "log_evidence", json_real(el_lg1_log_evidence(&m)));
-    if (!s) s = el_eval_extra(res, "elbo", json_real(e.elbo));
-    if (!s) s = el_eval_extra(res, "k", json_integer((json_int_t)k));
+    if (!s)
+        s = el_eval_extra(res, "elbo", json_real(e.elbo));
+    if (!s)
+        s = el_eval_extra(res, "k", json_integer((json_int_t)k));
     size_t bounds = o->samples ? o->samples : (size_t)fmax(IWAE_MIN_BOUNDS, IWAE_DRAWS / (double)k);
     gsl_rng *r = s ? NULL : el_rng_alloc(o->seed);
     if (!s)

@@ -14,11 +14,16 @@
 int el_lg1_validate(const el_lg1 *m, double q_mu, double q_sigma)
 {
     int s = el_require_finite("x", m->x);
-    if (!s) s = el_require_finite("a", m->a);
-    if (!s) s = el_require_finite("b", m->b);
-    if (!s) s = el_require_positive("noise", m->noise);
-    if (!s) s = el_require_finite("q_mu", q_mu);
-    if (!s) s = el_require_positive("q_sigma", q_sigma);
+    if (!s)
+        s = el_require_finite("a", m->a);
+    if (!s)
+        s = el_require_finite("b", m->b);
+    if (!s)
+        s = el_require_positive("noise", m->noise);
+    if (!s)
+        s = el_require_finite("q_mu", q_mu);
+    if (!s)
+        s = el_require_positive("q_sigma", q_sigma);
     return s;
 }
 
@@ -45,7 +50,8 @@ double el_lg1_log_weight(const el_lg1 *m, double q_mu, double q_sigma, double z)
 int el_lg1_elbo(const el_lg1 *m, double q_mu, double q_sigma, el_elbo_terms *out)
 {
     int s = el_lg1_validate(m, q_mu, q_sigma);
-    if (!s) s = el_kl_normal_std(q_mu, q_sigma, &out->kl_prior);
+    if (!s)
+        s = el_kl_normal_std(q_mu, q_sigma, &out->kl_prior);
     if (s)
         return s;
     double r = (m->x - m->b - m->a * q_mu) / m->noise, v = m->a * q_sigma / m->noise;
@@ -72,7 +78,7 @@ int el_lg1_kl_posterior(const el_lg1 *m, double q_mu, double q_sigma, double *ou
 typedef struct {
     const el_lg1 *m;
     double q_mu, q_sigma;
-    double r0;   /* x - b - a q_mu, formed once: the residual at z = q_mu + q_sigma t
+    double r0; /* x - b - a q_mu, formed once: the residual at z = q_mu + q_sigma t
                   * is then r0 - a q_sigma t, without cancellation when q is narrow */
 } lg1_q;
 
@@ -110,8 +116,8 @@ static double elbo_draw(const gsl_rng *r, void *p)
     return log_weight_t(p, gsl_ran_gaussian_ziggurat(r, 1.0));
 }
 
-int el_lg1_elbo_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t n,
-                   const gsl_rng *r, el_estimate *out)
+int el_lg1_elbo_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t n, const gsl_rng *r,
+                   el_estimate *out)
 {
     int s = el_lg1_validate(m, q_mu, q_sigma);
     if (s)
@@ -152,7 +158,7 @@ double el_iwae_bound(const double *logw, size_t k)
 typedef struct {
     lg1_q q;
     size_t k;
-    double *logw;   /* k scratch log-weights */
+    double *logw; /* k scratch log-weights */
 } iwae_ctx;
 
 /* One k-sample bound: k fresh draws from q. */
@@ -164,8 +170,8 @@ static double iwae_draw(const gsl_rng *r, void *p)
     return el_iwae_bound(c->logw, c->k);
 }
 
-int el_lg1_iwae_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t k,
-                   size_t reps, const gsl_rng *r, el_estimate *out)
+int el_lg1_iwae_mc(const el_lg1 *m, double q_mu, double q_sigma, size_t k, size_t reps,
+                   const gsl_rng *r, el_estimate *out)
 {
     int s = el_lg1_validate(m, q_mu, q_sigma);
     if (s)

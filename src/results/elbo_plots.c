@@ -27,7 +27,8 @@ static int gap_sweep(const el_lg1 *m, int sweep_sigma, double *cols[4])
         el_elbo_terms e;
         double kl;
         int s = el_lg1_elbo(m, mu, sg, &e);
-        if (!s) s = el_lg1_kl_posterior(m, mu, sg, &kl);
+        if (!s)
+            s = el_lg1_kl_posterior(m, mu, sg, &kl);
         if (s)
             return s;
         cols[0][i] = sweep_sigma ? sg : mu;
@@ -45,9 +46,11 @@ static void gap_panel(FILE *f, const char *block, double x0, const char *label)
     fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 lc rgb '#555555'\n",
             x0, x0);
     fprintf(f, "set label 1 '%s' at %.10g, graph 0.95 offset 0.5,0\n", label, x0);
-    fprintf(f, "plot $%s u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
-               "$%s u 1:2 w l ls 1 t 'ELBO(q)', "
-               "$%s u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))'\n", block, block, block);
+    fprintf(f,
+            "plot $%s u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+            "$%s u 1:2 w l ls 1 t 'ELBO(q)', "
+            "$%s u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))'\n",
+            block, block, block);
 }
 
 static int write_gap(FILE *f, const el_plot_opts *o)
@@ -58,20 +61,24 @@ static int write_gap(FILE *f, const el_plot_opts *o)
     double *ca[4] = { a[0], a[1], a[2], a[3] }, *cb[4] = { b[0], b[1], b[2], b[3] };
     el_lg1_posterior(&m, &pm, &ps);
     int s = gap_sweep(&m, 0, ca);
-    if (!s) s = gap_sweep(&m, 1, cb);
+    if (!s)
+        s = gap_sweep(&m, 1, cb);
     if (s)
         return s;
     el_plot_block(f, "mean", GAP_N, 4, (const double *const *)ca);
     el_plot_block(f, "scale", GAP_N, 4, (const double *const *)cb);
-    fprintf(f, "set multiplot layout 1,2 title 'log p(x) = ELBO(q) + KL(q || p(z|x)):  "
-               "z ∼ N(0,1),  x | z ∼ N(%.2g z %+.2g, %.2g^2),  x = %.2g' font ',13'\n",
+    fprintf(f,
+            "set multiplot layout 1,2 title 'log p(x) = ELBO(q) + KL(q || p(z|x)):  "
+            "z ∼ N(0,1),  x | z ∼ N(%.2g z %+.2g, %.2g^2),  x = %.2g' font ',13'\n",
             m.a, m.b, m.noise, m.x);
     fputs("set ylabel 'nats'\nset yrange [-6:3]\nset autoscale xfix\n"
-          "set key at graph 0.03, graph 0.64 left top\n", f);
+          "set key at graph 0.03, graph 0.64 left top\n",
+          f);
     fprintf(f, "set xlabel 'mean of q   (q = N(m, s_{post}^2), s_{post} = %.3g)'\n", ps);
     gap_panel(f, "mean", pm, "posterior mean");
     fputs("set logscale x\n", f);
-    fprintf(f, "set xlabel 'standard deviation of q   (q = N(m_{post}, s^2), m_{post} = %.3g)'\n", pm);
+    fprintf(f, "set xlabel 'standard deviation of q   (q = N(m_{post}, s^2), m_{post} = %.3g)'\n",
+            pm);
     gap_panel(f, "scale", ps, "posterior sd");
     fputs("unset multiplot\n", f);
     return EL_OK;
@@ -88,16 +95,20 @@ static int write_jensen(FILE *f, const el_plot_opts *o)
     double *cols[3] = { c[0], c[1], c[2] };
     el_elbo_dlm_example(pi, l);
     int s = el_dlm_log_evidence(K, pi, l, &lp);
-    if (!s) s = el_dlm_posterior(K, pi, l, post);
+    if (!s)
+        s = el_dlm_posterior(K, pi, l, post);
     gsl_rng *r = s ? NULL : el_rng_alloc(el_seed_mix(o->seed, "elbo-jensen"));
     if (!s && !r)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
     for (int i = 0; i < JENSEN_N && !s; i++) {
         el_elbo_terms e;
         s = el_dirichlet_sample(r, K, 1.0, q);
-        if (!s) s = el_dlm_elbo(K, pi, l, q, &e);
-        if (!s) s = el_kl_discrete(K, q, post, &c[0][i]);
-        if (!s) s = el_kl_discrete(K, post, q, &c[2][i]);
+        if (!s)
+            s = el_dlm_elbo(K, pi, l, q, &e);
+        if (!s)
+            s = el_kl_discrete(K, q, post, &c[0][i]);
+        if (!s)
+            s = el_kl_discrete(K, post, q, &c[2][i]);
         c[1][i] = lp - e.elbo;
     }
     el_rng_free(r);
@@ -110,7 +121,8 @@ static int write_jensen(FILE *f, const el_plot_opts *o)
           "set key bottom right\nset size ratio -1\nset xrange [0:*]\nset yrange [0:*]\n"
           "plot x w l ls 6 t 'the diagonal', "
           "$q u 1:2 w p ls 1 t 'against KL(q || p(z|x)): on the diagonal', "
-          "$q u 3:2 w p ls 2 pt 6 t 'against KL(p(z|x) || q) (the mistake): off it'\n", f);
+          "$q u 3:2 w p ls 2 pt 6 t 'against KL(p(z|x) || q) (the mistake): off it'\n",
+          f);
     return EL_OK;
 }
 
@@ -138,7 +150,8 @@ static int write_tight(FILE *f, const el_plot_opts *o)
         s = el_lgm_elbo(m, x, mu, pS, &e1);
         for (int j = 0; j < 4; j++)
             S[j] *= 1.0 + eps;
-        if (!s) s = el_lgm_elbo(m, x, pmu, S, &e2);
+        if (!s)
+            s = el_lgm_elbo(m, x, pmu, S, &e2);
         c[0][i] = eps;
         c[1][i] = lp - e1.elbo;
         c[2][i] = lp - e2.elbo;
@@ -154,7 +167,8 @@ static int write_tight(FILE *f, const el_plot_opts *o)
           "set ylabel 'gap  log p(x) - ELBO(q)'\nset key top left\nset autoscale xfix\n"
           "plot $eps u 1:2 w lp ls 1 t 'mean shifted: m_1 + eps', "
           "$eps u 1:3 w lp ls 2 t 'covariance scaled: (1 + eps) {/Symbol S}_{post}', "
-          "$eps u 1:($1*$1) w l ls 6 t 'reference slope 2: eps^2'\n", f);
+          "$eps u 1:($1*$1) w l ls 6 t 'reference slope 2: eps^2'\n",
+          f);
     return EL_OK;
 }
 
@@ -167,8 +181,10 @@ static int write_optimal(FILE *f, const el_plot_opts *o)
     double pi[K], l[K], post[K], lik[K], qhat[K], idx[K], fmax, lp, sum = 0.0;
     el_elbo_dlm_example(pi, l);
     int s = el_dlm_log_evidence(K, pi, l, &lp);
-    if (!s) s = el_dlm_posterior(K, pi, l, post);
-    if (!s) s = el_dlm_maximise(K, pi, l, NULL, qhat, &fmax);
+    if (!s)
+        s = el_dlm_posterior(K, pi, l, post);
+    if (!s)
+        s = el_dlm_maximise(K, pi, l, NULL, qhat, &fmax);
     if (s)
         return s;
     for (int z = 0; z < K; z++)
@@ -179,8 +195,9 @@ static int write_optimal(FILE *f, const el_plot_opts *o)
     }
     const double *cols[5] = { idx, pi, lik, post, qhat };
     el_plot_block(f, "q", K, 5, cols);
-    fprintf(f, "set title \"argmax_q  {/Symbol S}_z q(z) log p(x|z) - KL(q || p(z)) over the "
-               "simplex (BFGS on softmax logits)\\nmaximum %.10f = log p(x) = %.10f\"\n",
+    fprintf(f,
+            "set title \"argmax_q  {/Symbol S}_z q(z) log p(x|z) - KL(q || p(z)) over the "
+            "simplex (BFGS on softmax logits)\\nmaximum %.10f = log p(x) = %.10f\"\n",
             fmax, lp);
     fputs("set style data histogram\nset style histogram clustered gap 1\n"
           "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
@@ -189,14 +206,15 @@ static int write_optimal(FILE *f, const el_plot_opts *o)
           "plot $q u 2:xtic(1) lc rgb '#bbbbbb' t 'prior p(z)', "
           "'' u 3 lc rgb '#ff7f0e' t 'normalised likelihood', "
           "'' u 4 lc rgb '#1f77b4' t 'posterior p(z|x) (closed form)', "
-          "'' u ($0+0.225):5 w p ls 2 pt 7 ps 1.6 t 'numerical maximiser q*'\n", f);
+          "'' u ($0+0.225):5 w p ls 2 pt 7 ps 1.6 t 'numerical maximiser q*'\n",
+          f);
     return EL_OK;
 }
 
 /* ---- elbo-iwae: L_k against k -------------------------------------------- */
 
-#define IWAE_REPS 3000
-#define IWAE_Q_MU EL_ELBO_IWAE_Q_MU
+#define IWAE_REPS    3000
+#define IWAE_Q_MU    EL_ELBO_IWAE_Q_MU
 #define IWAE_Q_SIGMA EL_ELBO_IWAE_Q_SIGMA
 
 static int write_iwae(FILE *f, const el_plot_opts *o)
@@ -224,16 +242,20 @@ static int write_iwae(FILE *f, const el_plot_opts *o)
     if (s)
         return s;
     el_plot_block(f, "iwae", NK, 4, (const double *const *)cols);
-    fprintf(f, "set title \"Importance-weighted bound L_k = E log (1/k) {/Symbol S}_i w_i,  "
-               "q = N(%.2g, %.2g^2), %d bounds per k (error bars: 1 se)\"\n",
+    fprintf(f,
+            "set title \"Importance-weighted bound L_k = E log (1/k) {/Symbol S}_i w_i,  "
+            "q = N(%.2g, %.2g^2), %d bounds per k (error bars: 1 se)\"\n",
             IWAE_Q_MU, IWAE_Q_SIGMA, IWAE_REPS);
     fputs("set logscale x\nset xlabel 'number of samples k'\nset ylabel 'nats'\n"
-          "set key right center\nset xrange [0.8:1300]\n", f);
+          "set key right center\nset xrange [0.8:1300]\n",
+          f);
     fprintf(f, "set yrange [%.10g:%.10g]\n", e.elbo - 0.15, lp + 0.1);
-    fprintf(f, "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
-               "%.17g w l ls 5 t 'ELBO = L_1', "
-               "$iwae u 1:($1 >= 5 ? $4 : NaN) w l ls 3 t 'large-k asymptote log p(x) - {/Symbol c}^2/(2k)', "
-               "$iwae u 1:2:3 w yerrorlines ls 1 t 'L_k (Monte Carlo)'\n",
+    fprintf(f,
+            "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+            "%.17g w l ls 5 t 'ELBO = L_1', "
+            "$iwae u 1:($1 >= 5 ? $4 : NaN) w l ls 3 t 'large-k asymptote log p(x) - {/Symbol "
+            "c}^2/(2k)', "
+            "$iwae u 1:2:3 w yerrorlines ls 1 t 'L_k (Monte Carlo)'\n",
             lp, e.elbo);
     return EL_OK;
 }

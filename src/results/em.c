@@ -17,8 +17,8 @@ int el_gmm_validate(const el_gmm *g, const char *const names[3])
     static const char *const plain[3] = { "w", "mu", "sigma" };
     const char *const *nm = names ? names : plain;
     if (g->K < 1 || g->K > EL_EM_KMAX)
-        return EL_ERROR(EL_EDOM, "the number of components must be in 1..%d, got %zu",
-                        EL_EM_KMAX, g->K);
+        return EL_ERROR(EL_EDOM, "the number of components must be in 1..%d, got %zu", EL_EM_KMAX,
+                        g->K);
     int s = el_discrete_validate(nm[0], g->K, g->w);
     for (size_t k = 0; k < g->K && !s; k++) {
         if (!(g->w[k] > 0.0))
@@ -116,11 +116,15 @@ int el_em_mstep(el_gmm *g, size_t n, const double *x, const double *resp, double
         double nk, m, sd;
         weighted_moments(n, x, resp, g->K, k, &nk, &m, &sd);
         if (!(nk > 0.0))
-            return EL_ERROR(EL_ENUM, "M-step: component %zu has no data left "
-                            "(all its responsibilities are 0)", k + 1);
+            return EL_ERROR(EL_ENUM,
+                            "M-step: component %zu has no data left "
+                            "(all its responsibilities are 0)",
+                            k + 1);
         if (!(sd >= floor))
-            return EL_ERROR(EL_ENUM, "M-step: component %zu collapsed onto its data "
-                            "(sigma = %g): the likelihood is unbounded", k + 1, sd);
+            return EL_ERROR(EL_ENUM,
+                            "M-step: component %zu collapsed onto its data "
+                            "(sigma = %g): the likelihood is unbounded",
+                            k + 1, sd);
         g->w[k] = nk / (double)n;
         g->mu[k] = m;
         g->sigma[k] = sd;
@@ -159,7 +163,8 @@ int el_em_run(el_gmm *g, size_t n, const double *x, size_t iters, double *loglik
     int s = el_em_estep(g, n, x, resp, NULL);
     for (size_t i = 0; i < iters && !s; i++) {
         s = el_em_mstep(g, n, x, resp, spread);
-        if (!s) s = el_em_estep(g, n, x, resp, &ll);
+        if (!s)
+            s = el_em_estep(g, n, x, resp, &ll);
         if (s)
             s = at_iteration(s, i);
         else if (loglik)

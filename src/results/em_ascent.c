@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BFGS_ITERS 500      /* quasi-Newton iterations at most */
+#define BFGS_ITERS    500   /* quasi-Newton iterations at most */
 #define BFGS_GRAD_TOL 1e-7  /* |gradient| at which BFGS hands over to the polish */
-#define ROOT_ITERS 50       /* Newton polish iterations at most */
-#define ROOT_TOL 1e-13      /* sum |gradient| that counts as stationary */
+#define ROOT_ITERS    50    /* Newton polish iterations at most */
+#define ROOT_TOL      1e-13 /* sum |gradient| that counts as stationary */
 
 /* ---- a smooth objective and its maximiser ------------------------------------ */
 
@@ -120,7 +120,10 @@ typedef struct {
 } qrow;
 
 /* The component that free logit M stands for. */
-static size_t comp(const qrow *r, size_t m) { return m < r->ref ? m : m + 1; }
+static size_t comp(const qrow *r, size_t m)
+{
+    return m < r->ref ? m : m + 1;
+}
 
 /* log q_k = a_k - logsumexp(a) for K logits A. */
 static void log_softmax(size_t K, const double *a, double *lq)
@@ -204,7 +207,8 @@ static int qrow_maximise(qrow *r, double *lq)
     int s = bfgs(&o, &v.vector);
     qrow_f(r, a, lq);
     qrow_rebase(r, lq, a);
-    if (!s) s = polish(&o, &v.vector);
+    if (!s)
+        s = polish(&o, &v.vector);
     qrow_f(r, a, lq);
     return s;
 }

@@ -10,32 +10,44 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ITERS 8             /* EM iterations compared */
-#define ITER_TOL 1e-8       /* |theta_EM - theta_ascent| (relative, floor 1e-8) */
-#define F_TOL 1e-9          /* F relative tolerance: monotone, and = log p after E */
-#define KMAX 3
-#define NMAX 60
+#define ITERS    8    /* EM iterations compared */
+#define ITER_TOL 1e-8 /* |theta_EM - theta_ascent| (relative, floor 1e-8) */
+#define F_TOL    1e-9 /* F relative tolerance: monotone, and = log p after E */
+#define KMAX     3
+#define NMAX     60
 
 /* A synthetic problem: the mixture the data come from and the EM start. */
 typedef struct {
     size_t K, n;
-    double w[KMAX], mu[KMAX], sigma[KMAX];      /* the truth */
-    double w0[KMAX], mu0[KMAX], sigma0[KMAX];   /* theta_0 */
+    double w[KMAX], mu[KMAX], sigma[KMAX];    /* the truth */
+    double w0[KMAX], mu0[KMAX], sigma0[KMAX]; /* theta_0 */
 } em_problem;
 
 static const em_problem problems[] = {
-    { 2, 40, { 0.35, 0.65 }, { -1.2, 1.45 }, { 0.7, 0.95 },
-      { 0.5, 0.5 }, { -0.4, 0.9 }, { 1.3, 1.1 } },
-    { 3, 60, { 0.25, 0.4, 0.35 }, { -2.6, 0.15, 2.3 }, { 0.8, 0.55, 1.05 },
-      { 0.3, 0.3, 0.4 }, { -1.9, 0.35, 1.6 }, { 1.2, 0.9, 1.4 } },
+    { 2,
+      40,
+      { 0.35, 0.65 },
+      { -1.2, 1.45 },
+      { 0.7, 0.95 },
+      { 0.5, 0.5 },
+      { -0.4, 0.9 },
+      { 1.3, 1.1 } },
+    { 3,
+      60,
+      { 0.25, 0.4, 0.35 },
+      { -2.6, 0.15, 2.3 },
+      { 0.8, 0.55, 1.05 },
+      { 0.3, 0.3, 0.4 },
+      { -1.9, 0.35, 1.6 },
+      { 1.2, 0.9, 1.4 } },
 };
 #define NPROBLEMS (sizeof problems / sizeof problems[0])
 
 /* What the comparison found over every problem and iteration. */
 typedef struct {
-    double iter_err;  /* max relative |theta_EM - theta_ascent| and |q_EM - q_ascent| */
-    double f_rise;    /* min relative increase of F over a half-step (< 0 is bad) */
-    double f_gap;     /* max relative |F - log p(x)| right after an E-step */
+    double iter_err; /* max relative |theta_EM - theta_ascent| and |q_EM - q_ascent| */
+    double f_rise;   /* min relative increase of F over a half-step (< 0 is bad) */
+    double f_gap;    /* max relative |F - log p(x)| right after an E-step */
 } em_findings;
 
 /* ---- classic EM as a student might write it --------------------------------- */
@@ -74,7 +86,10 @@ static int mstep(int variant, el_gmm *g, size_t n, const double *x, const double
 
 /* ---- one problem ------------------------------------------------------------ */
 
-static double rel_err(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }
+static double rel_err(double a, double b)
+{
+    return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b)));
+}
 
 /* The largest relative difference between the two parameter sets. */
 static double theta_err(const el_gmm *a, const el_gmm *b)
@@ -95,8 +110,8 @@ static void half_step(em_findings *fd, double *f_old, double f_new)
 }
 
 /* After an E-step at G with responsibilities Q: F against log p(x). */
-static void after_estep(em_findings *fd, double *f_old, const el_gmm *g, size_t n,
-                        const double *x, const double *q, double *scratch)
+static void after_estep(em_findings *fd, double *f_old, const el_gmm *g, size_t n, const double *x,
+                        const double *q, double *scratch)
 {
     double ll, f = el_em_free_energy(g, n, x, q);
     el_em_estep(g, n, x, scratch, &ll);
@@ -130,7 +145,8 @@ static int run_problem(const em_problem *p, int variant, const gsl_rng *r, em_fi
     int s = draw_data(p, r, x);
     for (int t = 0; t < ITERS && !s; t++) {
         s = estep(variant, &em, p->n, x, qe);
-        if (!s) s = el_em_ascent_q(&ca, p->n, x, qa);
+        if (!s)
+            s = el_em_ascent_q(&ca, p->n, x, qa);
         if (s)
             break;
         after_estep(fd, &fe, &em, p->n, x, qe, tmp);
@@ -138,7 +154,8 @@ static int run_problem(const em_problem *p, int variant, const gsl_rng *r, em_fi
         for (size_t i = 0; i < p->n * p->K; i++)
             fd->iter_err = fmax(fd->iter_err, rel_err(qe[i], qa[i]));
         s = mstep(variant, &em, p->n, x, qe);
-        if (!s) s = el_em_ascent_theta(&ca, p->n, x, qa);
+        if (!s)
+            s = el_em_ascent_theta(&ca, p->n, x, qa);
         if (s)
             break;
         half_step(fd, &fe, el_em_free_energy(&em, p->n, x, qe));
@@ -161,7 +178,8 @@ static int check_coordinate_ascent(const el_check *c, const el_check_opts *o, in
     el_rng_free(r);
     if (s && variant && strncmp(el_errmsg(), "M-step", 6) == 0) {
         /* a mistaken E-step can starve a component: that, too, is a rejection */
-        snprintf(res->detail, sizeof res->detail, "the mistaken EM broke down: %.200s", el_errmsg());
+        snprintf(res->detail, sizeof res->detail, "the mistaken EM broke down: %.200s",
+                 el_errmsg());
         res->pass = 0;
         return EL_OK;
     }
@@ -182,7 +200,8 @@ static const char *const coordinate_ascent_mistakes[] = {
 
 static const el_check em_checks[] = {
     { "em.coordinate_ascent",
-      "EM is coordinate ascent on F(theta,q) = E_q[log p(x,z;theta)] + H(q); after the E-step F = log p(x;theta)",
+      "EM is coordinate ascent on F(theta,q) = E_q[log p(x,z;theta)] + H(q); after the E-step F = "
+      "log p(x;theta)",
       coordinate_ascent_mistakes, check_coordinate_ascent },
 };
 

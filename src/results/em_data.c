@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NMAX 10000000   /* at most this many data points */
+#define NMAX 10000000 /* at most this many data points */
 
 /* Cuts LINE at a '#' and trims white space; returns the start of what is left. */
 static char *strip(char *line)

@@ -10,8 +10,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define ITERS_MAX 1000000       /* iterations at most */
-#define COST_MAX 1e9            /* n * K * iterations at most (seconds of work) */
+#define ITERS_MAX 1000000 /* iterations at most */
+#define COST_MAX  1e9     /* n * K * iterations at most (seconds of work) */
 
 /* Reads KEY as a whole number in MIN..MAX into *OUT. */
 static int whole(const el_params *p, const char *key, double min, double max, size_t *out)
@@ -79,10 +79,14 @@ static int run_em(const el_gmm *g0, size_t iters, size_t n, const double *x, el_
     double *loglik = buf + 3 * K;
     el_gmm_copy(&g, g0);
     int s = el_em_run(&g, n, x, iters, loglik);
-    if (!s) s = el_eval_extra(res, "weights", array_json(g.w, K));
-    if (!s) s = el_eval_extra(res, "means", array_json(g.mu, K));
-    if (!s) s = el_eval_extra(res, "sigmas", array_json(g.sigma, K));
-    if (!s) s = el_eval_extra(res, "loglik", array_json(loglik, iters));
+    if (!s)
+        s = el_eval_extra(res, "weights", array_json(g.w, K));
+    if (!s)
+        s = el_eval_extra(res, "means", array_json(g.mu, K));
+    if (!s)
+        s = el_eval_extra(res, "sigmas", array_json(g.sigma, K));
+    if (!s)
+        s = el_eval_extra(res, "loglik", array_json(loglik, iters));
     free(buf);
     return s;
 }
@@ -95,11 +99,13 @@ static int eval_gmm(const el_params *p, const el_eval_opts *o, el_eval_result *r
     const char *path;
     double *x = NULL;
     int s = read_setup(p, &g, &iters);
-    if (!s) s = el_params_text(p, "data", &path);
-    if (!s) s = el_em_read_data(path, &x, &n);
+    if (!s)
+        s = el_params_text(p, "data", &path);
+    if (!s)
+        s = el_em_read_data(path, &x, &n);
     if (!s && (double)n * (double)g.K * (double)iters > COST_MAX)
-        s = EL_ERROR(EL_ELIMIT, "em.gmm: n * K * iterations = %zu * %zu * %zu exceeds %g", n,
-                     g.K, iters, COST_MAX);
+        s = EL_ERROR(EL_ELIMIT, "em.gmm: n * K * iterations = %zu * %zu * %zu exceeds %g", n, g.K,
+                     iters, COST_MAX);
     if (!s)
         s = run_em(&g, iters, n, x, res);
     free(x);

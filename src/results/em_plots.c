@@ -6,9 +6,9 @@
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
-#define FIG_N 60       /* data points */
-#define FIG_K 3
-#define FIG_ITERS 12   /* EM iterations drawn */
+#define FIG_N     60 /* data points */
+#define FIG_K     3
+#define FIG_ITERS 12 /* EM iterations drawn */
 
 /* Draws FIG_N points of a three-component mixture with R into X. */
 static int figure_data(const gsl_rng *r, double *x)
@@ -28,7 +28,8 @@ static int figure_data(const gsl_rng *r, double *x)
  * E-steps, halves M-steps. */
 static int em_trace(const double *x, double *hf, double *f, double *hl, double *l)
 {
-    double w[FIG_K] = { 0.5, 0.3, 0.2 }, mu[FIG_K] = { -1.0, 1.2, 1.6 }, sd[FIG_K] = { 1.5, 0.5, 0.5 };
+    double w[FIG_K] = { 0.5, 0.3, 0.2 }, mu[FIG_K] = { -1.0, 1.2, 1.6 },
+           sd[FIG_K] = { 1.5, 0.5, 0.5 };
     double q[FIG_N * FIG_K], ll;
     el_gmm g = { FIG_K, w, mu, sd };
     int s = EL_OK;
@@ -55,7 +56,8 @@ static int write_halfsteps(FILE *out, const el_plot_opts *o)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     int s = figure_data(r, x);
     el_rng_free(r);
-    if (!s) s = em_trace(x, hf, f, hl, l);
+    if (!s)
+        s = em_trace(x, hf, f, hl, l);
     if (s)
         return s;
     /* the rise of F over each half-step: M-steps end at odd, E-steps at even indices */
@@ -88,8 +90,8 @@ static int write_halfsteps(FILE *out, const el_plot_opts *o)
 }
 
 static const el_figure em_figures[] = {
-    { "em-free-energy", "F and the log-likelihood at every half-step of EM",
-      "em.coordinate_ascent", write_halfsteps },
+    { "em-free-energy", "F and the log-likelihood at every half-step of EM", "em.coordinate_ascent",
+      write_halfsteps },
 };
 
 const el_figure *el_em_figures(size_t *n)

@@ -81,14 +81,14 @@ static double kl_reversed_at(double w, void *p)
 }
 
 /* The three-term ELBO as VARIANT writes it. */
-static int three_term(const el_gmvae *m, const double *x, const el_gauss *qw,
-                      const el_gmvae_qz *qz, int v, double *out)
+static int three_term(const el_gmvae *m, const double *x, const el_gauss *qw, const el_gmvae_qz *qz,
+                      int v, double *out)
 {
     el_gmvae_terms t;
     int s = el_gmvae_elbo3(m, x, qw, qz, &t);
     if (s)
         return s;
-    double third = -t.ent_w - t.cross_w;   /* E[log q(w|x) - log p(w|z)] */
+    double third = -t.ent_w - t.cross_w; /* E[log q(w|x) - log p(w|z)] */
     if (v == 1) {
         rev_ctx c = { m, qz };
         el_quad_result kr;
@@ -106,8 +106,8 @@ static int three_term(const el_gmvae *m, const double *x, const el_gauss *qw,
 typedef struct {
     const el_gmvae *m;
     const double *x;
-    double lp;        /* exact log p(x) */
-    size_t n;         /* Monte Carlo draws */
+    double lp; /* exact log p(x) */
+    size_t n;  /* Monte Carlo draws */
     const gsl_rng *r;
 } gm_run;
 
@@ -118,8 +118,10 @@ static int compare_forms(const gm_run *g, const el_gauss *qw, const el_gmvae_qz 
     el_quad_result dq;
     el_estimate mc;
     int s = three_term(g->m, g->x, qw, qz, v, three);
-    if (!s) s = el_gmvae_elbo_quad(g->m, g->x, qw, qz, &dq);
-    if (!s) s = el_gmvae_elbo_mc(g->m, g->x, qw, qz, g->n, g->r, &mc);
+    if (!s)
+        s = el_gmvae_elbo_quad(g->m, g->x, qw, qz, &dq);
+    if (!s)
+        s = el_gmvae_elbo_mc(g->m, g->x, qw, qz, g->n, g->r, &mc);
     if (s)
         return s;
     el_check_compare(res, *three, &dq, &mc);
@@ -141,10 +143,12 @@ static int run_qw(const gm_run *g, const el_gauss *qw, int v, el_tally *t, el_ch
     for (int i = 0; i < NQZ && !s; i++) {
         example_qz(g->m, i, &qz[i]);
         s = compare_forms(g, qw, &qz[i], v, &val[i], t, res);
-        if (!s) s = el_gmvae_kl_zpost(g->m, qw, &qz[i], &klq);
+        if (!s)
+            s = el_gmvae_kl_zpost(g->m, qw, &qz[i], &klq);
         kl[i] = klq.value;
     }
-    if (!s) s = el_gmvae_zmax(g->m, g->x, qw, &zq, g->n, g->r, &zmc);
+    if (!s)
+        s = el_gmvae_zmax(g->m, g->x, qw, &zq, g->n, g->r, &zmc);
     if (s)
         return s;
     /* the best ELBO over q(z|w,x) is reached at the claimed optimum */
@@ -174,8 +178,10 @@ static int check_elbo(const el_check *c, const el_check_opts *o, int v, el_check
         s = run_qw(&g, &qws[i], v, &t, res);
     el_rng_free(r);
     char prefix[128];
-    snprintf(prefix, sizeof prefix, "K = 3, D = 2; 2 q(w|x) x 3 q(z|w,x); log p(x) = %.10g; "
-             "%zu MC draws", lp, g.n);
+    snprintf(prefix, sizeof prefix,
+             "K = 3, D = 2; 2 q(w|x) x 3 q(z|w,x); log p(x) = %.10g; "
+             "%zu MC draws",
+             lp, g.n);
     el_tally_finish(&t, prefix, res);
     return s;
 }
@@ -201,7 +207,7 @@ const el_eval *el_gmvae_evals(size_t *n)
 
 /* ---- gmvae-elbo: the ELBO as q(w|x) moves, for three q(z|w,x) ----------- */
 
-#define FIG_N 61
+#define FIG_N  61
 #define FIG_MC 7
 #define FIG_SD 0.33
 
@@ -242,13 +248,16 @@ static int write_elbo(FILE *f, const el_plot_opts *o)
     fputs("set title \"GM-VAE (K = 3, w scalar, x in R^2, linear decoder): three-term ELBO as "
           "q(w|x) = N(m, 0.33^2) moves\"\n"
           "set xlabel 'mean m of q(w|x)'\nset ylabel 'nats'\n"
-          "set key top left\nset autoscale xfix\n", f);
+          "set key top left\nset autoscale xfix\n",
+          f);
     fprintf(f, "set yrange [%.10g:%.10g]\n", lp - 9.0, lp + 3.5);
-    fprintf(f, "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'exact log p(x) (Gaussian mixture)', "
-               "$three u 1:2 w l ls 1 t 'q(z|w,x) = p(z|w) (optimal)', "
-               "$three u 1:4 w l ls 3 t 'q(z|w,x) = perturbed softmax', "
-               "$three u 1:3 w l ls 2 t 'q(z|w,x) = p(z)', "
-               "$mc u 1:2:3 w yerrorbars ls 4 pt 7 t 'direct MC of E_q[log p(x,w,z) - log q(w,z|x)], optimal q(z|w,x)'\n",
+    fprintf(f,
+            "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'exact log p(x) (Gaussian mixture)', "
+            "$three u 1:2 w l ls 1 t 'q(z|w,x) = p(z|w) (optimal)', "
+            "$three u 1:4 w l ls 3 t 'q(z|w,x) = perturbed softmax', "
+            "$three u 1:3 w l ls 2 t 'q(z|w,x) = p(z)', "
+            "$mc u 1:2:3 w yerrorbars ls 4 pt 7 t 'direct MC of E_q[log p(x,w,z) - log q(w,z|x)], "
+            "optimal q(z|w,x)'\n",
             lp);
     return EL_OK;
 }

@@ -28,7 +28,8 @@ int el_gmvae_validate(const el_gmvae *m)
         if (!isfinite(m->W[i]) || !isfinite(m->c[i]))
             s = EL_ERROR(EL_EDOM, "W[%zu] and c[%zu] must be finite, got %g and %g", i, i, m->W[i],
                          m->c[i]);
-    if (!s) s = el_require_positive("noise", m->noise);
+    if (!s)
+        s = el_require_positive("noise", m->noise);
     return s;
 }
 
@@ -152,7 +153,8 @@ static double std_integrand(double t, void *p)
 int el_gmvae_expect(const el_gauss *qw, el_fn1 f, void *params, el_quad_result *out)
 {
     int s = el_require_finite("mean of q(w|x)", qw->mu);
-    if (!s) s = el_require_positive("sd of q(w|x)", qw->sigma);
+    if (!s)
+        s = el_require_positive("sd of q(w|x)", qw->sigma);
     if (s)
         return s;
     std_ctx c = { qw, f, params };
@@ -191,8 +193,8 @@ static double cross_w_at(double w, void *p)
 /* log p(x,w,z) - log q(w,z|x) for one (w, z), given log q(z|w,x) in LQ. */
 static double log_ratio(const ctx *c, double w, size_t z, const double *lq)
 {
-    return el_gmvae_log_lik(c->m, c->x, w) + log_pw_z(c->m, z, w) + log(c->m->pi[z])
-           - el_gauss_logpdf(c->qw, w) - lq[z];
+    return el_gmvae_log_lik(c->m, c->x, w) + log_pw_z(c->m, z, w) + log(c->m->pi[z]) -
+           el_gauss_logpdf(c->qw, w) - lq[z];
 }
 
 /* sum_z q(z|w,x) [log p(x,w,z) - log q(w,z|x)] at W. */
@@ -210,13 +212,15 @@ static double direct_at(double w, void *p)
 static int validate_q(const el_gmvae *m, const el_gauss *qw)
 {
     int s = el_gmvae_validate(m);
-    if (!s) s = el_require_finite("mean of q(w|x)", qw->mu);
-    if (!s) s = el_require_positive("sd of q(w|x)", qw->sigma);
+    if (!s)
+        s = el_require_finite("mean of q(w|x)", qw->mu);
+    if (!s)
+        s = el_require_positive("sd of q(w|x)", qw->sigma);
     return s;
 }
 
-int el_gmvae_elbo3(const el_gmvae *m, const double *x, const el_gauss *qw,
-                   const el_gmvae_qz *qz, el_gmvae_terms *out)
+int el_gmvae_elbo3(const el_gmvae *m, const double *x, const el_gauss *qw, const el_gmvae_qz *qz,
+                   el_gmvae_terms *out)
 {
     int s = validate_q(m, qw);
     if (s)
@@ -224,17 +228,18 @@ int el_gmvae_elbo3(const el_gmvae *m, const double *x, const el_gauss *qw,
     ctx c = { m, x, qw, qz };
     el_quad_result kz, cw;
     s = el_gmvae_expect(qw, kl_z_at, &c, &kz);
-    if (!s) s = el_gmvae_expect(qw, cross_w_at, &c, &cw);
+    if (!s)
+        s = el_gmvae_expect(qw, cross_w_at, &c, &cw);
     if (s)
         return s;
-    double q = 0.0, v = 0.0;   /* E|x - W w - c|^2 = |x - W m - c|^2 + s^2 |W|^2 */
+    double q = 0.0, v = 0.0; /* E|x - W w - c|^2 = |x - W m - c|^2 + s^2 |W|^2 */
     for (size_t i = 0; i < m->D; i++) {
         double r = x[i] - m->W[i] * qw->mu - m->c[i];
         q += r * r;
         v += m->W[i] * m->W[i];
     }
-    out->rec = -(double)m->D * (LOG_SQRT_2PI + log(m->noise))
-               - 0.5 * (q + qw->sigma * qw->sigma * v) / (m->noise * m->noise);
+    out->rec = -(double)m->D * (LOG_SQRT_2PI + log(m->noise)) -
+               0.5 * (q + qw->sigma * qw->sigma * v) / (m->noise * m->noise);
     out->ent_w = 0.5 + LOG_SQRT_2PI + log(qw->sigma);
     out->kl_z = kz.value;
     out->cross_w = cw.value;
@@ -268,8 +273,8 @@ static double direct_draw(const gsl_rng *r, void *p)
     return log_ratio(c, w, z, lq);
 }
 
-int el_gmvae_elbo_mc(const el_gmvae *m, const double *x, const el_gauss *qw,
-                     const el_gmvae_qz *qz, size_t n, const gsl_rng *r, el_estimate *out)
+int el_gmvae_elbo_mc(const el_gmvae *m, const double *x, const el_gauss *qw, const el_gmvae_qz *qz,
+                     size_t n, const gsl_rng *r, el_estimate *out)
 {
     int s = validate_q(m, qw);
     ctx c = { m, x, qw, qz };
@@ -280,8 +285,8 @@ int el_gmvae_elbo_mc(const el_gmvae *m, const double *x, const el_gauss *qw,
 static double zmax_at(double w, void *p)
 {
     const ctx *c = p;
-    return el_gmvae_log_lik(c->m, c->x, w) + el_gmvae_log_prior_w(c->m, w)
-           - el_gauss_logpdf(c->qw, w);
+    return el_gmvae_log_lik(c->m, c->x, w) + el_gmvae_log_prior_w(c->m, w) -
+           el_gauss_logpdf(c->qw, w);
 }
 
 static double zmax_draw(const gsl_rng *r, void *p)
@@ -290,8 +295,8 @@ static double zmax_draw(const gsl_rng *r, void *p)
     return zmax_at(c->qw->mu + c->qw->sigma * gsl_ran_gaussian_ziggurat(r, 1.0), p);
 }
 
-int el_gmvae_zmax(const el_gmvae *m, const double *x, const el_gauss *qw,
-                  el_quad_result *quad, size_t n, const gsl_rng *r, el_estimate *est)
+int el_gmvae_zmax(const el_gmvae *m, const double *x, const el_gauss *qw, el_quad_result *quad,
+                  size_t n, const gsl_rng *r, el_estimate *est)
 {
     int s = validate_q(m, qw);
     ctx c = { m, x, qw, NULL };

@@ -143,12 +143,12 @@ double el_kl_sample_forward(double mu, double sigma, double eps, el_kl_tape *tp)
 void el_kl_sample_backward(const el_kl_tape *tp, double *dmu, double *dsigma)
 {
     double d = tp->z - tp->mu, s2 = tp->sigma * tp->sigma;
-    double bt = 1.0, br = bt, bs = -bt;                  /* t = r - s */
-    double bz = br * (-d / s2);                          /* r through z */
-    double bmu = br * (d / s2);                          /* r's direct mu */
+    double bt = 1.0, br = bt, bs = -bt;                               /* t = r - s */
+    double bz = br * (-d / s2);                                       /* r through z */
+    double bmu = br * (d / s2);                                       /* r's direct mu */
     double bsig = br * (-1.0 / tp->sigma + d * d / (s2 * tp->sigma)); /* r's direct sigma */
-    bz += bs * (-tp->z);                                 /* s = log N(z; 0, 1) */
-    bmu += bz * 1.0;                                     /* z = mu + sigma eps */
+    bz += bs * (-tp->z);                                              /* s = log N(z; 0, 1) */
+    bmu += bz * 1.0;                                                  /* z = mu + sigma eps */
     bsig += bz * tp->eps;
     *dmu = bmu;
     *dsigma = bsig;
@@ -165,9 +165,12 @@ static int descent_inputs(size_t d, const double *m, const double *tau, const do
     int s = el_require_positive("eta", eta);
     for (size_t j = 0; j < d && !s; j++) {
         s = el_require_finite("m", m[j]);
-        if (!s) s = el_require_positive("tau", tau[j]);
-        if (!s) s = el_require_finite("mu0", mu0[j]);
-        if (!s) s = el_require_positive("v0", v0[j]);
+        if (!s)
+            s = el_require_positive("tau", tau[j]);
+        if (!s)
+            s = el_require_finite("mu0", mu0[j]);
+        if (!s)
+            s = el_require_positive("v0", v0[j]);
     }
     return s;
 }
@@ -189,11 +192,14 @@ static double descent_step(el_var_param param, double m, double tau, double eta,
 }
 
 /* 1 if the state is in the valid region: finite, with a variance > 0. */
-static int valid(double mu, double v) { return isfinite(mu) && isfinite(v) && v > 0.0; }
+static int valid(double mu, double v)
+{
+    return isfinite(mu) && isfinite(v) && v > 0.0;
+}
 
 int el_grad_descent(el_var_param param, size_t d, const double *m, const double *tau,
-                    const double *mu0, const double *v0, double eta, size_t iters,
-                    double *trace, el_descent_result *out)
+                    const double *mu0, const double *v0, double eta, size_t iters, double *trace,
+                    el_descent_result *out)
 {
     int s = descent_inputs(d, m, tau, mu0, v0, eta);
     double *mu = s ? NULL : malloc(3 * d * sizeof *mu), *x = mu ? mu + d : NULL,

@@ -34,7 +34,10 @@ static double *alloc_doubles(size_t n, int *s)
 /* ==== grad.reparam_sampling ================================================== */
 
 /* The KS level: the two-sided tail of the 5-sigma rule, 2 (1 - Phi(5)). */
-static double ks_alpha(void) { return 2.0 * gsl_cdf_ugaussian_Q(EL_MC_SIGMAS); }
+static double ks_alpha(void)
+{
+    return 2.0 * gsl_cdf_ugaussian_Q(EL_MC_SIGMAS);
+}
 
 typedef struct {
     double mu, sigma;
@@ -75,8 +78,7 @@ static void moments_1d(el_check_result *res, const double *z, size_t n, double m
 }
 
 /* 1-D: z = mu + sigma eps (VARIANT 1: mu + sigma^2 eps); moments and KS. */
-static int sampling_1d(el_check_result *res, int variant, size_t n, const gsl_rng *r,
-                       double *pmin)
+static int sampling_1d(el_check_result *res, int variant, size_t n, const gsl_rng *r, double *pmin)
 {
     static const gparams g = { 0.85, 1.7 };
     int s = EL_OK;
@@ -167,8 +169,7 @@ static int ks_mv(const double *z, size_t n, double *col, double *pmin)
 }
 
 /* d = 3: z = mu + L eps (VARIANT 2: L^T); moments and KS. */
-static int sampling_mv(el_check_result *res, int variant, size_t n, const gsl_rng *r,
-                       double *pmin)
+static int sampling_mv(el_check_result *res, int variant, size_t n, const gsl_rng *r, double *pmin)
 {
     int s = EL_OK;
     double *z = alloc_doubles((D3 + 1) * n, &s);
@@ -191,12 +192,14 @@ static int check_reparam_sampling(const el_check *c, const el_check_opts *o, int
     size_t n = el_check_samples(o, 20000);
     double pmin = 1.0;
     int s = sampling_1d(res, variant, n, r, &pmin);
-    if (!s) s = sampling_mv(res, variant, n, r, &pmin);
+    if (!s)
+        s = sampling_mv(res, variant, n, r, &pmin);
     el_rng_free(r);
     res->pass = res->pass && pmin >= ks_alpha();
     snprintf(res->detail, sizeof res->detail,
              "%zu draws (d = 1 and 3): 13 moments within 5 se, worst shown; "
-             "smallest KS p-value %.3g (reject below %.2g)", n, pmin, ks_alpha());
+             "smallest KS p-value %.3g (reject below %.2g)",
+             n, pmin, ks_alpha());
     return s;
 }
 
@@ -208,7 +211,7 @@ static const char *const reparam_sampling_mistakes[] = {
 
 /* ==== grad.reparam_unbiased ================================================== */
 
-#define GRAD_MU (-0.6)
+#define GRAD_MU    (-0.6)
 #define GRAD_SIGMA 0.9
 
 /* The pathwise and score estimates of VARIANT at EPS: 1 drops the score's
@@ -230,7 +233,7 @@ static int unbiased_one(el_check_result *res, int variant, const el_grad_fn *f,
                         const double exact[2], size_t n, const gsl_rng *r, double *ratio)
 {
     int s = EL_OK;
-    double *v = alloc_doubles(4 * n, &s);   /* path mu, path sigma, score mu, score sigma */
+    double *v = alloc_doubles(4 * n, &s); /* path mu, path sigma, score mu, score sigma */
     if (!v)
         return s;
     for (size_t i = 0; i < n; i++) {
@@ -266,12 +269,14 @@ static int check_reparam_unbiased(const el_check *c, const el_check_opts *o, int
     el_grad_cubic_exact(GRAD_MU, GRAD_SIGMA, gp);
     el_grad_bump_exact(&k, GRAD_MU, GRAD_SIGMA, gb);
     int s = unbiased_one(res, variant, &poly, gp, n, r, &ratio);
-    if (!s) s = unbiased_one(res, variant, &bumpf, gb, n, r, &ratio);
+    if (!s)
+        s = unbiased_one(res, variant, &bumpf, gb, n, r, &ratio);
     el_rng_free(r);
     res->pass = res->pass && ratio > 1.0;
     snprintf(res->detail, sizeof res->detail,
              "q = N(%g, %g^2), f = z^3 + z^2/2 and a Gaussian bump, %zu draws: 8 means vs exact, "
-             "worst shown; Var(score)/Var(pathwise) >= %.3g", GRAD_MU, GRAD_SIGMA, n, ratio);
+             "worst shown; Var(score)/Var(pathwise) >= %.3g",
+             GRAD_MU, GRAD_SIGMA, n, ratio);
     return s;
 }
 
@@ -283,7 +288,7 @@ static const char *const reparam_unbiased_mistakes[] = {
 
 /* ==== grad.kl_backprop ======================================================= */
 
-#define FD_SAMPLES 300   /* per-sample finite differences on the first draws */
+#define FD_SAMPLES 300 /* per-sample finite differences on the first draws */
 
 /* The per-sample gradient (d/dmu, d/dsigma) of t = log q(z) - log p(z) as
  * VARIANT writes it: 0 the claim (z, -1/sigma + z eps), 1 eps dropped
@@ -300,7 +305,7 @@ static void kl_formula(int variant, const el_kl_tape *tp, double g[2])
 /* t as a function of one parameter, the other and eps fixed. */
 typedef struct {
     double mu, sigma, eps;
-    int which;   /* 0: vary mu, 1: vary sigma */
+    int which; /* 0: vary mu, 1: vary sigma */
 } kl_slice;
 
 static double kl_slice_f(double x, void *p)
@@ -387,11 +392,14 @@ static const char *const kl_backprop_mistakes[] = {
 static const double lv_m[2] = { 0.5, -1.0 }, lv_tau[2] = { 0.2, 2.0 };
 static const double lv_mu0[2] = { 0.0, 0.0 }, lv_v0[2] = { 1.0, 1.0 };
 #define LV_ITERS 3000
-#define LV_TOL 1e-8
+#define LV_TOL   1e-8
 
 /* The step of each variant: the claim's, and (mistake 1) one so small that
  * the variance parameterisation never leaves the valid region either. */
-static double lv_eta(int variant) { return variant == 1 ? 0.005 : 0.07; }
+static double lv_eta(int variant)
+{
+    return variant == 1 ? 0.005 : 0.07;
+}
 
 static int check_logvar(const el_check *c, const el_check_opts *o, int variant,
                         el_check_result *res)
@@ -400,11 +408,11 @@ static int check_logvar(const el_check *c, const el_check_opts *o, int variant,
     (void)o;
     el_descent_result var, logvar;
     double eta = lv_eta(variant);
-    int s = el_grad_descent(EL_PARAM_VARIANCE, 2, lv_m, lv_tau, lv_mu0, lv_v0, eta, LV_ITERS,
-                            NULL, &var);
+    int s = el_grad_descent(EL_PARAM_VARIANCE, 2, lv_m, lv_tau, lv_mu0, lv_v0, eta, LV_ITERS, NULL,
+                            &var);
     if (!s)
-        s = el_grad_descent(EL_PARAM_LOGVAR, 2, lv_m, lv_tau, lv_mu0, lv_v0, eta, LV_ITERS,
-                            NULL, &logvar);
+        s = el_grad_descent(EL_PARAM_LOGVAR, 2, lv_m, lv_tau, lv_mu0, lv_v0, eta, LV_ITERS, NULL,
+                            &logvar);
     if (s)
         return s;
     res->pass = var.invalid && !logvar.invalid && logvar.err <= LV_TOL;
@@ -412,8 +420,8 @@ static int check_logvar(const el_check *c, const el_check_opts *o, int variant,
              "KL to N(0.5, 0.2^2) x N(-1, 2^2), step %g: sigma^2 run %s after %zu steps; "
              "log sigma^2 run %s, relative error %.2g after %zu steps (tol %.0e)",
              eta, var.invalid ? "left sigma^2 > 0" : "stayed valid", var.steps,
-             logvar.invalid ? "left the valid region" : "stayed valid", logvar.err,
-             logvar.steps, LV_TOL);
+             logvar.invalid ? "left the valid region" : "stayed valid", logvar.err, logvar.steps,
+             LV_TOL);
     return EL_OK;
 }
 

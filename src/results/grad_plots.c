@@ -13,9 +13,9 @@
 
 /* ---- estimator variance against the sample count ------------------------------ */
 
-#define VAR_SIZES 11    /* n = 1, 2, 4, ..., 1024 */
-#define VAR_REPS 300    /* independent estimates per n */
-#define VAR_MU (-0.6)
+#define VAR_SIZES 11  /* n = 1, 2, 4, ..., 1024 */
+#define VAR_REPS  300 /* independent estimates per n */
+#define VAR_MU    (-0.6)
 #define VAR_SIGMA 0.9
 
 /* The four n-sample estimates (pathwise mu, sigma; score mu, sigma) into E. */
@@ -71,7 +71,7 @@ static int write_variance(FILE *out, const el_plot_opts *o)
     static const el_grad_bump k = { 1.1, 0.8 };
     el_grad_fn cubic = { el_grad_cubic, el_grad_cubic_df, NULL };
     el_grad_fn bump = { el_grad_bump_f, el_grad_bump_df, &k };
-    double (*tab)[VAR_SIZES] = malloc(10 * sizeof *tab);
+    double(*tab)[VAR_SIZES] = malloc(10 * sizeof *tab);
     gsl_rng *r = el_rng_alloc(el_seed_mix(o->seed, "grad-estimator-variance"));
     if (!tab || !r) {
         free(tab);
@@ -100,8 +100,8 @@ static int write_variance(FILE *out, const el_plot_opts *o)
 /* The problem of grad.logvar: KL(q || N(0.5, 0.2^2) x N(-1, 2^2)) from N(0, I). */
 static const double lv_m[2] = { 0.5, -1.0 }, lv_tau[2] = { 0.2, 2.0 };
 static const double lv_mu0[2] = { 0.0, 0.0 }, lv_v0[2] = { 1.0, 1.0 };
-#define LV_SHORT 40     /* steps in the trajectory panel */
-#define LV_LONG 3000    /* steps in the convergence panel */
+#define LV_SHORT 40   /* steps in the trajectory panel */
+#define LV_LONG  3000 /* steps in the convergence panel */
 
 /* Writes block NAME: step t and sigma^2 of both dimensions, or (ERR) their
  * relative errors, up to the last step done (an invalid one included). */
@@ -125,8 +125,8 @@ static void trace_block(FILE *out, const char *name, const double *trace,
 }
 
 /* Runs descent in PARAM with step ETA for ITERS steps and writes its block. */
-static int descent_block(FILE *out, const char *name, el_var_param param, double eta,
-                         size_t iters, int err)
+static int descent_block(FILE *out, const char *name, el_var_param param, double eta, size_t iters,
+                         int err)
 {
     el_descent_result res;
     double *trace = malloc((iters + 1) * 2 * sizeof *trace);
@@ -143,30 +143,34 @@ static int write_logvar(FILE *out, const el_plot_opts *o)
 {
     (void)o;
     int s = descent_block(out, "VAR", EL_PARAM_VARIANCE, 0.07, LV_SHORT, 0);
-    if (!s) s = descent_block(out, "LOGVAR", EL_PARAM_LOGVAR, 0.07, LV_SHORT, 0);
-    if (!s) s = descent_block(out, "VARSLOW", EL_PARAM_VARIANCE, 0.006, LV_LONG, 1);
-    if (!s) s = descent_block(out, "LOGVARL", EL_PARAM_LOGVAR, 0.07, LV_LONG, 1);
+    if (!s)
+        s = descent_block(out, "LOGVAR", EL_PARAM_LOGVAR, 0.07, LV_SHORT, 0);
+    if (!s)
+        s = descent_block(out, "VARSLOW", EL_PARAM_VARIANCE, 0.006, LV_LONG, 1);
+    if (!s)
+        s = descent_block(out, "LOGVARL", EL_PARAM_LOGVAR, 0.07, LV_LONG, 1);
     if (s)
         return s;
-    fputs("set multiplot layout 1,2 title 'Gradient descent on KL(q || N(0.5, 0.2^2) × "
-          "N(-1, 2^2)) from q = N(0, I)'\n"
-          "set title 'the same step η = 0.07 in both parameterisations'\n"
-          "set xlabel 'step'\nset ylabel 'σ^2'\nset yrange [-0.8:4.5]\nset key top right\n"
-          "set arrow from graph 0, first 0 to graph 1, first 0 nohead ls 6\n"
-          "set label 'σ^2 = 0: log σ^2 undefined below' at graph 0.3, first -0.25 tc rgb '#7f7f7f'\n"
-          "plot $LOGVAR using 1:2 with linespoints ls 1 title 'log σ^2, dim 1 (τ^2 = 0.04)', \\\n"
-          "     $LOGVAR using 1:3 with linespoints ls 3 title 'log σ^2, dim 2 (τ^2 = 4)', \\\n"
-          "     $VAR using 1:2 with linespoints ls 2 lw 3 title 'σ^2, dim 1: invalid at step 2', \\\n"
-          "     $VAR using 1:3 with linespoints ls 4 lw 3 title 'σ^2, dim 2'\n"
-          "unset arrow\nunset label\nset yrange [*:*]\n"
-          "set title 'each at a step where it stays valid'\nset logscale y\n"
-          "set format y '10^{%L}'\nset ylabel '|σ^2 - τ^2| / τ^2'\nset key right center\n"
-          "plot $LOGVARL using 1:2 with lines ls 1 title 'log σ^2, η = 0.07, dim 1', \\\n"
-          "     $LOGVARL using 1:3 with lines ls 3 title 'log σ^2, η = 0.07, dim 2', \\\n"
-          "     $VARSLOW using 1:2 with lines ls 2 title 'σ^2, η = 0.006, dim 1', \\\n"
-          "     $VARSLOW using 1:3 with lines ls 4 title 'σ^2, η = 0.006, dim 2'\n"
-          "unset multiplot\n",
-          out);
+    fputs(
+        "set multiplot layout 1,2 title 'Gradient descent on KL(q || N(0.5, 0.2^2) × "
+        "N(-1, 2^2)) from q = N(0, I)'\n"
+        "set title 'the same step η = 0.07 in both parameterisations'\n"
+        "set xlabel 'step'\nset ylabel 'σ^2'\nset yrange [-0.8:4.5]\nset key top right\n"
+        "set arrow from graph 0, first 0 to graph 1, first 0 nohead ls 6\n"
+        "set label 'σ^2 = 0: log σ^2 undefined below' at graph 0.3, first -0.25 tc rgb '#7f7f7f'\n"
+        "plot $LOGVAR using 1:2 with linespoints ls 1 title 'log σ^2, dim 1 (τ^2 = 0.04)', \\\n"
+        "     $LOGVAR using 1:3 with linespoints ls 3 title 'log σ^2, dim 2 (τ^2 = 4)', \\\n"
+        "     $VAR using 1:2 with linespoints ls 2 lw 3 title 'σ^2, dim 1: invalid at step 2', \\\n"
+        "     $VAR using 1:3 with linespoints ls 4 lw 3 title 'σ^2, dim 2'\n"
+        "unset arrow\nunset label\nset yrange [*:*]\n"
+        "set title 'each at a step where it stays valid'\nset logscale y\n"
+        "set format y '10^{%L}'\nset ylabel '|σ^2 - τ^2| / τ^2'\nset key right center\n"
+        "plot $LOGVARL using 1:2 with lines ls 1 title 'log σ^2, η = 0.07, dim 1', \\\n"
+        "     $LOGVARL using 1:3 with lines ls 3 title 'log σ^2, η = 0.07, dim 2', \\\n"
+        "     $VARSLOW using 1:2 with lines ls 2 title 'σ^2, η = 0.006, dim 1', \\\n"
+        "     $VARSLOW using 1:3 with lines ls 4 title 'σ^2, η = 0.006, dim 2'\n"
+        "unset multiplot\n",
+        out);
     return EL_OK;
 }
 

@@ -21,9 +21,12 @@ static double ratio_term(double s1, double s2)
 int el_kl_normal(double mu1, double s1, double mu2, double s2, double *out)
 {
     int s = el_require_finite("mu1", mu1);
-    if (!s) s = el_require_positive("sigma1", s1);
-    if (!s) s = el_require_finite("mu2", mu2);
-    if (!s) s = el_require_positive("sigma2", s2);
+    if (!s)
+        s = el_require_positive("sigma1", s1);
+    if (!s)
+        s = el_require_finite("mu2", mu2);
+    if (!s)
+        s = el_require_positive("sigma2", s2);
     if (s)
         return s;
     double z = (mu1 - mu2) / s2;
@@ -34,7 +37,8 @@ int el_kl_normal(double mu1, double s1, double mu2, double s2, double *out)
 int el_kl_normal_std(double mu, double s, double *out)
 {
     int st = el_require_finite("mu", mu);
-    if (!st) st = el_require_positive("sigma", s);
+    if (!st)
+        st = el_require_positive("sigma", s);
     if (st)
         return st;
     *out = 0.5 * (ratio_term(s, 1.0) + mu * mu);
@@ -44,8 +48,10 @@ int el_kl_normal_std(double mu, double s, double *out)
 int el_kl_equal_var(double mu_q, double mu_p, double s, double *out)
 {
     int st = el_require_finite("mu_q", mu_q);
-    if (!st) st = el_require_finite("mu_p", mu_p);
-    if (!st) st = el_require_positive("sigma", s);
+    if (!st)
+        st = el_require_finite("mu_p", mu_p);
+    if (!st)
+        st = el_require_positive("sigma", s);
     if (st)
         return st;
     double z = (mu_q - mu_p) / s;
@@ -53,8 +59,8 @@ int el_kl_equal_var(double mu_q, double mu_p, double s, double *out)
     return EL_OK;
 }
 
-int el_kl_diag(size_t d, const double *mu0, const double *s0, const double *mu1,
-               const double *s1, double *out)
+int el_kl_diag(size_t d, const double *mu0, const double *s0, const double *mu1, const double *s1,
+               double *out)
 {
     if (d == 0)
         return EL_ERROR(EL_EDOM, "dimension must be >= 1");
@@ -73,8 +79,8 @@ int el_kl_diag(size_t d, const double *mu0, const double *s0, const double *mu1,
     return EL_OK;
 }
 
-int el_kl_mvn(size_t d, const double *mu0, const double *S0, const double *mu1,
-              const double *S1, double *out)
+int el_kl_mvn(size_t d, const double *mu0, const double *S0, const double *mu1, const double *S1,
+              double *out)
 {
     int s0, s1;
     el_mvn *p = el_mvn_alloc(d, mu0, S0, "Sigma0", &s0);
@@ -113,7 +119,8 @@ int el_kl_mvn(size_t d, const double *mu0, const double *S0, const double *mu1,
 int el_kl_discrete(size_t n, const double *p, const double *q, double *out)
 {
     int s = el_discrete_validate("p", n, p);
-    if (!s) s = el_discrete_validate("q", n, q);
+    if (!s)
+        s = el_discrete_validate("q", n, q);
     if (s)
         return s;
     double sum = 0.0;

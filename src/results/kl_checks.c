@@ -19,7 +19,7 @@
 /* ======================================================================== */
 
 typedef struct {
-    double mu1, s1, mu2, s2;   /* q = N(mu1, s1^2), p = N(mu2, s2^2) */
+    double mu1, s1, mu2, s2; /* q = N(mu1, s1^2), p = N(mu2, s2^2) */
 } gpair;
 
 /* High-entropy parameter pairs; each family below maps them to its own shape. */
@@ -50,8 +50,8 @@ static int compare_pair(el_check_result *res, const gpair *g, double closed, siz
 
 /* Runs FORMULA over the grid; PREP (may be NULL) maps each pair to the
  * family (equal variances, standard-normal p). */
-static int run_grid(const el_check *c, const el_check_opts *o, int variant,
-                    el_check_result *res, gauss_formula formula, void (*prep)(gpair *))
+static int run_grid(const el_check *c, const el_check_opts *o, int variant, el_check_result *res,
+                    gauss_formula formula, void (*prep)(gpair *))
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -94,7 +94,10 @@ static double f_equal_var(const gpair *g, int variant)
     return k;
 }
 
-static void prep_equal_var(gpair *g) { g->s2 = g->s1; }
+static void prep_equal_var(gpair *g)
+{
+    g->s2 = g->s1;
+}
 
 /* kl.gauss_std: 0 claim, 1 log sigma in place of log sigma^2. */
 static double f_gauss_std(const gpair *g, int variant)
@@ -133,7 +136,10 @@ static int check_gauss_std(const el_check *c, const el_check_opts *o, int v, el_
 
 /* Sign of the defining integrand: +1 for q log(q/p), -1 for the flipped
  * mistake q log(p/q) (applied to quadrature and Monte Carlo alike). */
-static double definition_sign(int variant) { return variant == 1 ? -1.0 : 1.0; }
+static double definition_sign(int variant)
+{
+    return variant == 1 ? -1.0 : 1.0;
+}
 
 /* Quadrature and Monte Carlo of the (possibly flipped) definition. */
 static int definition_numeric(const el_density1 *q, const el_density1 *p, double sign, size_t n,
@@ -180,8 +186,9 @@ static int definition_mixture(el_check_result *res, int variant, size_t n, const
     for (int k = 0; k < 2 && !s; k++) {
         el_quad_result quad;
         el_estimate mc;
-        s = definition_numeric(pairs[k][0], pairs[k][1], definition_sign(variant), n, r, &quad, &mc);
-        if (!s)   /* folds its verdict into res->pass */
+        s = definition_numeric(pairs[k][0], pairs[k][1], definition_sign(variant), n, r, &quad,
+                               &mc);
+        if (!s) /* folds its verdict into res->pass */
             el_check_compare(res, quad.value, NULL, &mc);
         if (!s && quad.value < 0.0)
             res->pass = 0;
@@ -226,7 +233,7 @@ static int check_definition(const el_check *c, const el_check_opts *o, int v, el
 /* ======================================================================== */
 
 #define NONNEG_PAIRS 2000
-#define ROUNDING 1e-13
+#define ROUNDING     1e-13
 
 /* sum_i q_i log(q_i/p_i) as VARIANT (1: the flipped sum q log(p/q)). */
 static double discrete_kl_variant(size_t n, const double *q, const double *p, int variant)
@@ -259,7 +266,7 @@ static int nonneg_discrete(const gsl_rng *r, int variant, double *min_kl, double
             s = el_dirichlet_sample(r, n, 0.7, p);
         if (s)
             return s;
-        for (size_t i = 0; i < n; i++) {   /* keep full support: the gap needs p/q */
+        for (size_t i = 0; i < n; i++) { /* keep full support: the gap needs p/q */
             q[i] = (q[i] + 1e-12) / (1.0 + (double)n * 1e-12);
             p[i] = (p[i] + 1e-12) / (1.0 + (double)n * 1e-12);
         }
@@ -297,7 +304,8 @@ static int check_nonnegative(const el_check *c, const el_check_opts *o, int v, e
     res->pass = !s && res->closed >= -ROUNDING && worst_gap <= 1e-10;
     snprintf(res->detail, sizeof res->detail,
              "min KL over %d discrete pairs %.3g, over %d Gaussian pairs %.3g; "
-             "|Jensen gap - KL| <= %.2g", NONNEG_PAIRS, min_disc, NONNEG_PAIRS, min_gauss, worst_gap);
+             "|Jensen gap - KL| <= %.2g",
+             NONNEG_PAIRS, min_disc, NONNEG_PAIRS, min_gauss, worst_gap);
     return s;
 }
 
@@ -350,7 +358,8 @@ static int check_self_zero(const el_check *c, const el_check_opts *o, int v, el_
     res->pass = res->pass && perturbed;
     snprintf(res->detail, sizeof res->detail,
              "%zu Gaussians: closed, quadrature and Monte Carlo (exactly 0, se 0); "
-             "perturbations by 1e-1..1e-5 give KL > 0: %s", NGRID, perturbed ? "yes" : "no");
+             "perturbations by 1e-1..1e-5 give KL > 0: %s",
+             NGRID, perturbed ? "yes" : "no");
     return s;
 }
 
@@ -407,13 +416,15 @@ static int check_no_triangle(const el_check *c, const el_check_opts *o, int v, e
     double ac = triangle_kl(a, cc, v), ab = triangle_kl(a, b, v), bc = triangle_kl(b, cc, v);
     el_gauss ga = { a, 1.0 }, gb = { b, 1.0 }, gc = { cc, 1.0 };
     int s = verify_gauss_kl(res, &ga, &gc, triangle_kl(a, cc, 0));
-    if (!s) s = verify_gauss_kl(res, &ga, &gb, triangle_kl(a, b, 0));
-    if (!s) s = verify_gauss_kl(res, &gb, &gc, triangle_kl(b, cc, 0));
+    if (!s)
+        s = verify_gauss_kl(res, &ga, &gb, triangle_kl(a, b, 0));
+    if (!s)
+        s = verify_gauss_kl(res, &gb, &gc, triangle_kl(b, cc, 0));
     res->closed = ac;
     res->pass = res->pass && ac > ab + bc + 1e-9;
     snprintf(res->detail, sizeof res->detail,
-             "a=N(0,1), b=N(1.5,1), c=N(3,1): KL(a||c) = %.6g vs KL(a||b) + KL(b||c) = %.6g",
-             ac, ab + bc);
+             "a=N(0,1), b=N(1.5,1), c=N(3,1): KL(a||c) = %.6g vs KL(a||b) + KL(b||c) = %.6g", ac,
+             ab + bc);
     return s;
 }
 
@@ -488,7 +499,8 @@ static int check_additive(const el_check *c, const el_check_opts *o, int v, el_c
     res->pass = res->pass && full_agrees;
     snprintf(res->detail, sizeof res->detail,
              "d = 1..16: per-dimension sum %s the full-covariance formula (1e-12); "
-             "Monte Carlo %zu samples each", full_agrees ? "equals" : "DIFFERS FROM", n);
+             "Monte Carlo %zu samples each",
+             full_agrees ? "equals" : "DIFFERS FROM", n);
     return s;
 }
 
@@ -498,7 +510,7 @@ static int check_additive(const el_check *c, const el_check_opts *o, int v, el_c
 
 typedef struct {
     el_gauss q, p;
-    int jacobian;    /* 1: the log-normal density N(log y)/y; 0: the mistake */
+    int jacobian; /* 1: the log-normal density N(log y)/y; 0: the mistake */
 } lognormal_pair;
 
 /* log-density of Y = exp(X), X ~ G, at y > 0 (optionally without 1/y). */
@@ -525,19 +537,21 @@ static int check_invariant(const el_check *c, const el_check_opts *o, int v, el_
     int s = EL_OK;
     for (size_t i = 0; i < 4 && !s; i++) {
         lognormal_pair k = { { grid[i].mu1 * 0.5, grid[i].s1 * 0.6 },
-                             { grid[i].mu2 * 0.5, grid[i].s2 * 0.6 }, v == 0 };
+                             { grid[i].mu2 * 0.5, grid[i].s2 * 0.6 },
+                             v == 0 };
         el_density1 dq = el_gauss_density(&k.q), dp = el_gauss_density(&k.p);
         el_quad_result in_x, in_y;
         s = el_kl_quad1(&dq, &dp, 1.0, &in_x);
         if (!s)
             s = el_quad_1d(lognormal_integrand, &k, 0.0, INFINITY, &in_y);
-        if (!s) {   /* the y-coordinate integral must reproduce the x-coordinate one */
+        if (!s) { /* the y-coordinate integral must reproduce the x-coordinate one */
             el_quad_result both = { in_y.value, in_y.abserr + in_x.abserr };
             el_check_compare(res, in_x.value, &both, NULL);
         }
     }
-    snprintf(res->detail, sizeof res->detail,
-             "4 Gaussian pairs: quadrature in x vs quadrature of the log-normal pair in y = exp(x)");
+    snprintf(
+        res->detail, sizeof res->detail,
+        "4 Gaussian pairs: quadrature in x vs quadrature of the log-normal pair in y = exp(x)");
     return s;
 }
 
@@ -545,7 +559,7 @@ static int check_invariant(const el_check *c, const el_check_opts *o, int v, el_
 /* kl.convex: joint convexity over random discrete distributions             */
 /* ======================================================================== */
 
-#define CONVEX_NMAX 50
+#define CONVEX_NMAX    50
 #define CONVEX_NLAMBDA 11
 
 /* lambda a + (1 - lambda) b, elementwise into OUT (n entries). */
@@ -588,9 +602,12 @@ static int convex_scan(const gsl_rng *r, double *hi, double *lo, double *equal_c
     for (size_t n = 2; n <= CONVEX_NMAX; n++) {
         for (int rep = 0; rep < 4; rep++) {
             int s = el_dirichlet_sample(r, n, 1.0, p1);
-            if (!s) s = el_dirichlet_sample(r, n, 1.0, p2);
-            if (!s) s = el_dirichlet_sample(r, n, 1.0, q1);
-            if (!s) s = el_dirichlet_sample(r, n, 1.0, q2);
+            if (!s)
+                s = el_dirichlet_sample(r, n, 1.0, p2);
+            if (!s)
+                s = el_dirichlet_sample(r, n, 1.0, q1);
+            if (!s)
+                s = el_dirichlet_sample(r, n, 1.0, q2);
             if (s)
                 return s;
             convex_excess(n, p1, p2, q1, q2, &h, &l);
@@ -617,7 +634,8 @@ static int check_convex(const el_check *c, const el_check_opts *o, int v, el_che
     res->pass = !s && ok && equal_case <= ROUNDING;
     snprintf(res->detail, sizeof res->detail,
              "n = 2..50, 4 quadruples each, lambda in {0, 0.1, ..., 1}: (lhs - rhs) in "
-             "[%.3g, %.3g]; equality case |lhs - rhs| <= %.2g", lo, hi, equal_case);
+             "[%.3g, %.3g]; equality case |lhs - rhs| <= %.2g",
+             lo, hi, equal_case);
     return s;
 }
 
@@ -666,11 +684,13 @@ static int mv_mistake(size_t d, const double *m0, const double *S0, const double
     gsl_matrix *I0 = gsl_matrix_alloc(d, d), *I1 = gsl_matrix_alloc(d, d);
     double ld0 = 0.0, ld1 = 0.0;
     int s = I0 && I1 ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    if (!s) s = spd_inverse(d, S0, I0, &ld0);
-    if (!s) s = spd_inverse(d, S1, I1, &ld1);
+    if (!s)
+        s = spd_inverse(d, S0, I0, &ld0);
+    if (!s)
+        s = spd_inverse(d, S1, I1, &ld1);
     if (!s) {
-        const gsl_matrix *P = variant == 1 ? I0 : I1;      /* the precision used */
-        const double *S = variant == 1 ? S1 : S0;           /* what it multiplies */
+        const gsl_matrix *P = variant == 1 ? I0 : I1; /* the precision used */
+        const double *S = variant == 1 ? S1 : S0;     /* what it multiplies */
         double tr = 0.0, quad = 0.0;
         for (size_t i = 0; i < d; i++)
             for (size_t j = 0; j < d; j++) {
@@ -743,7 +763,8 @@ static int check_gauss_mv(const el_check *c, const el_check_opts *o, int v, el_c
     res->pass = res->pass && reduces;
     snprintf(res->detail, sizeof res->detail,
              "d = 2..10 vs Monte Carlo (%zu samples), d = 2 vs 2-D quadrature; "
-             "d = 1 %s kl.gauss_1d", n, reduces ? "reduces to" : "DOES NOT reduce to");
+             "d = 1 %s kl.gauss_1d",
+             n, reduces ? "reduces to" : "DOES NOT reduce to");
     return s;
 }
 
@@ -752,21 +773,30 @@ static int check_gauss_mv(const el_check *c, const el_check_opts *o, int v, el_c
 /* ======================================================================== */
 
 static const char *const definition_mistakes[] = { "sign flip: integral of q log(p/q)", NULL };
-static const char *const nonneg_mistakes[] = { "sign flip: sum of q log(p/q) (which is <= 0)", NULL };
-static const char *const self_zero_mistakes[] = { "the -1/2 dropped from the Gaussian formula", NULL };
-static const char *const asym_mistakes[] = { "assuming symmetry: KL(p||q) taken to be KL(q||p)", NULL };
+static const char *const nonneg_mistakes[] = { "sign flip: sum of q log(p/q) (which is <= 0)",
+                                               NULL };
+static const char *const self_zero_mistakes[] = { "the -1/2 dropped from the Gaussian formula",
+                                                  NULL };
+static const char *const asym_mistakes[] = { "assuming symmetry: KL(p||q) taken to be KL(q||p)",
+                                             NULL };
 static const char *const triangle_mistakes[] = {
-    "sqrt(KL) in place of KL (a metric on equal-variance Gaussians)", NULL };
-static const char *const additive_mistakes[] = { "mean of the per-dimension KLs instead of their sum", NULL };
+    "sqrt(KL) in place of KL (a metric on equal-variance Gaussians)", NULL
+};
+static const char *const additive_mistakes[] = {
+    "mean of the per-dimension KLs instead of their sum", NULL
+};
 static const char *const invariant_mistakes[] = {
-    "the Jacobian 1/y dropped from the transformed densities", NULL };
+    "the Jacobian 1/y dropped from the transformed densities", NULL
+};
 static const char *const convex_mistakes[] = { "the inequality reversed (concavity)", NULL };
-static const char *const equal_var_mistakes[] = { "missing the 1/2", "sigma in place of sigma^2", NULL };
-static const char *const gauss_1d_mistakes[] = {
-    "arguments swapped: KL(N(mu2,s2^2)||N(mu1,s1^2))", "the -1/2 dropped", NULL };
+static const char *const equal_var_mistakes[] = { "missing the 1/2", "sigma in place of sigma^2",
+                                                  NULL };
+static const char *const gauss_1d_mistakes[] = { "arguments swapped: KL(N(mu2,s2^2)||N(mu1,s1^2))",
+                                                 "the -1/2 dropped", NULL };
 static const char *const gauss_std_mistakes[] = { "log sigma in place of log sigma^2", NULL };
 static const char *const gauss_mv_mistakes[] = {
-    "Sigma0^-1 in place of Sigma1^-1", "determinant ratio inverted: log(|Sigma0|/|Sigma1|)", NULL };
+    "Sigma0^-1 in place of Sigma1^-1", "determinant ratio inverted: log(|Sigma0|/|Sigma1|)", NULL
+};
 
 static const el_check kl_checks[] = {
     { "kl.definition", "KL(q||p) = integral of q log(q/p) = E_q[log q - log p]",
@@ -783,13 +813,12 @@ static const el_check kl_checks[] = {
     { "kl.invariant", "KL is unchanged by an invertible change of variable (y = exp(x))",
       invariant_mistakes, check_invariant },
     { "kl.convex", "KL is jointly convex in (p, q)", convex_mistakes, check_convex },
-    { "kl.gauss_equal_var", "KL(N(mq,s^2)||N(mp,s^2)) = (mq - mp)^2 / (2 s^2)",
-      equal_var_mistakes, check_equal_var },
-    { "kl.gauss_1d",
-      "KL(N(m1,s1^2)||N(m2,s2^2)) = log(s2/s1) + (s1^2 + (m1-m2)^2)/(2 s2^2) - 1/2",
+    { "kl.gauss_equal_var", "KL(N(mq,s^2)||N(mp,s^2)) = (mq - mp)^2 / (2 s^2)", equal_var_mistakes,
+      check_equal_var },
+    { "kl.gauss_1d", "KL(N(m1,s1^2)||N(m2,s2^2)) = log(s2/s1) + (s1^2 + (m1-m2)^2)/(2 s2^2) - 1/2",
       gauss_1d_mistakes, check_gauss_1d },
-    { "kl.gauss_std", "KL(N(m,s^2)||N(0,1)) = (m^2 + s^2 - 1 - log s^2) / 2",
-      gauss_std_mistakes, check_gauss_std },
+    { "kl.gauss_std", "KL(N(m,s^2)||N(0,1)) = (m^2 + s^2 - 1 - log s^2) / 2", gauss_std_mistakes,
+      check_gauss_std },
     { "kl.gauss_mv",
       "KL(N(m0,S0)||N(m1,S1)) = [tr(S1^-1 S0) + (m1-m0)' S1^-1 (m1-m0) - d + log(|S1|/|S0|)] / 2",
       gauss_mv_mistakes, check_gauss_mv },

@@ -9,7 +9,10 @@
 
 #define EVAL_SAMPLES 200000
 
-static size_t samples(const el_eval_opts *o) { return o->samples ? o->samples : EVAL_SAMPLES; }
+static size_t samples(const el_eval_opts *o)
+{
+    return o->samples ? o->samples : EVAL_SAMPLES;
+}
 
 /* Fills RES's quadrature (when QUAD) and Monte Carlo parts for 1-D q, p. */
 static int numeric1(const el_density1 *q, const el_density1 *p, const el_eval_opts *o,
@@ -62,10 +65,14 @@ static int eval_normal(const el_params *p, const el_eval_opts *o, el_eval_result
 {
     double m1, s1, m2, s2;
     int s = el_params_scalar(p, "mu1", &m1);
-    if (!s) s = el_params_scalar(p, "sigma1", &s1);
-    if (!s) s = el_params_scalar(p, "mu2", &m2);
-    if (!s) s = el_params_scalar(p, "sigma2", &s2);
-    if (!s) s = el_kl_normal(m1, s1, m2, s2, &res->closed);
+    if (!s)
+        s = el_params_scalar(p, "sigma1", &s1);
+    if (!s)
+        s = el_params_scalar(p, "mu2", &m2);
+    if (!s)
+        s = el_params_scalar(p, "sigma2", &s2);
+    if (!s)
+        s = el_kl_normal(m1, s1, m2, s2, &res->closed);
     if (s)
         return s;
     res->has_closed = 1;
@@ -78,8 +85,10 @@ static int eval_normal_std(const el_params *p, const el_eval_opts *o, el_eval_re
 {
     double m, sd;
     int s = el_params_scalar(p, "mu", &m);
-    if (!s) s = el_params_scalar(p, "sigma", &sd);
-    if (!s) s = el_kl_normal_std(m, sd, &res->closed);
+    if (!s)
+        s = el_params_scalar(p, "sigma", &sd);
+    if (!s)
+        s = el_kl_normal_std(m, sd, &res->closed);
     if (s)
         return s;
     res->has_closed = 1;
@@ -93,13 +102,18 @@ static int eval_mvn(const el_params *p, const el_eval_opts *o, el_eval_result *r
     size_t d0, d1, n0, n1;
     const double *m0, *m1, *S0, *S1;
     int s = el_params_vector(p, "mu0", &n0, &m0);
-    if (!s) s = el_params_square(p, "Sigma0", &d0, &S0);
-    if (!s) s = el_params_vector(p, "mu1", &n1, &m1);
-    if (!s) s = el_params_square(p, "Sigma1", &d1, &S1);
+    if (!s)
+        s = el_params_square(p, "Sigma0", &d0, &S0);
+    if (!s)
+        s = el_params_vector(p, "mu1", &n1, &m1);
+    if (!s)
+        s = el_params_square(p, "Sigma1", &d1, &S1);
     if (!s && (n0 != d0 || n1 != d1 || d0 != d1))
-        s = EL_ERROR(EL_EDOM, "dimensions disagree: mu0 %zu, Sigma0 %zux%zu, mu1 %zu, Sigma1 %zux%zu",
-                     n0, d0, d0, n1, d1, d1);
-    if (!s) s = el_kl_mvn(d0, m0, S0, m1, S1, &res->closed);
+        s = EL_ERROR(EL_EDOM,
+                     "dimensions disagree: mu0 %zu, Sigma0 %zux%zu, mu1 %zu, Sigma1 %zux%zu", n0,
+                     d0, d0, n1, d1, d1);
+    if (!s)
+        s = el_kl_mvn(d0, m0, S0, m1, S1, &res->closed);
     if (s)
         return s;
     res->has_closed = 1;
@@ -125,11 +139,12 @@ static int eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *
         s = el_params_vector(p, keys[i], &n[i], &v[i]);
     if (!s && (n[1] != n[0] || n[2] != n[0] || n[3] != n[0]))
         s = EL_ERROR(EL_EDOM, "mu0, sigma0, mu1, sigma1 must have the same length");
-    if (!s) s = el_kl_diag(n[0], v[0], v[1], v[2], v[3], &res->closed);
+    if (!s)
+        s = el_kl_diag(n[0], v[0], v[1], v[2], v[3], &res->closed);
     if (s)
         return s;
     res->has_closed = 1;
-    if (n[0] <= 2) {   /* the covariance matrices diag(sigma^2) for quadrature */
+    if (n[0] <= 2) { /* the covariance matrices diag(sigma^2) for quadrature */
         double S0[4] = { 0 }, S1[4] = { 0 };
         for (size_t i = 0; i < n[0]; i++) {
             S0[i * n[0] + i] = v[1][i] * v[1][i];
@@ -153,14 +168,16 @@ static int eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_resu
     size_t np, nq;
     const double *vp, *vq;
     int s = el_params_vector(p, "p", &np, &vp);
-    if (!s) s = el_params_vector(p, "q", &nq, &vq);
+    if (!s)
+        s = el_params_vector(p, "q", &nq, &vq);
     if (!s && np != nq)
         s = EL_ERROR(EL_EDOM, "p has %zu entries but q has %zu", np, nq);
-    if (!s) s = el_kl_discrete(np, vp, vq, &res->closed);
+    if (!s)
+        s = el_kl_discrete(np, vp, vq, &res->closed);
     if (s)
         return s;
     res->has_closed = 1;
-    if (!isfinite(res->closed))   /* q misses mass of p: no finite estimate exists */
+    if (!isfinite(res->closed)) /* q misses mass of p: no finite estimate exists */
         return EL_OK;
     gsl_rng *r = el_rng_alloc(o->seed);
     s = r ? el_kl_mc_discrete(np, vp, vq, 1.0, samples(o), r, &res->mc)
@@ -171,7 +188,8 @@ static int eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_resu
 }
 
 static const el_eval kl_evals[] = {
-    { "kl.normal", "KL(N(mu1,sigma1^2) || N(mu2,sigma2^2))", "mu1 sigma1 mu2 sigma2", "", eval_normal },
+    { "kl.normal", "KL(N(mu1,sigma1^2) || N(mu2,sigma2^2))", "mu1 sigma1 mu2 sigma2", "",
+      eval_normal },
     { "kl.normal_std", "KL(N(mu,sigma^2) || N(0,1))", "mu sigma", "", eval_normal_std },
     { "kl.mvn", "KL(N(mu0,Sigma0) || N(mu1,Sigma1))", "mu0 Sigma0 mu1 Sigma1", "", eval_mvn },
     { "kl.diag", "KL between diagonal Gaussians (vectors of means and standard deviations)",

@@ -44,12 +44,12 @@ int el_kl_mc1(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rn
 
 typedef struct {
     const el_densityd *q, *p;
-    double *x;   /* d scratch */
+    double *x; /* d scratch */
 } paird;
 
 /* ---- full-covariance Gaussians in q's whitened coordinates --------------- */
 
-#define WHITE_BOX 12.0   /* |u_i| <= 12: the standard normal mass outside is < 4e-33 */
+#define WHITE_BOX 12.0 /* |u_i| <= 12: the standard normal mass outside is < 4e-33 */
 
 typedef struct {
     el_mvn *q, *p;
@@ -62,7 +62,8 @@ static double integrand_white(double u1, double u2, void *v)
     white2 *k = v;
     const gsl_matrix *L = k->q->L;
     k->x[0] = gsl_vector_get(k->q->mu, 0) + gsl_matrix_get(L, 0, 0) * u1;
-    k->x[1] = gsl_vector_get(k->q->mu, 1) + gsl_matrix_get(L, 1, 0) * u1 + gsl_matrix_get(L, 1, 1) * u2;
+    k->x[1] =
+        gsl_vector_get(k->q->mu, 1) + gsl_matrix_get(L, 1, 0) * u1 + gsl_matrix_get(L, 1, 1) * u2;
     double lphi = -0.5 * (u1 * u1 + u2 * u2) - log(2.0 * M_PI);
     return exp(lphi) * (el_mvn_logpdf(k->q, k->x) - el_mvn_logpdf(k->p, k->x));
 }

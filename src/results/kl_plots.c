@@ -8,8 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define CURVE_N 201
-#define POINTS_N 13
+#define CURVE_N       201
+#define POINTS_N      13
 #define POINT_SAMPLES 2000
 
 /* ---- kl-gauss-1d ----------------------------------------------------------- */
@@ -83,23 +83,24 @@ static int fig_gauss_1d(FILE *f, const el_plot_opts *o)
     if (s)
         return s;
     fprintf(f,
-        "set multiplot layout 1,2 title 'KL(N(m, s^2) || N(0, 1)): closed form, quadrature, "
-        "Monte Carlo (%d samples, +-1 se)'\n"
-        "set key top center\n"
-        "set xlabel 'mean gap m  (s = 1)'\nset ylabel 'KL (nats)'\n"
-        "plot $gap_curve w l ls 1 t 'closed form', $gap_pts u 1:2 w p ls 2 t 'quadrature', "
-        "$gap_pts u 1:3:4 w yerrorbars ls 3 t 'Monte Carlo'\n"
-        "set logscale x\nset xrange [0.04:25]\nset xlabel 'variance ratio s^2  (m = 0)'\n"
-        "plot $ratio_curve w l ls 1 t 'closed form', $ratio_pts u 1:2 w p ls 2 t 'quadrature', "
-        "$ratio_pts u 1:3:4 w yerrorbars ls 3 t 'Monte Carlo'\n"
-        "unset multiplot\n", POINT_SAMPLES);
+            "set multiplot layout 1,2 title 'KL(N(m, s^2) || N(0, 1)): closed form, quadrature, "
+            "Monte Carlo (%d samples, +-1 se)'\n"
+            "set key top center\n"
+            "set xlabel 'mean gap m  (s = 1)'\nset ylabel 'KL (nats)'\n"
+            "plot $gap_curve w l ls 1 t 'closed form', $gap_pts u 1:2 w p ls 2 t 'quadrature', "
+            "$gap_pts u 1:3:4 w yerrorbars ls 3 t 'Monte Carlo'\n"
+            "set logscale x\nset xrange [0.04:25]\nset xlabel 'variance ratio s^2  (m = 0)'\n"
+            "plot $ratio_curve w l ls 1 t 'closed form', $ratio_pts u 1:2 w p ls 2 t 'quadrature', "
+            "$ratio_pts u 1:3:4 w yerrorbars ls 3 t 'Monte Carlo'\n"
+            "unset multiplot\n",
+            POINT_SAMPLES);
     return EL_OK;
 }
 
 /* ---- mc-vs-sobol ------------------------------------------------------------- */
 
-#define SOBOL_LEVELS 11   /* N = 2^6 .. 2^16 */
-#define REPLICATES 16
+#define SOBOL_LEVELS 11 /* N = 2^6 .. 2^16 */
+#define REPLICATES   16
 
 /* log q(x) - log p(x) at x = Phi^-1(u) for q = N(0,1), p = N(1, 2^2). */
 static double sobol_logratio(const double *u, void *v)
@@ -140,7 +141,7 @@ static int fig_mc_vs_sobol(FILE *f, const el_plot_opts *o)
         el_estimate e;
         n[i] = (double)N;
         s = mc_rms(&q, &p, N, truth, r, &mc[i]);
-        if (!s)   /* a single shifted Sobol estimate's spread: se * sqrt(shifts) */
+        if (!s) /* a single shifted Sobol estimate's spread: se * sqrt(shifts) */
             s = el_qmc_mean(sobol_logratio, NULL, 1, N, REPLICATES, r, &e);
         qmc[i] = e.se * sqrt((double)REPLICATES);
     }
@@ -156,7 +157,8 @@ static int fig_mc_vs_sobol(FILE *f, const el_plot_opts *o)
           "set xlabel 'samples N'\nset ylabel 'RMS error (nats)'\nset key top right\n"
           "plot $err u 1:2 w lp ls 1 t 'Monte Carlo (16 runs)', "
           "$err u 1:3 w lp ls 2 t 'randomised Sobol (16 shifts)', "
-          "$err u 1:4 w l ls 6 t 'N^{-1/2} reference'\n", f);
+          "$err u 1:4 w l ls 6 t 'N^{-1/2} reference'\n",
+          f);
     return EL_OK;
 }
 
@@ -190,7 +192,8 @@ static int fig_convex(FILE *f, const el_plot_opts *o)
           "plot $convex u 1:2:3 w filledcurves lc rgb '#d9e7f5' t 'gap (>= 0)', "
           "$convex u 1:3 w l ls 2 t '{/Symbol l} KL(p_1||q_1) + (1-{/Symbol l}) KL(p_2||q_2)', "
           "$convex u 1:2 w l ls 1 t 'KL({/Symbol l}p_1+(1-{/Symbol l})p_2 || "
-          "{/Symbol l}q_1+(1-{/Symbol l})q_2)'\n", f);
+          "{/Symbol l}q_1+(1-{/Symbol l})q_2)'\n",
+          f);
     return EL_OK;
 }
 

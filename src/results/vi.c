@@ -32,8 +32,8 @@ static const el_eval vi_evals[] = {
       "argmin over Gaussians q of KL(p||q) for p = sum_k w_k N(m_k, s_k^2): moment matching",
       "w m s", "", el_vi_eval_inclusive },
     { "fit.exclusive",
-      "argmin over Gaussians q of KL(q||p): every local optimum, the global one reported",
-      "w m s", "", el_vi_eval_exclusive },
+      "argmin over Gaussians q of KL(q||p): every local optimum, the global one reported", "w m s",
+      "", el_vi_eval_exclusive },
 };
 
 const el_eval *el_vi_evals(size_t *n)
@@ -45,10 +45,12 @@ const el_eval *el_vi_evals(size_t *n)
 static const el_figure vi_figures[] = {
     { "vi-fits-homework", "inclusive and exclusive Gaussian fits of 1/3 N(-1,1) + 2/3 N(1,1)",
       "vi.inclusive_exclusive", el_vi_fig_homework },
-    { "vi-fits-modes", "the inclusive fit and every exclusive local optimum for 1/2 N(-3,1) + 1/2 N(3,1)",
+    { "vi-fits-modes",
+      "the inclusive fit and every exclusive local optimum for 1/2 N(-3,1) + 1/2 N(3,1)",
       "vi.mode_seeking", el_vi_fig_modes },
-    { "vi-forward-reverse-2d", "factorised fits of a correlated 2-D Gaussian: forward vs reverse KL",
-      "vi.forward_objective", el_vi_fig_forward },
+    { "vi-forward-reverse-2d",
+      "factorised fits of a correlated 2-D Gaussian: forward vs reverse KL", "vi.forward_objective",
+      el_vi_fig_forward },
     { "vi-evidence-cost", "error and cost of the evidence p(x) against the latent dimension",
       "vi.posterior_intractable", el_vi_fig_evidence },
 };

@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_OPT 8
-#define GRAD_TOL 1e-6      /* |d KL / d(mu, log sigma)| at an optimum */
-#define PERTURB 1e-3       /* step of the minimality test in (mu, log sigma) */
-#define ARGMIN_TOL 1e-5    /* Nelder-Mead vs solver / closed form, in mu and sigma */
+#define MAX_OPT    8
+#define GRAD_TOL   1e-6 /* |d KL / d(mu, log sigma)| at an optimum */
+#define PERTURB    1e-3 /* step of the minimality test in (mu, log sigma) */
+#define ARGMIN_TOL 1e-5 /* Nelder-Mead vs solver / closed form, in mu and sigma */
 
 /* ---- KL by el_kl_quad1 (quadrature in x) ------------------------------------- */
 
@@ -40,7 +40,7 @@ static int kl_quad(const el_mix *p, double mu, double sigma, int exclusive, el_q
 typedef struct {
     const el_mix *p;
     double mu, ls;
-    int axis;       /* 0: vary mu, 1: vary log sigma */
+    int axis; /* 0: vary mu, 1: vary log sigma */
     int status;
 } fd_par;
 
@@ -129,9 +129,9 @@ typedef struct {
     double mu, var;
     el_vi_optimum ex[MAX_OPT];
     size_t n, g;
-    double gmax;           /* largest |grad| found over the optima */
-    int ok;                /* every verdict so far */
-    char why[160];         /* the first failed verdict */
+    double gmax;   /* largest |grad| found over the optima */
+    int ok;        /* every verdict so far */
+    char why[160]; /* the first failed verdict */
 } fit_claim;
 
 /* Records a failed verdict (the first one is kept for the detail line). */
@@ -167,9 +167,12 @@ static int verify_inclusive(const el_mix *p, fit_claim *c, el_check_result *res)
     el_quad_result q1, q2, qk;
     double smu, ssig, skl;
     int s = el_quad_1d(moment_integrand, &m1, -INFINITY, INFINITY, &q1);
-    if (!s) s = el_quad_1d(moment_integrand, &m2, -INFINITY, INFINITY, &q2);
-    if (!s) s = el_vi_fit_inclusive(p->K, p->w, p->mu, p->sigma, &smu, &ssig, &skl);
-    if (!s) s = kl_quad(p, smu, ssig, 0, &qk);
+    if (!s)
+        s = el_quad_1d(moment_integrand, &m2, -INFINITY, INFINITY, &q2);
+    if (!s)
+        s = el_vi_fit_inclusive(p->K, p->w, p->mu, p->sigma, &smu, &ssig, &skl);
+    if (!s)
+        s = kl_quad(p, smu, ssig, 0, &qk);
     if (s)
         return s;
     if (!el_check_compare(res, c->mu, &q1, NULL))
@@ -194,7 +197,8 @@ static int verify_exclusive(const el_mix *p, fit_claim *c, el_check_result *res)
         el_quad_result q;
         double g;
         int s = kl_quad(p, o->mu, o->sigma, 1, &q);
-        if (!s) s = excl_grad_fd(p, o->mu, o->sigma, &g);
+        if (!s)
+            s = excl_grad_fd(p, o->mu, o->sigma, &g);
         if (s)
             return s;
         c->gmax = fmax(c->gmax, g);
@@ -266,11 +270,16 @@ static int run_fit_case(const fit_case *fc, int variant, el_check_result *res)
     int s;
     el_mix *p = el_mix_alloc(2, fc->w, fc->m, fc->s, &s);
     fit_claim c;
-    if (p) s = claim_from_solver(p, &c);
-    if (p && !s) s = fc->mistake(p, &c, variant);
-    if (p && !s) s = verify_inclusive(p, &c, res);
-    if (p && !s) s = verify_exclusive(p, &c, res);
-    if (p && !s) s = fc->verify(p, &c);
+    if (p)
+        s = claim_from_solver(p, &c);
+    if (p && !s)
+        s = fc->mistake(p, &c, variant);
+    if (p && !s)
+        s = verify_inclusive(p, &c, res);
+    if (p && !s)
+        s = verify_exclusive(p, &c, res);
+    if (p && !s)
+        s = fc->verify(p, &c);
     if (p && !s) {
         char sum[256];
         fc->summary(&c, sum, sizeof sum);
@@ -283,7 +292,8 @@ static int run_fit_case(const fit_case *fc, int variant, el_check_result *res)
 /* ---- vi.inclusive_exclusive -------------------------------------------------------- */
 
 /* p = 1/3 N(-1,1) + 2/3 N(1,1): log-concave (its (log p)'' = -1 + 4 r1 r2 <= 0). */
-static const double hw_w[] = { 1.0 / 3.0, 2.0 / 3.0 }, hw_m[] = { -1.0, 1.0 }, hw_s[] = { 1.0, 1.0 };
+static const double hw_w[] = { 1.0 / 3.0, 2.0 / 3.0 }, hw_m[] = { -1.0, 1.0 },
+                    hw_s[] = { 1.0, 1.0 };
 
 /* Both fits again with Nelder-Mead on el_kl_quad1; they must match the claim
  * to ARGMIN_TOL.  Then the orderings: the exclusive fit is narrower, and each
@@ -294,11 +304,16 @@ static int verify_homework(const el_mix *p, fit_claim *c)
     double imu = 0.0, isig = 1.0, emu = 0.0, esig = 1.0, sd = sqrt(c->var);
     el_quad_result ee, ei, ie, ii;
     int s = nm_minimise(p, 0, &imu, &isig);
-    if (!s) s = nm_minimise(p, 1, &emu, &esig);
-    if (!s) s = kl_quad(p, e->mu, e->sigma, 1, &ee);
-    if (!s) s = kl_quad(p, c->mu, sd, 1, &ei);
-    if (!s) s = kl_quad(p, e->mu, e->sigma, 0, &ie);
-    if (!s) s = kl_quad(p, c->mu, sd, 0, &ii);
+    if (!s)
+        s = nm_minimise(p, 1, &emu, &esig);
+    if (!s)
+        s = kl_quad(p, e->mu, e->sigma, 1, &ee);
+    if (!s)
+        s = kl_quad(p, c->mu, sd, 1, &ei);
+    if (!s)
+        s = kl_quad(p, e->mu, e->sigma, 0, &ie);
+    if (!s)
+        s = kl_quad(p, c->mu, sd, 0, &ii);
     if (s)
         return s;
     if (fabs(imu - c->mu) > ARGMIN_TOL || fabs(isig - sd) > ARGMIN_TOL)
@@ -312,7 +327,8 @@ static int verify_homework(const el_mix *p, fit_claim *c)
     if (!(e->sigma < sd))
         fail(c, "exclusive sigma %.8g is not below the inclusive %.8g", e->sigma, sd);
     if (!(ee.value < ei.value) || !(ii.value < ie.value))
-        fail(c, "a fit does not win its own objective (KL(q||p) %.9g vs %.9g, KL(p||q) %.9g vs %.9g)",
+        fail(c,
+             "a fit does not win its own objective (KL(q||p) %.9g vs %.9g, KL(p||q) %.9g vs %.9g)",
              ee.value, ei.value, ii.value, ie.value);
     return EL_OK;
 }
@@ -335,8 +351,9 @@ static void homework_summary(const fit_claim *c, char *buf, size_t len)
              c->mu, sqrt(c->var), e->mu, e->sigma, e->kl, c->n, c->gmax);
 }
 
-static const fit_case homework = { hw_w, hw_m, hw_s, homework_mistake, verify_homework,
-                                   homework_summary };
+static const fit_case homework = {
+    hw_w, hw_m, hw_s, homework_mistake, verify_homework, homework_summary
+};
 
 int el_vi_run_inclusive_exclusive(const el_check *chk, const el_check_opts *o, int variant,
                                   el_check_result *res)
@@ -371,7 +388,8 @@ static int verify_modes(const el_mix *p, fit_claim *c)
     if (!(fabs(fabs(g->mu) - 3.0) < 0.05 && fabs(g->sigma - 1.0) < 0.05))
         fail(c, "the global exclusive fit N(%.6g, %.6g^2) does not sit on a mode", g->mu, g->sigma);
     if (!(g->sigma < sd) || !(g->kl < gi.value))
-        fail(c, "the global exclusive fit is not narrower than, and better than, the inclusive one");
+        fail(c,
+             "the global exclusive fit is not narrower than, and better than, the inclusive one");
     int sym = 0;
     for (size_t i = 0; i < c->n; i++)
         sym |= fabs(c->ex[i].mu) < 1e-6 && c->ex[i].kl > g->kl;

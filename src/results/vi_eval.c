@@ -16,7 +16,7 @@
 #include <math.h>
 
 #define EVAL_SAMPLES 200000
-#define MAX_OPT 16
+#define MAX_OPT      16
 
 /* The mixture from the parameters w, m, s (vectors of the same length). */
 static int mixture_params(const el_params *p, size_t *K, const double **w, const double **m,
@@ -24,8 +24,10 @@ static int mixture_params(const el_params *p, size_t *K, const double **w, const
 {
     size_t nw, nm, ns;
     int st = el_params_vector(p, "w", &nw, w);
-    if (!st) st = el_params_vector(p, "m", &nm, m);
-    if (!st) st = el_params_vector(p, "s", &ns, s);
+    if (!st)
+        st = el_params_vector(p, "m", &nm, m);
+    if (!st)
+        st = el_params_vector(p, "s", &ns, s);
     if (!st && (nm != nw || ns != nw))
         st = EL_ERROR(EL_EDOM, "w, m and s must have the same length, got %zu, %zu and %zu", nw, nm,
                       ns);
@@ -79,8 +81,10 @@ static int kl_three_ways(size_t K, const double *w, const double *m, const doubl
 static int fit_extras(el_eval_result *res, double mu, double sigma, double kl)
 {
     int st = el_eval_extra(res, "mu", json_real(mu));
-    if (!st) st = el_eval_extra(res, "sigma", json_real(sigma));
-    if (!st) st = el_eval_extra(res, "kl", json_real(kl));
+    if (!st)
+        st = el_eval_extra(res, "sigma", json_real(sigma));
+    if (!st)
+        st = el_eval_extra(res, "kl", json_real(kl));
     return st;
 }
 
@@ -90,9 +94,12 @@ int el_vi_eval_inclusive(const el_params *p, const el_eval_opts *o, el_eval_resu
     const double *w, *m, *s;
     double mu, sigma, kl;
     int st = mixture_params(p, &K, &w, &m, &s);
-    if (!st) st = el_vi_fit_inclusive(K, w, m, s, &mu, &sigma, &kl);
-    if (!st) st = fit_extras(res, mu, sigma, kl);
-    if (!st) st = kl_three_ways(K, w, m, s, mu, sigma, 0, o, res);
+    if (!st)
+        st = el_vi_fit_inclusive(K, w, m, s, &mu, &sigma, &kl);
+    if (!st)
+        st = fit_extras(res, mu, sigma, kl);
+    if (!st)
+        st = kl_three_ways(K, w, m, s, mu, sigma, 0, o, res);
     return st;
 }
 
@@ -117,9 +124,13 @@ int el_vi_eval_exclusive(const el_params *p, const el_eval_opts *o, el_eval_resu
     const double *w, *m, *s;
     el_vi_optimum opt[MAX_OPT];
     int st = mixture_params(p, &K, &w, &m, &s);
-    if (!st) st = el_vi_fit_exclusive(K, w, m, s, opt, MAX_OPT, &n, &g);
-    if (!st) st = fit_extras(res, opt[g].mu, opt[g].sigma, opt[g].kl);
-    if (!st) st = el_eval_extra(res, "local_optima", optima_json(opt, n));
-    if (!st) st = kl_three_ways(K, w, m, s, opt[g].mu, opt[g].sigma, 1, o, res);
+    if (!st)
+        st = el_vi_fit_exclusive(K, w, m, s, opt, MAX_OPT, &n, &g);
+    if (!st)
+        st = fit_extras(res, opt[g].mu, opt[g].sigma, opt[g].kl);
+    if (!st)
+        st = el_eval_extra(res, "local_optima", optima_json(opt, n));
+    if (!st)
+        st = kl_three_ways(K, w, m, s, opt[g].mu, opt[g].sigma, 1, o, res);
     return st;
 }

@@ -22,18 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOG_SQRT_2PI 0.91893853320467274178
-#define QUAD_LIMIT 1000
-#define QUAD_EPSABS 1e-13   /* per panel; integrals are O(1) in standard units */
-#define QUAD_EPSREL 1e-10
-#define BFGS_MAX_ITER 200
-#define BFGS_GRAD_TOL 1e-4    /* then Newton, which converges quadratically */
+#define LOG_SQRT_2PI    0.91893853320467274178
+#define QUAD_LIMIT      1000
+#define QUAD_EPSABS     1e-13 /* per panel; integrals are O(1) in standard units */
+#define QUAD_EPSREL     1e-10
+#define BFGS_MAX_ITER   200
+#define BFGS_GRAD_TOL   1e-4 /* then Newton, which converges quadratically */
 #define NEWTON_MAX_ITER 30
 #define NEWTON_GRAD_TOL 1e-10
-#define SAME_OPTIMUM 1e-6   /* in standard units of (mu, log sigma) */
-#define TIE_KL 1e-9         /* optima whose KL differ by less are all global */
-#define START_ALL_RUNS 4    /* up to this K, every run of adjacent components is a start */
-#define MAX_STARTS (START_ALL_RUNS * (START_ALL_RUNS + 1) / 2 + 2 * EL_VI_MAX_COMPONENTS)
+#define SAME_OPTIMUM    1e-6 /* in standard units of (mu, log sigma) */
+#define TIE_KL          1e-9 /* optima whose KL differ by less are all global */
+#define START_ALL_RUNS  4    /* up to this K, every run of adjacent components is a start */
+#define MAX_STARTS      (START_ALL_RUNS * (START_ALL_RUNS + 1) / 2 + 2 * EL_VI_MAX_COMPONENTS)
 
 /* ---- log p and its first two derivatives ------------------------------------ */
 
@@ -55,7 +55,7 @@ el_vi_logp el_vi_logp3(const el_mix *p, double x)
     }
     double sum = 0.0, d1 = 0.0;
     for (size_t k = 0; k < p->K; k++) {
-        l[k] = exp(l[k] - best);   /* unnormalised responsibility */
+        l[k] = exp(l[k] - best); /* unnormalised responsibility */
         sum += l[k];
         d1 += l[k] * d[k];
     }
@@ -74,8 +74,8 @@ typedef enum { E_L, E_D1, E_TD1, E_D2, E_TD2, E_TTD2, E_INCL } expect_kind;
 
 typedef struct {
     const el_mix *p;
-    double mu, sigma;      /* the Gaussian the expectation is over */
-    double qmu, qsigma;    /* E_INCL: the fitted q in log p - log q */
+    double mu, sigma;   /* the Gaussian the expectation is over */
+    double qmu, qsigma; /* E_INCL: the fitted q in log p - log q */
     expect_kind kind;
 } expect_par;
 
@@ -124,8 +124,8 @@ static int expect(expect_par *e, expect_kind kind, gsl_integration_workspace *w,
         sum += v;
     }
     if (!isfinite(sum))
-        return EL_ERROR(EL_ENUM, "exclusive fit: E_q[log p] is not finite at mu=%g sigma=%g",
-                        e->mu, e->sigma);
+        return EL_ERROR(EL_ENUM, "exclusive fit: E_q[log p] is not finite at mu=%g sigma=%g", e->mu,
+                        e->sigma);
     *out = sum;
     return EL_OK;
 }
@@ -133,9 +133,9 @@ static int expect(expect_par *e, expect_kind kind, gsl_integration_workspace *w,
 /* ---- the exclusive objective in (mu, log sigma) ---------------------------- */
 
 typedef struct {
-    const el_mix *p;                 /* the standardised mixture */
+    const el_mix *p; /* the standardised mixture */
     gsl_integration_workspace *w;
-    int status;                      /* first failure inside a GSL callback */
+    int status; /* first failure inside a GSL callback */
 } excl_ctx;
 
 /* KL(q||p) at q = N(mu, e^ls): -1/2 log(2 pi e) - ls - E_q[log p]. */
@@ -156,7 +156,8 @@ static int excl_grad(excl_ctx *c, double mu, double ls, double *g)
     expect_par e = { c->p, mu, exp(ls), 0, 1, E_L };
     double a, b;
     int s = expect(&e, E_D1, c->w, &a);
-    if (!s) s = expect(&e, E_TD1, c->w, &b);
+    if (!s)
+        s = expect(&e, E_TD1, c->w, &b);
     if (!s) {
         g[0] = -a;
         g[1] = -1.0 - e.sigma * b;
@@ -172,9 +173,12 @@ static int excl_hess(excl_ctx *c, double mu, double ls, double *h)
     expect_par e = { c->p, mu, exp(ls), 0, 1, E_L };
     double a, b, t1, t2;
     int s = expect(&e, E_D2, c->w, &a);
-    if (!s) s = expect(&e, E_TD2, c->w, &b);
-    if (!s) s = expect(&e, E_TD1, c->w, &t1);
-    if (!s) s = expect(&e, E_TTD2, c->w, &t2);
+    if (!s)
+        s = expect(&e, E_TD2, c->w, &b);
+    if (!s)
+        s = expect(&e, E_TD1, c->w, &t1);
+    if (!s)
+        s = expect(&e, E_TTD2, c->w, &t2);
     if (!s) {
         h[0] = -a;
         h[1] = h[2] = -e.sigma * b;
@@ -316,8 +320,8 @@ static el_mix *mixture(size_t K, const double *w, const double *m, const double 
         return NULL;
     }
     if (K > EL_VI_MAX_COMPONENTS) {
-        *status = EL_ERROR(EL_ELIMIT, "mixture: at most %d components, got %zu",
-                           EL_VI_MAX_COMPONENTS, K);
+        *status =
+            EL_ERROR(EL_ELIMIT, "mixture: at most %d components, got %zu", EL_VI_MAX_COMPONENTS, K);
         return NULL;
     }
     return el_mix_alloc(K, w, m, s, status);
@@ -355,12 +359,12 @@ static int inclusive_kl(const el_mix *p, double mu, double sigma, double *kl)
     }
     gsl_integration_workspace_free(w);
     if (!s)
-        *kl = fmax(sum, 0.0);   /* KL >= 0; only round-off can make it negative */
+        *kl = fmax(sum, 0.0); /* KL >= 0; only round-off can make it negative */
     return s;
 }
 
-int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double *s,
-                        double *mu, double *sigma, double *kl)
+int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double *s, double *mu,
+                        double *sigma, double *kl)
 {
     el_gsl_init();
     if (!mu || !sigma)
@@ -382,7 +386,7 @@ int el_vi_fit_inclusive(size_t K, const double *w, const double *m, const double
 /* ---- exclusive fit -------------------------------------------------------------- */
 
 typedef struct {
-    double mu, ls, kl;   /* standard units */
+    double mu, ls, kl; /* standard units */
 } local_opt;
 
 /* From start X[2]: BFGS, Newton polish, and acceptance as a local minimum
@@ -395,8 +399,10 @@ static int descend(excl_ctx *c, const double *start, local_opt *out, int *found)
     *found = 0;
     c->status = EL_OK;
     int s = run_bfgs(c, x);
-    if (!s) s = run_newton(c, x);
-    if (!s) s = excl_hess(c, x[0], x[1], h);
+    if (!s)
+        s = run_newton(c, x);
+    if (!s)
+        s = excl_hess(c, x[0], x[1], h);
     if (!s && h[0] > 0.0 && h[0] * h[3] - h[1] * h[2] > 0.0) {
         out->mu = x[0];
         out->ls = x[1];
@@ -456,7 +462,7 @@ static size_t starts(const el_mix *z, double (*x)[2])
     size_t idx[EL_VI_MAX_COMPONENTS], K = z->K, n = 0;
     for (size_t k = 0; k < K; k++)
         idx[k] = k;
-    for (size_t i = 1; i < K; i++)   /* insertion sort by mean */
+    for (size_t i = 1; i < K; i++) /* insertion sort by mean */
         for (size_t j = i; j > 0 && z->mu[idx[j]] < z->mu[idx[j - 1]]; j--) {
             size_t tmp = idx[j];
             idx[j] = idx[j - 1];
@@ -501,7 +507,8 @@ static int exclusive_standard(const el_mix *z, local_opt *list, size_t *n)
 }
 
 int el_vi_fit_exclusive(size_t K, const double *w, const double *m, const double *s,
-                        el_vi_optimum *optima, size_t max_optima, size_t *n_optima, size_t *global_index)
+                        el_vi_optimum *optima, size_t max_optima, size_t *n_optima,
+                        size_t *global_index)
 {
     el_gsl_init();
     if (!optima || !n_optima || !global_index || max_optima == 0)

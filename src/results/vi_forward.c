@@ -22,9 +22,9 @@
 #include <string.h>
 
 #define FWD_SAMPLES 50000
-#define ARGMIN_TOL 1e-6
-#define WIDEN 2.0           /* proposal variance / q variance */
-#define LOG_2PI 1.83787706640934548356
+#define ARGMIN_TOL  1e-6
+#define WIDEN       2.0 /* proposal variance / q variance */
+#define LOG_2PI     1.83787706640934548356
 
 /* The target: mean and covariance (row-major), correlation 0.77. */
 static const double tgt_m[2] = { 0.35, -0.6 };
@@ -71,8 +71,8 @@ static double log_fgauss(const fgauss *q, const double *z)
 
 typedef struct {
     size_t n;
-    double *z;   /* 2n draws from the proposal */
-    double *w;   /* n normalised weights */
+    double *z; /* 2n draws from the proposal */
+    double *w; /* n normalised weights */
 } snis;
 
 /* Draws S->n points from proposal Q and sets the normalised weights
@@ -134,8 +134,8 @@ static fgauss fg_from(const double *x)
 }
 
 typedef struct {
-    int reverse;             /* 0: KL(p||q), 1: KL(q||p) */
-    const double *s1, *s2;   /* SNIS: weighted E[z_k] and E[z_k^2] (NULL: exact KL) */
+    int reverse;           /* 0: KL(p||q), 1: KL(q||p) */
+    const double *s1, *s2; /* SNIS: weighted E[z_k] and E[z_k^2] (NULL: exact KL) */
     int status;
 } objective;
 
@@ -176,8 +176,8 @@ static int minimise(objective *o, fgauss *q)
 /* ---- the check ---------------------------------------------------------------------- */
 
 typedef struct {
-    double fwd_v[2], rev_v[2];   /* the claimed variances */
-    int objective_mistake;       /* 1: E_q[log p] taken for E_p[log q] */
+    double fwd_v[2], rev_v[2]; /* the claimed variances */
+    int objective_mistake;     /* 1: E_q[log p] taken for E_p[log q] */
     int ok;
     char why[160];
     double ess;
@@ -196,7 +196,8 @@ static int verify_exact(fwd_claim *c)
     objective fo = { 0, NULL, NULL, EL_OK }, ro = { 1, NULL, NULL, EL_OK };
     fgauss qf, qr;
     int s = minimise(&fo, &qf);
-    if (!s) s = minimise(&ro, &qr);
+    if (!s)
+        s = minimise(&ro, &qr);
     if (s)
         return s;
     if (!fit_is(&qf, c->fwd_v) && c->ok) {
@@ -234,8 +235,9 @@ static int verify_snis_fit(fwd_claim *c, const snis *s, double *f, el_check_resu
         el_check_compare(res, tgt_m[k], NULL, &m);
         if (!el_check_compare(res, c->fwd_v[k], NULL, &v) && c->ok) {
             c->ok = 0;
-            snprintf(c->why, sizeof c->why, "SNIS argmax E_p[log q]: v%d = %.5g +- %.2g, claim %.6g",
-                     k + 1, v.value, v.se, c->fwd_v[k]);
+            snprintf(c->why, sizeof c->why,
+                     "SNIS argmax E_p[log q]: v%d = %.5g +- %.2g, claim %.6g", k + 1, v.value, v.se,
+                     c->fwd_v[k]);
         }
     }
     return EL_OK;
@@ -270,7 +272,7 @@ static int verify_objective(fwd_claim *c, const snis *s, double *f, const gsl_rn
         if (st)
             return st;
         el_estimate e;
-        if (c->objective_mistake) {   /* E_q[log p], z ~ q */
+        if (c->objective_mistake) { /* E_q[log p], z ~ q */
             st = el_mc_mean(draw_log_target, (void *)&qs[j], s->n, r, &e);
             if (st)
                 return st;
@@ -282,8 +284,9 @@ static int verify_objective(fwd_claim *c, const snis *s, double *f, const gsl_rn
         e.value += kl;
         if (!el_check_compare(res, neg_entropy, NULL, &e) && c->ok) {
             c->ok = 0;
-            snprintf(c->why, sizeof c->why, "KL(p||q) + objective = %.5g +- %.2g for q%d, not -H(p) = %.6g",
-                     e.value, e.se, j + 1, neg_entropy);
+            snprintf(c->why, sizeof c->why,
+                     "KL(p||q) + objective = %.5g +- %.2g for q%d, not -H(p) = %.6g", e.value, e.se,
+                     j + 1, neg_entropy);
         }
     }
     return EL_OK;
@@ -299,7 +302,7 @@ static int run_forward(fwd_claim *c, size_t n, const gsl_rng *r, el_check_result
     double *f = malloc(n * sizeof *f);
     int st = s.z && s.w && f ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st) {
-        fgauss q = { { 0.0, 0.0 }, { WIDEN, WIDEN } };   /* q0 = N(0, I), widened */
+        fgauss q = { { 0.0, 0.0 }, { WIDEN, WIDEN } }; /* q0 = N(0, I), widened */
         el_estimate mean[2], var[2];
         snis_draw(&s, &q, r, NULL);
         snis_moments(&s, f, mean, var);
@@ -308,8 +311,10 @@ static int run_forward(fwd_claim *c, size_t n, const gsl_rng *r, el_check_result
         snis_draw(&s, &q, r, &c->ess);
         st = verify_snis_fit(c, &s, f, res);
     }
-    if (!st) st = verify_objective(c, &s, f, r, res);
-    if (!st) st = verify_exact(c);
+    if (!st)
+        st = verify_objective(c, &s, f, r, res);
+    if (!st)
+        st = verify_exact(c);
     free(s.z);
     free(s.w);
     free(f);

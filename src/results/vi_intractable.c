@@ -20,18 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOG_2PI 1.83787706640934548356
-#define HIDDEN 6
-#define OUT 2
-#define TAU 0.5             /* likelihood standard deviation */
-#define IS_WIDEN 2.0        /* proposal covariance / inverse Hessian */
-#define IS_DEFENSIVE 0.2    /* weight of the prior in the proposal mixture */
+#define LOG_2PI      1.83787706640934548356
+#define HIDDEN       6
+#define OUT          2
+#define TAU          0.5 /* likelihood standard deviation */
+#define IS_WIDEN     2.0 /* proposal covariance / inverse Hessian */
+#define IS_DEFENSIVE 0.2 /* weight of the prior in the proposal mixture */
 
 /* The decoder's weights (d <= EL_VI_MAX_LATENT uses the first d columns). */
 static const double W1[HIDDEN][EL_VI_MAX_LATENT] = {
-    { 0.780, -0.432, 0.270, 0.546, -0.228 },  { -0.384, 0.672, 0.498, -0.162, 0.336 },
-    { 0.570, 0.246, -0.642, 0.372, 0.444 },   { -0.198, -0.528, 0.312, 0.714, -0.366 },
-    { 0.426, 0.342, 0.408, -0.564, 0.618 },   { -0.690, 0.216, -0.294, 0.252, 0.522 },
+    { 0.780, -0.432, 0.270, 0.546, -0.228 }, { -0.384, 0.672, 0.498, -0.162, 0.336 },
+    { 0.570, 0.246, -0.642, 0.372, 0.444 },  { -0.198, -0.528, 0.312, 0.714, -0.366 },
+    { 0.426, 0.342, 0.408, -0.564, 0.618 },  { -0.690, 0.216, -0.294, 0.252, 0.522 },
 };
 static const double b1[HIDDEN] = { 0.12, -0.31, 0.27, 0.05, -0.18, 0.22 };
 static const double W2[OUT][HIDDEN] = {
@@ -87,7 +87,8 @@ static double log_lik(size_t d, const double *x, const double *z)
 int el_vi_evidence_grid(size_t d, size_t n, double *value, size_t *evals)
 {
     if (d < 1 || d > EL_VI_MAX_LATENT || n < 1 || n > EL_VI_MAX_NODES)
-        return EL_ERROR(EL_EDOM, "grid evidence: need 1 <= d <= %d and 1 <= n <= %d, got d=%zu n=%zu",
+        return EL_ERROR(EL_EDOM,
+                        "grid evidence: need 1 <= d <= %d and 1 <= n <= %d, got d=%zu n=%zu",
                         EL_VI_MAX_LATENT, EL_VI_MAX_NODES, d, n);
     if (pow((double)n, (double)d) > EL_VI_MAX_EVALS)
         return EL_ERROR(EL_ELIMIT, "grid evidence: %zu^%zu nodes exceed the limit of %.0f", n, d,
@@ -102,7 +103,7 @@ int el_vi_evidence_grid(size_t d, size_t n, double *value, size_t *evals)
     double x[OUT], z[EL_VI_MAX_LATENT], sum = 0.0;
     size_t idx[EL_VI_MAX_LATENT] = { 0 }, count = 0;
     observed(d, x);
-    for (;;) {   /* odometer over the n^d multi-indices */
+    for (;;) { /* odometer over the n^d multi-indices */
         double weight = 1.0;
         for (size_t i = 0; i < d; i++) {
             z[i] = node[idx[i]];
@@ -127,7 +128,7 @@ int el_vi_evidence_grid(size_t d, size_t n, double *value, size_t *evals)
 typedef struct {
     size_t d;
     double x[OUT];
-    el_mvn *prop;   /* the proposal N(mode, WIDEN H^-1) */
+    el_mvn *prop; /* the proposal N(mode, WIDEN H^-1) */
 } is_ctx;
 
 /* -log p(x|z) - log p(z) up to a constant: what the mode minimises. */
@@ -213,7 +214,7 @@ static double draw_weight(const gsl_rng *r, void *v)
     else
         el_mvn_sample(c->prop, r, z);
     double lp = log_prior(c->d, z), lq = el_mvn_logpdf(c->prop, z);
-    double m = fmax(lp, lq);   /* log r(z) by log-sum-exp */
+    double m = fmax(lp, lq); /* log r(z) by log-sum-exp */
     double lr = m + log((1.0 - IS_DEFENSIVE) * exp(lq - m) + IS_DEFENSIVE * exp(lp - m));
     return exp(log_lik(c->d, c->x, z) + lp - lr);
 }
@@ -265,15 +266,15 @@ int el_vi_evidence_plugin(size_t d, double *value)
         return EL_ERROR(EL_EDOM, "need 1 <= d <= %d, got %zu", EL_VI_MAX_LATENT, d);
     double x[OUT], z[EL_VI_MAX_LATENT] = { 0 };
     observed(d, x);
-    *value = exp(log_lik(d, x, z));   /* the integral skipped */
+    *value = exp(log_lik(d, x, z)); /* the integral skipped */
     return EL_OK;
 }
 
 /* ---- the check ------------------------------------------------------------------------ */
 
-#define BUDGET 4096          /* likelihood evaluations allowed per estimate */
-#define REF_POINTS 4096      /* reference: Sobol points ... */
-#define REF_SHIFTS 8         /* ... times random shifts */
+#define BUDGET     4096 /* likelihood evaluations allowed per estimate */
+#define REF_POINTS 4096 /* reference: Sobol points ... */
+#define REF_SHIFTS 8    /* ... times random shifts */
 
 size_t el_vi_budget_nodes(size_t d, size_t budget)
 {
@@ -284,8 +285,8 @@ size_t el_vi_budget_nodes(size_t d, size_t budget)
 }
 
 typedef struct {
-    el_estimate ref, is;     /* RQMC reference, importance sampling at the budget */
-    double grid, plugin;     /* the budget grid, the plug-in mistake */
+    el_estimate ref, is; /* RQMC reference, importance sampling at the budget */
+    double grid, plugin; /* the budget grid, the plug-in mistake */
     size_t nodes;
 } evidence_row;
 
@@ -295,9 +296,12 @@ static int evidence_row_at(size_t d, size_t n, const gsl_rng *r, evidence_row *r
     size_t evals;
     row->nodes = el_vi_budget_nodes(d, BUDGET);
     int s = el_vi_evidence_qmc(d, REF_POINTS, REF_SHIFTS, r, &row->ref);
-    if (!s) s = el_vi_evidence_is(d, n, r, &row->is);
-    if (!s) s = el_vi_evidence_grid(d, row->nodes, &row->grid, &evals);
-    if (!s) s = el_vi_evidence_plugin(d, &row->plugin);
+    if (!s)
+        s = el_vi_evidence_is(d, n, r, &row->is);
+    if (!s)
+        s = el_vi_evidence_grid(d, row->nodes, &row->grid, &evals);
+    if (!s)
+        s = el_vi_evidence_plugin(d, &row->plugin);
     return s;
 }
 
@@ -339,23 +343,26 @@ int el_vi_run_posterior_intractable(const el_check *chk, const el_check_opts *o,
     int ok = 1;
     if (variant == 0)
         ok = claim_verdicts(rows, res, why, sizeof why);
-    for (size_t d = 0; variant > 0 && d < EL_VI_MAX_LATENT; d++)   /* the mistaken values */
+    for (size_t d = 0; variant > 0 && d < EL_VI_MAX_LATENT; d++) /* the mistaken values */
         el_check_compare(res, variant == 1 ? rows[d].grid : rows[d].plugin, NULL, &rows[d].ref);
     res->pass = res->pass && ok;
     char err[5][12];
     for (size_t d = 0; d < EL_VI_MAX_LATENT; d++)
-        snprintf(err[d], sizeof err[d], "%.1e", fabs(rows[d].grid - rows[d].ref.value) / rows[d].ref.value);
+        snprintf(err[d], sizeof err[d], "%.1e",
+                 fabs(rows[d].grid - rows[d].ref.value) / rows[d].ref.value);
     if (!ok)
         snprintf(res->detail, sizeof res->detail, "FAILED: %s", why);
     else if (variant == 0)
         snprintf(res->detail, sizeof res->detail,
                  "%d evaluations each: grid rel. error %s %s %s %s %s (d = 1..5); IS (%zu draws) "
-                 "%s RQMC at every d", BUDGET, err[0], err[1], err[2], err[3], err[4], n,
+                 "%s RQMC at every d",
+                 BUDGET, err[0], err[1], err[2], err[3], err[4], n,
                  res->pass ? "agrees with" : "DISAGREES with");
     else
         snprintf(res->detail, sizeof res->detail,
                  "grid rel. error %s %s %s %s %s (d = 1..5); the mistaken value is up to %.0f se "
-                 "from the RQMC reference", err[0], err[1], err[2], err[3], err[4], res->mc_zmax);
+                 "from the RQMC reference",
+                 err[0], err[1], err[2], err[3], err[4], res->mc_zmax);
     return EL_OK;
 }
 

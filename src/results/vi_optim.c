@@ -40,7 +40,8 @@ int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, do
     el_gsl_init();
     nm_adapter a = { f, params };
     gsl_multimin_function F = { nm_call, dim, &a };
-    gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, dim);
+    gsl_multimin_fminimizer *m =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, dim);
     gsl_vector *x0 = gsl_vector_alloc(dim), *st = gsl_vector_alloc(dim);
     int s = m && x0 && st ? EL_OK : EL_ERROR(EL_ENOMEM, "Nelder-Mead: out of memory");
     if (!s) {
@@ -49,7 +50,8 @@ int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, do
         gsl_vector_set_all(st, step);
         s = el_from_gsl(gsl_multimin_fminimizer_set(m, &F, x0, st), "Nelder-Mead");
     }
-    if (!s) s = nm_iterate(m, tol, max_iter);
+    if (!s)
+        s = nm_iterate(m, tol, max_iter);
     if (!s) {
         for (size_t i = 0; i < dim; i++)
             x[i] = gsl_vector_get(m->x, i);

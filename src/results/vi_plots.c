@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#define NPTS 401
+#define NPTS    401
 #define MAX_OPT 8
 
 /* ---- 1-D fits ----------------------------------------------------------------------- */
@@ -62,25 +62,32 @@ static int write_fits(FILE *f, size_t K, const double *w, const double *m, const
     el_vi_optimum o[MAX_OPT];
     size_t n, g;
     int st = el_vi_fit_inclusive(K, w, m, s, &fits[0][0], &fits[0][1], &kl_in);
-    if (!st) st = el_vi_fit_exclusive(K, w, m, s, o, MAX_OPT, &n, &g);
+    if (!st)
+        st = el_vi_fit_exclusive(K, w, m, s, o, MAX_OPT, &n, &g);
     el_mix *p = st ? NULL : el_mix_alloc(K, w, m, s, &st);
     if (!p)
         return st;
     for (size_t i = 0; i < n; i++) {
-        if (fabs(o[i].mu) < 1e-12 * o[i].sigma)   /* show a symmetric optimum as 0, not -0 */
+        if (fabs(o[i].mu) < 1e-12 * o[i].sigma) /* show a symmetric optimum as 0, not -0 */
             o[i].mu = 0.0;
         fits[1 + i][0] = o[i].mu;
         fits[1 + i][1] = o[i].sigma;
     }
-    top = fit_block(f, p, (const double (*)[2])fits, 1 + n);
+    top = fit_block(f, p, (const double(*)[2])fits, 1 + n);
     el_mix_free(p);
-    fprintf(f, "set title \"%s\"\nset xlabel 'x'\nset ylabel 'density'\n"
-               "set key top left box opaque\nset yrange [0:%.4g]\n", title, (1.35 + 0.06 * (double)n) * top);
-    fprintf(f, "plot $fit u 1:2 w l lw 3.5 lc rgb '#222222' t 'target p(x)', \\\n"
-               "     $fit u 1:3 w l ls 1 t sprintf('inclusive argmin KL(p||q): N(%%.4f, %%.4f^2), KL = %%.4f', %.10g, %.10g, %.10g)",
+    fprintf(f,
+            "set title \"%s\"\nset xlabel 'x'\nset ylabel 'density'\n"
+            "set key top left box opaque\nset yrange [0:%.4g]\n",
+            title, (1.35 + 0.06 * (double)n) * top);
+    fprintf(f,
+            "plot $fit u 1:2 w l lw 3.5 lc rgb '#222222' t 'target p(x)', \\\n"
+            "     $fit u 1:3 w l ls 1 t sprintf('inclusive argmin KL(p||q): N(%%.4f, %%.4f^2), KL "
+            "= %%.4f', %.10g, %.10g, %.10g)",
             fits[0][0], fits[0][1], kl_in);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, ", \\\n     $fit u 1:%zu w l ls %d t sprintf('exclusive %s: N(%%.4f, %%.4f^2), KL = %%.4f', %.10g, %.10g, %.10g)",
+        fprintf(f,
+                ", \\\n     $fit u 1:%zu w l ls %d t sprintf('exclusive %s: N(%%.4f, %%.4f^2), KL "
+                "= %%.4f', %.10g, %.10g, %.10g)",
                 4 + i, o[i].global ? 2 : 5, o[i].global ? "global optimum" : "local optimum",
                 o[i].mu, o[i].sigma, o[i].kl);
     fputc('\n', f);
@@ -127,18 +134,22 @@ int el_vi_fig_forward(FILE *f, const el_plot_opts *o)
     el_vi_forward_target(m, S);
     double det = S[0] * S[3] - S[1] * S[2];
     double L0 = sqrt(S[0]), L[4] = { L0, 0.0, S[1] / L0, sqrt(S[3] - S[1] * S[1] / S[0]) };
-    double fw[4] = { sqrt(S[0]), 0, 0, sqrt(S[3]) };                   /* v_i = Sigma_ii */
-    double rv[4] = { sqrt(det / S[3]), 0, 0, sqrt(det / S[0]) };       /* v_i = 1/Lambda_ii */
+    double fw[4] = { sqrt(S[0]), 0, 0, sqrt(S[3]) };             /* v_i = Sigma_ii */
+    double rv[4] = { sqrt(det / S[3]), 0, 0, sqrt(det / S[0]) }; /* v_i = 1/Lambda_ii */
     ellipse(f, "p1", m, L, 1.0);
     ellipse(f, "p2", m, L, 2.0);
     ellipse(f, "fw", m, fw, 2.0);
     ellipse(f, "rv", m, rv, 2.0);
     fputs("set title 'correlated Gaussian p and its best factorised q (2-sd contours)'\n"
-          "set xlabel 'z_1'\nset ylabel 'z_2'\nset size ratio -1\nset key below box opaque\n", f);
-    fprintf(f, "plot $p2 w l lw 3 lc rgb '#222222' t 'target p = N(m, Sigma), 2 sd', \\\n"
-               "     $p1 w l lw 1.5 dt 2 lc rgb '#222222' t 'target, 1 sd', \\\n"
-               "     $fw w l ls 1 t sprintf('forward argmin KL(p||q): v = Sigma_{ii} = (%%.3f, %%.3f)', %.6g, %.6g), \\\n"
-               "     $rv w l ls 2 t sprintf('reverse argmin KL(q||p): v = 1/Lambda_{ii} = (%%.3f, %%.3f)', %.6g, %.6g)\n",
+          "set xlabel 'z_1'\nset ylabel 'z_2'\nset size ratio -1\nset key below box opaque\n",
+          f);
+    fprintf(f,
+            "plot $p2 w l lw 3 lc rgb '#222222' t 'target p = N(m, Sigma), 2 sd', \\\n"
+            "     $p1 w l lw 1.5 dt 2 lc rgb '#222222' t 'target, 1 sd', \\\n"
+            "     $fw w l ls 1 t sprintf('forward argmin KL(p||q): v = Sigma_{ii} = (%%.3f, "
+            "%%.3f)', %.6g, %.6g), \\\n"
+            "     $rv w l ls 2 t sprintf('reverse argmin KL(q||p): v = 1/Lambda_{ii} = (%%.3f, "
+            "%%.3f)', %.6g, %.6g)\n",
             S[0], S[3], det / S[3], det / S[0]);
     return EL_OK;
 }
@@ -146,7 +157,7 @@ int el_vi_fig_forward(FILE *f, const el_plot_opts *o)
 /* ---- evidence: error and cost against the latent dimension ------------------------------ */
 
 #define FIG_BUDGET 4096
-#define COST_CAP 300000     /* the grid scan stops beyond this many evaluations */
+#define COST_CAP   300000 /* the grid scan stops beyond this many evaluations */
 
 typedef struct {
     double d, grid_err, is_err, is_rse, grid_cost, is_cost, capped;
@@ -181,9 +192,12 @@ static int evidence_point_at(size_t d, const gsl_rng *r, evidence_point *e)
     size_t evals;
     *e = (evidence_point){ (double)d, 0, 0, 0, 0, 0, 0 };
     int s = el_vi_evidence_qmc(d, 16384, 8, r, &ref);
-    if (!s) s = el_vi_evidence_is(d, FIG_BUDGET, r, &is);
-    if (!s) s = el_vi_evidence_grid(d, el_vi_budget_nodes(d, FIG_BUDGET), &g, &evals);
-    if (!s) s = grid_cost(d, ref.value, &e->grid_cost, &e->capped);
+    if (!s)
+        s = el_vi_evidence_is(d, FIG_BUDGET, r, &is);
+    if (!s)
+        s = el_vi_evidence_grid(d, el_vi_budget_nodes(d, FIG_BUDGET), &g, &evals);
+    if (!s)
+        s = grid_cost(d, ref.value, &e->grid_cost, &e->capped);
     if (s)
         return s;
     e->grid_err = fmax(fabs(g - ref.value) / ref.value, 1e-16);
@@ -208,29 +222,41 @@ int el_vi_fig_evidence(FILE *f, const el_plot_opts *o)
     const double *cols[7];
     for (size_t i = 0; i < EL_VI_MAX_LATENT; i++) {
         const evidence_point *e = &pts[i];
-        const double row[7] = { e->d, e->grid_err, e->is_err, e->is_rse, e->grid_cost, e->is_cost, e->capped };
+        const double row[7] = { e->d,         e->grid_err, e->is_err, e->is_rse,
+                                e->grid_cost, e->is_cost,  e->capped };
         for (int c = 0; c < 7; c++)
             col[c][i] = row[c];
     }
     for (int c = 0; c < 7; c++)
         cols[c] = col[c];
     el_plot_block(f, "ev", EL_VI_MAX_LATENT, 7, cols);
-    fprintf(f, "set multiplot layout 1,2 title 'evidence p(x) of a tiny tanh decoder: grid quadrature vs importance sampling'\n"
-               "set logscale y\nset format y '10^{%%L}'\nset xlabel 'latent dimension d'\nset xtics 1\n"
-               "set xrange [0.7:%d.3]\nset key top left box opaque\n", EL_VI_MAX_LATENT);
-    fprintf(f, "set title 'relative error with %d likelihood evaluations'\nset ylabel 'relative error'\n"
-               "set yrange [1e-7:50]\n"
-               "plot $ev u 1:2 w lp ls 1 t 'Gauss-Hermite grid, n^d <= %d', \\\n"
-               "     $ev u 1:4 w lp ls 3 t 'importance sampling: relative s.e.', \\\n"
-               "     $ev u 1:3 w p ls 2 t 'importance sampling: |error|'\n", FIG_BUDGET, FIG_BUDGET);
+    fprintf(
+        f,
+        "set multiplot layout 1,2 title 'evidence p(x) of a tiny tanh decoder: grid quadrature vs "
+        "importance sampling'\n"
+        "set logscale y\nset format y '10^{%%L}'\nset xlabel 'latent dimension d'\nset xtics 1\n"
+        "set xrange [0.7:%d.3]\nset key top left box opaque\n",
+        EL_VI_MAX_LATENT);
+    fprintf(
+        f,
+        "set title 'relative error with %d likelihood evaluations'\nset ylabel 'relative error'\n"
+        "set yrange [1e-7:50]\n"
+        "plot $ev u 1:2 w lp ls 1 t 'Gauss-Hermite grid, n^d <= %d', \\\n"
+        "     $ev u 1:4 w lp ls 3 t 'importance sampling: relative s.e.', \\\n"
+        "     $ev u 1:3 w p ls 2 t 'importance sampling: |error|'\n",
+        FIG_BUDGET, FIG_BUDGET);
     int capped = 0;
     for (size_t i = 0; i < EL_VI_MAX_LATENT; i++)
         capped |= pts[i].capped > 0.0;
-    fprintf(f, "set title 'evaluations needed for 1%% relative error'\nset ylabel 'likelihood evaluations'\n"
-               "set key top left box opaque\nset yrange [1:5e7]\n"
-               "plot $ev u 1:($7 > 0 ? 1/0 : $5) w lp ls 1 t 'Gauss-Hermite grid (smallest n)', \\\n");
+    fprintf(f,
+            "set title 'evaluations needed for 1%% relative error'\nset ylabel 'likelihood "
+            "evaluations'\n"
+            "set key top left box opaque\nset yrange [1:5e7]\n"
+            "plot $ev u 1:($7 > 0 ? 1/0 : $5) w lp ls 1 t 'Gauss-Hermite grid (smallest n)', \\\n");
     if (capped)
-        fprintf(f, "     $ev u 1:($7 > 0 ? %d : 1/0) w p pt 9 ps 2 lc rgb '#1f77b4' t 'grid: more than %d', \\\n",
+        fprintf(f,
+                "     $ev u 1:($7 > 0 ? %d : 1/0) w p pt 9 ps 2 lc rgb '#1f77b4' t 'grid: more "
+                "than %d', \\\n",
                 COST_CAP, COST_CAP);
     fputs("     $ev u 1:6 w lp ls 3 t 'importance sampling (from its s.e.)'\nunset multiplot\n", f);
     return EL_OK;

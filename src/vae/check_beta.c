@@ -11,19 +11,19 @@
 
 /* ---- vae.beta ---------------------------------------------------------------- */
 
-#define BETA_ROWS 300
+#define BETA_ROWS  300
 #define BETA_STEPS 600
-#define BETA_Z 2
-#define TC_DRAWS 2000
-#define TC_MIN_Z 3.0      /* each fall of the TC must be at least this many se */
+#define BETA_Z     2
+#define TC_DRAWS   2000
+#define TC_MIN_Z   3.0 /* each fall of the TC must be at least this many se */
 
 const double el_vae_betas[EL_VAE_NBETA] = { 0.25, 1.0, 4.0, 16.0 };
 
 typedef struct {
-    const double *mu, *lv;   /* encoder outputs of all rows, n x Z */
+    const double *mu, *lv; /* encoder outputs of all rows, n x Z */
     size_t n;
-    double *t, *t0, *t1;     /* scratch, n each */
-    double *iv, *c;          /* per row: exp(-lv) (n x Z) and -1/2 (lv + log 2 pi) (n x Z) */
+    double *t, *t0, *t1; /* scratch, n each */
+    double *iv, *c;      /* per row: exp(-lv) (n x Z) and -1/2 (lv + log 2 pi) (n x Z) */
 } tc_draw;
 
 /* One draw of log q(z) - log q(z_1) - log q(z_2), z from the aggregate
@@ -35,7 +35,8 @@ static double tc_sample(const gsl_rng *r, void *params)
     size_t i = gsl_rng_uniform_int(r, d->n);
     double z[BETA_Z];
     for (size_t j = 0; j < BETA_Z; j++)
-        z[j] = d->mu[i * BETA_Z + j] + exp(d->lv[i * BETA_Z + j] / 2) * gsl_ran_gaussian_ziggurat(r, 1.0);
+        z[j] = d->mu[i * BETA_Z + j] +
+               exp(d->lv[i * BETA_Z + j] / 2) * gsl_ran_gaussian_ziggurat(r, 1.0);
     for (size_t a = 0; a < d->n; a++) {
         double l[BETA_Z];
         for (size_t j = 0; j < BETA_Z; j++) {
@@ -44,8 +45,8 @@ static double tc_sample(const gsl_rng *r, void *params)
         }
         d->t[a] = l[0] + l[1], d->t0[a] = l[0], d->t1[a] = l[1];
     }
-    return el_vae_logmeanexp(d->t, d->n) - el_vae_logmeanexp(d->t0, d->n)
-           - el_vae_logmeanexp(d->t1, d->n);
+    return el_vae_logmeanexp(d->t, d->n) - el_vae_logmeanexp(d->t0, d->n) -
+           el_vae_logmeanexp(d->t1, d->n);
 }
 
 /* Rate, distortion and total correlation of M on DATA into PT. */
@@ -120,8 +121,7 @@ int el_vae_beta_sweep(unsigned long seed, int fault, el_vae_beta_point *pts)
     return s;
 }
 
-int el_vae_check_beta(const el_check *c, const el_check_opts *o, int variant,
-                      el_check_result *res)
+int el_vae_check_beta(const el_check *c, const el_check_opts *o, int variant, el_check_result *res)
 {
     el_vae_beta_point p[EL_VAE_NBETA];
     el_estimate tc[EL_VAE_NBETA];
@@ -141,19 +141,19 @@ int el_vae_check_beta(const el_check *c, const el_check_opts *o, int variant,
     snprintf(res->detail, sizeof res->detail,
              "beta %g..%g: rate %.2f -> %.2f, distortion %.2f -> %.2f, TC %.3f -> %.3f "
              "(smallest fall %.1f se, must be >= %.0f)",
-             el_vae_betas[0], el_vae_betas[EL_VAE_NBETA - 1], p[0].rate,
-             p[EL_VAE_NBETA - 1].rate, p[0].distortion, p[EL_VAE_NBETA - 1].distortion, p[0].tc,
-             p[EL_VAE_NBETA - 1].tc, zmin, TC_MIN_Z);
+             el_vae_betas[0], el_vae_betas[EL_VAE_NBETA - 1], p[0].rate, p[EL_VAE_NBETA - 1].rate,
+             p[0].distortion, p[EL_VAE_NBETA - 1].distortion, p[0].tc, p[EL_VAE_NBETA - 1].tc, zmin,
+             TC_MIN_Z);
     return EL_OK;
 }
 
 /* ---- vae.generation -------------------------------------------------------------- */
 
-#define GEN_ROWS 500
-#define GEN_STEPS 1000
-#define GEN_Z 4
+#define GEN_ROWS    500
+#define GEN_STEPS   1000
+#define GEN_Z       4
 #define GEN_SAMPLES 2000
-#define GEN_MIN_Z 5.0
+#define GEN_MIN_Z   5.0
 
 /* A model of the 2-D toy data trained as a VAE with BETA (AE: a plain auto-encoder). */
 static el_vae *gen_train(const el_vae_data *data, double beta, int ae, unsigned long seed,
@@ -187,7 +187,7 @@ int el_vae_generation_samples(unsigned long seed, int variant, size_t n, double 
     if (ae && !z)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; z && i < n * GEN_Z; i++)
-        z[i] = gsl_ran_gaussian_ziggurat(r, 1.0);      /* the same z ~ N(0, I) for both */
+        z[i] = gsl_ran_gaussian_ziggurat(r, 1.0); /* the same z ~ N(0, I) for both */
     if (z && !s)
         s = el_vae_decode(vae, z, n, vae_x);
     if (z && !s)
@@ -212,8 +212,9 @@ int el_vae_check_generation(const el_check *c, const el_check_opts *o, int varia
     double *buf = malloc(GEN_SAMPLES * 6 * sizeof *buf);
     if (!buf)
         return EL_ERROR(EL_ENOMEM, "out of memory");
-    double *sc = buf + 4 * GEN_SAMPLES;     /* log p_data: VAE, AE interleaved */
-    int s = el_vae_generation_samples(o->seed, variant, GEN_SAMPLES, buf, buf + 2 * GEN_SAMPLES, sc);
+    double *sc = buf + 4 * GEN_SAMPLES; /* log p_data: VAE, AE interleaved */
+    int s =
+        el_vae_generation_samples(o->seed, variant, GEN_SAMPLES, buf, buf + 2 * GEN_SAMPLES, sc);
     if (!s) {
         double mv = 0, ma = 0, md = 0, vd = 0, N = GEN_SAMPLES;
         for (size_t i = 0; i < GEN_SAMPLES; i++)

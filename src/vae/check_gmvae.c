@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <gsl/gsl_permutation.h>
 
-#define GM_ROWS 400
-#define GM_STEPS 800
-#define GM_K 4
-#define GM_Z 2
-#define GM_STARTS 4       /* mixtures have local optima: keep the best ELBO of several starts */
-#define GM_MIN_ACC 0.9
+#define GM_ROWS     400
+#define GM_STEPS    800
+#define GM_K        4
+#define GM_Z        2
+#define GM_STARTS   4 /* mixtures have local optima: keep the best ELBO of several starts */
+#define GM_MIN_ACC  0.9
 #define GM_MIN_CONF 0.9
 
 /* Cluster of each row: argmax_k p(k | z = mu(x)) under the learned prior of
@@ -125,8 +125,7 @@ el_vae *el_vae_gmvae_fit(unsigned long seed, int variant, el_vae_data **data, in
     return best;
 }
 
-int el_vae_check_gmvae(const el_check *c, const el_check_opts *o, int variant,
-                       el_check_result *res)
+int el_vae_check_gmvae(const el_check *c, const el_check_opts *o, int variant, el_check_result *res)
 {
     (void)c;
     el_vae_data *d = NULL;

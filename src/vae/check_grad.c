@@ -11,18 +11,18 @@
 
 /* ---- vae.gradcheck ------------------------------------------------------------ */
 
-#define GC_ROWS 5
-#define GC_BETA 0.7
-#define GC_STEP 1e-5      /* central-difference step */
-#define GC_TOL 1e-5       /* largest relative error accepted */
-#define GC_FLOOR 1e-3     /* relative errors are taken against max(|a| + |n|, floor) */
+#define GC_ROWS  5
+#define GC_BETA  0.7
+#define GC_STEP  1e-5 /* central-difference step */
+#define GC_TOL   1e-5 /* largest relative error accepted */
+#define GC_FLOOR 1e-3 /* relative errors are taken against max(|a| + |n|, floor) */
 
 /* The shapes whose every parameter block is checked. */
 static const el_vae_config gc_shapes[] = {
-    { 6, 5, 3, 0, EL_VAE_BERNOULLI, 1.0 },       /* MLP, Bernoulli */
-    { 6, 5, 3, 0, EL_VAE_GAUSS_LEARNED, 0.7 },   /* MLP, Gaussian with learned variance */
-    { 6, 0, 2, 0, EL_VAE_GAUSS, 0.5 },           /* linear, Gaussian with fixed variance */
-    { 6, 4, 2, 3, EL_VAE_GAUSS_LEARNED, 0.8 },   /* GM-VAE: mixture prior */
+    { 6, 5, 3, 0, EL_VAE_BERNOULLI, 1.0 },     /* MLP, Bernoulli */
+    { 6, 5, 3, 0, EL_VAE_GAUSS_LEARNED, 0.7 }, /* MLP, Gaussian with learned variance */
+    { 6, 0, 2, 0, EL_VAE_GAUSS, 0.5 },         /* linear, Gaussian with fixed variance */
+    { 6, 4, 2, 3, EL_VAE_GAUSS_LEARNED, 0.8 }, /* GM-VAE: mixture prior */
 };
 #define NSHAPES (sizeof gc_shapes / sizeof gc_shapes[0])
 
@@ -80,7 +80,8 @@ static int gc_shape(const el_vae_config *cfg, int fault, gsl_rng *r, double *wor
     int s;
     el_vae *m = el_vae_check_model(cfg, fault, r, &s);
     el_vae_data *d = m ? gc_data(cfg, r, &s) : NULL;
-    double *p = d ? malloc(m->nparams * sizeof *p) : NULL, *g = p ? malloc(m->nparams * sizeof *g) : NULL;
+    double *p = d ? malloc(m->nparams * sizeof *p) : NULL,
+           *g = p ? malloc(m->nparams * sizeof *g) : NULL;
     if (d && !g)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
     if (g) {
@@ -141,14 +142,14 @@ int el_vae_check_gradcheck(const el_check *c, const el_check_opts *o, int varian
 
 /* ---- vae.kl_term -------------------------------------------------------------- */
 
-#define KT_ROWS 400
-#define KT_BATCH 50
+#define KT_ROWS   400
+#define KT_BATCH  50
 #define KT_EPOCHS 6
 
 typedef struct {
-    const double *mu, *lv;  /* the batch's encoder outputs, rows x Z */
+    const double *mu, *lv; /* the batch's encoder outputs, rows x Z */
     size_t rows, Z;
-    double *z, *zero, *one, *sd;   /* scratch, Z each */
+    double *z, *zero, *one, *sd; /* scratch, Z each */
 } kt_draw;
 
 /* One draw: a row i uniform in the batch, z ~ q(z|x_i), log q(z) - log N(z; 0, I)
@@ -203,7 +204,7 @@ int el_vae_check_kl_term(const el_check *c, const el_check_opts *o, int variant,
     size_t n = el_check_samples(o, 20000), checked = 0;
     for (size_t e = 1; m && !s && e <= KT_EPOCHS; e++) {
         s = el_vae_train_epoch(m, d, &to, r, NULL, NULL, NULL);
-        if (!s && (e == 1 || e == 3 || e == KT_EPOCHS)) {   /* a batch after epochs 1, 3, 6 */
+        if (!s && (e == 1 || e == 3 || e == KT_EPOCHS)) { /* a batch after epochs 1, 3, 6 */
             s = kt_compare(m, d, (e * KT_BATCH) % (KT_ROWS - KT_BATCH), n, r, res);
             checked++;
         }

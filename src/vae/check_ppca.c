@@ -12,10 +12,10 @@
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_math.h>
 
-#define PPCA_D 6
-#define PPCA_Q 2
-#define PPCA_TOL 0.01     /* nats per point */
-#define PPCA_LR0 0.1      /* the learning rate falls geometrically from LR0 to LR1 */
+#define PPCA_D   6
+#define PPCA_Q   2
+#define PPCA_TOL 0.01 /* nats per point */
+#define PPCA_LR0 0.1  /* the learning rate falls geometrically from LR0 to LR1 */
 #define PPCA_LR1 3e-4
 
 el_vae *el_vae_check_model(const el_vae_config *cfg, int fault, const gsl_rng *r, int *status)
@@ -40,8 +40,8 @@ static void moments(const el_vae_data *d, double *mean, double *S)
     for (size_t i = 0; i < d->n; i++)
         for (size_t a = 0; a < D; a++)
             for (size_t b = 0; b < D; b++)
-                S[a * D + b] += (d->x[i * D + a] - mean[a]) * (d->x[i * D + b] - mean[b])
-                                / (double)d->n;
+                S[a * D + b] +=
+                    (d->x[i * D + a] - mean[a]) * (d->x[i * D + b] - mean[b]) / (double)d->n;
 }
 
 /* Mean of log N(x_i; MEAN, C) over the rows of DATA (el_mvn: Cholesky). */
@@ -110,11 +110,11 @@ int el_vae_ppca_loglik(const el_vae_data *data, size_t q, int variant, double *o
 }
 
 /* The encoder outputs (mu, logvar) of row X under the linear VAE with parameters P. */
-static void linear_encode(const el_vae *m, const double *p, const float *x, double *mu,
-                          double *lv)
+static void linear_encode(const el_vae *m, const double *p, const float *x, double *mu, double *lv)
 {
     size_t D = m->cfg.x_dim, Z = m->cfg.z_dim;
-    const double *Ew = p + m->blocks[EL_VAE_ENC2_W].offset, *Eb = p + m->blocks[EL_VAE_ENC2_B].offset;
+    const double *Ew = p + m->blocks[EL_VAE_ENC2_W].offset,
+                 *Eb = p + m->blocks[EL_VAE_ENC2_B].offset;
     for (size_t j = 0; j < 2 * Z; j++) {
         double t = Eb[j];
         for (size_t k = 0; k < D; k++)
@@ -163,7 +163,11 @@ int el_vae_linear_elbo(const el_vae *m, const el_vae_data *data, double *out)
 static el_vae *train_linear(const el_vae_data *data, double sigma, size_t steps, double lr0,
                             double lr1, int fault, const gsl_rng *r, int *status)
 {
-    el_vae_config cfg = { PPCA_D, 0, PPCA_Q, 0, sigma > 0 ? EL_VAE_GAUSS : EL_VAE_GAUSS_LEARNED,
+    el_vae_config cfg = { PPCA_D,
+                          0,
+                          PPCA_Q,
+                          0,
+                          sigma > 0 ? EL_VAE_GAUSS : EL_VAE_GAUSS_LEARNED,
                           sigma > 0 ? sigma : 1.0 };
     el_vae *m = el_vae_check_model(&cfg, fault, r, status);
     el_vae_train_opts o = { data->n, lr0, 1.0, 0 };
@@ -176,8 +180,7 @@ static el_vae *train_linear(const el_vae_data *data, double sigma, size_t steps,
 
 /* The Monte Carlo ELBO of M over DATA from its own log weights (K per row),
  * with the standard error of the sampling over z only (rows are fixed). */
-static int mc_elbo(el_vae *m, const el_vae_data *data, size_t k, const gsl_rng *r,
-                   el_estimate *out)
+static int mc_elbo(el_vae *m, const el_vae_data *data, size_t k, const gsl_rng *r, el_estimate *out)
 {
     double *lw = malloc(data->n * k * sizeof *lw);
     if (!lw)
@@ -204,7 +207,8 @@ int el_vae_check_linear_ppca(const el_check *c, const el_check_opts *o, int vari
     gsl_rng *r = el_check_rng(c, o);
     int threads = el_vae_threads(1), s;
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, EL_VAE_PPCA_ROWS, r, &s) : NULL;
-    el_vae *m = data ? train_linear(data, 0, EL_VAE_PPCA_STEPS, PPCA_LR0, PPCA_LR1, 0, r, &s) : NULL;
+    el_vae *m =
+        data ? train_linear(data, 0, EL_VAE_PPCA_STEPS, PPCA_LR0, PPCA_LR1, 0, r, &s) : NULL;
     double ll = NAN, elbo = NAN;
     el_estimate mc = { NAN, NAN, 0 };
     if (!r)
@@ -248,7 +252,7 @@ int el_vae_ppca_trace(unsigned long seed, size_t every, double *step, double *el
     gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae.linear_ppca"));
     int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, EL_VAE_PPCA_ROWS, r, &s) : NULL;
-    el_vae *m = data ? el_vae_check_model(&cfg, 0, r, &s) : NULL;   /* as in the check */
+    el_vae *m = data ? el_vae_check_model(&cfg, 0, r, &s) : NULL; /* as in the check */
     if (m)
         s = el_vae_ppca_loglik(data, PPCA_Q, 0, ll);
     *n = 0;
@@ -269,9 +273,9 @@ int el_vae_ppca_trace(unsigned long seed, size_t every, double *step, double *el
 
 /* ---- vae.bounds ---------------------------------------------------------------- */
 
-#define BOUNDS_ROWS 100
+#define BOUNDS_ROWS  100
 #define BOUNDS_STEPS 40
-#define BOUNDS_SIGMA 0.3   /* a fixed, small decoder noise: a narrow posterior that q misses */
+#define BOUNDS_SIGMA 0.3 /* a fixed, small decoder noise: a narrow posterior that q misses */
 
 /* Exact log p(x_i) = log N(x_i; b, W W^T + sigma^2 I) under the linear VAE M (LOGP: n). */
 static int exact_logp(const el_vae *m, const el_vae_data *d, double *logp)
@@ -303,8 +307,7 @@ static int exact_logp(const el_vae *m, const el_vae_data *d, double *logp)
 
 /* z-score of the claim A <= B from paired rows: mean(a - b) / se(a - b)
  * (positive when A exceeds B); the mean and se go to *MEAN_OUT and *SE_OUT. */
-static double excess_z(const double *a, const double *b, size_t n, double *mean_out,
-                       double *se_out)
+static double excess_z(const double *a, const double *b, size_t n, double *mean_out, double *se_out)
 {
     double mean = 0, var = 0;
     for (size_t i = 0; i < n; i++)
@@ -317,8 +320,7 @@ static double excess_z(const double *a, const double *b, size_t n, double *mean_
     return se > 0 ? mean / se : (mean > 0 ? INFINITY : 0.0);
 }
 
-int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap,
-                        double *se)
+int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap, double *se)
 {
     gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae.bounds"));
     int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
@@ -332,7 +334,7 @@ int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double 
         s = el_vae_iwae_rows(m, data, BOUNDS_ROWS, ks[j], r, ks[j] == 1 ? NULL : v,
                              ks[j] == 1 ? v : NULL);
         if (!s)
-            excess_z(v, lp, BOUNDS_ROWS, &gap[j], &se[j]);   /* mean and se of the differences */
+            excess_z(v, lp, BOUNDS_ROWS, &gap[j], &se[j]); /* mean and se of the differences */
     }
     el_vae_free(m);
     el_vae_data_free(data);
@@ -348,7 +350,8 @@ int el_vae_check_bounds(const el_check *c, const el_check_opts *o, int variant,
     int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, BOUNDS_ROWS, r, &s) : NULL;
     el_vae *m = data ? train_linear(data, BOUNDS_SIGMA, BOUNDS_STEPS, 0.05, 0.01,
-                                    variant ? EL_VAE_FAULT_IWAE_NO_1K : 0, r, &s) : NULL;
+                                    variant ? EL_VAE_FAULT_IWAE_NO_1K : 0, r, &s)
+                     : NULL;
     enum { ELBO, IW5, IW50, LOGP, NV };
     double *v[NV] = { NULL };
     for (int i = 0; i < NV && m; i++)
@@ -364,7 +367,7 @@ int el_vae_check_bounds(const el_check *c, const el_check_opts *o, int variant,
         s = exact_logp(m, data, v[LOGP]);
     if (m && !s) {
         double d[3], z[3], se[3];
-        for (int k = 0; k < 3; k++)     /* ELBO <= IWAE_5 <= IWAE_50 <= log p(x) */
+        for (int k = 0; k < 3; k++) /* ELBO <= IWAE_5 <= IWAE_50 <= log p(x) */
             z[k] = excess_z(v[k], v[k + 1], BOUNDS_ROWS, &d[k], &se[k]);
         double zmax = GSL_MAX(z[0], GSL_MAX(z[1], z[2])), lp = 0, iw = 0;
         for (size_t i = 0; i < BOUNDS_ROWS; i++)

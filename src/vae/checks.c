@@ -55,7 +55,8 @@ static const el_check vae_checks[] = {
       "W from the top eigenvectors, sigma^2 = mean of the discarded eigenvalues",
       ppca_mistakes, el_vae_check_linear_ppca },
     { "vae.bounds",
-      "on a trained model ELBO <= IWAE_5 <= IWAE_50 <= log p(x) (exact for the linear-Gaussian VAE)",
+      "on a trained model ELBO <= IWAE_5 <= IWAE_50 <= log p(x) (exact for the linear-Gaussian "
+      "VAE)",
       bounds_mistakes, el_vae_check_bounds },
     { "vae.beta",
       "'large beta makes the latents correlated' is false: as beta grows the total correlation "

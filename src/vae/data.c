@@ -47,7 +47,7 @@ void el_vae_data_free(el_vae_data *d)
  * fixed model constants: N(0, 1) draws from a generator seeded with a
  * constant, so the model does not depend on the caller's seed. */
 
-#define SPRITE 16
+#define SPRITE     16
 #define MODEL_SEED 0x5eedUL
 
 /* One 16x16 sprite: a filled square, a plus or a ring, of half-size 3..6,
@@ -80,14 +80,14 @@ static int gen_ppca(float *x, const double *theta, const gsl_rng *r)
 {
     double z0 = gsl_ran_gaussian_ziggurat(r, 1.0), z1 = gsl_ran_gaussian_ziggurat(r, 1.0);
     for (int j = 0; j < 6; j++)
-        x[j] = (float)(theta[2 * j] * z0 + theta[2 * j + 1] * z1 + theta[12 + j]
-                       + 0.3 * gsl_ran_gaussian_ziggurat(r, 1.0));
+        x[j] = (float)(theta[2 * j] * z0 + theta[2 * j + 1] * z1 + theta[12 + j] +
+                       0.3 * gsl_ran_gaussian_ziggurat(r, 1.0));
     return 0;
 }
 
-#define TOY_K 8
+#define TOY_K      8
 #define TOY_RADIUS 2.0
-#define TOY_SD 0.2
+#define TOY_SD     0.2
 
 /* 2-D: a component k uniform in 0..7, then N(centre_k, 0.2^2 I), centres on a circle of radius 2. */
 static int gen_toy2d(float *x, const double *theta, const gsl_rng *r)
@@ -121,8 +121,9 @@ static int gen_factors(float *x, const double *theta, const gsl_rng *r)
 {
     double u1 = 2 * gsl_rng_uniform(r) - 1, u2 = 2 * gsl_rng_uniform(r) - 1;
     for (int j = 0; j < 6; j++)
-        x[j] = (float)(tanh(1.2 * (theta[2 * j] * u1 + theta[2 * j + 1] * u2) + 0.3 * theta[12 + j])
-                       + 0.05 * gsl_ran_gaussian_ziggurat(r, 1.0));
+        x[j] =
+            (float)(tanh(1.2 * (theta[2 * j] * u1 + theta[2 * j + 1] * u2) + 0.3 * theta[12 + j]) +
+                    0.05 * gsl_ran_gaussian_ziggurat(r, 1.0));
     return 0;
 }
 
@@ -145,7 +146,7 @@ typedef struct {
 } synth_info;
 
 static const synth_info synths[] = {
-    [EL_VAE_SYN_SPRITES] = { "sprites", SPRITE * SPRITE, 3, SPRITE, 0, 1, gen_sprite },
+    [EL_VAE_SYN_SPRITES] = { "sprites", SPRITE *SPRITE, 3, SPRITE, 0, 1, gen_sprite },
     [EL_VAE_SYN_PPCA] = { "ppca", 6, 0, 0, 18, 0, gen_ppca },
     [EL_VAE_SYN_TOY2D] = { "toy2d", 2, TOY_K, 0, 0, 0, gen_toy2d },
     [EL_VAE_SYN_FACTORS] = { "factors", 6, 0, 0, 18, 0, gen_factors },

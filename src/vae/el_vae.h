@@ -30,12 +30,12 @@
 /* ---- data sets ------------------------------------------------------------- */
 
 typedef struct {
-    size_t n, d;           /* n rows of d values */
-    float *x;              /* n * d values, row-major */
-    int *label;            /* n class labels in 0..nclass-1, or NULL */
-    size_t nclass;         /* number of classes (0 without labels) */
-    size_t width, height;  /* image shape when a row is an image (width * height = d), else 0 */
-    int binary;            /* 1 when every value is 0 or 1 */
+    size_t n, d;          /* n rows of d values */
+    float *x;             /* n * d values, row-major */
+    int *label;           /* n class labels in 0..nclass-1, or NULL */
+    size_t nclass;        /* number of classes (0 without labels) */
+    size_t width, height; /* image shape when a row is an image (width * height = d), else 0 */
+    int binary;           /* 1 when every value is 0 or 1 */
 } el_vae_data;
 
 /* An n x d data set of zeros (with n zero labels when LABELLED).  NULL on
@@ -45,11 +45,11 @@ void el_vae_data_free(el_vae_data *d);
 
 /* The built-in synthetic data sets (no download needed). */
 typedef enum {
-    EL_VAE_SYN_SPRITES,   /* 16x16 binary images of 3 shapes at random place and size (labels: shape) */
-    EL_VAE_SYN_PPCA,      /* 6-D linear-Gaussian data x = W z + b + 0.3 noise, z ~ N(0, I_2) */
-    EL_VAE_SYN_TOY2D,     /* 2-D: a mixture of 8 Gaussians on a circle (labels: component) */
-    EL_VAE_SYN_FACTORS,   /* 6-D: two independent uniform factors through a fixed smooth map, plus noise */
-    EL_VAE_SYN_CLUSTERS   /* 8-D: 4 well separated Gaussian clusters (labels: cluster) */
+    EL_VAE_SYN_SPRITES, /* 16x16 binary images of 3 shapes at random place and size (labels: shape) */
+    EL_VAE_SYN_PPCA,    /* 6-D linear-Gaussian data x = W z + b + 0.3 noise, z ~ N(0, I_2) */
+    EL_VAE_SYN_TOY2D,   /* 2-D: a mixture of 8 Gaussians on a circle (labels: component) */
+    EL_VAE_SYN_FACTORS, /* 6-D: two independent uniform factors through a fixed smooth map, plus noise */
+    EL_VAE_SYN_CLUSTERS /* 8-D: 4 well separated Gaussian clusters (labels: cluster) */
 } el_vae_synth;
 
 /* N rows of synthetic data KIND.  The generative model (loadings, cluster
@@ -75,56 +75,60 @@ double el_vae_toy2d_logpdf(double x, double y);
  * grey when THRESHOLD < 0.  At most MAX_ROWS rows are kept (0 = all).
  * EL_EIO when a file is missing, EL_EFORMAT when one is corrupt or truncated
  * (the message names the file and what is wrong). */
-el_vae_data *el_vae_idx_load(const char *dir, const char *split, double threshold,
-                             size_t max_rows, int *status);
+el_vae_data *el_vae_idx_load(const char *dir, const char *split, double threshold, size_t max_rows,
+                             int *status);
 
 /* ---- the model --------------------------------------------------------------- */
 
 typedef enum {
-    EL_VAE_BERNOULLI = 0,     /* logits; -log p(x|z) is the stable binary cross-entropy */
-    EL_VAE_GAUSS = 1,         /* means, fixed standard deviation cfg.sigma */
-    EL_VAE_GAUSS_LEARNED = 2  /* means, one learned log variance shared by all pixels */
+    EL_VAE_BERNOULLI = 0,    /* logits; -log p(x|z) is the stable binary cross-entropy */
+    EL_VAE_GAUSS = 1,        /* means, fixed standard deviation cfg.sigma */
+    EL_VAE_GAUSS_LEARNED = 2 /* means, one learned log variance shared by all pixels */
 } el_vae_decoder;
 
 typedef enum { EL_VAE_F32 = 4, EL_VAE_F64 = 8 } el_vae_precision;
 
 typedef struct {
-    size_t x_dim;            /* D: values per data row */
-    size_t hidden;           /* H: hidden units of encoder and decoder; 0 = linear maps */
-    size_t z_dim;            /* Z: latent dimensions */
-    size_t mixture;          /* K > 0: learned K-component Gaussian-mixture prior; 0: N(0, I) */
+    size_t x_dim;   /* D: values per data row */
+    size_t hidden;  /* H: hidden units of encoder and decoder; 0 = linear maps */
+    size_t z_dim;   /* Z: latent dimensions */
+    size_t mixture; /* K > 0: learned K-component Gaussian-mixture prior; 0: N(0, I) */
     el_vae_decoder decoder;
-    double sigma;            /* decoder standard deviation (fixed; initial value when learned) */
+    double sigma; /* decoder standard deviation (fixed; initial value when learned) */
 } el_vae_config;
 
 /* Deliberate faults, used only by the negative controls of the checks. */
 typedef enum {
     EL_VAE_FAULT_NONE = 0,
-    EL_VAE_FAULT_RELU_MASK,     /* ReLU backward passes the gradient where the input was < 0 */
-    EL_VAE_FAULT_REPARAM_HALF,  /* dz/dlogvar = sigma * eps: the 1/2 of exp(logvar/2) dropped */
-    EL_VAE_FAULT_KL_GRAD,       /* dKL/dlogvar = exp(logvar) - 1: the 1/2 dropped */
-    EL_VAE_FAULT_KL_LOGSIGMA,   /* KL forward uses log sigma where log sigma^2 belongs */
-    EL_VAE_FAULT_KL_MEAN,       /* KL forward averages the dimensions instead of summing them */
-    EL_VAE_FAULT_RESP_UNIFORM,  /* GM-VAE: q(k|z,x) = 1/K instead of the responsibilities */
-    EL_VAE_FAULT_BETA_RECON,    /* beta multiplies the reconstruction term instead of the rate */
-    EL_VAE_FAULT_IWAE_NO_1K     /* IWAE: log sum_i w_i, the 1/k dropped */
+    EL_VAE_FAULT_RELU_MASK,    /* ReLU backward passes the gradient where the input was < 0 */
+    EL_VAE_FAULT_REPARAM_HALF, /* dz/dlogvar = sigma * eps: the 1/2 of exp(logvar/2) dropped */
+    EL_VAE_FAULT_KL_GRAD,      /* dKL/dlogvar = exp(logvar) - 1: the 1/2 dropped */
+    EL_VAE_FAULT_KL_LOGSIGMA,  /* KL forward uses log sigma where log sigma^2 belongs */
+    EL_VAE_FAULT_KL_MEAN,      /* KL forward averages the dimensions instead of summing them */
+    EL_VAE_FAULT_RESP_UNIFORM, /* GM-VAE: q(k|z,x) = 1/K instead of the responsibilities */
+    EL_VAE_FAULT_BETA_RECON,   /* beta multiplies the reconstruction term instead of the rate */
+    EL_VAE_FAULT_IWAE_NO_1K    /* IWAE: log sum_i w_i, the 1/k dropped */
 } el_vae_fault;
 
 /* One named block of the parameter vector. */
 typedef struct {
-    const char *name;        /* "enc1.w", "enc1.b", ... */
-    size_t offset, size;     /* size 0: the block is absent from this shape */
+    const char *name;    /* "enc1.w", "enc1.b", ... */
+    size_t offset, size; /* size 0: the block is absent from this shape */
 } el_vae_block;
 
 /* The blocks, in storage order.  Weights are (out x in) row-major. */
 enum {
-    EL_VAE_ENC1_W, EL_VAE_ENC1_B,   /* x -> hidden             (H x D, H)  */
-    EL_VAE_ENC2_W, EL_VAE_ENC2_B,   /* hidden (or x) -> mu|lv  (2Z x H, 2Z) */
-    EL_VAE_DEC1_W, EL_VAE_DEC1_B,   /* z -> hidden             (H x Z, H)  */
-    EL_VAE_DEC2_W, EL_VAE_DEC2_B,   /* hidden (or z) -> x      (D x H, D)  */
-    EL_VAE_DEC_LOGVAR,              /* learned decoder log variance (1) */
-    EL_VAE_PRIOR_MU,                /* mixture prior means (K x Z) */
-    EL_VAE_PRIOR_LOGVAR,            /* mixture prior log variances (K x Z) */
+    EL_VAE_ENC1_W,
+    EL_VAE_ENC1_B, /* x -> hidden             (H x D, H)  */
+    EL_VAE_ENC2_W,
+    EL_VAE_ENC2_B, /* hidden (or x) -> mu|lv  (2Z x H, 2Z) */
+    EL_VAE_DEC1_W,
+    EL_VAE_DEC1_B, /* z -> hidden             (H x Z, H)  */
+    EL_VAE_DEC2_W,
+    EL_VAE_DEC2_B,       /* hidden (or z) -> x      (D x H, D)  */
+    EL_VAE_DEC_LOGVAR,   /* learned decoder log variance (1) */
+    EL_VAE_PRIOR_MU,     /* mixture prior means (K x Z) */
+    EL_VAE_PRIOR_LOGVAR, /* mixture prior log variances (K x Z) */
     EL_VAE_MAXBLOCKS
 };
 
@@ -136,11 +140,11 @@ typedef struct el_vae {
     el_vae_precision prec;
     el_vae_block blocks[EL_VAE_MAXBLOCKS];
     size_t nparams;
-    void *params, *grads;    /* nparams values each, of type float or double */
-    void *adam_m, *adam_v;   /* Adam's first and second moments */
-    long step;               /* Adam steps taken */
-    int fault;               /* el_vae_fault (checks only) */
-    void *work;              /* activations for up to CAP rows (see net_source.c) */
+    void *params, *grads;  /* nparams values each, of type float or double */
+    void *adam_m, *adam_v; /* Adam's first and second moments */
+    long step;             /* Adam steps taken */
+    int fault;             /* el_vae_fault (checks only) */
+    void *work;            /* activations for up to CAP rows (see net_source.c) */
     size_t cap;
 } el_vae;
 
@@ -162,17 +166,17 @@ void el_vae_grads_get(const el_vae *m, double *out);
 
 /* Per-row means of one pass over a batch, in nats. */
 typedef struct {
-    double loss;    /* recon + beta * kl: the minimised objective (-ELBO when beta = 1) */
-    double recon;   /* -log p(x|z) at the sampled z (all constants included) */
-    double kl;      /* the rate: closed-form KL(q||N(0,I)), or -H(q) - log p(z) for a mixture prior */
+    double loss;  /* recon + beta * kl: the minimised objective (-ELBO when beta = 1) */
+    double recon; /* -log p(x|z) at the sampled z (all constants included) */
+    double kl;    /* the rate: closed-form KL(q||N(0,I)), or -H(q) - log p(z) for a mixture prior */
 } el_vae_terms;
 
 /* One forward pass over rows IDX[0..n) of DATA (IDX NULL: rows 0..n-1) with
  * eps ~ N(0, I) drawn from R (R NULL: eps = 0, the deterministic
  * auto-encoder), and, when GRAD, the backward pass that leaves the gradient
  * of the mean loss in m->grads.  Returns EL_OK or EL_ENOMEM / EL_EDOM. */
-int el_vae_loss(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
-                double beta, const gsl_rng *r, int grad, el_vae_terms *out);
+int el_vae_loss(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                const gsl_rng *r, int grad, el_vae_terms *out);
 
 /* One Adam step (beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected) along m->grads. */
 void el_vae_adam(el_vae *m, double lr);
@@ -181,8 +185,8 @@ void el_vae_adam(el_vae *m, double lr);
  * j < k and rows 0..n-1 of DATA starting at row FIRST: LOGW[i*k + j].
  * Every constant is included, so mean_j is an unbiased ELBO estimate and
  * logmeanexp_j the IWAE_k estimate of log p(x). */
-int el_vae_log_weights(el_vae *m, const el_vae_data *data, size_t first, size_t n,
-                       size_t k, const gsl_rng *r, double *logw);
+int el_vae_log_weights(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
+                       const gsl_rng *r, double *logw);
 
 /* Encoder outputs for rows 0..n-1 of DATA from row FIRST: MU and LOGVAR
  * (n * Z each; LOGVAR may be NULL). */
@@ -208,10 +212,10 @@ int el_vae_threads(int n);
 /* ---- training and evaluation -------------------------------------------------- */
 
 typedef struct {
-    size_t batch;     /* rows per step */
-    double lr;        /* Adam learning rate */
-    double beta;      /* weight of the rate (1 = the ELBO) */
-    int ae;           /* 1: plain auto-encoder, z = mu and the rate is not trained */
+    size_t batch; /* rows per step */
+    double lr;    /* Adam learning rate */
+    double beta;  /* weight of the rate (1 = the ELBO) */
+    int ae;       /* 1: plain auto-encoder, z = mu and the rate is not trained */
 } el_vae_train_opts;
 
 /* Called after every batch: BATCH counts from 1 to NBATCH; RUNNING holds the
@@ -253,10 +257,10 @@ double el_vae_logmeanexp(const double *logw, size_t k);
 
 /* What the file records besides the network: where the data came from. */
 typedef struct {
-    char data[256];          /* "fashion-mnist", "synthetic", "synthetic:toy2d" or a folder */
-    double threshold;        /* binarisation threshold used (< 0: grey) */
-    size_t width, height;    /* image shape, 0 if not images */
-    size_t epochs;           /* epochs trained */
+    char data[256];       /* "fashion-mnist", "synthetic", "synthetic:toy2d" or a folder */
+    double threshold;     /* binarisation threshold used (< 0: grey) */
+    size_t width, height; /* image shape, 0 if not images */
+    size_t epochs;        /* epochs trained */
 } el_vae_meta;
 
 /* Writes M and META to PATH (a temporary file, then rename): magic

@@ -26,17 +26,18 @@ static int fig_ppca(FILE *f, const el_plot_opts *o)
             gap[i] = fmax(ll - elbo[i], 1e-6);
         const double *cols[] = { step, elbo, gap };
         el_plot_block(f, "trace", n, 3, cols);
-        fprintf(f, "set multiplot layout 1,2 title 'A linear VAE (6-D data, 2 latents) trained "
-                   "from a random start reaches the pPCA maximum likelihood'\n"
-                   "set xlabel 'Adam step'\nset ylabel 'nats per point'\nset key bottom right\n"
-                   "set yrange [%g:%g]\n"
-                   "plot $trace using 1:2 with lines ls 1 title 'exact ELBO of the linear VAE', "
-                   "%.10g with lines ls 2 title 'pPCA log-likelihood (closed form)'\n"
-                   "set yrange [*:*]\nset logscale y\nset format y '10^{%%L}'\n"
-                   "set ylabel 'log-likelihood - ELBO (nats per point)'\nset key top right\n"
-                   "plot $trace using 1:3 with lines ls 1 title 'gap', "
-                   "0.01 with lines ls 6 title 'tolerance of the check (0.01)'\n"
-                   "unset multiplot\n",
+        fprintf(f,
+                "set multiplot layout 1,2 title 'A linear VAE (6-D data, 2 latents) trained "
+                "from a random start reaches the pPCA maximum likelihood'\n"
+                "set xlabel 'Adam step'\nset ylabel 'nats per point'\nset key bottom right\n"
+                "set yrange [%g:%g]\n"
+                "plot $trace using 1:2 with lines ls 1 title 'exact ELBO of the linear VAE', "
+                "%.10g with lines ls 2 title 'pPCA log-likelihood (closed form)'\n"
+                "set yrange [*:*]\nset logscale y\nset format y '10^{%%L}'\n"
+                "set ylabel 'log-likelihood - ELBO (nats per point)'\nset key top right\n"
+                "plot $trace using 1:3 with lines ls 1 title 'gap', "
+                "0.01 with lines ls 6 title 'tolerance of the check (0.01)'\n"
+                "unset multiplot\n",
                 ll - 3, ll + 0.5, ll);
     }
     free(step);
@@ -64,7 +65,8 @@ static int fig_bounds(FILE *f, const el_plot_opts *o)
           "set xrange [0.7:700]\n"
           "plot $iwae using 1:2:3 with yerrorbars ls 1 title 'IWAE_k - log p(x) +- 1 se', "
           "'' using 1:2 with lines ls 1 notitle, "
-          "0 with lines ls 2 title 'log p(x) (exact, linear-Gaussian)'\n", f);
+          "0 with lines ls 2 title 'log p(x) (exact, linear-Gaussian)'\n",
+          f);
     return EL_OK;
 }
 
@@ -90,7 +92,8 @@ static int fig_beta(FILE *f, const el_plot_opts *o)
           "set logscale x 2\nset xlabel 'beta'\nset ylabel 'total correlation of q(z)  (nats)'\n"
           "set offsets 0, 0, graph 0.08, graph 0.08\nset xrange [0.18:22]\n"
           "plot $sweep using 1:4 with linespoints ls 2\n"
-          "unset multiplot\n", f);
+          "unset multiplot\n",
+          f);
     return EL_OK;
 }
 
@@ -105,7 +108,8 @@ static int fig_generation(FILE *f, const el_plot_opts *o)
     int s = buf && r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     el_vae_data *d = s ? NULL : el_vae_synthetic(EL_VAE_SYN_TOY2D, GEN_FIG, r, &s);
     if (d)
-        s = el_vae_generation_samples(o->seed, 0, GEN_FIG, buf, buf + 2 * GEN_FIG, buf + 4 * GEN_FIG);
+        s = el_vae_generation_samples(o->seed, 0, GEN_FIG, buf, buf + 2 * GEN_FIG,
+                                      buf + 4 * GEN_FIG);
     if (d && !s) {
         double *cx = buf + 6 * GEN_FIG, *cy = cx + GEN_FIG;
         for (size_t i = 0; i < GEN_FIG; i++)
@@ -113,7 +117,7 @@ static int fig_generation(FILE *f, const el_plot_opts *o)
         const double *cd[] = { cx, cy };
         el_plot_block(f, "data", GEN_FIG, 2, cd);
         for (int m = 0; m < 2; m++) {
-            const double *x = buf + 2 * GEN_FIG * m;           /* n x 2, row-major */
+            const double *x = buf + 2 * GEN_FIG * m; /* n x 2, row-major */
             fprintf(f, "$%s << EOD\n", m ? "ae" : "vae");
             for (size_t i = 0; i < GEN_FIG; i++)
                 fprintf(f, "%.6g %.6g\n", x[2 * i], x[2 * i + 1]);
@@ -129,7 +133,8 @@ static int fig_generation(FILE *f, const el_plot_opts *o)
               "set title 'auto-encoder (beta = 0, z = mu(x))'\n"
               "plot $data with points pt 7 ps 0.3 lc rgb '#9ecae1' title 'data', "
               "$ae with points ls 4 ps 0.3 title 'decoded samples'\n"
-              "unset multiplot\n", f);
+              "unset multiplot\n",
+              f);
     }
     el_vae_data_free(d);
     el_rng_free(r);
@@ -145,7 +150,8 @@ static int fig_gmvae(FILE *f, const el_plot_opts *o)
     int s;
     el_vae *m = el_vae_gmvae_fit(o->seed, 0, &d, &s);
     size_t Z = m ? m->cfg.z_dim : 0, K = m ? m->cfg.mixture : 0;
-    double *mu = m ? malloc(d->n * Z * sizeof *mu) : NULL, *p = m ? malloc(m->nparams * sizeof *p) : NULL;
+    double *mu = m ? malloc(d->n * Z * sizeof *mu) : NULL,
+           *p = m ? malloc(m->nparams * sizeof *p) : NULL;
     if (m && (!mu || !p))
         s = EL_ERROR(EL_ENOMEM, "out of memory");
     if (m && !s)
@@ -161,20 +167,22 @@ static int fig_gmvae(FILE *f, const el_plot_opts *o)
                     fprintf(f, "%.6g %.6g\n", mu[i * Z], mu[i * Z + 1]);
             fputs("EOD\n", f);
         }
-        fputs("$comp << EOD\n", f);       /* centre and 2-sd half-axes of each component */
+        fputs("$comp << EOD\n", f); /* centre and 2-sd half-axes of each component */
         for (size_t k = 0; k < K; k++)
-            fprintf(f, "%.6g %.6g %.6g %.6g\n", pm[k * Z], pm[k * Z + 1],
-                    4 * exp(pv[k * Z] / 2), 4 * exp(pv[k * Z + 1] / 2));
+            fprintf(f, "%.6g %.6g %.6g %.6g\n", pm[k * Z], pm[k * Z + 1], 4 * exp(pv[k * Z] / 2),
+                    4 * exp(pv[k * Z + 1] / 2));
         fputs("EOD\n", f);
         fputs("set title 'GM-VAE: latent means mu(x) by true cluster, and the learned prior "
               "components (centre, 2 s.d.)'\n"
               "set size ratio -1\nset xlabel 'w_1'\nset ylabel 'w_2'\nset key outside right top\n"
-              "plot ", f);
+              "plot ",
+              f);
         for (size_t k = 0; k < d->nclass; k++)
             fprintf(f, "$c%zu with points ls %zu ps 0.5 title 'cluster %zu', ", k, k + 1, k + 1);
         fputs("$comp using 1:2:3:4 with ellipses lc rgb '#404040' lw 1.5 dt 2 title "
               "'prior components', $comp using 1:2 with points pt 2 ps 1.5 lc rgb '#000000' "
-              "notitle\n", f);
+              "notitle\n",
+              f);
     }
     free(mu);
     free(p);
@@ -184,9 +192,12 @@ static int fig_gmvae(FILE *f, const el_plot_opts *o)
 }
 
 static const el_figure vae_figures[] = {
-    { "vae-ppca", "a linear VAE trained to the pPCA maximum likelihood", "vae.linear_ppca", fig_ppca },
-    { "vae-bounds", "ELBO <= IWAE_k <= log p(x) on a trained linear VAE", "vae.bounds", fig_bounds },
-    { "vae-beta", "the beta rate-distortion curve and the total correlation", "vae.beta", fig_beta },
+    { "vae-ppca", "a linear VAE trained to the pPCA maximum likelihood", "vae.linear_ppca",
+      fig_ppca },
+    { "vae-bounds", "ELBO <= IWAE_k <= log p(x) on a trained linear VAE", "vae.bounds",
+      fig_bounds },
+    { "vae-beta", "the beta rate-distortion curve and the total correlation", "vae.beta",
+      fig_beta },
     { "vae-generation", "samples of a VAE and of a plain auto-encoder", "vae.generation",
       fig_generation },
     { "gmvae-training", "the latent space of a trained GM-VAE", "gmvae.training", fig_gmvae },

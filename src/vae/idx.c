@@ -14,7 +14,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#define MAX_ROWS 10000000UL
+#define MAX_ROWS   10000000UL
 #define MAX_PIXELS 65536UL
 
 typedef struct {
@@ -50,8 +50,8 @@ static int idx_read(idx_file *x, void *buf, size_t n, const char *what)
             return EL_ERROR(EL_EFORMAT, "%s is corrupt (%s): %s", x->path, what, msg);
         }
         if (r == 0)
-            return EL_ERROR(EL_EFORMAT, "%s is truncated: %zu of %zu bytes of %s", x->path, got,
-                            n, what);
+            return EL_ERROR(EL_EFORMAT, "%s is truncated: %zu of %zu bytes of %s", x->path, got, n,
+                            what);
         got += (size_t)r;
     }
     return EL_OK;
@@ -83,16 +83,16 @@ static int idx_header(idx_file *x, int ndim, unsigned long *dims)
     for (int i = 0; i < ndim; i++) {
         if ((s = idx_read(x, b, 4, "the header")))
             return s;
-        dims[i] = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16
-                  | (unsigned long)b[2] << 8 | (unsigned long)b[3];
+        dims[i] = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 | (unsigned long)b[2] << 8 |
+                  (unsigned long)b[3];
     }
     return EL_OK;
 }
 
 /* Opens DIR/SPLIT-WHAT-idxNDIM-ubyte[.gz] and reads its header into DIMS.
  * On success the file is open (close x->f); on failure it is closed. */
-static int idx_start(idx_file *x, const char *dir, const char *split, const char *what,
-                     int ndim, unsigned long *dims)
+static int idx_start(idx_file *x, const char *dir, const char *split, const char *what, int ndim,
+                     unsigned long *dims)
 {
     char name[256];
     snprintf(name, sizeof name, "%s-%s-idx%d-ubyte", split, what, ndim);
@@ -141,10 +141,10 @@ static int read_images(const char *dir, const char *split, double thr, size_t ma
     int s = idx_start(&x, dir, split, "images", 3, dims);
     if (s)
         return s;
-    if (!s && (dims[0] == 0 || dims[0] > MAX_ROWS || dims[1] == 0 || dims[2] == 0
-               || dims[1] * dims[2] > MAX_PIXELS))
-        s = EL_ERROR(EL_EFORMAT, "%s has implausible dimensions %lu x %lu x %lu", x.path,
-                     dims[0], dims[1], dims[2]);
+    if (!s && (dims[0] == 0 || dims[0] > MAX_ROWS || dims[1] == 0 || dims[2] == 0 ||
+               dims[1] * dims[2] > MAX_PIXELS))
+        s = EL_ERROR(EL_EFORMAT, "%s has implausible dimensions %lu x %lu x %lu", x.path, dims[0],
+                     dims[1], dims[2]);
     size_t n = s ? 0 : (max && max < dims[0] ? max : dims[0]), d = s ? 0 : dims[1] * dims[2];
     el_vae_data *data = s ? NULL : el_vae_data_alloc(n, d, 1, &s);
     unsigned char *row = data ? malloc(d) : NULL;
@@ -172,8 +172,8 @@ static int read_images(const char *dir, const char *split, double thr, size_t ma
     return EL_OK;
 }
 
-el_vae_data *el_vae_idx_load(const char *dir, const char *split, double threshold,
-                             size_t max_rows, int *status)
+el_vae_data *el_vae_idx_load(const char *dir, const char *split, double threshold, size_t max_rows,
+                             int *status)
 {
     int dummy;
     status = status ? status : &dummy;

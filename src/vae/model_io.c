@@ -117,7 +117,7 @@ int el_vae_save(const el_vae *m, const el_vae_meta *meta, const char *path)
 typedef struct {
     const unsigned char *b;
     size_t n, pos;
-    int short_read;     /* set when a read ran past the end */
+    int short_read; /* set when a read ran past the end */
 } rbuf;
 
 static uint64_t get_uint(rbuf *r, int nbytes)
@@ -194,8 +194,10 @@ static int parse_header(rbuf *r, const char *path, el_vae_config *cfg, el_vae_pr
     r->pos = 8;
     uint64_t version = get_uint(r, 4);
     if (version != EL_VAE_FILE_VERSION)
-        return EL_ERROR(EL_EFORMAT, "%s is a VAE model of format version %llu; this elbolab reads "
-                        "version %d", path, (unsigned long long)version, EL_VAE_FILE_VERSION);
+        return EL_ERROR(EL_EFORMAT,
+                        "%s is a VAE model of format version %llu; this elbolab reads "
+                        "version %d",
+                        path, (unsigned long long)version, EL_VAE_FILE_VERSION);
     *prec = (el_vae_precision)get_uint(r, 4);
     cfg->x_dim = (size_t)get_uint(r, 8), cfg->hidden = (size_t)get_uint(r, 8);
     cfg->z_dim = (size_t)get_uint(r, 8), cfg->mixture = (size_t)get_uint(r, 8);

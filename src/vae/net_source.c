@@ -15,35 +15,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tgmath.h>
-#include <gsl/gsl_cblas.h>   /* the CBLAS interface; OpenBLAS supplies it at link time */
+#include <gsl/gsl_cblas.h> /* the CBLAS interface; OpenBLAS supplies it at link time */
 #include <gsl/gsl_randist.h>
 
 #include "core/el_core.h"
 #include "vae/el_vae.h"
 #include "vae/net.h"
 
-#define LOG_2PI ((REAL)1.8378770664093454836)
+#define LOG_2PI    ((REAL)1.8378770664093454836)
 #define P(m, slot) ((REAL *)(m)->params + (m)->blocks[slot].offset)
 #define G(m, slot) ((REAL *)(m)->grads + (m)->blocks[slot].offset)
-#define WORK(m) ((FN(work) *)(m)->work)
+#define WORK(m)    ((FN(work) *)(m)->work)
 
 /* Activations and their gradients for up to CAP rows, carved from one block. */
 typedef struct {
-    REAL *x;          /* B x D   the input rows */
-    REAL *h1, *a1;    /* B x H   encoder hidden layer before / after ReLU */
-    REAL *enc;        /* B x 2Z  encoder output: mu (first Z), log sigma^2 (last Z) */
-    REAL *eps, *z;    /* B x Z   the noise and the sample z = mu + sigma eps */
-    REAL *sd;         /* B x Z   sigma = exp(logvar / 2) */
-    REAL *h2, *a2;    /* B x H   decoder hidden layer before / after ReLU */
-    REAL *out;        /* B x D   logits (Bernoulli) or means (Gaussian) */
-    REAL *dout, *dh;  /* B x D, B x H  gradients */
-    REAL *dz;         /* B x Z */
-    REAL *denc;       /* B x 2Z */
-    REAL *recon;      /* B       -log p(x|z) per row */
-    REAL *rate;       /* B       the rate per row */
-    REAL *lpz;        /* B       log p(z) per row */
-    REAL *resp;       /* B x K   mixture responsibilities */
-    REAL *mix;        /* K x (Z + 1)  mixture inverse variances and constants */
+    REAL *x;         /* B x D   the input rows */
+    REAL *h1, *a1;   /* B x H   encoder hidden layer before / after ReLU */
+    REAL *enc;       /* B x 2Z  encoder output: mu (first Z), log sigma^2 (last Z) */
+    REAL *eps, *z;   /* B x Z   the noise and the sample z = mu + sigma eps */
+    REAL *sd;        /* B x Z   sigma = exp(logvar / 2) */
+    REAL *h2, *a2;   /* B x H   decoder hidden layer before / after ReLU */
+    REAL *out;       /* B x D   logits (Bernoulli) or means (Gaussian) */
+    REAL *dout, *dh; /* B x D, B x H  gradients */
+    REAL *dz;        /* B x Z */
+    REAL *denc;      /* B x 2Z */
+    REAL *recon;     /* B       -log p(x|z) per row */
+    REAL *rate;      /* B       the rate per row */
+    REAL *lpz;       /* B       log p(z) per row */
+    REAL *resp;      /* B x K   mixture responsibilities */
+    REAL *mix;       /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
 } FN(work);
 
@@ -52,8 +52,8 @@ typedef struct {
 /* ======================================================================= */
 
 /* out (B x NO) = inp (B x NI) W^T + b;  W is NO x NI, b has NO entries. */
-static void linear_forward(REAL *out, const REAL *inp, const REAL *w, const REAL *b,
-                           size_t B, size_t NI, size_t NO)
+static void linear_forward(REAL *out, const REAL *inp, const REAL *w, const REAL *b, size_t B,
+                           size_t NI, size_t NO)
 {
     for (size_t r = 0; r < B; r++)
         memcpy(out + r * NO, b, NO * sizeof(REAL));
@@ -96,8 +96,7 @@ static void relu_backward(REAL *dinp, const REAL *dout, const REAL *inp, size_t 
 
 /* sd (B x Z) = exp(logvar / 2) and z (B x Z) = mu + sd eps, with
  * enc = [mu | logvar] (B x 2Z).  The later layers reuse sd. */
-static void reparam_forward(REAL *z, REAL *sd, const REAL *enc, const REAL *eps, size_t B,
-                            size_t Z)
+static void reparam_forward(REAL *z, REAL *sd, const REAL *enc, const REAL *eps, size_t B, size_t Z)
 {
     for (size_t r = 0; r < B; r++) {
         const REAL *mu = enc + r * 2 * Z, *lv = mu + Z;
@@ -109,8 +108,8 @@ static void reparam_forward(REAL *z, REAL *sd, const REAL *enc, const REAL *eps,
 }
 
 /* denc (B x 2Z) += [dz | dz * eps * sd / 2]  (d sd / d logvar = sd / 2). */
-static void reparam_backward(REAL *denc, const REAL *dz, const REAL *sd, const REAL *eps,
-                             size_t B, size_t Z, int fault)
+static void reparam_backward(REAL *denc, const REAL *dz, const REAL *sd, const REAL *eps, size_t B,
+                             size_t Z, int fault)
 {
     REAL half = fault == EL_VAE_FAULT_REPARAM_HALF ? 1 : (REAL)0.5;
     for (size_t r = 0; r < B; r++) {
@@ -139,8 +138,8 @@ static void kl_forward(REAL *rate, const REAL *enc, const REAL *sd, size_t B, si
 
 /* denc (B x 2Z) = SCALE * [mu | (s^2 - 1) / 2]: the gradient of SCALE * rate
  * (s^2 = exp(logvar) = sd^2). */
-static void kl_backward(REAL *denc, const REAL *enc, const REAL *sd, REAL scale, size_t B,
-                        size_t Z, int fault)
+static void kl_backward(REAL *denc, const REAL *enc, const REAL *sd, REAL scale, size_t B, size_t Z,
+                        int fault)
 {
     REAL half = fault == EL_VAE_FAULT_KL_GRAD ? 1 : (REAL)0.5;
     for (size_t r = 0; r < B; r++) {
@@ -249,7 +248,7 @@ static void logq_forward(REAL *out, const REAL *enc, const REAL *eps, size_t B, 
 static inline REAL exp_nonpos(REAL x)
 {
     x = x < (REAL)-87 ? (REAL)-87 : x;
-    int32_t n = (int32_t)(x * (REAL)1.4426950408889634 - (REAL)0.5);   /* round(x / ln2), x <= 0 */
+    int32_t n = (int32_t)(x * (REAL)1.4426950408889634 - (REAL)0.5); /* round(x / ln2), x <= 0 */
     REAL r = (x - (REAL)n * (REAL)0.693145751953125) - (REAL)n * (REAL)1.428606820309417e-06;
     REAL p = (REAL)(1.0 / 5040);
     p = p * r + (REAL)(1.0 / 720);
@@ -293,7 +292,7 @@ static inline REAL log1p_unit(REAL e)
  * with softplus(l) = max(l, 0) + log(1 + exp(-|l|)) (no overflow). */
 static void bernoulli_forward(REAL *recon, const REAL *logit, const REAL *x, size_t B, size_t D)
 {
-    enum { LANES = 8 };          /* independent partial sums, so the loop vectorises */
+    enum { LANES = 8 }; /* independent partial sums, so the loop vectorises */
     for (size_t r = 0; r < B; r++) {
         const REAL *l = logit + r * D, *xr = x + r * D;
         REAL acc[LANES] = { 0 }, t = 0;
@@ -312,11 +311,11 @@ static void bernoulli_forward(REAL *recon, const REAL *logit, const REAL *x, siz
 }
 
 /* dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
-static void bernoulli_backward(REAL *dlogit, const REAL *logit, const REAL *x, REAL scale,
-                               size_t B, size_t D)
+static void bernoulli_backward(REAL *dlogit, const REAL *logit, const REAL *x, REAL scale, size_t B,
+                               size_t D)
 {
     for (size_t i = 0; i < B * D; i++) {
-        REAL e = exp_nonpos(-fabs(logit[i]));                /* in (0, 1] */
+        REAL e = exp_nonpos(-fabs(logit[i])); /* in (0, 1] */
         REAL sig = logit[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
         dlogit[i] = scale * (sig - x[i]);
     }
@@ -374,7 +373,7 @@ static int ensure_work(el_vae *m, size_t rows)
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
     size_t sizes[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
     size_t n = 0, nsz = sizeof sizes / sizeof sizes[0];
-    for (size_t i = 0; i < nsz; i++)                  /* 64-byte aligned pieces */
+    for (size_t i = 0; i < nsz; i++) /* 64-byte aligned pieces */
         n += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
     FN(work) *w = calloc(1, sizeof *w);
     void *blk = NULL;
@@ -383,9 +382,9 @@ static int ensure_work(el_vae *m, size_t rows)
         return EL_ERROR(EL_ENOMEM, "out of memory for %zu rows of activations", rows);
     }
     w->block = blk;
-    REAL **ptr[] = { &w->x, &w->h1, &w->a1, &w->enc, &w->eps, &w->z, &w->sd, &w->h2, &w->a2,
-                     &w->out, &w->dout, &w->dh, &w->dz, &w->denc, &w->recon, &w->rate,
-                     &w->lpz, &w->resp, &w->mix };
+    REAL **ptr[] = { &w->x,     &w->h1,   &w->a1,  &w->enc,  &w->eps, &w->z,  &w->sd,
+                     &w->h2,    &w->a2,   &w->out, &w->dout, &w->dh,  &w->dz, &w->denc,
+                     &w->recon, &w->rate, &w->lpz, &w->resp, &w->mix };
     REAL *p = blk;
     for (size_t i = 0; i < nsz; i++) {
         *ptr[i] = p;
@@ -415,7 +414,7 @@ static void draw_noise(REAL *eps, size_t n, const gsl_rng *r)
 }
 
 /* x (B x D) -> enc (B x 2Z) = [mu | log sigma^2]. */
-static void encoder_forward(el_vae *m, FN(work) *w, size_t B)
+static void encoder_forward(el_vae *m, FN(work) * w, size_t B)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim;
     if (H == 0) {
@@ -428,7 +427,7 @@ static void encoder_forward(el_vae *m, FN(work) *w, size_t B)
 }
 
 /* z (B x Z) -> out (B x D): logits or means. */
-static void decoder_forward(el_vae *m, FN(work) *w, size_t B)
+static void decoder_forward(el_vae *m, FN(work) * w, size_t B)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim;
     if (H == 0) {
@@ -449,7 +448,7 @@ static REAL decoder_logvar(const el_vae *m)
 }
 
 /* recon (B) from out and x. */
-static void recon_forward(el_vae *m, FN(work) *w, size_t B)
+static void recon_forward(el_vae *m, FN(work) * w, size_t B)
 {
     if (m->cfg.decoder == EL_VAE_BERNOULLI)
         bernoulli_forward(w->recon, w->out, w->x, B, m->cfg.x_dim);
@@ -458,7 +457,7 @@ static void recon_forward(el_vae *m, FN(work) *w, size_t B)
 }
 
 /* rate (B) and, for a mixture prior, lpz and resp. */
-static void rate_forward(el_vae *m, FN(work) *w, size_t B)
+static void rate_forward(el_vae *m, FN(work) * w, size_t B)
 {
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
     if (K == 0) {
@@ -468,7 +467,7 @@ static void rate_forward(el_vae *m, FN(work) *w, size_t B)
     REAL *iv = w->mix, *c = w->mix + K * Z;
     mixture_constants(iv, c, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
     mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), iv, c, B, Z, K, m->fault);
-    for (size_t r = 0; r < B; r++) {        /* -H(q) - log p(z) */
+    for (size_t r = 0; r < B; r++) { /* -H(q) - log p(z) */
         const REAL *lv = w->enc + r * 2 * Z + Z;
         REAL negent = 0;
         for (size_t j = 0; j < Z; j++)
@@ -480,15 +479,15 @@ static void rate_forward(el_vae *m, FN(work) *w, size_t B)
 /* Backward through the whole model, in reverse order of the forward pass:
  * likelihood -> decoder -> (rate) -> reparameterisation -> encoder.
  * SR and SK scale the reconstruction and rate terms (1/B and beta/B). */
-static void model_backward(el_vae *m, FN(work) *w, size_t B, REAL sr, REAL sk)
+static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
     /* likelihood */
     if (m->cfg.decoder == EL_VAE_BERNOULLI)
         bernoulli_backward(w->dout, w->out, w->x, sr, B, D);
     else
-        gauss_backward(w->dout, m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(m, EL_VAE_DEC_LOGVAR)
-                                                                       : NULL,
+        gauss_backward(w->dout,
+                       m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(m, EL_VAE_DEC_LOGVAR) : NULL,
                        w->out, decoder_logvar(m), w->x, sr, B, D);
     /* decoder, last layer first */
     if (H == 0) {
@@ -506,8 +505,8 @@ static void model_backward(el_vae *m, FN(work) *w, size_t B, REAL sr, REAL sk)
         kl_backward(w->denc, w->enc, w->sd, sk, B, Z, m->fault);
     } else {
         mixture_backward(w->dz, G(m, EL_VAE_PRIOR_MU), G(m, EL_VAE_PRIOR_LOGVAR), w->resp, w->z,
-                         P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K);   /* iv from the forward pass */
-        for (size_t r = 0; r < B; r++)        /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
+                         P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K); /* iv from the forward pass */
+        for (size_t r = 0; r < B; r++) /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
             for (size_t j = 0; j < Z; j++) {
                 w->denc[r * 2 * Z + j] = 0;
                 w->denc[r * 2 * Z + Z + j] = -sk / 2;
@@ -528,8 +527,8 @@ static void model_backward(el_vae *m, FN(work) *w, size_t B, REAL sr, REAL sk)
                     P(m, EL_VAE_ENC1_W), B, D, H);
 }
 
-int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
-                    double beta, const gsl_rng *r, int grad, el_vae_terms *out)
+int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                    const gsl_rng *r, int grad, el_vae_terms *out)
 {
     int s = ensure_work(m, n);
     if (s)
@@ -543,7 +542,7 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     decoder_forward(m, w, n);
     recon_forward(m, w, n);
     rate_forward(m, w, n);
-    double wr = 1, wk = beta;                     /* weights of the two terms */
+    double wr = 1, wk = beta; /* weights of the two terms */
     if (m->fault == EL_VAE_FAULT_BETA_RECON)
         wr = beta, wk = 1;
     double sr = 0, sk = 0;
@@ -589,8 +588,8 @@ static void repeat_rows(REAL *a, size_t n, size_t k, size_t c)
 }
 
 /* log w for a chunk of N rows from FIRST, K samples each (LOGW: n*k). */
-static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, size_t n,
-                             size_t k, const gsl_rng *r, double *logw)
+static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
+                             const gsl_rng *r, double *logw)
 {
     size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture, B = n * k;
     int s = ensure_work(m, B);
@@ -607,10 +606,9 @@ static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, s
     recon_forward(m, w, B);
     if (K) {
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
-        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, w->mix + K * Z, B,
-                        Z, K, EL_VAE_FAULT_NONE);
-    }
-    else
+        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, w->mix + K * Z, B, Z,
+                        K, EL_VAE_FAULT_NONE);
+    } else
         for (size_t i = 0; i < B; i++)
             w->lpz[i] = log_normal_std(w->z + i * Z, Z);
     logq_forward(w->rate, w->enc, w->eps, B, Z);
@@ -619,8 +617,8 @@ static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, s
     return EL_OK;
 }
 
-int FN(el_vae_log_weights)(el_vae *m, const el_vae_data *data, size_t first, size_t n,
-                           size_t k, const gsl_rng *r, double *logw)
+int FN(el_vae_log_weights)(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
+                           const gsl_rng *r, double *logw)
 {
     size_t chunk = k >= 512 ? 1 : 512 / k;
     for (size_t i = 0; i < n; i += chunk) {

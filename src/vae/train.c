@@ -25,8 +25,7 @@ static int check_opts(const el_vae *m, const el_vae_data *d, const el_vae_train_
     if (d->d != m->cfg.x_dim)
         return EL_ERROR(EL_EDOM, "data rows have %zu values, the model expects %zu", d->d,
                         m->cfg.x_dim);
-    if (o->batch == 0 || !(o->lr > 0) || !isfinite(o->lr) || !(o->beta >= 0)
-        || !isfinite(o->beta))
+    if (o->batch == 0 || !(o->lr > 0) || !isfinite(o->lr) || !(o->beta >= 0) || !isfinite(o->beta))
         return EL_ERROR(EL_EDOM, "need batch >= 1, lr > 0 and beta >= 0 (got %zu, %g, %g)",
                         o->batch, o->lr, o->beta);
     return EL_OK;
@@ -56,7 +55,8 @@ int el_vae_train_epoch(el_vae *m, const el_vae_data *train, const el_vae_train_o
         }
         el_vae_adam(m, o->lr);
         seen += n;
-        sum.loss += t.loss * (double)n, sum.recon += t.recon * (double)n, sum.kl += t.kl * (double)n;
+        sum.loss += t.loss * (double)n, sum.recon += t.recon * (double)n,
+            sum.kl += t.kl * (double)n;
         run = (el_vae_terms){ sum.loss / (double)seen, sum.recon / (double)seen,
                               sum.kl / (double)seen };
         if (cb)
@@ -82,7 +82,8 @@ int el_vae_evaluate(el_vae *m, const el_vae_data *data, const gsl_rng *r, el_vae
         for (size_t i = 0; i < n; i++)
             idx[i] = lo + i;
         s = el_vae_loss(m, data, idx, n, 1.0, r, 0, &t);
-        sum.loss += t.loss * (double)n, sum.recon += t.recon * (double)n, sum.kl += t.kl * (double)n;
+        sum.loss += t.loss * (double)n, sum.recon += t.recon * (double)n,
+            sum.kl += t.kl * (double)n;
     }
     free(idx);
     double N = (double)data->n;
@@ -113,8 +114,8 @@ int el_vae_iwae_rows(el_vae *m, const el_vae_data *data, size_t n, size_t k, con
             for (size_t j = 0; j < k; j++)
                 e += logw[i * k + j] / (double)k;
             if (iwae)
-                iwae[lo + i] = el_vae_logmeanexp(logw + i * k, k)
-                               + (m->fault == EL_VAE_FAULT_IWAE_NO_1K ? log((double)k) : 0.0);
+                iwae[lo + i] = el_vae_logmeanexp(logw + i * k, k) +
+                               (m->fault == EL_VAE_FAULT_IWAE_NO_1K ? log((double)k) : 0.0);
             if (elbo)
                 elbo[lo + i] = e;
         }
@@ -156,7 +157,7 @@ int el_vae_fit(el_vae *m, const el_vae_data *data, const el_vae_train_opts *o, s
     for (size_t i = 0; i < data->n; i++)
         idx[i] = i;
     for (size_t t = 0; t < steps && !s; t++) {
-        if (pos + B > data->n) {           /* a new pass over the data */
+        if (pos + B > data->n) { /* a new pass over the data */
             if (B < data->n)
                 gsl_ran_shuffle(r, idx, data->n, sizeof *idx);
             pos = 0;
@@ -166,7 +167,8 @@ int el_vae_fit(el_vae *m, const el_vae_data *data, const el_vae_train_opts *o, s
         if (!s && !isfinite(terms.loss))
             s = EL_ERROR(EL_ENUM, "the loss is not finite at step %zu", t + 1);
         if (!s)
-            el_vae_adam(m, o->lr * pow(lr_end / o->lr, (double)t / (double)(steps > 1 ? steps - 1 : 1)));
+            el_vae_adam(
+                m, o->lr * pow(lr_end / o->lr, (double)t / (double)(steps > 1 ? steps - 1 : 1)));
         pos += B;
     }
     free(idx);

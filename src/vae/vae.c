@@ -41,12 +41,12 @@ static size_t layout(const el_vae_config *c, el_vae_block *b)
 static int validate(const el_vae_config *c)
 {
     const size_t big = (size_t)1 << 20;
-    if (c->x_dim == 0 || c->z_dim == 0 || c->x_dim > big || c->hidden > big || c->z_dim > 4096
-        || c->mixture > 4096)
+    if (c->x_dim == 0 || c->z_dim == 0 || c->x_dim > big || c->hidden > big || c->z_dim > 4096 ||
+        c->mixture > 4096)
         return EL_ERROR(EL_EDOM, "impossible VAE shape: D=%zu H=%zu Z=%zu K=%zu (need D, Z >= 1)",
                         c->x_dim, c->hidden, c->z_dim, c->mixture);
-    if (c->decoder != EL_VAE_BERNOULLI && c->decoder != EL_VAE_GAUSS
-        && c->decoder != EL_VAE_GAUSS_LEARNED)
+    if (c->decoder != EL_VAE_BERNOULLI && c->decoder != EL_VAE_GAUSS &&
+        c->decoder != EL_VAE_GAUSS_LEARNED)
         return EL_ERROR(EL_EDOM, "unknown decoder %d", (int)c->decoder);
     if (c->decoder != EL_VAE_BERNOULLI && !(c->sigma > 0 && isfinite(c->sigma)))
         return EL_ERROR(EL_EDOM, "decoder sigma must be > 0, got %g", c->sigma);
@@ -132,8 +132,8 @@ void el_vae_init(el_vae *m, const gsl_rng *r)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim;
     size_t fan_in[EL_VAE_MAXBLOCKS] = {
-        [EL_VAE_ENC1_W] = D, [EL_VAE_ENC1_B] = D, [EL_VAE_ENC2_W] = H ? H : D,
-        [EL_VAE_ENC2_B] = H ? H : D, [EL_VAE_DEC1_W] = Z, [EL_VAE_DEC1_B] = Z,
+        [EL_VAE_ENC1_W] = D,         [EL_VAE_ENC1_B] = D,         [EL_VAE_ENC2_W] = H ? H : D,
+        [EL_VAE_ENC2_B] = H ? H : D, [EL_VAE_DEC1_W] = Z,         [EL_VAE_DEC1_B] = Z,
         [EL_VAE_DEC2_W] = H ? H : Z, [EL_VAE_DEC2_B] = H ? H : Z,
     };
     for (int b = EL_VAE_ENC1_W; b <= EL_VAE_DEC2_B; b++)
@@ -190,7 +190,7 @@ double el_vae_flops_per_row(const el_vae_config *c)
     double D = (double)c->x_dim, H = (double)c->hidden, Z = (double)c->z_dim;
     double enc1 = H * D, enc2 = 2 * Z * (H > 0 ? H : D), dec1 = Z * H, dec2 = D * (H > 0 ? H : Z);
     double forward = enc1 + enc2 + dec1 + dec2;
-    double input_grads = forward - (H > 0 ? enc1 : enc2);     /* no gradient for the data */
+    double input_grads = forward - (H > 0 ? enc1 : enc2); /* no gradient for the data */
     return 2 * (2 * forward + input_grads);
 }
 
@@ -218,8 +218,8 @@ int el_vae_log_weights(el_vae *m, const el_vae_data *data, size_t first, size_t 
                        const gsl_rng *r, double *logw)
 {
     if (k == 0 || data->d != m->cfg.x_dim || first + n > data->n)
-        return EL_ERROR(EL_EDOM, "log weights: k = %zu, rows %zu..%zu of %zu, width %zu vs %zu",
-                        k, first, first + n, data->n, data->d, m->cfg.x_dim);
+        return EL_ERROR(EL_EDOM, "log weights: k = %zu, rows %zu..%zu of %zu, width %zu vs %zu", k,
+                        first, first + n, data->n, data->d, m->cfg.x_dim);
     return m->prec == EL_VAE_F32 ? el_vae_log_weights_f(m, data, first, n, k, r, logw)
                                  : el_vae_log_weights_d(m, data, first, n, k, r, logw);
 }
@@ -228,8 +228,8 @@ int el_vae_encode(el_vae *m, const el_vae_data *data, size_t first, size_t n, do
                   double *logvar)
 {
     if (data->d != m->cfg.x_dim || first + n > data->n)
-        return EL_ERROR(EL_EDOM, "encode: rows %zu..%zu of %zu, width %zu vs %zu", first,
-                        first + n, data->n, data->d, m->cfg.x_dim);
+        return EL_ERROR(EL_EDOM, "encode: rows %zu..%zu of %zu, width %zu vs %zu", first, first + n,
+                        data->n, data->d, m->cfg.x_dim);
     return m->prec == EL_VAE_F32 ? el_vae_encode_f(m, data, first, n, mu, logvar)
                                  : el_vae_encode_d(m, data, first, n, mu, logvar);
 }

@@ -15,8 +15,7 @@ int el_vae_check_linear_ppca(const el_check *c, const el_check_opts *o, int vari
                              el_check_result *res);
 int el_vae_check_bounds(const el_check *c, const el_check_opts *o, int variant,
                         el_check_result *res);
-int el_vae_check_beta(const el_check *c, const el_check_opts *o, int variant,
-                      el_check_result *res);
+int el_vae_check_beta(const el_check *c, const el_check_opts *o, int variant, el_check_result *res);
 int el_vae_check_generation(const el_check *c, const el_check_opts *o, int variant,
                             el_check_result *res);
 int el_vae_check_gmvae(const el_check *c, const el_check_opts *o, int variant,
@@ -30,7 +29,7 @@ el_vae *el_vae_check_model(const el_vae_config *cfg, int fault, const gsl_rng *r
 
 /* The pPCA data of vae.linear_ppca and the linear VAE trained on it; the
  * ELBO per step is written to TRACE (STEPS entries) when not NULL. */
-#define EL_VAE_PPCA_ROWS 150
+#define EL_VAE_PPCA_ROWS  150
 #define EL_VAE_PPCA_STEPS 3500
 
 /* Average log-likelihood of DATA under probabilistic PCA with Q latent
@@ -48,8 +47,7 @@ int el_vae_ppca_trace(unsigned long seed, size_t every, double *step, double *el
 /* The model of vae.bounds: for each of the NK sample sizes KS (1 = the
  * ELBO), the mean over points of (estimate - exact log p(x)), and its
  * standard error. */
-int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap,
-                        double *se);
+int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap, double *se);
 
 /* The exact ELBO per row of a linear VAE with a Gaussian decoder (no Monte
  * Carlo: E_q log p(x|z) is a quadratic form), averaged over DATA. */
@@ -58,9 +56,9 @@ int el_vae_linear_elbo(const el_vae *m, const el_vae_data *data, double *out);
 /* One point of the beta sweep of vae.beta. */
 typedef struct {
     double beta;
-    double rate;        /* mean KL(q(z|x) || N(0, I)) */
-    double distortion;  /* mean -log p(x|z) */
-    double tc;          /* total correlation of the aggregate posterior (Gaussian fit) */
+    double rate;       /* mean KL(q(z|x) || N(0, I)) */
+    double distortion; /* mean -log p(x|z) */
+    double tc;         /* total correlation of the aggregate posterior (Gaussian fit) */
 } el_vae_beta_point;
 
 #define EL_VAE_NBETA 4

@@ -13,14 +13,13 @@
 #include "grade/el_expr.h"
 
 static double s_val = 0.731, s_neg = -1.25;
-static double v3[3] = {0.5, -1.5, 2.25}, w3[3] = {1.125, 0.375, -0.625};
-static double m2[4] = {1.7, -0.6, 0.45, 2.3}, m3[9] = {2.1, 0.3, -0.2, 0.3, 1.4, 0.25,
-                                                       -0.2, 0.25, 0.9};
-static double r23[6] = {1, 2, 3, 4, 5, 6}, v64[64];
-static const el_value scalar = {1, 1, &s_val}, negative = {1, 1, &s_neg},
-                      vec = {3, 1, v3}, vec2 = {3, 1, w3}, row = {1, 3, w3},
-                      mat2 = {2, 2, m2}, mat3 = {3, 3, m3}, rect = {2, 3, r23},
-                      longvec = {64, 1, v64};
+static double v3[3] = { 0.5, -1.5, 2.25 }, w3[3] = { 1.125, 0.375, -0.625 };
+static double m2[4] = { 1.7, -0.6, 0.45, 2.3 },
+              m3[9] = { 2.1, 0.3, -0.2, 0.3, 1.4, 0.25, -0.2, 0.25, 0.9 };
+static double r23[6] = { 1, 2, 3, 4, 5, 6 }, v64[64];
+static const el_value scalar = { 1, 1, &s_val }, negative = { 1, 1, &s_neg }, vec = { 3, 1, v3 },
+                      vec2 = { 3, 1, w3 }, row = { 1, 3, w3 }, mat2 = { 2, 2, m2 },
+                      mat3 = { 3, 3, m3 }, rect = { 2, 3, r23 }, longvec = { 64, 1, v64 };
 
 /* Every name is known: a few have fixed shapes, the rest are scalars. */
 static int lookup(void *ctx, const char *name, const el_value **out)
@@ -89,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     if (el_expr_var(e, el_expr_nvars(e)) != NULL)
         abort();
-    el_value a = {0, 0, NULL}, b = {0, 0, NULL};
+    el_value a = { 0, 0, NULL }, b = { 0, 0, NULL };
     int sa = eval_checked(e, &a), sb = eval_checked(e, &b);
     if (sa != sb)
         abort();

@@ -16,7 +16,7 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "dist/el_dist.h"
-#include "grade/el_expr.h"
+#include "expr/el_expr.h"
 #include "grade/el_grade.h"
 #include "num/el_num.h"
 #include "results/el_kl.h"

@@ -9,7 +9,7 @@
 
 #include "check_main.h"
 #include "core/el_core.h"
-#include "grade/el_expr.h"
+#include "expr/el_expr.h"
 
 /* ---- a lookup table of test variables -------------------------------------- */
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
-#include "grade/el_expr.h"
+#include "expr/el_expr.h"
 #include "grade/el_grade.h"
 
 /* ---- growable strings ----------------------------------------------------- */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/el_core.h"
-#include "grade/el_expr.h"
+#include "expr/el_expr.h"
 
 static double s_val = 0.731, s_neg = -1.25;
 static double v3[3] = { 0.5, -1.5, 2.25 }, w3[3] = { 1.125, 0.375, -0.625 };

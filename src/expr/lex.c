@@ -1,4 +1,4 @@
-/* expr_lex.c -- the tokenizer of the answer language: plain math, a LaTeX
+/* lex.c -- the tokenizer of the answer language: plain math, a LaTeX
  * subset and the Unicode a student pastes from a PDF (· × − μ σ ² ₁ ᵀ √).
  * Hand-written: no packaged C library tokenizes LaTeX math. */
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grade/expr_internal.h"
+#include "expr/expr_internal.h"
 
 /* ---- characters -------------------------------------------------------- */
 

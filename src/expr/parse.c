@@ -1,4 +1,4 @@
-/* expr_parse.c -- recursive-descent parser of the answer language. It emits
+/* parse.c -- recursive-descent parser of the answer language. It emits
  * a postfix program while it parses (see expr_internal.h); the recursion
  * depth is bounded by EL_EXPR_MAX_DEPTH, the program by EL_EXPR_MAX_NODES.
  *
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grade/expr_internal.h"
+#include "expr/expr_internal.h"
 
 typedef struct {
     char name[EXPR_NAME_MAX];

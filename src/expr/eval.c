@@ -1,4 +1,4 @@
-/* expr_eval.c -- evaluates a compiled answer (expr_parse.c) over scalars,
+/* eval.c -- evaluates a compiled answer (parse.c) over scalars,
  * vectors and small matrices. One loop over the postfix program with an
  * explicit value stack; a 1x1 value lives inside its stack slot, so a purely
  * scalar answer allocates only the result. Matrix products, determinants and
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/el_core.h"
-#include "grade/expr_internal.h"
+#include "expr/expr_internal.h"
 
 /* A value on the stack: r x c, row-major; 1x1 values are stored in s, larger
  * ones in buf (cap doubles, kept across pushes to avoid reallocation). An

@@ -1,5 +1,5 @@
-/* expr_internal.h -- private to the expression language (expr_lex.c,
- * expr_parse.c, expr_eval.c): tokens, the compiled program, limits.
+/* expr_internal.h -- private to the expression language (lex.c,
+ * parse.c, eval.c): tokens, the compiled program, limits.
  *
  * The parser does not build a tree: it emits a postfix program (like a
  * calculator's RPN) while it parses, so evaluation is one loop over an array
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "grade/el_expr.h"
+#include "expr/el_expr.h"
 
 #define EXPR_NAME_MAX     64 /* longest variable or command name, incl. NUL */
 #define EXPR_MAX_SUMS     32 /* \sum / \prod per expression */

@@ -150,4 +150,75 @@ int el_expr_eval(const el_expr *e, el_expr_lookup lookup, void *ctx, el_value *o
 /* Free a value's storage and zero it; NULL is a no-op. */
 void el_value_free(el_value *v);
 
+/* ---- derivation lines: the same language as a tree ---------------------
+ *
+ * el_tree_parse reads one line of a derivation (no relations: the caller
+ * splits rows at =, \geq, ...) into a tree that keeps the probabilistic
+ * constructs the closed-form language refuses: densities by signature
+ * (`q(z|x)`, `p_\theta(x,z)`, `q(z=k|x)`), Gaussians (`\mathcal{N}(z; \mu,
+ * \sigma^2)`, `N(\mu, \sigma^2)`), expectations (`E_{q(z|x)}[f]`, `E_q[f]`,
+ * `\mathbb{E}_{z \sim q}\left[f\right]`, `𝔼`), integrals (`\int f \, dz`,
+ * `\int_{\mathbb{R}} f \mathrm{d}z`), sums (`\sum_z f`, `\sum_{k=1}^{K} f`,
+ * plain `sum_z f`), KL (`KL(q||p)`, `D_{KL}(q \| p)`, `\mathrm{KL}(q, p)`,
+ * `\mathcal{KL}(q \mid\mid p)`), entropy (`H(q)`, `\mathcal{H}[q]`),
+ * indicators (`\mathbb{1}[z=k]`), partial derivatives
+ * (`\frac{\partial}{\partial \mu} f`, `\frac{\partial f}{\partial \mu}`,
+ * `\nabla_\mu f`). It gives no meaning to names: which names are
+ * distributions, random variables or parameters is the caller's business
+ * (src/derive). A name is applied as a function (`p(...)`) when its base
+ * (before any subscript) is one of p q r f g h P Q F L G J or is `ELBO`;
+ * any other `a(b)` is a product, as in the closed-form language.
+ * Bounded like el_expr_parse: EL_EXPR_MAX_LEN bytes, EL_EXPR_MAX_DEPTH
+ * nesting, EL_EXPR_MAX_NODES nodes. */
+typedef enum {
+    EL_T_NUM,    /* num */
+    EL_T_VAR,    /* name: canonical spelling, subscripts glued with '_' */
+    EL_T_NEG,    /* -a */
+    EL_T_ADD,    /* a + b */
+    EL_T_SUB,    /* a - b */
+    EL_T_MUL,    /* a b, a * b, a \cdot b */
+    EL_T_EMUL,   /* a \odot b */
+    EL_T_DIV,    /* a / b, \frac{a}{b} */
+    EL_T_POW,    /* a ^ b */
+    EL_T_FN,     /* name(a): log exp sqrt abs tr det inv */
+    EL_T_TRANS,  /* a^T */
+    EL_T_BARS,   /* |a|: abs of a scalar, det of a matrix */
+    EL_T_SUM,    /* \sum_{name = b}^{c} a (b, c may be NULL) */
+    EL_T_PROD,   /* \prod_{name = b}^{c} a */
+    EL_T_CALL,   /* name(args): args[0..nvars) before the bar, the rest after */
+    EL_T_BIND,   /* inside a call or indicator: name = a */
+    EL_T_GAUSS,  /* N(c; a, b): c the variable (NULL when written N(a, b)), a mean, b (co)variance */
+    EL_T_EXPECT, /* E_{b}[a]; b NULL when no subscript; name: the variable of `z \sim q`, or "" */
+    EL_T_INT,    /* \int a d(name) */
+    EL_T_KL,     /* KL(a || b) */
+    EL_T_ENT,    /* H(a) */
+    EL_T_IND,    /* \mathbb{1}[a], a an EL_T_BIND */
+    EL_T_DERIV   /* d a / d name */
+} el_tree_kind;
+
+typedef struct el_tree {
+    el_tree_kind kind;
+    char name[64];
+    double num;
+    struct el_tree *a, *b, *c;
+    struct el_tree **args;
+    size_t nargs, nvars;
+    size_t pos; /* 1-based character position in the line */
+} el_tree;
+
+/* Parses one line (UTF-8) into a tree owned by the caller (el_tree_free),
+ * or returns NULL with err filled (position and "expected ... found ..."). */
+el_tree *el_tree_parse(const char *text, el_expr_error *err);
+
+/* Frees a tree; NULL is a no-op. */
+void el_tree_free(el_tree *t);
+
+/* A deep copy of t (NULL when out of memory or t is NULL). */
+el_tree *el_tree_copy(const el_tree *t);
+
+/* Writes t in canonical plain notation (`E_{q(z|x)}[log p(x,z) - log q(z|x)]`,
+ * `KL(q(z|x) || p(z))`) into buf (always NUL-terminated when cap > 0);
+ * returns the length the whole text needs, like snprintf. */
+size_t el_tree_print(const el_tree *t, char *buf, size_t cap);
+
 #endif /* EL_EXPR_H */

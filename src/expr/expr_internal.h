@@ -49,6 +49,9 @@ typedef enum {
     TK_SUPER,  /* a run of Unicode superscripts ²⁻¹: num (value) */
     TK_SUBDIG, /* a run of Unicode subscript digits ₁₂: name (digits) */
     TK_SQRT,   /* √ */
+    TK_COMMA,  /* , (derivation mode only) */
+    TK_SEMI,   /* ; (derivation mode only) */
+    TK_DBAR,   /* ‖ (derivation mode only; \| is TK_CMD "|") */
     TK_BAD     /* anything else: msg says what is wrong */
 } tok_kind;
 
@@ -70,6 +73,7 @@ typedef struct {
 typedef struct {
     const char *s;
     size_t len, off, pos;
+    int deriv; /* derivation mode: , ; ‖ ∑ ∫ 𝔼 ∼ ∂ ∞ are tokens too */
 } cursor;
 
 /* Reads the next token at *c (skipping white space and LaTeX spacing) into

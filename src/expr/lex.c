@@ -424,9 +424,40 @@ static void lex_subdigits(cursor *c, token *t)
     t->name[n] = '\0';
 }
 
+/* Derivation mode: Unicode symbols read as their LaTeX commands (or names). */
+static const struct {
+    unsigned long cp;
+    tok_kind kind;
+    const char *name;
+} deriv_unicode[] = { { 0x2211, TK_CMD, "sum" },      { 0x220F, TK_CMD, "prod" },
+                      { 0x222B, TK_CMD, "int" },      { 0x1D53C, TK_NAME, "E" },
+                      { 0x223C, TK_CMD, "sim" },      { 0x2202, TK_CMD, "partial" },
+                      { 0x2207, TK_CMD, "nabla" },    { 0x221E, TK_CMD, "infty" },
+                      { 0x211D, TK_NAME, "R" },       { 0x2016, TK_DBAR, NULL },
+                      { 0x2225, TK_DBAR, NULL },      { 0x1D4A9, TK_NAME, "N" },
+                      { 0x2115, TK_NAME, "N" },       { 0x2124, TK_NAME, "Z" },
+                      { 0, TK_END, NULL } };
+
+/* Derivation mode: returns 1 when cp is one of deriv_unicode (token set). */
+static int lex_deriv_unicode(cursor *c, token *t, unsigned long cp, size_t len)
+{
+    for (size_t i = 0; deriv_unicode[i].cp; i++) {
+        if (deriv_unicode[i].cp == cp) {
+            t->kind = deriv_unicode[i].kind;
+            if (deriv_unicode[i].name)
+                strcpy(t->name, deriv_unicode[i].name);
+            step(c, len);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Classifies a non-ASCII character. */
 static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
 {
+    if (c->deriv && lex_deriv_unicode(c, t, cp, len))
+        return;
     if (superscript(cp)) {
         lex_superscript(c, t);
         return;
@@ -502,6 +533,10 @@ static void lex_token(cursor *c, token *t, int nested)
         step(c, 1);
         if (cp == '=')
             t->kind = TK_EQ;
+        else if (c->deriv && cp == ',')
+            t->kind = TK_COMMA;
+        else if (c->deriv && cp == ';')
+            t->kind = TK_SEMI;
         else
             tok_bad(t, "unexpected character '%s'", buf);
     }

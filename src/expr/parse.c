@@ -1018,7 +1018,7 @@ el_expr *el_expr_parse(const char *text, el_expr_error *err)
         fail(&p, 0, "the answer is longer than %d bytes", EL_EXPR_MAX_LEN);
         return NULL;
     }
-    p.cur = (cursor){ text, len, 0, 1 };
+    p.cur = (cursor){ text, len, 0, 1, 0 };
     advance(&p);
     if (p.tok.kind == TK_END) {
         fail(&p, 1, "the answer is empty");

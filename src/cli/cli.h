@@ -20,6 +20,7 @@ int cmd_grade(int argc, char **argv);
 int cmd_exercise(int argc, char **argv);
 int cmd_gradescope(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
+int cmd_derive(int argc, char **argv);
 
 /* Prints "elbolab CMD: MESSAGE" to stderr (one line) and returns EXIT_USAGE. */
 int cli_fail(const char *cmd, const char *fmt, ...)

@@ -15,6 +15,7 @@ static const command commands[] = {
     { "check", cmd_check, "run derivation checks: closed form vs quadrature vs Monte Carlo" },
     { "eval", cmd_eval, "evaluate one quantity three ways (kl.normal, kl.mvn, ...)" },
     { "plot", cmd_plot, "draw figures with gnuplot (png, svg, pdf or a terminal preview)" },
+    { "derive", cmd_derive, "check a derivation step by step (plain text, LaTeX, a .tex file)" },
     { "grade", cmd_grade, "grade an answer file (or a folder of them)" },
     { "exercise", cmd_exercise, "list exercises or show one" },
     { "gradescope", cmd_gradescope, "build a Gradescope autograder bundle" },
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     return cli_fail(NULL,
-                    "unknown command '%s' (known: list, check, eval, plot, grade, "
+                    "unknown command '%s' (known: list, check, eval, plot, derive, grade, "
                     "exercise, gradescope, vae)",
                     argv[1]);
 }

@@ -1,0 +1,796 @@
+/* check.c -- every step of every chain, at every instance: the verdicts,
+ * the diagnoses of an invalid step and the composed relation.
+ *
+ * A step `A r B` holds when r holds between the values of A and B at each
+ * instance within max(1e-9 scale, 1e-10) plus both error estimates (scale =
+ * the larger magnitude). The diagnoses of an invalid step are tried in the
+ * contract's order: wrong-way, swapped-kl, factor, sign, inequality,
+ * constant. */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/el_core.h"
+#include "derive/derive_int.h"
+#include "num/el_num.h"
+
+#define LINE_BUDGET 4000000L
+
+typedef struct {
+    el_context *ctx;
+    size_t ninst;
+    instance *inst;
+    el_tree **tree; /* per line, NULL when it did not parse */
+    double *val, *err;
+    int *state;     /* per line and instance: 0 ok, 1 error, 2 unknown */
+    char **why;     /* per line: the first evaluation message */
+} dpriv;
+
+static char *fmt_dup(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return strdup(buf);
+}
+
+/* ---- relations ------------------------------------------------------------ */
+
+const char *el_relation_name(el_relation r)
+{
+    switch (r) {
+    case EL_REL_EQ: return "=";
+    case EL_REL_GE: return ">=";
+    case EL_REL_LE: return "<=";
+    case EL_REL_GT: return ">";
+    case EL_REL_LT: return "<";
+    case EL_REL_APPROX: return "~";
+    case EL_REL_PROPTO: return "propto";
+    case EL_REL_IMPLIES: return "=>";
+    default: return NULL;
+    }
+}
+
+int el_relation_implies(el_relation have, el_relation want)
+{
+    if (have == want)
+        return 1;
+    if (want == EL_REL_GE)
+        return have == EL_REL_EQ || have == EL_REL_GT;
+    if (want == EL_REL_LE)
+        return have == EL_REL_EQ || have == EL_REL_LT;
+    return 0;
+}
+
+static el_relation compose(const el_derivation *d)
+{
+    int ge = 0, le = 0, other = 0;
+    for (size_t k = 1; k < d->nlines; k++) {
+        el_relation r = d->steps[k].relation;
+        ge |= r == EL_REL_GE || r == EL_REL_GT;
+        le |= r == EL_REL_LE || r == EL_REL_LT;
+        other |= r == EL_REL_APPROX || r == EL_REL_PROPTO || r == EL_REL_IMPLIES;
+    }
+    if (other || (ge && le))
+        return EL_REL_NONE;
+    return ge ? EL_REL_GE : le ? EL_REL_LE : EL_REL_EQ;
+}
+
+/* ---- evaluating lines ---------------------------------------------------------- */
+
+static void eval_line(dpriv *p, size_t line, el_derivation *d)
+{
+    const el_tree *t = p->tree[line];
+    for (size_t i = 0; i < p->ninst; i++) {
+        size_t at = line * p->ninst + i;
+        if (!t) {
+            p->state[at] = 1;
+            continue;
+        }
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        dval v;
+        int rc = ev(&e, t, &v);
+        if (!rc && !dv_scalar(&v)) {
+            rc = -1;
+            snprintf(e.msg, sizeof e.msg, "the line is a %dx%d value, not a number", v.rows,
+                     v.cols);
+        }
+        if (!rc && !isfinite(v.v[0])) {
+            rc = -1;
+            snprintf(e.msg, sizeof e.msg, "the line is not finite at instance %zu (a log of a "
+                     "negative number, a division by zero or a diverging integral?)", i + 1);
+        }
+        p->state[at] = rc ? (e.unknown ? 2 : 1) : 0;
+        p->val[at] = rc ? NAN : v.v[0];
+        p->err[at] = rc ? NAN : v.err;
+        if (rc && !p->why[line])
+            p->why[line] = strdup(e.msg);
+        if (rc && e.unknown)
+            break; /* unknown everywhere */
+    }
+    (void)d;
+}
+
+static double tol(double a, double b, double ea, double eb)
+{
+    double scale = fmax(fabs(a), fabs(b));
+    return fmax(1e-9 * scale, 1e-10) + ea + eb;
+}
+
+/* ---- diagnoses ------------------------------------------------------------------- */
+
+typedef struct {
+    const double *l, *r, *el, *er;
+    size_t n;
+} sides;
+
+static int holds(const sides *s, el_relation rel, size_t *bad)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        double d = s->l[i] - s->r[i], t = tol(s->l[i], s->r[i], s->el[i], s->er[i]);
+        int ok;
+        switch (rel) {
+        case EL_REL_EQ: ok = fabs(d) <= t; break;
+        case EL_REL_GE: ok = d >= -t; break;
+        case EL_REL_LE: ok = d <= t; break;
+        case EL_REL_GT: ok = d > t; break;
+        case EL_REL_LT: ok = d < -t; break;
+        case EL_REL_APPROX: ok = fabs(d) <= 1e-2 * fmax(fabs(s->l[i]), fabs(s->r[i])) + t; break;
+        default: ok = 0;
+        }
+        if (!ok) {
+            if (bad)
+                *bad = i;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The sides' ratio is the same number c at every instance (c != 1). */
+static int const_ratio(const sides *s, double *c)
+{
+    if (s->r[0] == 0)
+        return 0;
+    *c = s->l[0] / s->r[0];
+    for (size_t i = 0; i < s->n; i++) {
+        if (fabs(s->r[i]) < 1e-12 || fabs(s->l[i] / s->r[i] - *c) > 1e-7 * fmax(1, fabs(*c)))
+            return 0;
+    }
+    return fabs(*c - 1) > 1e-7;
+}
+
+static int const_diff(const sides *s, double *c)
+{
+    *c = s->l[0] - s->r[0];
+    for (size_t i = 0; i < s->n; i++)
+        if (fabs(s->l[i] - s->r[i] - *c) > 1e-7 * fmax(1, fabs(*c)) + s->el[i] + s->er[i])
+            return 0;
+    return 1;
+}
+
+static void add_diag(el_derive_step *st, const char *tok)
+{
+    if (!st->diagnosis[0])
+        snprintf(st->diagnosis, sizeof st->diagnosis, "%s", tok);
+    size_t n = strlen(st->diagnoses);
+    snprintf(st->diagnoses + n, sizeof st->diagnoses - n, "%s%s", n ? " " : "", tok);
+}
+
+/* Collects the KL nodes of a tree. */
+static void find_kl(const el_tree *t, const el_tree **out, int *n, int max)
+{
+    if (!t || *n >= max)
+        return;
+    if (t->kind == EL_T_KL)
+        out[(*n)++] = t;
+    find_kl(t->a, out, n, max);
+    find_kl(t->b, out, n, max);
+    find_kl(t->c, out, n, max);
+    for (size_t i = 0; i < t->nargs; i++)
+        find_kl(t->args[i], out, n, max);
+}
+
+/* Is the step an identity once one KL's arguments are exchanged? */
+static int swapped_kl(dpriv *p, size_t a, size_t b, const sides *s)
+{
+    const el_tree *kls[8];
+    for (int side = 0; side < 2; side++) {
+        int n = 0;
+        size_t line = side ? b : a;
+        find_kl(p->tree[line], kls, &n, 8);
+        for (int k = 0; k < n; k++) {
+            int ok = 1;
+            for (size_t i = 0; i < p->ninst && ok; i++) {
+                env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET,
+                          .swap_kl = kls[k] };
+                dval v;
+                if (ev(&e, p->tree[line], &v) || !dv_scalar(&v)) {
+                    ok = 0;
+                    break;
+                }
+                double other = side ? s->l[i] : s->r[i], oe = side ? s->el[i] : s->er[i];
+                ok = fabs(v.v[0] - other) <= tol(v.v[0], other, v.err, oe);
+            }
+            if (ok)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The sides differ by c times a named difference of the context. */
+static int named_diff(dpriv *p, const sides *s, char *what, size_t cap)
+{
+    if (!p->ctx->differences[0])
+        return 0;
+    el_tree *q = el_tree_parse(p->ctx->differences, NULL);
+    if (!q)
+        return 0;
+    double c = NAN;
+    int ok = 1;
+    for (size_t i = 0; i < s->n && ok; i++) {
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        dval v;
+        if (ev(&e, q, &v) || fabs(v.v[0]) < 1e-9) {
+            ok = 0;
+            break;
+        }
+        double ci = (s->l[i] - s->r[i]) / v.v[0];
+        if (i == 0)
+            c = ci;
+        ok = fabs(ci - c) <= 1e-6 * fmax(1, fabs(c));
+    }
+    if (ok && fabs(c) > 1e-6) {
+        char txt[128];
+        el_tree_print(q, txt, sizeof txt);
+        if (fabs(c - 1) < 1e-6)
+            snprintf(what, cap, "%s", txt);
+        else if (fabs(c + 1) < 1e-6)
+            snprintf(what, cap, "-%s", txt);
+        else
+            snprintf(what, cap, "%.6g %s", c, txt);
+    }
+    el_tree_free(q);
+    return ok && fabs(c) > 1e-6;
+}
+
+static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sides *s,
+                     char *sentence, size_t cap)
+{
+    el_relation r = st->relation;
+    double c;
+    char what[160];
+    sentence[0] = '\0';
+    if ((r == EL_REL_GE || r == EL_REL_GT) && holds(s, EL_REL_LE, NULL)) {
+        add_diag(st, "wrong-way");
+        snprintf(sentence, cap, "the inequality is the wrong way round: here the left side is "
+                 "<= the right side");
+    } else if ((r == EL_REL_LE || r == EL_REL_LT) && holds(s, EL_REL_GE, NULL)) {
+        add_diag(st, "wrong-way");
+        snprintf(sentence, cap, "the inequality is the wrong way round: here the left side is "
+                 ">= the right side");
+    }
+    if (swapped_kl(p, a, b, s)) {
+        add_diag(st, "swapped-kl");
+        if (!sentence[0])
+            snprintf(sentence, cap, "the sides agree once the arguments of a KL are exchanged: "
+                     "KL(q||p) and KL(p||q) differ");
+    }
+    int sign = const_ratio(s, &c) && fabs(c + 1) < 1e-7;
+    if (!sign && const_ratio(s, &c) && fabs(c) > 1e-12) {
+        add_diag(st, "factor");
+        if (!sentence[0])
+            snprintf(sentence, cap, "the sides differ by a constant factor: left = %.6g x right",
+                     c);
+    }
+    if (sign) {
+        add_diag(st, "sign");
+        if (!sentence[0])
+            snprintf(sentence, cap, "the sides have opposite signs: a sign error");
+    }
+    if (r == EL_REL_EQ && (holds(s, EL_REL_GE, NULL) || holds(s, EL_REL_LE, NULL))) {
+        int ge = holds(s, EL_REL_GE, NULL);
+        add_diag(st, "inequality");
+        if (!sentence[0])
+            snprintf(sentence, cap, "written '=', but only '%s' holds: an inequality (such as "
+                     "Jensen's) gives '%s' here, not '='", ge ? ">=" : "<=", ge ? ">=" : "<=");
+    }
+    if (named_diff(p, s, what, sizeof what)) {
+        add_diag(st, "constant");
+        char extra[200];
+        snprintf(extra, sizeof extra, "%sthe sides differ by %s", sentence[0] ? "; " : "",
+                 what);
+        strncat(sentence, extra, cap - strlen(sentence) - 1);
+    } else if (const_diff(s, &c)) {
+        add_diag(st, "constant");
+        char extra[200];
+        snprintf(extra, sizeof extra, "%sthe sides differ by the constant %.6g (a dropped or "
+                 "added term)", sentence[0] ? "; " : "", c);
+        strncat(sentence, extra, cap - strlen(sentence) - 1);
+    }
+}
+
+/* ---- one step ------------------------------------------------------------------- */
+
+static int propto_holds(dpriv *p, size_t a, size_t b, size_t *bad);
+
+static void step_failed_eval(dpriv *p, size_t a, size_t b, el_derive_step *st, el_derivation *d)
+{
+    size_t lines[2] = { a, b };
+    for (int k = 0; k < 2; k++) {
+        size_t line = lines[k];
+        for (size_t i = 0; i < p->ninst; i++) {
+            int s = p->state[line * p->ninst + i];
+            if (s == 2) {
+                st->status = EL_STEP_UNKNOWN;
+                st->message = fmt_dup("%s", p->why[line] ? p->why[line] : "not checkable here");
+                return;
+            }
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        size_t line = lines[k];
+        if (!p->tree[line]) {
+            st->status = EL_STEP_ERROR;
+            st->message = fmt_dup("line %zu does not read: %s", line + 1,
+                                  d->lines[line].error ? d->lines[line].error : "");
+            return;
+        }
+        for (size_t i = 0; i < p->ninst; i++) {
+            if (p->state[line * p->ninst + i] == 1) {
+                st->status = EL_STEP_ERROR;
+                st->message = fmt_dup("line %zu cannot be evaluated at instance %zu: %s",
+                                      line + 1, i + 1, p->why[line] ? p->why[line] : "");
+                st->instance = inst_json(p->ctx, &p->inst[i]);
+                return;
+            }
+        }
+    }
+}
+
+static void check_step(dpriv *p, el_derivation *d, size_t k)
+{
+    el_derive_step *st = &d->steps[k];
+    size_t a = k - 1, b = k;
+    st->lhs = st->rhs = NAN;
+    if (st->relation == EL_REL_IMPLIES) {
+        st->status = EL_STEP_UNKNOWN;
+        st->message = strdup("implications and '\\neq' between lines are not checked");
+        return;
+    }
+    st->status = EL_STEP_VALID;
+    step_failed_eval(p, a, b, st, d);
+    if (st->status != EL_STEP_VALID)
+        return;
+    sides s = { p->val + a * p->ninst, p->val + b * p->ninst, p->err + a * p->ninst,
+                p->err + b * p->ninst, p->ninst };
+    size_t bad = 0;
+    int ok = st->relation == EL_REL_PROPTO ? propto_holds(p, a, b, &bad)
+                                           : holds(&s, st->relation, &bad);
+    if (ok)
+        return;
+    st->status = EL_STEP_INVALID;
+    st->lhs = s.l[bad];
+    st->rhs = s.r[bad];
+    st->instance = inst_json(p->ctx, &p->inst[bad]);
+    char sentence[600];
+    diagnose(p, a, b, st, &s, sentence, sizeof sentence);
+    st->message = fmt_dup("does not hold at instance %zu: left %.10g, right %.10g%s%s", bad + 1,
+                          st->lhs, st->rhs, sentence[0] ? "; " : "", sentence);
+}
+
+/* A ∝ B: the ratio A/B does not depend on the latent, at each instance. */
+static int propto_holds(dpriv *p, size_t a, size_t b, size_t *bad)
+{
+    const char *latent = p->ctx->latent[0] ? p->ctx->latent : "z";
+    int rv = -1;
+    for (int i = 0; i < p->ctx->nrv; i++)
+        if (strcmp(p->ctx->rv[i].name, latent) == 0)
+            rv = i;
+    if (rv < 0)
+        return 0;
+    for (size_t i = 0; i < p->ninst; i++) {
+        double first = NAN;
+        for (int k = 0; k < 3; k++) {
+            instance in = p->inst[i];
+            if (p->ctx->rv[rv].kind == RV_STATES)
+                in.rvfree[rv][0] = 1 + (k % in.rvsize[rv]);
+            else
+                in.rvfree[rv][0] += 0.37 * (k + 1) - 0.5;
+            env e = { .ctx = p->ctx, .in = &in, .budget = LINE_BUDGET };
+            dval x, y;
+            if (ev(&e, p->tree[a], &x) || ev(&e, p->tree[b], &y) || y.v[0] == 0) {
+                *bad = i;
+                return 0;
+            }
+            double r = x.v[0] / y.v[0];
+            if (k == 0)
+                first = r;
+            else if (fabs(r - first) > 1e-8 * fmax(1, fabs(first))) {
+                *bad = i;
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* ---- unknown names -------------------------------------------------------------- */
+
+static int edit1(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la < lb) {
+        const char *t = a;
+        a = b, b = t;
+        size_t u = la;
+        la = lb, lb = u;
+    }
+    if (la - lb > 1)
+        return 0;
+    size_t i = 0;
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (la == lb)
+        return strcmp(a + i + 1, b + i + 1) == 0 && (a[i] != b[i]);
+    return strcmp(a + i + 1, b + i) == 0;
+}
+
+static int resolvable(const el_context *c, const char *name, char scope[][CTX_NAME], int ns)
+{
+    for (int i = 0; i < ns; i++)
+        if (strcmp(scope[i], name) == 0)
+            return 1;
+    if (ctx_param(c, name) || ctx_rv(c, name) || ctx_quant(c, name) || ctx_dist_bare(c, name))
+        return 1;
+    const char *u = strrchr(name, '_');
+    if (u && u != name) {
+        char base[CTX_NAME];
+        snprintf(base, sizeof base, "%.*s", (int)(u - name), name);
+        if (ctx_param(c, base) || ctx_rv(c, base))
+            return 1;
+        for (int i = 0; i < ns; i++)
+            if (strcmp(scope[i], base) == 0)
+                return 1;
+    }
+    return !strcmp(name, "R") || !strcmp(name, "I");
+}
+
+typedef struct {
+    char name[16][CTX_NAME];
+    int n;
+} namelist;
+
+static void collect_unknown(const el_context *c, const el_tree *t, char scope[][CTX_NAME], int ns,
+                            namelist *out)
+{
+    if (!t)
+        return;
+    int added = 0;
+    if ((t->kind == EL_T_SUM || t->kind == EL_T_PROD || t->kind == EL_T_INT ||
+         t->kind == EL_T_EXPECT) && t->name[0] && ns < 16) {
+        snprintf(scope[ns++], CTX_NAME, "%s", t->name);
+        added = 1;
+    }
+    if (t->kind == EL_T_VAR && !resolvable(c, t->name, scope, ns)) {
+        int dup = 0;
+        for (int i = 0; i < out->n; i++)
+            dup |= strcmp(out->name[i], t->name) == 0;
+        if (!dup && out->n < 16)
+            snprintf(out->name[out->n++], CTX_NAME, "%s", t->name);
+    }
+    collect_unknown(c, t->a, scope, ns, out);
+    collect_unknown(c, t->b, scope, ns, out);
+    collect_unknown(c, t->c, scope, ns, out);
+    for (size_t i = 0; i < t->nargs; i++)
+        if (t->args[i]->kind != EL_T_BIND)
+            collect_unknown(c, t->args[i], scope, ns, out);
+        else
+            collect_unknown(c, t->args[i]->a, scope, ns, out);
+    (void)added;
+}
+
+static const char *close_name(const el_context *c, const char *name)
+{
+    if (strlen(name) < 3)
+        return NULL;
+    for (int i = 0; i < c->nparam; i++) {
+        if (edit1(name, c->param[i].name))
+            return c->param[i].name;
+        for (int k = 0; k < c->param[i].nalias; k++)
+            if (edit1(name, c->param[i].alias[k]))
+                return c->param[i].alias[k];
+    }
+    return NULL;
+}
+
+static int positive_name(const char *n)
+{
+    static const char *const pos[] = { "sigma", "s", "tau", "lambda", "var", "std", "sd",
+                                       "kappa", "beta", "nu", NULL };
+    for (size_t i = 0; pos[i]; i++)
+        if (strncmp(n, pos[i], strlen(pos[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Free checking: declares the unknown scalar names of the lines. */
+static void declare_unknown(dpriv *p, el_derivation *d, size_t nlines, int exercise)
+{
+    namelist names = { .n = 0 };
+    char scope[16][CTX_NAME];
+    for (size_t i = 0; i < nlines; i++)
+        collect_unknown(p->ctx, p->tree[i], scope, 0, &names);
+    char notes[1024] = "";
+    for (int i = 0; i < names.n; i++) {
+        const char *near = close_name(p->ctx, names.name[i]);
+        size_t n = strlen(notes);
+        if (near) {
+            snprintf(notes + n, sizeof notes - n, "%s'%s' is not known here: did you mean '%s'?",
+                     n ? " " : "", names.name[i], near);
+            continue;
+        }
+        if (exercise)
+            continue;
+        int pos = positive_name(names.name[i]);
+        if (el_context_set_param(p->ctx, names.name[i], pos ? "uniform(0.3, 2.5)" : "uniform(-2, 2)",
+                                 NULL, NULL) == 0) {
+            int at = ctx_param_index(p->ctx, names.name[i]);
+            if (at >= 0)
+                p->ctx->param[at].auto_declared = 1;
+            snprintf(notes + n, sizeof notes - n, "%s'%s' is not in the context: checked as a "
+                     "parameter drawn from %s.", n ? " " : "", names.name[i],
+                     pos ? "(0.3, 2.5)" : "(-2, 2)");
+        }
+    }
+    if (notes[0])
+        d->notes = strdup(notes);
+}
+
+/* ---- a chain --------------------------------------------------------------------- */
+
+static void free_priv(dpriv *p, size_t nlines)
+{
+    if (!p)
+        return;
+    el_context_free(p->ctx);
+    for (size_t i = 0; i < nlines; i++) {
+        el_tree_free(p->tree[i]);
+        free(p->why[i]);
+    }
+    free(p->tree);
+    free(p->why);
+    free(p->val);
+    free(p->err);
+    free(p->state);
+    free(p->inst);
+    free(p);
+}
+
+static int alloc_priv(dpriv *p, size_t nlines, size_t ninst)
+{
+    p->ninst = ninst;
+    p->tree = calloc(nlines, sizeof *p->tree);
+    p->why = calloc(nlines, sizeof *p->why);
+    p->val = calloc(nlines * ninst, sizeof *p->val);
+    p->err = calloc(nlines * ninst, sizeof *p->err);
+    p->state = calloc(nlines * ninst, sizeof *p->state);
+    p->inst = calloc(ninst, sizeof *p->inst);
+    return p->tree && p->why && p->val && p->err && p->state && p->inst ? 0 : -1;
+}
+
+static int read_lines(dpriv *p, const chain *c, el_derivation *d)
+{
+    d->lines = calloc(c->n, sizeof *d->lines);
+    d->steps = calloc(c->n, sizeof *d->steps);
+    if (!d->lines || !d->steps)
+        return -1;
+    d->nlines = c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        el_derive_line *l = &d->lines[i];
+        l->line = c->l[i].line;
+        l->source = strdup(c->l[i].text);
+        el_expr_error err;
+        p->tree[i] = el_tree_parse(c->l[i].text, &err);
+        if (!p->tree[i]) {
+            l->error = fmt_dup("at %zu: %s", err.pos, err.msg);
+        } else {
+            char buf[2048];
+            el_tree_print(p->tree[i], buf, sizeof buf);
+            l->read_as = strdup(buf);
+            l->vocab = vocab_of(p->ctx, p->tree[i]);
+        }
+        if (i > 0) {
+            d->steps[i].relation = c->l[i].rel;
+            d->steps[i].justification = c->l[i].just ? strdup(c->l[i].just) : NULL;
+            d->steps[i].repeat = l->read_as && d->lines[i - 1].read_as &&
+                                 strcmp(l->read_as, d->lines[i - 1].read_as) == 0;
+        }
+    }
+    return 0;
+}
+
+/* Checks chain c (its context already loaded as ctx, a private copy). */
+static int check_chain(const chain *c, el_context *ctx, const el_derive_opts *o, size_t index,
+                       el_derivation *d)
+{
+    dpriv *p = calloc(1, sizeof *p);
+    if (!p) {
+        el_context_free(ctx);
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    }
+    p->ctx = ctx;
+    d->priv = p;
+    d->line = c->line;
+    snprintf(d->context, sizeof d->context, "%s", ctx->name);
+    size_t ninst = o->instances ? o->instances : 8;
+    if (ninst > EL_DERIVE_MAX_INST)
+        ninst = EL_DERIVE_MAX_INST;
+    d->instances = ninst;
+    if (alloc_priv(p, c->n, ninst) || read_lines(p, c, d))
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    declare_unknown(p, d, c->n, o->exercise);
+    char label[256];
+    snprintf(label, sizeof label, "%s#%zu", o->label ? o->label : "", index);
+    gsl_rng *r = el_rng_alloc(el_seed_mix(o->seed, label));
+    if (!r)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ninst; i++) {
+        if (inst_draw(p->ctx, r, &p->inst[i])) {
+            el_rng_free(r);
+            return EL_EFORMAT;
+        }
+    }
+    el_rng_free(r);
+    for (size_t i = 0; i < c->n; i++)
+        eval_line(p, i, d);
+    d->valid = 1;
+    for (size_t k = 1; k < c->n; k++) {
+        check_step(p, d, k);
+        if (d->steps[k].status != EL_STEP_VALID)
+            d->valid = 0;
+        if (!d->first_invalid && (d->steps[k].status == EL_STEP_INVALID ||
+                                  d->steps[k].status == EL_STEP_ERROR))
+            d->first_invalid = (long)k;
+    }
+    d->relation = compose(d);
+    return 0;
+}
+
+/* The context of a chain: its own `% elbolab: context`, else the option,
+ * else gauss; then its let rows. */
+static el_context *chain_context(const chain *c, const el_derive_opts *o, el_context *given,
+                                 char **note)
+{
+    el_context *ctx;
+    if (given && !c->context[0])
+        ctx = el_context_copy(given);
+    else
+        ctx = el_context_load(c->context[0] ? c->context : o->context ? o->context : "gauss",
+                              o->dirs, o->ndirs);
+    if (!ctx)
+        return NULL;
+    char notes[512] = "";
+    for (size_t i = 0; i < c->nlets; i++) {
+        const char *n = NULL;
+        size_t len = strlen(notes);
+        if (el_context_let(ctx, c->lets[i], &n))
+            snprintf(notes + len, sizeof notes - len, "%s%s", len ? " " : "", el_errmsg());
+        else if (n)
+            snprintf(notes + len, sizeof notes - len, "%s%s.", len ? " " : "", n);
+    }
+    if (notes[0])
+        *note = strdup(notes);
+    return ctx;
+}
+
+int el_derive_check_in(const char *text, const char *file, el_context *given,
+                       const el_derive_opts *opts, el_derive_report *rep)
+{
+    el_derive_opts o = opts ? *opts : (el_derive_opts){ 0 };
+    memset(rep, 0, sizeof *rep);
+    if (!text)
+        return EL_ERROR(EL_EUSAGE, "no text to check");
+    if (strlen(text) > EL_DERIVE_MAX_BYTES)
+        return EL_ERROR(EL_ELIMIT, "the text is larger than %d bytes", EL_DERIVE_MAX_BYTES);
+    chains cs;
+    int rc = rows_split(text, &cs);
+    if (rc)
+        return rc;
+    rep->file = strdup(file ? file : "-");
+    rep->d = calloc(cs.n ? cs.n : 1, sizeof *rep->d);
+    if (!rep->d) {
+        chains_free(&cs);
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < cs.n && !rc; i++) {
+        char *note = NULL;
+        el_context *ctx = chain_context(&cs.c[i], &o, given, &note);
+        if (!ctx) {
+            rc = el_errmsg()[0] ? EL_ENOTFOUND : EL_ENOMEM;
+            free(note);
+            break;
+        }
+        rep->n++;
+        rc = check_chain(&cs.c[i], ctx, &o, i, &rep->d[i]);
+        if (note) {
+            el_derivation *d = &rep->d[i];
+            char *both = d->notes ? fmt_dup("%s %s", note, d->notes) : strdup(note);
+            free(d->notes);
+            d->notes = both;
+            free(note);
+        }
+    }
+    chains_free(&cs);
+    if (rc)
+        el_derive_report_free(rep);
+    return rc;
+}
+
+int el_derive_check(const char *text, const char *file, const el_derive_opts *opts,
+                    el_derive_report *rep)
+{
+    return el_derive_check_in(text, file, NULL, opts, rep);
+}
+
+void el_derive_report_free(el_derive_report *rep)
+{
+    for (size_t i = 0; i < rep->n; i++) {
+        el_derivation *d = &rep->d[i];
+        for (size_t k = 0; k < d->nlines; k++) {
+            free(d->lines[k].source);
+            free(d->lines[k].read_as);
+            free(d->lines[k].error);
+            free(d->lines[k].vocab);
+            free(d->steps[k].message);
+            free(d->steps[k].justification);
+            json_decref(d->steps[k].instance);
+        }
+        free(d->lines);
+        free(d->steps);
+        free(d->notes);
+        free_priv(d->priv, d->nlines);
+    }
+    free(rep->d);
+    free(rep->file);
+    memset(rep, 0, sizeof *rep);
+}
+
+/* ---- matching -------------------------------------------------------------------- */
+
+int el_derive_matches(const el_derivation *d, size_t line, const char *form)
+{
+    dpriv *p = d->priv;
+    if (!p || line >= d->nlines || !p->tree[line])
+        return 0;
+    el_expr_error err;
+    el_tree *t = el_tree_parse(form, &err);
+    if (!t)
+        return EL_ERROR(EL_EFORMAT, "the form '%.60s' does not read: %s", form, err.msg) ? -1 : -1;
+    char *v = vocab_of(p->ctx, t);
+    int same = v && d->lines[line].vocab && strcmp(v, d->lines[line].vocab) == 0;
+    free(v);
+    for (size_t i = 0; i < p->ninst && same; i++) {
+        size_t at = line * p->ninst + i;
+        if (p->state[at] != 0) {
+            same = 0;
+            break;
+        }
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        dval x;
+        if (ev(&e, t, &x) || !dv_scalar(&x)) {
+            el_tree_free(t);
+            EL_ERROR(EL_EFORMAT, "the form '%.60s' cannot be evaluated: %s", form, e.msg);
+            return -1;
+        }
+        same = fabs(x.v[0] - p->val[at]) <= tol(x.v[0], p->val[at], x.err, p->err[at]);
+    }
+    el_tree_free(t);
+    return same;
+}

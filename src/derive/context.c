@@ -51,8 +51,12 @@ static void free_trees(el_context *c)
         el_tree_free(c->rv[i].loc);
         el_tree_free(c->rv[i].scale);
     }
-    for (int i = 0; i < c->ndist; i++)
+    for (int i = 0; i < c->ndist; i++) {
         el_tree_free(c->dist[i].density);
+        el_tree_free(c->dist[i].mean);
+        el_tree_free(c->dist[i].sd);
+        el_tree_free(c->dist[i].cov);
+    }
     for (int i = 0; i < c->nquant; i++)
         el_tree_free(c->quant[i].value);
 }
@@ -77,8 +81,12 @@ el_context *el_context_copy(const el_context *c)
         d->rv[i].loc = el_tree_copy(c->rv[i].loc);
         d->rv[i].scale = el_tree_copy(c->rv[i].scale);
     }
-    for (int i = 0; i < d->ndist; i++)
+    for (int i = 0; i < d->ndist; i++) {
         d->dist[i].density = el_tree_copy(c->dist[i].density);
+        d->dist[i].mean = el_tree_copy(c->dist[i].mean);
+        d->dist[i].sd = el_tree_copy(c->dist[i].sd);
+        d->dist[i].cov = el_tree_copy(c->dist[i].cov);
+    }
     for (int i = 0; i < d->nquant; i++)
         d->quant[i].value = el_tree_copy(c->quant[i].value);
     return d;
@@ -121,6 +129,12 @@ static int split_list(const char *text, char out[][CTX_NAME], int max)
  * (`\mu_q` -> mu_q, `\sigma_{\phi}` -> sigma_phi), through the parser. */
 static int canon_name(const char *text, char *out, size_t cap)
 {
+    const char *nm = text + (text[0] == '\\');
+    if (isalpha((unsigned char)nm[0]) && strspn(nm, "abcdefghijklmnopqrstuvwxyz"
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(nm)) {
+        snprintf(out, cap, "%s", nm);
+        return 1;
+    }
     el_expr_error err;
     el_tree *t = el_tree_parse(text, &err);
     int ok = t && (t->kind == EL_T_VAR || t->kind == EL_T_CALL);
@@ -140,25 +154,25 @@ void ctx_base_name(const char *name, char *out, size_t cap)
         snprintf(out, cap, "%c%s", name[0], name + 2);
         return;
     }
-    static const char *const spelling[] = { "_theta", "_phi", "_psi", "_eta", "_lambda",
-                                            "_omega", "_vartheta", "_varphi", NULL };
     snprintf(out, cap, "%s", name);
-    for (size_t i = 0; spelling[i]; i++) {
-        size_t n = strlen(spelling[i]), m = strlen(out);
-        if (m > n && strcmp(out + m - n, spelling[i]) == 0) {
-            out[m - n] = '\0';
-            return;
-        }
-    }
-    /* p_{\mu,\sigma,\theta}: a subscript of parameter names is spelling */
-    char *u = strchr(out, '_');
-    if (u && strchr("pq", out[0]) && u == out + 1) {
-        static const char *const words[] = { "mu", "sigma", "theta", "phi", "psi", NULL };
-        for (size_t i = 0; words[i]; i++)
-            if (strncmp(u + 1, words[i], strlen(words[i])) == 0) {
-                *u = '\0';
+    /* p_{\mu,\sigma,\theta}, q_{\psi,\phi}: a subscript of parameter names is spelling */
+    static const char *const words[] = { "mu", "sigma", "theta", "phi", "psi", "eta", "lambda",
+                                         "omega", "vartheta", "varphi", NULL };
+    if (strchr("pq", out[0]) && out[1] == '_') {
+        for (size_t i = 0; words[i]; i++) {
+            size_t n = strlen(words[i]);
+            if (strncmp(out + 2, words[i], n) == 0 && (out[2 + n] == '\0' || out[2 + n] == '_')) {
+                out[1] = '\0';
                 return;
             }
+        }
+    }
+    for (size_t i = 0; words[i]; i++) { /* N_theta, r_phi */
+        size_t n = strlen(words[i]), m = strlen(out);
+        if (m > n + 1 && out[m - n - 1] == '_' && strcmp(out + m - n, words[i]) == 0) {
+            out[m - n - 1] = '\0';
+            return;
+        }
     }
 }
 
@@ -454,6 +468,10 @@ static int dist_key(ddist *d, const char *key, const char *val, const char *path
         for (int i = 0; i < n; i++)
             if (canon_name(raw[i], d->alias[d->nalias], CTX_NAME))
                 d->nalias++;
+    } else if (strcmp(key, "mean") == 0 || strcmp(key, "sd") == 0 || strcmp(key, "cov") == 0) {
+        el_tree **slot = key[0] == 'm' ? &d->mean : key[0] == 's' ? &d->sd : &d->cov;
+        el_tree_free(*slot);
+        *slot = parse_or_fail(val, path, line, &rc);
     } else if (strcmp(key, "family") == 0) {
         snprintf(d->family, sizeof d->family, "%s", val);
     }

@@ -54,6 +54,7 @@ typedef struct {
     el_tree *density;
     char density_text[1024];
     char family[CTX_NAME];  /* index name of an indexed family (q_i), or "" */
+    el_tree *mean, *sd, *cov; /* a declared Gaussian (diag: sd a vector), or NULL */
     char alias[CTX_ALIAS][CTX_NAME]; /* other bare names: q, q_phi */
     int nalias;
 } ddist;

@@ -76,8 +76,38 @@ static int tunknown(env *e, const char *msg, const char *name)
 
 /* Mean and covariance of a declared distribution whose density is
  * N(var; m, v), evaluated with the call's arguments bound. */
+static void declared_gaussian(env *e, dterm *d)
+{
+    const ddist *g = d->dist;
+    int saved = d->call ? ev_bind_call(e, g, d->call) : e->nbind;
+    if (saved < 0)
+        return;
+    dval sd;
+    if (!ev(e, g->mean, &d->mean)) {
+        if (g->cov && !ev(e, g->cov, &d->cov)) {
+            d->gaussian = 1;
+        } else if (g->sd && !ev(e, g->sd, &sd)) {
+            int n = sd.rows * sd.cols;
+            if (n == 1) {
+                d->cov = dv_num(sd.v[0] * sd.v[0]);
+            } else {
+                memset(&d->cov, 0, sizeof d->cov);
+                d->cov.rows = d->cov.cols = n;
+                for (int i = 0; i < n; i++)
+                    d->cov.v[i * n + i] = sd.v[i] * sd.v[i];
+            }
+            d->gaussian = 2; /* the covariance is explicit: no sd convention */
+        }
+    }
+    e->nbind = saved;
+}
+
 static void detect_gaussian(env *e, dterm *d)
 {
+    if (d->dist->mean) {
+        declared_gaussian(e, d);
+        return;
+    }
     const el_tree *g = d->dist->density;
     if (!g || g->kind != EL_T_GAUSS || !g->c || g->c->kind != EL_T_VAR ||
         strcmp(g->c->name, d->dist->vars[0]) != 0)
@@ -311,7 +341,7 @@ static int expect_gauss(env *e, const dterm *d, integrand fn, void *arg, dval *o
         return tfail(e, "the mean of the Gaussian over %s has the wrong size",
                      e->ctx->rv[d->rv].name);
     double l[DV_MAX];
-    int sd = d->tree && d->tree->kind == EL_T_GAUSS ? e->ctx->gauss_sd : e->ctx->gauss_sd;
+    int sd = d->gaussian == 2 ? 0 : e->ctx->gauss_sd;
     if (chol(e, &d->cov, dim, sd, l))
         return -1;
     gh_job j = { d, fn, arg, d->mean.v, l, dim };
@@ -341,8 +371,48 @@ static int weighted_fn(env *e, void *arg, dval *out)
     return 0;
 }
 
+typedef struct {
+    const el_tree *inner;
+    integrand fn;
+    void *arg;
+} nested;
+
+static int nested_fn(env *e, void *arg, dval *out)
+{
+    nested *n = arg;
+    dterm in;
+    if (term_resolve(e, n->inner, NULL, &in))
+        return -1;
+    return integrate_expect(e, &in, n->fn, n->arg, out);
+}
+
+/* E over a joint q(w,z|x) declared as q(w|x) q(z|w,x): E_{q(w|x)} E_{q(z|w,x)}. */
+static int expect_joint(env *e, const dterm *d, integrand fn, void *arg, dval *out)
+{
+    const el_tree *den = d->dist->density;
+    if (!den || den->kind != EL_T_MUL || den->a->kind != EL_T_CALL ||
+        den->b->kind != EL_T_CALL)
+        return tfail(e, "cannot average over %s: the context must declare its density as a "
+                        "product such as q(w|x) q(z|w,x)", d->dist->name);
+    const el_tree *outer = den->a, *inner = den->b;
+    const ddist *da = ev_call_dist(e, den->a);
+    const ddist *db = ev_call_dist(e, den->b);
+    if (!da || !db)
+        return tfail(e, "the factors of %s are not distributions of the context", d->dist->name);
+    for (int i = 0; i < da->ncond; i++)
+        if (strcmp(da->cond[i], db->vars[0]) == 0)
+            outer = den->b, inner = den->a;
+    dterm o;
+    if (term_resolve(e, outer, NULL, &o))
+        return -1;
+    nested n = { inner, fn, arg };
+    return integrate_expect(e, &o, nested_fn, &n, out);
+}
+
 int integrate_expect(env *e, const dterm *d, integrand fn, void *arg, dval *out)
 {
+    if (d->dist && d->dist->nvars == 2)
+        return expect_joint(e, d, fn, arg, out);
     const drandom *rv = &e->ctx->rv[d->rv];
     if (rv->kind == RV_STATES)
         return expect_states(e, d, fn, arg, out);

@@ -297,7 +297,8 @@ static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sid
     if (r == EL_REL_EQ && (holds(s, EL_REL_GE, NULL) || holds(s, EL_REL_LE, NULL))) {
         int ge = holds(s, EL_REL_GE, NULL);
         add_diag(st, "inequality");
-        if (!sentence[0])
+        /* a constant offset holds one way too: then the offset is the better sentence */
+        if (!sentence[0] && !const_diff(s, &c) && !named_diff(p, s, what, sizeof what))
             snprintf(sentence, cap, "written '=', but only '%s' holds: an inequality (such as "
                      "Jensen's) gives '%s' here, not '='", ge ? ">=" : "<=", ge ? ">=" : "<=");
     }

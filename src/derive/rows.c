@@ -81,6 +81,9 @@ static int directive(state *s, const char *comment)
         memcpy(s->context, p, n);
         s->context[n] = '\0';
         s->cur = NULL;
+        for (size_t i = 0; i < s->nlets; i++) /* lets belong to the context they changed */
+            free(s->lets[i]);
+        s->nlets = 0;
     } else if (strncmp(p, "let ", 4) == 0) {
         add_let(s, p + 4);
         s->cur = NULL;

@@ -11,6 +11,7 @@
  * A term stops at a token in the current stop set: the closing bracket of
  * the group it is in, a call's ',' '|' ';', a KL's separator, an integral's
  * differential. */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -862,6 +863,26 @@ static el_tree *parse_sqrt(tparser *p)
 }
 
 /* After a name: subscripts, then a call, an expectation, a KL... */
+/* After '^': is the superscript a star (q^*, q^{*}, q^\star, q^{\ast})? Consumes it. */
+static int at_star_sup(tparser *p)
+{
+    const char *s = p->cur.s + p->cur.off;
+    while (*s == ' ')
+        s++;
+    static const char *const forms[] = { "{*}", "*", "{\\star}", "\\star", "{\\ast}", "\\ast", NULL };
+    for (size_t i = 0; forms[i]; i++) {
+        size_t n = strlen(forms[i]);
+        if (strncmp(s, forms[i], n) == 0 && !isalpha((unsigned char)s[n]) ) {
+            size_t skip = (size_t)(s - (p->cur.s + p->cur.off)) + n;
+            p->cur.off += skip;
+            p->cur.pos += skip;
+            advance(p);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static el_tree *parse_named_rest(tparser *p, const char *start, size_t pos)
 {
     char name[EXPR_NAME_MAX];
@@ -885,9 +906,16 @@ static el_tree *parse_named_rest(tparser *p, const char *start, size_t pos)
     }
     while (p->tok.kind == TK_USCORE) {
         advance(p);
+        if (p->tok.kind == TK_STAR || is_cmd(p, "star") || is_cmd(p, "ast")) { /* q_* */
+            advance(p);
+            glue(name, sizeof name, "star");
+            continue;
+        }
         if (!read_subscript(p, name, sizeof name))
             return NULL;
     }
+    if (p->tok.kind == TK_CARET && at_star_sup(p)) /* q^*, q^{\star} */
+        glue(name, sizeof name, "star");
     if ((strcmp(name, "KL") == 0 || strcmp(name, "D_KL") == 0 || strcmp(name, "DKL") == 0) &&
         at_open(p))
         return parse_kl(p);

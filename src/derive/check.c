@@ -451,14 +451,18 @@ static int resolvable(const el_context *c, const char *name, char scope[][CTX_NA
     if (ctx_param(c, name) || ctx_rv(c, name) || ctx_quant(c, name) || ctx_dist_bare(c, name))
         return 1;
     const char *u = strrchr(name, '_');
-    if (u && u != name) {
+    if (u && u != name) { /* pi_k: a vector indexed by a bound index, a state or a number */
         char base[CTX_NAME];
         snprintf(base, sizeof base, "%.*s", (int)(u - name), name);
-        if (ctx_param(c, base) || ctx_rv(c, base))
-            return 1;
+        const dparam *vp = ctx_param(c, base);
+        int vector = (vp && (vp->shape == P_VECTOR || vp->shape == P_SIMPLEX)) || ctx_rv(c, base);
         for (int i = 0; i < ns; i++)
-            if (strcmp(scope[i], base) == 0)
-                return 1;
+            vector |= strcmp(scope[i], base) == 0;
+        int index = strspn(u + 1, "0123456789") == strlen(u + 1) || ctx_rv(c, u + 1) != NULL;
+        for (int i = 0; i < ns; i++)
+            index |= strcmp(scope[i], u + 1) == 0;
+        if (vector && index)
+            return 1;
     }
     return !strcmp(name, "R") || !strcmp(name, "I");
 }

@@ -115,15 +115,17 @@ static int mul(env *e, const dval *a, const dval *b, int elementwise, dval *out)
                     b->cols);
     if (a->rows * b->cols > DV_MAX)
         return fail(e, "a product larger than 8x8");
-    out->rows = a->rows, out->cols = b->cols;
+    dval r; /* out may alias a or b */
+    r.rows = a->rows, r.cols = b->cols;
     for (int i = 0; i < a->rows; i++)
         for (int j = 0; j < b->cols; j++) {
             double s = 0;
             for (int k = 0; k < a->cols; k++)
                 s += a->v[i * a->cols + k] * b->v[k * b->cols + j];
-            out->v[i * out->cols + j] = s;
+            r.v[i * r.cols + j] = s;
         }
-    out->err = err * a->cols;
+    r.err = err * a->cols;
+    *out = r;
     return 0;
 }
 
@@ -183,9 +185,12 @@ static int power(env *e, const dval *a, const dval *b, dval *out)
         acc = base;
         for (int i = 0; i < a->rows * a->cols; i++)
             acc.v[i] = (i / a->cols == i % a->cols);
-        for (int i = 0; i < (int)fabs(k); i++)
-            if (mul(e, &acc, &base, 0, &acc))
+        for (int i = 0; i < (int)fabs(k); i++) {
+            dval next; /* mul must not write over its operands */
+            if (mul(e, &acc, &base, 0, &next))
                 return -1;
+            acc = next;
+        }
         *out = acc;
         return 0;
     }
@@ -317,6 +322,9 @@ static int ev_var(env *e, const el_tree *t, dval *out)
         *out = e->in->param[pi];
         return 0;
     }
+    int found;
+    if (ev_indexed(e, t->name, out, &found) || found)
+        return found ? 0 : -1;
     const drandom *rv = ctx_rv(e->ctx, t->name);
     if (rv && rv->kind != RV_OBSERVED) {
         int k = (int)(rv - e->ctx->rv), n = rv->kind == RV_STATES ? 1 : e->in->rvsize[k];
@@ -327,9 +335,6 @@ static int ev_var(env *e, const el_tree *t, dval *out)
     const dquant *q = ctx_quant(e->ctx, t->name);
     if (q)
         return ev_quantity(e, q, out);
-    int found;
-    if (ev_indexed(e, t->name, out, &found) || found)
-        return found ? 0 : -1;
     if (ctx_dist_bare(e->ctx, t->name)) {
         dterm d;
         if (term_resolve(e, t, NULL, &d))

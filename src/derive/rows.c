@@ -487,8 +487,13 @@ static int is_prose(const char *s)
             for (size_t i = 0; known[i]; i++)
                 if (strlen(known[i]) == n && strncmp(p, known[i], n) == 0)
                     is_known = 1;
-            int plain = n >= 2 && !is_known && (p[n] == ' ' || p[n] == '\0' || p[n] == ',' ||
-                                                 p[n] == '.' || p[n] == ':' || p[n] == ';');
+            static const char *const small[] = { "we", "by", "of", "is", "to", "in", "so", "as",
+                                                 "if", "it", "on", "at", "be", "an", "or", NULL };
+            int word = n >= 3;
+            for (size_t i = 0; small[i] && !word; i++)
+                word = n == 2 && strncmp(p, small[i], 2) == 0;
+            int plain = word && !is_known && (p[n] == ' ' || p[n] == '\0' || p[n] == ',' ||
+                                              p[n] == '.' || p[n] == ':' || p[n] == ';');
             run = plain ? run + 1 : 0;
             words += plain;
             best = run > best ? run : best;

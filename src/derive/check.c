@@ -17,7 +17,8 @@
 #include "derive/derive_int.h"
 #include "num/el_num.h"
 
-#define LINE_BUDGET 4000000L
+#define LINE_BUDGET 4000000L  /* node evaluations for one line at one instance */
+#define TEXT_BUDGET 40000000L /* for a whole text: hostile input stops here */
 
 typedef struct {
     el_context *ctx;
@@ -27,6 +28,7 @@ typedef struct {
     double *val, *err;
     int *state;     /* per line and instance: 0 ok, 1 error, 2 unknown */
     char **why;     /* per line: the first evaluation message */
+    long *budget;   /* what is left for the whole text */
 } dpriv;
 
 static char *fmt_dup(const char *fmt, ...)
@@ -92,9 +94,14 @@ static void eval_line(dpriv *p, size_t line, el_derivation *d)
             p->state[at] = 1;
             continue;
         }
-        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        long allowed = *p->budget < LINE_BUDGET ? *p->budget : LINE_BUDGET;
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = allowed };
         dval v;
-        int rc = ev(&e, t, &v);
+        int rc = allowed > 0 ? ev(&e, t, &v) : -1;
+        if (allowed <= 0)
+            snprintf(e.msg, sizeof e.msg, "the text is too costly to check: stopped before this "
+                     "line");
+        *p->budget -= allowed - (e.budget > 0 ? e.budget : 0);
         if (!rc && !dv_scalar(&v)) {
             rc = -1;
             snprintf(e.msg, sizeof e.msg, "the line is a %dx%d value, not a number", v.rows,
@@ -623,7 +630,7 @@ static int read_lines(dpriv *p, const chain *c, el_derivation *d)
 
 /* Checks chain c (its context already loaded as ctx, a private copy). */
 static int check_chain(const chain *c, el_context *ctx, const el_derive_opts *o, size_t index,
-                       el_derivation *d)
+                       long *budget, el_derivation *d)
 {
     dpriv *p = calloc(1, sizeof *p);
     if (!p) {
@@ -631,6 +638,7 @@ static int check_chain(const chain *c, el_context *ctx, const el_derive_opts *o,
         return EL_ERROR(EL_ENOMEM, "out of memory");
     }
     p->ctx = ctx;
+    p->budget = budget;
     d->priv = p;
     d->line = c->line;
     snprintf(d->context, sizeof d->context, "%s", ctx->name);
@@ -708,6 +716,7 @@ int el_derive_check_in(const char *text, const char *file, el_context *given,
     int rc = rows_split(text, &cs);
     if (rc)
         return rc;
+    long budget = TEXT_BUDGET;
     rep->file = strdup(file ? file : "-");
     rep->d = calloc(cs.n ? cs.n : 1, sizeof *rep->d);
     if (!rep->d) {
@@ -723,7 +732,7 @@ int el_derive_check_in(const char *text, const char *file, el_context *given,
             break;
         }
         rep->n++;
-        rc = check_chain(&cs.c[i], ctx, &o, i, &rep->d[i]);
+        rc = check_chain(&cs.c[i], ctx, &o, i, &budget, &rep->d[i]);
         if (note) {
             el_derivation *d = &rep->d[i];
             char *both = d->notes ? fmt_dup("%s %s", note, d->notes) : strdup(note);
@@ -733,6 +742,9 @@ int el_derive_check_in(const char *text, const char *file, el_context *given,
         }
     }
     chains_free(&cs);
+    for (size_t i = 0; i < rep->n; i++) /* the budget lived on this stack */
+        if (rep->d[i].priv)
+            ((dpriv *)rep->d[i].priv)->budget = NULL;
     if (rc)
         el_derive_report_free(rep);
     return rc;

@@ -129,8 +129,13 @@ static void print(out *o, const el_tree *t)
         put(o, "^");
         sub(o, t->b, 5);
         break;
-    case EL_T_FN:
+    case EL_T_FN: /* log p(x|z), log(a + b) */
         put(o, t->name);
+        if (t->a->kind == EL_T_CALL || t->a->kind == EL_T_VAR) {
+            put(o, " ");
+            print(o, t->a);
+            break;
+        }
         put(o, "(");
         print(o, t->a);
         put(o, ")");

@@ -165,8 +165,13 @@ static int const_ratio(const sides *s, double *c)
     if (s->r[0] == 0)
         return 0;
     *c = s->l[0] / s->r[0];
+    double slack0 = s->el[0] / fmax(fabs(s->l[0]), 1e-300) + s->er[0] / fabs(s->r[0]);
     for (size_t i = 0; i < s->n; i++) {
-        if (fabs(s->r[i]) < 1e-12 || fabs(s->l[i] / s->r[i] - *c) > 1e-7 * fmax(1, fabs(*c)))
+        if (fabs(s->r[i]) < 1e-12)
+            return 0;
+        /* within the two values' relative error bars (and at least 1e-9) */
+        double slack = s->el[i] / fmax(fabs(s->l[i]), 1e-300) + s->er[i] / fabs(s->r[i]) + slack0;
+        if (fabs(s->l[i] / s->r[i] - *c) > (1e-9 + slack) * fmax(1, fabs(*c)))
             return 0;
     }
     return fabs(*c - 1) > 1e-7;
@@ -756,24 +761,27 @@ int el_derive_check(const char *text, const char *file, const el_derive_opts *op
     return el_derive_check_in(text, file, NULL, opts, rep);
 }
 
+static void derivation_free(el_derivation *d)
+{
+    for (size_t k = 0; k < d->nlines; k++) {
+        free(d->lines[k].source);
+        free(d->lines[k].read_as);
+        free(d->lines[k].error);
+        free(d->lines[k].vocab);
+        free(d->steps[k].message);
+        free(d->steps[k].justification);
+        json_decref(d->steps[k].instance);
+    }
+    free(d->lines);
+    free(d->steps);
+    free(d->notes);
+    free_priv(d->priv, d->nlines);
+}
+
 void el_derive_report_free(el_derive_report *rep)
 {
-    for (size_t i = 0; i < rep->n; i++) {
-        el_derivation *d = &rep->d[i];
-        for (size_t k = 0; k < d->nlines; k++) {
-            free(d->lines[k].source);
-            free(d->lines[k].read_as);
-            free(d->lines[k].error);
-            free(d->lines[k].vocab);
-            free(d->steps[k].message);
-            free(d->steps[k].justification);
-            json_decref(d->steps[k].instance);
-        }
-        free(d->lines);
-        free(d->steps);
-        free(d->notes);
-        free_priv(d->priv, d->nlines);
-    }
+    for (size_t i = 0; i < rep->n; i++)
+        derivation_free(&rep->d[i]);
     free(rep->d);
     free(rep->file);
     memset(rep, 0, sizeof *rep);
@@ -810,4 +818,56 @@ int el_derive_matches(const el_derivation *d, size_t line, const char *form)
     }
     el_tree_free(t);
     return same;
+}
+
+/* ---- comparing a final answer with a form --------------------------------------- */
+
+int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *answer,
+                      const char *reference, int same_form, char *why, size_t cap)
+{
+    why[0] = '\0';
+    chain c = { 0 };
+    chain_line lines[2] = { { (char *)reference, 1, EL_REL_EQ, NULL },
+                            { (char *)answer, 1, EL_REL_EQ, NULL } };
+    c.l = lines;
+    c.n = 2;
+    c.line = 1;
+    el_derive_opts o = opts ? *opts : (el_derive_opts){ 0 };
+    o.exercise = 1;
+    el_context *copy = el_context_copy(ctx);
+    if (!copy)
+        return EL_ERROR(EL_ENOMEM, "out of memory") ? -2 : -2;
+    el_derivation d;
+    memset(&d, 0, sizeof d);
+    long budget = TEXT_BUDGET;
+    int rc = check_chain(&c, copy, &o, 0, &budget, &d);
+    int out;
+    const el_derive_step *st = d.nlines == 2 ? &d.steps[1] : NULL;
+    if (rc || !st) {
+        out = -2;
+    } else if (!((dpriv *)d.priv)->tree[0] || ((dpriv *)d.priv)->state[0] != 0) {
+        out = -2;
+        EL_ERROR(EL_EFORMAT, "the reference '%.60s' cannot be evaluated: %s", reference,
+                 d.lines[0].error ? d.lines[0].error
+                 : ((dpriv *)d.priv)->why[0] ? ((dpriv *)d.priv)->why[0] : "");
+    } else if (st->status == EL_STEP_VALID) {
+        out = 1;
+        if (same_form && !(d.lines[0].vocab && d.lines[1].vocab &&
+                           strcmp(d.lines[0].vocab, d.lines[1].vocab) == 0)) {
+            out = 0;
+            snprintf(why, cap, "equal in value, but not the form asked for (it uses %s, the "
+                     "answer asks for %s)", d.lines[1].vocab[0] ? d.lines[1].vocab : "no "
+                     "expectation, KL or density", d.lines[0].vocab);
+        }
+    } else if (st->status == EL_STEP_INVALID) {
+        out = 0;
+        const char *m = st->message ? strstr(st->message, "; ") : NULL;
+        snprintf(why, cap, "%s", m ? m + 2 : "the values differ");
+    } else {
+        out = -1;
+        snprintf(why, cap, "%s", d.lines[1].error ? d.lines[1].error
+                                  : st->message ? st->message : "cannot be evaluated");
+    }
+    derivation_free(&d);
+    return out;
 }

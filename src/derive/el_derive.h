@@ -178,6 +178,16 @@ typedef struct {
 int el_derive_grade_answer(const el_derive_exercise *ex, el_context *ctx, const char *answer,
                            const el_derive_opts *opts, el_derive_report *rep, el_derive_grade *g);
 
+/* Compares a final answer with a reference form in a context (an
+ * `expression` exercise that names a context): both are evaluated at the
+ * instances of `opts` and must agree at every one; with `same_form` they must
+ * also use the same constructs (E, sums, KL, densities...). Returns 1 equal,
+ * 0 different (why: the diagnosis sentence), -1 when the answer does not read
+ * or cannot be evaluated (why: the reason; an unknown symbol says so), -2
+ * when the reference itself fails (el_errmsg()). */
+int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *answer,
+                      const char *reference, int same_form, char *why, size_t cap);
+
 /* A deep copy of a context (for `let` rows and per-exercise overrides). */
 el_context *el_context_copy(const el_context *c);
 

@@ -323,8 +323,10 @@ static int ev_var(env *e, const el_tree *t, dval *out)
         return 0;
     }
     int found;
-    if (ev_indexed(e, t->name, out, &found) || found)
-        return found ? 0 : -1;
+    if (ev_indexed(e, t->name, out, &found))
+        return -1;
+    if (found)
+        return 0;
     const drandom *rv = ctx_rv(e->ctx, t->name);
     if (rv && rv->kind != RV_OBSERVED) {
         int k = (int)(rv - e->ctx->rv), n = rv->kind == RV_STATES ? 1 : e->in->rvsize[k];

@@ -42,6 +42,7 @@ static el_tree *parse_expr(tparser *p);
 static el_tree *parse_term(tparser *p);
 static el_tree *parse_unary(tparser *p);
 static el_tree *parse_postfix(tparser *p);
+static el_tree *parse_primary(tparser *p);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -767,10 +768,11 @@ static el_tree *parse_fn_rest(tparser *p, const char *fn, size_t pos)
         return power ? binary(p, EL_T_POW, t, power) : t;
     }
     el_tree *t = unary_node(p, EL_T_FN, fn, parse_fn_arg(p));
-    if (t)
-        t->pos = pos;
-    else
+    if (!t) {
         el_tree_free(power);
+        return NULL;
+    }
+    t->pos = pos;
     return power ? binary(p, EL_T_POW, t, power) : t;
 }
 
@@ -808,27 +810,11 @@ static el_tree *parse_frac(tparser *p)
             inner = parse_term(p);
         return unary_node(p, EL_T_DERIV, var, inner);
     }
-    el_tree *num = NULL, *den = NULL;
-    if (p->tok.kind == TK_LBRACE)
-        num = parse_group(p);
-    else if (expr_lex_char(&p->cur, &p->tok) || 1) {
-        num = p->tok.kind == TK_NUM ? num_node(p, p->tok.num) : NULL;
-        if (num)
-            advance(p);
-        else
-            num = parse_postfix(p);
-    }
+    /* unbraced arguments (\frac a b, \frac\pi 2): one primary each */
+    el_tree *num = p->tok.kind == TK_LBRACE ? parse_group(p) : parse_primary(p), *den = NULL;
     if (!num)
         return NULL;
-    if (p->tok.kind == TK_LBRACE) {
-        den = parse_group(p);
-    } else {
-        den = p->tok.kind == TK_NUM ? num_node(p, p->tok.num) : NULL;
-        if (den)
-            advance(p);
-        else
-            den = parse_postfix(p);
-    }
+    den = p->tok.kind == TK_LBRACE ? parse_group(p) : parse_primary(p);
     return binary(p, EL_T_DIV, num, den);
 }
 

@@ -208,7 +208,8 @@ static void find_kl(const el_tree *t, const el_tree **out, int *n, int max)
         find_kl(t->args[i], out, n, max);
 }
 
-/* Is the step an identity once one KL's arguments are exchanged? */
+/* Is the step an identity once one KL's arguments are exchanged (or every
+ * KL's of one side, k = n)? */
 static int swapped_kl(dpriv *p, size_t a, size_t b, const sides *s)
 {
     const el_tree *kls[8];
@@ -216,11 +217,11 @@ static int swapped_kl(dpriv *p, size_t a, size_t b, const sides *s)
         int n = 0;
         size_t line = side ? b : a;
         find_kl(p->tree[line], kls, &n, 8);
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < n + (n > 1); k++) {
             int ok = 1;
             for (size_t i = 0; i < p->ninst && ok; i++) {
                 env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET,
-                          .swap_kl = kls[k] };
+                          .swap_kl = k < n ? kls[k] : NULL, .swap_all = k == n };
                 dval v;
                 if (ev(&e, p->tree[line], &v) || !dv_scalar(&v)) {
                     ok = 0;
@@ -314,17 +315,20 @@ static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sid
             snprintf(sentence, cap, "written '=', but only '%s' holds: an inequality (such as "
                      "Jensen's) gives '%s' here, not '='", ge ? ">=" : "<=", ge ? ">=" : "<=");
     }
+    int ineq = strstr(st->diagnoses, "inequality") != NULL;
+    const char *so = !ineq ? "" : holds(s, EL_REL_GE, NULL) ? " (so, as written, only '>=' holds)"
+                                                           : " (so, as written, only '<=' holds)";
     if (named_diff(p, s, what, sizeof what)) {
         add_diag(st, "constant");
-        char extra[200];
-        snprintf(extra, sizeof extra, "%sthe sides differ by %s", sentence[0] ? "; " : "",
-                 what);
+        char extra[320];
+        snprintf(extra, sizeof extra, "%sthe sides differ by %s: a dropped or added term%s",
+                 sentence[0] ? "; " : "", what, so);
         strncat(sentence, extra, cap - strlen(sentence) - 1);
     } else if (const_diff(s, &c)) {
         add_diag(st, "constant");
-        char extra[200];
-        snprintf(extra, sizeof extra, "%sthe sides differ by the constant %.6g (a dropped or "
-                 "added term)", sentence[0] ? "; " : "", c);
+        char extra[240];
+        snprintf(extra, sizeof extra, "%sthe sides differ by the constant %.6g: a dropped or "
+                 "added term%s", sentence[0] ? "; " : "", c, so);
         strncat(sentence, extra, cap - strlen(sentence) - 1);
     }
 }

@@ -255,6 +255,13 @@ const ddist *ctx_dist(const el_context *c, const char *name, const char *const *
         only = d;
         count++;
     }
+    /* a declared alias applied to the distribution's variables: N_0(x) */
+    for (int i = 0; i < c->ndist && count == 0; i++) {
+        ddist *d = &m->dist[i];
+        if ((name_in(name, "", d->alias, d->nalias) || name_in(base, "", d->alias, d->nalias)) &&
+            nvars == d->nvars && ncond == d->ncond)
+            return d;
+    }
     /* where a context has one q, q(z), q(z|x) and q are that q */
     if (count == 1 && (base[0] == 'q' || only->family[0]) && nvars == only->nvars)
         return only;

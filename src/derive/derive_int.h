@@ -126,6 +126,7 @@ typedef struct {
     int unknown;            /* set when a symbol was unknown: the step is unknown */
     char msg[256];          /* what went wrong */
     const el_tree *swap_kl; /* evaluate this KL node with its arguments exchanged */
+    int swap_all;           /* ... or every KL node */
     int depth;
 } env;
 

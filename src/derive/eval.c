@@ -646,7 +646,7 @@ static int kl_fn(env *e, void *arg, dval *out)
 static int ev_kl(env *e, const el_tree *t, dval *out)
 {
     const el_tree *a = t->a, *b = t->b;
-    if (e->swap_kl == t)
+    if (e->swap_kl == t || e->swap_all)
         a = t->b, b = t->a;
     dterm da, db;
     if (term_resolve(e, a, NULL, &da))

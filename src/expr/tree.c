@@ -440,6 +440,8 @@ static int is_callable(const char *name)
     static const char bases[] = "pqrfghPQFLGJ";
     if (strcmp(name, "ELBO") == 0 || strncmp(name, "ELBO_", 5) == 0)
         return 1;
+    if (strncmp(name, "N_", 2) == 0 && name[2]) /* N_0(x): a named Gaussian's density */
+        return 1;
     if (name[0] && strchr(bases, name[0]) &&
         (name[1] == '\0' || name[1] == '_' || (name[1] >= '0' && name[1] <= '9' && !name[2])))
         return 1;

@@ -85,4 +85,33 @@ size_t el_check_samples(const el_check_opts *opts, size_t default_n);
 int el_check_compare(el_check_result *res, double closed, const el_quad_result *q,
                      const el_estimate *e);
 
+/* ---- tallies of exact identities inside checks ----------------------------- */
+
+/* Exact identities (closed form = closed form) are held to
+ * EL_CHECK_IDENT_TOL * max(1, |lhs|, |rhs|). */
+#define EL_CHECK_IDENT_TOL 1e-10
+
+typedef struct {
+    int ok;          /* every identity and inequality held */
+    size_t n;        /* how many were tested */
+    double worst;    /* largest error / tolerance seen */
+    char what[96];   /* label of the worst (or of the first failure) */
+    double lhs, rhs; /* its two sides */
+} el_check_tally;
+
+void el_check_tally_init(el_check_tally *t);
+
+/* Records LHS == RHS within TOL * max(1, |lhs|, |rhs|); returns the verdict. */
+int el_check_tally_eq(el_check_tally *t, const char *what, double lhs, double rhs, double tol);
+
+/* Records LHS <= RHS + SLACK (SLACK >= 0); returns the verdict. */
+int el_check_tally_le(el_check_tally *t, const char *what, double lhs, double rhs, double slack);
+
+/* Folds T into RES: RES->pass becomes T->ok, and'ed with RES's own verdict
+ * when RES already holds a comparison (el_check_compare was called, so
+ * closed is set or quadrature / Monte Carlo parts are present).  The detail
+ * line is PREFIX followed by T's count and worst case.  Call it after the
+ * comparisons and before setting any display field of RES. */
+void el_check_tally_finish(const el_check_tally *t, const char *prefix, el_check_result *res);
+
 #endif

@@ -19,7 +19,6 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
-#include "check/el_check.h"
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
@@ -149,34 +148,5 @@ int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double 
 #define EL_DLM_GRAD_TOL 1e-7
 int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *theta0, double *q,
                     double *fmax);
-
-/* ---- tallies of exact identities inside checks ----------------------------- */
-
-/* Exact identities (closed form = closed form) are held to
- * EL_IDENT_TOL * max(1, |lhs|, |rhs|). */
-#define EL_IDENT_TOL 1e-10
-
-typedef struct {
-    int ok;          /* every identity and inequality held */
-    size_t n;        /* how many were tested */
-    double worst;    /* largest error / tolerance seen */
-    char what[96];   /* label of the worst (or of the first failure) */
-    double lhs, rhs; /* its two sides */
-} el_tally;
-
-void el_tally_init(el_tally *t);
-
-/* Records LHS == RHS within TOL * max(1, |lhs|, |rhs|); returns the verdict. */
-int el_tally_eq(el_tally *t, const char *what, double lhs, double rhs, double tol);
-
-/* Records LHS <= RHS + SLACK (SLACK >= 0); returns the verdict. */
-int el_tally_le(el_tally *t, const char *what, double lhs, double rhs, double slack);
-
-/* Folds T into RES: RES->pass becomes T->ok, and'ed with RES's own verdict
- * when RES already holds a comparison (el_check_compare was called, so
- * closed is set or quadrature / Monte Carlo parts are present).  The detail
- * line is PREFIX followed by T's count and worst case.  Call it after the
- * comparisons and before setting any display field of RES. */
-void el_tally_finish(const el_tally *t, const char *prefix, el_check_result *res);
 
 #endif

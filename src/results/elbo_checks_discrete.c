@@ -41,7 +41,7 @@ const char *const el_elbo_jensen_mistakes[] = {
 
 /* The relations of elbo.jensen for one q, with VARIANT's mistake swapped in;
  * COVERS says q > 0 everywhere (Jensen's left side then equals log p(x)). */
-static int jensen_one(el_tally *t, const double *pi, const double *l, const double *q,
+static int jensen_one(el_check_tally *t, const double *pi, const double *l, const double *q,
                       const double *post, double lp, int covers, int variant)
 {
     el_elbo_terms e;
@@ -57,11 +57,12 @@ static int jensen_one(el_tally *t, const double *pi, const double *l, const doub
     double form_kl = variant == 1 ? e.loglik + e.kl_prior : e.elbo;
     double form_joint = variant == 2 ? e.loglik + e.cross : e.elbo_joint;
     if (covers)
-        el_tally_eq(t, "log sum_z q p(x,z)/q = log p(x)", lhs, lp, EL_IDENT_TOL);
-    el_tally_eq(t, "E_q log p(x,z)/q = E_q log p(x|z) - KL(q||p(z))", form_joint, form_kl,
-                EL_IDENT_TOL);
-    el_tally_le(t, "ELBO <= log p(x)", form_kl, lp, EL_IDENT_TOL * fmax(1.0, fabs(lp)));
-    el_tally_eq(t, "log p(x) - ELBO = KL(q||p(z|x))", lp - form_kl, gap_kl, EL_IDENT_TOL);
+        el_check_tally_eq(t, "log sum_z q p(x,z)/q = log p(x)", lhs, lp, EL_CHECK_IDENT_TOL);
+    el_check_tally_eq(t, "E_q log p(x,z)/q = E_q log p(x|z) - KL(q||p(z))", form_joint, form_kl,
+                      EL_CHECK_IDENT_TOL);
+    el_check_tally_le(t, "ELBO <= log p(x)", form_kl, lp, EL_CHECK_IDENT_TOL * fmax(1.0, fabs(lp)));
+    el_check_tally_eq(t, "log p(x) - ELBO = KL(q||p(z|x))", lp - form_kl, gap_kl,
+                      EL_CHECK_IDENT_TOL);
     return EL_OK;
 }
 
@@ -70,8 +71,8 @@ int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_ch
     double pi[K], l[K], post[K], q[K], lp = NAN;
     gsl_rng *r;
     int s = setup(c, o, pi, l, post, &lp, &r);
-    el_tally t;
-    el_tally_init(&t);
+    el_check_tally t;
+    el_check_tally_init(&t);
     for (int i = 0; i < JENSEN_NQ + K && !s; i++) {
         int covers = i < JENSEN_NQ;
         if (covers)
@@ -85,7 +86,7 @@ int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_ch
     char prefix[96];
     snprintf(prefix, sizeof prefix, "K = %d states, %d Dirichlet and %d one-hot q", K, JENSEN_NQ,
              K);
-    el_tally_finish(&t, prefix, res);
+    el_check_tally_finish(&t, prefix, res);
     res->closed = lp;
     return s;
 }
@@ -134,7 +135,7 @@ static double objective(const double *pi, const double *l, const double *q)
 }
 
 /* One start: maximise numerically and record the relations against CAND. */
-static int optimal_one(el_tally *t, const double *pi, const double *l, const double *theta0,
+static int optimal_one(el_check_tally *t, const double *pi, const double *l, const double *theta0,
                        const double *cand, double lp)
 {
     double qhat[K], fmax;
@@ -142,13 +143,14 @@ static int optimal_one(el_tally *t, const double *pi, const double *l, const dou
     if (s)
         return s;
     for (int z = 0; z < K; z++) {
-        el_tally_eq(t, "numerical maximiser = claimed q*", qhat[z], cand[z], OPT_Q_TOL);
+        el_check_tally_eq(t, "numerical maximiser = claimed q*", qhat[z], cand[z], OPT_Q_TOL);
         /* Lagrangian stationarity: l_z + log pi_z - log q_z - 1 - lambda = 0 */
-        el_tally_eq(t, "l_z + log pi_z - log q*_z = 1 + lambda = log p(x)",
-                    l[z] + log(pi[z]) - log(cand[z]), lp, EL_IDENT_TOL);
+        el_check_tally_eq(t, "l_z + log pi_z - log q*_z = 1 + lambda = log p(x)",
+                          l[z] + log(pi[z]) - log(cand[z]), lp, EL_CHECK_IDENT_TOL);
     }
-    el_tally_eq(t, "numerical maximum = log p(x)", fmax, lp, EL_IDENT_TOL);
-    el_tally_eq(t, "F(claimed q*) = numerical maximum", objective(pi, l, cand), fmax, EL_IDENT_TOL);
+    el_check_tally_eq(t, "numerical maximum = log p(x)", fmax, lp, EL_CHECK_IDENT_TOL);
+    el_check_tally_eq(t, "F(claimed q*) = numerical maximum", objective(pi, l, cand), fmax,
+                      EL_CHECK_IDENT_TOL);
     return EL_OK;
 }
 
@@ -157,8 +159,8 @@ int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_c
     double pi[K], l[K], post[K], cand[K], theta0[K - 1], lp = NAN;
     gsl_rng *r;
     int s = setup(c, o, pi, l, post, &lp, &r);
-    el_tally t;
-    el_tally_init(&t);
+    el_check_tally t;
+    el_check_tally_init(&t);
     if (!s)
         candidate(pi, l, post, lp, v, cand);
     for (int i = 0; i < OPT_STARTS && !s; i++) {
@@ -170,7 +172,7 @@ int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_c
     char prefix[96];
     snprintf(prefix, sizeof prefix, "K = %d states, BFGS over softmax logits from %d starts", K,
              OPT_STARTS);
-    el_tally_finish(&t, prefix, res);
+    el_check_tally_finish(&t, prefix, res);
     res->closed = lp;
     return s;
 }

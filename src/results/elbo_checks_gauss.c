@@ -94,7 +94,7 @@ const char *const el_elbo_decomposition_mistakes[] = {
 /* One random q: the identity log p(x) = ELBO + KL(q||p(z|x)) exactly, and the
  * Monte Carlo ELBO against both the closed ELBO and log p(x) - KL. */
 static int decomp_one(const fixture *f, const double *mu, const double *S, int v, size_t n,
-                      const gsl_rng *r, el_tally *t, el_check_result *res)
+                      const gsl_rng *r, el_check_tally *t, el_check_result *res)
 {
     el_elbo_terms e;
     el_estimate mc;
@@ -108,7 +108,7 @@ static int decomp_one(const fixture *f, const double *mu, const double *S, int v
     if (s)
         return s;
     double elbo = v == 1 ? e.loglik + e.kl_prior : v == 2 ? e.loglik + e.cross : e.elbo;
-    el_tally_eq(t, "ELBO + KL(q||p(z|x)) = log p(x)", elbo + kl, f->lp, EL_IDENT_TOL);
+    el_check_tally_eq(t, "ELBO + KL(q||p(z|x)) = log p(x)", elbo + kl, f->lp, EL_CHECK_IDENT_TOL);
     el_check_compare(res, elbo, NULL, &mc);
     el_check_compare(res, f->lp - kl, NULL, &mc);
     return EL_OK;
@@ -123,8 +123,8 @@ int el_elbo_check_decomposition(const el_check *c, const el_check_opts *o, int v
         return s;
     gsl_rng *r = el_check_rng(c, o);
     size_t n = el_check_samples(o, 20000);
-    el_tally t;
-    el_tally_init(&t);
+    el_check_tally t;
+    el_check_tally_init(&t);
     s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     for (int i = 0; i < DECOMP_NQ && !s; i++) {
         double mu[KZ], S[KZ * KZ];
@@ -136,7 +136,7 @@ int el_elbo_check_decomposition(const el_check *c, const el_check_opts *o, int v
     char prefix[128];
     snprintf(prefix, sizeof prefix, "k = 2, d = 3; %d random Gaussian q, %zu MC draws each",
              DECOMP_NQ, n);
-    el_tally_finish(&t, prefix, res);
+    el_check_tally_finish(&t, prefix, res);
     return s;
 }
 
@@ -185,24 +185,25 @@ static int claimed_optimum(const fixture *f, int v, double *mu, double *S)
 
 /* At the claimed optimum: gap = 0, KL = 0 and every log-weight equals log p(x). */
 static int tight_at(const fixture *f, const double *mu, const double *S, const gsl_rng *r,
-                    el_tally *t)
+                    el_check_tally *t)
 {
     el_elbo_terms e;
     int s = el_lgm_elbo(f->m, f->x, mu, S, &e);
     draw_ctx c = { f->m, f->x, s ? NULL : el_mvn_alloc(KZ, mu, S, "q covariance", &s), { 0 } };
     if (s)
         return s;
-    el_tally_eq(t, "gap log p(x) - ELBO at the optimum = 0", f->lp - e.elbo, 0.0, EL_IDENT_TOL);
+    el_check_tally_eq(t, "gap log p(x) - ELBO at the optimum = 0", f->lp - e.elbo, 0.0,
+                      EL_CHECK_IDENT_TOL);
     for (int i = 0; i < TIGHT_DRAWS; i++)
-        el_tally_eq(t, "log p(x,z) - log q(z) = log p(x) for every z ~ q", elbo_draw(r, &c), f->lp,
-                    EL_IDENT_TOL);
+        el_check_tally_eq(t, "log p(x,z) - log q(z) = log p(x) for every z ~ q", elbo_draw(r, &c),
+                          f->lp, EL_CHECK_IDENT_TOL);
     el_mvn_free(c.q);
     return EL_OK;
 }
 
 /* Perturbs the posterior by EPS in direction DIR (0, 1: mean; 2: scale the
  * covariance; 3: shear it) and records gap = KL(q||p(z|x)) > 0. */
-static int tight_perturbed(const fixture *f, int dir, double eps, int v, el_tally *t)
+static int tight_perturbed(const fixture *f, int dir, double eps, int v, el_check_tally *t)
 {
     double mu[KZ], S[KZ * KZ], kl;
     memcpy(mu, f->pmu, sizeof mu);
@@ -225,8 +226,8 @@ static int tight_perturbed(const fixture *f, int dir, double eps, int v, el_tall
     if (s)
         return s;
     double gap = f->lp - e.elbo;
-    el_tally_le(t, "gap > 0 off the posterior (gap >= 1e-14)", 1e-14, gap, 0.0);
-    el_tally_eq(t, "gap = KL(q||p(z|x)) off the posterior", gap, kl, EL_IDENT_TOL);
+    el_check_tally_le(t, "gap > 0 off the posterior (gap >= 1e-14)", 1e-14, gap, 0.0);
+    el_check_tally_eq(t, "gap = KL(q||p(z|x)) off the posterior", gap, kl, EL_CHECK_IDENT_TOL);
     return EL_OK;
 }
 
@@ -239,8 +240,8 @@ int el_elbo_check_tight(const el_check *c, const el_check_opts *o, int v, el_che
         return s;
     gsl_rng *r = el_check_rng(c, o);
     double mu[KZ], S[KZ * KZ];
-    el_tally t;
-    el_tally_init(&t);
+    el_check_tally t;
+    el_check_tally_init(&t);
     s = r ? claimed_optimum(&f, v, mu, S) : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!s)
         s = tight_at(&f, mu, S, r, &t);
@@ -248,7 +249,7 @@ int el_elbo_check_tight(const el_check *c, const el_check_opts *o, int v, el_che
         for (size_t i = 0; i < sizeof eps / sizeof eps[0] && !s; i++)
             s = tight_perturbed(&f, dir, eps[i], v, &t);
     el_rng_free(r);
-    el_tally_finish(&t, "k = 2, d = 3; optimum, 2000 draws there, 16 perturbations", res);
+    el_check_tally_finish(&t, "k = 2, d = 3; optimum, 2000 draws there, 16 perturbations", res);
     res->closed = f.lp;
     el_lgm_free(f.m);
     return s;
@@ -301,17 +302,17 @@ static void iwae_estimate(const el_lg1 *m, size_t k, size_t reps, int v, const g
 /* Compares L_k with what the claim predicts at this k and records the
  * bound and monotonicity relations against the previous estimate PREV. */
 static void iwae_record(const el_lg1 *m, size_t k, double elbo, double chi2, const el_estimate *e,
-                        const el_estimate *prev, el_tally *t, el_check_result *res)
+                        const el_estimate *prev, el_check_tally *t, el_check_result *res)
 {
     double lp = el_lg1_log_evidence(m);
     if (k == 1)
         el_check_compare(res, elbo, NULL, e);
     else if (k >= 100) /* L_k = log p(x) - chi^2/(2k) + O(1/k^2) */
         el_check_compare(res, lp - chi2 / (2.0 * (double)k), NULL, e);
-    el_tally_le(t, "L_k <= log p(x) (within 5 se)", e->value, lp, EL_MC_SIGMAS * e->se);
+    el_check_tally_le(t, "L_k <= log p(x) (within 5 se)", e->value, lp, EL_MC_SIGMAS * e->se);
     if (prev)
-        el_tally_le(t, "L_k non-decreasing (within 5 se)", prev->value, e->value,
-                    EL_MC_SIGMAS * hypot(prev->se, e->se));
+        el_check_tally_le(t, "L_k non-decreasing (within 5 se)", prev->value, e->value,
+                          EL_MC_SIGMAS * hypot(prev->se, e->se));
 }
 
 int el_elbo_check_iwae(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
@@ -326,8 +327,8 @@ int el_elbo_check_iwae(const el_check *c, const el_check_opts *o, int v, el_chec
     size_t reps = o->samples ? (o->samples < 200 ? 2 : o->samples / 100) : IWAE_REPS;
     gsl_rng *r = el_check_rng(c, o);
     gsl_rstat_workspace *w = gsl_rstat_alloc();
-    el_tally t;
-    el_tally_init(&t);
+    el_check_tally t;
+    el_check_tally_init(&t);
     el_estimate est[IWAE_NK];
     if (!r || !w)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
@@ -343,6 +344,6 @@ int el_elbo_check_iwae(const el_check *c, const el_check_opts *o, int v, el_chec
              "scalar model; k = 1..1000, %zu bounds per k; "
              "L_1 = ELBO, L_k ~ log p(x) - chi2/2k for k >= 100",
              reps);
-    el_tally_finish(&t, prefix, res);
+    el_check_tally_finish(&t, prefix, res);
     return s;
 }

@@ -113,7 +113,7 @@ typedef struct {
 
 /* Three-term vs direct (quadrature, Monte Carlo) for one q; the bound. */
 static int compare_forms(const gm_run *g, const el_gauss *qw, const el_gmvae_qz *qz, int v,
-                         double *three, el_tally *t, el_check_result *res)
+                         double *three, el_check_tally *t, el_check_result *res)
 {
     el_quad_result dq;
     el_estimate mc;
@@ -125,15 +125,16 @@ static int compare_forms(const gm_run *g, const el_gauss *qw, const el_gmvae_qz 
     if (s)
         return s;
     el_check_compare(res, *three, &dq, &mc);
-    el_tally_le(t, "three-term ELBO <= log p(x)", *three, g->lp, EL_IDENT_TOL);
-    el_tally_le(t, "direct MC ELBO <= log p(x) (within 5 se)", mc.value, g->lp,
-                EL_MC_SIGMAS * mc.se);
+    el_check_tally_le(t, "three-term ELBO <= log p(x)", *three, g->lp, EL_CHECK_IDENT_TOL);
+    el_check_tally_le(t, "direct MC ELBO <= log p(x) (within 5 se)", mc.value, g->lp,
+                      EL_MC_SIGMAS * mc.se);
     return EL_OK;
 }
 
 /* For one q(w|x): every q(z|w,x) of the set, then the optimality relations
  * for the claimed optimum (the prior under mistake 4). */
-static int run_qw(const gm_run *g, const el_gauss *qw, int v, el_tally *t, el_check_result *res)
+static int run_qw(const gm_run *g, const el_gauss *qw, int v, el_check_tally *t,
+                  el_check_result *res)
 {
     double val[NQZ], kl[NQZ];
     el_gmvae_qz qz[NQZ];
@@ -154,9 +155,9 @@ static int run_qw(const gm_run *g, const el_gauss *qw, int v, el_tally *t, el_ch
     /* the best ELBO over q(z|w,x) is reached at the claimed optimum */
     el_check_compare(res, val[claimed], &zq, &zmc);
     for (int i = 0; i < NQZ; i++) {
-        el_tally_eq(t, "ELBO(q_z) = max - E_q(w) KL(q(z|w,x)||p(z|w))", val[i], zq.value - kl[i],
-                    1e-9);
-        el_tally_le(t, "ELBO(q_z) <= ELBO(claimed optimum)", val[i], val[claimed], 1e-9);
+        el_check_tally_eq(t, "ELBO(q_z) = max - E_q(w) KL(q(z|w,x)||p(z|w))", val[i],
+                          zq.value - kl[i], 1e-9);
+        el_check_tally_le(t, "ELBO(q_z) <= ELBO(claimed optimum)", val[i], val[claimed], 1e-9);
     }
     return EL_OK;
 }
@@ -172,8 +173,8 @@ static int check_elbo(const el_check *c, const el_check_opts *o, int v, el_check
     if (!s && !r)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
     gm_run g = { &m, x, lp, el_check_samples(o, 40000), r };
-    el_tally t;
-    el_tally_init(&t);
+    el_check_tally t;
+    el_check_tally_init(&t);
     for (size_t i = 0; i < sizeof qws / sizeof qws[0] && !s; i++)
         s = run_qw(&g, &qws[i], v, &t, res);
     el_rng_free(r);
@@ -182,7 +183,7 @@ static int check_elbo(const el_check *c, const el_check_opts *o, int v, el_check
              "K = 3, D = 2; 2 q(w|x) x 3 q(z|w,x); log p(x) = %.10g; "
              "%zu MC draws",
              lp, g.n);
-    el_tally_finish(&t, prefix, res);
+    el_check_tally_finish(&t, prefix, res);
     return s;
 }
 

@@ -1,13 +1,13 @@
-/* elbo_tally.c -- bookkeeping for checks made of exact identities and
+/* tally.c -- bookkeeping for checks made of exact identities and
  * inequalities (closed form against closed form), which el_check_compare's
  * quadrature / Monte Carlo verdicts do not cover. */
-#include "results/el_elbo.h"
+#include "check/el_check.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-void el_tally_init(el_tally *t)
+void el_check_tally_init(el_check_tally *t)
 {
     memset(t, 0, sizeof *t);
     t->ok = 1;
@@ -15,7 +15,7 @@ void el_tally_init(el_tally *t)
 
 /* Keeps (WHAT, LHS, RHS) as the worst case when its error ratio R is larger,
  * or when it is the first failure. */
-static void record(el_tally *t, const char *what, double lhs, double rhs, double r, int ok)
+static void record(el_check_tally *t, const char *what, double lhs, double rhs, double r, int ok)
 {
     t->n++;
     if (isnan(r))
@@ -30,7 +30,7 @@ static void record(el_tally *t, const char *what, double lhs, double rhs, double
     t->ok = t->ok && ok;
 }
 
-int el_tally_eq(el_tally *t, const char *what, double lhs, double rhs, double tol)
+int el_check_tally_eq(el_check_tally *t, const char *what, double lhs, double rhs, double tol)
 {
     double scale = tol * fmax(1.0, fmax(fabs(lhs), fabs(rhs)));
     double r = fabs(lhs - rhs) / scale;
@@ -39,7 +39,7 @@ int el_tally_eq(el_tally *t, const char *what, double lhs, double rhs, double to
     return ok;
 }
 
-int el_tally_le(el_tally *t, const char *what, double lhs, double rhs, double slack)
+int el_check_tally_le(el_check_tally *t, const char *what, double lhs, double rhs, double slack)
 {
     int ok = !isnan(lhs) && !isnan(rhs) && lhs <= rhs + slack;
     /* over / slack: > 1 when violated, 0 when the inequality holds with room */
@@ -49,7 +49,7 @@ int el_tally_le(el_tally *t, const char *what, double lhs, double rhs, double sl
     return ok;
 }
 
-void el_tally_finish(const el_tally *t, const char *prefix, el_check_result *res)
+void el_check_tally_finish(const el_check_tally *t, const char *prefix, el_check_result *res)
 {
     int compared = !isnan(res->closed) || res->has_quad || res->has_mc;
     res->pass = (compared ? res->pass : 1) && t->ok;

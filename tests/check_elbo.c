@@ -12,7 +12,7 @@
 #include "core/el_core.h"
 #include "eval/el_eval.h"
 #include "results/el_elbo.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 
 /* ---- fixtures ---------------------------------------------------------------- */
 

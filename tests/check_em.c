@@ -12,7 +12,7 @@
 #include "core/el_core.h"
 #include "eval/el_eval.h"
 #include "results/el_em.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 
 static const double X[] = { -2.385, -1.12, -0.47, 0.215, 0.93, 1.77, 2.64, 3.05 };
 #define NX (sizeof X / sizeof X[0])

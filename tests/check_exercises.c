@@ -19,7 +19,7 @@
 #include "expr/el_expr.h"
 #include "grade/el_grade.h"
 #include "num/el_num.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 
 #define NPOINTS 40
 

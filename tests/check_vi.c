@@ -12,7 +12,7 @@
 #include "core/el_core.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "results/el_vi.h"
 
 /* ---- an independent exclusive fit ------------------------------------------ */

@@ -2,7 +2,7 @@
  * x | z ~ N(A z + b, Psi): evidence, posterior and the ELBO of a Gaussian q,
  * all through Cholesky factors (GSL linalg / BLAS). */
 #include "results/el_elbo.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_blas.h>

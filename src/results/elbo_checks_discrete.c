@@ -2,7 +2,7 @@
  * discrete-latent model, where log p(x) is a finite sum and every side of
  * every relation is exact. */
 #include "results/elbo_checks.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>

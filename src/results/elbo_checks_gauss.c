@@ -1,7 +1,7 @@
 /* elbo_checks_gauss.c -- elbo.decomposition, elbo.tight and elbo.iwae on the
  * conjugate linear-Gaussian model, where log p(x) and p(z|x) are exact. */
 #include "results/elbo_checks.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_blas.h>

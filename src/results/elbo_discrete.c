@@ -2,7 +2,7 @@
  * log-likelihoods l_z = log p(x|z).  Evidence, posterior, the ELBO of a
  * categorical q, and its numerical maximisation over the simplex. */
 #include "results/el_elbo.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_errno.h>

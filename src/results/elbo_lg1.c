@@ -2,7 +2,7 @@
  * noise^2) with a Gaussian q: evidence, posterior, the ELBO three ways
  * (closed form, quadrature, Monte Carlo) and importance-weighted bounds. */
 #include "results/el_elbo.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>

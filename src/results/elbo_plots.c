@@ -3,7 +3,7 @@
  * posterior, the numerical maximiser, and IWAE_k against k. */
 #include "plot/el_plot.h"
 #include "results/elbo_checks.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>

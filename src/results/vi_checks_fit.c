@@ -7,7 +7,7 @@
  * quadratures, a perturbation test for minimality, and a derivative-free
  * GSL Nelder-Mead minimiser as a second optimiser. */
 #include "results/el_vi.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_deriv.h>

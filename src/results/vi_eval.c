@@ -9,7 +9,7 @@
  * in x (independent of the solver's quadrature), "monte_carlo" by el_kl_mc1
  * (draws from the first argument of the KL). */
 #include "results/el_vi.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "eval/el_eval.h"
 #include "core/el_core.h"
 

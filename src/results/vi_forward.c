@@ -12,7 +12,7 @@
  * the estimate).  Exact KLs come from el_kl_mvn and are minimised with GSL
  * Nelder-Mead. */
 #include "results/el_vi.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>

@@ -1,8 +1,8 @@
-/* kl_plots.c -- figures for the kl.* checks: the 1-D Gaussian KL with its
+/* plots.c -- figures for the kl.* checks: the 1-D Gaussian KL with its
  * quadrature and Monte Carlo points, Monte Carlo vs Sobol error against
  * sample count, and the convexity chord. */
 #include "plot/el_plot.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <math.h>

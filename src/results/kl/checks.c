@@ -1,10 +1,10 @@
-/* kl_checks.c -- the `kl.*` rows of the catalogue as checks.  Each check
+/* checks.c -- the `kl.*` rows of the catalogue as checks.  Each check
  * computes a closed form (or, as a negative control, a typical mistake) and
  * compares it with adaptive quadrature and/or Monte Carlo.  The Gaussian
  * closed forms (equal variance, 1-D, standard normal) share one grid runner;
  * the properties (definition, non-negativity, ...) have one function each. */
 #include "check/el_check.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_linalg.h>

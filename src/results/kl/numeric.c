@@ -1,5 +1,5 @@
-/* kl_numeric.c -- KL divergences by quadrature and by Monte Carlo. */
-#include "results/el_kl.h"
+/* numeric.c -- KL divergences by quadrature and by Monte Carlo. */
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_math.h>

@@ -1,5 +1,5 @@
 /* kl.c -- closed-form KL divergences. */
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 #include "dist/el_dist.h"
 

@@ -1,7 +1,7 @@
-/* kl_eval.c -- `elbolab eval kl.*`: each KL closed form, with quadrature
+/* eval.c -- `elbolab eval kl.*`: each KL closed form, with quadrature
  * (d <= 2) and Monte Carlo beside it. */
 #include "eval/el_eval.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <math.h>

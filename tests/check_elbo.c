@@ -11,7 +11,7 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "results/kl/el_kl.h"
 
 /* ---- fixtures ---------------------------------------------------------------- */

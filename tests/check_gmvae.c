@@ -9,7 +9,7 @@
 
 #include "check_main.h"
 #include "core/el_core.h"
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "results/el_gmvae.h"
 
 /* K = 3 unequal weights, x in R^3. */

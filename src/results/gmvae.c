@@ -6,7 +6,7 @@
 #include "check/el_check.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "results/el_gmvae.h"
 #include "core/el_core.h"
 

@@ -1,6 +1,6 @@
-/* elbo_checks_gauss.c -- elbo.decomposition, elbo.tight and elbo.iwae on the
+/* checks_gauss.c -- elbo.decomposition, elbo.tight and elbo.iwae on the
  * conjugate linear-Gaussian model, where log p(x) and p(z|x) are exact. */
-#include "results/elbo_checks.h"
+#include "results/elbo/elbo_topic.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

@@ -1,7 +1,7 @@
-/* elbo_checks_discrete.c -- elbo.jensen and elbo.optimal_posterior on the
+/* checks_discrete.c -- elbo.jensen and elbo.optimal_posterior on the
  * discrete-latent model, where log p(x) is a finite sum and every side of
  * every relation is exact. */
-#include "results/elbo_checks.h"
+#include "results/elbo/elbo_topic.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

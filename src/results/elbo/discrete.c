@@ -1,7 +1,7 @@
-/* elbo_discrete.c -- the discrete-latent model: z in {0..K-1}, prior pi,
+/* discrete.c -- the discrete-latent model: z in {0..K-1}, prior pi,
  * log-likelihoods l_z = log p(x|z).  Evidence, posterior, the ELBO of a
  * categorical q, and its numerical maximisation over the simplex. */
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

@@ -1,8 +1,8 @@
-/* elbo_plots.c -- figures for the elbo.* checks: the decomposition of log p(x)
+/* plots.c -- figures for the elbo.* checks: the decomposition of log p(x)
  * as q moves, the gap against KL(q||p(z|x)), the gap vanishing at the
  * posterior, the numerical maximiser, and IWAE_k against k. */
 #include "plot/el_plot.h"
-#include "results/elbo_checks.h"
+#include "results/elbo/elbo_topic.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

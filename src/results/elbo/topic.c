@@ -1,6 +1,6 @@
-/* elbo_checks.c -- the `elbo.*` rows of the catalogue: the example models and
- * the table of checks (the checks themselves are in elbo_checks_*.c). */
-#include "results/elbo_checks.h"
+/* topic.c -- the `elbo.*` rows of the catalogue: the example models and
+ * the table of checks (the checks themselves are in checks_*.c). */
+#include "results/elbo/elbo_topic.h"
 #include "core/el_core.h"
 
 #include <math.h>

@@ -1,8 +1,8 @@
-/* elbo_eval.c -- `elbolab eval elbo.gauss` and `iwae.gauss`: the scalar
+/* eval.c -- `elbolab eval elbo.gauss` and `iwae.gauss`: the scalar
  * conjugate model z ~ N(0,1), x | z ~ N(a z + b, noise^2) with
  * q = N(q_mu, q_sigma^2). */
 #include "eval/el_eval.h"
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "core/el_core.h"
 
 #include <math.h>

@@ -1,7 +1,7 @@
-/* elbo_lg1.c -- the scalar conjugate model z ~ N(0,1), x | z ~ N(a z + b,
+/* lg1.c -- the scalar conjugate model z ~ N(0,1), x | z ~ N(a z + b,
  * noise^2) with a Gaussian q: evidence, posterior, the ELBO three ways
  * (closed form, quadrature, Monte Carlo) and importance-weighted bounds. */
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

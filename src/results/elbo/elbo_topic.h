@@ -1,10 +1,10 @@
-/* elbo_checks.h -- private to the elbo group: the check functions and their
- * negative controls, defined in elbo_checks_*.c and tabled in elbo_checks.c. */
-#ifndef EL_ELBO_CHECKS_H
-#define EL_ELBO_CHECKS_H
+/* elbo_topic.h -- private to the elbo group: the check functions and their
+ * negative controls, defined in checks_*.c and tabled in topic.c. */
+#ifndef EL_ELBO_TOPIC_H
+#define EL_ELBO_TOPIC_H
 
 #include "check/el_check.h"
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 
 /* ---- the example models the checks and figures share ---------------------- */
 
@@ -23,13 +23,13 @@ el_lg1 el_elbo_lg1_example(void);
 #define EL_ELBO_IWAE_Q_MU    0.8
 #define EL_ELBO_IWAE_Q_SIGMA 0.7
 
-/* elbo_checks_discrete.c: the discrete-latent model. */
+/* checks_discrete.c: the discrete-latent model. */
 extern const char *const el_elbo_jensen_mistakes[];
 int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
 extern const char *const el_elbo_optimal_mistakes[];
 int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
 
-/* elbo_checks_gauss.c: the conjugate linear-Gaussian model. */
+/* checks_gauss.c: the conjugate linear-Gaussian model. */
 extern const char *const el_elbo_decomposition_mistakes[];
 int el_elbo_check_decomposition(const el_check *c, const el_check_opts *o, int v,
                                 el_check_result *res);

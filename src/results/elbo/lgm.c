@@ -1,7 +1,7 @@
-/* elbo.c -- the conjugate linear-Gaussian model z ~ N(0, I_k),
+/* lgm.c -- the conjugate linear-Gaussian model z ~ N(0, I_k),
  * x | z ~ N(A z + b, Psi): evidence, posterior and the ELBO of a Gaussian q,
  * all through Cholesky factors (GSL linalg / BLAS). */
-#include "results/el_elbo.h"
+#include "results/elbo/el_elbo.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

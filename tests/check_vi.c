@@ -9,11 +9,12 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "check/el_check.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
 #include "results/kl/el_kl.h"
-#include "results/el_vi.h"
+#include "results/vi/el_vi.h"
 
 /* ---- an independent exclusive fit ------------------------------------------ */
 

@@ -4,7 +4,7 @@
  * "mixture-fit": the Gaussian q fitted to p = w1 N(m1, s1^2) + (1-w1) N(m2, s2^2)
  * by the inclusive KL(p||q) (moment matching, exact) and the exclusive
  * KL(q||p) (numerical).  The exclusive optimum comes from the vi module's
- * solver, el_vi_fit_exclusive (src/results/el_vi.h), so every student can get
+ * solver, el_vi_fit_exclusive (src/results/vi/el_vi.h), so every student can get
  * a mixture of their own (tests/check_exercises.c recomputes the default
  * mixture's optimum with an independent minimiser).  Results are cached per
  * parameter vector: a class shares a few dozen mixtures. */
@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "results/el_vi.h"
+#include "results/vi/el_vi.h"
 
 /* The parameter called NAME of EX in V, or DEF when the exercise has none. */
 static double param(const el_exercise *ex, const double *v, const char *name, double def)

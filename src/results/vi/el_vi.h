@@ -12,9 +12,6 @@
 #define EL_VI_H
 
 #include <stddef.h>
-#include "check/el_check.h"
-#include "eval/el_eval.h"
-#include "plot/el_plot.h"
 #include "dist/el_dist.h"
 #include "num/el_num.h"
 
@@ -106,35 +103,5 @@ int el_vi_evidence_plugin(size_t d, double *value);
 
 /* The most grid nodes per axis (<= EL_VI_MAX_NODES) with n^d <= BUDGET. */
 size_t el_vi_budget_nodes(size_t d, size_t budget);
-
-/* ---- the vi group's entry points, registered in vi.c ----------------------- */
-
-/* Each check runs VARIANT 0 (the claim) or k >= 1 (its k-th mistake, listed
- * in the NULL-terminated array beside it). */
-int el_vi_run_inclusive_exclusive(const el_check *c, const el_check_opts *o, int variant,
-                                  el_check_result *res);
-extern const char *const el_vi_inclusive_exclusive_mistakes[];
-int el_vi_run_mode_seeking(const el_check *c, const el_check_opts *o, int variant,
-                           el_check_result *res);
-extern const char *const el_vi_mode_seeking_mistakes[];
-int el_vi_run_forward_objective(const el_check *c, const el_check_opts *o, int variant,
-                                el_check_result *res);
-extern const char *const el_vi_forward_objective_mistakes[];
-int el_vi_run_posterior_intractable(const el_check *c, const el_check_opts *o, int variant,
-                                    el_check_result *res);
-extern const char *const el_vi_posterior_intractable_mistakes[];
-
-/* `elbolab eval fit.inclusive` / `fit.exclusive` (keys w, m, s). */
-int el_vi_eval_inclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
-int el_vi_eval_exclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
-
-/* The figures (their table is in vi.c). */
-int el_vi_fig_homework(FILE *f, const el_plot_opts *o);
-int el_vi_fig_modes(FILE *f, const el_plot_opts *o);
-int el_vi_fig_forward(FILE *f, const el_plot_opts *o);
-int el_vi_fig_evidence(FILE *f, const el_plot_opts *o);
-
-/* The target of vi.forward_objective: its mean M[2] and covariance S[4]. */
-void el_vi_forward_target(double *m, double *S);
 
 #endif

@@ -1,4 +1,4 @@
-/* vi_fit.c -- Gaussian fits to a 1-D Gaussian mixture p = sum_k w_k N(m_k, s_k^2).
+/* fit.c -- Gaussian fits to a 1-D Gaussian mixture p = sum_k w_k N(m_k, s_k^2).
  *
  * Inclusive fit: argmin_q KL(p||q) is moment matching (closed form); its KL
  * needs the entropy of p, computed by quadrature.
@@ -9,7 +9,7 @@
  * starts and GSL's Newton root finder polishes each end point on the
  * gradient.  The problem is first standardised (x -> (x - E_p x) / sd_p:
  * KL is invariant under this affine map), so tolerances are scale-free. */
-#include "results/el_vi.h"
+#include "results/vi/el_vi.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_errno.h>

@@ -1,4 +1,4 @@
-/* vi_eval.c -- `elbolab eval fit.inclusive` and `fit.exclusive`: the Gaussian
+/* eval.c -- `elbolab eval fit.inclusive` and `fit.exclusive`: the Gaussian
  * fits of a 1-D mixture (w, m, s vectors), their KL three ways.
  *
  * JSON: "mu", "sigma", "kl" (the solver's fit and its KL); fit.exclusive adds
@@ -8,7 +8,7 @@
  * a Gaussian has no closed form).  "quadrature" is the same KL by el_kl_quad1
  * in x (independent of the solver's quadrature), "monte_carlo" by el_kl_mc1
  * (draws from the first argument of the KL). */
-#include "results/el_vi.h"
+#include "results/vi/vi_topic.h"
 #include "results/kl/el_kl.h"
 #include "eval/el_eval.h"
 #include "core/el_core.h"

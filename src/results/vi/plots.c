@@ -1,7 +1,7 @@
-/* vi_plots.c -- the figures of the vi group: both Gaussian fits of two 1-D
+/* plots.c -- the figures of the vi group: both Gaussian fits of two 1-D
  * mixtures, the factorised fits of a correlated 2-D Gaussian, and the cost
  * and error of computing the evidence of a tiny decoder as d grows. */
-#include "results/el_vi.h"
+#include "results/vi/vi_topic.h"
 #include "plot/el_plot.h"
 #include "core/el_core.h"
 

@@ -1,12 +1,12 @@
-/* vi_checks_fit.c -- the checks vi.inclusive_exclusive and vi.mode_seeking.
+/* checks_fit.c -- the checks vi.inclusive_exclusive and vi.mode_seeking.
  *
  * The fits come from the solver (el_vi_fit_inclusive / el_vi_fit_exclusive,
- * vi_fit.c); every verdict uses routes independent of it: the moments of p by
+ * fit.c); every verdict uses routes independent of it: the moments of p by
  * el_quad_1d, both KLs by el_kl_quad1 (quadrature in x, not in the solver's
  * standardised variable), gradients by GSL numerical derivatives of those
  * quadratures, a perturbation test for minimality, and a derivative-free
  * GSL Nelder-Mead minimiser as a second optimiser. */
-#include "results/el_vi.h"
+#include "results/vi/vi_topic.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

@@ -1,7 +1,7 @@
-/* vi_optim.c -- a thin, status-checked wrapper over GSL's Nelder-Mead
+/* optim.c -- a thin, status-checked wrapper over GSL's Nelder-Mead
  * simplex (nmsimplex2), shared by the vi checks that minimise a divergence
  * without derivatives. */
-#include "results/el_vi.h"
+#include "results/vi/el_vi.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_errno.h>

@@ -1,6 +1,6 @@
-/* vi.c -- the `vi.*` rows of the catalogue: the tables of checks, evaluators
- * and figures of the vi group (the code lives in vi_*.c). */
-#include "results/el_vi.h"
+/* topic.c -- the `vi.*` rows of the catalogue: the tables of checks, evaluators
+ * and figures of the vi group (the code lives in checks_*.c, eval.c and plots.c). */
+#include "results/vi/vi_topic.h"
 
 static const el_check vi_checks[] = {
     { "vi.inclusive_exclusive",

@@ -1,4 +1,4 @@
-/* vi_forward.c -- the check vi.forward_objective.
+/* checks_forward.c -- the check vi.forward_objective.
  *
  * Target: a correlated 2-D Gaussian "posterior" p = N(m, Sigma), known (as a
  * posterior is) only up to its normaliser; q = N(mu, diag(v)) factorised.
@@ -11,7 +11,7 @@
  * factorised q (widened) as the proposal, adapted once (q0 -> fitted q1 ->
  * the estimate).  Exact KLs come from el_kl_mvn and are minimised with GSL
  * Nelder-Mead. */
-#include "results/el_vi.h"
+#include "results/vi/vi_topic.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
 

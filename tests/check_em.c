@@ -11,7 +11,7 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
-#include "results/el_em.h"
+#include "results/em/el_em.h"
 #include "results/kl/el_kl.h"
 
 static const double X[] = { -2.385, -1.12, -0.47, 0.215, 0.93, 1.77, 2.64, 3.05 };

@@ -1,10 +1,10 @@
-/* em_eval.c -- `elbolab eval em.gmm data=FILE K=2 init_w=[..] init_mu=[..]
+/* eval.c -- `elbolab eval em.gmm data=FILE K=2 init_w=[..] init_mu=[..]
  * init_sigma=[..] iterations=N`: N iterations of classic EM on a 1-D
  * Gaussian mixture.  No closed form, quadrature or Monte Carlo part; the
  * extras are the final weights, means and sigmas and loglik[i], the mean
  * log-likelihood per data point after iteration i (at theta_{i+1}). */
 #include "eval/el_eval.h"
-#include "results/el_em.h"
+#include "results/em/el_em.h"
 #include "core/el_core.h"
 
 #include <math.h>

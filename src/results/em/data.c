@@ -1,5 +1,5 @@
-/* em_data.c -- reading a data file: one number a line. */
-#include "results/el_em.h"
+/* data.c -- reading a data file: one number a line. */
+#include "results/em/el_em.h"
 #include "core/el_core.h"
 
 #include <ctype.h>

@@ -1,8 +1,8 @@
-/* em_checks.c -- `em.coordinate_ascent`: classic EM against generic
+/* checks.c -- `em.coordinate_ascent`: classic EM against generic
  * coordinate ascent on the free energy F(theta, q), iterate by iterate, on
  * synthetic 1-D Gaussian-mixture data (K = 2 and K = 3). */
 #include "check/el_check.h"
-#include "results/el_em.h"
+#include "results/em/el_em.h"
 #include "core/el_core.h"
 #include "dist/el_dist.h"
 

@@ -1,10 +1,10 @@
-/* em_ascent.c -- EM as generic coordinate ascent: the free energy F(theta, q)
+/* ascent.c -- EM as generic coordinate ascent: the free energy F(theta, q)
  * is maximised numerically, first over q (on the simplex, through softmax
  * logits), then over theta (weight logits, means, log sigmas).  The
  * optimiser sees only F and its gradient -- never the posterior or the
  * weighted-moment formulas -- so agreement with classic EM is evidence that
  * the E- and M-steps are the two coordinate maximisations of F. */
-#include "results/el_em.h"
+#include "results/em/el_em.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_multimin.h>

@@ -1,5 +1,5 @@
 /* em.c -- classic EM for a 1-D Gaussian mixture and the free energy F. */
-#include "results/el_em.h"
+#include "results/em/el_em.h"
 #include "core/el_core.h"
 #include "dist/el_dist.h"
 

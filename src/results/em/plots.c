@@ -1,7 +1,7 @@
-/* em_plots.c -- the figure of em.coordinate_ascent: the free energy F and
+/* plots.c -- the figure of em.coordinate_ascent: the free energy F and
  * the log-likelihood at every half-step of EM. */
 #include "plot/el_plot.h"
-#include "results/el_em.h"
+#include "results/em/el_em.h"
 #include "core/el_core.h"
 #include "dist/el_dist.h"
 #include "num/el_num.h"

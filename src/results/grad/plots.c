@@ -1,8 +1,8 @@
-/* grad_plots.c -- figures for grad.*: the variance of the two gradient
+/* plots.c -- figures for grad.*: the variance of the two gradient
  * estimators against the sample count, and gradient descent on a Gaussian KL
  * in the variance and log-variance parameterisations. */
 #include "plot/el_plot.h"
-#include "results/el_grad.h"
+#include "results/grad/el_grad.h"
 #include "core/el_core.h"
 #include "num/el_num.h"
 

@@ -1,9 +1,9 @@
-/* grad_checks.c -- the `grad.*` rows of the catalogue: reparameterised
+/* checks.c -- the `grad.*` rows of the catalogue: reparameterised
  * sampling, unbiased gradient estimators, the backward pass of the KL term,
  * and the log-variance parameterisation. */
 #include "check/el_check.h"
 #include "eval/el_eval.h"
-#include "results/el_grad.h"
+#include "results/grad/el_grad.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_cdf.h>

@@ -1,7 +1,7 @@
 /* grad.c -- the Kolmogorov-Smirnov test, the pathwise and score-function
  * gradient estimators, the backward pass of the single-sample KL term and
  * gradient descent on a Gaussian KL in two parameterisations. */
-#include "results/el_grad.h"
+#include "results/grad/el_grad.h"
 #include "core/el_core.h"
 #include "dist/el_dist.h"
 

@@ -1,7 +1,7 @@
-/* gmvae_model.c -- the small Gaussian-mixture VAE of el_gmvae.h: exact
+/* model.c -- the small Gaussian-mixture VAE of el_gmvae.h: exact
  * evidence, the three-term ELBO, the direct ELBO by quadrature and by Monte
  * Carlo, and the ELBO maximised over q(z|w,x). */
-#include "results/el_gmvae.h"
+#include "results/gmvae/el_gmvae.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>

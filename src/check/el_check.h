@@ -1,10 +1,11 @@
-/* el_check.h -- the registry of derivation checks (`elbolab check`).
+/* el_check.h -- derivation checks (`elbolab check`): the type and its machinery.
  *
  * A check compares a closed form with adaptive quadrature and/or Monte Carlo
  * and reports one row of the table.  Every check can also be run as one of
  * its *negative controls*: variant k >= 1 swaps in the k-th typical mistake
  * (a plausible wrong formula), and the same comparison must then fail.  The
- * test suite runs every variant of every check. */
+ * test suite runs every variant of every check.  Each topic tables its own
+ * checks (core/el_topic.h); the list of all of them is src/topics. */
 #ifndef EL_CHECK_H
 #define EL_CHECK_H
 
@@ -40,22 +41,6 @@ typedef struct el_check {
     const char *const *mistakes; /* NULL-terminated negative controls, or NULL */
     el_check_fn run;
 } el_check;
-
-/* Each catalogue group exports its table: returns the first check and sets *N. */
-const el_check *el_kl_checks(size_t *n);
-const el_check *el_elbo_checks(size_t *n);
-const el_check *el_vi_checks(size_t *n);
-const el_check *el_em_checks(size_t *n);
-const el_check *el_grad_checks(size_t *n);
-const el_check *el_gmvae_checks(size_t *n);
-const el_check *el_vae_checks(size_t *n);
-
-/* All registered checks, in catalogue order. */
-size_t el_check_count(void);
-const el_check *el_check_at(size_t i);
-
-/* The check with exactly this id, or NULL. */
-const el_check *el_check_find(const char *id);
 
 /* 1 if PATTERN selects CHECK: the exact id, or a group prefix ("kl" or "kl."). */
 int el_check_matches(const el_check *check, const char *pattern);

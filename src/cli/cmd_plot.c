@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "plot/el_plot.h"
 #include "core/el_core.h"
+#include "topics/el_topics.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,8 +24,8 @@ static void help(void)
          "DIR/ID.gp (data inline: edit and re-run it with `gnuplot DIR/ID.gp`) and\n"
          "rendered to DIR/ID.png (or .svg, .pdf).  --format dumb previews in the\n"
          "terminal.  DIR defaults to elbolab-plots.  Figures:");
-    for (size_t i = 0; i < el_figure_count(); i++) {
-        const el_figure *f = el_figure_at(i);
+    for (size_t i = 0; i < el_topics_figure_count(); i++) {
+        const el_figure *f = el_topics_figure_at(i);
         printf("  %-22s %s (check %s)\n", f->id, f->title, f->check);
     }
 }
@@ -119,13 +120,13 @@ int cmd_plot(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "all") == 0)
             all = 1;
-        else if (!el_figure_find(argv[i]))
+        else if (!el_topics_figure_find(argv[i]))
             return cli_fail("plot", "no figure '%s' (see 'elbolab plot --help')", argv[i]);
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_fail("plot", "cannot create %s: %s", dir, strerror(errno));
-    for (size_t k = 0; k < el_figure_count(); k++) {
-        const el_figure *fig = el_figure_at(k);
+    for (size_t k = 0; k < el_topics_figure_count(); k++) {
+        const el_figure *fig = el_topics_figure_at(k);
         int want = all;
         for (int i = optind; i < argc && !want; i++)
             want = strcmp(argv[i], fig->id) == 0;

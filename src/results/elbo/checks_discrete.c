@@ -30,13 +30,6 @@ static int setup(const el_check *c, const el_check_opts *o, double *pi, double *
 
 /* ---- elbo.jensen ---------------------------------------------------------- */
 
-const char *const el_elbo_jensen_mistakes[] = {
-    "KL term with the wrong sign: E_q[log p(x|z)] + KL(q||p(z))",
-    "entropy dropped: ELBO = sum_z q log p(x,z)",
-    "gap taken as the reversed KL(p(z|x)||q)",
-    NULL,
-};
-
 #define JENSEN_NQ 200 /* random q from Dirichlet(1), then K one-hot q */
 
 /* The relations of elbo.jensen for one q, with VARIANT's mistake swapped in;
@@ -92,13 +85,6 @@ int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_ch
 }
 
 /* ---- elbo.optimal_posterior ------------------------------------------------ */
-
-const char *const el_elbo_optimal_mistakes[] = {
-    "q* = the prior p(z)",
-    "q* = the normalised likelihood p(x|z) / sum_z' p(x|z')",
-    "q* = p(x|z) p(z) without the normalisation the multiplier enforces",
-    NULL,
-};
 
 #define OPT_STARTS 4
 #define OPT_Q_TOL  1e-6 /* maximiser vs candidate, per component (see EL_DLM_GRAD_TOL) */

@@ -82,13 +82,6 @@ static int elbo_mc(const fixture *f, const double *mu, const double *S, size_t n
 
 /* ---- elbo.decomposition ---------------------------------------------------- */
 
-const char *const el_elbo_decomposition_mistakes[] = {
-    "KL term with the wrong sign: E_q[log p(x|z)] + KL(q||p(z))",
-    "entropy dropped: ELBO = E_q[log p(x,z)]",
-    "gap taken as the reversed KL(p(z|x)||q)",
-    NULL,
-};
-
 #define DECOMP_NQ 8
 
 /* One random q: the identity log p(x) = ELBO + KL(q||p(z|x)) exactly, and the
@@ -141,13 +134,6 @@ int el_elbo_check_decomposition(const el_check *c, const el_check_opts *o, int v
 }
 
 /* ---- elbo.tight ------------------------------------------------------------ */
-
-const char *const el_elbo_tight_mistakes[] = {
-    "tight at the prior: q = p(z)",
-    "tight at the normalised likelihood: q(z) proportional to p(x|z)",
-    "the gap is the reversed KL(p(z|x)||q)",
-    NULL,
-};
 
 #define TIGHT_DRAWS 2000
 
@@ -256,12 +242,6 @@ int el_elbo_check_tight(const el_check *c, const el_check_opts *o, int v, el_che
 }
 
 /* ---- elbo.iwae --------------------------------------------------------------- */
-
-const char *const el_elbo_iwae_mistakes[] = {
-    "log inside the average: (1/k) sum_i log w_i",
-    "the 1/k dropped: log sum_i w_i",
-    NULL,
-};
 
 #define IWAE_REPS 300
 #define IWAE_KMAX 1000

@@ -1,9 +1,14 @@
-/* elbo_topic.h -- private to the elbo group: the check functions and their
- * negative controls, defined in checks_*.c and tabled in topic.c. */
+/* elbo_topic.h -- private to the elbo topic: the example models (examples.c),
+ * the checks (checks_*.c), evaluators (eval.c) and figures (plots.c), tabled
+ * in topic.c. */
 #ifndef EL_ELBO_TOPIC_H
 #define EL_ELBO_TOPIC_H
 
+#include <stdio.h>
 #include "check/el_check.h"
+#include "core/el_topic.h"
+#include "eval/el_eval.h"
+#include "plot/el_plot.h"
 #include "results/elbo/el_elbo.h"
 
 /* ---- the example models the checks and figures share ---------------------- */
@@ -23,19 +28,29 @@ el_lg1 el_elbo_lg1_example(void);
 #define EL_ELBO_IWAE_Q_MU    0.8
 #define EL_ELBO_IWAE_Q_SIGMA 0.7
 
-/* checks_discrete.c: the discrete-latent model. */
-extern const char *const el_elbo_jensen_mistakes[];
-int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
-extern const char *const el_elbo_optimal_mistakes[];
-int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
+/* ---- the entries of the topic, tabled in topic.c --------------------------- */
 
-/* checks_gauss.c: the conjugate linear-Gaussian model. */
-extern const char *const el_elbo_decomposition_mistakes[];
+/* The checks: each runs VARIANT 0 (the claim) or k >= 1 (the k-th negative
+ * control listed beside it in topic.c). */
+int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
+int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
 int el_elbo_check_decomposition(const el_check *c, const el_check_opts *o, int v,
                                 el_check_result *res);
-extern const char *const el_elbo_tight_mistakes[];
 int el_elbo_check_tight(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
-extern const char *const el_elbo_iwae_mistakes[];
 int el_elbo_check_iwae(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
+
+/* The evaluators of `elbolab eval`. */
+int el_elbo_eval_elbo(const el_params *p, const el_eval_opts *o, el_eval_result *res);
+int el_elbo_eval_iwae(const el_params *p, const el_eval_opts *o, el_eval_result *res);
+
+/* The figures: each writes its gnuplot commands and data to F. */
+int el_elbo_fig_gap(FILE *f, const el_plot_opts *o);
+int el_elbo_fig_jensen(FILE *f, const el_plot_opts *o);
+int el_elbo_fig_tight(FILE *f, const el_plot_opts *o);
+int el_elbo_fig_optimal(FILE *f, const el_plot_opts *o);
+int el_elbo_fig_iwae(FILE *f, const el_plot_opts *o);
+
+/* The descriptor, defined in topic.c. */
+extern const el_topic el_elbo_topic;
 
 #endif

@@ -1,6 +1,7 @@
 /* eval.c -- `elbolab eval elbo.gauss` and `iwae.gauss`: the scalar
  * conjugate model z ~ N(0,1), x | z ~ N(a z + b, noise^2) with
  * q = N(q_mu, q_sigma^2). */
+#include "results/elbo/elbo_topic.h"
 #include "eval/el_eval.h"
 #include "results/elbo/el_elbo.h"
 #include "core/el_core.h"
@@ -31,7 +32,7 @@ static int read_model(const el_params *p, el_lg1 *m, double *q_mu, double *q_sig
     return s;
 }
 
-static int eval_elbo(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_elbo_eval_elbo(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     el_lg1 m;
     double qm, qs, kl;
@@ -73,7 +74,7 @@ static int read_k(const el_params *p, size_t *k)
     return EL_OK;
 }
 
-static int eval_iwae(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_elbo_eval_iwae(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     el_lg1 m;
     double qm, qs;
@@ -101,21 +102,4 @@ static int eval_iwae(const el_params *p, const el_eval_opts *o, el_eval_result *
     res->has_mc = s == EL_OK;
     el_rng_free(r);
     return s;
-}
-
-static const el_eval elbo_evals[] = {
-    { "elbo.gauss",
-      "ELBO of q = N(q_mu,q_sigma^2) for z ~ N(0,1), x|z ~ N(a z + b, noise^2); "
-      "extras log_evidence, kl_to_posterior",
-      "x a b noise q_mu q_sigma", "", eval_elbo },
-    { "iwae.gauss",
-      "IWAE bound L_k for the same model and q (--samples = number of k-sample bounds); "
-      "extras log_evidence, elbo, k",
-      "x a b noise q_mu q_sigma k", "", eval_iwae },
-};
-
-const el_eval *el_elbo_evals(size_t *n)
-{
-    *n = sizeof elbo_evals / sizeof elbo_evals[0];
-    return elbo_evals;
 }

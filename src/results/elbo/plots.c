@@ -53,7 +53,7 @@ static void gap_panel(FILE *f, const char *block, double x0, const char *label)
             block, block, block);
 }
 
-static int write_gap(FILE *f, const el_plot_opts *o)
+int el_elbo_fig_gap(FILE *f, const el_plot_opts *o)
 {
     (void)o;
     el_lg1 m = el_elbo_lg1_example();
@@ -88,7 +88,7 @@ static int write_gap(FILE *f, const el_plot_opts *o)
 
 #define JENSEN_N 150
 
-static int write_jensen(FILE *f, const el_plot_opts *o)
+int el_elbo_fig_jensen(FILE *f, const el_plot_opts *o)
 {
     enum { K = EL_DLM_EXAMPLE_K };
     double pi[K], l[K], post[K], q[K], lp, c[3][JENSEN_N];
@@ -130,7 +130,7 @@ static int write_jensen(FILE *f, const el_plot_opts *o)
 
 #define TIGHT_N 41
 
-static int write_tight(FILE *f, const el_plot_opts *o)
+int el_elbo_fig_tight(FILE *f, const el_plot_opts *o)
 {
     (void)o;
     double x[3], pmu[4], pS[4], c[3][TIGHT_N];
@@ -174,7 +174,7 @@ static int write_tight(FILE *f, const el_plot_opts *o)
 
 /* ---- elbo-optimal: the numerical maximiser is the posterior ---------------- */
 
-static int write_optimal(FILE *f, const el_plot_opts *o)
+int el_elbo_fig_optimal(FILE *f, const el_plot_opts *o)
 {
     (void)o;
     enum { K = EL_DLM_EXAMPLE_K };
@@ -217,7 +217,7 @@ static int write_optimal(FILE *f, const el_plot_opts *o)
 #define IWAE_Q_MU    EL_ELBO_IWAE_Q_MU
 #define IWAE_Q_SIGMA EL_ELBO_IWAE_Q_SIGMA
 
-static int write_iwae(FILE *f, const el_plot_opts *o)
+int el_elbo_fig_iwae(FILE *f, const el_plot_opts *o)
 {
     static const size_t ks[] = { 1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000 };
     enum { NK = sizeof ks / sizeof ks[0] };
@@ -258,22 +258,4 @@ static int write_iwae(FILE *f, const el_plot_opts *o)
             "$iwae u 1:2:3 w yerrorlines ls 1 t 'L_k (Monte Carlo)'\n",
             lp, e.elbo);
     return EL_OK;
-}
-
-static const el_figure elbo_figures[] = {
-    { "elbo-gap", "log p(x), ELBO(q) and the gap KL(q||p(z|x)) as q moves", "elbo.decomposition",
-      write_gap },
-    { "elbo-jensen", "the Jensen gap of random q equals KL(q||p(z|x))", "elbo.jensen",
-      write_jensen },
-    { "elbo-tight", "the gap vanishes (quadratically) only at the posterior", "elbo.tight",
-      write_tight },
-    { "elbo-optimal", "the numerical maximiser over the simplex is the posterior",
-      "elbo.optimal_posterior", write_optimal },
-    { "elbo-iwae", "IWAE_k against k approaching log p(x)", "elbo.iwae", write_iwae },
-};
-
-const el_figure *el_elbo_figures(size_t *n)
-{
-    *n = sizeof elbo_figures / sizeof elbo_figures[0];
-    return elbo_figures;
 }

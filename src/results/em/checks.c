@@ -1,6 +1,7 @@
 /* checks.c -- `em.coordinate_ascent`: classic EM against generic
  * coordinate ascent on the free energy F(theta, q), iterate by iterate, on
  * synthetic 1-D Gaussian-mixture data (K = 2 and K = 3). */
+#include "results/em/em_topic.h"
 #include "check/el_check.h"
 #include "results/em/el_em.h"
 #include "core/el_core.h"
@@ -165,8 +166,8 @@ static int run_problem(const em_problem *p, int variant, const gsl_rng *r, em_fi
     return s;
 }
 
-static int check_coordinate_ascent(const el_check *c, const el_check_opts *o, int variant,
-                                   el_check_result *res)
+int el_em_check_coordinate_ascent(const el_check *c, const el_check_opts *o, int variant,
+                                  el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -189,24 +190,4 @@ static int check_coordinate_ascent(const el_check *c, const el_check_opts *o, in
              "max |F - log p| after E %.2g (tol %.0e)",
              ITERS, fd.iter_err, ITER_TOL, fd.f_rise, fd.f_gap, F_TOL);
     return s;
-}
-
-static const char *const coordinate_ascent_mistakes[] = {
-    "E-step sets q to the prior w_k instead of the posterior",
-    "E-step drops the entropy H(q): hard assignments to the most probable component",
-    "M-step variance not weighted by the responsibilities",
-    NULL,
-};
-
-static const el_check em_checks[] = {
-    { "em.coordinate_ascent",
-      "EM is coordinate ascent on F(theta,q) = E_q[log p(x,z;theta)] + H(q); after the E-step F = "
-      "log p(x;theta)",
-      coordinate_ascent_mistakes, check_coordinate_ascent },
-};
-
-const el_check *el_em_checks(size_t *n)
-{
-    *n = sizeof em_checks / sizeof em_checks[0];
-    return em_checks;
 }

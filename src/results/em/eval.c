@@ -3,6 +3,7 @@
  * Gaussian mixture.  No closed form, quadrature or Monte Carlo part; the
  * extras are the final weights, means and sigmas and loglik[i], the mean
  * log-likelihood per data point after iteration i (at theta_{i+1}). */
+#include "results/em/em_topic.h"
 #include "eval/el_eval.h"
 #include "results/em/el_em.h"
 #include "core/el_core.h"
@@ -91,7 +92,7 @@ static int run_em(const el_gmm *g0, size_t iters, size_t n, const double *x, el_
     return s;
 }
 
-static int eval_gmm(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_em_eval_gmm(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     (void)o;
     el_gmm g;
@@ -110,17 +111,4 @@ static int eval_gmm(const el_params *p, const el_eval_opts *o, el_eval_result *r
         s = run_em(&g, iters, n, x, res);
     free(x);
     return s;
-}
-
-static const el_eval em_evals[] = {
-    { "em.gmm",
-      "EM on a 1-D Gaussian mixture: final weights, means, sigmas and the mean log-likelihood "
-      "after each iteration",
-      "data K init_w init_mu init_sigma iterations", "", eval_gmm },
-};
-
-const el_eval *el_em_evals(size_t *n)
-{
-    *n = sizeof em_evals / sizeof em_evals[0];
-    return em_evals;
 }

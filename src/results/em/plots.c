@@ -1,5 +1,6 @@
 /* plots.c -- the figure of em.coordinate_ascent: the free energy F and
  * the log-likelihood at every half-step of EM. */
+#include "results/em/em_topic.h"
 #include "plot/el_plot.h"
 #include "results/em/el_em.h"
 #include "core/el_core.h"
@@ -47,7 +48,7 @@ static int em_trace(const double *x, double *hf, double *f, double *hl, double *
     return s;
 }
 
-static int write_halfsteps(FILE *out, const el_plot_opts *o)
+int el_em_fig_halfsteps(FILE *out, const el_plot_opts *o)
 {
     double x[FIG_N], hf[2 * FIG_ITERS + 1], f[2 * FIG_ITERS + 1], hl[FIG_ITERS + 1],
         l[FIG_ITERS + 1];
@@ -87,15 +88,4 @@ static int write_halfsteps(FILE *out, const el_plot_opts *o)
           "unset multiplot\n",
           out);
     return EL_OK;
-}
-
-static const el_figure em_figures[] = {
-    { "em-free-energy", "F and the log-likelihood at every half-step of EM", "em.coordinate_ascent",
-      write_halfsteps },
-};
-
-const el_figure *el_em_figures(size_t *n)
-{
-    *n = sizeof em_figures / sizeof em_figures[0];
-    return em_figures;
 }

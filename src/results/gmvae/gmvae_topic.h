@@ -4,6 +4,7 @@
 #define EL_GMVAE_TOPIC_H
 
 #include "check/el_check.h"
+#include "core/el_topic.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
 #include "results/gmvae/el_gmvae.h"
@@ -20,5 +21,17 @@ void el_gmvae_example_qz(const el_gmvae *m, int i, el_gmvae_qz *qz);
  * mistake of gmvae.elbo). */
 int el_gmvae_three_term(const el_gmvae *m, const double *x, const el_gauss *qw,
                         const el_gmvae_qz *qz, int v, double *out);
+
+/* ---- the entries of the topic, tabled in topic.c --------------------------- */
+
+/* The checks: each runs VARIANT 0 (the claim) or k >= 1 (the k-th negative
+ * control listed beside it in topic.c). */
+int el_gmvae_check_elbo(const el_check *c, const el_check_opts *o, int v, el_check_result *res);
+
+/* The figures: each writes its gnuplot commands and data to F. */
+int el_gmvae_fig_elbo(FILE *f, const el_plot_opts *o);
+
+/* The descriptor, defined in topic.c. */
+extern const el_topic el_gmvae_topic;
 
 #endif

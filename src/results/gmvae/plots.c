@@ -11,7 +11,7 @@
 #define FIG_MC 7
 #define FIG_SD 0.33
 
-static int write_elbo(FILE *f, const el_plot_opts *o)
+int el_gmvae_fig_elbo(FILE *f, const el_plot_opts *o)
 {
     el_gmvae m;
     double x[2], lp, c[4][FIG_N], p[3][FIG_MC];
@@ -60,15 +60,4 @@ static int write_elbo(FILE *f, const el_plot_opts *o)
             "optimal q(z|w,x)'\n",
             lp);
     return EL_OK;
-}
-
-static const el_figure gmvae_figures[] = {
-    { "gmvae-elbo", "GM-VAE: three-term ELBO vs direct MC, below log p(x); best q(z|w,x) = p(z|w)",
-      "gmvae.elbo", write_elbo },
-};
-
-const el_figure *el_gmvae_figures(size_t *n)
-{
-    *n = sizeof gmvae_figures / sizeof gmvae_figures[0];
-    return gmvae_figures;
 }

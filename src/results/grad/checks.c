@@ -1,6 +1,7 @@
 /* checks.c -- the `grad.*` rows of the catalogue: reparameterised
  * sampling, unbiased gradient estimators, the backward pass of the KL term,
  * and the log-variance parameterisation. */
+#include "results/grad/grad_topic.h"
 #include "check/el_check.h"
 #include "eval/el_eval.h"
 #include "results/grad/el_grad.h"
@@ -183,8 +184,8 @@ static int sampling_mv(el_check_result *res, int variant, size_t n, const gsl_rn
     return s;
 }
 
-static int check_reparam_sampling(const el_check *c, const el_check_opts *o, int variant,
-                                  el_check_result *res)
+int el_grad_check_reparam_sampling(const el_check *c, const el_check_opts *o, int variant,
+                                   el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -202,12 +203,6 @@ static int check_reparam_sampling(const el_check *c, const el_check_opts *o, int
              n, pmin, ks_alpha());
     return s;
 }
-
-static const char *const reparam_sampling_mistakes[] = {
-    "z = mu + sigma^2 eps (variance in place of the standard deviation)",
-    "z = mu + L^T eps (the transposed Cholesky factor)",
-    NULL,
-};
 
 /* ==== grad.reparam_unbiased ================================================== */
 
@@ -255,8 +250,8 @@ static int unbiased_one(el_check_result *res, int variant, const el_grad_fn *f,
     return s;
 }
 
-static int check_reparam_unbiased(const el_check *c, const el_check_opts *o, int variant,
-                                  el_check_result *res)
+int el_grad_check_reparam_unbiased(const el_check *c, const el_check_opts *o, int variant,
+                                   el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -279,12 +274,6 @@ static int check_reparam_unbiased(const el_check *c, const el_check_opts *o, int
              GRAD_MU, GRAD_SIGMA, n, ratio);
     return s;
 }
-
-static const char *const reparam_unbiased_mistakes[] = {
-    "score function without the (z - mu)/sigma^2 factor: f(z) alone for d/dmu",
-    "pathwise d/dsigma without eps: f'(z) in place of f'(z) eps",
-    NULL,
-};
 
 /* ==== grad.kl_backprop ======================================================= */
 
@@ -359,8 +348,8 @@ static int backprop_one(el_check_result *res, int variant, double mu, double sig
     return s;
 }
 
-static int check_kl_backprop(const el_check *c, const el_check_opts *o, int variant,
-                             el_check_result *res)
+int el_grad_check_kl_backprop(const el_check *c, const el_check_opts *o, int variant,
+                              el_check_result *res)
 {
     static const double grid[][2] = { { 0.6, 1.4 }, { -1.1, 0.55 }, { 0.25, 2.3 } };
     gsl_rng *r = el_check_rng(c, o);
@@ -380,12 +369,6 @@ static int check_kl_backprop(const el_check *c, const el_check_opts *o, int vari
     return s;
 }
 
-static const char *const kl_backprop_mistakes[] = {
-    "eps dropped: dt/dsigma = -1/sigma + z",
-    "z treated as a constant inside r = log q(z)",
-    NULL,
-};
-
 /* ==== grad.logvar ============================================================ */
 
 /* Two latent dimensions: one narrow, one wide target; start at N(0, 1). */
@@ -401,8 +384,8 @@ static double lv_eta(int variant)
     return variant == 1 ? 0.005 : 0.07;
 }
 
-static int check_logvar(const el_check *c, const el_check_opts *o, int variant,
-                        el_check_result *res)
+int el_grad_check_logvar(const el_check *c, const el_check_opts *o, int variant,
+                         el_check_result *res)
 {
     (void)c;
     (void)o;
@@ -423,42 +406,4 @@ static int check_logvar(const el_check *c, const el_check_opts *o, int variant,
              logvar.invalid ? "left the valid region" : "stayed valid", logvar.err, logvar.steps,
              LV_TOL);
     return EL_OK;
-}
-
-static const char *const logvar_mistakes[] = {
-    "a step small enough (0.005) that the sigma^2 run stays valid: the claimed contrast vanishes",
-    NULL,
-};
-
-/* ==== the table ============================================================== */
-
-static const el_check grad_checks[] = {
-    { "grad.reparam_sampling",
-      "z = mu + sigma eps (and mu + L eps), eps ~ N(0, I), samples q: moments and a KS test",
-      reparam_sampling_mistakes, check_reparam_sampling },
-    { "grad.reparam_unbiased",
-      "pathwise E[f'(mu + sigma eps)(1, eps)] and score E[f(z) grad log q] both equal grad E_q f; "
-      "the pathwise one has the smaller variance",
-      reparam_unbiased_mistakes, check_reparam_unbiased },
-    { "grad.kl_backprop",
-      "t = log q(z) - log p(z), z = mu + sigma eps: dt/dmu = z, dt/dsigma = -1/sigma + z eps; "
-      "their mean is grad KL = (mu, sigma - 1/sigma)",
-      kl_backprop_mistakes, check_kl_backprop },
-    { "grad.logvar",
-      "gradient descent on log sigma^2 converges at a step where descent on sigma^2 drives "
-      "sigma^2 <= 0",
-      logvar_mistakes, check_logvar },
-};
-
-const el_check *el_grad_checks(size_t *n)
-{
-    *n = sizeof grad_checks / sizeof grad_checks[0];
-    return grad_checks;
-}
-
-/* The grad group has no `elbolab eval` quantities. */
-const el_eval *el_grad_evals(size_t *n)
-{
-    *n = 0;
-    return NULL;
 }

@@ -1,6 +1,7 @@
 /* plots.c -- figures for grad.*: the variance of the two gradient
  * estimators against the sample count, and gradient descent on a Gaussian KL
  * in the variance and log-variance parameterisations. */
+#include "results/grad/grad_topic.h"
 #include "plot/el_plot.h"
 #include "results/grad/el_grad.h"
 #include "core/el_core.h"
@@ -66,7 +67,7 @@ static void variance_panel(FILE *out, const char *name, const char *title,
             title, name, name, name, name);
 }
 
-static int write_variance(FILE *out, const el_plot_opts *o)
+int el_grad_fig_variance(FILE *out, const el_plot_opts *o)
 {
     static const el_grad_bump k = { 1.1, 0.8 };
     el_grad_fn cubic = { el_grad_cubic, el_grad_cubic_df, NULL };
@@ -139,7 +140,7 @@ static int descent_block(FILE *out, const char *name, el_var_param param, double
     return s;
 }
 
-static int write_logvar(FILE *out, const el_plot_opts *o)
+int el_grad_fig_logvar(FILE *out, const el_plot_opts *o)
 {
     (void)o;
     int s = descent_block(out, "VAR", EL_PARAM_VARIANCE, 0.07, LV_SHORT, 0);
@@ -172,18 +173,4 @@ static int write_logvar(FILE *out, const el_plot_opts *o)
         "unset multiplot\n",
         out);
     return EL_OK;
-}
-
-static const el_figure grad_figures[] = {
-    { "grad-estimator-variance",
-      "variance of pathwise and score-function gradient estimators against the sample count",
-      "grad.reparam_unbiased", write_variance },
-    { "grad-logvar", "gradient descent on a Gaussian KL in sigma^2 and in log sigma^2",
-      "grad.logvar", write_logvar },
-};
-
-const el_figure *el_grad_figures(size_t *n)
-{
-    *n = sizeof grad_figures / sizeof grad_figures[0];
-    return grad_figures;
 }

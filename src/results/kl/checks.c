@@ -3,6 +3,7 @@
  * compares it with adaptive quadrature and/or Monte Carlo.  The Gaussian
  * closed forms (equal variance, 1-D, standard normal) share one grid runner;
  * the properties (definition, non-negativity, ...) have one function each. */
+#include "results/kl/kl_topic.h"
 #include "check/el_check.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
@@ -115,17 +116,17 @@ static void prep_std(gpair *g)
     g->s2 = 1.0;
 }
 
-static int check_gauss_1d(const el_check *c, const el_check_opts *o, int v, el_check_result *r)
+int el_kl_check_gauss_1d(const el_check *c, const el_check_opts *o, int v, el_check_result *r)
 {
     return run_grid(c, o, v, r, f_gauss_1d, NULL);
 }
 
-static int check_equal_var(const el_check *c, const el_check_opts *o, int v, el_check_result *r)
+int el_kl_check_equal_var(const el_check *c, const el_check_opts *o, int v, el_check_result *r)
 {
     return run_grid(c, o, v, r, f_equal_var, prep_equal_var);
 }
 
-static int check_gauss_std(const el_check *c, const el_check_opts *o, int v, el_check_result *r)
+int el_kl_check_gauss_std(const el_check *c, const el_check_opts *o, int v, el_check_result *r)
 {
     return run_grid(c, o, v, r, f_gauss_std, prep_std);
 }
@@ -211,7 +212,7 @@ static int definition_discrete(el_check_result *res, int variant, size_t n, cons
     return s;
 }
 
-static int check_definition(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_definition(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -291,7 +292,7 @@ static double nonneg_gauss(const gsl_rng *r, int variant)
     return min_kl;
 }
 
-static int check_nonnegative(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_nonnegative(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -335,7 +336,7 @@ static int perturbed_positive(const el_gauss *q)
     return 1;
 }
 
-static int check_self_zero(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_self_zero(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -380,7 +381,7 @@ static int verify_gauss_kl(el_check_result *res, const el_gauss *q, const el_gau
     return s;
 }
 
-static int check_asymmetric(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_asymmetric(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     (void)c;
     (void)o;
@@ -408,7 +409,7 @@ static double triangle_kl(double a, double b, int variant)
     return variant == 1 ? sqrt(k) : k;
 }
 
-static int check_no_triangle(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_no_triangle(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     (void)c;
     (void)o;
@@ -486,7 +487,7 @@ static int additive_one(el_check_result *res, size_t d, int variant, size_t n, c
     return s;
 }
 
-static int check_additive(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_additive(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -530,7 +531,7 @@ static double lognormal_integrand(double y, void *v)
     return lq == -INFINITY ? 0.0 : exp(lq) * (lq - lp);
 }
 
-static int check_invariant(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_invariant(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     (void)c;
     (void)o;
@@ -620,7 +621,7 @@ static int convex_scan(const gsl_rng *r, double *hi, double *lo, double *equal_c
     return EL_OK;
 }
 
-static int check_convex(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_convex(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -749,7 +750,7 @@ static int mv_reduces_to_1d(int variant)
     return el_close(a, b, 1e-13, 1e-15);
 }
 
-static int check_gauss_mv(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
+int el_kl_check_gauss_mv(const el_check *c, const el_check_opts *o, int v, el_check_result *res)
 {
     gsl_rng *r = el_check_rng(c, o);
     if (!r)
@@ -771,61 +772,3 @@ static int check_gauss_mv(const el_check *c, const el_check_opts *o, int v, el_c
 /* ======================================================================== */
 /* the table                                                                 */
 /* ======================================================================== */
-
-static const char *const definition_mistakes[] = { "sign flip: integral of q log(p/q)", NULL };
-static const char *const nonneg_mistakes[] = { "sign flip: sum of q log(p/q) (which is <= 0)",
-                                               NULL };
-static const char *const self_zero_mistakes[] = { "the -1/2 dropped from the Gaussian formula",
-                                                  NULL };
-static const char *const asym_mistakes[] = { "assuming symmetry: KL(p||q) taken to be KL(q||p)",
-                                             NULL };
-static const char *const triangle_mistakes[] = {
-    "sqrt(KL) in place of KL (a metric on equal-variance Gaussians)", NULL
-};
-static const char *const additive_mistakes[] = {
-    "mean of the per-dimension KLs instead of their sum", NULL
-};
-static const char *const invariant_mistakes[] = {
-    "the Jacobian 1/y dropped from the transformed densities", NULL
-};
-static const char *const convex_mistakes[] = { "the inequality reversed (concavity)", NULL };
-static const char *const equal_var_mistakes[] = { "missing the 1/2", "sigma in place of sigma^2",
-                                                  NULL };
-static const char *const gauss_1d_mistakes[] = { "arguments swapped: KL(N(mu2,s2^2)||N(mu1,s1^2))",
-                                                 "the -1/2 dropped", NULL };
-static const char *const gauss_std_mistakes[] = { "log sigma in place of log sigma^2", NULL };
-static const char *const gauss_mv_mistakes[] = {
-    "Sigma0^-1 in place of Sigma1^-1", "determinant ratio inverted: log(|Sigma0|/|Sigma1|)", NULL
-};
-
-static const el_check kl_checks[] = {
-    { "kl.definition", "KL(q||p) = integral of q log(q/p) = E_q[log q - log p]",
-      definition_mistakes, check_definition },
-    { "kl.nonnegative", "KL >= 0 (Gibbs); the Jensen gap log E_q[p/q] - E_q[log p/q] equals KL",
-      nonneg_mistakes, check_nonnegative },
-    { "kl.self_zero", "KL(q||q) = 0, and KL > 0 when p differs from q", self_zero_mistakes,
-      check_self_zero },
-    { "kl.asymmetric", "KL(p||q) != KL(q||p) in general", asym_mistakes, check_asymmetric },
-    { "kl.no_triangle", "KL is not a metric: KL(a||c) > KL(a||b) + KL(b||c) can happen",
-      triangle_mistakes, check_no_triangle },
-    { "kl.additive", "KL of product distributions is the sum of the per-factor KLs",
-      additive_mistakes, check_additive },
-    { "kl.invariant", "KL is unchanged by an invertible change of variable (y = exp(x))",
-      invariant_mistakes, check_invariant },
-    { "kl.convex", "KL is jointly convex in (p, q)", convex_mistakes, check_convex },
-    { "kl.gauss_equal_var", "KL(N(mq,s^2)||N(mp,s^2)) = (mq - mp)^2 / (2 s^2)", equal_var_mistakes,
-      check_equal_var },
-    { "kl.gauss_1d", "KL(N(m1,s1^2)||N(m2,s2^2)) = log(s2/s1) + (s1^2 + (m1-m2)^2)/(2 s2^2) - 1/2",
-      gauss_1d_mistakes, check_gauss_1d },
-    { "kl.gauss_std", "KL(N(m,s^2)||N(0,1)) = (m^2 + s^2 - 1 - log s^2) / 2", gauss_std_mistakes,
-      check_gauss_std },
-    { "kl.gauss_mv",
-      "KL(N(m0,S0)||N(m1,S1)) = [tr(S1^-1 S0) + (m1-m0)' S1^-1 (m1-m0) - d + log(|S1|/|S0|)] / 2",
-      gauss_mv_mistakes, check_gauss_mv },
-};
-
-const el_check *el_kl_checks(size_t *n)
-{
-    *n = sizeof kl_checks / sizeof kl_checks[0];
-    return kl_checks;
-}

@@ -1,5 +1,6 @@
 /* eval.c -- `elbolab eval kl.*`: each KL closed form, with quadrature
  * (d <= 2) and Monte Carlo beside it. */
+#include "results/kl/kl_topic.h"
 #include "eval/el_eval.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
@@ -61,7 +62,7 @@ static int mc_d(const el_densityd *q, const el_densityd *p, const el_eval_opts *
     return s;
 }
 
-static int eval_normal(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_kl_eval_normal(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     double m1, s1, m2, s2;
     int s = el_params_scalar(p, "mu1", &m1);
@@ -81,7 +82,7 @@ static int eval_normal(const el_params *p, const el_eval_opts *o, el_eval_result
     return numeric1(&dq, &dp, o, res);
 }
 
-static int eval_normal_std(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_kl_eval_normal_std(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     double m, sd;
     int s = el_params_scalar(p, "mu", &m);
@@ -97,7 +98,7 @@ static int eval_normal_std(const el_params *p, const el_eval_opts *o, el_eval_re
     return numeric1(&dq, &dp, o, res);
 }
 
-static int eval_mvn(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_kl_eval_mvn(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     size_t d0, d1, n0, n1;
     const double *m0, *m1, *S0, *S1;
@@ -129,7 +130,7 @@ static int eval_mvn(const el_params *p, const el_eval_opts *o, el_eval_result *r
     return s;
 }
 
-static int eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_kl_eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     size_t n[4];
     const double *v[4];
@@ -163,7 +164,7 @@ static int eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *
     return s;
 }
 
-static int eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_result *res)
+int el_kl_eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_result *res)
 {
     size_t np, nq;
     const double *vp, *vq;
@@ -185,20 +186,4 @@ static int eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_resu
     res->has_mc = s == EL_OK;
     el_rng_free(r);
     return s;
-}
-
-static const el_eval kl_evals[] = {
-    { "kl.normal", "KL(N(mu1,sigma1^2) || N(mu2,sigma2^2))", "mu1 sigma1 mu2 sigma2", "",
-      eval_normal },
-    { "kl.normal_std", "KL(N(mu,sigma^2) || N(0,1))", "mu sigma", "", eval_normal_std },
-    { "kl.mvn", "KL(N(mu0,Sigma0) || N(mu1,Sigma1))", "mu0 Sigma0 mu1 Sigma1", "", eval_mvn },
-    { "kl.diag", "KL between diagonal Gaussians (vectors of means and standard deviations)",
-      "mu0 sigma0 mu1 sigma1", "", eval_diag },
-    { "kl.discrete", "KL(p || q) between discrete distributions", "p q", "", eval_discrete },
-};
-
-const el_eval *el_kl_evals(size_t *n)
-{
-    *n = sizeof kl_evals / sizeof kl_evals[0];
-    return kl_evals;
 }

@@ -1,6 +1,7 @@
 /* plots.c -- figures for the kl.* checks: the 1-D Gaussian KL with its
  * quadrature and Monte Carlo points, Monte Carlo vs Sobol error against
  * sample count, and the convexity chord. */
+#include "results/kl/kl_topic.h"
 #include "plot/el_plot.h"
 #include "results/kl/el_kl.h"
 #include "core/el_core.h"
@@ -71,7 +72,7 @@ static int panel_data(FILE *f, int panel, const gsl_rng *r)
     return EL_OK;
 }
 
-static int fig_gauss_1d(FILE *f, const el_plot_opts *o)
+int el_kl_fig_gauss_1d(FILE *f, const el_plot_opts *o)
 {
     gsl_rng *r = el_rng_alloc(el_seed_mix(o->seed, "kl-gauss-1d"));
     if (!r)
@@ -127,7 +128,7 @@ static int mc_rms(const el_density1 *q, const el_density1 *p, size_t n, double t
     return EL_OK;
 }
 
-static int fig_mc_vs_sobol(FILE *f, const el_plot_opts *o)
+int el_kl_fig_mc_vs_sobol(FILE *f, const el_plot_opts *o)
 {
     gsl_rng *r = el_rng_alloc(el_seed_mix(o->seed, "mc-vs-sobol"));
     if (!r)
@@ -164,7 +165,7 @@ static int fig_mc_vs_sobol(FILE *f, const el_plot_opts *o)
 
 /* ---- kl-convex ------------------------------------------------------------------ */
 
-static int fig_convex(FILE *f, const el_plot_opts *o)
+int el_kl_fig_convex(FILE *f, const el_plot_opts *o)
 {
     (void)o;
     static const double p1[3] = { 0.7, 0.2, 0.1 }, p2[3] = { 0.1, 0.3, 0.6 };
@@ -195,18 +196,4 @@ static int fig_convex(FILE *f, const el_plot_opts *o)
           "{/Symbol l}q_1+(1-{/Symbol l})q_2)'\n",
           f);
     return EL_OK;
-}
-
-static const el_figure kl_figures[] = {
-    { "kl-gauss-1d", "1-D Gaussian KL against mean gap and variance ratio", "kl.gauss_1d",
-      fig_gauss_1d },
-    { "mc-vs-sobol", "Monte Carlo and Sobol error against sample count", "kl.definition",
-      fig_mc_vs_sobol },
-    { "kl-convex", "the convexity chord", "kl.convex", fig_convex },
-};
-
-const el_figure *el_kl_figures(size_t *n)
-{
-    *n = sizeof kl_figures / sizeof kl_figures[0];
-    return kl_figures;
 }

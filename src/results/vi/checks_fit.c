@@ -363,12 +363,6 @@ int el_vi_run_inclusive_exclusive(const el_check *chk, const el_check_opts *o, i
     return run_fit_case(&homework, variant, res);
 }
 
-const char *const el_vi_inclusive_exclusive_mistakes[] = {
-    "the exclusive fit equals the moment-matched (inclusive) fit",
-    "inclusive sigma^2 = average of the component variances (spread of the means ignored)",
-    NULL,
-};
-
 /* ---- vi.mode_seeking ----------------------------------------------------------------- */
 
 /* p = 1/2 N(-3,1) + 1/2 N(3,1): two well-separated modes. */
@@ -426,9 +420,3 @@ int el_vi_run_mode_seeking(const el_check *chk, const el_check_opts *o, int vari
     (void)o;
     return run_fit_case(&modes, variant, res);
 }
-
-const char *const el_vi_mode_seeking_mistakes[] = {
-    "reverse KL covers all modes: the global exclusive optimum is the broad one between the modes",
-    "the exclusive fit equals the inclusive one (mu = 0, sigma^2 = 10)",
-    NULL,
-};

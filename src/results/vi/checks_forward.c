@@ -349,9 +349,3 @@ int el_vi_run_forward_objective(const el_check *chk, const el_check_opts *o, int
         snprintf(res->detail, sizeof res->detail, "FAILED: %.200s", c.why);
     return EL_OK;
 }
-
-const char *const el_vi_forward_objective_mistakes[] = {
-    "answers swapped: forward fit v_i = 1/Lambda_ii, reverse fit v_i = Sigma_ii",
-    "the forward objective taken to be E_q[log p] instead of E_p[log q]",
-    NULL,
-};

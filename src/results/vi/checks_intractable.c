@@ -11,7 +11,6 @@
 #define REF_POINTS 4096 /* reference: Sobol points ... */
 #define REF_SHIFTS 8    /* ... times random shifts */
 
-
 typedef struct {
     el_estimate ref, is; /* RQMC reference, importance sampling at the budget */
     double grid, plugin; /* the budget grid, the plug-in mistake */
@@ -93,9 +92,3 @@ int el_vi_run_posterior_intractable(const el_check *chk, const el_check_opts *o,
                  err[0], err[1], err[2], err[3], err[4], res->mc_zmax);
     return EL_OK;
 }
-
-const char *const el_vi_posterior_intractable_mistakes[] = {
-    "a grid with a fixed total budget (4096 evaluations) stays accurate as the dimension grows",
-    "p(x) = p(x | z = E[z]): the likelihood at the prior mean, the integral skipped",
-    NULL,
-};

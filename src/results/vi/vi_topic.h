@@ -5,26 +5,23 @@
 
 #include <stdio.h>
 #include "check/el_check.h"
+#include "core/el_topic.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
 #include "results/vi/el_vi.h"
 
 /* ---- the vi topic's entry points, tabled in topic.c ------------------------ */
 
-/* Each check runs VARIANT 0 (the claim) or k >= 1 (its k-th mistake, listed
- * in the NULL-terminated array beside it). */
+/* The checks: each runs VARIANT 0 (the claim) or k >= 1 (the k-th negative
+ * control listed beside it in topic.c). */
 int el_vi_run_inclusive_exclusive(const el_check *c, const el_check_opts *o, int variant,
                                   el_check_result *res);
-extern const char *const el_vi_inclusive_exclusive_mistakes[];
 int el_vi_run_mode_seeking(const el_check *c, const el_check_opts *o, int variant,
                            el_check_result *res);
-extern const char *const el_vi_mode_seeking_mistakes[];
 int el_vi_run_forward_objective(const el_check *c, const el_check_opts *o, int variant,
                                 el_check_result *res);
-extern const char *const el_vi_forward_objective_mistakes[];
 int el_vi_run_posterior_intractable(const el_check *c, const el_check_opts *o, int variant,
                                     el_check_result *res);
-extern const char *const el_vi_posterior_intractable_mistakes[];
 
 /* `elbolab eval fit.inclusive` / `fit.exclusive` (keys w, m, s). */
 int el_vi_eval_inclusive(const el_params *p, const el_eval_opts *o, el_eval_result *res);
@@ -38,5 +35,8 @@ int el_vi_fig_evidence(FILE *f, const el_plot_opts *o);
 
 /* The target of vi.forward_objective: its mean M[2] and covariance S[4]. */
 void el_vi_forward_target(double *m, double *S);
+
+/* The descriptor, defined in topic.c. */
+extern const el_topic el_vi_topic;
 
 #endif

@@ -1,27 +1,8 @@
-/* registry.c -- the table of all checks, in catalogue order. */
+/* check.c -- selecting and running a check. */
 #include "check/el_check.h"
 #include "core/el_core.h"
-#include "core/el_table.h"
 
 #include <string.h>
-
-typedef const el_check *(*group_fn)(size_t *n);
-
-static const group_fn groups[] = {
-    el_kl_checks,   el_elbo_checks,  el_vi_checks,  el_em_checks,
-    el_grad_checks, el_gmvae_checks, el_vae_checks,
-};
-
-EL_GROUP_TABLE(el_check_count, el_check_at, el_check, groups)
-
-const el_check *el_check_find(const char *id)
-{
-    size_t n = el_check_count();
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(el_check_at(i)->id, id) == 0)
-            return el_check_at(i);
-    return NULL;
-}
 
 int el_check_matches(const el_check *check, const char *pattern)
 {

@@ -1,33 +1,9 @@
-/* registry.c -- the table of evaluators and the key checks around a run. */
+/* eval.c -- the key checks around an evaluator's run, and its result. */
 #include "eval/el_eval.h"
 #include "core/el_core.h"
-#include "core/el_table.h"
 
 #include <stdio.h>
 #include <string.h>
-
-typedef const el_eval *(*group_fn)(size_t *n);
-
-static const group_fn groups[] = {
-    el_kl_evals, el_elbo_evals, el_vi_evals, el_em_evals, el_grad_evals, el_gmvae_evals,
-};
-
-EL_GROUP_TABLE(el_eval_count, el_eval_at, el_eval, groups)
-
-const el_eval *el_eval_find(const char *name)
-{
-    char known[1024] = "";
-    size_t n = el_eval_count();
-    for (size_t i = 0; i < n; i++) {
-        const el_eval *e = el_eval_at(i);
-        if (strcmp(e->name, name) == 0)
-            return e;
-        size_t len = strlen(known);
-        snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", e->name);
-    }
-    EL_ERROR(EL_ENOTFOUND, "unknown quantity '%s' (known: %s)", name, known);
-    return NULL;
-}
 
 /* 1 if KEY is one of the space-separated words of LIST. */
 static int in_list(const char *list, const char *key)

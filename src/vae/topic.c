@@ -1,6 +1,10 @@
-/* checks.c -- the `vae.*` rows of the catalogue, and gmvae.training, which
- * the tiny VAE trains.  Each run function lives in a check_*.c file. */
+/* topic.c -- what the vae topic offers: the `vae.*` checks and gmvae.training,
+ * which the tiny VAE trains (each run function lives in a check_*.c file,
+ * with its negative controls here), the figures (figures.c), and the
+ * descriptor that lists them. */
 #include "vae/vae_check.h"
+
+/* ---- the negative controls of each check (variant k is the k-th) ---- */
 
 static const char *const gradcheck_mistakes[] = {
     "ReLU backward passes the gradient where the input was negative",
@@ -41,7 +45,7 @@ static const char *const gmvae_mistakes[] = {
     NULL,
 };
 
-static const el_check vae_checks[] = {
+static const el_check checks[] = {
     { "vae.gradcheck",
       "the hand-written backward passes of the tiny VAE equal central differences of its loss, "
       "for every parameter block",
@@ -72,8 +76,23 @@ static const el_check vae_checks[] = {
       gmvae_mistakes, el_vae_check_gmvae },
 };
 
-const el_check *el_vae_checks(size_t *n)
-{
-    *n = sizeof vae_checks / sizeof vae_checks[0];
-    return vae_checks;
-}
+static const el_figure figures[] = {
+    { "vae-ppca", "a linear VAE trained to the pPCA maximum likelihood", "vae.linear_ppca",
+      el_vae_fig_ppca },
+    { "vae-bounds", "ELBO <= IWAE_k <= log p(x) on a trained linear VAE", "vae.bounds",
+      el_vae_fig_bounds },
+    { "vae-beta", "the beta rate-distortion curve and the total correlation", "vae.beta",
+      el_vae_fig_beta },
+    { "vae-generation", "samples of a VAE and of a plain auto-encoder", "vae.generation",
+      el_vae_fig_generation },
+    { "gmvae-training", "the latent space of a trained GM-VAE", "gmvae.training",
+      el_vae_fig_gmvae },
+};
+
+const el_topic el_vae_topic = {
+    .name = "vae",
+    .checks = checks,
+    .nchecks = EL_COUNT(checks),
+    .figures = figures,
+    .nfigures = EL_COUNT(figures),
+};

@@ -36,13 +36,13 @@ typedef int (*el_check_fn)(const struct el_check *check, const el_check_opts *op
                            el_check_result *res);
 
 typedef struct el_check {
-    const char *id;              /* "kl.gauss_1d" */
+    const char *id;              /* "TOPIC.NAME" */
     const char *claim;           /* one line */
     const char *const *mistakes; /* NULL-terminated negative controls, or NULL */
     el_check_fn run;
 } el_check;
 
-/* 1 if PATTERN selects CHECK: the exact id, or a group prefix ("kl" or "kl."). */
+/* 1 if PATTERN selects CHECK: the exact id, or the part of the id before a dot ("TOPIC" or "TOPIC."). */
 int el_check_matches(const el_check *check, const char *pattern);
 
 /* Number of negative controls of CHECK. */

@@ -65,7 +65,7 @@ typedef struct {
 typedef int (*el_eval_fn)(const el_params *p, const el_eval_opts *opts, el_eval_result *res);
 
 typedef struct el_eval {
-    const char *name;     /* "kl.normal" */
+    const char *name;     /* "TOPIC.NAME" (or another prefix) */
     const char *summary;  /* one line */
     const char *required; /* space-separated keys */
     const char *optional; /* space-separated keys, or "" */

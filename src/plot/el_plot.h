@@ -21,9 +21,9 @@ typedef struct {
 } el_plot_opts;
 
 typedef struct el_figure {
-    const char *id;    /* "kl-gauss-1d": also the file name */
+    const char *id;    /* "topic-name": also the file name */
     const char *title; /* one line */
-    const char *check; /* the check it illustrates ("kl.gauss_1d") */
+    const char *check; /* the id of the check it illustrates */
     /* Writes the figure's commands and inline data to F; returns a status. */
     int (*write)(FILE *f, const el_plot_opts *opts);
 } el_figure;

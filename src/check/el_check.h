@@ -42,7 +42,8 @@ typedef struct el_check {
     el_check_fn run;
 } el_check;
 
-/* 1 if PATTERN selects CHECK: the exact id, or the part of the id before a dot ("TOPIC" or "TOPIC."). */
+/* 1 if PATTERN selects CHECK: the exact id, or the part of the id before a
+ * dot ("TOPIC" or "TOPIC."). */
 int el_check_matches(const el_check *check, const char *pattern);
 
 /* Number of negative controls of CHECK. */

@@ -4,103 +4,10 @@
 #include "grade/grade_int.h"
 #include "core/el_core.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
-
-/* ---- finding files ------------------------------------------------------------ */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The non-hidden entries of DIR, sorted; EL_EIO if it cannot be read. */
-int grade_list_dir(const char *dir, char ***names, size_t *n)
-{
-    *names = NULL;
-    *n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return EL_ERROR(EL_EIO, "cannot open the folder %s: %s", dir, strerror(errno));
-    size_t cap = 0;
-    struct dirent *e;
-    int st = EL_OK;
-    while (!st && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (grade_grow((void **)names, &cap, *n, sizeof **names) ||
-            !((*names)[*n] = grade_strdup(e->d_name)))
-            st = EL_ERROR(EL_ENOMEM, "out of memory");
-        else
-            (*n)++;
-    }
-    closedir(d);
-    if (*n)
-        qsort(*names, *n, sizeof **names, cmp_str);
-    return st;
-}
-
-static void free_names(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* How much NAME looks like an answer file: 3 answers.*, 2 .txt/.ini/.tex,
- * 1 anything else that is not obviously binary, 0 binary. */
-static int answer_rank(const char *name)
-{
-    static const char *const binary[] = { ".pdf", ".png",  ".jpg",  ".jpeg",
-                                          ".zip", ".docx", ".json", NULL };
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && binary[i]; i++)
-        if (!strcasecmp(dot, binary[i]))
-            return 0;
-    int text = dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".ini") ||
-                       !strcasecmp(dot, ".tex") || !strcasecmp(dot, ".md"));
-    if (!strncasecmp(name, "answers", 7) && (text || !dot))
-        return 3;
-    return text ? 2 : 1;
-}
-
-int grade_find_submission(const char *dir, char **path)
-{
-    char **names;
-    size_t n;
-    *path = NULL;
-    int st = grade_list_dir(dir, &names, &n);
-    if (st)
-        return st;
-    int best = 0;
-    const char *pick = NULL;
-    for (size_t i = 0; i < n; i++) {
-        gbuf b = { 0 };
-        gbuf_printf(&b, "%s/%s", dir, names[i]);
-        struct stat sb;
-        int r = (b.s && stat(b.s, &sb) == 0 && S_ISREG(sb.st_mode)) ? answer_rank(names[i]) : 0;
-        free(b.s);
-        if (r > best) {
-            best = r;
-            pick = names[i];
-        }
-    }
-    if (pick) {
-        gbuf b = { 0 };
-        gbuf_printf(&b, "%s/%s", dir, pick);
-        *path = gbuf_take(&b);
-        st = *path ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    } else {
-        st = EL_ERROR(EL_ENOTFOUND, "no answer file (answers.txt, *.ini or *.tex) in %s", dir);
-    }
-    free_names(names, n);
-    return st;
-}
 
 /* ---- grading in parallel ----------------------------------------------------------- */
 
@@ -183,7 +90,7 @@ int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *
         if (!out->rows[i].scores)
             break;
     }
-    free_names(names, n);
+    grade_free_names(names, n);
     if (!out->rows || out->n < n || (n && !out->rows[n - 1].scores)) {
         el_batch_free(out);
         return EL_ERROR(EL_ENOMEM, "out of memory");

@@ -10,11 +10,6 @@
 
 #define MAX_VIRTUAL 16
 
-double el_grade_round(double score)
-{
-    return round(score * 1e4) / 1e4;
-}
-
 /* ---- which entry answers which part ---------------------------------------------- */
 
 /* An entry of a section, or a piece "key = value" cut out of one. */

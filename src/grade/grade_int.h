@@ -107,8 +107,10 @@ int grade_param_eval(const el_exercise *ex, const void *compiled, const double *
  * with permissions MODE. */
 int grade_write_atomic(const char *path, const char *text, size_t len, unsigned mode);
 
-/* The non-hidden entries of DIR, sorted (malloc'd names). */
+/* The non-hidden entries of DIR, sorted (malloc'd names); free them with
+ * grade_free_names. */
 int grade_list_dir(const char *dir, char ***names, size_t *n);
+void grade_free_names(char **v, size_t n);
 
 /* The answer file in DIR: answers.* first, then *.txt / *.ini / *.tex / *.md,
  * then anything not obviously binary.  EL_ENOTFOUND if there is none. */

@@ -4,12 +4,9 @@
 #include "grade/grade_int.h"
 #include "core/el_core.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char *status_word(el_grade_status s)
 {
@@ -282,38 +279,6 @@ json_t *el_grade_gradescope(const el_grade_report *r, double execution_time)
 char *el_grade_dump_json(const json_t *j)
 {
     return json_dumps(j, DUMP_FLAGS);
-}
-
-/* Writes the NUL-terminated TEXT to PATH through a temporary file in the
- * same folder and a rename, so that readers never see half a file. */
-int grade_write_atomic(const char *path, const char *text, size_t len, unsigned mode)
-{
-    gbuf b = { 0 };
-    gbuf_printf(&b, "%s.tmpXXXXXX", path);
-    char *tmp = gbuf_take(&b);
-    if (!tmp)
-        return EL_ERROR(EL_ENOMEM, "out of memory");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int st = EL_ERROR(EL_EIO, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t k = write(fd, text + done, len - done);
-        if (k <= 0)
-            break;
-        done += (size_t)k;
-    }
-    int ok = done == len && fchmod(fd, (mode_t)mode) == 0 && fsync(fd) == 0;
-    ok = (close(fd) == 0) && ok;
-    ok = ok && rename(tmp, path) == 0;
-    int st = ok ? EL_OK : EL_ERROR(EL_EIO, "cannot write %s: %s", path, strerror(errno));
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
-    return st;
 }
 
 int el_grade_write_json(const char *path, const json_t *j)

@@ -251,3 +251,8 @@ void grade_fmt_number(char *buf, size_t n, double x)
     }
     snprintf(buf, n, "%.6g", x);
 }
+
+double el_grade_round(double score)
+{
+    return round(score * 1e4) / 1e4;
+}

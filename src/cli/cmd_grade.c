@@ -19,25 +19,26 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Loads the catalogue from DIR (or the default); prints why not. */
-static el_catalog *load_catalog(const char *cmd, const char *dir)
+/* Loads the exercise book from DIR (or the default); prints why not. */
+static el_grade_book *load_book(const char *cmd, const char *dir)
 {
     int st;
-    el_catalog *c = el_catalog_load(el_catalog_default_dir(dir), &st);
+    el_grade_book *c = el_grade_book_load(el_grade_book_default_dir(dir), &st);
     if (!c)
         cli_fail_lib(cmd);
     return c;
 }
 
-static const el_exercise_set *find_set(const char *cmd, const el_catalog *c, const char *name)
+static const el_grade_exercise_set *find_set(const char *cmd, const el_grade_book *c,
+                                             const char *name)
 {
-    const el_exercise_set *s = el_catalog_set(c, name);
+    const el_grade_exercise_set *s = el_grade_book_set(c, name);
     if (!s) {
         char known[512] = "";
-        for (size_t i = 0; i < el_catalog_nsets(c); i++) {
+        for (size_t i = 0; i < el_grade_book_nsets(c); i++) {
             size_t k = strlen(known);
             snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "",
-                     el_catalog_set_at(c, i)->name);
+                     el_grade_book_set_at(c, i)->name);
         }
         cli_fail(cmd, "unknown problem set '%s' (known: %s)", name, known);
     }
@@ -68,10 +69,10 @@ typedef struct {
     unsigned long jobs;
 } grade_opts;
 
-static int run_batch(const el_catalog *c, const el_exercise_set *set, const grade_opts *o)
+static int run_batch(const el_grade_book *c, const el_grade_exercise_set *set, const grade_opts *o)
 {
-    el_batch b;
-    if (el_grade_batch(c, set, o->batch, (unsigned)o->jobs, &b))
+    el_grade_batch b;
+    if (el_grade_folder(c, set, o->batch, (unsigned)o->jobs, &b))
         return cli_fail_lib("grade");
     FILE *f = stdout;
     char *tmp = NULL;
@@ -82,12 +83,12 @@ static int run_batch(const el_catalog *c, const el_exercise_set *set, const grad
             snprintf(tmp, n, "%s.tmp", o->csv);
         f = tmp ? fopen(tmp, "w") : NULL;
         if (!f) {
-            el_batch_free(&b);
+            el_grade_batch_free(&b);
             free(tmp);
             return cli_fail("grade", "cannot write %s", o->csv);
         }
     }
-    int st = el_batch_write_csv(&b, f);
+    int st = el_grade_batch_write_csv(&b, f);
     if (o->csv) {
         st |= fclose(f) != 0;
         st = st || rename(tmp, o->csv) != 0;
@@ -100,12 +101,12 @@ static int run_batch(const el_catalog *c, const el_exercise_set *set, const grad
     if (o->csv && !st)
         fprintf(stderr, "elbolab grade: %zu submissions graded (%zu could not be read) -> %s\n",
                 b.n, bad, o->csv);
-    el_batch_free(&b);
+    el_grade_batch_free(&b);
     free(tmp);
     return st ? cli_fail("grade", "cannot write %s", o->csv ? o->csv : "the CSV") : 0;
 }
 
-static int run_one(const el_catalog *c, const el_exercise_set *set, const char *path,
+static int run_one(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
                    const grade_opts *o)
 {
     double t0 = now();
@@ -173,45 +174,45 @@ int cmd_grade(int argc, char **argv)
                                          : "give one answer file (see elbolab grade --help)");
     if (!o.batch && (o.csv || o.jobs != 1))
         return cli_fail("grade", "--csv and --jobs go with --batch DIR");
-    el_catalog *c = load_catalog("grade", o.exercises);
+    el_grade_book *c = load_book("grade", o.exercises);
     if (!c)
         return EXIT_USAGE;
-    const el_exercise_set *set = find_set("grade", c, o.set);
+    const el_grade_exercise_set *set = find_set("grade", c, o.set);
     int rc = !set      ? EXIT_USAGE
              : o.batch ? run_batch(c, set, &o)
                        : run_one(c, set, argv[optind], &o);
-    el_catalog_free(c);
+    el_grade_book_free(c);
     return rc;
 }
 
 /* ---- exercise ---------------------------------------------------------------- */
 
-static const char *part_kind(el_part_kind k)
+static const char *part_kind(el_grade_part_kind k)
 {
     switch (k) {
-    case EL_PART_EXPRESSION: return "expression";
-    case EL_PART_NUMBER: return "number";
-    case EL_PART_TRUEFALSE: return "true/false";
-    case EL_PART_CHOICE: return "one option";
-    case EL_PART_SELECT: return "every option that applies";
+    case EL_GRADE_PART_EXPRESSION: return "expression";
+    case EL_GRADE_PART_NUMBER: return "number";
+    case EL_GRADE_PART_TRUEFALSE: return "true/false";
+    case EL_GRADE_PART_CHOICE: return "one option";
+    case EL_GRADE_PART_SELECT: return "every option that applies";
     }
     return "";
 }
 
-static void show_text(const el_exercise *ex, const char *student)
+static void show_text(const el_grade_exercise *ex, const char *student)
 {
-    char *st = el_exercise_statement(ex, student);
+    char *st = el_grade_exercise_statement(ex, student);
     printf("%s -- %s (%g points)\n\n%s\n\n", ex->id, ex->title, ex->points,
            st ? st : ex->statement);
     free(st);
     if (ex->nvars) {
         puts("Variables:");
         for (size_t i = 0; i < ex->nvars; i++) {
-            const el_variable *v = &ex->vars[i];
+            const el_grade_variable *v = &ex->vars[i];
             printf("  %-8s %s", v->name,
-                   v->shape == EL_SHAPE_SCALAR   ? "scalar"
-                   : v->shape == EL_SHAPE_VECTOR ? "vector"
-                                                 : "matrix");
+                   v->shape == EL_GRADE_SHAPE_SCALAR   ? "scalar"
+                   : v->shape == EL_GRADE_SHAPE_VECTOR ? "vector"
+                                                       : "matrix");
             if (v->define)
                 printf(" = %s", v->define);
             for (size_t j = 0; j < v->naliases; j++)
@@ -226,9 +227,9 @@ static void show_text(const el_exercise *ex, const char *student)
                ex->parts[i].points, ex->parts[i].points == 1 ? "" : "s");
 }
 
-static json_t *show_json(const el_exercise *ex, const char *student)
+static json_t *show_json(const el_grade_exercise *ex, const char *student)
 {
-    char *st = el_exercise_statement(ex, student);
+    char *st = el_grade_exercise_statement(ex, student);
     json_t *o = json_object(), *vars = json_array(), *parts = json_array();
     json_object_set_new(o, "id", json_string(ex->id));
     json_object_set_new(o, "title", json_string(ex->title));
@@ -283,13 +284,13 @@ int cmd_exercise(int argc, char **argv)
     int list = !strcmp(what, "list") && npos == 1, show = !strcmp(what, "show") && npos == 2;
     if (!list && !show)
         return cli_fail("exercise", "use 'elbolab exercise list' or 'elbolab exercise show ID'");
-    el_catalog *c = load_catalog("exercise", dir);
+    el_grade_book *c = load_book("exercise", dir);
     if (!c)
         return EXIT_USAGE;
     int rc = 0;
     if (show) {
-        const el_exercise *ex = el_catalog_find(c, argv[optind + 1]);
-        const char *sug = ex ? NULL : el_catalog_suggest(c, argv[optind + 1]);
+        const el_grade_exercise *ex = el_grade_book_find(c, argv[optind + 1]);
+        const char *sug = ex ? NULL : el_grade_book_suggest(c, argv[optind + 1]);
         if (!ex)
             rc = cli_fail("exercise", "unknown exercise '%s'%s%s%s", argv[optind + 1],
                           sug ? " (did you mean " : "", sug ? sug : "", sug ? "?)" : "");
@@ -298,7 +299,7 @@ int cmd_exercise(int argc, char **argv)
         else
             show_text(ex, student);
     } else {
-        const el_exercise_set *s = find_set("exercise", c, set ? set : DEFAULT_SET);
+        const el_grade_exercise_set *s = find_set("exercise", c, set ? set : DEFAULT_SET);
         if (!s) {
             rc = EXIT_USAGE;
         } else if (json) {
@@ -314,12 +315,12 @@ int cmd_exercise(int argc, char **argv)
                 printf("  %-30s %-10s %4g  %s\n", s->ex[i]->id, s->ex[i]->kind, s->ex[i]->points,
                        s->ex[i]->title);
             printf("\nproblem sets:");
-            for (size_t i = 0; i < el_catalog_nsets(c); i++)
-                printf(" %s", el_catalog_set_at(c, i)->name);
+            for (size_t i = 0; i < el_grade_book_nsets(c); i++)
+                printf(" %s", el_grade_book_set_at(c, i)->name);
             puts("");
         }
     }
-    el_catalog_free(c);
+    el_grade_book_free(c);
     return rc;
 }
 
@@ -370,14 +371,14 @@ int cmd_gradescope(int argc, char **argv)
                         argv[optind]);
     if (!run && (!set || !out))
         return cli_fail("gradescope", "give --set NAME and -o autograder.zip");
-    el_catalog *c = load_catalog("gradescope", dir);
+    el_grade_book *c = load_book("gradescope", dir);
     if (!c)
         return EXIT_USAGE;
-    const el_exercise_set *s = find_set("gradescope", c, set ? set : DEFAULT_SET);
+    const el_grade_exercise_set *s = find_set("gradescope", c, set ? set : DEFAULT_SET);
     int rc = EXIT_USAGE;
     if (s && run)
-        rc = el_gradescope_run(c, s, root) ? cli_fail_lib("gradescope") : 0;
-    else if (s && el_gradescope_bundle(src ? src : el_grade_source_dir(), s->name, out))
+        rc = el_grade_gradescope_run(c, s, root) ? cli_fail_lib("gradescope") : 0;
+    else if (s && el_grade_gradescope_bundle(src ? src : el_grade_source_dir(), s->name, out))
         rc = cli_fail_lib("gradescope");
     else if (s) {
         printf(
@@ -385,6 +386,6 @@ int cmd_gradescope(int argc, char **argv)
             out, s->name, s->n);
         rc = 0;
     }
-    el_catalog_free(c);
+    el_grade_book_free(c);
     return rc;
 }

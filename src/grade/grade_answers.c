@@ -9,7 +9,7 @@
 
 /* ---- building the answers ---------------------------------------------------- */
 
-static el_answer_section *find_section(el_answers *a, const char *id)
+static el_grade_answer_section *find_section(el_grade_answers *a, const char *id)
 {
     for (size_t i = 0; i < a->n; i++)
         if (strcmp(a->s[i].id, id) == 0)
@@ -18,12 +18,12 @@ static el_answer_section *find_section(el_answers *a, const char *id)
 }
 
 /* The section for RAW_NAME (normalised), created at LINE if new. */
-static el_answer_section *section_for(el_answers *a, const char *raw_name, int line)
+static el_grade_answer_section *section_for(el_grade_answers *a, const char *raw_name, int line)
 {
     char *id = grade_norm_name(raw_name, '-');
     if (!id)
         return NULL;
-    el_answer_section *s = find_section(a, id);
+    el_grade_answer_section *s = find_section(a, id);
     if (s) {
         grade_note(&a->notes, line, 0, "[%s] appears again (first at line %d): the two are merged",
                    id, s->line);
@@ -49,10 +49,10 @@ static el_answer_section *section_for(el_answers *a, const char *raw_name, int l
 
 /* Adds KEY = VALUE (ERROR may be NULL) to S; a repeated key keeps the later
  * value, with a note. */
-static int put_entry(el_answers *a, el_answer_section *s, const char *key, const char *value,
-                     const char *error, int line)
+static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char *key,
+                     const char *value, const char *error, int line)
 {
-    el_answer_entry *e = NULL;
+    el_grade_answer_entry *e = NULL;
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->e[i].key, key) == 0)
             e = &s->e[i];
@@ -87,7 +87,7 @@ static int is_student_key(const char *k)
 }
 
 /* What comes before the first section: a student id, or stray text. */
-static int read_preamble(el_answers *a, const ini_section *s)
+static int read_preamble(el_grade_answers *a, const ini_section *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         const ini_entry *e = &s->e[i];
@@ -108,7 +108,7 @@ static int read_preamble(el_answers *a, const ini_section *s)
     return 0;
 }
 
-static int from_ini(el_answers *a, const ini_file *f)
+static int from_ini(el_grade_answers *a, const ini_file *f)
 {
     if (read_preamble(a, &f->s[0]))
         return -1;
@@ -119,7 +119,7 @@ static int from_ini(el_answers *a, const ini_file *f)
                        "a section without a name ([]): its answers are ignored");
             continue;
         }
-        el_answer_section *s = section_for(a, src->name, src->line);
+        el_grade_answer_section *s = section_for(a, src->name, src->line);
         if (!s)
             return -1;
         for (size_t j = 0; j < src->n; j++)
@@ -187,7 +187,7 @@ static int read_group(const char *t, size_t n, size_t *i, int *line, gbuf *b)
 }
 
 /* One \answer at *I (just past the word): adds its entry. */
-static int read_tex_answer(el_answers *a, const char *t, size_t n, size_t *i, int *line)
+static int read_tex_answer(el_grade_answers *a, const char *t, size_t n, size_t *i, int *line)
 {
     int at = *line;
     gbuf id = { 0 }, body = { 0 };
@@ -214,7 +214,7 @@ static int read_tex_answer(el_answers *a, const char *t, size_t n, size_t *i, in
             key = sep + 1;
         }
         char *nkey = grade_norm_name(key, '_');
-        el_answer_section *s = nkey && *id.s ? section_for(a, id.s, at) : NULL;
+        el_grade_answer_section *s = nkey && *id.s ? section_for(a, id.s, at) : NULL;
         if (!*id.s)
             grade_note(&a->notes, at, 1, "\\answer{}{...} without an exercise id: ignored");
         else if (!s || put_entry(a, s, nkey, body.s, NULL, at))
@@ -226,7 +226,7 @@ static int read_tex_answer(el_answers *a, const char *t, size_t n, size_t *i, in
     return st;
 }
 
-static int from_tex(el_answers *a, const char *t, size_t n)
+static int from_tex(el_grade_answers *a, const char *t, size_t n)
 {
     int line = 1;
     static const char word[] = "\\answer";
@@ -297,7 +297,8 @@ static int looks_binary(const char *t, size_t n)
     return bad * 20 > n;
 }
 
-int el_answers_parse(const char *text, size_t len, const char *format_hint, el_answers *out)
+int el_grade_answers_parse(const char *text, size_t len, const char *format_hint,
+                           el_grade_answers *out)
 {
     memset(out, 0, sizeof *out);
     char *owned;
@@ -316,7 +317,7 @@ int el_answers_parse(const char *text, size_t len, const char *format_hint, el_a
     int st = ini_parse(t, n, &f);
     if (!st) {
         if (ends_with_tex(format_hint) || looks_tex(t, n, &f)) {
-            out->format = EL_ANSWERS_TEX;
+            out->format = EL_GRADE_ANSWERS_TEX;
             st = from_tex(out, t, n);
         } else {
             st = from_ini(out, &f);
@@ -329,7 +330,7 @@ int el_answers_parse(const char *text, size_t len, const char *format_hint, el_a
     return EL_OK;
 }
 
-int el_answers_read(const char *path, el_answers *out)
+int el_grade_answers_read(const char *path, el_grade_answers *out)
 {
     memset(out, 0, sizeof *out);
     char *text;
@@ -340,12 +341,12 @@ int el_answers_read(const char *path, el_answers *out)
                         EL_GRADE_MAX_FILE >> 20);
     if (st)
         return st;
-    st = el_answers_parse(text, len, path, out);
+    st = el_grade_answers_parse(text, len, path, out);
     free(text);
     return st;
 }
 
-void el_answers_free(el_answers *a)
+void el_grade_answers_free(el_grade_answers *a)
 {
     for (size_t i = 0; i < a->n; i++) {
         for (size_t j = 0; j < a->s[i].n; j++) {
@@ -363,10 +364,10 @@ void el_answers_free(el_answers *a)
     memset(a, 0, sizeof *a);
 }
 
-const el_answer_section *el_answers_find(const el_answers *a, const char *id)
+const el_grade_answer_section *el_grade_answers_find(const el_grade_answers *a, const char *id)
 {
     char *n = grade_norm_name(id, '-');
-    const el_answer_section *s = n ? find_section((el_answers *)a, n) : NULL;
+    const el_grade_answer_section *s = n ? find_section((el_grade_answers *)a, n) : NULL;
     free(n);
     return s;
 }

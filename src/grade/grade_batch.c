@@ -12,10 +12,10 @@
 /* ---- grading in parallel ----------------------------------------------------------- */
 
 typedef struct {
-    const el_catalog *c;
-    const el_exercise_set *set;
+    const el_grade_book *c;
+    const el_grade_exercise_set *set;
     const char *dir;
-    el_batch *b;
+    el_grade_batch *b;
     size_t next;
     pthread_mutex_t lock;
 } pool;
@@ -27,7 +27,7 @@ static char *stem(const char *name)
     return grade_strndup(name, dot && dot != name ? (size_t)(dot - name) : strlen(name));
 }
 
-static void grade_row(pool *p, el_batch_row *row)
+static void grade_row(pool *p, el_grade_batch_row *row)
 {
     gbuf b = { 0 };
     gbuf_printf(&b, "%s/%s", p->dir, row->file);
@@ -66,8 +66,8 @@ static void *worker(void *arg)
     }
 }
 
-int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *dir, unsigned jobs,
-                   el_batch *out)
+int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, const char *dir,
+                    unsigned jobs, el_grade_batch *out)
 {
     memset(out, 0, sizeof *out);
     out->set = set;
@@ -92,7 +92,7 @@ int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *
     }
     grade_free_names(names, n);
     if (!out->rows || out->n < n || (n && !out->rows[n - 1].scores)) {
-        el_batch_free(out);
+        el_grade_batch_free(out);
         return EL_ERROR(EL_ENOMEM, "out of memory");
     }
     pool p = { c, set, dir, out, 0, PTHREAD_MUTEX_INITIALIZER };
@@ -110,7 +110,7 @@ int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *
     return EL_OK;
 }
 
-void el_batch_free(el_batch *b)
+void el_grade_batch_free(el_grade_batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
         free(b->rows[i].file);
@@ -140,7 +140,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int el_batch_write_csv(const el_batch *b, FILE *f)
+int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f)
 {
     fputs("file,student,score,max_score", f);
     for (size_t i = 0; i < b->set->n; i++) {
@@ -149,7 +149,7 @@ int el_batch_write_csv(const el_batch *b, FILE *f)
     }
     fputs(",error\n", f);
     for (size_t r = 0; r < b->n; r++) {
-        const el_batch_row *row = &b->rows[r];
+        const el_grade_batch_row *row = &b->rows[r];
         char *file = grade_clean(row->file, strlen(row->file), 300, 0);
         csv_field(f, file ? file : "");
         free(file);

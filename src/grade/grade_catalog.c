@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct el_catalog {
+struct el_grade_book {
     size_t n, cap;
-    el_exercise **ex;
+    el_grade_exercise **ex;
     size_t nsets, setcap;
-    el_exercise_set *sets;
+    el_grade_exercise_set *sets;
 };
 
 /* The names of DIR's files ending in ".ini", sorted; a missing folder is
@@ -51,16 +51,16 @@ static char *join_path(const char *dir, const char *name)
 
 /* ---- loading ------------------------------------------------------------------ */
 
-static int add_exercise(el_catalog *c, const char *dir, const char *name)
+static int add_exercise(el_grade_book *c, const char *dir, const char *name)
 {
     char *path = join_path(dir, name), *text = NULL;
     size_t len;
     int st = path ? grade_slurp(path, 1u << 20, &text, &len) : EL_ERROR(EL_ENOMEM, "out of memory");
-    el_exercise *ex = NULL;
+    el_grade_exercise *ex = NULL;
     if (!st)
         ex = grade_exercise_parse(text, len, path, &st);
     free(text);
-    if (!st && el_catalog_find(c, ex->id))
+    if (!st && el_grade_book_find(c, ex->id))
         st = EL_ERROR(EL_EFORMAT, "%s: exercise id '%s' is used twice", path, ex->id);
     if (!st && grade_grow((void **)&c->ex, &c->cap, c->n, sizeof *c->ex))
         st = EL_ERROR(EL_ENOMEM, "out of memory");
@@ -73,11 +73,11 @@ static int add_exercise(el_catalog *c, const char *dir, const char *name)
     return EL_OK;
 }
 
-static el_exercise_set *new_set(el_catalog *c, const char *name)
+static el_grade_exercise_set *new_set(el_grade_book *c, const char *name)
 {
     if (grade_grow((void **)&c->sets, &c->setcap, c->nsets, sizeof *c->sets))
         return NULL;
-    el_exercise_set *s = &c->sets[c->nsets];
+    el_grade_exercise_set *s = &c->sets[c->nsets];
     memset(s, 0, sizeof *s);
     s->name = grade_strdup(name);
     if (!s->name)
@@ -87,8 +87,8 @@ static el_exercise_set *new_set(el_catalog *c, const char *name)
 }
 
 /* Adds the exercises named in LIST (separated by commas or spaces) to S. */
-static int set_members(el_catalog *c, el_exercise_set *s, const char *list, const char *path,
-                       int line)
+static int set_members(el_grade_book *c, el_grade_exercise_set *s, const char *list,
+                       const char *path, int line)
 {
     s->ex = calloc(c->n + 1, sizeof *s->ex);
     if (!s->ex)
@@ -103,7 +103,7 @@ static int set_members(el_catalog *c, el_exercise_set *s, const char *list, cons
         if (!k)
             break;
         char *id = grade_strndup(p, k);
-        const el_exercise *ex = id ? el_catalog_find(c, id) : NULL;
+        const el_grade_exercise *ex = id ? el_grade_book_find(c, id) : NULL;
         int dup = 0;
         for (size_t i = 0; ex && i < s->n; i++)
             dup |= s->ex[i] == ex;
@@ -121,7 +121,7 @@ static int set_members(el_catalog *c, el_exercise_set *s, const char *list, cons
     return EL_OK;
 }
 
-static int add_set(el_catalog *c, const char *dir, const char *name)
+static int add_set(el_grade_book *c, const char *dir, const char *name)
 {
     char *path = join_path(dir, name), *text = NULL;
     size_t len;
@@ -148,9 +148,9 @@ static int add_set(el_catalog *c, const char *dir, const char *name)
     if (!st && (!sname || !list || f.n > 1))
         st = EL_ERROR(EL_EFORMAT, "%s: a problem set has name, title and exercises (no sections)",
                       path);
-    if (!st && el_catalog_set(c, sname))
+    if (!st && el_grade_book_set(c, sname))
         st = EL_ERROR(EL_EFORMAT, "%s: problem set '%s' is defined twice", path, sname);
-    el_exercise_set *s = st ? NULL : new_set(c, sname);
+    el_grade_exercise_set *s = st ? NULL : new_set(c, sname);
     if (!st && !s)
         st = EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st) {
@@ -163,11 +163,11 @@ static int add_set(el_catalog *c, const char *dir, const char *name)
 }
 
 /* The set "all" (every exercise in file-name order) unless a file made it. */
-static int add_all(el_catalog *c)
+static int add_all(el_grade_book *c)
 {
-    if (el_catalog_set(c, "all"))
+    if (el_grade_book_set(c, "all"))
         return EL_OK;
-    el_exercise_set *s = new_set(c, "all");
+    el_grade_exercise_set *s = new_set(c, "all");
     if (!s || !(s->title = grade_strdup("All exercises")) ||
         !(s->ex = calloc(c->n + 1, sizeof *s->ex)))
         return EL_ERROR(EL_ENOMEM, "out of memory");
@@ -176,10 +176,10 @@ static int add_all(el_catalog *c)
     return EL_OK;
 }
 
-el_catalog *el_catalog_load(const char *dir, int *status)
+el_grade_book *el_grade_book_load(const char *dir, int *status)
 {
     el_gsl_init();
-    el_catalog *c = calloc(1, sizeof *c);
+    el_grade_book *c = calloc(1, sizeof *c);
     char **names = NULL, *setdir = NULL;
     size_t n = 0;
     int st = c ? ini_files(dir, &names, &n, 1) : EL_ERROR(EL_ENOMEM, "out of memory");
@@ -204,7 +204,7 @@ el_catalog *el_catalog_load(const char *dir, int *status)
     if (!st)
         st = add_all(c);
     if (st) {
-        el_catalog_free(c);
+        el_grade_book_free(c);
         *status = st;
         return NULL;
     }
@@ -212,7 +212,7 @@ el_catalog *el_catalog_load(const char *dir, int *status)
     return c;
 }
 
-void el_catalog_free(el_catalog *c)
+void el_grade_book_free(el_grade_book *c)
 {
     if (!c)
         return;
@@ -228,7 +228,7 @@ void el_catalog_free(el_catalog *c)
     free(c);
 }
 
-const char *el_catalog_default_dir(const char *arg)
+const char *el_grade_book_default_dir(const char *arg)
 {
     if (arg && *arg)
         return arg;
@@ -245,27 +245,27 @@ const char *el_grade_source_dir(void)
 
 /* ---- look-ups ------------------------------------------------------------------- */
 
-size_t el_catalog_count(const el_catalog *c)
+size_t el_grade_book_count(const el_grade_book *c)
 {
     return c->n;
 }
-const el_exercise *el_catalog_at(const el_catalog *c, size_t i)
+const el_grade_exercise *el_grade_book_at(const el_grade_book *c, size_t i)
 {
     return i < c->n ? c->ex[i] : NULL;
 }
-size_t el_catalog_nsets(const el_catalog *c)
+size_t el_grade_book_nsets(const el_grade_book *c)
 {
     return c->nsets;
 }
-const el_exercise_set *el_catalog_set_at(const el_catalog *c, size_t i)
+const el_grade_exercise_set *el_grade_book_set_at(const el_grade_book *c, size_t i)
 {
     return i < c->nsets ? &c->sets[i] : NULL;
 }
 
-const el_exercise *el_catalog_find(const el_catalog *c, const char *id)
+const el_grade_exercise *el_grade_book_find(const el_grade_book *c, const char *id)
 {
     char *n = grade_norm_name(id, '-');
-    const el_exercise *found = NULL;
+    const el_grade_exercise *found = NULL;
     for (size_t i = 0; n && !found && i < c->n; i++)
         if (!strcmp(c->ex[i]->id, n))
             found = c->ex[i];
@@ -273,7 +273,7 @@ const el_exercise *el_catalog_find(const el_catalog *c, const char *id)
     return found;
 }
 
-const el_exercise_set *el_catalog_set(const el_catalog *c, const char *name)
+const el_grade_exercise_set *el_grade_book_set(const el_grade_book *c, const char *name)
 {
     for (size_t i = 0; i < c->nsets; i++)
         if (!strcmp(c->sets[i].name, name))
@@ -307,7 +307,7 @@ static size_t edit_distance(const char *a, const char *b)
     return row[m];
 }
 
-const char *el_catalog_suggest(const el_catalog *c, const char *id)
+const char *el_grade_book_suggest(const el_grade_book *c, const char *id)
 {
     const char *best = NULL;
     size_t bd = 4;

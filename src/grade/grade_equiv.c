@@ -25,8 +25,8 @@
 typedef enum { CMP_MATCH, CMP_DIFF, CMP_SHAPE, CMP_UNDEF } cmp_result;
 
 typedef struct {
-    const el_exercise *ex;
-    const el_part *part;
+    const el_grade_exercise *ex;
+    const el_grade_part *part;
     size_t n;
     grade_point pt[MAXPTS];
     el_value ref[MAXPTS]; /* the reference at each point */
@@ -37,8 +37,8 @@ typedef struct {
 
 /* ---- evaluation ------------------------------------------------------------- */
 
-static int eval_at(const el_exercise *ex, const void *e, const grade_point *p, const size_t *subst,
-                   el_value *out, el_expr_error *err)
+static int eval_at(const el_grade_exercise *ex, const void *e, const grade_point *p,
+                   const size_t *subst, el_value *out, el_expr_error *err)
 {
     grade_lookup_ctx c = { ex, p, subst };
     return el_expr_eval(e, grade_lookup, &c, out, err);
@@ -103,7 +103,7 @@ static int try_point(pointset *ps, grade_point *p)
 
 static int build_points(pointset *ps, const char *student)
 {
-    const el_exercise *ex = ps->ex;
+    const el_grade_exercise *ex = ps->ex;
     gsl_rng *r = el_rng_alloc(el_seed_mix(grade_seed(ex, student), ps->part->name));
     if (!r)
         return EL_ERROR(EL_ENOMEM, "out of memory");
@@ -275,8 +275,8 @@ static const char *declared_mistake(const pointset *ps)
 /* Declared swaps ("a b; c d" exchanges a with b and c with d at once). */
 static int swapped(const pointset *ps, gbuf *fb)
 {
-    const el_exercise *ex = ps->ex;
-    const el_part *p = ps->part;
+    const el_grade_exercise *ex = ps->ex;
+    const el_grade_part *p = ps->part;
     if (!p->nswaps || ex->nvars > 64)
         return 0;
     size_t subst[64];
@@ -299,16 +299,16 @@ static int swapped(const pointset *ps, gbuf *fb)
     return 1;
 }
 
-static int positive_var(const el_variable *v)
+static int positive_var(const el_grade_variable *v)
 {
-    return v->shape != EL_SHAPE_MATRIX &&
-           (v->dom == EL_DOM_LOGUNIFORM || (v->dom == EL_DOM_UNIFORM && v->a > 0));
+    return v->shape != EL_GRADE_SHAPE_MATRIX &&
+           (v->dom == EL_GRADE_DOM_LOGUNIFORM || (v->dom == EL_GRADE_DOM_UNIFORM && v->a > 0));
 }
 
 /* sigma where sigma^2 belongs (POWER 0.5) or the other way round (POWER 2). */
 static int power_swap(const pointset *ps, gbuf *fb)
 {
-    const el_exercise *ex = ps->ex;
+    const el_grade_exercise *ex = ps->ex;
     for (size_t i = 0; i < ex->nvars; i++) {
         if (!positive_var(&ex->vars[i]))
             continue;
@@ -394,23 +394,23 @@ static const double simple_values[] = {
 #define NSV (sizeof simple_values / sizeof simple_values[0])
 
 /* Up to 4 simple numbers inside V's domain into OUT; their count. */
-static size_t simple_for(const el_variable *v, double *out)
+static size_t simple_for(const el_grade_variable *v, double *out)
 {
     size_t k = 0;
     for (size_t i = 0; i < NSV && k < 4; i++) {
         double x = simple_values[i];
         int in = 0;
         switch (v->dom) {
-        case EL_DOM_UNIFORM:
-        case EL_DOM_LOGUNIFORM: in = x >= v->a && x <= v->b; break;
-        case EL_DOM_NORMAL: in = fabs(x - v->a) <= 3 * v->b; break;
+        case EL_GRADE_DOM_UNIFORM:
+        case EL_GRADE_DOM_LOGUNIFORM: in = x >= v->a && x <= v->b; break;
+        case EL_GRADE_DOM_NORMAL: in = fabs(x - v->a) <= 3 * v->b; break;
         default: in = x > 0; break;
         }
         if (in)
             out[k++] = x;
     }
     if (k == 0)
-        out[k++] = v->dom == EL_DOM_NORMAL ? v->a : 0.5 * (v->a + v->b);
+        out[k++] = v->dom == EL_GRADE_DOM_NORMAL ? v->a : 0.5 * (v->a + v->b);
     return k;
 }
 
@@ -425,16 +425,18 @@ static unsigned char small_index(const gsl_rng *r, size_t n)
 
 /* How many simple values variable V takes at dimension D (its slots), and
  * how many choices each slot has. */
-static size_t slots_of(const el_variable *v, size_t d, size_t *choices)
+static size_t slots_of(const el_grade_variable *v, size_t d, size_t *choices)
 {
     double vals[4];
     switch (v->dom) {
-    case EL_DOM_DIM: *choices = 1; return 0;
-    case EL_DOM_SIMPLEX: *choices = 3; return d;
-    case EL_DOM_SPD: *choices = 2; return d * (d + 1) / 2;
+    case EL_GRADE_DOM_DIM: *choices = 1; return 0;
+    case EL_GRADE_DOM_SIMPLEX: *choices = 3; return d;
+    case EL_GRADE_DOM_SPD: *choices = 2; return d * (d + 1) / 2;
     default:
         *choices = simple_for(v, vals);
-        return v->shape == EL_SHAPE_SCALAR ? 1 : v->shape == EL_SHAPE_VECTOR ? d : d * d;
+        return v->shape == EL_GRADE_SHAPE_SCALAR   ? 1
+               : v->shape == EL_GRADE_SHAPE_VECTOR ? d
+                                                   : d * d;
     }
 }
 
@@ -444,7 +446,7 @@ typedef struct {
 } candidate;
 
 /* Draws the indices of one simple point at dimension D; 0 if too many slots. */
-static int draw_candidate(const el_exercise *ex, size_t d, const gsl_rng *r, candidate *c)
+static int draw_candidate(const el_grade_exercise *ex, size_t d, const gsl_rng *r, candidate *c)
 {
     size_t k = 0;
     c->d = d;
@@ -462,27 +464,27 @@ static int draw_candidate(const el_exercise *ex, size_t d, const gsl_rng *r, can
 }
 
 /* The simple point that candidate C describes, into P. */
-static int simple_point(const el_exercise *ex, const candidate *c, grade_point *p)
+static int simple_point(const el_grade_exercise *ex, const candidate *c, grade_point *p)
 {
     size_t d = c->d, k = 0;
     int st = grade_point_alloc(ex, d, p);
     for (size_t i = 0; !st && i < ex->nvars; i++) {
-        const el_variable *v = &ex->vars[i];
+        const el_grade_variable *v = &ex->vars[i];
         double vals[4], *x = p->val[i].v;
         size_t choices;
         if (v->compiled)
             continue;
         slots_of(v, d, &choices);
         simple_for(v, vals);
-        if (v->dom == EL_DOM_DIM) {
+        if (v->dom == EL_GRADE_DOM_DIM) {
             x[0] = (double)d;
-        } else if (v->dom == EL_DOM_SIMPLEX) {
+        } else if (v->dom == EL_GRADE_DOM_SIMPLEX) {
             double sum = 0.0;
             for (size_t j = 0; j < d; j++)
                 sum += (x[j] = 1.0 + c->idx[k++]);
             for (size_t j = 0; j < d; j++)
                 x[j] /= sum;
-        } else if (v->dom == EL_DOM_SPD) {
+        } else if (v->dom == EL_GRADE_DOM_SPD) {
             /* L L^T with L lower triangular: diagonal 1 or 2, below it 0 or 1 */
             double L[16 * 16] = { 0 };
             for (size_t a = 0; a < d; a++)
@@ -539,7 +541,7 @@ static void describe_failure(const pointset *ps, const grade_point *p, const el_
  * random point with the smallest entries; describes it in FB. */
 static void simplest_failure(const pointset *ps, const void *e, const char *student, gbuf *fb)
 {
-    const el_exercise *ex = ps->ex;
+    const el_grade_exercise *ex = ps->ex;
     candidate *c = calloc(NSIMPLE, sizeof *c);
     gsl_rng *r = el_rng_alloc(el_seed_mix(grade_seed(ex, student), "simple"));
     size_t dmin = 16, dnext = 16, n = 0;
@@ -609,7 +611,7 @@ static void simplest_failure(const pointset *ps, const void *e, const char *stud
 /* ---- reading the student's expression ------------------------------------------------- */
 
 /* The first variable of E that EX does not know, or NULL. */
-static const char *unknown_var(const el_exercise *ex, const el_expr *e)
+static const char *unknown_var(const el_grade_exercise *ex, const el_expr *e)
 {
     for (size_t i = 0; i < el_expr_nvars(e); i++)
         if (grade_resolve(ex, el_expr_var(e, i)) < 0)
@@ -634,7 +636,7 @@ static size_t top_level_equals(const char *s, size_t *at, size_t cap)
     return n;
 }
 
-static void variable_list(const el_exercise *ex, gbuf *b)
+static void variable_list(const el_grade_exercise *ex, gbuf *b)
 {
     for (size_t i = 0; i < ex->nvars; i++)
         gbuf_printf(b, "%s%s", i ? (i + 1 == ex->nvars ? " and " : ", ") : "", ex->vars[i].name);
@@ -642,7 +644,7 @@ static void variable_list(const el_exercise *ex, gbuf *b)
 
 /* Parses the answer TEXT (math delimiters stripped; "KL = ..." read from the
  * last '=' on); NULL with the reason in FB. */
-static el_expr *read_answer(const el_exercise *ex, const char *text, gbuf *fb)
+static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf *fb)
 {
     char *s = grade_strip_math(text);
     if (!s)
@@ -780,8 +782,8 @@ static void diagnose(const pointset *ps, const void *e, const char *text, const 
     simplest_failure(ps, e, student, fb);
 }
 
-void grade_expression(const el_exercise *ex, const el_part *part, const char *text,
-                      const char *student, el_part_result *res)
+void grade_expression(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                      const char *student, el_grade_part_result *res)
 {
     gbuf fb = { 0 };
     gbuf_add(&fb, "", 0);

@@ -102,16 +102,16 @@ static int parse_bool(const char *s, int *out)
 }
 
 /* "uniform(a, b)", "loguniform(a, b)", "normal(m, s)", "spd(a)", "simplex", "dim". */
-static int parse_domain(const char *s, el_variable *v, where w)
+static int parse_domain(const char *s, el_grade_variable *v, where w)
 {
     static const struct {
         const char *name;
-        el_domain d;
+        el_grade_domain d;
         int nargs;
     } doms[] = {
-        { "uniform", EL_DOM_UNIFORM, 2 }, { "loguniform", EL_DOM_LOGUNIFORM, 2 },
-        { "normal", EL_DOM_NORMAL, 2 },   { "spd", EL_DOM_SPD, 1 },
-        { "simplex", EL_DOM_SIMPLEX, 0 }, { "dim", EL_DOM_DIM, 0 },
+        { "uniform", EL_GRADE_DOM_UNIFORM, 2 }, { "loguniform", EL_GRADE_DOM_LOGUNIFORM, 2 },
+        { "normal", EL_GRADE_DOM_NORMAL, 2 },   { "spd", EL_GRADE_DOM_SPD, 1 },
+        { "simplex", EL_GRADE_DOM_SIMPLEX, 0 }, { "dim", EL_GRADE_DOM_DIM, 0 },
     };
     for (size_t i = 0; i < sizeof doms / sizeof doms[0]; i++) {
         size_t k = strlen(doms[i].name);
@@ -129,11 +129,11 @@ static int parse_domain(const char *s, el_variable *v, where w)
                        doms[i].name);
         v->a = a;
         v->b = b;
-        if (v->dom == EL_DOM_LOGUNIFORM && !(a > 0 && b > a))
+        if (v->dom == EL_GRADE_DOM_LOGUNIFORM && !(a > 0 && b > a))
             return BAD(w, "loguniform(a, b) needs 0 < a < b");
-        if (v->dom == EL_DOM_UNIFORM && !(b > a))
+        if (v->dom == EL_GRADE_DOM_UNIFORM && !(b > a))
             return BAD(w, "uniform(a, b) needs a < b");
-        if ((v->dom == EL_DOM_NORMAL && !(b > 0)) || (v->dom == EL_DOM_SPD && !(a > 0)))
+        if ((v->dom == EL_GRADE_DOM_NORMAL && !(b > 0)) || (v->dom == EL_GRADE_DOM_SPD && !(a > 0)))
             return BAD(w, "the spread of '%s' must be > 0", doms[i].name);
         return 0;
     }
@@ -143,15 +143,15 @@ static int parse_domain(const char *s, el_variable *v, where w)
                s);
 }
 
-static int parse_part_kind(const char *s, el_part_kind *k)
+static int parse_part_kind(const char *s, el_grade_part_kind *k)
 {
     static const struct {
         const char *name;
-        el_part_kind k;
+        el_grade_part_kind k;
     } kinds[] = {
-        { "expression", EL_PART_EXPRESSION }, { "number", EL_PART_NUMBER },
-        { "numbers", EL_PART_NUMBER },        { "truefalse", EL_PART_TRUEFALSE },
-        { "choice", EL_PART_CHOICE },         { "select", EL_PART_SELECT },
+        { "expression", EL_GRADE_PART_EXPRESSION }, { "number", EL_GRADE_PART_NUMBER },
+        { "numbers", EL_GRADE_PART_NUMBER },        { "truefalse", EL_GRADE_PART_TRUEFALSE },
+        { "choice", EL_GRADE_PART_CHOICE },         { "select", EL_GRADE_PART_SELECT },
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(s, kinds[i].name)) {
@@ -163,7 +163,7 @@ static int parse_part_kind(const char *s, el_part_kind *k)
 
 /* ---- the sections of one file ---------------------------------------------------- */
 
-static int read_top(el_exercise *ex, const ini_section *s, where w)
+static int read_top(el_grade_exercise *ex, const ini_section *s, where w)
 {
     for (size_t i = 0; i < s->n; i++) {
         const ini_entry *e = &s->e[i];
@@ -207,15 +207,15 @@ static int read_top(el_exercise *ex, const ini_section *s, where w)
     return 0;
 }
 
-static int read_variable(el_exercise *ex, const char *name, const ini_section *s, where w)
+static int read_variable(el_grade_exercise *ex, const char *name, const ini_section *s, where w)
 {
     if (grade_grow((void **)&ex->vars, &(size_t){ ex->nvars }, ex->nvars, sizeof *ex->vars))
         return EL_ERROR(EL_ENOMEM, "out of memory");
-    el_variable *v = &ex->vars[ex->nvars++];
+    el_grade_variable *v = &ex->vars[ex->nvars++];
     memset(v, 0, sizeof *v);
     v->name = grade_strdup(name);
     v->line = w.line;
-    v->dom = EL_DOM_UNIFORM;
+    v->dom = EL_GRADE_DOM_UNIFORM;
     v->a = -2.0;
     v->b = 2.0;
     for (size_t i = 0; i < s->n; i++) {
@@ -224,11 +224,11 @@ static int read_variable(el_exercise *ex, const char *name, const ini_section *s
         int st = 0;
         if (!strcmp(e->key, "shape")) {
             if (!strcmp(e->value, "scalar"))
-                v->shape = EL_SHAPE_SCALAR;
+                v->shape = EL_GRADE_SHAPE_SCALAR;
             else if (!strcmp(e->value, "vector"))
-                v->shape = EL_SHAPE_VECTOR;
+                v->shape = EL_GRADE_SHAPE_VECTOR;
             else if (!strcmp(e->value, "matrix"))
-                v->shape = EL_SHAPE_MATRIX;
+                v->shape = EL_GRADE_SHAPE_MATRIX;
             else
                 st = BAD(w, "shape must be scalar, vector or matrix, not '%s'", e->value);
         } else if (!strcmp(e->key, "domain")) {
@@ -249,21 +249,21 @@ static int read_variable(el_exercise *ex, const char *name, const ini_section *s
         if (st)
             return st;
     }
-    if (v->dom == EL_DOM_SPD && v->shape != EL_SHAPE_MATRIX)
+    if (v->dom == EL_GRADE_DOM_SPD && v->shape != EL_GRADE_SHAPE_MATRIX)
         return BAD(w, "variable %s: spd is a domain of matrices", name);
-    if (v->dom == EL_DOM_SIMPLEX && v->shape != EL_SHAPE_VECTOR)
+    if (v->dom == EL_GRADE_DOM_SIMPLEX && v->shape != EL_GRADE_SHAPE_VECTOR)
         return BAD(w, "variable %s: simplex is a domain of vectors", name);
-    if (v->dom == EL_DOM_DIM && v->shape != EL_SHAPE_SCALAR)
+    if (v->dom == EL_GRADE_DOM_DIM && v->shape != EL_GRADE_SHAPE_SCALAR)
         return BAD(w, "variable %s: dim is a scalar", name);
     return 0;
 }
 
-static el_part *new_part(el_exercise *ex, const char *name, el_part_kind kind)
+static el_grade_part *new_part(el_grade_exercise *ex, const char *name, el_grade_part_kind kind)
 {
     size_t cap = ex->nparts;
     if (grade_grow((void **)&ex->parts, &cap, ex->nparts, sizeof *ex->parts))
         return NULL;
-    el_part *p = &ex->parts[ex->nparts++];
+    el_grade_part *p = &ex->parts[ex->nparts++];
     memset(p, 0, sizeof *p);
     p->name = grade_strdup(name);
     p->kind = kind;
@@ -274,17 +274,17 @@ static el_part *new_part(el_exercise *ex, const char *name, el_part_kind kind)
 }
 
 /* The part kind implied by the exercise's kind. */
-static el_part_kind default_kind(const el_exercise *ex)
+static el_grade_part_kind default_kind(const el_grade_exercise *ex)
 {
-    el_part_kind k = EL_PART_EXPRESSION;
+    el_grade_part_kind k = EL_GRADE_PART_EXPRESSION;
     if (ex->kind && parse_part_kind(ex->kind, &k) == 0)
         return k;
-    return EL_PART_EXPRESSION;
+    return EL_GRADE_PART_EXPRESSION;
 }
 
-static int read_part(el_exercise *ex, const char *name, const ini_section *s, where w)
+static int read_part(el_grade_exercise *ex, const char *name, const ini_section *s, where w)
 {
-    el_part *p = new_part(ex, name, default_kind(ex));
+    el_grade_part *p = new_part(ex, name, default_kind(ex));
     if (!p)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     p->line = s->line;
@@ -333,7 +333,7 @@ static int read_part(el_exercise *ex, const char *name, const ini_section *s, wh
 
 /* The part named NAME, or (NAME NULL) the last one, creating "answer" when
  * the exercise has none yet. */
-static el_part *part_for(el_exercise *ex, const char *name, where w, int *st)
+static el_grade_part *part_for(el_grade_exercise *ex, const char *name, where w, int *st)
 {
     *st = 0;
     if (name) {
@@ -345,22 +345,22 @@ static el_part *part_for(el_exercise *ex, const char *name, where w, int *st)
     }
     if (ex->nparts)
         return &ex->parts[ex->nparts - 1];
-    el_part *p = new_part(ex, "answer", default_kind(ex));
+    el_grade_part *p = new_part(ex, "answer", default_kind(ex));
     if (!p)
         *st = EL_ERROR(EL_ENOMEM, "out of memory");
     return p;
 }
 
-static int read_option(el_exercise *ex, const char *id, const ini_section *s, where w)
+static int read_option(el_grade_exercise *ex, const char *id, const ini_section *s, where w)
 {
     int st;
-    el_part *p = part_for(ex, NULL, w, &st);
+    el_grade_part *p = part_for(ex, NULL, w, &st);
     if (!p)
         return st;
     size_t cap = p->noptions;
     if (grade_grow((void **)&p->options, &cap, p->noptions, sizeof *p->options))
         return EL_ERROR(EL_ENOMEM, "out of memory");
-    el_option *o = &p->options[p->noptions++];
+    el_grade_option *o = &p->options[p->noptions++];
     memset(o, 0, sizeof *o);
     o->id = grade_strdup(id);
     for (size_t i = 0; i < s->n; i++) {
@@ -396,7 +396,7 @@ static int read_option(el_exercise *ex, const char *id, const ini_section *s, wh
     return 0;
 }
 
-static int read_mistake(el_exercise *ex, const char *id, const ini_section *s, where w)
+static int read_mistake(el_grade_exercise *ex, const char *id, const ini_section *s, where w)
 {
     const char *pname = NULL, *answer = NULL, *hint = NULL;
     for (size_t i = 0; i < s->n; i++) {
@@ -415,13 +415,13 @@ static int read_mistake(el_exercise *ex, const char *id, const ini_section *s, w
     if (!answer || !hint)
         return BAD(w, "[mistake %s] needs an answer and a hint", id);
     int st;
-    el_part *p = part_for(ex, pname, w, &st);
+    el_grade_part *p = part_for(ex, pname, w, &st);
     if (!p)
         return st;
     size_t cap = p->nmistakes;
     if (grade_grow((void **)&p->mistakes, &cap, p->nmistakes, sizeof *p->mistakes))
         return EL_ERROR(EL_ENOMEM, "out of memory");
-    el_mistake *m = &p->mistakes[p->nmistakes++];
+    el_grade_mistake *m = &p->mistakes[p->nmistakes++];
     memset(m, 0, sizeof *m);
     m->id = grade_strdup(id);
     m->answer = grade_strdup(answer);
@@ -431,7 +431,7 @@ static int read_mistake(el_exercise *ex, const char *id, const ini_section *s, w
     return (m->id && m->answer && m->hint) ? 0 : EL_ERROR(EL_ENOMEM, "out of memory");
 }
 
-static int read_parameter(el_exercise *ex, const char *name, const ini_section *s, where w)
+static int read_parameter(el_grade_exercise *ex, const char *name, const ini_section *s, where w)
 {
     size_t cap = ex->nparams;
     if (grade_grow((void **)&ex->params, &cap, ex->nparams, sizeof *ex->params))
@@ -466,7 +466,7 @@ static int read_parameter(el_exercise *ex, const char *name, const ini_section *
     return 0;
 }
 
-static long var_index(const el_exercise *ex, const char *name)
+static long var_index(const el_grade_exercise *ex, const char *name)
 {
     for (size_t i = 0; i < ex->nvars; i++)
         if (!strcmp(ex->vars[i].name, name))
@@ -474,13 +474,14 @@ static long var_index(const el_exercise *ex, const char *name)
     return -1;
 }
 
-static int read_fixed(el_exercise *ex, const char *name, const ini_section *s, where w)
+static int read_fixed(el_grade_exercise *ex, const char *name, const ini_section *s, where w)
 {
     size_t cap = ex->nfixed;
     if (grade_grow((void **)&ex->fixed, &cap, ex->nfixed, sizeof *ex->fixed))
         return EL_ERROR(EL_ENOMEM, "out of memory");
-    el_fixed_point *f = &ex->fixed[ex->nfixed++];
-    *f = (el_fixed_point){ grade_strdup(name), ex->nvars, malloc(ex->nvars * sizeof(double) + 1) };
+    el_grade_fixed_point *f = &ex->fixed[ex->nfixed++];
+    *f = (el_grade_fixed_point){ grade_strdup(name), ex->nvars,
+                                 malloc(ex->nvars * sizeof(double) + 1) };
     if (!f->name || !f->values)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; i < ex->nvars; i++)
@@ -488,7 +489,7 @@ static int read_fixed(el_exercise *ex, const char *name, const ini_section *s, w
     for (size_t i = 0; i < s->n; i++) {
         w.line = s->e[i].line;
         long k = var_index(ex, s->e[i].key);
-        if (k < 0 || ex->vars[k].shape != EL_SHAPE_SCALAR)
+        if (k < 0 || ex->vars[k].shape != EL_GRADE_SHAPE_SCALAR)
             return BAD(w, "[fixed %s]: '%s' is not a scalar variable declared above", name,
                        s->e[i].key);
         if (parse_double(s->e[i].value, &f->values[k]))
@@ -498,7 +499,7 @@ static int read_fixed(el_exercise *ex, const char *name, const ini_section *s, w
 }
 
 /* Dispatches a section "[WORD NAME]" to its reader. */
-static int read_section(el_exercise *ex, const ini_section *s, where w)
+static int read_section(el_grade_exercise *ex, const ini_section *s, where w)
 {
     w.line = s->line;
     const char *sp = strchr(s->name, ' ');
@@ -528,7 +529,7 @@ static int read_section(el_exercise *ex, const ini_section *s, where w)
 
 /* Parses TEXT; every variable must be one of EX's (or, when PARAMS, one of
  * its parameters). */
-static int compile(const el_exercise *ex, const char *text, int params, void **out, where w)
+static int compile(const el_grade_exercise *ex, const char *text, int params, void **out, where w)
 {
     el_expr_error err;
     el_expr *e = el_expr_parse(text, &err);
@@ -553,26 +554,26 @@ static int compile(const el_exercise *ex, const char *text, int params, void **o
     return 0;
 }
 
-static int check_options(const el_part *p, where w)
+static int check_options(const el_grade_part *p, where w)
 {
     int ncorrect = 0;
     for (size_t i = 0; i < p->noptions; i++)
         ncorrect += p->options[i].correct;
     if (p->noptions < 2)
         return BAD(w, "part %s: a choice needs at least two [option]s", p->name);
-    if (p->kind == EL_PART_CHOICE && ncorrect != 1)
+    if (p->kind == EL_GRADE_PART_CHOICE && ncorrect != 1)
         return BAD(w, "part %s: a choice needs exactly one correct option", p->name);
-    if (p->kind == EL_PART_SELECT && ncorrect < 1)
+    if (p->kind == EL_GRADE_PART_SELECT && ncorrect < 1)
         return BAD(w, "part %s: a multiple selection needs a correct option", p->name);
     return 0;
 }
 
-static int check_part(el_exercise *ex, el_part *p, where w)
+static int check_part(el_grade_exercise *ex, el_grade_part *p, where w)
 {
     int st = 0;
     w.line = p->line ? p->line : w.line;
     switch (p->kind) {
-    case EL_PART_EXPRESSION:
+    case EL_GRADE_PART_EXPRESSION:
         if (!p->reference)
             return BAD(w, "part %s needs a reference", p->name);
         st = compile(ex, p->reference, 0, &p->compiled, w);
@@ -587,10 +588,10 @@ static int check_part(el_exercise *ex, el_part *p, where w)
                 st = BAD(w, "part %s: swap '%s' must name two variables", p->name, p->swaps[i]);
         }
         return st;
-    case EL_PART_NUMBER:
+    case EL_GRADE_PART_NUMBER:
         if (!p->reference == !p->solver_out)
             return BAD(w, "part %s needs a reference or a solver_output (one of them)", p->name);
-        if (p->solver_out && !(ex->solver && el_solver_find(ex->solver)))
+        if (p->solver_out && !(ex->solver && el_grade_solver_find(ex->solver)))
             return BAD(w, "part %s: solver '%s' is not known", p->name,
                        ex->solver ? ex->solver : "");
         if (p->reference)
@@ -600,17 +601,17 @@ static int check_part(el_exercise *ex, el_part *p, where w)
             st = compile(ex, p->mistakes[i].answer, 1, &p->mistakes[i].compiled, wm);
         }
         return st;
-    case EL_PART_TRUEFALSE:
+    case EL_GRADE_PART_TRUEFALSE:
         if (!p->reference || parse_bool(p->reference, &p->truth))
             return BAD(w, "part %s: the reference of a true/false part is true or false", p->name);
         return 0;
-    case EL_PART_CHOICE:
-    case EL_PART_SELECT: return check_options(p, w);
+    case EL_GRADE_PART_CHOICE:
+    case EL_GRADE_PART_SELECT: return check_options(p, w);
     }
     return 0;
 }
 
-static int check_exercise(el_exercise *ex, where w)
+static int check_exercise(el_grade_exercise *ex, where w)
 {
     w.line = 1;
     if (!ex->id || !ex->title || !ex->statement || !ex->kind)
@@ -633,7 +634,7 @@ static int check_exercise(el_exercise *ex, where w)
     if (ex->nvars > 16 || ex->nparams > 16)
         return BAD(w, "at most 16 variables and 16 parameters");
     for (size_t i = 0; i < ex->nvars; i++) {
-        el_variable *v = &ex->vars[i];
+        el_grade_variable *v = &ex->vars[i];
         if (!v->define)
             continue;
         w.line = v->line;
@@ -656,7 +657,7 @@ static int check_exercise(el_exercise *ex, where w)
 
 /* ---- one file ---------------------------------------------------------------------- */
 
-void grade_exercise_free(el_exercise *ex)
+void grade_exercise_free(el_grade_exercise *ex)
 {
     if (!ex)
         return;
@@ -676,7 +677,7 @@ void grade_exercise_free(el_exercise *ex)
     }
     free(ex->vars);
     for (size_t i = 0; i < ex->nparts; i++) {
-        el_part *p = &ex->parts[i];
+        el_grade_part *p = &ex->parts[i];
         free(p->name);
         free(p->title);
         free(p->reference);
@@ -686,7 +687,7 @@ void grade_exercise_free(el_exercise *ex)
         free_list(p->aliases, p->naliases);
         free_list(p->swaps, p->nswaps);
         for (size_t j = 0; j < p->noptions; j++) {
-            el_option *o = &p->options[j];
+            el_grade_option *o = &p->options[j];
             free(o->id);
             free(o->text);
             free(o->hint);
@@ -716,14 +717,14 @@ void grade_exercise_free(el_exercise *ex)
     free(ex);
 }
 
-el_exercise *grade_exercise_parse(const char *text, size_t len, const char *path, int *status)
+el_grade_exercise *grade_exercise_parse(const char *text, size_t len, const char *path, int *status)
 {
     ini_file f;
     *status = ini_parse(text, len, &f);
     if (*status)
         return NULL;
     where w = { path, 1 };
-    el_exercise *ex = calloc(1, sizeof *ex);
+    el_grade_exercise *ex = calloc(1, sizeof *ex);
     if (!ex) {
         ini_free(&f);
         *status = EL_ERROR(EL_ENOMEM, "out of memory");

@@ -21,7 +21,7 @@ typedef struct {
     int used;
 } entry;
 
-static int key_is(const char *key, const el_part *p)
+static int key_is(const char *key, const el_grade_part *p)
 {
     char *k = grade_norm_name(key, '_'), *n = grade_norm_name(p->name, '_');
     int same = k && n && !strcmp(k, n);
@@ -48,8 +48,8 @@ static int generic_key(const char *key)
 /* Cuts "k1 = v1, k2 = v2" (separated by , ; \\ or line breaks outside
  * brackets) into entries when every piece names a part of EX, its key
  * prefixed by PREFIX when not empty ("inclusive" + "mu"); 0 if it does not. */
-static size_t split_pairs(const el_exercise *ex, const char *prefix, const el_answer_entry *src,
-                          entry *out, size_t cap)
+static size_t split_pairs(const el_grade_exercise *ex, const char *prefix,
+                          const el_grade_answer_entry *src, entry *out, size_t cap)
 {
     const char *s = src->value;
     size_t n = 0, start = 0;
@@ -104,14 +104,14 @@ fail:
 }
 
 /* The entries of section S as a flat list (pairs split for multi-part EX). */
-static size_t collect(const el_exercise *ex, const el_answer_section *s, entry **out)
+static size_t collect(const el_grade_exercise *ex, const el_grade_answer_section *s, entry **out)
 {
     size_t cap = s->n + MAX_VIRTUAL, n = 0;
     entry *v = calloc(cap + 1, sizeof *v);
     if (!v)
         return 0;
     for (size_t i = 0; i < s->n; i++) {
-        const el_answer_entry *e = &s->e[i];
+        const el_grade_answer_entry *e = &s->e[i];
         if (ex->nparts > 1 && !e->error && strchr(e->value, '=')) {
             size_t k = split_pairs(ex, generic_key(e->key) ? "" : e->key, e, v + n, cap - n);
             if (k) {
@@ -128,7 +128,7 @@ static size_t collect(const el_exercise *ex, const el_answer_section *s, entry *
 
 /* The entry answering part P: its own key or alias, else (single-part
  * exercise) a generic key or the only entry.  NULL if none. */
-static entry *entry_for(const el_exercise *ex, const el_part *p, entry *v, size_t n)
+static entry *entry_for(const el_grade_exercise *ex, const el_grade_part *p, entry *v, size_t n)
 {
     for (size_t i = n; i-- > 0;)
         if (v[i].key && key_is(v[i].key, p))
@@ -143,8 +143,8 @@ static entry *entry_for(const el_exercise *ex, const el_part *p, entry *v, size_
 
 /* ---- one exercise ---------------------------------------------------------------------- */
 
-static void grade_part(const el_exercise *ex, const el_part *p, const entry *e, const char *student,
-                       el_part_result *r)
+static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, const entry *e,
+                       const char *student, el_grade_part_result *r)
 {
     r->name = grade_strdup(p->name);
     r->max = p->points;
@@ -161,11 +161,11 @@ static void grade_part(const el_exercise *ex, const el_part *p, const entry *e, 
         return;
     }
     switch (p->kind) {
-    case EL_PART_EXPRESSION: grade_expression(ex, p, e->value, student, r); break;
-    case EL_PART_NUMBER: grade_number_part(ex, p, e->value, student, r); break;
-    case EL_PART_TRUEFALSE: grade_truefalse(p, e->value, r); break;
-    case EL_PART_CHOICE: grade_choice(p, e->value, r); break;
-    case EL_PART_SELECT: grade_select(p, e->value, r); break;
+    case EL_GRADE_PART_EXPRESSION: grade_expression(ex, p, e->value, student, r); break;
+    case EL_GRADE_PART_NUMBER: grade_number_part(ex, p, e->value, student, r); break;
+    case EL_GRADE_PART_TRUEFALSE: grade_truefalse(p, e->value, r); break;
+    case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;
+    case EL_GRADE_PART_SELECT: grade_select(p, e->value, r); break;
     }
     r->score = el_grade_round(r->score);
     if (r->feedback) { /* whatever a grader wrote, keep it printable */
@@ -175,7 +175,7 @@ static void grade_part(const el_exercise *ex, const el_part *p, const entry *e, 
     }
 }
 
-static el_grade_status overall(const el_exercise_result *r)
+static el_grade_status overall(const el_grade_exercise_result *r)
 {
     size_t missing = 0, unread = 0;
     for (size_t i = 0; i < r->nparts; i++) {
@@ -193,14 +193,14 @@ static el_grade_status overall(const el_exercise_result *r)
     return EL_GRADE_WRONG;
 }
 
-static void part_list(const el_exercise *ex, gbuf *b)
+static void part_list(const el_grade_exercise *ex, gbuf *b)
 {
     for (size_t i = 0; i < ex->nparts; i++)
         gbuf_printf(b, "%s%s", i ? ", " : "", ex->parts[i].name);
 }
 
-static int grade_one(const el_exercise *ex, const el_answer_section *s, const char *student,
-                     el_exercise_result *r, el_grade_notes *notes)
+static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
+                     const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
 {
     r->ex = ex;
     r->max = ex->points;
@@ -240,18 +240,18 @@ static int grade_one(const el_exercise *ex, const el_answer_section *s, const ch
 
 /* The exercise a section id names: itself, or without a leading word such as
  * "exercise-" / "problem-", or NULL. */
-static const el_exercise *exercise_of(const el_catalog *c, const char *id)
+static const el_grade_exercise *exercise_of(const el_grade_book *c, const char *id)
 {
     static const char *const prefixes[] = { "exercise-", "problem-", "question-", "ex-",
                                             "q-",        "task-",    NULL };
-    const el_exercise *ex = el_catalog_find(c, id);
+    const el_grade_exercise *ex = el_grade_book_find(c, id);
     for (size_t i = 0; !ex && prefixes[i]; i++)
         if (!strncmp(id, prefixes[i], strlen(prefixes[i])))
-            ex = el_catalog_find(c, id + strlen(prefixes[i]));
+            ex = el_grade_book_find(c, id + strlen(prefixes[i]));
     return ex;
 }
 
-static int in_set(const el_exercise_set *set, const el_exercise *ex)
+static int in_set(const el_grade_exercise_set *set, const el_grade_exercise *ex)
 {
     for (size_t i = 0; i < set->n; i++)
         if (set->ex[i] == ex)
@@ -260,14 +260,15 @@ static int in_set(const el_exercise_set *set, const el_exercise *ex)
 }
 
 /* Notes for sections that are not graded: unknown ids, other sets. */
-static void note_sections(const el_catalog *c, const el_exercise_set *set, const el_answers *a,
-                          const el_answer_section **by_ex, el_grade_notes *notes)
+static void note_sections(const el_grade_book *c, const el_grade_exercise_set *set,
+                          const el_grade_answers *a, const el_grade_answer_section **by_ex,
+                          el_grade_notes *notes)
 {
     for (size_t i = 0; i < a->n; i++) {
-        const el_answer_section *s = &a->s[i];
-        const el_exercise *ex = exercise_of(c, s->id);
+        const el_grade_answer_section *s = &a->s[i];
+        const el_grade_exercise *ex = exercise_of(c, s->id);
         if (!ex) {
-            const char *sug = el_catalog_suggest(c, s->id);
+            const char *sug = el_grade_book_suggest(c, s->id);
             grade_note(notes, s->line, 1, "unknown exercise [%s]%s%s%s", s->raw,
                        sug ? " (did you mean [" : "", sug ? sug : "", sug ? "]?)" : "");
         } else if (!in_set(set, ex)) {
@@ -282,8 +283,9 @@ static void note_sections(const el_catalog *c, const el_exercise_set *set, const
     }
 }
 
-int el_grade_answers(const el_catalog *c, const el_exercise_set *set, const el_answers *a,
-                     const char *student, const char *source, el_grade_report *out)
+int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
+                   const el_grade_answers *a, const char *student, const char *source,
+                   el_grade_report *out)
 {
     memset(out, 0, sizeof *out);
     el_gsl_init();
@@ -292,7 +294,7 @@ int el_grade_answers(const el_catalog *c, const el_exercise_set *set, const el_a
     out->student = grade_clean(who, strlen(who), 200, 0);
     out->set = grade_strdup(set->name);
     out->ex = calloc(set->n + 1, sizeof *out->ex);
-    const el_answer_section **by_ex = calloc(set->n + 1, sizeof *by_ex);
+    const el_grade_answer_section **by_ex = calloc(set->n + 1, sizeof *by_ex);
     int st = (out->source && out->student && out->set && out->ex && by_ex)
                  ? EL_OK
                  : EL_ERROR(EL_ENOMEM, "out of memory");
@@ -318,15 +320,15 @@ int el_grade_answers(const el_catalog *c, const el_exercise_set *set, const el_a
     return st;
 }
 
-int el_grade_file(const el_catalog *c, const el_exercise_set *set, const char *path,
+int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
                   const char *student, el_grade_report *out)
 {
-    el_answers a;
+    el_grade_answers a;
     memset(out, 0, sizeof *out);
-    int st = el_answers_read(path, &a);
+    int st = el_grade_answers_read(path, &a);
     if (!st)
-        st = el_grade_answers(c, set, &a, student, path, out);
-    el_answers_free(&a);
+        st = el_grade_score(c, set, &a, student, path, out);
+    el_grade_answers_free(&a);
     return st;
 }
 

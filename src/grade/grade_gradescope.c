@@ -238,7 +238,7 @@ static int safe_set_name(const char *s)
     return 1;
 }
 
-int el_gradescope_bundle(const char *src_dir, const char *set, const char *zip_path)
+int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char *zip_path)
 {
     if (!safe_set_name(set))
         return EL_ERROR(EL_EUSAGE, "a set name is letters, digits, '-', '_' and '.'");
@@ -311,7 +311,8 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-int el_gradescope_run(const el_catalog *c, const el_exercise_set *set, const char *root)
+int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set *set,
+                            const char *root)
 {
     double t0 = now();
     char *student = metadata_student(root), *file = NULL;
@@ -324,10 +325,10 @@ int el_gradescope_run(const el_catalog *c, const el_exercise_set *set, const cha
         return EL_ERROR(EL_ENOMEM, "out of memory");
     }
     el_grade_report r;
-    el_answers a;
+    el_grade_answers a;
     int st = grade_find_submission(subdir, &file);
     if (!st)
-        st = el_answers_read(file, &a);
+        st = el_grade_answers_read(file, &a);
     if (st) { /* nothing readable: every exercise scores 0, and the output says why */
         char why[600];
         snprintf(why, sizeof why, "%s", el_errmsg());
@@ -335,8 +336,8 @@ int el_gradescope_run(const el_catalog *c, const el_exercise_set *set, const cha
         grade_note(&a.notes, 0, 1, "%s", why);
     }
     const char *base = file ? strrchr(file, '/') : NULL;
-    st = el_grade_answers(c, set, &a, student, base ? base + 1 : "submission", &r);
-    el_answers_free(&a);
+    st = el_grade_score(c, set, &a, student, base ? base + 1 : "submission", &r);
+    el_grade_answers_free(&a);
     free(file);
     free(student);
     if (!st) {

@@ -93,15 +93,17 @@ char *grade_norm_name(const char *s, char sep);
 /* Reads one exercise file (TEXT, LEN bytes, named PATH in messages): NULL
  * with *STATUS set and el_errmsg() = "PATH:LINE: problem" when it is not
  * valid.  Free with grade_exercise_free. */
-el_exercise *grade_exercise_parse(const char *text, size_t len, const char *path, int *status);
-void grade_exercise_free(el_exercise *ex);
+el_grade_exercise *grade_exercise_parse(const char *text, size_t len, const char *path,
+                                        int *status);
+void grade_exercise_free(el_grade_exercise *ex);
 
 /* Reads a whole file into a malloc'd, NUL-terminated buffer (LIMIT bytes at
  * most).  EL_EIO / EL_ELIMIT / EL_ENOMEM with a message. */
 int grade_slurp(const char *path, size_t limit, char **out, size_t *len);
 
 /* The value of a constant expression COMPILED in the parameters V of EX. */
-int grade_param_eval(const el_exercise *ex, const void *compiled, const double *v, double *out);
+int grade_param_eval(const el_grade_exercise *ex, const void *compiled, const double *v,
+                     double *out);
 
 /* Writes TEXT (LEN bytes) to PATH through a temporary file and a rename,
  * with permissions MODE. */
@@ -142,17 +144,17 @@ typedef struct {
 } grade_point;
 
 /* Draws every variable of EX at dimension D into P (allocated here). */
-int grade_point_draw(const el_exercise *ex, size_t d, const gsl_rng *r, grade_point *p);
+int grade_point_draw(const el_grade_exercise *ex, size_t d, const gsl_rng *r, grade_point *p);
 void grade_point_free(grade_point *p);
 
 /* A short "mu_q = 1, sigma = 0.5" description of P (malloc'd). */
-char *grade_point_describe(const el_exercise *ex, const grade_point *p);
+char *grade_point_describe(const el_grade_exercise *ex, const grade_point *p);
 
 /* Computes the derived variables of EX (`define = ...`) at P. */
-int grade_point_derive(const el_exercise *ex, grade_point *p);
+int grade_point_derive(const el_grade_exercise *ex, grade_point *p);
 
 /* Allocates P with zeroed values of the shapes of EX's variables at dimension D. */
-int grade_point_alloc(const el_exercise *ex, size_t d, grade_point *p);
+int grade_point_alloc(const el_grade_exercise *ex, size_t d, grade_point *p);
 /* A deep copy of SRC. */
 int grade_point_copy(const grade_point *src, grade_point *dst);
 /* Appends "0.5", "[1, 2]" or "[[1, 0], [0, 1]]" to B. */
@@ -161,7 +163,7 @@ void grade_value_describe(gbuf *b, const el_value *v);
 /* The lookup context: the exercise (for names and aliases) and the point;
  * SUBST, when not NULL, maps variable i to variable SUBST[i] (swaps). */
 typedef struct {
-    const el_exercise *ex;
+    const el_grade_exercise *ex;
     const grade_point *p;
     const size_t *subst;
 } grade_lookup_ctx;
@@ -170,23 +172,23 @@ int grade_lookup(void *ctx, const char *name, const el_value **out);
 
 /* The index of the exercise variable called NAME (canonical, alias, or the
  * same letters without '_'), or -1. */
-long grade_resolve(const el_exercise *ex, const char *name);
+long grade_resolve(const el_grade_exercise *ex, const char *name);
 
 /* ---- the equivalence test ------------------------------------------------------ */
 
 /* Grades one expression part: the student's TEXT against PART's reference. */
-void grade_expression(const el_exercise *ex, const el_part *part, const char *text,
-                      const char *student, el_part_result *res);
+void grade_expression(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                      const char *student, el_grade_part_result *res);
 
 /* Number, true/false, choice and multi-select parts. */
-void grade_number_part(const el_exercise *ex, const el_part *part, const char *text,
-                       const char *student, el_part_result *res);
-void grade_truefalse(const el_part *part, const char *text, el_part_result *res);
-void grade_choice(const el_part *part, const char *text, el_part_result *res);
-void grade_select(const el_part *part, const char *text, el_part_result *res);
+void grade_number_part(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                       const char *student, el_grade_part_result *res);
+void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_result *res);
+void grade_choice(const el_grade_part *part, const char *text, el_grade_part_result *res);
+void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res);
 
 /* The student's seed stream for exercise EX. */
-unsigned long grade_seed(const el_exercise *ex, const char *student);
+unsigned long grade_seed(const el_grade_exercise *ex, const char *student);
 
 /* A number written for people: 0.5, 2, -1/2, 1/3, else %.6g. */
 void grade_fmt_number(char *buf, size_t n, double x);

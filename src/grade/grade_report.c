@@ -76,7 +76,7 @@ static void write_status(FILE *f, el_grade_status s, int colour)
         fputs(status_word(s), f);
 }
 
-static void write_exercise(FILE *f, const el_exercise_result *e, int colour)
+static void write_exercise(FILE *f, const el_grade_exercise_result *e, int colour)
 {
     char sc[32], mx[32];
     fmt_score(sc, sizeof sc, e->score);
@@ -85,7 +85,7 @@ static void write_exercise(FILE *f, const el_exercise_result *e, int colour)
     write_status(f, e->status, colour);
     fputc('\n', f);
     for (size_t j = 0; j < e->nparts; j++) {
-        const el_part_result *p = &e->parts[j];
+        const el_grade_part_result *p = &e->parts[j];
         if (e->nparts > 1) {
             fmt_score(sc, sizeof sc, p->score);
             fmt_score(mx, sizeof mx, p->max);
@@ -170,7 +170,7 @@ json_t *el_grade_json(const el_grade_report *r)
     json_object_set_new(o, "score", score_json(r->score));
     json_object_set_new(o, "max_score", score_json(r->max));
     for (size_t i = 0; i < r->n; i++) {
-        const el_exercise_result *e = &r->ex[i];
+        const el_grade_exercise_result *e = &r->ex[i];
         json_t *x = json_object(), *parts = json_array();
         json_object_set_new(x, "id", str_json(e->ex->id));
         json_object_set_new(x, "title", str_json(e->ex->title));
@@ -178,7 +178,7 @@ json_t *el_grade_json(const el_grade_report *r)
         json_object_set_new(x, "max_score", score_json(e->max));
         json_object_set_new(x, "status", json_string(status_word(e->status)));
         for (size_t j = 0; j < e->nparts; j++) {
-            const el_part_result *p = &e->parts[j];
+            const el_grade_part_result *p = &e->parts[j];
             json_t *y = json_object();
             json_object_set_new(y, "name", str_json(p->name));
             json_object_set_new(y, "score", score_json(p->score));
@@ -198,12 +198,12 @@ json_t *el_grade_json(const el_grade_report *r)
 }
 
 /* The feedback of one exercise as Gradescope shows it. */
-static char *test_output(const el_exercise_result *e)
+static char *test_output(const el_grade_exercise_result *e)
 {
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);
     for (size_t j = 0; j < e->nparts; j++) {
-        const el_part_result *p = &e->parts[j];
+        const el_grade_part_result *p = &e->parts[j];
         char sc[32], mx[32];
         fmt_score(sc, sizeof sc, p->score);
         fmt_score(mx, sizeof mx, p->max);
@@ -248,7 +248,7 @@ json_t *el_grade_gradescope(const el_grade_report *r, double execution_time)
     json_object_set_new(o, "stdout_visibility", json_string("hidden"));
     free(summary);
     for (size_t i = 0; i < r->n; i++) {
-        const el_exercise_result *e = &r->ex[i];
+        const el_grade_exercise_result *e = &r->ex[i];
         json_t *t = json_object();
         char num[32];
         char *name = NULL, *out = test_output(e);

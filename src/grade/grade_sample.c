@@ -28,7 +28,7 @@ static int same_squashed(const char *a, const char *b)
     }
 }
 
-long grade_resolve(const el_exercise *ex, const char *name)
+long grade_resolve(const el_grade_exercise *ex, const char *name)
 {
     for (size_t i = 0; i < ex->nvars; i++)
         if (!strcmp(ex->vars[i].name, name))
@@ -61,15 +61,16 @@ int grade_lookup(void *ctx, const char *name, const el_value **out)
 /* ---- drawing -------------------------------------------------------------------- */
 
 /* One number from a scalar domain. */
-static double draw_scalar(const el_variable *v, size_t d, const gsl_rng *r)
+static double draw_scalar(const el_grade_variable *v, size_t d, const gsl_rng *r)
 {
     switch (v->dom) {
-    case EL_DOM_UNIFORM: return v->a + (v->b - v->a) * gsl_rng_uniform(r);
-    case EL_DOM_LOGUNIFORM: return exp(log(v->a) + (log(v->b) - log(v->a)) * gsl_rng_uniform(r));
-    case EL_DOM_NORMAL: return v->a + v->b * gsl_ran_gaussian(r, 1.0);
-    case EL_DOM_DIM: return (double)d;
-    case EL_DOM_SPD:
-    case EL_DOM_SIMPLEX: break;
+    case EL_GRADE_DOM_UNIFORM: return v->a + (v->b - v->a) * gsl_rng_uniform(r);
+    case EL_GRADE_DOM_LOGUNIFORM:
+        return exp(log(v->a) + (log(v->b) - log(v->a)) * gsl_rng_uniform(r));
+    case EL_GRADE_DOM_NORMAL: return v->a + v->b * gsl_ran_gaussian(r, 1.0);
+    case EL_GRADE_DOM_DIM: return (double)d;
+    case EL_GRADE_DOM_SPD:
+    case EL_GRADE_DOM_SIMPLEX: break;
     }
     return gsl_rng_uniform_pos(r);
 }
@@ -101,16 +102,16 @@ static void draw_simplex(size_t d, const gsl_rng *r, double *p)
         p[i] = 0.9 * theta[i] + 0.1 / (double)d;
 }
 
-int grade_point_alloc(const el_exercise *ex, size_t d, grade_point *p)
+int grade_point_alloc(const el_grade_exercise *ex, size_t d, grade_point *p)
 {
     p->nvars = ex->nvars;
     p->val = calloc(ex->nvars + 1, sizeof *p->val);
     if (!p->val)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; i < ex->nvars; i++) {
-        const el_variable *v = &ex->vars[i];
-        size_t rows = v->shape == EL_SHAPE_SCALAR ? 1 : d;
-        size_t cols = v->shape == EL_SHAPE_MATRIX ? d : 1;
+        const el_grade_variable *v = &ex->vars[i];
+        size_t rows = v->shape == EL_GRADE_SHAPE_SCALAR ? 1 : d;
+        size_t cols = v->shape == EL_GRADE_SHAPE_MATRIX ? d : 1;
         p->val[i] = (el_value){ rows, cols, calloc(rows * cols, sizeof(double)) };
         if (!p->val[i].v) {
             grade_point_free(p);
@@ -120,18 +121,18 @@ int grade_point_alloc(const el_exercise *ex, size_t d, grade_point *p)
     return EL_OK;
 }
 
-int grade_point_draw(const el_exercise *ex, size_t d, const gsl_rng *r, grade_point *p)
+int grade_point_draw(const el_grade_exercise *ex, size_t d, const gsl_rng *r, grade_point *p)
 {
     if (d < 1 || d > 16)
         return EL_ERROR(EL_EDOM, "dimension %zu is outside 1..16", d);
     int st = grade_point_alloc(ex, d, p);
     for (size_t i = 0; !st && i < ex->nvars; i++) {
-        const el_variable *v = &ex->vars[i];
+        const el_grade_variable *v = &ex->vars[i];
         double *x = p->val[i].v;
         size_t n = p->val[i].rows * p->val[i].cols;
-        if (v->dom == EL_DOM_SPD)
+        if (v->dom == EL_GRADE_DOM_SPD)
             draw_spd(v->a, d, r, x);
-        else if (v->dom == EL_DOM_SIMPLEX)
+        else if (v->dom == EL_GRADE_DOM_SIMPLEX)
             draw_simplex(d, r, x);
         else
             for (size_t k = 0; k < n; k++)
@@ -142,7 +143,7 @@ int grade_point_draw(const el_exercise *ex, size_t d, const gsl_rng *r, grade_po
     return st;
 }
 
-int grade_point_derive(const el_exercise *ex, grade_point *p)
+int grade_point_derive(const el_grade_exercise *ex, grade_point *p)
 {
     for (size_t i = 0; i < ex->nvars; i++) {
         if (!ex->vars[i].compiled)
@@ -220,7 +221,7 @@ void grade_value_describe(gbuf *b, const el_value *v)
     gbuf_puts(b, "]");
 }
 
-char *grade_point_describe(const el_exercise *ex, const grade_point *p)
+char *grade_point_describe(const el_grade_exercise *ex, const grade_point *p)
 {
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);

@@ -18,7 +18,7 @@
 #include "results/vi/el_vi.h"
 
 /* The parameter called NAME of EX in V, or DEF when the exercise has none. */
-static double param(const el_exercise *ex, const double *v, const char *name, double def)
+static double param(const el_grade_exercise *ex, const double *v, const char *name, double def)
 {
     for (size_t i = 0; i < ex->nparams; i++)
         if (!strcmp(ex->params[i].name, name))
@@ -85,7 +85,8 @@ static int fit_exclusive(double w1, const double *m, const double *s, double *mu
     return EL_OK;
 }
 
-static int mixture_fit(const el_exercise *ex, const double *v, const char *output, double *out)
+static int mixture_fit(const el_grade_exercise *ex, const double *v, const char *output,
+                       double *out)
 {
     double w1 = param(ex, v, "w1", 1.0 / 3.0);
     double m[2] = { param(ex, v, "m1", -1.0), param(ex, v, "m2", 1.0) };
@@ -109,11 +110,11 @@ static int mixture_fit(const el_exercise *ex, const double *v, const char *outpu
     return EL_ERROR(EL_ENOTFOUND, "mixture-fit has no output '%s'", output);
 }
 
-static const el_solver solvers[] = {
+static const el_grade_solver solvers[] = {
     { "mixture-fit", 1, mixture_fit },
 };
 
-const el_solver *el_solver_find(const char *name)
+const el_grade_solver *el_grade_solver_find(const char *name)
 {
     for (size_t i = 0; i < sizeof solvers / sizeof solvers[0]; i++)
         if (!strcmp(solvers[i].name, name))

@@ -35,17 +35,17 @@ static const char *after_equals(const char *text)
     return best;
 }
 
-static int within(double s, double r, const el_part *p)
+static int within(double s, double r, const el_grade_part *p)
 {
     return fabs(s - r) <= fmax(p->abs_tol, p->rel_tol * fabs(r));
 }
 
 /* Names the signature of a wrong number S (reference R) in FB; 1 if found. */
-static int number_signature(const el_exercise *ex, const el_part *part, const char *student,
-                            double s, double r, gbuf *fb)
+static int number_signature(const el_grade_exercise *ex, const el_grade_part *part,
+                            const char *student, double s, double r, gbuf *fb)
 {
     double v[64];
-    el_exercise_variant(ex, student, v);
+    el_grade_exercise_variant(ex, student, v);
     for (size_t i = 0; i < part->nmistakes; i++) {
         double m;
         if (!grade_param_eval(ex, part->mistakes[i].compiled, v, &m) && within(s, m, part)) {
@@ -54,10 +54,11 @@ static int number_signature(const el_exercise *ex, const el_part *part, const ch
         }
     }
     for (size_t i = 0; i < ex->nparts; i++) {
-        const el_part *o = &ex->parts[i];
+        const el_grade_part *o = &ex->parts[i];
         double x;
-        if (o != part && o->kind == EL_PART_NUMBER && !el_exercise_number(ex, o, student, &x) &&
-            within(s, x, part) && !within(x, r, part)) {
+        if (o != part && o->kind == EL_GRADE_PART_NUMBER &&
+            !el_grade_exercise_number(ex, o, student, &x) && within(s, x, part) &&
+            !within(x, r, part)) {
             gbuf_printf(fb, "This is the value of %s, not of %s.", o->name, part->name);
             return 1;
         }
@@ -99,14 +100,14 @@ static int leading_number(const char *text, double *out)
     return -1;
 }
 
-void grade_number_part(const el_exercise *ex, const el_part *part, const char *text,
-                       const char *student, el_part_result *res)
+void grade_number_part(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                       const char *student, el_grade_part_result *res)
 {
     gbuf fb = { 0 };
     double r, s;
     char msg[300];
     res->score = 0.0;
-    if (el_exercise_number(ex, part, student, &r)) {
+    if (el_grade_exercise_number(ex, part, student, &r)) {
         res->status = EL_GRADE_UNREADABLE;
         gbuf_printf(&fb, "This part cannot be graded: %s.", el_errmsg());
     } else if (grade_number(after_equals(text), &s, msg, sizeof msg) && leading_number(text, &s)) {
@@ -203,7 +204,7 @@ static int truth_of_sentence(const char *text)
     return found;
 }
 
-void grade_truefalse(const el_part *part, const char *text, el_part_result *res)
+void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     char w[32], w2[32];
     size_t i = 0;
@@ -236,7 +237,7 @@ void grade_truefalse(const el_part *part, const char *text, el_part_result *res)
 
 /* The option number written as "3", "(3)", "option 3", "#3", "c", "(c)";
  * -1 if ANSWER (normalised) is not of that form, -2 if out of range. */
-static long option_by_label(const el_part *part, const char *n)
+static long option_by_label(const el_grade_part *part, const char *n)
 {
     const char *p = n;
     if (!strncmp(p, "option", 6))
@@ -265,7 +266,7 @@ static long option_by_label(const el_part *part, const char *n)
 
 /* "3, because ...", "3 (the posterior)": a leading option number followed
  * by words without another number; -1 if not of that form. */
-static long leading_label(const el_part *part, const char *n)
+static long leading_label(const el_grade_part *part, const char *n)
 {
     size_t k = 0;
     long v = 0;
@@ -284,11 +285,11 @@ typedef struct {
 } span;
 
 /* Every place where an option's text or accepted spelling occurs in N. */
-static size_t find_spans(const el_part *part, const char *n, span *sp, size_t cap)
+static size_t find_spans(const el_grade_part *part, const char *n, span *sp, size_t cap)
 {
     size_t m = 0;
     for (size_t o = 0; o < part->noptions; o++) {
-        const el_option *op = &part->options[o];
+        const el_grade_option *op = &part->options[o];
         for (size_t j = 0; j <= op->naccept; j++) {
             const char *a = op->norm[j];
             size_t al = strlen(a);
@@ -300,7 +301,7 @@ static size_t find_spans(const el_part *part, const char *n, span *sp, size_t ca
 }
 
 /* The option ANSWER names: its index, or -1 none, -2 several, -3 bad number. */
-static long match_option(const el_part *part, const char *answer)
+static long match_option(const el_grade_part *part, const char *answer)
 {
     char *n = grade_norm_choice(answer);
     if (!n || !*n) {
@@ -308,7 +309,7 @@ static long match_option(const el_part *part, const char *answer)
         return -1;
     }
     for (size_t o = 0; o < part->noptions; o++) { /* an exact spelling first ("0" for "zero") */
-        const el_option *op = &part->options[o];
+        const el_grade_option *op = &part->options[o];
         for (size_t j = 0; j <= op->naccept; j++) {
             if (!strcmp(op->norm[j], n)) {
                 free(n);
@@ -342,14 +343,14 @@ static long match_option(const el_part *part, const char *answer)
     return found;
 }
 
-static void list_options(const el_part *part, gbuf *b)
+static void list_options(const el_grade_part *part, gbuf *b)
 {
     for (size_t i = 0; i < part->noptions; i++)
         gbuf_printf(b, "%s%zu. %s", i ? "; " : " (", i + 1, part->options[i].text);
     gbuf_puts(b, ")");
 }
 
-void grade_choice(const el_part *part, const char *text, el_part_result *res)
+void grade_choice(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     long k = match_option(part, text);
     gbuf fb = { 0 };
@@ -427,7 +428,7 @@ static size_t split_items(const char *text, char **items, size_t cap)
 
 /* "2 and 4", "a & c": when every piece names an option, marks them in
  * CHOSEN and returns 1; else 0 (nothing marked). */
-static int split_and(const el_part *part, const char *item, int *chosen)
+static int split_and(const el_grade_part *part, const char *item, int *chosen)
 {
     char *s = grade_strdup(item);
     long found[16];
@@ -451,7 +452,7 @@ static int split_and(const el_part *part, const char *item, int *chosen)
     return ok;
 }
 
-void grade_select(const el_part *part, const char *text, el_part_result *res)
+void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     char *items[64];
     size_t n = split_items(text, items, 64);

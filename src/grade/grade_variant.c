@@ -29,7 +29,7 @@ static char *student_key(const char *student)
     return s;
 }
 
-unsigned long grade_seed(const el_exercise *ex, const char *student)
+unsigned long grade_seed(const el_grade_exercise *ex, const char *student)
 {
     char *k = student_key(student);
     unsigned long s = el_seed_mix(el_seed_mix(EL_GRADE_SEED, ex->id), k ? k : "");
@@ -37,11 +37,11 @@ unsigned long grade_seed(const el_exercise *ex, const char *student)
     return s;
 }
 
-void el_exercise_variant(const el_exercise *ex, const char *student, double *out)
+void el_grade_exercise_variant(const el_grade_exercise *ex, const char *student, double *out)
 {
     for (size_t i = 0; i < ex->nparams; i++)
         out[i] = ex->params[i].def;
-    const el_solver *sv = ex->solver ? el_solver_find(ex->solver) : NULL;
+    const el_grade_solver *sv = ex->solver ? el_grade_solver_find(ex->solver) : NULL;
     char *k = student_key(student);
     if (!k || !*k || (ex->solver && !(sv && sv->general))) {
         free(k);
@@ -60,12 +60,12 @@ void el_exercise_variant(const el_exercise *ex, const char *student, double *out
     el_rng_free(r);
 }
 
-char *el_exercise_statement(const el_exercise *ex, const char *student)
+char *el_grade_exercise_statement(const el_grade_exercise *ex, const char *student)
 {
     double *v = malloc((ex->nparams + 1) * sizeof *v);
     if (!v)
         return NULL;
-    el_exercise_variant(ex, student, v);
+    el_grade_exercise_variant(ex, student, v);
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);
     for (const char *p = ex->statement; *p;) {
@@ -93,7 +93,7 @@ char *el_exercise_statement(const el_exercise *ex, const char *student)
 }
 
 typedef struct {
-    const el_exercise *ex;
+    const el_grade_exercise *ex;
     const double *v;
     el_value vals[16];
 } param_ctx;
@@ -110,7 +110,8 @@ static int param_lookup(void *ctx, const char *name, const el_value **out)
 }
 
 /* The value of a constant expression in the parameters V of EX. */
-int grade_param_eval(const el_exercise *ex, const void *compiled, const double *v, double *out)
+int grade_param_eval(const el_grade_exercise *ex, const void *compiled, const double *v,
+                     double *out)
 {
     param_ctx c = { ex, v, { { 0, 0, NULL } } };
     double store[16];
@@ -132,14 +133,15 @@ int grade_param_eval(const el_exercise *ex, const void *compiled, const double *
     return EL_OK;
 }
 
-int el_exercise_number(const el_exercise *ex, const el_part *part, const char *student, double *out)
+int el_grade_exercise_number(const el_grade_exercise *ex, const el_grade_part *part,
+                             const char *student, double *out)
 {
     double v[64];
     if (ex->nparams > 64)
         return EL_ERROR(EL_ELIMIT, "too many parameters");
-    el_exercise_variant(ex, student, v);
+    el_grade_exercise_variant(ex, student, v);
     if (part->solver_out) {
-        const el_solver *s = el_solver_find(ex->solver);
+        const el_grade_solver *s = el_grade_solver_find(ex->solver);
         if (!s)
             return EL_ERROR(EL_ENOTFOUND, "unknown solver '%s'", ex->solver);
         return s->fn(ex, v, part->solver_out, out);

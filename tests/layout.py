@@ -16,14 +16,17 @@ module).  They sit in layers, lowest first:
     cli
 
 A module may use the modules of the layers below its own; within its layer,
-only the ones listed in PEERS.  Two rules, each of which fails this test:
+only the ones listed in PEERS.  Three rules, each of which fails this test:
 
   1. includes: every `#include "DIR/FILE"` in src/MODULE names MODULE itself,
      or an allowed module and one of its public headers (el_*.h; a generated
      header of that module is fine too);
   2. symbols (with --lib): every el_* symbol that a module's static library
      uses but does not define is defined by an allowed module's library
-     (nm), so that a call upwards fails even without an #include.
+     (nm), so that a call upwards fails even without an #include;
+  3. files (with --lib): inside a module's library, the files' uses of each
+     other's symbols form no circle (grade/ had one: answers -> catalog ->
+     batch -> grade -> answers).
 
 Prints one line per violation and "N violations (...)" at the end;
 exit status 1 if there is any.
@@ -134,6 +137,58 @@ def check_symbols(libs, allowed):
     return bad
 
 
+def members(lib):
+    """{object file: (defined, undefined)} global symbols of each member of LIB."""
+    out = subprocess.run(["nm", "-A", "-g", lib], capture_output=True, text=True,
+                         check=True).stdout
+    objs = {}
+    for line in out.splitlines():
+        m = re.match(r"[^:]+:([^:]+):\s*(?:[0-9a-f]+)?\s+([A-Za-z]) (\S+)$", line)
+        if not m:
+            continue
+        obj, kind, sym = m.groups()
+        defined, undefined = objs.setdefault(obj, (set(), set()))
+        (undefined if kind == "U" else defined).add(sym)
+    return objs
+
+
+def file_circle(objs):
+    """A circle of files (a list ending where it starts), or None."""
+    owner = {s: o for o, (defined, _) in objs.items() for s in defined}
+    uses = {o: sorted({owner[s] for s in und if s in owner and owner[s] != o})
+            for o, (_, und) in objs.items()}
+    state = {}
+
+    def visit(o, path):
+        state[o] = 1
+        for u in uses[o]:
+            if state.get(u) == 1:
+                return path[path.index(u):] + [u]
+            if u not in state:
+                found = visit(u, path + [u])
+                if found:
+                    return found
+        state[o] = 2
+        return None
+
+    for o in sorted(objs):
+        if o not in state:
+            found = visit(o, [o])
+            if found:
+                return found
+    return None
+
+
+def check_files(libs):
+    bad = []
+    for m, path in sorted(libs.items()):
+        circle = file_circle(members(path))
+        if circle:
+            names = [re.sub(r"\.c\.o$|\.o$", ".c", os.path.basename(o)) for o in circle]
+            bad.append("lib %s: its files use each other in a circle: %s" % (m, " -> ".join(names)))
+    return bad
+
+
 def main(argv):
     src, topics, libs = None, [], {}
     i = 0
@@ -158,7 +213,8 @@ def main(argv):
         if m not in allowed:
             print("lib %s: not a module of the layer table" % m)
             return 1
-    bad = check_includes(src, modules, allowed) + check_symbols(libs, allowed)
+    bad = (check_includes(src, modules, allowed) + check_symbols(libs, allowed) +
+           check_files(libs))
     for b in bad:
         print(b)
     print("%d violations (%d modules, %d libraries checked)" % (len(bad), len(modules), len(libs)))

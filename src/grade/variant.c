@@ -1,7 +1,9 @@
-/* grade_variant.c -- each student's variant of an exercise: the seed of
+/* variant.c -- each student's variant of an exercise: the seed of
  * their random points, their parameter values, their statement and the
  * reference numbers computed from those values. */
-#include "grade/grade_int.h"
+#include "expr/el_expr.h"
+#include "grade/util.h"
+#include "grade/exercise.h"
 #include "core/el_core.h"
 #include "num/el_num.h"
 

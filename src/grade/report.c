@@ -1,7 +1,7 @@
-/* grade_report.c -- what a graded submission looks like: a human report
+/* report.c -- what a graded submission looks like: a human report
  * (optionally coloured), JSON with a fixed key order, and Gradescope's
  * results.json; JSON files are written atomically. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
 #include "core/el_core.h"
 
 #include <math.h>

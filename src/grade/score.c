@@ -1,7 +1,8 @@
-/* grade_grade.c -- grading a whole submission: matching the file's sections
+/* score.c -- grading a whole submission: matching the file's sections
  * to the set's exercises and its keys to their parts, then scoring each
  * part by its kind. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/parts.h"
 #include "core/el_core.h"
 
 #include <math.h>

@@ -1,7 +1,9 @@
-/* grade_text.c -- tidying what students write before it is graded: math
+/* text.c -- tidying what students write before it is graded: math
  * delimiters, trailing punctuation, LaTeX text commands in choices, numbers
  * written as expressions. */
-#include "grade/grade_int.h"
+#include "expr/el_expr.h"
+#include "grade/util.h"
+#include "grade/text.h"
 #include "core/el_core.h"
 
 #include <ctype.h>

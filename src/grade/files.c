@@ -1,7 +1,7 @@
-/* grade_files.c -- the file helpers the grader shares: reading a whole
+/* files.c -- the file helpers the grader shares: reading a whole
  * file, listing a folder, finding the answer file in a submission folder,
  * and writing a file atomically. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
 #include "core/el_core.h"
 
 #include <dirent.h>

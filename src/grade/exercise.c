@@ -1,4 +1,4 @@
-/* grade_exercise.c -- exercises and problem sets as data: reading one
+/* exercise.c -- exercises and problem sets as data: reading one
  * exercise file (INI), checking it, and compiling its references.
  *
  * File layout (see exercises/README.md):
@@ -10,7 +10,11 @@
  *   [mistake ID]      part, answer, hint
  *   [parameter NAME]  default, min, max, digits
  *   [fixed NAME]      VARIABLE = number ...               (a fixed point) */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/ini.h"
+#include "grade/text.h"
+#include "grade/point.h"
+#include "grade/exercise.h"
 #include "core/el_core.h"
 
 #include <ctype.h>

@@ -1,10 +1,11 @@
-/* grade_ini.c -- a forgiving INI reader for answer and exercise files.
+/* ini.c -- a forgiving INI reader for answer and exercise files.
  *
  * Hand-written rather than libinih: students' files need things inih does
  * not give (line numbers on every value, unlimited line length with a clear
  * refusal past a limit, UTF-16 files, bare answers without a key, `key:`
  * with the value on the next lines), and the reader must survive fuzzing. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/ini.h"
 #include "core/el_core.h"
 
 #include <ctype.h>

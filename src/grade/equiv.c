@@ -1,4 +1,4 @@
-/* grade_equiv.c -- random-point equivalence of a student's expression with
+/* equiv.c -- random-point equivalence of a student's expression with
  * the reference, and the diagnosis of a wrong one.
  *
  * Both expressions are evaluated at EL_GRADE_POINTS random points of the
@@ -10,7 +10,11 @@
  * replaced by its square or square root, and tested for a constant factor,
  * a sign, an additive constant, a missing normalisation or a missing sum;
  * the simplest failing point found is shown. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/text.h"
+#include "grade/point.h"
+#include "grade/exercise.h"
+#include "grade/parts.h"
 #include "core/el_core.h"
 #include "num/el_num.h"
 

@@ -1,6 +1,8 @@
-/* grade_catalog.c -- the exercises directory: every exercise file, the
+/* book.c -- the exercises directory: every exercise file, the
  * problem sets and look-ups (each student's variant is grade_variant.c). */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/ini.h"
+#include "grade/exercise.h"
 #include "grade/grade_config.h"
 #include "core/el_core.h"
 

@@ -1,7 +1,7 @@
-/* grade_batch.c -- a whole class: every submission in a folder graded by a
+/* batch.c -- a whole class: every submission in a folder graded by a
  * pool of threads, one CSV row each; a bad file gives a row with its error
  * and never stops the others. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
 #include "core/el_core.h"
 
 #include <pthread.h>

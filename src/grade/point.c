@@ -1,7 +1,8 @@
-/* grade_sample.c -- random points in an exercise's variable domains, and
+/* point.c -- random points in an exercise's variable domains, and
  * the look-up that gives the expression evaluator their values (with the
  * aliases students use: Sigma1 = Sigma_1, eps = epsilon, ...). */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/point.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>

@@ -1,10 +1,10 @@
-/* grade_gradescope.c -- Gradescope: the autograder bundle (a zip with the
+/* gradescope.c -- Gradescope: the autograder bundle (a zip with the
  * sources, setup.sh and run_autograder) and the grading run inside it.
  *
  * The zip is written by hand with zlib's raw deflate and crc32 (neither GSL
  * nor the C library writes zip files); timestamps are fixed, so the same
  * tree gives the same bundle. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
 #include "core/el_core.h"
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
-/* grade_util.c -- growable strings, UTF-8 cleaning and notes for the grader. */
-#include "grade/grade_int.h"
+/* util.c -- growable strings, UTF-8 cleaning and notes for the grader. */
+#include "grade/util.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -1,7 +1,10 @@
-/* grade_values.c -- grading numbers, true/false, single choices and
+/* values.c -- grading numbers, true/false, single choices and
  * multiple selections, with forgiving reading of what students write
  * (F, false, False.; an option by its number, letter or text). */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/text.h"
+#include "grade/exercise.h"
+#include "grade/parts.h"
 #include "core/el_core.h"
 #include "num/el_num.h"
 

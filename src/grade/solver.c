@@ -1,4 +1,4 @@
-/* grade_solver.c -- named solvers that compute the reference numbers of an
+/* solver.c -- named solvers that compute the reference numbers of an
  * exercise from its (per-student) parameters.
  *
  * "mixture-fit": the Gaussian q fitted to p = w1 N(m1, s1^2) + (1-w1) N(m2, s2^2)
@@ -8,7 +8,7 @@
  * a mixture of their own (tests/check_exercises.c recomputes the default
  * mixture's optimum with an independent minimiser).  Results are cached per
  * parameter vector: a class shares a few dozen mixtures. */
-#include "grade/grade_int.h"
+#include "grade/el_grade.h"
 #include "core/el_core.h"
 
 #include <math.h>

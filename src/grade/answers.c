@@ -1,6 +1,7 @@
-/* grade_answers.c -- answer files: INI-style or LaTeX with \answer{id}{...},
+/* answers.c -- answer files: INI-style or LaTeX with \answer{id}{...},
  * read forgivingly into one section per exercise id. */
-#include "grade/grade_int.h"
+#include "grade/util.h"
+#include "grade/ini.h"
 #include "core/el_core.h"
 
 #include <ctype.h>

@@ -7,13 +7,9 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-
-extern char **environ;
 
 #define DEFAULT_SEED 20241
 
@@ -28,20 +24,6 @@ static void help(void)
         const el_figure *f = el_topics_figure_at(i);
         printf("  %-22s %s (check %s)\n", f->id, f->title, f->check);
     }
-}
-
-/* Runs `gnuplot SCRIPT`; 0 on success, 127 if gnuplot is missing. */
-static int run_gnuplot(const char *script)
-{
-    pid_t pid;
-    char *args[] = { "gnuplot", (char *)script, NULL };
-    int e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
-    if (e)
-        return e == ENOENT ? 127 : 1;
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        return 1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /* Writes FIG's script to DIR/ID.gp through a temporary file and a rename. */
@@ -73,7 +55,7 @@ static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
     int rc = write_script(fig, &o, gp);
     if (rc)
         return rc;
-    rc = run_gnuplot(gp);
+    rc = cli_gnuplot(gp);
     if (rc == 127)
         return cli_fail("plot",
                         "gnuplot is not installed: run 'apt-get install gnuplot-nox' "

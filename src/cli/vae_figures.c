@@ -10,13 +10,9 @@
 
 #include <errno.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-
-extern char **environ;
 
 #define MAX_FIGS      8
 #define GRID_COLS     8
@@ -73,25 +69,12 @@ static int write_figure(const char *dir, const char *id, const char *title, body
     return 0;
 }
 
-/* Runs `gnuplot GP`: 0 on success, 127 when gnuplot is missing, else 1. */
-static int gnuplot(const char *gp)
-{
-    char *args[] = { "gnuplot", (char *)gp, NULL };
-    pid_t pid;
-    int status = 0, e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
-    if (e)
-        return e == ENOENT ? 127 : 1;
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-        return 1;
-    return WEXITSTATUS(status) ? 1 : 0;
-}
-
 /* Renders every script of L (one gnuplot each, so no setting leaks from one
  * figure into the next); 0, or an exit code after a message. */
 static int render(const fig_list *l, const char *dir, int quiet)
 {
     for (size_t i = 0; i < l->n; i++) {
-        int e = gnuplot(l->gp[i]);
+        int e = cli_gnuplot(l->gp[i]);
         if (e == 127)
             return cli_fail("vae",
                             "gnuplot is not installed: run 'apt-get install gnuplot-nox' "

@@ -3,8 +3,9 @@
 BUILD ?= build
 ASAN ?= build-asan
 ELBOLAB = $(BUILD)/src/cli/elbolab
+TIDY_JOBS ?= 2
 
-.PHONY: all deps build table plots check sanitize valgrind bench clean
+.PHONY: all deps build table plots check sanitize valgrind bench tidy clean
 
 all: table plots
 
@@ -48,6 +49,13 @@ valgrind: build
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
+
+# clang-tidy (.clang-tidy) over src/ with the build's compile_commands.json.
+# It reports; it does not fail on findings, and CI does not run it.
+tidy: build
+	@command -v run-clang-tidy >/dev/null 2>&1 || \
+	    { echo "tidy: clang-tidy is not installed; run 'apt-get install clang-tidy' (as root)"; exit 1; }
+	run-clang-tidy -p $(BUILD) -quiet -j $(TIDY_JOBS) '^$(CURDIR)/src/'
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -3,6 +3,9 @@
 BUILD ?= build
 ASAN ?= build-asan
 ELBOLAB = $(BUILD)/src/cli/elbolab
+# WERROR=true (CI sets it) turns every compiler warning into an error.  It
+# applies when a build folder is set up: use a fresh BUILD / ASAN folder.
+WERROR ?= false
 TIDY_JOBS ?= 2
 
 .PHONY: all deps build table plots check sanitize valgrind bench tidy clean
@@ -14,7 +17,7 @@ deps:
 
 $(BUILD)/build.ninja:
 	@sh scripts/deps.sh
-	meson setup $(BUILD)
+	meson setup $(BUILD) -Dwerror=$(WERROR)
 
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
@@ -34,7 +37,8 @@ check: build
 
 $(ASAN)/build.ninja:
 	@sh scripts/deps.sh
-	meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	meson setup $(ASAN) -Dwerror=$(WERROR) -Db_sanitize=address,undefined -Db_lundef=false \
+	    -Dbuildtype=debug
 
 sanitize: deps $(ASAN)/build.ninja
 	meson compile -C $(ASAN)

@@ -3,8 +3,12 @@
 BUILD ?= build
 ASAN ?= build-asan
 ELBOLAB = $(BUILD)/src/cli/elbolab
+# WERROR=true (CI sets it) turns every compiler warning into an error.  It
+# applies when a build folder is set up: use a fresh BUILD / ASAN folder.
+WERROR ?= false
+TIDY_JOBS ?= 2
 
-.PHONY: all deps build table plots check sanitize valgrind bench clean
+.PHONY: all deps build table plots check sanitize valgrind bench tidy clean
 
 all: table plots
 
@@ -13,7 +17,7 @@ deps:
 
 $(BUILD)/build.ninja:
 	@sh scripts/deps.sh
-	meson setup $(BUILD)
+	meson setup $(BUILD) -Dwerror=$(WERROR)
 
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
@@ -33,7 +37,8 @@ check: build
 
 $(ASAN)/build.ninja:
 	@sh scripts/deps.sh
-	meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	meson setup $(ASAN) -Dwerror=$(WERROR) -Db_sanitize=address,undefined -Db_lundef=false \
+	    -Dbuildtype=debug
 
 sanitize: deps $(ASAN)/build.ninja
 	meson compile -C $(ASAN)
@@ -48,6 +53,13 @@ valgrind: build
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
+
+# clang-tidy (.clang-tidy) over src/ with the build's compile_commands.json.
+# It reports; it does not fail on findings, and CI does not run it.
+tidy: build
+	@command -v run-clang-tidy >/dev/null 2>&1 || \
+	    { echo "tidy: clang-tidy is not installed; run 'apt-get install clang-tidy' (as root)"; exit 1; }
+	run-clang-tidy -p $(BUILD) -quiet -j $(TIDY_JOBS) '^$(CURDIR)/src/'
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "check/el_check.h"
+#include "topics/el_topics.h"
 
 #define REPS 3
 
@@ -20,8 +21,8 @@ int main(void)
     el_check_opts o = { 20241, 0 };
     double total = 0.0;
     printf("%-26s %12s\n", "check", "best ms");
-    for (size_t i = 0; i < el_check_count(); i++) {
-        const el_check *c = el_check_at(i);
+    for (size_t i = 0; i < el_topics_check_count(); i++) {
+        const el_check *c = el_topics_check_at(i);
         double best = 1e300;
         for (int k = 0; k < REPS; k++) {
             el_check_result r;

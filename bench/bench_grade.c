@@ -88,8 +88,8 @@ static double now(void)
 int main(void)
 {
     int st;
-    el_catalog *c = el_catalog_load(el_catalog_default_dir(NULL), &st);
-    const el_exercise_set *all = c ? el_catalog_set(c, "all") : NULL;
+    el_grade_book *c = el_grade_book_load(el_grade_book_default_dir(NULL), &st);
+    const el_grade_exercise_set *all = c ? el_grade_book_set(c, "all") : NULL;
     char dir[] = "/tmp/elbolab-bench-XXXXXX";
     if (!all || !mkdtemp(dir)) {
         fprintf(stderr, "bench_grade: %s\n", c ? "cannot make a folder" : el_errmsg());
@@ -106,16 +106,16 @@ int main(void)
     }
     double best = 1e300, total = 0;
     for (int k = 0; k < REPS; k++) {
-        el_batch b;
+        el_grade_batch b;
         double t0 = now();
-        if (el_grade_batch(c, all, dir, JOBS, &b) != EL_OK)
+        if (el_grade_folder(c, all, dir, JOBS, &b) != EL_OK)
             return EXIT_FAILURE;
         double dt = now() - t0;
         best = dt < best ? dt : best;
         total = 0;
         for (size_t i = 0; i < b.n; i++)
             total += b.rows[i].score;
-        el_batch_free(&b);
+        el_grade_batch_free(&b);
     }
     printf("grade: %d submissions of the full set (%zu exercises), %d threads: %.3f s, "
            "%.0f submissions/s (mean score %.2f of %g)\n",
@@ -123,13 +123,13 @@ int main(void)
            all->ex[0] ? 35.0 : 0.0);
     if (getenv("BENCH_KEEP")) {
         printf("kept %s\n", dir);
-        el_catalog_free(c);
+        el_grade_book_free(c);
         return EXIT_SUCCESS;
     }
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         return EXIT_FAILURE;
-    el_catalog_free(c);
+    el_grade_book_free(c);
     return EXIT_SUCCESS;
 }

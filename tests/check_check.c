@@ -9,12 +9,13 @@
 #include "check_main.h"
 #include "check/el_check.h"
 #include "core/el_core.h"
+#include "topics/el_topics.h"
 
 static const el_check_opts opts = { 20241, 0 };
 
 START_TEST(claim_passes)
 {
-    const el_check *c = el_check_at((size_t)_i);
+    const el_check *c = el_topics_check_at((size_t)_i);
     el_check_result r;
     int s = el_check_run(c, &opts, 0, &r);
     ck_assert_msg(s == EL_OK, "%s: %s", c->id, el_errmsg());
@@ -27,7 +28,7 @@ END_TEST
 
 START_TEST(mistakes_rejected)
 {
-    const el_check *c = el_check_at((size_t)_i);
+    const el_check *c = el_topics_check_at((size_t)_i);
     for (int v = 1; v <= el_check_nmistakes(c); v++) {
         el_check_result r;
         int s = el_check_run(c, &opts, v, &r);
@@ -42,15 +43,15 @@ END_TEST
 
 START_TEST(every_check_has_a_negative_control)
 {
-    const el_check *c = el_check_at((size_t)_i);
+    const el_check *c = el_topics_check_at((size_t)_i);
     ck_assert_msg(el_check_nmistakes(c) >= 1, "%s has no negative control", c->id);
 }
 END_TEST
 
 START_TEST(registry_lookup)
 {
-    ck_assert_ptr_null(el_check_find("kl.nope"));
-    const el_check *c = el_check_find("kl.gauss_1d");
+    ck_assert_ptr_null(el_topics_check_find("kl.nope"));
+    const el_check *c = el_topics_check_find("kl.gauss_1d");
     ck_assert_ptr_nonnull(c);
     ck_assert(el_check_matches(c, "kl"));
     ck_assert(el_check_matches(c, "kl."));
@@ -61,15 +62,15 @@ START_TEST(registry_lookup)
     el_check_result r;
     ck_assert_int_eq(el_check_run(c, &opts, 99, &r), EL_EUSAGE);
     /* ids are unique */
-    for (size_t i = 0; i < el_check_count(); i++)
-        ck_assert_ptr_eq(el_check_find(el_check_at(i)->id), el_check_at(i));
+    for (size_t i = 0; i < el_topics_check_count(); i++)
+        ck_assert_ptr_eq(el_topics_check_find(el_topics_check_at(i)->id), el_topics_check_at(i));
 }
 END_TEST
 
 static Suite *check_suite(void)
 {
     Suite *s = suite_create("check");
-    int n = (int)el_check_count();
+    int n = (int)el_topics_check_count();
     TCase *core = tcase_create("Core");
     tcase_set_timeout(core, 600);
     tcase_add_loop_test(core, claim_passes, 0, n);

@@ -11,8 +11,9 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
-#include "results/el_elbo.h"
-#include "results/el_kl.h"
+#include "results/elbo/el_elbo.h"
+#include "results/kl/el_kl.h"
+#include "topics/el_topics.h"
 
 /* ---- fixtures ---------------------------------------------------------------- */
 
@@ -32,7 +33,7 @@ static el_lgm *model3(void)
 /* Runs evaluator NAME on ARGV into RES; returns its status. */
 static int run_eval(const char *name, int argc, char **argv, size_t samples, el_eval_result *res)
 {
-    const el_eval *e = el_eval_find(name);
+    const el_eval *e = el_topics_eval_find(name);
     ck_assert_ptr_nonnull(e);
     el_params p = { 0 };
     ck_assert_int_eq(el_params_parse(&p, argc, argv), EL_OK);

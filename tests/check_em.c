@@ -11,8 +11,9 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
-#include "results/el_em.h"
-#include "results/el_kl.h"
+#include "results/em/el_em.h"
+#include "results/kl/el_kl.h"
+#include "topics/el_topics.h"
 
 static const double X[] = { -2.385, -1.12, -0.47, 0.215, 0.93, 1.77, 2.64, 3.05 };
 #define NX (sizeof X / sizeof X[0])
@@ -144,7 +145,7 @@ static int eval_gmm(int argc, char **argv, el_eval_result *res)
     el_eval_opts o = { 1, 0 };
     int s = el_params_parse(&p, argc, argv);
     ck_assert_int_eq(s, EL_OK);
-    s = el_eval_run(el_eval_find("em.gmm"), &p, &o, res);
+    s = el_eval_run(el_topics_eval_find("em.gmm"), &p, &o, res);
     el_params_free(&p);
     return s;
 }

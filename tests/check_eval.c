@@ -6,6 +6,7 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
+#include "topics/el_topics.h"
 
 START_TEST(parse_shapes)
 {
@@ -50,9 +51,9 @@ END_TEST
 
 START_TEST(eval_unknown_and_missing)
 {
-    ck_assert_ptr_null(el_eval_find("kl.nope"));
+    ck_assert_ptr_null(el_topics_eval_find("kl.nope"));
     ck_assert_ptr_nonnull(strstr(el_errmsg(), "kl.normal"));
-    const el_eval *e = el_eval_find("kl.normal");
+    const el_eval *e = el_topics_eval_find("kl.normal");
     char *argv[] = { "mu1=0", "sigma1=1", "mu2=1" };
     el_params p = { 0 };
     el_params_parse(&p, 3, argv);

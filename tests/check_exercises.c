@@ -19,32 +19,32 @@
 #include "expr/el_expr.h"
 #include "grade/el_grade.h"
 #include "num/el_num.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 
 #define NPOINTS 40
 
-static el_catalog *cat;
+static el_grade_book *book;
 
 static void load(void)
 {
     int st;
-    cat = el_catalog_load(el_catalog_default_dir(NULL), &st);
-    ck_assert_msg(cat != NULL, "exercises: %s", el_errmsg());
+    book = el_grade_book_load(el_grade_book_default_dir(NULL), &st);
+    ck_assert_msg(book != NULL, "exercises: %s", el_errmsg());
 }
 
 static void unload(void)
 {
-    el_catalog_free(cat);
+    el_grade_book_free(book);
 }
 
-static const el_exercise *ex_of(const char *id)
+static const el_grade_exercise *ex_of(const char *id)
 {
-    const el_exercise *ex = el_catalog_find(cat, id);
+    const el_grade_exercise *ex = el_grade_book_find(book, id);
     ck_assert_msg(ex != NULL, "exercise %s is missing", id);
     return ex;
 }
 
-static const el_part *part_of(const el_exercise *ex, const char *name)
+static const el_grade_part *part_of(const el_grade_exercise *ex, const char *name)
 {
     for (size_t i = 0; i < ex->nparts; i++)
         if (!strcmp(ex->parts[i].name, name))
@@ -80,7 +80,7 @@ static void bind(binding *b, const char *name, size_t rows, size_t cols, double 
 }
 
 /* The part's reference at the values of B (a scalar). */
-static double ref_scalar(const el_part *p, binding *b)
+static double ref_scalar(const el_grade_part *p, binding *b)
 {
     el_value out;
     el_expr_error err;
@@ -105,7 +105,7 @@ static double unif(gsl_rng *r, double a, double b)
 
 START_TEST(equal_variance_matches_el_kl)
 {
-    const el_part *p = part_of(ex_of("kl-equal-variance"), "answer");
+    const el_grade_part *p = part_of(ex_of("kl-equal-variance"), "answer");
     gsl_rng *r = rng("eqvar");
     for (int k = 0; k < NPOINTS; k++) {
         double mq = unif(r, -3, 3), mp = unif(r, -3, 3), s = unif(r, 0.2, 3), want;
@@ -122,7 +122,7 @@ END_TEST
 
 START_TEST(gauss_1d_matches_el_kl)
 {
-    const el_part *p = part_of(ex_of("kl-gauss-1d"), "answer");
+    const el_grade_part *p = part_of(ex_of("kl-gauss-1d"), "answer");
     gsl_rng *r = rng("g1d");
     for (int k = 0; k < NPOINTS; k++) {
         double m1 = unif(r, -2, 2), s1 = unif(r, 0.2, 3), m2 = unif(r, -2, 2), s2 = unif(r, 0.2, 3),
@@ -141,7 +141,7 @@ END_TEST
 
 START_TEST(std_normal_matches_el_kl)
 {
-    const el_part *p = part_of(ex_of("kl-std-normal"), "answer");
+    const el_grade_part *p = part_of(ex_of("kl-std-normal"), "answer");
     gsl_rng *r = rng("std");
     for (int k = 0; k < NPOINTS; k++) {
         double m = unif(r, -3, 3), s = unif(r, 0.2, 4), want;
@@ -157,7 +157,7 @@ END_TEST
 
 START_TEST(diag_sum_matches_el_kl)
 {
-    const el_part *p = part_of(ex_of("kl-diag-sum"), "answer");
+    const el_grade_part *p = part_of(ex_of("kl-diag-sum"), "answer");
     gsl_rng *r = rng("diag");
     for (size_t d = 1; d <= 6; d++) {
         double mu[6], s[6], zero[6] = { 0 }, one[6] = { 1, 1, 1, 1, 1, 1 }, dd = (double)d, want;
@@ -193,7 +193,7 @@ static void spd(gsl_rng *r, size_t d, double *S)
 
 START_TEST(gauss_mv_matches_el_kl)
 {
-    const el_part *p = part_of(ex_of("kl-gauss-mv"), "answer");
+    const el_grade_part *p = part_of(ex_of("kl-gauss-mv"), "answer");
     gsl_rng *r = rng("mv");
     for (size_t d = 1; d <= 6; d++) {
         double m0[6], m1[6], S0[36], S1[36], dd = (double)d, want;
@@ -218,9 +218,9 @@ END_TEST
 
 START_TEST(self_is_zero)
 {
-    const el_exercise *ex = ex_of("kl-self");
+    const el_grade_exercise *ex = ex_of("kl-self");
     double key, k1, k2, p[4] = { 0.1, 0.2, 0.3, 0.4 };
-    ck_assert_int_eq(el_exercise_number(ex, part_of(ex, "answer"), NULL, &key), EL_OK);
+    ck_assert_int_eq(el_grade_exercise_number(ex, part_of(ex, "answer"), NULL, &key), EL_OK);
     ck_assert_int_eq(el_kl_normal(0.7, 1.3, 0.7, 1.3, &k1), EL_OK);
     ck_assert_int_eq(el_kl_discrete(4, p, p, &k2), EL_OK);
     ck_assert(key == k1 && key == k2);
@@ -276,8 +276,8 @@ static void maximise_posterior(const post_model *m, double *q)
 START_TEST(optimal_posterior_matches_maximisation)
 {
     el_gsl_init();
-    const el_exercise *ex = ex_of("optimal-posterior");
-    const el_part *p = part_of(ex, "answer");
+    const el_grade_exercise *ex = ex_of("optimal-posterior");
+    const el_grade_part *p = part_of(ex, "answer");
     gsl_rng *r = rng("post");
     for (size_t K = 2; K <= 5; K++) {
         double lik[8], prior[8], alpha[8], q[8];
@@ -326,7 +326,7 @@ static double t_of(double x, void *params)
 START_TEST(grad_reparam_matches_finite_differences)
 {
     el_gsl_init();
-    const el_exercise *ex = ex_of("kl-grad-reparam");
+    const el_grade_exercise *ex = ex_of("kl-grad-reparam");
     gsl_rng *r = rng("grad");
     for (int k = 0; k < NPOINTS; k++) {
         t_params tp = { unif(r, -2, 2), unif(r, 0.3, 3), gsl_ran_gaussian(r, 1.0), 0 };
@@ -428,13 +428,15 @@ static el_mix *default_mixture(double w1, double m)
 START_TEST(mixture_fit_keys)
 {
     el_gsl_init();
-    const el_exercise *ex = ex_of("incl-excl-fit");
+    const el_grade_exercise *ex = ex_of("incl-excl-fit");
     el_mix *p = default_mixture(1.0 / 3.0, 1.0);
     double im, is, em, es;
-    ck_assert_int_eq(el_exercise_number(ex, part_of(ex, "inclusive_mu"), NULL, &im), EL_OK);
-    ck_assert_int_eq(el_exercise_number(ex, part_of(ex, "inclusive_sigma"), NULL, &is), EL_OK);
-    ck_assert_int_eq(el_exercise_number(ex, part_of(ex, "exclusive_mu"), NULL, &em), EL_OK);
-    ck_assert_int_eq(el_exercise_number(ex, part_of(ex, "exclusive_sigma"), NULL, &es), EL_OK);
+    ck_assert_int_eq(el_grade_exercise_number(ex, part_of(ex, "inclusive_mu"), NULL, &im), EL_OK);
+    ck_assert_int_eq(el_grade_exercise_number(ex, part_of(ex, "inclusive_sigma"), NULL, &is),
+                     EL_OK);
+    ck_assert_int_eq(el_grade_exercise_number(ex, part_of(ex, "exclusive_mu"), NULL, &em), EL_OK);
+    ck_assert_int_eq(el_grade_exercise_number(ex, part_of(ex, "exclusive_sigma"), NULL, &es),
+                     EL_OK);
     /* inclusive: moment matching, and the catalogue's 1/3 and 17/9 */
     ck_assert(el_close(im, el_mix_mean(p), 1e-14, 1e-15) && el_close(im, 1.0 / 3.0, 1e-14, 0));
     ck_assert(el_close(is * is, el_mix_var(p), 1e-13, 0) &&
@@ -449,7 +451,7 @@ START_TEST(mixture_fit_keys)
                   sigma, em, es);
     /* the exclusive fit is the narrower one, and far enough from the inclusive
      * one that the tolerance tells them apart */
-    const el_part *pp = part_of(ex, "exclusive_sigma");
+    const el_grade_part *pp = part_of(ex, "exclusive_sigma");
     ck_assert(es < is && is - es > 2 * fmax(pp->abs_tol, pp->rel_tol * is));
     ck_assert(fabs(im - em) > 2 * fmax(pp->abs_tol, pp->rel_tol * im));
     el_mix_free(p);
@@ -467,7 +469,7 @@ START_TEST(reverse_kl_seeks_a_mode)
     fit_exclusive(p, &mu, &sigma);
     int covers = sigma > 2.0; /* covering both modes needs sigma near sqrt(10) */
     ck_assert_msg(fabs(mu - 3.0) < 0.1 && fabs(sigma - 1.0) < 0.1, "fit %g %g", mu, sigma);
-    const el_exercise *ex = ex_of("tf-reverse-kl-covers-modes");
+    const el_grade_exercise *ex = ex_of("tf-reverse-kl-covers-modes");
     ck_assert_int_eq(part_of(ex, "answer")->truth, covers);
     el_mix_free(p);
 }
@@ -507,9 +509,9 @@ END_TEST
 
 /* ---- choice keys ------------------------------------------------------------------ */
 
-static const char *correct_option(const el_exercise *ex)
+static const char *correct_option(const el_grade_exercise *ex)
 {
-    const el_part *p = &ex->parts[0];
+    const el_grade_part *p = &ex->parts[0];
     for (size_t i = 0; i < p->noptions; i++)
         if (p->options[i].correct)
             return p->options[i].id;
@@ -657,7 +659,7 @@ START_TEST(kl_property_keys)
         { "metric", symmetric && triangle },
         { "symmetric", symmetric },
     };
-    const el_part *pt = &ex_of("kl-properties")->parts[0];
+    const el_grade_part *pt = &ex_of("kl-properties")->parts[0];
     ck_assert_uint_eq(pt->noptions, sizeof keys / sizeof keys[0]);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         ck_assert_str_eq(pt->options[i].id, keys[i].id);
@@ -667,9 +669,9 @@ START_TEST(kl_property_keys)
 }
 END_TEST
 
-/* ---- the catalogue as a whole ------------------------------------------------------- */
+/* ---- the exercise book as a whole ------------------------------------------------------- */
 
-START_TEST(every_catalogue_exercise_is_there)
+START_TEST(every_exercise_of_the_book_is_there)
 {
     static const char *const ids[] = {
         "kl-self",
@@ -693,16 +695,17 @@ START_TEST(every_catalogue_exercise_is_there)
         "forward-kl-objective",
     };
     const size_t n = sizeof ids / sizeof ids[0];
-    const el_exercise_set *all = el_catalog_set(cat, "all");
+    const el_grade_exercise_set *all = el_grade_book_set(book, "all");
     ck_assert_ptr_nonnull(all);
-    ck_assert_uint_eq(el_catalog_count(cat), n);
+    ck_assert_uint_eq(el_grade_book_count(book), n);
     ck_assert_uint_eq(all->n, n);
     for (size_t i = 0; i < n; i++) {
         ck_assert_str_eq(all->ex[i]->id, ids[i]);
         ck_assert_msg(strchr(all->ex[i]->checked_by, '.') != NULL, "%s: checked_by", ids[i]);
     }
-    for (size_t i = 0; i < el_catalog_nsets(cat); i++) /* every set is graded out of something */
-        ck_assert(el_catalog_set_at(cat, i)->n > 0);
+    for (size_t i = 0; i < el_grade_book_nsets(book);
+         i++) /* every set is graded out of something */
+        ck_assert(el_grade_book_set_at(book, i)->n > 0);
 }
 END_TEST
 
@@ -728,7 +731,7 @@ static Suite *exercises_suite(void)
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_checked_fixture(lim, load, unload);
-    tcase_add_test(lim, every_catalogue_exercise_is_there);
+    tcase_add_test(lim, every_exercise_of_the_book_is_there);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -9,8 +9,8 @@
 
 #include "check_main.h"
 #include "core/el_core.h"
-#include "results/el_elbo.h"
-#include "results/el_gmvae.h"
+#include "results/elbo/el_elbo.h"
+#include "results/gmvae/el_gmvae.h"
 
 /* K = 3 unequal weights, x in R^3. */
 static el_gmvae model(double *x)

@@ -8,7 +8,7 @@
 #include "check_main.h"
 #include "core/el_core.h"
 #include "num/el_num.h"
-#include "results/el_grad.h"
+#include "results/grad/el_grad.h"
 
 /* ---- helpers: E_{N(mu, sigma^2)} f by quadrature, and its derivatives ----------- */
 

@@ -14,21 +14,21 @@
 #include "core/el_core.h"
 #include "grade/el_grade.h"
 
-static el_catalog *cat;
-static const el_exercise_set *all;
+static el_grade_book *book;
+static const el_grade_exercise_set *all;
 
 static void load(void)
 {
     int st;
-    cat = el_catalog_load(el_catalog_default_dir(NULL), &st);
-    ck_assert_msg(cat != NULL, "exercises: %s", el_errmsg());
-    all = el_catalog_set(cat, "all");
+    book = el_grade_book_load(el_grade_book_default_dir(NULL), &st);
+    ck_assert_msg(book != NULL, "exercises: %s", el_errmsg());
+    all = el_grade_book_set(book, "all");
     ck_assert_ptr_nonnull(all);
 }
 
 static void unload(void)
 {
-    el_catalog_free(cat);
+    el_grade_book_free(book);
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -37,13 +37,13 @@ static void unload(void)
 static void grade(const char *text, size_t len, const char *name, const char *student,
                   el_grade_report *r)
 {
-    el_answers a;
-    ck_assert_int_eq(el_answers_parse(text, len, name, &a), EL_OK);
-    ck_assert_int_eq(el_grade_answers(cat, all, &a, student, name, r), EL_OK);
-    el_answers_free(&a);
+    el_grade_answers a;
+    ck_assert_int_eq(el_grade_answers_parse(text, len, name, &a), EL_OK);
+    ck_assert_int_eq(el_grade_score(book, all, &a, student, name, r), EL_OK);
+    el_grade_answers_free(&a);
 }
 
-static const el_exercise_result *result_of(const el_grade_report *r, const char *id)
+static const el_grade_exercise_result *result_of(const el_grade_report *r, const char *id)
 {
     for (size_t i = 0; i < r->n; i++)
         if (!strcmp(r->ex[i].ex->id, id))
@@ -61,7 +61,7 @@ static double score_one(const char *id, const char *key, const char *answer, cha
     sprintf(text, "[%s]\n%s = %s\n", id, key, answer);
     el_grade_report r;
     grade(text, strlen(text), "t.txt", NULL, &r);
-    const el_exercise_result *e = result_of(&r, id);
+    const el_grade_exercise_result *e = result_of(&r, id);
     double f = e->score / e->max;
     if (feedback) {
         const char *fb = "";
@@ -101,23 +101,23 @@ static void rm_tree(char *dir)
     free(dir);
 }
 
-/* ---- every key of the catalogue ------------------------------------------------- */
+/* ---- every key of the exercise book ------------------------------------------------- */
 
 /* The answer that a part's key gives, as a student would write it. */
-static void key_answer(const el_exercise *ex, const el_part *p, const char *student, char *buf,
-                       size_t n)
+static void key_answer(const el_grade_exercise *ex, const el_grade_part *p, const char *student,
+                       char *buf, size_t n)
 {
     double v;
     buf[0] = '\0';
     switch (p->kind) {
-    case EL_PART_EXPRESSION: snprintf(buf, n, "%s", p->reference); break;
-    case EL_PART_NUMBER:
-        ck_assert_int_eq(el_exercise_number(ex, p, student, &v), EL_OK);
+    case EL_GRADE_PART_EXPRESSION: snprintf(buf, n, "%s", p->reference); break;
+    case EL_GRADE_PART_NUMBER:
+        ck_assert_int_eq(el_grade_exercise_number(ex, p, student, &v), EL_OK);
         snprintf(buf, n, "%.10g", v);
         break;
-    case EL_PART_TRUEFALSE: snprintf(buf, n, "%s", p->truth ? "true" : "false"); break;
-    case EL_PART_CHOICE:
-    case EL_PART_SELECT:
+    case EL_GRADE_PART_TRUEFALSE: snprintf(buf, n, "%s", p->truth ? "true" : "false"); break;
+    case EL_GRADE_PART_CHOICE:
+    case EL_GRADE_PART_SELECT:
         for (size_t i = 0; i < p->noptions; i++)
             if (p->options[i].correct)
                 snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? ", " : "",
@@ -129,8 +129,8 @@ static void key_answer(const el_exercise *ex, const el_part *p, const char *stud
 START_TEST(every_key_scores_full)
 {
     char text[8192] = "";
-    for (size_t i = 0; i < el_catalog_count(cat); i++) {
-        const el_exercise *ex = el_catalog_at(cat, i);
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
         snprintf(text + strlen(text), sizeof text - strlen(text), "[%s]\n", ex->id);
         for (size_t j = 0; j < ex->nparts; j++) {
             char ans[2048];
@@ -153,10 +153,10 @@ END_TEST
 START_TEST(every_declared_mistake_is_diagnosed)
 {
     size_t tested = 0;
-    for (size_t i = 0; i < el_catalog_count(cat); i++) {
-        const el_exercise *ex = el_catalog_at(cat, i);
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
         for (size_t j = 0; j < ex->nparts; j++) {
-            const el_part *p = &ex->parts[j];
+            const el_grade_part *p = &ex->parts[j];
             for (size_t k = 0; k < p->nmistakes; k++) {
                 char fb[4096];
                 double f = score_one(ex->id, p->name, p->mistakes[k].answer, fb, sizeof fb);
@@ -173,18 +173,19 @@ END_TEST
 
 START_TEST(every_option_spelling_is_recognised)
 {
-    for (size_t i = 0; i < el_catalog_count(cat); i++) {
-        const el_exercise *ex = el_catalog_at(cat, i);
-        const el_part *p = &ex->parts[0];
-        if (p->kind != EL_PART_CHOICE && p->kind != EL_PART_SELECT)
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
+        const el_grade_part *p = &ex->parts[0];
+        if (p->kind != EL_GRADE_PART_CHOICE && p->kind != EL_GRADE_PART_SELECT)
             continue;
         size_t ncorrect = 0;
         for (size_t o = 0; o < p->noptions; o++)
             ncorrect += p->options[o].correct;
         for (size_t o = 0; o < p->noptions; o++) {
-            const el_option *op = &p->options[o];
-            double want =
-                op->correct ? (p->kind == EL_PART_CHOICE ? 1.0 : 1.0 / (double)ncorrect) : 0.0;
+            const el_grade_option *op = &p->options[o];
+            double want = op->correct
+                              ? (p->kind == EL_GRADE_PART_CHOICE ? 1.0 : 1.0 / (double)ncorrect)
+                              : 0.0;
             char num[24], letter[8], fb[4096];
             snprintf(num, sizeof num, "%zu", o + 1);
             snprintf(letter, sizeof letter, "(%c)", (char)('a' + o));
@@ -368,7 +369,7 @@ START_TEST(partial_credit)
         "[kl-properties]\nanswer = 1, 2, 3, 4, 5, 8\n";
     el_grade_report r;
     grade(text, strlen(text), "partial.txt", NULL, &r);
-    const el_exercise_result *e = result_of(&r, "incl-excl-fit");
+    const el_grade_exercise_result *e = result_of(&r, "incl-excl-fit");
     ck_assert(e->status == EL_GRADE_PARTIAL && e->score == 2.0 && e->max == 4.0);
     ck_assert(e->parts[2].status == EL_GRADE_WRONG && e->parts[3].status == EL_GRADE_MISSING);
     e = result_of(&r, "kl-grad-reparam");
@@ -521,21 +522,21 @@ END_TEST
 
 START_TEST(statements_and_variants)
 {
-    const el_exercise *ex = el_catalog_find(cat, "incl-excl-fit");
-    char *s = el_exercise_statement(ex, NULL);
+    const el_grade_exercise *ex = el_grade_book_find(book, "incl-excl-fit");
+    char *s = el_grade_exercise_statement(ex, NULL);
     ck_assert_ptr_nonnull(strstr(s, "w = 1/3."));
     free(s);
     double v[4], d[4];
-    el_exercise_variant(ex, "someone@uni.edu", v);
-    el_exercise_variant(ex, NULL, d);
+    el_grade_exercise_variant(ex, "someone@uni.edu", v);
+    el_grade_exercise_variant(ex, NULL, d);
     ck_assert(d[0] == 1.0 / 3.0);
-    if (el_solver_find("mixture-fit")->general) /* a variant of one's own, in range */
+    if (el_grade_solver_find("mixture-fit")->general) /* a variant of one's own, in range */
         ck_assert(v[0] >= 0.2 && v[0] <= 0.45 && fabs(v[0] * 100 - round(v[0] * 100)) < 1e-9);
     else
         ck_assert(v[0] == 1.0 / 3.0);
-    ck_assert_ptr_nonnull(el_catalog_find(cat, "KL_Self"));
-    ck_assert_str_eq(el_catalog_suggest(cat, "kl-gaus-1d"), "kl-gauss-1d");
-    ck_assert_ptr_null(el_catalog_suggest(cat, "zzzzzz"));
+    ck_assert_ptr_nonnull(el_grade_book_find(book, "KL_Self"));
+    ck_assert_str_eq(el_grade_book_suggest(book, "kl-gaus-1d"), "kl-gauss-1d");
+    ck_assert_ptr_null(el_grade_book_suggest(book, "zzzzzz"));
 }
 END_TEST
 
@@ -686,7 +687,7 @@ START_TEST(ten_megabyte_line)
     memcpy(text + strlen(head) + big, tail, strlen(tail));
     el_grade_report r;
     grade(text, n, "long.txt", NULL, &r);
-    const el_exercise_result *e = result_of(&r, "kl-equal-variance");
+    const el_grade_exercise_result *e = result_of(&r, "kl-equal-variance");
     ck_assert(e->status == EL_GRADE_UNREADABLE);
     ck_assert_ptr_nonnull(strstr(e->parts[0].feedback, "line 4 is"));
     ck_assert(result_of(&r, "kl-self")->status == EL_GRADE_CORRECT);
@@ -737,23 +738,23 @@ START_TEST(fuzz_corpus_replays)
 {
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus_answers", el_grade_source_dir());
-    el_batch b;
-    ck_assert_int_eq(el_grade_batch(cat, all, dir, 2, &b), EL_OK);
+    el_grade_batch b;
+    ck_assert_int_eq(el_grade_folder(book, all, dir, 2, &b), EL_OK);
     ck_assert_uint_ge(b.n, 6);
     for (size_t i = 0; i < b.n; i++) {
         ck_assert_msg(b.rows[i].error == NULL, "%s: %s", b.rows[i].file, b.rows[i].error);
         ck_assert(b.rows[i].score >= 0 && b.rows[i].score <= b.rows[i].max);
     }
-    el_batch_free(&b);
+    el_grade_batch_free(&b);
 }
 END_TEST
 
 START_TEST(unreadable_file_is_an_error)
 {
     el_grade_report r;
-    ck_assert_int_eq(el_grade_file(cat, all, "/nonexistent/answers.txt", NULL, &r), EL_EIO);
+    ck_assert_int_eq(el_grade_file(book, all, "/nonexistent/answers.txt", NULL, &r), EL_EIO);
     ck_assert_ptr_nonnull(strstr(el_errmsg(), "/nonexistent/answers.txt"));
-    ck_assert_int_eq(el_grade_file(cat, all, "/tmp", NULL, &r), EL_EIO);
+    ck_assert_int_eq(el_grade_file(book, all, "/tmp", NULL, &r), EL_EIO);
 }
 END_TEST
 
@@ -782,14 +783,14 @@ START_TEST(bad_exercise_files_name_the_line)
         char *dir = temp_dir();
         write_file(dir, "x.ini", bad[i].text, strlen(bad[i].text));
         int st;
-        el_catalog *c = el_catalog_load(dir, &st);
+        el_grade_book *c = el_grade_book_load(dir, &st);
         ck_assert_ptr_null(c);
         ck_assert_int_eq(st, EL_EFORMAT);
         ck_assert_msg(strstr(el_errmsg(), bad[i].says) != NULL, "%s", el_errmsg());
         rm_tree(dir);
     }
     int st;
-    ck_assert_ptr_null(el_catalog_load("/nonexistent-exercises", &st));
+    ck_assert_ptr_null(el_grade_book_load("/nonexistent-exercises", &st));
     ck_assert_int_eq(st, EL_EIO);
 }
 END_TEST
@@ -808,8 +809,8 @@ START_TEST(batch_with_a_bad_file)
     write_file(sub, "answers.txt", "[kl-self]\nanswer = 1\n", 21);
     snprintf(sub, sizeof sub, "%s/erin", dir);
     mkdir(sub, 0755); /* a student folder without an answer file */
-    el_batch b;
-    ck_assert_int_eq(el_grade_batch(cat, all, dir, 3, &b), EL_OK);
+    el_grade_batch b;
+    ck_assert_int_eq(el_grade_folder(book, all, dir, 3, &b), EL_OK);
     ck_assert_uint_eq(b.n, 5);
     ck_assert_str_eq(b.rows[0].file, "alice.txt");
     ck_assert(b.rows[0].score == 1.0 && b.rows[0].error == NULL);
@@ -823,7 +824,7 @@ START_TEST(batch_with_a_bad_file)
     char *csv = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&csv, &n);
-    ck_assert_int_eq(el_batch_write_csv(&b, f), EL_OK);
+    ck_assert_int_eq(el_grade_batch_write_csv(&b, f), EL_OK);
     fclose(f);
     ck_assert(!strncmp(csv, "file,student,score,max_score,kl-self,kl-properties,", 51));
     ck_assert_ptr_nonnull(strstr(csv, "\nalice.txt,alice,1,35,1,0,"));
@@ -834,13 +835,13 @@ START_TEST(batch_with_a_bad_file)
     ck_assert_uint_eq(lines, 6);
     free(csv);
     /* the same with one thread: identical rows */
-    el_batch b1;
-    ck_assert_int_eq(el_grade_batch(cat, all, dir, 1, &b1), EL_OK);
+    el_grade_batch b1;
+    ck_assert_int_eq(el_grade_folder(book, all, dir, 1, &b1), EL_OK);
     for (size_t i = 0; i < b.n; i++)
         ck_assert(b.rows[i].score == b1.rows[i].score);
-    el_batch_free(&b1);
-    el_batch_free(&b);
-    ck_assert_int_eq(el_grade_batch(cat, all, "/nonexistent-dir", 2, &b), EL_EIO);
+    el_grade_batch_free(&b1);
+    el_grade_batch_free(&b);
+    ck_assert_int_eq(el_grade_folder(book, all, "/nonexistent-dir", 2, &b), EL_EIO);
     rm_tree(dir);
 }
 END_TEST
@@ -868,7 +869,7 @@ START_TEST(simulated_autograder_tree)
     const char *meta =
         "{\"id\": 123, \"users\": [{\"email\": \"Ann@Uni.edu\", \"id\": 77, \"name\": \"Ann\"}]}";
     write_file(root, "submission_metadata.json", meta, strlen(meta));
-    ck_assert_int_eq(el_gradescope_run(cat, all, root), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root), EL_OK);
     json_t *j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 2.0);
     ck_assert_ptr_nonnull(
@@ -878,7 +879,7 @@ START_TEST(simulated_autograder_tree)
     /* an empty submission still gets a results.json that says why */
     snprintf(sub, sizeof sub, "rm -f '%s/submission/'*", root);
     ck_assert_int_eq(system(sub), 0);
-    ck_assert_int_eq(el_gradescope_run(cat, all, root), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root), EL_OK);
     j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 0.0);
     ck_assert_ptr_nonnull(
@@ -921,11 +922,29 @@ static char *zip_entry(const char *zip, size_t zn, const char *name, size_t *len
     return NULL;
 }
 
+/* The elbolab program: $ELBOLAB_BIN (meson test sets it), else the one this
+ * test's build tree holds (../src/cli/elbolab from the test's folder). */
+static void elbolab_program(char *bin, size_t n)
+{
+    const char *env = getenv("ELBOLAB_BIN");
+    if (env && *env) {
+        snprintf(bin, n, "%s", env);
+        return;
+    }
+    char self[1024];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[k > 0 ? k : 0] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(bin, n, "%s/../src/cli/elbolab", self);
+}
+
 START_TEST(autograder_bundle)
 {
     char *dir = temp_dir(), zip[1100];
     snprintf(zip, sizeof zip, "%s/autograder.zip", dir);
-    ck_assert_int_eq(el_gradescope_bundle(el_grade_source_dir(), "kl", zip), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_bundle(el_grade_source_dir(), "kl", zip), EL_OK);
     FILE *f = fopen(zip, "rb");
     ck_assert_ptr_nonnull(f);
     char *buf = malloc(64u << 20);
@@ -945,35 +964,31 @@ START_TEST(autograder_bundle)
     }
     ck_assert_ptr_null(zip_entry(buf, zn, "build-grade/build.ninja", &len));
     /* run_autograder itself, on a simulated /autograder tree with this build's elbolab */
-    char self[1024], bin[1100];
-    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (k > 0) {
-        self[k] = '\0';
-        *strrchr(self, '/') = '\0';
-        snprintf(bin, sizeof bin, "%s/../src/cli/elbolab", self);
-        if (access(bin, X_OK) == 0) {
-            char sub[1200], cmd[4000];
-            write_file(dir, "run_autograder", run, strlen(run));
-            snprintf(sub, sizeof sub, "%s/submission", dir);
-            mkdir(sub, 0755);
-            write_file(sub, "hw.tex", "\\answer{kl-self}{0}", 19);
-            snprintf(cmd, sizeof cmd,
-                     "ELBOLAB_AUTOGRADER_ROOT='%s' ELBOLAB_BIN='%s' ELBOLAB_EXERCISES= "
-                     "ELBOLAB_SOURCE='%s' sh '%s/run_autograder'",
-                     dir, bin, el_grade_source_dir(), dir);
-            ck_assert_int_eq(system(cmd), 0);
-            json_t *j = read_results(dir);
-            ck_assert(json_number_value(json_object_get(j, "score")) == 1.0);
-            ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")),
-                              el_catalog_set(cat, "kl")->n);
-            json_decref(j);
-        }
-    }
+    char bin[1100], sub[1200], cmd[4000];
+    elbolab_program(bin, sizeof bin);
+    ck_assert_msg(access(bin, X_OK) == 0,
+                  "no elbolab program at %s (meson test sets ELBOLAB_BIN): cannot run the "
+                  "autograder",
+                  bin);
+    write_file(dir, "run_autograder", run, strlen(run));
+    snprintf(sub, sizeof sub, "%s/submission", dir);
+    mkdir(sub, 0755);
+    write_file(sub, "hw.tex", "\\answer{kl-self}{0}", 19);
+    snprintf(cmd, sizeof cmd,
+             "ELBOLAB_AUTOGRADER_ROOT='%s' ELBOLAB_BIN='%s' ELBOLAB_EXERCISES= "
+             "ELBOLAB_SOURCE='%s' sh '%s/run_autograder'",
+             dir, bin, el_grade_source_dir(), dir);
+    ck_assert_int_eq(system(cmd), 0);
+    json_t *j = read_results(dir);
+    ck_assert(json_number_value(json_object_get(j, "score")) == 1.0);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")),
+                      el_grade_book_set(book, "kl")->n);
+    json_decref(j);
     free(setup);
     free(run);
     free(buf);
-    ck_assert_int_eq(el_gradescope_bundle(el_grade_source_dir(), "a b; rm", zip), EL_EUSAGE);
-    ck_assert_int_eq(el_gradescope_bundle("/tmp", "all", zip), EL_ENOTFOUND);
+    ck_assert_int_eq(el_grade_gradescope_bundle(el_grade_source_dir(), "a b; rm", zip), EL_EUSAGE);
+    ck_assert_int_eq(el_grade_gradescope_bundle("/tmp", "all", zip), EL_ENOTFOUND);
     rm_tree(dir);
 }
 END_TEST

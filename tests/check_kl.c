@@ -7,7 +7,7 @@
 
 #include "check_main.h"
 #include "core/el_core.h"
-#include "results/el_kl.h"
+#include "results/kl/el_kl.h"
 
 /* The textbook formula, term by term (an independent route). */
 static double textbook_1d(double m1, double s1, double m2, double s2)

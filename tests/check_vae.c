@@ -1,7 +1,8 @@
 /* check_vae.c -- the tiny VAE: data sets, the float and double networks,
  * training, the model file and the IDX reader, with their failure modes.
  * (The vae.* checks themselves, with their negative controls, run in
- * check_check.c like every registered check.) */
+ * check_check.c like every registered check; Debian's Fashion-MNIST, an
+ * optional package, is read in check_vae_fashion.c.) */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -244,20 +245,6 @@ START_TEST(idx_reader)
 }
 END_TEST
 
-START_TEST(fashion_mnist_when_installed)
-{
-    if (access(EL_VAE_FASHION_DIR "/t10k-images-idx3-ubyte.gz", R_OK) != 0)
-        return; /* optional package: nothing to read */
-    int s;
-    el_vae_data *d = el_vae_idx_load(EL_VAE_FASHION_DIR, "t10k", 0.5, 100, &s);
-    ck_assert_msg(d != NULL, "%s", el_errmsg());
-    ck_assert_uint_eq(d->d, 784);
-    ck_assert_uint_eq(d->width, 28);
-    ck_assert(d->binary);
-    ck_assert(d->nclass <= 10);
-    el_vae_data_free(d);
-}
-END_TEST
 
 /* ---- Limits ---------------------------------------------------------------------------- */
 
@@ -407,7 +394,6 @@ static Suite *vae_suite(void)
     tcase_add_test(core, training_lowers_the_loss);
     tcase_add_test(core, model_file_round_trip);
     tcase_add_test(core, idx_reader);
-    tcase_add_test(core, fashion_mnist_when_installed);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, bad_shapes_and_options);

@@ -9,11 +9,14 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "check/el_check.h"
 #include "core/el_core.h"
 #include "eval/el_eval.h"
 #include "plot/el_plot.h"
-#include "results/el_kl.h"
-#include "results/el_vi.h"
+#include "results/kl/el_kl.h"
+#include "results/vi/el_vi.h"
+#include "results/vi/vi_topic.h" /* the topic's figures */
+#include "topics/el_topics.h"
 
 /* ---- an independent exclusive fit ------------------------------------------ */
 
@@ -239,7 +242,7 @@ END_TEST
 /* Runs `eval NAME ARGV...` into RES; returns the status. */
 static int run_eval(const char *name, int argc, char **argv, el_eval_result *res)
 {
-    const el_eval *e = el_eval_find(name);
+    const el_eval *e = el_topics_eval_find(name);
     ck_assert_ptr_nonnull(e);
     el_params p = { 0 };
     int s = el_params_parse(&p, argc, argv);
@@ -372,8 +375,8 @@ END_TEST
 
 START_TEST(figures_write_scripts)
 {
-    size_t n;
-    const el_figure *figs = el_vi_figures(&n);
+    size_t n = el_vi_topic.nfigures;
+    const el_figure *figs = el_vi_topic.figures;
     ck_assert_uint_eq(n, 4);
     for (size_t i = 0; i < n; i++) {
         char *buf = NULL;
@@ -386,7 +389,7 @@ START_TEST(figures_write_scripts)
                       figs[i].id);
         ck_assert_msg(!strstr(buf, "nan") && !strstr(buf, "inf"), "%s: non-finite data",
                       figs[i].id);
-        ck_assert_ptr_nonnull(el_check_find(figs[i].check));
+        ck_assert_ptr_nonnull(el_topics_check_find(figs[i].check));
         free(buf);
     }
 }

@@ -62,8 +62,13 @@ expect 0 "$E" list --json; is_json list
 expect 0 "$E" check kl.gauss_1d --json; is_json check
 expect 2 "$E" check nope; one_line_error
 expect 2 "$E" check --seed x; one_line_error
-"$E" check kl --seed 7 >"$tmp/a"; "$E" check kl --seed 7 >"$tmp/b"
-cmp -s "$tmp/a" "$tmp/b" && ok || bad "check kl is not reproducible"
+# two runs, each exiting 0 with a row for every kl check, print the same bytes
+# (two crashes print nothing, which would compare equal)
+"$E" check kl --seed 7 >"$tmp/a"; rc_a=$?
+"$E" check kl --seed 7 >"$tmp/b"; rc_b=$?
+if [ "$rc_a" -eq 0 ] && [ "$rc_b" -eq 0 ] && [ "$(grep -c '^kl\.' "$tmp/a")" -eq 12 ] &&
+    cmp -s "$tmp/a" "$tmp/b"; then ok
+else bad "check kl --seed 7 twice: exit $rc_a and $rc_b, $(wc -c <"$tmp/a") and $(wc -c <"$tmp/b") bytes, not the same 12 rows"; fi
 expect 0 "$E" check kl.gauss_std --negative
 grep -q REJECTED "$tmp/out" && ok || bad "negative control not shown as rejected"
 

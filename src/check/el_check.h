@@ -1,10 +1,11 @@
-/* el_check.h -- the registry of derivation checks (`elbolab check`).
+/* el_check.h -- derivation checks (`elbolab check`): the type and its machinery.
  *
  * A check compares a closed form with adaptive quadrature and/or Monte Carlo
  * and reports one row of the table.  Every check can also be run as one of
  * its *negative controls*: variant k >= 1 swaps in the k-th typical mistake
  * (a plausible wrong formula), and the same comparison must then fail.  The
- * test suite runs every variant of every check. */
+ * test suite runs every variant of every check.  Each topic tables its own
+ * checks (core/el_topic.h); the list of all of them is src/topics. */
 #ifndef EL_CHECK_H
 #define EL_CHECK_H
 
@@ -35,29 +36,14 @@ typedef int (*el_check_fn)(const struct el_check *check, const el_check_opts *op
                            el_check_result *res);
 
 typedef struct el_check {
-    const char *id;              /* "kl.gauss_1d" */
+    const char *id;              /* "TOPIC.NAME" */
     const char *claim;           /* one line */
     const char *const *mistakes; /* NULL-terminated negative controls, or NULL */
     el_check_fn run;
 } el_check;
 
-/* Each catalogue group exports its table: returns the first check and sets *N. */
-const el_check *el_kl_checks(size_t *n);
-const el_check *el_elbo_checks(size_t *n);
-const el_check *el_vi_checks(size_t *n);
-const el_check *el_em_checks(size_t *n);
-const el_check *el_grad_checks(size_t *n);
-const el_check *el_gmvae_checks(size_t *n);
-const el_check *el_vae_checks(size_t *n);
-
-/* All registered checks, in catalogue order. */
-size_t el_check_count(void);
-const el_check *el_check_at(size_t i);
-
-/* The check with exactly this id, or NULL. */
-const el_check *el_check_find(const char *id);
-
-/* 1 if PATTERN selects CHECK: the exact id, or a group prefix ("kl" or "kl."). */
+/* 1 if PATTERN selects CHECK: the exact id, or the part of the id before a
+ * dot ("TOPIC" or "TOPIC."). */
 int el_check_matches(const el_check *check, const char *pattern);
 
 /* Number of negative controls of CHECK. */
@@ -84,5 +70,34 @@ size_t el_check_samples(const el_check_opts *opts, size_t default_n);
  * (ratio of error to tolerance) is kept, so a grid reports its worst point. */
 int el_check_compare(el_check_result *res, double closed, const el_quad_result *q,
                      const el_estimate *e);
+
+/* ---- tallies of exact identities inside checks ----------------------------- */
+
+/* Exact identities (closed form = closed form) are held to
+ * EL_CHECK_IDENT_TOL * max(1, |lhs|, |rhs|). */
+#define EL_CHECK_IDENT_TOL 1e-10
+
+typedef struct {
+    int ok;          /* every identity and inequality held */
+    size_t n;        /* how many were tested */
+    double worst;    /* largest error / tolerance seen */
+    char what[96];   /* label of the worst (or of the first failure) */
+    double lhs, rhs; /* its two sides */
+} el_check_tally;
+
+void el_check_tally_init(el_check_tally *t);
+
+/* Records LHS == RHS within TOL * max(1, |lhs|, |rhs|); returns the verdict. */
+int el_check_tally_eq(el_check_tally *t, const char *what, double lhs, double rhs, double tol);
+
+/* Records LHS <= RHS + SLACK (SLACK >= 0); returns the verdict. */
+int el_check_tally_le(el_check_tally *t, const char *what, double lhs, double rhs, double slack);
+
+/* Folds T into RES: RES->pass becomes T->ok, and'ed with RES's own verdict
+ * when RES already holds a comparison (el_check_compare was called, so
+ * closed is set or quadrature / Monte Carlo parts are present).  The detail
+ * line is PREFIX followed by T's count and worst case.  Call it after the
+ * comparisons and before setting any display field of RES. */
+void el_check_tally_finish(const el_check_tally *t, const char *prefix, el_check_result *res);
 
 #endif

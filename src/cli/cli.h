@@ -54,4 +54,8 @@ json_t *cli_mc_json(int has, const el_estimate *e);
 /* 1 when standard output is a terminal that shows colour. */
 int cli_colour(void);
 
+/* Runs `gnuplot SCRIPT` and waits: 0 on success, 127 when gnuplot is not
+ * installed, 1 when it fails. */
+int cli_gnuplot(const char *script);
+
 #endif

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "check/el_check.h"
 #include "core/el_core.h"
+#include "topics/el_topics.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -66,8 +67,8 @@ static int parse_args(int argc, char **argv, check_args *a)
     a->patterns = argv + optind;
     for (int i = 0; i < a->npatterns; i++) {
         int hit = 0;
-        for (size_t k = 0; k < el_check_count() && !hit; k++)
-            hit = el_check_matches(el_check_at(k), a->patterns[i]);
+        for (size_t k = 0; k < el_topics_check_count() && !hit; k++)
+            hit = el_check_matches(el_topics_check_at(k), a->patterns[i]);
         if (!hit)
             return cli_fail("check", "no check matches '%s' (see 'elbolab list')", a->patterns[i]);
     }
@@ -166,8 +167,8 @@ int cmd_check(int argc, char **argv)
         printf("%-26s %-18s %-30s %-30s %s\n", "check", "closed form", "quadrature +- err",
                "monte carlo +- se", "verdict");
     int good = 0, bad = 0;
-    for (size_t i = 0; i < el_check_count(); i++) {
-        const el_check *c = el_check_at(i);
+    for (size_t i = 0; i < el_topics_check_count(); i++) {
+        const el_check *c = el_topics_check_at(i);
         if (!selected(&a, c))
             continue;
         int first = a.negative ? 1 : 0, last = a.negative ? el_check_nmistakes(c) : 0;

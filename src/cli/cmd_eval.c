@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "eval/el_eval.h"
 #include "core/el_core.h"
+#include "topics/el_topics.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,8 +16,8 @@ static void help(void)
          "Evaluates one quantity three ways: its closed form, adaptive quadrature of\n"
          "the defining integral (where feasible) and Monte Carlo.  Vectors are written\n"
          "mu=[0,1], matrices Sigma=[[2,0.3],[0.3,1]].  Names:");
-    for (size_t i = 0; i < el_eval_count(); i++) {
-        const el_eval *e = el_eval_at(i);
+    for (size_t i = 0; i < el_topics_eval_count(); i++) {
+        const el_eval *e = el_topics_eval_at(i);
         printf("  %-14s %s\n  %-14s   %s%s%s\n", e->name, e->summary, "", e->required,
                *e->optional ? " [" : "", e->optional);
         if (*e->optional)
@@ -94,7 +95,7 @@ int cmd_eval(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_fail("eval", "which quantity? (try --help)");
-    const el_eval *e = el_eval_find(argv[optind]);
+    const el_eval *e = el_topics_eval_find(argv[optind]);
     if (!e)
         return cli_fail_lib("eval");
     el_params p = { 0 };

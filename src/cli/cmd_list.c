@@ -1,6 +1,7 @@
 /* cmd_list.c -- `elbolab list [--json]`. */
 #include "cli/cli.h"
 #include "check/el_check.h"
+#include "topics/el_topics.h"
 
 #include <string.h>
 
@@ -18,10 +19,10 @@ int cmd_list(int argc, char **argv)
             return cli_fail("list", "unknown argument '%s' (try --help)", argv[i]);
         json = 1;
     }
-    size_t n = el_check_count();
+    size_t n = el_topics_check_count();
     json_t *arr = json ? json_array() : NULL;
     for (size_t i = 0; i < n; i++) {
-        const el_check *c = el_check_at(i);
+        const el_check *c = el_topics_check_at(i);
         if (json) {
             json_t *o = json_pack("{s:s, s:s, s:i}", "id", c->id, "claim", c->claim,
                                   "negative_controls", el_check_nmistakes(c));

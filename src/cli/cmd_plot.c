@@ -3,16 +3,13 @@
 #include "cli/cli.h"
 #include "plot/el_plot.h"
 #include "core/el_core.h"
+#include "topics/el_topics.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-
-extern char **environ;
 
 #define DEFAULT_SEED 20241
 
@@ -23,24 +20,10 @@ static void help(void)
          "DIR/ID.gp (data inline: edit and re-run it with `gnuplot DIR/ID.gp`) and\n"
          "rendered to DIR/ID.png (or .svg, .pdf).  --format dumb previews in the\n"
          "terminal.  DIR defaults to elbolab-plots.  Figures:");
-    for (size_t i = 0; i < el_figure_count(); i++) {
-        const el_figure *f = el_figure_at(i);
+    for (size_t i = 0; i < el_topics_figure_count(); i++) {
+        const el_figure *f = el_topics_figure_at(i);
         printf("  %-22s %s (check %s)\n", f->id, f->title, f->check);
     }
-}
-
-/* Runs `gnuplot SCRIPT`; 0 on success, 127 if gnuplot is missing. */
-static int run_gnuplot(const char *script)
-{
-    pid_t pid;
-    char *args[] = { "gnuplot", (char *)script, NULL };
-    int e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
-    if (e)
-        return e == ENOENT ? 127 : 1;
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        return 1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /* Writes FIG's script to DIR/ID.gp through a temporary file and a rename. */
@@ -72,7 +55,7 @@ static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
     int rc = write_script(fig, &o, gp);
     if (rc)
         return rc;
-    rc = run_gnuplot(gp);
+    rc = cli_gnuplot(gp);
     if (rc == 127)
         return cli_fail("plot",
                         "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
@@ -119,13 +102,13 @@ int cmd_plot(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "all") == 0)
             all = 1;
-        else if (!el_figure_find(argv[i]))
+        else if (!el_topics_figure_find(argv[i]))
             return cli_fail("plot", "no figure '%s' (see 'elbolab plot --help')", argv[i]);
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_fail("plot", "cannot create %s: %s", dir, strerror(errno));
-    for (size_t k = 0; k < el_figure_count(); k++) {
-        const el_figure *fig = el_figure_at(k);
+    for (size_t k = 0; k < el_topics_figure_count(); k++) {
+        const el_figure *fig = el_topics_figure_at(k);
         int want = all;
         for (int i = optind; i < argc && !want; i++)
             want = strcmp(argv[i], fig->id) == 0;

@@ -1,4 +1,6 @@
-/* main.c -- elbolab: parses the command name and dispatches. */
+/* main.c -- elbolab: parses the command name and dispatches.  The table of
+ * commands below is the only list of them: the usage text and the message
+ * for an unknown command are built from it. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -53,8 +55,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    return cli_fail(NULL,
-                    "unknown command '%s' (known: list, check, eval, plot, derive, grade, "
-                    "exercise, gradescope, vae)",
-                    argv[1]);
+    char known[256] = "";
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        size_t len = strlen(known);
+        snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", commands[i].name);
+    }
+    return cli_fail(NULL, "unknown command '%s' (known: %s)", argv[1], known);
 }

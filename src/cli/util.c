@@ -1,13 +1,17 @@
-/* util.c -- small helpers shared by the commands. */
+/* util.c -- small helpers shared by the commands, and the one gnuplot launcher. */
 #include "cli/cli.h"
 #include "core/el_core.h"
 
 #include <errno.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
@@ -76,4 +80,16 @@ json_t *cli_mc_json(int has, const el_estimate *e)
         return json_null();
     return json_pack("{s:o, s:o, s:I}", "value", cli_json_number(e->value), "stderr",
                      cli_json_number(e->se), "samples", (json_int_t)e->n);
+}
+
+int cli_gnuplot(const char *script)
+{
+    char *args[] = { "gnuplot", (char *)script, NULL };
+    pid_t pid;
+    int status = 0, e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
+    if (e)
+        return e == ENOENT ? 127 : 1;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+        return 1;
+    return WEXITSTATUS(status) ? 1 : 0;
 }

@@ -7,19 +7,12 @@
 #include "cli/cli.h"
 #include "cli/vae_cli.h"
 #include "core/el_core.h"
-#include "num/el_num.h"
 
 #include <errno.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <gsl/gsl_eigen.h>
-#include <gsl/gsl_randist.h>
-
-extern char **environ;
 
 #define MAX_FIGS      8
 #define GRID_COLS     8
@@ -76,25 +69,12 @@ static int write_figure(const char *dir, const char *id, const char *title, body
     return 0;
 }
 
-/* Runs `gnuplot GP`: 0 on success, 127 when gnuplot is missing, else 1. */
-static int gnuplot(const char *gp)
-{
-    char *args[] = { "gnuplot", (char *)gp, NULL };
-    pid_t pid;
-    int status = 0, e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
-    if (e)
-        return e == ENOENT ? 127 : 1;
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-        return 1;
-    return WEXITSTATUS(status) ? 1 : 0;
-}
-
 /* Renders every script of L (one gnuplot each, so no setting leaks from one
  * figure into the next); 0, or an exit code after a message. */
 static int render(const fig_list *l, const char *dir, int quiet)
 {
     for (size_t i = 0; i < l->n; i++) {
-        int e = gnuplot(l->gp[i]);
+        int e = cli_gnuplot(l->gp[i]);
         if (e == 127)
             return cli_fail("vae",
                             "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
@@ -141,27 +121,11 @@ static void grid_plot(FILE *f, const char *name)
     fprintf(f, "plot $%s matrix with image\n", name);
 }
 
-/* Decoder means of N points z ~ N(0, I) drawn from SEED (OUT: n x D). */
-static int prior_samples(el_vae *m, size_t n, unsigned long seed, double *out)
-{
-    size_t Z = m->cfg.z_dim;
-    double *z = malloc(n * Z * sizeof *z);
-    gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae samples"));
-    int s = z && r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    for (size_t i = 0; !s && i < n * Z; i++)
-        z[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
-    if (!s)
-        s = el_vae_decode(m, z, n, out);
-    free(z);
-    el_rng_free(r);
-    return s;
-}
-
 static int body_samples_grid(FILE *f, const fig_ctx *c)
 {
     size_t n = c->nsamples, D = c->m->cfg.x_dim;
     double *x = malloc(n * D * sizeof *x);
-    int s = x ? prior_samples(c->m, n, c->seed, x) : EL_ERROR(EL_ENOMEM, "out of memory");
+    int s = x ? el_vae_sample_prior(c->m, n, c->seed, x) : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!s) {
         fprintf(f, "set title 'Samples: decoder means of z \\~ N(0, I) (%s)'\n", c->d->name);
         grid_block(f, "samples", x, n, c->width, c->height, GRID_COLS);
@@ -209,7 +173,8 @@ static int body_samples_scatter(FILE *f, const fig_ctx *c)
     const el_vae_data *t = c->d->test;
     size_t n = c->nsamples, D = c->m->cfg.x_dim, nt = !t ? 0 : t->n < 1000 ? t->n : 1000;
     double *x = malloc(n * D * sizeof *x), *a = malloc(2 * (n + nt) * sizeof *a);
-    int s = x && a ? prior_samples(c->m, n, c->seed, x) : EL_ERROR(EL_ENOMEM, "out of memory");
+    int s =
+        x && a ? el_vae_sample_prior(c->m, n, c->seed, x) : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!s) {
         for (size_t i = 0; i < nt; i++)
             a[i] = t->x[i * D], a[nt + i] = t->x[i * D + 1];
@@ -233,30 +198,6 @@ static int body_samples_scatter(FILE *f, const fig_ctx *c)
     return s;
 }
 
-/* The top two principal axes of the N x Z points MU, into AX (2 x Z). */
-static int principal_axes(const double *mu, size_t n, size_t Z, double *ax)
-{
-    gsl_matrix *C = gsl_matrix_calloc(Z, Z), *V = gsl_matrix_alloc(Z, Z);
-    gsl_vector *ev = gsl_vector_alloc(Z);
-    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(Z);
-    int s = C && V && ev && w ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    for (size_t i = 0; !s && i < n; i++)
-        for (size_t a = 0; a < Z; a++)
-            for (size_t b = 0; b < Z; b++)
-                *gsl_matrix_ptr(C, a, b) += mu[i * Z + a] * mu[i * Z + b];
-    if (!s)
-        s = el_from_gsl(gsl_eigen_symmv(C, ev, V, w), "principal axes");
-    if (!s)
-        s = el_from_gsl(gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_DESC), "principal axes");
-    for (size_t j = 0; !s && j < Z; j++)
-        ax[j] = gsl_matrix_get(V, j, 0), ax[Z + j] = gsl_matrix_get(V, j, 1);
-    gsl_matrix_free(C);
-    gsl_matrix_free(V);
-    gsl_vector_free(ev);
-    gsl_eigen_symmv_free(w);
-    return s;
-}
-
 /* Writes the 2-D coordinates of class K (rows with that label) as block $cK. */
 static void class_block(FILE *f, const double *p, const int *lab, size_t n, int k)
 {
@@ -271,19 +212,10 @@ static int body_latent(FILE *f, const fig_ctx *c)
 {
     const el_vae_data *t = c->d->test;
     size_t n = t->n < LATENT_POINTS ? t->n : LATENT_POINTS, Z = c->m->cfg.z_dim;
-    double *mu = malloc(n * Z * sizeof *mu), *p = malloc(2 * n * sizeof *p),
-           *ax = malloc(2 * Z * sizeof *ax);
-    int s = mu && p && ax ? el_vae_encode(c->m, t, 0, n, mu, NULL)
-                          : EL_ERROR(EL_ENOMEM, "out of memory");
-    if (!s && Z > 2)
-        s = principal_axes(mu, n, Z, ax);
-    for (size_t i = 0; !s && i < n; i++)
-        for (int a = 0; a < 2; a++) {
-            double v = 0;
-            for (size_t j = 0; j < Z; j++)
-                v += Z > 2 ? ax[a * Z + j] * mu[i * Z + j] : (j == (size_t)a ? mu[i * Z + j] : 0);
-            p[2 * i + a] = Z == 1 && a == 1 ? 0.0 : v;
-        }
+    double *mu = malloc(n * Z * sizeof *mu), *p = malloc(2 * n * sizeof *p);
+    int s = mu && p ? el_vae_encode(c->m, t, 0, n, mu, NULL) : EL_ERROR(EL_ENOMEM, "out of memory");
+    if (!s)
+        s = el_vae_latent_plane(mu, n, Z, p);
     if (!s) {
         int K = t->label ? (int)t->nclass : 1;
         for (int k = 0; k < K; k++)
@@ -318,7 +250,6 @@ static int body_latent(FILE *f, const fig_ctx *c)
     }
     free(mu);
     free(p);
-    free(ax);
     return s;
 }
 

@@ -4,7 +4,8 @@
  * `data=FILE`); el_params parses them.  An evaluator fills an el_eval_result:
  * the closed form, the quadrature value with its error (where an integral is
  * feasible), a Monte Carlo estimate, and any extra named fields (a jansson
- * object) such as a fit's "mu" and "sigma". */
+ * object) such as a fit's "mu" and "sigma".  Each topic tables its own
+ * evaluators (core/el_topic.h); the list of all of them is src/topics. */
 #ifndef EL_EVAL_H
 #define EL_EVAL_H
 
@@ -63,27 +64,13 @@ typedef struct {
 
 typedef int (*el_eval_fn)(const el_params *p, const el_eval_opts *opts, el_eval_result *res);
 
-typedef struct {
-    const char *name;     /* "kl.normal" */
+typedef struct el_eval {
+    const char *name;     /* "TOPIC.NAME" (or another prefix) */
     const char *summary;  /* one line */
     const char *required; /* space-separated keys */
     const char *optional; /* space-separated keys, or "" */
     el_eval_fn run;
 } el_eval;
-
-/* Each group exports its evaluators. */
-const el_eval *el_kl_evals(size_t *n);
-const el_eval *el_elbo_evals(size_t *n); /* elbo.gauss, iwae.gauss */
-const el_eval *el_vi_evals(size_t *n);   /* fit.inclusive, fit.exclusive */
-const el_eval *el_em_evals(size_t *n);   /* em.gmm */
-const el_eval *el_grad_evals(size_t *n);
-const el_eval *el_gmvae_evals(size_t *n);
-
-size_t el_eval_count(void);
-const el_eval *el_eval_at(size_t i);
-
-/* The evaluator NAME, or NULL with an EL_ENOTFOUND message listing the known names. */
-const el_eval *el_eval_find(const char *name);
 
 /* Checks P's keys against E (unknown or missing keys are EL_EDOM), then runs
  * E.  RES is initialised here; free it with el_eval_result_free. */

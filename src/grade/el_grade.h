@@ -3,14 +3,16 @@
  *
  * Students write an answer file (INI-style, or LaTeX with \answer{id}{...});
  * instructors describe exercises in INI files under exercises/ (one file per
- * exercise, problem sets in exercises/sets/).  el_grade_answers scores every
+ * exercise, problem sets in exercises/sets/), loaded as an el_grade_book (the
+ * exercise book -- not the catalogue of checks).  el_grade_score scores every
  * exercise of a set: expressions by random-point equivalence (seeded by the
  * exercise id and the student id), numbers within tolerances, true/false and
  * choices by forgiving matching, with feedback that names the mistake.
  *
- * The expression language itself is el_expr.h.  Nothing here prints or
- * exits; strings handed out are UTF-8 with control characters removed, so
- * they are safe in a terminal and in JSON. */
+ * Every public name starts with el_grade_ (EL_GRADE_).  The expression
+ * language itself is el_expr.h.  Nothing here prints or exits; strings
+ * handed out are UTF-8 with control characters removed, so they are safe in
+ * a terminal and in JSON. */
 #ifndef EL_GRADE_H
 #define EL_GRADE_H
 
@@ -45,60 +47,61 @@ typedef struct {
     char *value; /* trimmed text; "" when unreadable (see error) */
     char *error; /* why the value could not be read (line too long...), or NULL */
     int line;
-} el_answer_entry;
+} el_grade_answer_entry;
 
 typedef struct {
     char *id;  /* normalised exercise id: lower case, '-' for '_' and spaces */
     char *raw; /* as written (sanitised for display) */
     int line;  /* line of its (first) header */
     size_t n, cap;
-    el_answer_entry *e;
-} el_answer_section;
+    el_grade_answer_entry *e;
+} el_grade_answer_section;
 
-typedef enum { EL_ANSWERS_INI = 0, EL_ANSWERS_TEX = 1 } el_answers_format;
+typedef enum { EL_GRADE_ANSWERS_INI = 0, EL_GRADE_ANSWERS_TEX = 1 } el_grade_answers_format;
 
 typedef struct {
-    el_answers_format format;
+    el_grade_answers_format format;
     char *student; /* `student = ...` before the first section, or NULL */
     size_t n, cap;
-    el_answer_section *s; /* one per exercise id, in order of first appearance */
+    el_grade_answer_section *s; /* one per exercise id, in order of first appearance */
     el_grade_notes notes;
-} el_answers;
+} el_grade_answers;
 
 /* Reads an answer file held in TEXT (LEN bytes; NUL bytes, any encoding and
  * any size are tolerated).  FORMAT_HINT is the file's name or NULL: a name
  * ending in .tex, or text with \answer{ and no INI section, is read as LaTeX.
  * Duplicate sections are merged and a repeated key keeps its last value, each
  * with a note naming the lines.  Returns EL_OK or EL_ENOMEM; OUT is to be
- * released with el_answers_free either way. */
-int el_answers_parse(const char *text, size_t len, const char *format_hint, el_answers *out);
+ * released with el_grade_answers_free either way. */
+int el_grade_answers_parse(const char *text, size_t len, const char *format_hint,
+                           el_grade_answers *out);
 
 /* Reads the file at PATH (EL_EIO with a message if it cannot be read,
  * EL_ELIMIT if larger than EL_GRADE_MAX_FILE) and parses it as above. */
-int el_answers_read(const char *path, el_answers *out);
+int el_grade_answers_read(const char *path, el_grade_answers *out);
 
-void el_answers_free(el_answers *a);
+void el_grade_answers_free(el_grade_answers *a);
 
 /* The section for exercise ID (normalised as above), or NULL. */
-const el_answer_section *el_answers_find(const el_answers *a, const char *id);
+const el_grade_answer_section *el_grade_answers_find(const el_grade_answers *a, const char *id);
 
 /* ---- exercises ------------------------------------------------------------ */
 
-typedef enum { EL_SHAPE_SCALAR, EL_SHAPE_VECTOR, EL_SHAPE_MATRIX } el_shape;
+typedef enum { EL_GRADE_SHAPE_SCALAR, EL_GRADE_SHAPE_VECTOR, EL_GRADE_SHAPE_MATRIX } el_grade_shape;
 
 typedef enum {
-    EL_DOM_UNIFORM,    /* uniform(a, b) */
-    EL_DOM_LOGUNIFORM, /* loguniform(a, b), 0 < a < b: positive */
-    EL_DOM_NORMAL,     /* normal(m, s) */
-    EL_DOM_SPD,        /* spd(a): B B^T / d + a I, B uniform(-1, 1); matrices only */
-    EL_DOM_SIMPLEX,    /* simplex: a probability vector, Dirichlet(1) kept >= 0.02 */
-    EL_DOM_DIM         /* the dimension d of the point's vectors (a scalar) */
-} el_domain;
+    EL_GRADE_DOM_UNIFORM,    /* uniform(a, b) */
+    EL_GRADE_DOM_LOGUNIFORM, /* loguniform(a, b), 0 < a < b: positive */
+    EL_GRADE_DOM_NORMAL,     /* normal(m, s) */
+    EL_GRADE_DOM_SPD,        /* spd(a): B B^T / d + a I, B uniform(-1, 1); matrices only */
+    EL_GRADE_DOM_SIMPLEX,    /* simplex: a probability vector, Dirichlet(1) kept >= 0.02 */
+    EL_GRADE_DOM_DIM         /* the dimension d of the point's vectors (a scalar) */
+} el_grade_domain;
 
 typedef struct {
     char *name; /* canonical name, as el_expr reports it (mu_q, Sigma1) */
-    el_shape shape;
-    el_domain dom;
+    el_grade_shape shape;
+    el_grade_domain dom;
     double a, b; /* domain parameters */
     size_t naliases;
     char **aliases; /* other spellings accepted for this variable */
@@ -106,15 +109,15 @@ typedef struct {
     char *define;   /* a derived variable's expression (z = mu + sigma eps), or NULL */
     void *compiled; /* its parsed form (el_expr *), owned */
     int line;       /* where it is declared */
-} el_variable;
+} el_grade_variable;
 
 typedef enum {
-    EL_PART_EXPRESSION, /* an expression in the exercise's variables */
-    EL_PART_NUMBER,     /* a number (written as any constant expression) */
-    EL_PART_TRUEFALSE,
-    EL_PART_CHOICE, /* one option of several */
-    EL_PART_SELECT  /* every option that applies */
-} el_part_kind;
+    EL_GRADE_PART_EXPRESSION, /* an expression in the exercise's variables */
+    EL_GRADE_PART_NUMBER,     /* a number (written as any constant expression) */
+    EL_GRADE_PART_TRUEFALSE,
+    EL_GRADE_PART_CHOICE, /* one option of several */
+    EL_GRADE_PART_SELECT  /* every option that applies */
+} el_grade_part_kind;
 
 typedef struct {
     char *id;   /* short name, e.g. "posterior" */
@@ -124,7 +127,7 @@ typedef struct {
     int correct;   /* 1 if this option is (one of) the answer */
     char *hint;    /* said when this option is chosen wrongly, or NULL */
     char **norm;   /* text and accepted spellings normalised (1 + naccept of them) */
-} el_option;
+} el_grade_option;
 
 typedef struct {
     char *id;       /* name of the mistake */
@@ -133,12 +136,12 @@ typedef struct {
     void *compiled; /* parsed answer (el_expr *), owned */
     double value;   /* for numbers, its value (NAN until computed) */
     int line;       /* where it is declared */
-} el_mistake;
+} el_grade_mistake;
 
 typedef struct {
     char *name;  /* the answer key in the file: "answer", "inclusive_mu", ... */
     char *title; /* what the part asks, one line (may be NULL) */
-    el_part_kind kind;
+    el_grade_part_kind kind;
     double points;
     char *reference;  /* expression text, number text, "true"/"false", or NULL */
     char *solver_out; /* for numbers computed by the exercise's solver, else NULL */
@@ -151,11 +154,11 @@ typedef struct {
     char **swaps; /* "a b": the reference with a and b exchanged is a mistake */
     char *swap_hint;
     size_t noptions;
-    el_option *options;
+    el_grade_option *options;
     size_t nmistakes;
-    el_mistake *mistakes;
+    el_grade_mistake *mistakes;
     int line; /* where it is declared */
-} el_part;
+} el_grade_part;
 
 typedef struct {
     char *name;    /* w1, ... */
@@ -168,7 +171,7 @@ typedef struct {
     char *name;
     size_t n;
     double *values; /* one per variable (NAN: drawn as usual) */
-} el_fixed_point;
+} el_grade_fixed_point;
 
 typedef struct {
     char *id;
@@ -182,74 +185,74 @@ typedef struct {
     size_t ndims;
     size_t dims[8]; /* dimensions the random points cycle through */
     size_t nvars;
-    el_variable *vars;
+    el_grade_variable *vars;
     size_t nparts;
-    el_part *parts;
+    el_grade_part *parts;
     size_t nparams;
     el_grade_param *params;
     size_t nfixed;
-    el_fixed_point *fixed;
-} el_exercise;
+    el_grade_fixed_point *fixed;
+} el_grade_exercise;
 
 typedef struct {
     char *name;
     char *title;
     size_t n;
-    const el_exercise **ex;
-} el_exercise_set;
+    const el_grade_exercise **ex;
+} el_grade_exercise_set;
 
-typedef struct el_catalog el_catalog;
+typedef struct el_grade_book el_grade_book;
 
 /* Loads every *.ini of DIR as an exercise and every DIR/sets/ *.ini as a
  * problem set, parses each reference and mistake, and adds the set "all"
  * (every exercise, in file-name order) when no file defines it.  NULL on
  * failure with *STATUS set and el_errmsg() naming the file and line. */
-el_catalog *el_catalog_load(const char *dir, int *status);
-void el_catalog_free(el_catalog *c);
+el_grade_book *el_grade_book_load(const char *dir, int *status);
+void el_grade_book_free(el_grade_book *c);
 
 /* The exercises directory to use: ARG if not NULL, else $ELBOLAB_EXERCISES,
  * else the source tree's exercises/ compiled in at build time. */
-const char *el_catalog_default_dir(const char *arg);
+const char *el_grade_book_default_dir(const char *arg);
 
-size_t el_catalog_count(const el_catalog *c);
-const el_exercise *el_catalog_at(const el_catalog *c, size_t i);
+size_t el_grade_book_count(const el_grade_book *c);
+const el_grade_exercise *el_grade_book_at(const el_grade_book *c, size_t i);
 /* By id (normalised as in answer files); NULL if unknown. */
-const el_exercise *el_catalog_find(const el_catalog *c, const char *id);
-size_t el_catalog_nsets(const el_catalog *c);
-const el_exercise_set *el_catalog_set_at(const el_catalog *c, size_t i);
+const el_grade_exercise *el_grade_book_find(const el_grade_book *c, const char *id);
+size_t el_grade_book_nsets(const el_grade_book *c);
+const el_grade_exercise_set *el_grade_book_set_at(const el_grade_book *c, size_t i);
 /* By name; NULL if unknown. */
-const el_exercise_set *el_catalog_set(const el_catalog *c, const char *name);
+const el_grade_exercise_set *el_grade_book_set(const el_grade_book *c, const char *name);
 
 /* The id of the exercise closest to ID (edit distance <= 3), or NULL. */
-const char *el_catalog_suggest(const el_catalog *c, const char *id);
+const char *el_grade_book_suggest(const el_grade_book *c, const char *id);
 
 /* This student's parameter values (EX->nparams of them) into OUT.  A NULL or
  * empty STUDENT gets the defaults; so does every student when the exercise's
  * solver cannot handle other values yet. */
-void el_exercise_variant(const el_exercise *ex, const char *student, double *out);
+void el_grade_exercise_variant(const el_grade_exercise *ex, const char *student, double *out);
 
 /* The statement with {param} replaced by this student's values; malloc'd. */
-char *el_exercise_statement(const el_exercise *ex, const char *student);
+char *el_grade_exercise_statement(const el_grade_exercise *ex, const char *student);
 
 /* The reference value of a number part for STUDENT (expression or solver). */
-int el_exercise_number(const el_exercise *ex, const el_part *part, const char *student,
-                       double *out);
+int el_grade_exercise_number(const el_grade_exercise *ex, const el_grade_part *part,
+                             const char *student, double *out);
 
 /* ---- named solvers for computed references -------------------------------- */
 
 /* A solver maps an exercise's parameters (by name) to named outputs.
  * `general` is 0 when it only knows the default parameters (then every
  * student gets the default variant). */
-typedef int (*el_solver_fn)(const el_exercise *ex, const double *params, const char *output,
-                            double *out);
+typedef int (*el_grade_solver_fn)(const el_grade_exercise *ex, const double *params,
+                                  const char *output, double *out);
 typedef struct {
     const char *name;
     int general;
-    el_solver_fn fn;
-} el_solver;
+    el_grade_solver_fn fn;
+} el_grade_solver;
 
 /* The solver registered under NAME, or NULL. */
-const el_solver *el_solver_find(const char *name);
+const el_grade_solver *el_grade_solver_find(const char *name);
 
 /* ---- grading -------------------------------------------------------------- */
 
@@ -267,15 +270,15 @@ typedef struct {
     el_grade_status status;
     char *answer;   /* what the student wrote (sanitised, shortened), or NULL */
     char *feedback; /* one or more sentences, or NULL when correct */
-} el_part_result;
+} el_grade_part_result;
 
 typedef struct {
-    const el_exercise *ex;
+    const el_grade_exercise *ex;
     double score, max;
     el_grade_status status;
     size_t nparts;
-    el_part_result *parts;
-} el_exercise_result;
+    el_grade_part_result *parts;
+} el_grade_exercise_result;
 
 typedef struct {
     char *source;  /* file name shown in reports */
@@ -283,19 +286,20 @@ typedef struct {
     char *set;
     double score, max;
     size_t n;
-    el_exercise_result *ex;
+    el_grade_exercise_result *ex;
     el_grade_notes notes; /* the reader's notes and the grader's (unknown ids...) */
 } el_grade_report;
 
 /* Grades answers A against every exercise of SET for STUDENT (NULL: the
  * file's own `student =`, else the default variant).  SOURCE names the file
  * in reports.  Always produces a report (EL_OK) unless out of memory. */
-int el_grade_answers(const el_catalog *c, const el_exercise_set *set, const el_answers *a,
-                     const char *student, const char *source, el_grade_report *out);
+int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
+                   const el_grade_answers *a, const char *student, const char *source,
+                   el_grade_report *out);
 
 /* Reads and grades the file at PATH.  An unreadable file is an error
  * (EL_EIO / EL_ELIMIT, report empty). */
-int el_grade_file(const el_catalog *c, const el_exercise_set *set, const char *path,
+int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
                   const char *student, el_grade_report *out);
 
 void el_grade_report_free(el_grade_report *r);
@@ -331,22 +335,22 @@ typedef struct {
     double score, max;
     size_t n;
     double *scores; /* per exercise of the set */
-} el_batch_row;
+} el_grade_batch_row;
 
 typedef struct {
-    const el_exercise_set *set;
+    const el_grade_exercise_set *set;
     size_t n;
-    el_batch_row *rows; /* sorted by file name */
-} el_batch;
+    el_grade_batch_row *rows; /* sorted by file name */
+} el_grade_batch;
 
 /* Grades every regular, non-hidden file of DIR with JOBS threads (0 = 1).
  * A bad file gives a row with its error and never stops the others. */
-int el_grade_batch(const el_catalog *c, const el_exercise_set *set, const char *dir, unsigned jobs,
-                   el_batch *out);
-void el_batch_free(el_batch *b);
+int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, const char *dir,
+                    unsigned jobs, el_grade_batch *out);
+void el_grade_batch_free(el_grade_batch *b);
 
 /* The CSV (header, one row per file) to F. */
-int el_batch_write_csv(const el_batch *b, FILE *f);
+int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f);
 
 /* ---- Gradescope ------------------------------------------------------------ */
 
@@ -354,7 +358,7 @@ int el_batch_write_csv(const el_batch *b, FILE *f);
  * sources needed to build elbolab, exercises/, setup.sh (installs packages
  * and builds on Gradescope's Ubuntu image) and run_autograder (grades with
  * SET).  Written atomically. */
-int el_gradescope_bundle(const char *src_dir, const char *set, const char *zip_path);
+int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char *zip_path);
 
 /* The source tree compiled in at build time (for the bundle). */
 const char *el_grade_source_dir(void);
@@ -364,6 +368,7 @@ const char *el_grade_source_dir(void);
  * ROOT/submission_metadata.json and writes ROOT/results/results.json.  A
  * missing or unreadable submission still yields a results.json (score 0 and
  * an explanation); only an unwritable results.json is an error. */
-int el_gradescope_run(const el_catalog *c, const el_exercise_set *set, const char *root);
+int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set *set,
+                            const char *root);
 
 #endif

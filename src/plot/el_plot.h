@@ -4,7 +4,8 @@
  * header written by el_plot_script sets the terminal (pngcairo, svg,
  * pdfcairo or dumb), the output file and the shared style (plots/style.gp,
  * embedded at build time).  The library only writes the script to a stream;
- * running gnuplot is the CLI's job. */
+ * running gnuplot is the CLI's job.  Each topic tables its own figures
+ * (core/el_topic.h); the list of all of them is src/topics. */
 #ifndef EL_PLOT_H
 #define EL_PLOT_H
 
@@ -20,25 +21,12 @@ typedef struct {
 } el_plot_opts;
 
 typedef struct el_figure {
-    const char *id;    /* "kl-gauss-1d": also the file name */
+    const char *id;    /* "topic-name": also the file name */
     const char *title; /* one line */
-    const char *check; /* the check it illustrates ("kl.gauss_1d") */
+    const char *check; /* the id of the check it illustrates */
     /* Writes the figure's commands and inline data to F; returns a status. */
     int (*write)(FILE *f, const el_plot_opts *opts);
 } el_figure;
-
-/* Each group exports its figures. */
-const el_figure *el_kl_figures(size_t *n);
-const el_figure *el_elbo_figures(size_t *n);
-const el_figure *el_vi_figures(size_t *n);
-const el_figure *el_em_figures(size_t *n);
-const el_figure *el_grad_figures(size_t *n);
-const el_figure *el_gmvae_figures(size_t *n);
-const el_figure *el_vae_figures(size_t *n);
-
-size_t el_figure_count(void);
-const el_figure *el_figure_at(size_t i);
-const el_figure *el_figure_find(const char *id);
 
 /* Parses "png", "svg", "pdf" or "dumb"; EL_EDOM otherwise. */
 int el_plot_format_parse(const char *s, el_plot_format *out);

@@ -1,27 +1,10 @@
-/* plot.c -- the figure registry and the script header. */
+/* plot.c -- formats and the script header. */
 #include "plot/el_plot.h"
 #include "core/el_core.h"
-#include "core/el_table.h"
 
 #include <string.h>
 
 extern const char el_plot_style[];
-
-typedef const el_figure *(*group_fn)(size_t *n);
-static const group_fn groups[] = {
-    el_kl_figures,   el_elbo_figures,  el_vi_figures,  el_em_figures,
-    el_grad_figures, el_gmvae_figures, el_vae_figures,
-};
-
-EL_GROUP_TABLE(el_figure_count, el_figure_at, el_figure, groups)
-
-const el_figure *el_figure_find(const char *id)
-{
-    for (size_t i = 0; i < el_figure_count(); i++)
-        if (strcmp(el_figure_at(i)->id, id) == 0)
-            return el_figure_at(i);
-    return NULL;
-}
 
 int el_plot_format_parse(const char *s, el_plot_format *out)
 {

@@ -197,6 +197,16 @@ int el_vae_encode(el_vae *m, const el_vae_data *data, size_t first, size_t n, do
  * Bernoulli decoder, the Gaussian means otherwise; XMEAN is n * D. */
 int el_vae_decode(el_vae *m, const double *z, size_t n, double *xmean);
 
+/* Decoder means of N points z ~ N(0, I) drawn from a generator seeded with
+ * SEED (mixed with "vae samples"); XMEAN is n * D.  (latent.c) */
+int el_vae_sample_prior(el_vae *m, size_t n, unsigned long seed, double *xmean);
+
+/* A plane through the N latent means MU (n * Z) for a scatter plot: P (n * 2)
+ * gets their coordinates on the two principal axes of their (uncentred)
+ * second-moment matrix when Z > 2, else (z_1, z_2), with 0 for z_2 when
+ * Z = 1.  (latent.c) */
+int el_vae_latent_plane(const double *mu, size_t n, size_t Z, double *p);
+
 /* The decoder's standard deviation (Gaussian decoders), NAN for Bernoulli. */
 double el_vae_sigma(const el_vae *m);
 

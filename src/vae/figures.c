@@ -13,7 +13,7 @@
 
 #define TRACE_EVERY 25
 
-static int fig_ppca(FILE *f, const el_plot_opts *o)
+int el_vae_fig_ppca(FILE *f, const el_plot_opts *o)
 {
     size_t cap = EL_VAE_PPCA_STEPS / TRACE_EVERY + 2, n = 0;
     double *step = malloc(3 * cap * sizeof *step), ll;
@@ -46,7 +46,7 @@ static int fig_ppca(FILE *f, const el_plot_opts *o)
 
 /* ---- vae-bounds: IWAE_k against k, between the ELBO and log p(x) ----------------- */
 
-static int fig_bounds(FILE *f, const el_plot_opts *o)
+int el_vae_fig_bounds(FILE *f, const el_plot_opts *o)
 {
     static const size_t ks[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500 };
     enum { NK = sizeof ks / sizeof ks[0] };
@@ -72,7 +72,7 @@ static int fig_bounds(FILE *f, const el_plot_opts *o)
 
 /* ---- vae-beta: the rate-distortion curve and the total correlation ----------------- */
 
-static int fig_beta(FILE *f, const el_plot_opts *o)
+int el_vae_fig_beta(FILE *f, const el_plot_opts *o)
 {
     el_vae_beta_point p[EL_VAE_NBETA];
     int s = el_vae_beta_sweep(o->seed, 0, p);
@@ -101,7 +101,7 @@ static int fig_beta(FILE *f, const el_plot_opts *o)
 
 #define GEN_FIG 1000
 
-static int fig_generation(FILE *f, const el_plot_opts *o)
+int el_vae_fig_generation(FILE *f, const el_plot_opts *o)
 {
     double *buf = malloc(GEN_FIG * 8 * sizeof *buf);
     gsl_rng *r = el_rng_alloc(el_seed_mix(o->seed, "vae-generation data"));
@@ -144,7 +144,7 @@ static int fig_generation(FILE *f, const el_plot_opts *o)
 
 /* ---- gmvae-training: the latent space of the trained GM-VAE --------------------------- */
 
-static int fig_gmvae(FILE *f, const el_plot_opts *o)
+int el_vae_fig_gmvae(FILE *f, const el_plot_opts *o)
 {
     el_vae_data *d = NULL;
     int s;
@@ -189,22 +189,4 @@ static int fig_gmvae(FILE *f, const el_plot_opts *o)
     el_vae_free(m);
     el_vae_data_free(d);
     return s;
-}
-
-static const el_figure vae_figures[] = {
-    { "vae-ppca", "a linear VAE trained to the pPCA maximum likelihood", "vae.linear_ppca",
-      fig_ppca },
-    { "vae-bounds", "ELBO <= IWAE_k <= log p(x) on a trained linear VAE", "vae.bounds",
-      fig_bounds },
-    { "vae-beta", "the beta rate-distortion curve and the total correlation", "vae.beta",
-      fig_beta },
-    { "vae-generation", "samples of a VAE and of a plain auto-encoder", "vae.generation",
-      fig_generation },
-    { "gmvae-training", "the latent space of a trained GM-VAE", "gmvae.training", fig_gmvae },
-};
-
-const el_figure *el_vae_figures(size_t *n)
-{
-    *n = sizeof vae_figures / sizeof vae_figures[0];
-    return vae_figures;
 }

@@ -4,9 +4,14 @@
 #ifndef EL_VAE_CHECK_H
 #define EL_VAE_CHECK_H
 
+#include <stdio.h>
 #include "check/el_check.h"
+#include "core/el_topic.h"
+#include "plot/el_plot.h"
 #include "vae/el_vae.h"
 
+/* The checks (tabled in topic.c): each runs VARIANT 0 (the claim) or k >= 1
+ * (the k-th negative control listed beside it in topic.c). */
 int el_vae_check_gradcheck(const el_check *c, const el_check_opts *o, int variant,
                            el_check_result *res);
 int el_vae_check_kl_term(const el_check *c, const el_check_opts *o, int variant,
@@ -77,5 +82,16 @@ int el_vae_generation_samples(unsigned long seed, int variant, size_t n, double 
 /* The GM-VAE of gmvae.training (VARIANT as the check's): the best of its
  * starts, and its clustered data in *DATA.  NULL on failure with *STATUS set. */
 el_vae *el_vae_gmvae_fit(unsigned long seed, int variant, el_vae_data **data, int *status);
+
+/* ---- the figures (figures.c), tabled in topic.c ------------------------------------ */
+
+int el_vae_fig_ppca(FILE *f, const el_plot_opts *o);
+int el_vae_fig_bounds(FILE *f, const el_plot_opts *o);
+int el_vae_fig_beta(FILE *f, const el_plot_opts *o);
+int el_vae_fig_generation(FILE *f, const el_plot_opts *o);
+int el_vae_fig_gmvae(FILE *f, const el_plot_opts *o);
+
+/* The descriptor, defined in topic.c. */
+extern const el_topic el_vae_topic;
 
 #endif

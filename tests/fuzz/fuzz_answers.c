@@ -14,13 +14,13 @@
 #include "core/el_core.h"
 #include "grade/el_grade.h"
 
-static el_catalog *cat;
-static const el_exercise_set *all;
+static el_grade_book *cat;
+static const el_grade_exercise_set *all;
 
-static char *report_json(const el_answers *a)
+static char *report_json(const el_grade_answers *a)
 {
     el_grade_report r;
-    if (el_grade_answers(cat, all, a, "fuzz", "fuzz.txt", &r) != EL_OK)
+    if (el_grade_score(cat, all, a, "fuzz", "fuzz.txt", &r) != EL_OK)
         abort();
     if (!(r.score >= 0 && r.score <= r.max) || r.n != all->n)
         abort();
@@ -54,20 +54,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!cat) {
         int st;
-        cat = el_catalog_load(el_catalog_default_dir(NULL), &st);
-        all = cat ? el_catalog_set(cat, "all") : NULL;
+        cat = el_grade_book_load(el_grade_book_default_dir(NULL), &st);
+        all = cat ? el_grade_book_set(cat, "all") : NULL;
         if (!all)
             abort();
     }
     const char *hint = size && (data[0] & 1) ? "fuzz.tex" : "fuzz.txt";
-    el_answers a;
-    if (el_answers_parse((const char *)data, size, hint, &a) != EL_OK)
+    el_grade_answers a;
+    if (el_grade_answers_parse((const char *)data, size, hint, &a) != EL_OK)
         abort();
     char *first = report_json(&a), *second = report_json(&a);
     if (strcmp(first, second) != 0)
         abort();
     free(first);
     free(second);
-    el_answers_free(&a);
+    el_grade_answers_free(&a);
     return 0;
 }

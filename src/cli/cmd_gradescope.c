@@ -1,0 +1,74 @@
+/* cmd_gradescope.c -- `elbolab gradescope`: builds the autograder bundle
+ * (-o autograder.zip), or runs inside it on Gradescope (`gradescope run`). */
+#include "cli/cli.h"
+#include "cli/grade_cli.h"
+#include "core/el_core.h"
+#include "grade/el_grade.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void gradescope_help(void)
+{
+    puts("usage: elbolab gradescope --set NAME -o autograder.zip [--source DIR]\n"
+         "       elbolab gradescope run [--root DIR] [--set NAME] [--exercises DIR]\n\n"
+         "The first form builds a Gradescope autograder bundle: the sources,\n"
+         "exercises/, setup.sh (installs packages and builds on Gradescope's Ubuntu\n"
+         "image) and run_autograder.  Upload it as the assignment's autograder.\n"
+         "The second form is what run_autograder calls: it grades the answer file in\n"
+         "ROOT/submission (ROOT defaults to /autograder) for the student named in\n"
+         "ROOT/submission_metadata.json and writes ROOT/results/results.json.");
+}
+
+int cmd_gradescope(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "set", required_argument, NULL, 's' },
+        { "output", required_argument, NULL, 'o' },
+        { "source", required_argument, NULL, 'S' },
+        { "root", required_argument, NULL, 'r' },
+        { "exercises", required_argument, NULL, 'e' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *set = NULL, *out = NULL, *src = NULL, *root = "/autograder", *dir = NULL;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":hs:o:S:r:e:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h': gradescope_help(); return 0;
+        case 's': set = optarg; break;
+        case 'o': out = optarg; break;
+        case 'S': src = optarg; break;
+        case 'r': root = optarg; break;
+        case 'e': dir = optarg; break;
+        case ':': return cli_fail("gradescope", "%s needs a value", argv[optind - 1]);
+        default: return cli_fail("gradescope", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    int npos = argc - optind;
+    int run = npos == 1 && !strcmp(argv[optind], "run");
+    if (!run && npos != 0)
+        return cli_fail("gradescope", "unexpected '%s' (see elbolab gradescope --help)",
+                        argv[optind]);
+    if (!run && (!set || !out))
+        return cli_fail("gradescope", "give --set NAME and -o autograder.zip");
+    el_grade_book *c = cli_load_book("gradescope", dir);
+    if (!c)
+        return EXIT_USAGE;
+    const el_grade_exercise_set *s = cli_find_set("gradescope", c, set ? set : CLI_DEFAULT_SET);
+    int rc = EXIT_USAGE;
+    if (s && run)
+        rc = el_grade_gradescope_run(c, s, root) ? cli_fail_lib("gradescope") : 0;
+    else if (s && el_grade_gradescope_bundle(src ? src : el_grade_source_dir(), s->name, out))
+        rc = cli_fail_lib("gradescope");
+    else if (s) {
+        printf(
+            "wrote %s (problem set '%s', %zu exercises): upload it as the Gradescope autograder\n",
+            out, s->name, s->n);
+        rc = 0;
+    }
+    el_grade_book_free(c);
+    return rc;
+}

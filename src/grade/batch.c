@@ -1,0 +1,166 @@
+/* batch.c -- a whole class: every submission in a folder graded by a
+ * pool of threads, one CSV row each; a bad file gives a row with its error
+ * and never stops the others. */
+#include "grade/util.h"
+#include "core/el_core.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- grading in parallel ----------------------------------------------------------- */
+
+typedef struct {
+    const el_grade_book *c;
+    const el_grade_exercise_set *set;
+    const char *dir;
+    el_grade_batch *b;
+    size_t next;
+    pthread_mutex_t lock;
+} pool;
+
+/* The student id of a file: its name without the extension. */
+static char *stem(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return grade_strndup(name, dot && dot != name ? (size_t)(dot - name) : strlen(name));
+}
+
+static void grade_row(pool *p, el_grade_batch_row *row)
+{
+    gbuf b = { 0 };
+    gbuf_printf(&b, "%s/%s", p->dir, row->file);
+    char *path = gbuf_take(&b), *sub = NULL;
+    struct stat sb;
+    int st = path ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
+    if (!st && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        st = grade_find_submission(path, &sub); /* one folder per student */
+    row->student = sub ? grade_strdup(row->file) : stem(row->file);
+    el_grade_report r;
+    memset(&r, 0, sizeof r);
+    if (!st)
+        st = el_grade_file(p->c, p->set, sub ? sub : path, row->student, &r);
+    if (st) {
+        row->error = grade_clean(el_errmsg(), strlen(el_errmsg()), 300, 0);
+    } else {
+        row->score = r.score;
+        for (size_t i = 0; i < r.n && i < row->n; i++)
+            row->scores[i] = r.ex[i].score;
+    }
+    el_grade_report_free(&r);
+    free(path);
+    free(sub);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->b->n)
+            return NULL;
+        grade_row(p, &p->b->rows[i]);
+    }
+}
+
+int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, const char *dir,
+                    unsigned jobs, el_grade_batch *out)
+{
+    memset(out, 0, sizeof *out);
+    out->set = set;
+    char **names;
+    size_t n;
+    int st = grade_list_dir(dir, &names, &n);
+    if (st)
+        return st;
+    out->rows = calloc(n + 1, sizeof *out->rows);
+    double max = 0.0;
+    for (size_t i = 0; i < set->n; i++)
+        max += set->ex[i]->points;
+    for (size_t i = 0; out->rows && i < n; i++) {
+        out->rows[i].file = names[i];
+        names[i] = NULL;
+        out->rows[i].max = max;
+        out->rows[i].n = set->n;
+        out->rows[i].scores = calloc(set->n + 1, sizeof(double));
+        out->n = i + 1;
+        if (!out->rows[i].scores)
+            break;
+    }
+    grade_free_names(names, n);
+    if (!out->rows || out->n < n || (n && !out->rows[n - 1].scores)) {
+        el_grade_batch_free(out);
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    }
+    pool p = { c, set, dir, out, 0, PTHREAD_MUTEX_INITIALIZER };
+    unsigned nt = jobs ? jobs : 1;
+    if (nt > 64)
+        nt = 64;
+    pthread_t th[64];
+    unsigned started = 0;
+    for (; started < nt - 1; started++) /* this thread is the last worker */
+        if (pthread_create(&th[started], NULL, worker, &p) != 0)
+            break;
+    worker(&p);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    return EL_OK;
+}
+
+void el_grade_batch_free(el_grade_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->rows[i].file);
+        free(b->rows[i].student);
+        free(b->rows[i].error);
+        free(b->rows[i].scores);
+    }
+    free(b->rows);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------ */
+
+/* Writes S as one CSV field (quoted when it holds a comma, quote or newline). */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+    }
+    fputc('"', f);
+}
+
+int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f)
+{
+    fputs("file,student,score,max_score", f);
+    for (size_t i = 0; i < b->set->n; i++) {
+        fputc(',', f);
+        csv_field(f, b->set->ex[i]->id);
+    }
+    fputs(",error\n", f);
+    for (size_t r = 0; r < b->n; r++) {
+        const el_grade_batch_row *row = &b->rows[r];
+        char *file = grade_clean(row->file, strlen(row->file), 300, 0);
+        csv_field(f, file ? file : "");
+        free(file);
+        fputc(',', f);
+        csv_field(f, row->student ? row->student : "");
+        fprintf(f, ",%.4g,%.4g", el_grade_round(row->score), row->max);
+        for (size_t i = 0; i < row->n; i++)
+            fprintf(f, ",%.4g", el_grade_round(row->scores[i]));
+        fputc(',', f);
+        csv_field(f, row->error ? row->error : "");
+        fputc('\n', f);
+    }
+    return ferror(f) ? EL_ERROR(EL_EIO, "cannot write the CSV") : EL_OK;
+}

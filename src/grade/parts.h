@@ -1,0 +1,21 @@
+/* parts.h -- private to grade/: grading one part of an exercise -- an
+ * expression (equiv.c); a number, true/false, choice or selection (values.c). */
+#ifndef EL_GRADE_PARTS_H
+#define EL_GRADE_PARTS_H
+
+#include "grade/el_grade.h"
+
+/* ---- the equivalence test ------------------------------------------------------ */
+
+/* Grades one expression part: the student's TEXT against PART's reference. */
+void grade_expression(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                      const char *student, el_grade_part_result *res);
+
+/* Number, true/false, choice and multi-select parts. */
+void grade_number_part(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                       const char *student, el_grade_part_result *res);
+void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_result *res);
+void grade_choice(const el_grade_part *part, const char *text, el_grade_part_result *res);
+void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res);
+
+#endif

@@ -1,0 +1,352 @@
+/* score.c -- grading a whole submission: matching the file's sections
+ * to the set's exercises and its keys to their parts, then scoring each
+ * part by its kind. */
+#include "grade/util.h"
+#include "grade/parts.h"
+#include "core/el_core.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VIRTUAL 16
+
+/* ---- which entry answers which part ---------------------------------------------- */
+
+/* An entry of a section, or a piece "key = value" cut out of one. */
+typedef struct {
+    char *key;
+    char *value;
+    const char *error;
+    int line;
+    int used;
+} entry;
+
+static int key_is(const char *key, const el_grade_part *p)
+{
+    char *k = grade_norm_name(key, '_'), *n = grade_norm_name(p->name, '_');
+    int same = k && n && !strcmp(k, n);
+    for (size_t i = 0; k && !same && i < p->naliases; i++) {
+        char *a = grade_norm_name(p->aliases[i], '_');
+        same = a && !strcmp(a, k);
+        free(a);
+    }
+    free(k);
+    free(n);
+    return same;
+}
+
+static int generic_key(const char *key)
+{
+    static const char *const keys[] = { "",         "answer", "ans",   "a",
+                                        "solution", "result", "value", NULL };
+    for (size_t i = 0; keys[i]; i++)
+        if (!strcmp(key, keys[i]))
+            return 1;
+    return 0;
+}
+
+/* Cuts "k1 = v1, k2 = v2" (separated by , ; \\ or line breaks outside
+ * brackets) into entries when every piece names a part of EX, its key
+ * prefixed by PREFIX when not empty ("inclusive" + "mu"); 0 if it does not. */
+static size_t split_pairs(const el_grade_exercise *ex, const char *prefix,
+                          const el_grade_answer_entry *src, entry *out, size_t cap)
+{
+    const char *s = src->value;
+    size_t n = 0, start = 0;
+    int depth = 0;
+    for (size_t i = 0;; i++) {
+        char c = s[i];
+        if (c == '(' || c == '{' || c == '[')
+            depth++;
+        else if ((c == ')' || c == '}' || c == ']') && depth > 0)
+            depth--;
+        int cut = c == '\0' || c == '\n' ||
+                  (depth == 0 && (c == ';' || c == ',' || (c == '\\' && s[i + 1] == '\\')));
+        if (!cut)
+            continue;
+        const char *eq = memchr(s + start, '=', i - start);
+        if (!eq && strspn(s + start, " \t\r") == i - start) { /* an empty piece */
+            if (c == '\0')
+                break;
+            start = i + 1;
+            continue;
+        }
+        if (!eq || n == cap)
+            goto fail;
+        gbuf kb = { 0 };
+        gbuf_printf(&kb, "%s%s%.*s", prefix, *prefix ? "_" : "", (int)((size_t)(eq - s) - start),
+                    s + start);
+        char *k = gbuf_take(&kb);
+        char *nk = k ? grade_norm_name(k, '_') : NULL;
+        free(k);
+        int known = 0;
+        for (size_t p = 0; nk && p < ex->nparts; p++)
+            known |= key_is(nk, &ex->parts[p]);
+        if (!known) {
+            free(nk);
+            goto fail;
+        }
+        out[n++] =
+            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0 };
+        if (c == '\0')
+            break;
+        if (c == '\\')
+            i++;
+        start = i + 1;
+    }
+    return n;
+fail:
+    for (size_t i = 0; i < n; i++) {
+        free(out[i].key);
+        free(out[i].value);
+    }
+    return 0;
+}
+
+/* The entries of section S as a flat list (pairs split for multi-part EX). */
+static size_t collect(const el_grade_exercise *ex, const el_grade_answer_section *s, entry **out)
+{
+    size_t cap = s->n + MAX_VIRTUAL, n = 0;
+    entry *v = calloc(cap + 1, sizeof *v);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const el_grade_answer_entry *e = &s->e[i];
+        if (ex->nparts > 1 && !e->error && strchr(e->value, '=')) {
+            size_t k = split_pairs(ex, generic_key(e->key) ? "" : e->key, e, v + n, cap - n);
+            if (k) {
+                n += k;
+                continue;
+            }
+        }
+        if (n < cap)
+            v[n++] = (entry){ grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0 };
+    }
+    *out = v;
+    return n;
+}
+
+/* The entry answering part P: its own key or alias, else (single-part
+ * exercise) a generic key or the only entry.  NULL if none. */
+static entry *entry_for(const el_grade_exercise *ex, const el_grade_part *p, entry *v, size_t n)
+{
+    for (size_t i = n; i-- > 0;)
+        if (v[i].key && key_is(v[i].key, p))
+            return &v[i];
+    if (ex->nparts > 1)
+        return NULL;
+    for (size_t i = n; i-- > 0;)
+        if (v[i].key && generic_key(v[i].key))
+            return &v[i];
+    return n == 1 ? &v[0] : NULL;
+}
+
+/* ---- one exercise ---------------------------------------------------------------------- */
+
+static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, const entry *e,
+                       const char *student, el_grade_part_result *r)
+{
+    r->name = grade_strdup(p->name);
+    r->max = p->points;
+    r->score = 0.0;
+    if (!e || (!e->error && !*e->value)) {
+        r->status = EL_GRADE_MISSING;
+        r->feedback = grade_strdup(e ? "The answer is empty." : "No answer.");
+        return;
+    }
+    r->answer = grade_clean(e->value, strlen(e->value), 300, 0);
+    if (e->error) {
+        r->status = EL_GRADE_UNREADABLE;
+        r->feedback = grade_strdup(e->error);
+        return;
+    }
+    switch (p->kind) {
+    case EL_GRADE_PART_EXPRESSION: grade_expression(ex, p, e->value, student, r); break;
+    case EL_GRADE_PART_NUMBER: grade_number_part(ex, p, e->value, student, r); break;
+    case EL_GRADE_PART_TRUEFALSE: grade_truefalse(p, e->value, r); break;
+    case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;
+    case EL_GRADE_PART_SELECT: grade_select(p, e->value, r); break;
+    }
+    r->score = el_grade_round(r->score);
+    if (r->feedback) { /* whatever a grader wrote, keep it printable */
+        char *c = grade_clean(r->feedback, strlen(r->feedback), 2000, 0);
+        free(r->feedback);
+        r->feedback = c;
+    }
+}
+
+static el_grade_status overall(const el_grade_exercise_result *r)
+{
+    size_t missing = 0, unread = 0;
+    for (size_t i = 0; i < r->nparts; i++) {
+        missing += r->parts[i].status == EL_GRADE_MISSING;
+        unread += r->parts[i].status == EL_GRADE_UNREADABLE;
+    }
+    if (r->score >= r->max)
+        return EL_GRADE_CORRECT;
+    if (r->score > 0)
+        return EL_GRADE_PARTIAL;
+    if (missing == r->nparts)
+        return EL_GRADE_MISSING;
+    if (missing + unread == r->nparts)
+        return EL_GRADE_UNREADABLE;
+    return EL_GRADE_WRONG;
+}
+
+static void part_list(const el_grade_exercise *ex, gbuf *b)
+{
+    for (size_t i = 0; i < ex->nparts; i++)
+        gbuf_printf(b, "%s%s", i ? ", " : "", ex->parts[i].name);
+}
+
+static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
+                     const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
+{
+    r->ex = ex;
+    r->max = ex->points;
+    r->parts = calloc(ex->nparts, sizeof *r->parts);
+    if (!r->parts)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    r->nparts = ex->nparts;
+    entry *v = NULL;
+    size_t n = s ? collect(ex, s, &v) : 0;
+    for (size_t i = 0; i < ex->nparts; i++) {
+        entry *e = entry_for(ex, &ex->parts[i], v, n);
+        if (e)
+            e->used = 1;
+        grade_part(ex, &ex->parts[i], e, student, &r->parts[i]);
+        r->score += r->parts[i].score;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].used) {
+            gbuf b = { 0 };
+            part_list(ex, &b);
+            grade_note(notes, v[i].line, 0,
+                       "%s%s%s in [%s] is not graded (this exercise's answer keys: %s)",
+                       *v[i].key ? "'" : "text", v[i].key, *v[i].key ? "'" : "", ex->id,
+                       b.s ? b.s : "");
+            free(b.s);
+        }
+        free(v[i].key);
+        free(v[i].value);
+    }
+    free(v);
+    r->score = el_grade_round(r->score);
+    r->status = overall(r);
+    return EL_OK;
+}
+
+/* ---- the submission ------------------------------------------------------------------------- */
+
+/* The exercise a section id names: itself, or without a leading word such as
+ * "exercise-" / "problem-", or NULL. */
+static const el_grade_exercise *exercise_of(const el_grade_book *c, const char *id)
+{
+    static const char *const prefixes[] = { "exercise-", "problem-", "question-", "ex-",
+                                            "q-",        "task-",    NULL };
+    const el_grade_exercise *ex = el_grade_book_find(c, id);
+    for (size_t i = 0; !ex && prefixes[i]; i++)
+        if (!strncmp(id, prefixes[i], strlen(prefixes[i])))
+            ex = el_grade_book_find(c, id + strlen(prefixes[i]));
+    return ex;
+}
+
+static int in_set(const el_grade_exercise_set *set, const el_grade_exercise *ex)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ex[i] == ex)
+            return 1;
+    return 0;
+}
+
+/* Notes for sections that are not graded: unknown ids, other sets. */
+static void note_sections(const el_grade_book *c, const el_grade_exercise_set *set,
+                          const el_grade_answers *a, const el_grade_answer_section **by_ex,
+                          el_grade_notes *notes)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        const el_grade_answer_section *s = &a->s[i];
+        const el_grade_exercise *ex = exercise_of(c, s->id);
+        if (!ex) {
+            const char *sug = el_grade_book_suggest(c, s->id);
+            grade_note(notes, s->line, 1, "unknown exercise [%s]%s%s%s", s->raw,
+                       sug ? " (did you mean [" : "", sug ? sug : "", sug ? "]?)" : "");
+        } else if (!in_set(set, ex)) {
+            grade_note(notes, s->line, 0, "[%s] is not part of the set '%s': not graded", ex->id,
+                       set->name);
+        } else {
+            for (size_t k = 0; k < set->n; k++)
+                if (set->ex[k] == ex && by_ex[k] != s)
+                    grade_note(notes, s->line, 0, "[%s] answers %s again: the first one is graded",
+                               s->raw, ex->id);
+        }
+    }
+}
+
+int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
+                   const el_grade_answers *a, const char *student, const char *source,
+                   el_grade_report *out)
+{
+    memset(out, 0, sizeof *out);
+    el_gsl_init();
+    const char *who = student && *student ? student : a->student ? a->student : "";
+    out->source = grade_clean(source ? source : "", strlen(source ? source : ""), 300, 0);
+    out->student = grade_clean(who, strlen(who), 200, 0);
+    out->set = grade_strdup(set->name);
+    out->ex = calloc(set->n + 1, sizeof *out->ex);
+    const el_grade_answer_section **by_ex = calloc(set->n + 1, sizeof *by_ex);
+    int st = (out->source && out->student && out->set && out->ex && by_ex)
+                 ? EL_OK
+                 : EL_ERROR(EL_ENOMEM, "out of memory");
+    for (size_t i = 0; !st && i < a->notes.n; i++)
+        grade_note(&out->notes, a->notes.v[i].line, a->notes.v[i].error, "%s", a->notes.v[i].text);
+    out->notes.dropped += a->notes.dropped;
+    for (size_t k = 0; !st && k < set->n; k++)
+        for (size_t i = 0; !by_ex[k] && i < a->n; i++)
+            if (exercise_of(c, a->s[i].id) == set->ex[k])
+                by_ex[k] = &a->s[i];
+    if (!st)
+        note_sections(c, set, a, by_ex, &out->notes);
+    for (size_t k = 0; !st && k < set->n; k++) {
+        st = grade_one(set->ex[k], by_ex[k], who, &out->ex[k], &out->notes);
+        out->n = k + 1;
+        out->score += out->ex[k].score;
+        out->max += out->ex[k].max;
+    }
+    free(by_ex);
+    out->score = el_grade_round(out->score);
+    if (st)
+        el_grade_report_free(out);
+    return st;
+}
+
+int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
+                  const char *student, el_grade_report *out)
+{
+    el_grade_answers a;
+    memset(out, 0, sizeof *out);
+    int st = el_grade_answers_read(path, &a);
+    if (!st)
+        st = el_grade_score(c, set, &a, student, path, out);
+    el_grade_answers_free(&a);
+    return st;
+}
+
+void el_grade_report_free(el_grade_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t j = 0; j < r->ex[i].nparts; j++) {
+            free(r->ex[i].parts[j].name);
+            free(r->ex[i].parts[j].answer);
+            free(r->ex[i].parts[j].feedback);
+        }
+        free(r->ex[i].parts);
+    }
+    free(r->ex);
+    free(r->source);
+    free(r->student);
+    free(r->set);
+    grade_notes_free(&r->notes);
+    memset(r, 0, sizeof *r);
+}

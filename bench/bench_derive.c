@@ -35,10 +35,12 @@ static const char writeup[] =
     "% elbolab: context gauss\n"
     "\\begin{align*}\n"
     "\\mathrm{KL}(q \\| p) &= \\mathbb{E}_q[\\log q(z|x) - \\log p(z)] \\\\\n"
-    "&= \\log\\frac{\\sigma_p}{\\sigma_q} + \\frac{\\sigma_q^2 + (\\mu_q - \\mu_p)^2}{2\\sigma_p^2} - \\frac12\n"
+    "&= \\log\\frac{\\sigma_p}{\\sigma_q} + \\frac{\\sigma_q^2 + (\\mu_q - "
+    "\\mu_p)^2}{2\\sigma_p^2} - \\frac12\n"
     "\\end{align*}\n"
     "\\begin{align*}\n"
-    "\\mathbb{E}_{q}[\\log p(x|z)] - \\mathrm{KL}(q \\| p(z)) &= \\log p(x) - \\mathrm{KL}(q \\| p(z|x))\n"
+    "\\mathbb{E}_{q}[\\log p(x|z)] - \\mathrm{KL}(q \\| p(z)) &= \\log p(x) - \\mathrm{KL}(q \\| "
+    "p(z|x))\n"
     "\\end{align*}\n"
     "\\begin{align*}\n"
     "\\mathrm{KL}(p(z|x) \\| q(z|x)) &= \\int p(z|x) \\log \\frac{p(z|x)}{q(z|x)} \\, dz \\\\\n"
@@ -46,12 +48,14 @@ static const char writeup[] =
     "\\end{align*}\n"
     "% elbolab: context distributions\n"
     "\\begin{align*}\n"
-    "\\mathrm{KL}(p \\| q) &= -\\sum_x p(x) \\log \\frac{q(x)}{p(x)} \\geq -\\log \\sum_x q(x) = 0\n"
+    "\\mathrm{KL}(p \\| q) &= -\\sum_x p(x) \\log \\frac{q(x)}{p(x)} \\geq -\\log \\sum_x q(x) = "
+    "0\n"
     "\\end{align*}\n"
     "% elbolab: context gauss-mv\n"
     "\\begin{align*}\n"
     "\\mathrm{KL}(N_0 \\| N_1) &= \\frac{1}{2}\\left[\\mathrm{tr}(\\Sigma_1^{-1}\\Sigma_0) + "
-    "(\\mu_1-\\mu_0)^T \\Sigma_1^{-1} (\\mu_1-\\mu_0) - d + \\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}\\right]\n"
+    "(\\mu_1-\\mu_0)^T \\Sigma_1^{-1} (\\mu_1-\\mu_0) - d + "
+    "\\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}\\right]\n"
     "\\end{align*}\n"
     "% elbolab: context diag\n"
     "\\begin{align*}\n"
@@ -59,8 +63,10 @@ static const char writeup[] =
     "\\end{align*}\n"
     "% elbolab: context gmvae\n"
     "\\begin{align*}\n"
-    "\\mathrm{ELBO} &= \\mathbb{E}_{q(w|x)}[\\log p(x|w)] - \\mathbb{E}_{q(w|x)}[\\mathrm{KL}(q(z|w,x) "
-    "\\| p(z))] - \\mathbb{E}_{q(w|x)}\\left[\\sum_z q(z|w,x) \\log \\frac{q(w|x)}{p(w|z)}\\right]\n"
+    "\\mathrm{ELBO} &= \\mathbb{E}_{q(w|x)}[\\log p(x|w)] - "
+    "\\mathbb{E}_{q(w|x)}[\\mathrm{KL}(q(z|w,x) "
+    "\\| p(z))] - \\mathbb{E}_{q(w|x)}\\left[\\sum_z q(z|w,x) \\log "
+    "\\frac{q(w|x)}{p(w|z)}\\right]\n"
     "\\end{align*}\n"
     "\\end{document}\n";
 
@@ -85,6 +91,7 @@ int main(void)
         el_derive_report_free(&rep);
     }
     printf("one write-up, %zu derivations (%zu valid), 8 instances: best of %d %.1f ms "
-           "(goal < 500 ms)\n", n, valid, REPS, 1e3 * best);
+           "(goal < 500 ms)\n",
+           n, valid, REPS, 1e3 * best);
     return valid == n && n == 10 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -24,8 +24,7 @@ static void check_text(const char *ctx, const char *text, el_derive_report *rep)
 
 /* One chain: its first invalid step (0: none), the diagnosis of that step
  * ("" none; "error"/"unknown" for those statuses) and the composed relation. */
-static void expect(const char *ctx, const char *text, long first, const char *diag,
-                   const char *rel)
+static void expect(const char *ctx, const char *text, long first, const char *diag, const char *rel)
 {
     el_derive_report rep;
     check_text(ctx, text, &rep);
@@ -43,8 +42,7 @@ static void expect(const char *ctx, const char *text, long first, const char *di
         else if (s->status == EL_STEP_UNKNOWN)
             got = "unknown";
     }
-    ck_assert_msg(strcmp(got, diag) == 0, "diagnosis '%s', expected '%s' in:\n%s", got, diag,
-                  text);
+    ck_assert_msg(strcmp(got, diag) == 0, "diagnosis '%s', expected '%s' in:\n%s", got, diag, text);
     const char *r = el_relation_name(d->relation);
     if (!r)
         r = "null";
@@ -97,7 +95,8 @@ END_TEST
 START_TEST(test_parse_errors)
 {
     static const char *const bad[] = { "\\log p(x", "KL(q p)", "\\int q(z) \\log q(z)",
-                                       "E_q[", "N(z; 1)", "\\frac{a}", "a + ", NULL };
+                                       "E_q[",      "N(z; 1)", "\\frac{a}",
+                                       "a + ",      NULL };
     for (size_t i = 0; bad[i]; i++) {
         el_expr_error err;
         el_tree *t = el_tree_parse(bad[i], &err);
@@ -140,8 +139,9 @@ START_TEST(test_gauss)
            "(\\mu_q-\\mu_p)^2}{2\\sigma_p^2} - \\frac12\n",
            1, "swapped-kl", "=");
     /* the standard normal prior via let rows; a dropped 1/2 is a factor */
-    expect("gauss", "let mu_p = 0\nlet sigma_p = 1\nKL(q||p) = 1/2 (mu^2 + sigma^2 - 1 - log sigma^2)\n"
-                    "= (mu^2 + sigma^2 - 1 - log sigma^2)\n",
+    expect("gauss",
+           "let mu_p = 0\nlet sigma_p = 1\nKL(q||p) = 1/2 (mu^2 + sigma^2 - 1 - log sigma^2)\n"
+           "= (mu^2 + sigma^2 - 1 - log sigma^2)\n",
            2, "factor", "=");
     /* the free-energy identity with the exact evidence */
     expect("gauss",
@@ -167,9 +167,10 @@ START_TEST(test_discrete)
            "\\log p(x) = \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)}\n"
            "\\leq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)}\n",
            2, "wrong-way", "<=");
-    expect("discrete", "\\log p(x) = \\mathrm{ELBO} + \\mathrm{KL}(q(z|x) \\| p(z|x))\n"
-                       "= \\sum_{k=1}^{K} q(z=k|x) \\log \\frac{\\pi_k p(x|z=k)}{q(z=k|x)} + "
-                       "\\mathrm{KL}(q \\| p(z|x))\n",
+    expect("discrete",
+           "\\log p(x) = \\mathrm{ELBO} + \\mathrm{KL}(q(z|x) \\| p(z|x))\n"
+           "= \\sum_{k=1}^{K} q(z=k|x) \\log \\frac{\\pi_k p(x|z=k)}{q(z=k|x)} + "
+           "\\mathrm{KL}(q \\| p(z|x))\n",
            0, "", "=");
     expect("discrete", "\\log p(x) = \\mathrm{ELBO} + \\mathrm{KL}(p(z|x) \\| q(z|x))\n", 1,
            "swapped-kl", "=");
@@ -208,11 +209,13 @@ START_TEST(test_gauss_mv_diag_gmvae)
            1, "inequality", "=");
     expect("gauss-mv", "\\mathbb{E}_{N_0}[(x-\\mu_0)^T \\Sigma_0^{-1} (x-\\mu_0)] = d\n", 0, "",
            "=");
-    expect("diag", "KL(q \\| p) = \\sum_{i=1}^{D} KL(q_i \\| p_i)\n"
-                   "= \\sum_{i=1}^{D} \\frac12 (\\mu_i^2 + \\sigma_i^2 - 1 - \\log \\sigma_i^2)\n",
+    expect("diag",
+           "KL(q \\| p) = \\sum_{i=1}^{D} KL(q_i \\| p_i)\n"
+           "= \\sum_{i=1}^{D} \\frac12 (\\mu_i^2 + \\sigma_i^2 - 1 - \\log \\sigma_i^2)\n",
            0, "", "=");
-    expect("diag", "KL(q \\| p) = \\sum_{i=1}^{D} (\\mu_i^2 + \\sigma_i^2 - 1 - \\log \\sigma_i^2)\n",
-           1, "factor", "=");
+    expect("diag",
+           "KL(q \\| p) = \\sum_{i=1}^{D} (\\mu_i^2 + \\sigma_i^2 - 1 - \\log \\sigma_i^2)\n", 1,
+           "factor", "=");
     const char *gm = "\\mathrm{ELBO} = \\mathbb{E}_{q(w,z|x)}[\\log p(x,w,z) - \\log q(w,z|x)]\n"
                      "= \\mathbb{E}_{q(w|x)}[\\log p(x|w)] - \\mathbb{E}_{q(w|x)}[\\mathrm{KL}"
                      "(q(z|w,x) \\| p(z))] - \\mathbb{E}_{q(w|x)}\\left[\\sum_z q(z|w,x) \\log "
@@ -236,7 +239,8 @@ START_TEST(test_resolution)
         const char *ctx, *lhs, *rhs;
     } steps[] = {
         { "gauss", "KL(q||p)",
-          "\\log\\frac{\\sigma_p}{\\sigma_q} + \\frac{\\sigma_q^2 + (\\mu_q-\\mu_p)^2}{2\\sigma_p^2} - 1/2" },
+          "\\log\\frac{\\sigma_p}{\\sigma_q} + \\frac{\\sigma_q^2 + "
+          "(\\mu_q-\\mu_p)^2}{2\\sigma_p^2} - 1/2" },
         { "gauss", "\\int p(z) \\log p(z) \\, dz", "-\\frac12 \\log(2 \\pi e \\sigma_p^2)" },
         { "gauss", "\\int p(z|x) \\log q(z|x) dz",
           "-1/2 \\log(2\\pi\\sigma_q^2) - ((mu_post - mu_q)^2 + var_post)/(2 sigma_q^2)" },
@@ -261,17 +265,18 @@ END_TEST
 
 START_TEST(test_writeup)
 {
-    const char *tex = "\\documentclass{article}\n"                              /* 1 */
-                      "\\begin{document}\n"                                     /* 2 */
-                      "We show $a = b$ inline, which is not read.\n"            /* 3 */
-                      "% elbolab: context discrete\n"                           /* 4 */
-                      "\\begin{align*}\n"                                       /* 5 */
-                      "\\log p(x) &= \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)} \\\\\n" /* 6 */
-                      "&\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)} \\quad \\text{(Jensen)} \\label{eq:j}\n"
-                      "\\end{align*}\n"
-                      "\\[ p(z) \\]\n"
-                      "$$ KL(q \\| q) = 0 \\overset{\\text{def}}{=} 0 $$\n"
-                      "\\end{document}\n";
+    const char *tex =
+        "\\documentclass{article}\n"                                       /* 1 */
+        "\\begin{document}\n"                                              /* 2 */
+        "We show $a = b$ inline, which is not read.\n"                     /* 3 */
+        "% elbolab: context discrete\n"                                    /* 4 */
+        "\\begin{align*}\n"                                                /* 5 */
+        "\\log p(x) &= \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)} \\\\\n" /* 6 */
+        "&\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)} \\quad \\text{(Jensen)} \\label{eq:j}\n"
+        "\\end{align*}\n"
+        "\\[ p(z) \\]\n"
+        "$$ KL(q \\| q) = 0 \\overset{\\text{def}}{=} 0 $$\n"
+        "\\end{document}\n";
     el_derive_report rep;
     check_text("gauss", tex, &rep);
     ck_assert_uint_eq(rep.n, 2);
@@ -290,10 +295,10 @@ END_TEST
 START_TEST(test_fragment_rows)
 {
     const char *text = "KL(q||q) = E_q[log q - log q]\n"
-                       "  + 0\n"             /* an operator: continues the line */
+                       "  + 0\n" /* an operator: continues the line */
                        "= 0\n"
-                       "Now for the second claim we use Jensen\n"   /* prose ends the chain */
-                       "KL(p||q) >= 0 = 0\n"; /* two relations: two steps */
+                       "Now for the second claim we use Jensen\n" /* prose ends the chain */
+                       "KL(p||q) >= 0 = 0\n";                     /* two relations: two steps */
     el_derive_report rep;
     check_text("distributions", text, &rep);
     ck_assert_uint_eq(rep.n, 2);
@@ -411,15 +416,15 @@ START_TEST(test_compare)
     el_derive_opts o = { .seed = 3, .label = "compare" };
     char why[512];
     const char *goal = "\\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x) \\| p(z))";
-    ck_assert_int_eq(el_derive_compare(c, &o, "E_q[log p(x|z)] - KL(q || p)", goal, 1, why,
-                                       sizeof why), 1);
+    ck_assert_int_eq(
+        el_derive_compare(c, &o, "E_q[log p(x|z)] - KL(q || p)", goal, 1, why, sizeof why), 1);
     /* equal in value, another form: right only when the form is not asked for */
-    ck_assert_int_eq(el_derive_compare(c, &o, "\\log p(x) - KL(q || p(z|x))", goal, 0, why,
-                                       sizeof why), 1);
-    ck_assert_int_eq(el_derive_compare(c, &o, "\\log p(x) - KL(q || p(z|x))", goal, 1, why,
-                                       sizeof why), 0);
-    ck_assert_int_eq(el_derive_compare(c, &o, "E_q[log p(x|z)] - KL(p || q)", goal, 1, why,
-                                       sizeof why), 0);
+    ck_assert_int_eq(
+        el_derive_compare(c, &o, "\\log p(x) - KL(q || p(z|x))", goal, 0, why, sizeof why), 1);
+    ck_assert_int_eq(
+        el_derive_compare(c, &o, "\\log p(x) - KL(q || p(z|x))", goal, 1, why, sizeof why), 0);
+    ck_assert_int_eq(
+        el_derive_compare(c, &o, "E_q[log p(x|z)] - KL(p || q)", goal, 1, why, sizeof why), 0);
     ck_assert_msg(strstr(why, "KL") != NULL, "%s", why);
     ck_assert_int_eq(el_derive_compare(c, &o, "E_q[log f(z)]", goal, 1, why, sizeof why), -1);
     ck_assert_int_eq(el_derive_compare(c, &o, "E_q[log p(x|z)", goal, 1, why, sizeof why), -1);

@@ -145,9 +145,12 @@ typedef struct {
 static int parse_args(int argc, char **argv, derive_args *a)
 {
     static const struct option longs[] = {
-        { "context", required_argument, NULL, 'c' }, { "seed", required_argument, NULL, 's' },
-        { "instances", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
-        { "exercises", required_argument, NULL, 'e' }, { "help", no_argument, NULL, 'h' },
+        { "context", required_argument, NULL, 'c' },
+        { "seed", required_argument, NULL, 's' },
+        { "instances", required_argument, NULL, 'n' },
+        { "json", no_argument, NULL, 'j' },
+        { "exercises", required_argument, NULL, 'e' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     unsigned long v;

@@ -18,6 +18,7 @@ static const char *part_kind(el_grade_part_kind k)
     case EL_GRADE_PART_TRUEFALSE: return "true/false";
     case EL_GRADE_PART_CHOICE: return "one option";
     case EL_GRADE_PART_SELECT: return "every option that applies";
+    case EL_GRADE_PART_DERIVATION: return "derivation: the steps, one relation per row";
     }
     return "";
 }

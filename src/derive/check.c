@@ -26,9 +26,9 @@ typedef struct {
     instance *inst;
     el_tree **tree; /* per line, NULL when it did not parse */
     double *val, *err;
-    int *state;     /* per line and instance: 0 ok, 1 error, 2 unknown */
-    char **why;     /* per line: the first evaluation message */
-    long *budget;   /* what is left for the whole text */
+    int *state;   /* per line and instance: 0 ok, 1 error, 2 unknown */
+    char **why;   /* per line: the first evaluation message */
+    long *budget; /* what is left for the whole text */
 } dpriv;
 
 static char *fmt_dup(const char *fmt, ...)
@@ -99,7 +99,8 @@ static void eval_line(dpriv *p, size_t line, el_derivation *d)
         dval v;
         int rc = allowed > 0 ? ev(&e, t, &v) : -1;
         if (allowed <= 0)
-            snprintf(e.msg, sizeof e.msg, "the text is too costly to check: stopped before this "
+            snprintf(e.msg, sizeof e.msg,
+                     "the text is too costly to check: stopped before this "
                      "line");
         *p->budget -= allowed - (e.budget > 0 ? e.budget : 0);
         if (!rc && !dv_scalar(&v)) {
@@ -109,8 +110,10 @@ static void eval_line(dpriv *p, size_t line, el_derivation *d)
         }
         if (!rc && !isfinite(v.v[0])) {
             rc = -1;
-            snprintf(e.msg, sizeof e.msg, "the line is not finite at instance %zu (a log of a "
-                     "negative number, a division by zero or a diverging integral?)", i + 1);
+            snprintf(e.msg, sizeof e.msg,
+                     "the line is not finite at instance %zu (a log of a "
+                     "negative number, a division by zero or a diverging integral?)",
+                     i + 1);
         }
         p->state[at] = rc ? (e.unknown ? 2 : 1) : 0;
         p->val[at] = rc ? NAN : v.v[0];
@@ -220,8 +223,11 @@ static int swapped_kl(dpriv *p, size_t a, size_t b, const sides *s)
         for (int k = 0; k < n + (n > 1); k++) {
             int ok = 1;
             for (size_t i = 0; i < p->ninst && ok; i++) {
-                env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET,
-                          .swap_kl = k < n ? kls[k] : NULL, .swap_all = k == n };
+                env e = { .ctx = p->ctx,
+                          .in = &p->inst[i],
+                          .budget = LINE_BUDGET,
+                          .swap_kl = k < n ? kls[k] : NULL,
+                          .swap_all = k == n };
                 dval v;
                 if (ev(&e, p->tree[line], &v) || !dv_scalar(&v)) {
                     ok = 0;
@@ -282,17 +288,20 @@ static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sid
     sentence[0] = '\0';
     if ((r == EL_REL_GE || r == EL_REL_GT) && holds(s, EL_REL_LE, NULL)) {
         add_diag(st, "wrong-way");
-        snprintf(sentence, cap, "the inequality is the wrong way round: here the left side is "
+        snprintf(sentence, cap,
+                 "the inequality is the wrong way round: here the left side is "
                  "<= the right side");
     } else if ((r == EL_REL_LE || r == EL_REL_LT) && holds(s, EL_REL_GE, NULL)) {
         add_diag(st, "wrong-way");
-        snprintf(sentence, cap, "the inequality is the wrong way round: here the left side is "
+        snprintf(sentence, cap,
+                 "the inequality is the wrong way round: here the left side is "
                  ">= the right side");
     }
     if (swapped_kl(p, a, b, s)) {
         add_diag(st, "swapped-kl");
         if (!sentence[0])
-            snprintf(sentence, cap, "the sides agree once the arguments of a KL are exchanged: "
+            snprintf(sentence, cap,
+                     "the sides agree once the arguments of a KL are exchanged: "
                      "KL(q||p) and KL(p||q) differ");
     }
     int sign = const_ratio(s, &c) && fabs(c + 1) < 1e-7;
@@ -312,12 +321,15 @@ static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sid
         add_diag(st, "inequality");
         /* a constant offset holds one way too: then the offset is the better sentence */
         if (!sentence[0] && !const_diff(s, &c) && !named_diff(p, s, what, sizeof what))
-            snprintf(sentence, cap, "written '=', but only '%s' holds: an inequality (such as "
-                     "Jensen's) gives '%s' here, not '='", ge ? ">=" : "<=", ge ? ">=" : "<=");
+            snprintf(sentence, cap,
+                     "written '=', but only '%s' holds: an inequality (such as "
+                     "Jensen's) gives '%s' here, not '='",
+                     ge ? ">=" : "<=", ge ? ">=" : "<=");
     }
     int ineq = strstr(st->diagnoses, "inequality") != NULL;
-    const char *so = !ineq ? "" : holds(s, EL_REL_GE, NULL) ? " (so, as written, only '>=' holds)"
-                                                           : " (so, as written, only '<=' holds)";
+    const char *so = !ineq                       ? ""
+                     : holds(s, EL_REL_GE, NULL) ? " (so, as written, only '>=' holds)"
+                                                 : " (so, as written, only '<=' holds)";
     if (named_diff(p, s, what, sizeof what)) {
         add_diag(st, "constant");
         char extra[320];
@@ -327,8 +339,10 @@ static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sid
     } else if (const_diff(s, &c)) {
         add_diag(st, "constant");
         char extra[240];
-        snprintf(extra, sizeof extra, "%sthe sides differ by the constant %.6g: a dropped or "
-                 "added term%s", sentence[0] ? "; " : "", c, so);
+        snprintf(extra, sizeof extra,
+                 "%sthe sides differ by the constant %.6g: a dropped or "
+                 "added term%s",
+                 sentence[0] ? "; " : "", c, so);
         strncat(sentence, extra, cap - strlen(sentence) - 1);
     }
 }
@@ -362,8 +376,8 @@ static void step_failed_eval(dpriv *p, size_t a, size_t b, el_derive_step *st, e
         for (size_t i = 0; i < p->ninst; i++) {
             if (p->state[line * p->ninst + i] == 1) {
                 st->status = EL_STEP_ERROR;
-                st->message = fmt_dup("line %zu cannot be evaluated at instance %zu: %s",
-                                      line + 1, i + 1, p->why[line] ? p->why[line] : "");
+                st->message = fmt_dup("line %zu cannot be evaluated at instance %zu: %s", line + 1,
+                                      i + 1, p->why[line] ? p->why[line] : "");
                 st->instance = inst_json(p->ctx, &p->inst[i]);
                 return;
             }
@@ -388,8 +402,8 @@ static void check_step(dpriv *p, el_derivation *d, size_t k)
     sides s = { p->val + a * p->ninst, p->val + b * p->ninst, p->err + a * p->ninst,
                 p->err + b * p->ninst, p->ninst };
     size_t bad = 0;
-    int ok = st->relation == EL_REL_PROPTO ? propto_holds(p, a, b, &bad)
-                                           : holds(&s, st->relation, &bad);
+    int ok =
+        st->relation == EL_REL_PROPTO ? propto_holds(p, a, b, &bad) : holds(&s, st->relation, &bad);
     if (ok)
         return;
     st->status = EL_STEP_INVALID;
@@ -495,7 +509,8 @@ static void collect_unknown(const el_context *c, const el_tree *t, char scope[][
         return;
     int added = 0;
     if ((t->kind == EL_T_SUM || t->kind == EL_T_PROD || t->kind == EL_T_INT ||
-         t->kind == EL_T_EXPECT) && t->name[0] && ns < 16) {
+         t->kind == EL_T_EXPECT) &&
+        t->name[0] && ns < 16) {
         snprintf(scope[ns++], CTX_NAME, "%s", t->name);
         added = 1;
     }
@@ -533,8 +548,8 @@ static const char *close_name(const el_context *c, const char *name)
 
 static int positive_name(const char *n)
 {
-    static const char *const pos[] = { "sigma", "s", "tau", "lambda", "var", "std", "sd",
-                                       "kappa", "beta", "nu", NULL };
+    static const char *const pos[] = { "sigma", "s",     "tau",  "lambda", "var", "std",
+                                       "sd",    "kappa", "beta", "nu",     NULL };
     for (size_t i = 0; pos[i]; i++)
         if (strncmp(n, pos[i], strlen(pos[i])) == 0)
             return 1;
@@ -560,14 +575,15 @@ static void declare_unknown(dpriv *p, el_derivation *d, size_t nlines, int exerc
         if (exercise)
             continue;
         int pos = positive_name(names.name[i]);
-        if (el_context_set_param(p->ctx, names.name[i], pos ? "uniform(0.3, 2.5)" : "uniform(-2, 2)",
-                                 NULL, NULL) == 0) {
+        if (el_context_set_param(p->ctx, names.name[i],
+                                 pos ? "uniform(0.3, 2.5)" : "uniform(-2, 2)", NULL, NULL) == 0) {
             int at = ctx_param_index(p->ctx, names.name[i]);
             if (at >= 0)
                 p->ctx->param[at].auto_declared = 1;
-            snprintf(notes + n, sizeof notes - n, "%s'%s' is not in the context: checked as a "
-                     "parameter drawn from %s.", n ? " " : "", names.name[i],
-                     pos ? "(0.3, 2.5)" : "(-2, 2)");
+            snprintf(notes + n, sizeof notes - n,
+                     "%s'%s' is not in the context: checked as a "
+                     "parameter drawn from %s.",
+                     n ? " " : "", names.name[i], pos ? "(0.3, 2.5)" : "(-2, 2)");
         }
     }
     if (notes[0])
@@ -677,8 +693,8 @@ static int check_chain(const chain *c, el_context *ctx, const el_derive_opts *o,
         check_step(p, d, k);
         if (d->steps[k].status != EL_STEP_VALID)
             d->valid = 0;
-        if (!d->first_invalid && (d->steps[k].status == EL_STEP_INVALID ||
-                                  d->steps[k].status == EL_STEP_ERROR))
+        if (!d->first_invalid &&
+            (d->steps[k].status == EL_STEP_INVALID || d->steps[k].status == EL_STEP_ERROR))
             d->first_invalid = (long)k;
     }
     d->relation = compose(d);
@@ -694,7 +710,9 @@ static el_context *chain_context(const chain *c, const el_derive_opts *o, el_con
     if (given && !c->context[0])
         ctx = el_context_copy(given);
     else
-        ctx = el_context_load(c->context[0] ? c->context : o->context ? o->context : "gauss",
+        ctx = el_context_load(c->context[0] ? c->context
+                              : o->context  ? o->context
+                                            : "gauss",
                               o->dirs, o->ndirs);
     if (!ctx)
         return NULL;
@@ -793,6 +811,40 @@ void el_derive_report_free(el_derive_report *rep)
 
 /* ---- matching -------------------------------------------------------------------- */
 
+/* Is line `line` of d equal in value to `form` at every instance? */
+static int equal_values(const el_derivation *d, size_t line, const char *form)
+{
+    dpriv *p = d->priv;
+    el_tree *t = el_tree_parse(form, NULL);
+    int same = t != NULL;
+    for (size_t i = 0; i < p->ninst && same; i++) {
+        size_t at = line * p->ninst + i;
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        dval x;
+        same = p->state[at] == 0 && !ev(&e, t, &x) && dv_scalar(&x) &&
+               fabs(x.v[0] - p->val[at]) <= tol(x.v[0], p->val[at], x.err, p->err[at]);
+    }
+    el_tree_free(t);
+    return same;
+}
+
+int el_derive_same_step(const el_derivation *d, size_t k, const char *steps, long step)
+{
+    if (!d->priv || k < 1 || k >= d->nlines || step < 1)
+        return 0;
+    chains cs;
+    if (rows_split(steps, &cs))
+        return 0;
+    int same = 0;
+    if (cs.n >= 1 && (size_t)step < cs.c[0].n) {
+        const char *a = cs.c[0].l[step - 1].text, *b = cs.c[0].l[step].text;
+        same = (equal_values(d, k - 1, a) && equal_values(d, k, b)) ||
+               (equal_values(d, k - 1, b) && equal_values(d, k, a));
+    }
+    chains_free(&cs);
+    return same;
+}
+
 int el_derive_matches(const el_derivation *d, size_t line, const char *form)
 {
     dpriv *p = d->priv;
@@ -852,16 +904,21 @@ int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *a
     } else if (!((dpriv *)d.priv)->tree[0] || ((dpriv *)d.priv)->state[0] != 0) {
         out = -2;
         EL_ERROR(EL_EFORMAT, "the reference '%.60s' cannot be evaluated: %s", reference,
-                 d.lines[0].error ? d.lines[0].error
-                 : ((dpriv *)d.priv)->why[0] ? ((dpriv *)d.priv)->why[0] : "");
+                 d.lines[0].error            ? d.lines[0].error
+                 : ((dpriv *)d.priv)->why[0] ? ((dpriv *)d.priv)->why[0]
+                                             : "");
     } else if (st->status == EL_STEP_VALID) {
         out = 1;
         if (same_form && !(d.lines[0].vocab && d.lines[1].vocab &&
                            strcmp(d.lines[0].vocab, d.lines[1].vocab) == 0)) {
             out = 0;
-            snprintf(why, cap, "equal in value, but not the form asked for (it uses %s, the "
-                     "answer asks for %s)", d.lines[1].vocab[0] ? d.lines[1].vocab : "no "
-                     "expectation, KL or density", d.lines[0].vocab);
+            snprintf(why, cap,
+                     "equal in value, but not the form asked for (it uses %s, the "
+                     "answer asks for %s)",
+                     d.lines[1].vocab[0] ? d.lines[1].vocab
+                                         : "no "
+                                           "expectation, KL or density",
+                     d.lines[0].vocab);
         }
     } else if (st->status == EL_STEP_INVALID) {
         out = 0;
@@ -869,8 +926,10 @@ int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *a
         snprintf(why, cap, "%s", m ? m + 2 : "the values differ");
     } else {
         out = -1;
-        snprintf(why, cap, "%s", d.lines[1].error ? d.lines[1].error
-                                  : st->message ? st->message : "cannot be evaluated");
+        snprintf(why, cap, "%s",
+                 d.lines[1].error ? d.lines[1].error
+                 : st->message    ? st->message
+                                  : "cannot be evaluated");
     }
     derivation_free(&d);
     return out;

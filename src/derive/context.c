@@ -25,7 +25,7 @@
 #define ELBOLAB_SOURCE_DIR "."
 #endif
 
-static const char *const builtin[] = { "discrete", "gauss",    "gauss-mv", "diag",
+static const char *const builtin[] = { "discrete",      "gauss", "gauss-mv", "diag",
                                        "distributions", "gmvae", NULL };
 
 const char *const *el_context_builtin_names(void)
@@ -130,8 +130,9 @@ static int split_list(const char *text, char out[][CTX_NAME], int max)
 static int canon_name(const char *text, char *out, size_t cap)
 {
     const char *nm = text + (text[0] == '\\');
-    if (isalpha((unsigned char)nm[0]) && strspn(nm, "abcdefghijklmnopqrstuvwxyz"
-                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(nm)) {
+    if (isalpha((unsigned char)nm[0]) &&
+        strspn(nm, "abcdefghijklmnopqrstuvwxyz"
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(nm)) {
         snprintf(out, cap, "%s", nm);
         return 1;
     }
@@ -156,8 +157,8 @@ void ctx_base_name(const char *name, char *out, size_t cap)
     }
     snprintf(out, cap, "%s", name);
     /* p_{\mu,\sigma,\theta}, q_{\psi,\phi}: a subscript of parameter names is spelling */
-    static const char *const words[] = { "mu", "sigma", "theta", "phi", "psi", "eta", "lambda",
-                                         "omega", "vartheta", "varphi", NULL };
+    static const char *const words[] = { "mu",     "sigma", "theta",    "phi",    "psi", "eta",
+                                         "lambda", "omega", "vartheta", "varphi", NULL };
     if (strchr("pq", out[0]) && out[1] == '_') {
         for (size_t i = 0; words[i]; i++) {
             size_t n = strlen(words[i]);
@@ -280,9 +281,9 @@ const ddist *ctx_dist_bare(const el_context *c, const char *name)
         if (name_in(name, "", m->dist[i].alias, m->dist[i].nalias) ||
             name_in(base, "", m->dist[i].alias, m->dist[i].nalias))
             return &c->dist[i];
-    const char *sig = strcmp(base, "q") == 0 ? c->default_q
-                    : strcmp(base, "p") == 0 ? c->default_p
-                                             : NULL;
+    const char *sig = strcmp(base, "q") == 0   ? c->default_q
+                      : strcmp(base, "p") == 0 ? c->default_p
+                                               : NULL;
     if (sig && strcmp(sig, base) != 0) {
         el_tree *t = el_tree_parse(sig, NULL);
         const ddist *d = NULL;
@@ -380,19 +381,20 @@ static dparam *add_param(el_context *c, const char *name)
     return p;
 }
 
-static int param_key(el_context *c, dparam *p, const char *key, const char *val,
-                     const char *path, size_t line)
+static int param_key(el_context *c, dparam *p, const char *key, const char *val, const char *path,
+                     size_t line)
 {
     int rc = 0;
     if (strcmp(key, "domain") == 0) {
         if (parse_domain(p, val))
-            return bad(path, line, "domain is uniform(a,b), loguniform(a,b), integer(a,b), "
-                                   "simplex, spd or a number");
+            return bad(path, line,
+                       "domain is uniform(a,b), loguniform(a,b), integer(a,b), "
+                       "simplex, spd or a number");
     } else if (strcmp(key, "shape") == 0) {
         p->shape = strcmp(val, "vector") == 0    ? P_VECTOR
-                 : strcmp(val, "simplex") == 0   ? P_SIMPLEX
-                 : strcmp(val, "spd") == 0       ? P_SPD
-                 : strcmp(val, "integer") == 0   ? P_INTEGER
+                   : strcmp(val, "simplex") == 0 ? P_SIMPLEX
+                   : strcmp(val, "spd") == 0     ? P_SPD
+                   : strcmp(val, "integer") == 0 ? P_INTEGER
                                                  : P_SCALAR;
     } else if (strcmp(key, "length") == 0 || strcmp(key, "dimension") == 0) {
         snprintf(p->length, sizeof p->length, "%s", val);
@@ -411,8 +413,7 @@ static int param_key(el_context *c, dparam *p, const char *key, const char *val,
     return rc;
 }
 
-static int random_key(drandom *r, const char *key, const char *val, const char *path,
-                      size_t line)
+static int random_key(drandom *r, const char *key, const char *val, const char *path, size_t line)
 {
     int rc = 0;
     if (strcmp(key, "support") == 0) {
@@ -565,8 +566,8 @@ static int open_section(el_context *c, char *head, section *sec, const char *pat
     return 0;
 }
 
-static int apply_key(el_context *c, section sec, const char *key, const char *val,
-                     const char *path, size_t line)
+static int apply_key(el_context *c, section sec, const char *key, const char *val, const char *path,
+                     size_t line)
 {
     switch (sec) {
     case S_TOP: return top_key(c, key, val);
@@ -596,8 +597,7 @@ static char *slurp(const char *path)
 }
 
 /* Flushes a pending key (value accumulated over continuation rows). */
-static int flush(el_context *c, section sec, char *key, char *val, const char *path,
-                 size_t line)
+static int flush(el_context *c, section sec, char *key, char *val, const char *path, size_t line)
 {
     if (!key[0])
         return 0;
@@ -686,8 +686,10 @@ static int valid_name(const char *name)
 el_context *el_context_load(const char *name, const char *const *dirs, size_t ndirs)
 {
     if (!valid_name(name)) {
-        EL_ERROR(EL_ENOTFOUND, "no context '%.60s' (contexts: discrete, gauss, gauss-mv, diag, "
-                               "distributions, gmvae)", name);
+        EL_ERROR(EL_ENOTFOUND,
+                 "no context '%.60s' (contexts: discrete, gauss, gauss-mv, diag, "
+                 "distributions, gmvae)",
+                 name);
         return NULL;
     }
     char path[1200];
@@ -700,8 +702,10 @@ el_context *el_context_load(const char *name, const char *const *dirs, size_t nd
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
             return el_context_load_file(path);
     }
-    EL_ERROR(EL_ENOTFOUND, "no context '%s' (contexts: discrete, gauss, gauss-mv, diag, "
-                           "distributions, gmvae)", name);
+    EL_ERROR(EL_ENOTFOUND,
+             "no context '%s' (contexts: discrete, gauss, gauss-mv, diag, "
+             "distributions, gmvae)",
+             name);
     return NULL;
 }
 
@@ -747,8 +751,7 @@ int el_context_set_param(el_context *c, const char *name, const char *domain, co
     return rc;
 }
 
-int el_context_set_quantity(el_context *c, const char *name, const char *value,
-                            const char *aliases)
+int el_context_set_quantity(el_context *c, const char *name, const char *value, const char *aliases)
 {
     char canon[CTX_NAME];
     if (!canon_name(name, canon, sizeof canon)) {

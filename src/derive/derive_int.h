@@ -8,11 +8,11 @@
 #include "derive/el_derive.h"
 #include "expr/el_expr.h"
 
-#define DV_MAX     64 /* elements of a value: up to 8 x 8 */
-#define CTX_NAME   64
-#define CTX_MAX    64 /* parameters, distributions, quantities per context */
-#define CTX_ALIAS  12
-#define BIND_MAX   16
+#define DV_MAX    64 /* elements of a value: up to 8 x 8 */
+#define CTX_NAME  64
+#define CTX_MAX   64 /* parameters, distributions, quantities per context */
+#define CTX_ALIAS 12
+#define BIND_MAX  16
 
 /* A value with an absolute error bound (the largest of its elements'). */
 typedef struct {
@@ -28,10 +28,10 @@ typedef struct {
     char alias[CTX_ALIAS][CTX_NAME];
     int nalias;
     pshape shape;
-    double lo, hi;          /* uniform(lo, hi) */
-    int logscale;           /* loguniform */
-    char length[CTX_NAME];  /* vector length: a number or an integer parameter */
-    el_tree *define;        /* derived: an expression in earlier parameters */
+    double lo, hi;         /* uniform(lo, hi) */
+    int logscale;          /* loguniform */
+    char length[CTX_NAME]; /* vector length: a number or an integer parameter */
+    el_tree *define;       /* derived: an expression in earlier parameters */
     char define_text[512];
     int auto_declared;
 } dparam;
@@ -41,20 +41,20 @@ typedef enum { RV_REAL, RV_STATES, RV_OBSERVED } rvkind;
 typedef struct {
     char name[CTX_NAME];
     rvkind kind;
-    char size[CTX_NAME];    /* states(K): K; real^d: d ("" = 1) */
-    el_tree *loc, *scale;   /* where its mass sits (real): for integrals */
+    char size[CTX_NAME];  /* states(K): K; real^d: d ("" = 1) */
+    el_tree *loc, *scale; /* where its mass sits (real): for integrals */
 } drandom;
 
 typedef struct {
-    char name[CTX_NAME];    /* base name: p, q, N_0, q_i */
+    char name[CTX_NAME]; /* base name: p, q, N_0, q_i */
     char vars[4][CTX_NAME];
     int nvars;
     char cond[4][CTX_NAME];
     int ncond;
     el_tree *density;
     char density_text[1024];
-    char family[CTX_NAME];  /* index name of an indexed family (q_i), or "" */
-    el_tree *mean, *sd, *cov; /* a declared Gaussian (diag: sd a vector), or NULL */
+    char family[CTX_NAME];           /* index name of an indexed family (q_i), or "" */
+    el_tree *mean, *sd, *cov;        /* a declared Gaussian (diag: sd a vector), or NULL */
     char alias[CTX_ALIAS][CTX_NAME]; /* other bare names: q, q_phi */
     int nalias;
 } ddist;
@@ -144,13 +144,13 @@ dval dv_num(double x);
 /* ---- integrate.c ---- */
 /* A distribution term resolved for integration: over random variable rv. */
 typedef struct {
-    const el_tree *tree; /* the term (a call, a bare name, N(m, v), a mixture) */
-    const ddist *dist;   /* a distribution of the context, or NULL */
-    const el_tree *call; /* its call with arguments (p(x|z=k)), or NULL */
+    const el_tree *tree;     /* the term (a call, a bare name, N(m, v), a mixture) */
+    const ddist *dist;       /* a distribution of the context, or NULL */
+    const el_tree *call;     /* its call with arguments (p(x|z=k)), or NULL */
     char bindname[CTX_NAME]; /* also bind this name (E_{u ~ q}) */
-    int rv;              /* index into ctx->rv */
-    int gaussian;        /* mean/cov known: Gauss-Hermite */
-    dval mean, cov;      /* cov: variance (1-D) or covariance matrix */
+    int rv;                  /* index into ctx->rv */
+    int gaussian;            /* mean/cov known: Gauss-Hermite */
+    dval mean, cov;          /* cov: variance (1-D) or covariance matrix */
 } dterm;
 
 int term_resolve(env *e, const el_tree *t, const char *var, dterm *out);

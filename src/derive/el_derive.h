@@ -18,10 +18,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define EL_DERIVE_MAX_BYTES   (1 << 20) /* a file or answer larger than this is refused */
-#define EL_DERIVE_MAX_LINES   400       /* lines in one chain */
-#define EL_DERIVE_MAX_CHAINS  200       /* chains in one text */
-#define EL_DERIVE_MAX_INST    64        /* instances per check */
+#define EL_DERIVE_MAX_BYTES  (1 << 20) /* a file or answer larger than this is refused */
+#define EL_DERIVE_MAX_LINES  400       /* lines in one chain */
+#define EL_DERIVE_MAX_CHAINS 200       /* chains in one text */
+#define EL_DERIVE_MAX_INST   64        /* instances per check */
 
 typedef struct el_context el_context;
 
@@ -71,37 +71,37 @@ typedef enum {
 } el_relation;
 
 typedef struct {
-    size_t line;             /* line number in the file (1-based) */
-    char *source;            /* the text as written (after dropping & \label ...) */
-    char *read_as;           /* canonical echo, or NULL when it did not parse */
-    char *error;             /* the parser's message ("at 12: expected ...") or NULL */
-    char *vocab;             /* sorted construct set, ';'-separated (for matching) */
+    size_t line;   /* line number in the file (1-based) */
+    char *source;  /* the text as written (after dropping & \label ...) */
+    char *read_as; /* canonical echo, or NULL when it did not parse */
+    char *error;   /* the parser's message ("at 12: expected ...") or NULL */
+    char *vocab;   /* sorted construct set, ';'-separated (for matching) */
 } el_derive_line;
 
 typedef struct {
-    el_relation relation;    /* as written */
+    el_relation relation; /* as written */
     el_step_status status;
-    char diagnosis[16];      /* first diagnosis token, "" if none */
-    char diagnoses[96];      /* all tokens, ' '-separated */
-    char *message;           /* one or two sentences, or NULL */
-    json_t *instance;        /* the failing instance's parameters, or NULL */
-    double lhs, rhs;         /* both sides there (NaN when not evaluated) */
-    char *justification;     /* `\text{Jensen}` -> "Jensen", or NULL */
-    int repeat;              /* both lines read the same: does not count */
+    char diagnosis[16];  /* first diagnosis token, "" if none */
+    char diagnoses[96];  /* all tokens, ' '-separated */
+    char *message;       /* one or two sentences, or NULL */
+    json_t *instance;    /* the failing instance's parameters, or NULL */
+    double lhs, rhs;     /* both sides there (NaN when not evaluated) */
+    char *justification; /* `\text{Jensen}` -> "Jensen", or NULL */
+    int repeat;          /* both lines read the same: does not count */
 } el_derive_step;
 
 typedef struct {
-    size_t line;             /* where the chain starts */
+    size_t line; /* where the chain starts */
     char context[64];
     size_t instances;
-    int valid;               /* every step valid */
-    long first_invalid;      /* 1-based, or 0 */
-    el_relation relation;    /* composed from the written relations */
+    int valid;            /* every step valid */
+    long first_invalid;   /* 1-based, or 0 */
+    el_relation relation; /* composed from the written relations */
     size_t nlines;
     el_derive_line *lines;
-    el_derive_step *steps;   /* nlines - 1 of them */
-    char *notes;             /* auto-declared names, typos ... or NULL */
-    void *priv;              /* values and instances, for matching forms */
+    el_derive_step *steps; /* nlines - 1 of them */
+    char *notes;           /* auto-declared names, typos ... or NULL */
+    void *priv;            /* values and instances, for matching forms */
 } el_derivation;
 
 typedef struct {
@@ -114,10 +114,10 @@ typedef struct {
     const char *context;     /* default context name ("gauss" when NULL) */
     const char *const *dirs; /* exercise folders searched for contexts */
     size_t ndirs;
-    unsigned long seed;      /* mixed with `label` */
-    const char *label;       /* exercise id + student, or "" */
-    size_t instances;        /* 0: 8 */
-    int exercise;            /* 1: never auto-declare names */
+    unsigned long seed; /* mixed with `label` */
+    const char *label;  /* exercise id + student, or "" */
+    size_t instances;   /* 0: 8 */
+    int exercise;       /* 1: never auto-declare names */
 } el_derive_opts;
 
 /* Checks every derivation in `text` (a write-up, a fragment or an answer).
@@ -150,6 +150,11 @@ int el_relation_implies(el_relation have, el_relation want);
  * 0, or -1 when the form cannot be evaluated (el_errmsg() says why). */
 int el_derive_matches(const el_derivation *d, size_t i, const char *form);
 
+/* Is step k of d (lines k-1 and k) the same step, in value at every
+ * instance, as step `step` of the chain written in `steps` (an exercise's
+ * declared mistake)? Both orders of the two lines count. 1 or 0. */
+int el_derive_same_step(const el_derivation *d, size_t k, const char *steps, long step);
+
 /* A derivation exercise (the grader reads its file and fills this). */
 typedef struct {
     const char *start, *goal;
@@ -160,7 +165,7 @@ typedef struct {
     const char *const *alt_start, *const *alt_goal; /* other accepted pairs */
     const el_relation *alt_relation;
     size_t n_alt;
-    int no_partial;                /* partial = none */
+    int no_partial; /* partial = none */
 } el_derive_exercise;
 
 /* The outcome of grading one answer. */

@@ -86,8 +86,7 @@ static int add_sub(env *e, const dval *a, const dval *b, int sign, dval *out)
 {
     const dval *big = n_of(a) >= n_of(b) ? a : b;
     if (!dv_scalar(a) && !dv_scalar(b) && (a->rows != b->rows || a->cols != b->cols))
-        return fail(e, "cannot add a %dx%d and a %dx%d value", a->rows, a->cols, b->rows,
-                    b->cols);
+        return fail(e, "cannot add a %dx%d and a %dx%d value", a->rows, a->cols, b->rows, b->cols);
     *out = *big;
     for (int i = 0; i < n_of(big); i++)
         out->v[i] = a->v[dv_scalar(a) ? 0 : i] + sign * b->v[dv_scalar(b) ? 0 : i];
@@ -491,8 +490,9 @@ static int density_like(env *e, const el_tree *t)
     case EL_T_GAUSS: return t->c != NULL;
     case EL_T_MUL:
     case EL_T_DIV: return density_like(e, t->a) && density_like(e, t->b);
-    case EL_T_VAR: return ctx_dist_bare(e->ctx, t->name) && !bound(e, t->name) &&
-                          ctx_param_index(e->ctx, t->name) < 0;
+    case EL_T_VAR:
+        return ctx_dist_bare(e->ctx, t->name) && !bound(e, t->name) &&
+               ctx_param_index(e->ctx, t->name) < 0;
     default: return 0;
     }
 }
@@ -552,8 +552,7 @@ static int sum_range(env *e, const el_tree *t, int *lo, int *hi)
             return -1;
         *hi = (int)lround(v.v[0]);
     } else {
-        return unknown(e, "not checkable here: the range of the sum over %s is not known",
-                       t->name);
+        return unknown(e, "not checkable here: the range of the sum over %s is not known", t->name);
     }
     if (*hi - *lo > 64)
         return fail(e, "a sum over more than 64 terms");
@@ -576,8 +575,9 @@ static int ev_sum(env *e, const el_tree *t, dval *out)
     }
     const drandom *rv = ctx_rv(e->ctx, t->name);
     if (rv && rv->kind == RV_REAL)
-        return unknown(e, "not checkable here: a sum over %s, a real variable; this reads "
-                          "like a discrete latent: add `%% elbolab: context discrete`",
+        return unknown(e,
+                       "not checkable here: a sum over %s, a real variable; this reads "
+                       "like a discrete latent: add `%% elbolab: context discrete`",
                        t->name);
     int lo = 1, hi = 0;
     if (rv && rv->kind == RV_STATES && !t->b && !t->c)
@@ -612,8 +612,10 @@ static int ev_int(env *e, const el_tree *t, dval *out)
 {
     const drandom *rv = ctx_rv(e->ctx, t->name);
     if (!rv || rv->kind == RV_OBSERVED)
-        return unknown(e, "not checkable here: an integral over %s, which is not a random "
-                          "variable of this context", t->name);
+        return unknown(e,
+                       "not checkable here: an integral over %s, which is not a random "
+                       "variable of this context",
+                       t->name);
     body_arg arg = { t->a };
     return integrate_plain(e, (int)(rv - e->ctx->rv), body_fn, &arg, out);
 }
@@ -684,8 +686,10 @@ static int ev_deriv(env *e, const el_tree *t, dval *out)
 {
     int pi = ctx_param_index(e->ctx, t->name);
     if (pi < 0 || !dv_scalar(&e->in->param[pi]))
-        return unknown(e, "not checkable here: a derivative with respect to %s, which is not "
-                          "a scalar parameter", t->name);
+        return unknown(e,
+                       "not checkable here: a derivative with respect to %s, which is not "
+                       "a scalar parameter",
+                       t->name);
     instance copy = *e->in;
     const instance *orig = e->in;
     double x = orig->param[pi].v[0], h = 1e-4 * fmax(1.0, fabs(x)), f[4];

@@ -69,10 +69,10 @@ static int score_pair(const el_derive_exercise *ex, const el_derivation *d, cons
         return -1;
     if (dir == 0) {
         int s = el_derive_matches(d, 0, start), g = el_derive_matches(d, d->nlines - 1, goal);
-        add_why(v, s > 0 ? "The chain starts at the start, but its last line is not the goal."
-                 : g > 0 ? "The last line is the goal, but the chain does not start from the "
-                           "start."
-                         : "The chain neither starts at the start nor ends at the goal.");
+        add_why(v, s > 0   ? "The chain starts at the start, but its last line is not the goal."
+                   : g > 0 ? "The last line is the goal, but the chain does not start from the "
+                             "start."
+                           : "The chain neither starts at the start nor ends at the goal.");
         return 0;
     }
     el_relation have = dir == 1 ? d->relation : flipped(d->relation);
@@ -101,8 +101,10 @@ static int score_pair(const el_derive_exercise *ex, const el_derivation *d, cons
         }
         if (!hit) {
             char b[300];
-            snprintf(b, sizeof b, "A milestone is skipped: the derivation should pass through "
-                     "%.200s.", ex->milestones[m]);
+            snprintf(b, sizeof b,
+                     "A milestone is skipped: the derivation should pass through "
+                     "%.200s.",
+                     ex->milestones[m]);
             add_why(v, b);
             full = 0;
         }
@@ -129,7 +131,8 @@ int el_derive_grade_answer(const el_derive_exercise *ex, el_context *ctx, const 
     if (rc)
         return rc;
     if (rep->n == 0) {
-        snprintf(g->feedback, sizeof g->feedback, "No derivation found: write the lines joined "
+        snprintf(g->feedback, sizeof g->feedback,
+                 "No derivation found: write the lines joined "
                  "by relations (=, \\geq, \\leq), one step per row.");
         return 0;
     }

@@ -36,13 +36,13 @@ static int draw_param(const el_context *c, const dparam *p, gsl_rng *r, instance
 {
     int n = length_of(c, in, p->length);
     if (n < 1 || n > 8)
-        return EL_ERROR(EL_EFORMAT, "context %s: the length of %s is not 1..8", c->name,
-                        p->name);
+        return EL_ERROR(EL_EFORMAT, "context %s: the length of %s is not 1..8", c->name, p->name);
     memset(out, 0, sizeof *out);
     out->rows = 1, out->cols = 1;
     switch (p->shape) {
     case P_INTEGER:
-        out->v[0] = (double)((long)p->lo + (long)gsl_rng_uniform_int(r, (unsigned long)(p->hi - p->lo + 1)));
+        out->v[0] = (double)((long)p->lo +
+                             (long)gsl_rng_uniform_int(r, (unsigned long)(p->hi - p->lo + 1)));
         break;
     case P_SCALAR: out->v[0] = draw_scalar(p, r); break;
     case P_VECTOR:
@@ -97,8 +97,7 @@ int inst_draw(const el_context *c, gsl_rng *r, instance *in)
         const drandom *v = &c->rv[k];
         int n = length_of(c, in, v->size);
         if (n < 1 || n > 8)
-            return EL_ERROR(EL_EFORMAT, "context %s: the size of %s is not 1..8", c->name,
-                            v->name);
+            return EL_ERROR(EL_EFORMAT, "context %s: the size of %s is not 1..8", c->name, v->name);
         in->rvsize[k] = n;
         env e = { .ctx = c, .in = in, .budget = 100000 };
         dval loc = dv_num(0), scale = dv_num(1);
@@ -111,8 +110,8 @@ int inst_draw(const el_context *c, gsl_rng *r, instance *in)
             double m = loc.v[loc.rows * loc.cols > 1 ? i : 0];
             double s = scale.v[scale.rows * scale.cols > 1 ? i : 0];
             in->rvfree[k][i] = v->kind == RV_STATES
-                                 ? (double)(1 + gsl_rng_uniform_int(r, (unsigned long)n))
-                                 : m + fabs(s) * gsl_ran_gaussian(r, 1.0);
+                                   ? (double)(1 + gsl_rng_uniform_int(r, (unsigned long)n))
+                                   : m + fabs(s) * gsl_ran_gaussian(r, 1.0);
         }
     }
     return 0;

@@ -139,8 +139,10 @@ static int resolve_literal(env *e, const el_tree *t, const char *var, dterm *out
     if (t->c && t->c->kind == EL_T_VAR)
         k = rv_index(e->ctx, t->c->name);
     if (k < 0)
-        return tunknown(e, "not checkable here: a Gaussian over %s, which is not a random "
-                           "variable of this context", var ? var : "?");
+        return tunknown(e,
+                        "not checkable here: a Gaussian over %s, which is not a random "
+                        "variable of this context",
+                        var ? var : "?");
     out->rv = k;
     if (ev(e, t->a, &out->mean) || ev(e, t->b, &out->cov))
         return -1;
@@ -164,8 +166,10 @@ int term_resolve(env *e, const el_tree *t, const char *var, dterm *out)
         out->dist = ev_call_dist(e, t);
         out->call = t;
         if (!out->dist)
-            return tunknown(e, "not checkable here: this context has no distribution %s(...) "
-                               "of that signature", t->name);
+            return tunknown(e,
+                            "not checkable here: this context has no distribution %s(...) "
+                            "of that signature",
+                            t->name);
     } else {
         const ddist *d = first_dist(e, t);
         if (!d)
@@ -278,7 +282,7 @@ static int chol(env *e, const dval *cov, int dim, int sd_convention, double *l)
 }
 
 typedef struct {
-    const dterm *d;   /* NULL: a plain integral against the reference */
+    const dterm *d; /* NULL: a plain integral against the reference */
     integrand fn;
     void *arg;
     const double *m, *l;
@@ -401,10 +405,11 @@ static int nested_fn(env *e, void *arg, dval *out)
 static int expect_joint(env *e, const dterm *d, integrand fn, void *arg, dval *out)
 {
     const el_tree *den = d->dist->density;
-    if (!den || den->kind != EL_T_MUL || den->a->kind != EL_T_CALL ||
-        den->b->kind != EL_T_CALL)
-        return tfail(e, "cannot average over %s: the context must declare its density as a "
-                        "product such as q(w|x) q(z|w,x)", d->dist->name);
+    if (!den || den->kind != EL_T_MUL || den->a->kind != EL_T_CALL || den->b->kind != EL_T_CALL)
+        return tfail(e,
+                     "cannot average over %s: the context must declare its density as a "
+                     "product such as q(w|x) q(z|w,x)",
+                     d->dist->name);
     const el_tree *outer = den->a, *inner = den->b;
     const ddist *da = ev_call_dist(e, den->a);
     const ddist *db = ev_call_dist(e, den->b);
@@ -495,8 +500,7 @@ static int plain_1d(env *e, int rv, integrand fn, void *arg, dval *out)
     if (j.failed == 1)
         return -1;
     if (j.failed == 2)
-        return tfail(e, "the integrand over %s is not finite somewhere",
-                     e->ctx->rv[rv].name);
+        return tfail(e, "the integrand over %s is not finite somewhere", e->ctx->rv[rv].name);
     if (s && s != GSL_EROUND)
         return tfail(e, "the integral over %s did not converge (it may diverge)",
                      e->ctx->rv[rv].name);

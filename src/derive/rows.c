@@ -159,27 +159,48 @@ typedef struct {
     el_relation rel;
 } rel_word;
 
-static const rel_word rel_words[] = {
-    { "coloneqq", EL_REL_EQ },     { "triangleq", EL_REL_EQ },   { "equiv", EL_REL_EQ },
-    { "geqslant", EL_REL_GE },     { "geq", EL_REL_GE },         { "ge", EL_REL_GE },
-    { "leqslant", EL_REL_LE },     { "leq", EL_REL_LE },         { "le", EL_REL_LE },
-    { "gt", EL_REL_GT },           { "lt", EL_REL_LT },          { "approx", EL_REL_APPROX },
-    { "propto", EL_REL_PROPTO },   { "Rightarrow", EL_REL_IMPLIES }, { "implies", EL_REL_IMPLIES },
-    { "iff", EL_REL_IMPLIES },     { "Leftrightarrow", EL_REL_IMPLIES },
-    { "Longrightarrow", EL_REL_IMPLIES }, { "neq", EL_REL_IMPLIES }, { "ne", EL_REL_IMPLIES },
-    { NULL, EL_REL_EQ }
-};
+static const rel_word rel_words[] = { { "coloneqq", EL_REL_EQ },
+                                      { "triangleq", EL_REL_EQ },
+                                      { "equiv", EL_REL_EQ },
+                                      { "geqslant", EL_REL_GE },
+                                      { "geq", EL_REL_GE },
+                                      { "ge", EL_REL_GE },
+                                      { "leqslant", EL_REL_LE },
+                                      { "leq", EL_REL_LE },
+                                      { "le", EL_REL_LE },
+                                      { "gt", EL_REL_GT },
+                                      { "lt", EL_REL_LT },
+                                      { "approx", EL_REL_APPROX },
+                                      { "propto", EL_REL_PROPTO },
+                                      { "Rightarrow", EL_REL_IMPLIES },
+                                      { "implies", EL_REL_IMPLIES },
+                                      { "iff", EL_REL_IMPLIES },
+                                      { "Leftrightarrow", EL_REL_IMPLIES },
+                                      { "Longrightarrow", EL_REL_IMPLIES },
+                                      { "neq", EL_REL_IMPLIES },
+                                      { "ne", EL_REL_IMPLIES },
+                                      { NULL, EL_REL_EQ } };
 
 static const struct {
     const char *text;
     el_relation rel;
-} rel_symbols[] = { { ":=", EL_REL_EQ },      { ">=", EL_REL_GE },       { "<=", EL_REL_LE },
-                    { "==", EL_REL_EQ },      { "\xe2\x89\xa5", EL_REL_GE }, { "\xe2\xa9\xbe", EL_REL_GE },
-                    { "\xe2\x89\xa4", EL_REL_LE }, { "\xe2\xa9\xbd", EL_REL_LE },
-                    { "\xe2\x89\x88", EL_REL_APPROX }, { "\xe2\x88\x9d", EL_REL_PROPTO },
-                    { "\xe2\x89\xa0", EL_REL_IMPLIES }, { "\xe2\x87\x92", EL_REL_IMPLIES },
-                    { "\xe2\x9f\xb9", EL_REL_IMPLIES }, { "=", EL_REL_EQ },
-                    { ">", EL_REL_GT },       { "<", EL_REL_LT },        { NULL, EL_REL_EQ } };
+} rel_symbols[] = { { ":=", EL_REL_EQ },
+                    { ">=", EL_REL_GE },
+                    { "<=", EL_REL_LE },
+                    { "==", EL_REL_EQ },
+                    { "\xe2\x89\xa5", EL_REL_GE },
+                    { "\xe2\xa9\xbe", EL_REL_GE },
+                    { "\xe2\x89\xa4", EL_REL_LE },
+                    { "\xe2\xa9\xbd", EL_REL_LE },
+                    { "\xe2\x89\x88", EL_REL_APPROX },
+                    { "\xe2\x88\x9d", EL_REL_PROPTO },
+                    { "\xe2\x89\xa0", EL_REL_IMPLIES },
+                    { "\xe2\x87\x92", EL_REL_IMPLIES },
+                    { "\xe2\x9f\xb9", EL_REL_IMPLIES },
+                    { "=", EL_REL_EQ },
+                    { ">", EL_REL_GT },
+                    { "<", EL_REL_LT },
+                    { NULL, EL_REL_EQ } };
 
 typedef struct {
     size_t at, end; /* byte range of the relation in the row */
@@ -407,8 +428,7 @@ static void take_justification(char *s, char *just, size_t cap)
     size_t n = strlen(s);
     if (n && s[n - 1] == '}') { /* ... \quad \text{Jensen} */
         char *p = NULL;
-        static const char *const cmds[] = { "\\text{", "\\textrm{", "\\mbox{", "\\mathrm{",
-                                            NULL };
+        static const char *const cmds[] = { "\\text{", "\\textrm{", "\\mbox{", "\\mathrm{", NULL };
         for (size_t i = 0; cmds[i]; i++) {
             char *q = s;
             while ((q = strstr(q, cmds[i])) != NULL) {
@@ -424,8 +444,9 @@ static void take_justification(char *s, char *just, size_t cap)
             char *before = p;
             while (before > s && isspace((unsigned char)before[-1]))
                 before--;
-            int spaced = before >= s + 5 && (strncmp(before - 5, "\\quad", 5) == 0 ||
-                                             strncmp(before - 6 < s ? s : before - 6, "\\qquad", 6) == 0);
+            int spaced =
+                before >= s + 5 && (strncmp(before - 5, "\\quad", 5) == 0 ||
+                                    strncmp(before - 6 < s ? s : before - 6, "\\qquad", 6) == 0);
             int wordy = len > 3 || memchr(open, ' ', len) || memchr(open, '(', len);
             if ((spaced || wordy) && !math_word(open, len) && strncmp(p, "\\mathrm", 7) != 0) {
                 snprintf(just, cap, "%.*s", (int)len, open);
@@ -473,13 +494,13 @@ static void take_justification(char *s, char *just, size_t cap)
 /* A row of words rather than mathematics (fragments only). */
 static int is_prose(const char *s)
 {
-    static const char *const known[] = { "log", "ln", "exp", "sum", "sqrt", "det", "tr", "KL",
-                                         "ELBO", "sigma", "mu", "lambda", "pi", "let", "int",
-                                         "prod", "inf", NULL };
+    static const char *const known[] = { "log", "ln",  "exp",  "sum",   "sqrt", "det",
+                                         "tr",  "KL",  "ELBO", "sigma", "mu",   "lambda",
+                                         "pi",  "let", "int",  "prod",  "inf",  NULL };
     int run = 0, best = 0, letters_only = 1, words = 0;
     for (const char *p = s; *p;) {
-        if (isalpha((unsigned char)*p) && (p == s || (!isalnum((unsigned char)p[-1]) &&
-                                                      p[-1] != '\\' && p[-1] != '_'))) {
+        if (isalpha((unsigned char)*p) &&
+            (p == s || (!isalnum((unsigned char)p[-1]) && p[-1] != '\\' && p[-1] != '_'))) {
             size_t n = 0;
             while (isalpha((unsigned char)p[n]) || p[n] == '\'')
                 n++;
@@ -492,8 +513,9 @@ static int is_prose(const char *s)
             int word = n >= 3;
             for (size_t i = 0; small[i] && !word; i++)
                 word = n == 2 && strncmp(p, small[i], 2) == 0;
-            int plain = word && !is_known && (p[n] == ' ' || p[n] == '\0' || p[n] == ',' ||
-                                              p[n] == '.' || p[n] == ':' || p[n] == ';');
+            int plain = word && !is_known &&
+                        (p[n] == ' ' || p[n] == '\0' || p[n] == ',' || p[n] == '.' || p[n] == ':' ||
+                         p[n] == ';');
             run = plain ? run + 1 : 0;
             words += plain;
             best = run > best ? run : best;
@@ -561,7 +583,8 @@ static void feed_block(state *s, const char *text, size_t len, size_t line)
 {
     size_t start = 0, row_line = line;
     for (size_t i = 0; i <= len; i++) {
-        int end_row = i == len || text[i] == '\n' || (text[i] == '\\' && i + 1 < len && text[i + 1] == '\\');
+        int end_row =
+            i == len || text[i] == '\n' || (text[i] == '\\' && i + 1 < len && text[i + 1] == '\\');
         if (!end_row) {
             if (text[i] == '\\' && i + 1 < len)
                 i++;
@@ -589,10 +612,10 @@ static void feed_block(state *s, const char *text, size_t len, size_t line)
     }
 }
 
-static const char *const display_envs[] = { "align",   "align*",    "equation", "equation*",
-                                            "gather",  "gather*",   "multline", "multline*",
-                                            "eqnarray", "eqnarray*", "flalign", "flalign*",
-                                            "alignat", "alignat*",  "dmath",    "dmath*",
+static const char *const display_envs[] = { "align",    "align*",    "equation", "equation*",
+                                            "gather",   "gather*",   "multline", "multline*",
+                                            "eqnarray", "eqnarray*", "flalign",  "flalign*",
+                                            "alignat",  "alignat*",  "dmath",    "dmath*",
                                             NULL };
 
 static size_t count_lines(const char *from, const char *to)
@@ -750,8 +773,10 @@ int rows_split(const char *text, chains *out)
     }
     if (s.failed == 2) {
         chains_free(out);
-        return EL_ERROR(EL_ELIMIT, "too many lines or derivations (at most %d chains of %d "
-                                   "lines)", EL_DERIVE_MAX_CHAINS, EL_DERIVE_MAX_LINES);
+        return EL_ERROR(EL_ELIMIT,
+                        "too many lines or derivations (at most %d chains of %d "
+                        "lines)",
+                        EL_DERIVE_MAX_CHAINS, EL_DERIVE_MAX_LINES);
     }
     /* chains without a relation are not derivations */
     size_t k = 0;

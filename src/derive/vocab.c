@@ -49,9 +49,8 @@ static const ddist *dist_of(const el_context *c, const el_tree *t)
     const char *vars[8], *cond[8];
     int nv = 0, nc = 0;
     for (size_t i = 0; i < t->nargs && i < 8; i++) {
-        const char *n = t->args[i]->kind == EL_T_VAR || t->args[i]->kind == EL_T_BIND
-                          ? t->args[i]->name
-                          : "";
+        const char *n =
+            t->args[i]->kind == EL_T_VAR || t->args[i]->kind == EL_T_BIND ? t->args[i]->name : "";
         if (i < t->nvars)
             vars[nv++] = n;
         else

@@ -857,10 +857,12 @@ static int at_star_sup(tparser *p)
     const char *s = p->cur.s + p->cur.off;
     while (*s == ' ')
         s++;
-    static const char *const forms[] = { "{*}", "*", "{\\star}", "\\star", "{\\ast}", "\\ast", NULL };
+    static const char *const forms[] = {
+        "{*}", "*", "{\\star}", "\\star", "{\\ast}", "\\ast", NULL
+    };
     for (size_t i = 0; forms[i]; i++) {
         size_t n = strlen(forms[i]);
-        if (strncmp(s, forms[i], n) == 0 && !isalpha((unsigned char)s[n]) ) {
+        if (strncmp(s, forms[i], n) == 0 && !isalpha((unsigned char)s[n])) {
             size_t skip = (size_t)(s - (p->cur.s + p->cur.off)) + n;
             p->cur.off += skip;
             p->cur.pos += skip;

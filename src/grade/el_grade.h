@@ -115,8 +115,9 @@ typedef enum {
     EL_GRADE_PART_EXPRESSION, /* an expression in the exercise's variables */
     EL_GRADE_PART_NUMBER,     /* a number (written as any constant expression) */
     EL_GRADE_PART_TRUEFALSE,
-    EL_GRADE_PART_CHOICE, /* one option of several */
-    EL_GRADE_PART_SELECT  /* every option that applies */
+    EL_GRADE_PART_CHOICE,    /* one option of several */
+    EL_GRADE_PART_SELECT,    /* every option that applies */
+    EL_GRADE_PART_DERIVATION /* a chain of steps, checked by src/derive */
 } el_grade_part_kind;
 
 typedef struct {
@@ -192,6 +193,8 @@ typedef struct {
     el_grade_param *params;
     size_t nfixed;
     el_grade_fixed_point *fixed;
+    char *context; /* the context of a derivation or of an expression in E, KL... (or NULL) */
+    void *deriv;   /* what derivations need (grade/derivation.c), owned, or NULL */
 } el_grade_exercise;
 
 typedef struct {
@@ -237,6 +240,11 @@ char *el_grade_exercise_statement(const el_grade_exercise *ex, const char *stude
 /* The reference value of a number part for STUDENT (expression or solver). */
 int el_grade_exercise_number(const el_grade_exercise *ex, const el_grade_part *part,
                              const char *student, double *out);
+
+/* For a `derivation` exercise: 0 when its reference chain scores full marks
+ * and each declared mistake is rejected at its declared step (with its
+ * declared diagnosis); -1 with WHY saying which does not. 0 for other kinds. */
+int el_grade_derivation_verify(const el_grade_exercise *ex, char *why, size_t cap);
 
 /* ---- named solvers for computed references -------------------------------- */
 

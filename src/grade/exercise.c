@@ -15,6 +15,7 @@
 #include "grade/text.h"
 #include "grade/point.h"
 #include "grade/exercise.h"
+#include "grade/derivation.h"
 #include "core/el_core.h"
 
 #include <ctype.h>
@@ -205,7 +206,11 @@ static int read_top(el_grade_exercise *ex, const ini_section *s, where w)
             }
             free_list(v, n);
         } else {
-            return BAD(w, "unknown key '%s'", e->key);
+            int handled, st = grade_deriv_top_key(ex, e, w.path, &handled);
+            if (st)
+                return st;
+            if (!handled)
+                return BAD(w, "unknown key '%s'", e->key);
         }
     }
     return 0;
@@ -514,6 +519,11 @@ static int read_section(el_grade_exercise *ex, const ini_section *s, where w)
     const char *name = sp + 1;
     while (*name == ' ')
         name++;
+    char word[16];
+    snprintf(word, sizeof word, "%.*s", (int)(k < 15 ? k : 15), s->name);
+    int handled, st = grade_deriv_section(ex, word, name, s, w.path, &handled);
+    if (st || handled)
+        return st;
     if (!strncmp(s->name, "variable", k) && k == 8)
         return read_variable(ex, name, s, w);
     if (!strncmp(s->name, "part", k) && k == 4)
@@ -577,9 +587,12 @@ static int check_part(el_grade_exercise *ex, el_grade_part *p, where w)
     int st = 0;
     w.line = p->line ? p->line : w.line;
     switch (p->kind) {
+    case EL_GRADE_PART_DERIVATION: return 0; /* checked by its own chain (derivation.c) */
     case EL_GRADE_PART_EXPRESSION:
         if (!p->reference)
             return BAD(w, "part %s needs a reference", p->name);
+        if (ex->context) /* in a context's language: E, KL, densities (derivation.c) */
+            return 0;
         st = compile(ex, p->reference, 0, &p->compiled, w);
         for (size_t i = 0; !st && i < p->nmistakes; i++) {
             where wm = { w.path, p->mistakes[i].line };
@@ -620,14 +633,19 @@ static int check_exercise(el_grade_exercise *ex, where w)
     w.line = 1;
     if (!ex->id || !ex->title || !ex->statement || !ex->kind)
         return BAD(w, "an exercise needs id, title, kind and statement");
-    static const char *const kinds[] = { "expression", "numbers", "choice", "select",
-                                         "truefalse",  "multi",   NULL };
+    static const char *const kinds[] = { "expression", "numbers", "choice",     "select",
+                                         "truefalse",  "multi",   "derivation", NULL };
     int known = 0;
     for (size_t i = 0; kinds[i]; i++)
         known |= !strcmp(ex->kind, kinds[i]);
     if (!known)
-        return BAD(w, "kind must be expression, numbers, choice, select, truefalse or multi");
-    if (!ex->checked_by)
+        return BAD(w, "kind must be expression, numbers, choice, select, truefalse, multi or "
+                      "derivation");
+    int st0 = grade_deriv_prepare(ex, w.path);
+    if (st0)
+        return st0;
+    /* a derivation is proved by its own reference chain; the others by a check */
+    if (!ex->checked_by && strcmp(ex->kind, "derivation") != 0)
         return BAD(w, "an exercise names the catalogue result that proves it (checked_by)");
     if (ex->nparts == 0)
         return BAD(w, "an exercise needs at least one [part] (or [option]s)");
@@ -718,6 +736,7 @@ void grade_exercise_free(el_grade_exercise *ex)
         free(ex->fixed[i].values);
     }
     free(ex->fixed);
+    grade_deriv_free(ex);
     free(ex);
 }
 

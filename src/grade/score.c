@@ -3,6 +3,7 @@
  * part by its kind. */
 #include "grade/util.h"
 #include "grade/parts.h"
+#include "grade/derivation.h"
 #include "core/el_core.h"
 
 #include <math.h>
@@ -162,7 +163,13 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
         return;
     }
     switch (p->kind) {
-    case EL_GRADE_PART_EXPRESSION: grade_expression(ex, p, e->value, student, r); break;
+    case EL_GRADE_PART_EXPRESSION:
+        if (ex->context)
+            grade_context_expression(ex, p, e->value, student, r);
+        else
+            grade_expression(ex, p, e->value, student, r);
+        break;
+    case EL_GRADE_PART_DERIVATION: grade_derivation(ex, p, e->value, student, r); break;
     case EL_GRADE_PART_NUMBER: grade_number_part(ex, p, e->value, student, r); break;
     case EL_GRADE_PART_TRUEFALSE: grade_truefalse(p, e->value, r); break;
     case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;

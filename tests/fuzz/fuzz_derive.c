@@ -13,8 +13,8 @@
 #include "derive/el_derive.h"
 #include "expr/el_expr.h"
 
-static const char *const contexts[] = { "gauss", "discrete", "distributions", "gmvae",
-                                        "gauss-mv", "diag" };
+static const char *const contexts[] = { "gauss", "discrete", "distributions",
+                                        "gmvae", "gauss-mv", "diag" };
 
 static void check_report(const el_derive_report *rep)
 {

@@ -171,23 +171,23 @@ void el_value_free(el_value *v);
  * Bounded like el_expr_parse: EL_EXPR_MAX_LEN bytes, EL_EXPR_MAX_DEPTH
  * nesting, EL_EXPR_MAX_NODES nodes. */
 typedef enum {
-    EL_T_NUM,    /* num */
-    EL_T_VAR,    /* name: canonical spelling, subscripts glued with '_' */
-    EL_T_NEG,    /* -a */
-    EL_T_ADD,    /* a + b */
-    EL_T_SUB,    /* a - b */
-    EL_T_MUL,    /* a b, a * b, a \cdot b */
-    EL_T_EMUL,   /* a \odot b */
-    EL_T_DIV,    /* a / b, \frac{a}{b} */
-    EL_T_POW,    /* a ^ b */
-    EL_T_FN,     /* name(a): log exp sqrt abs tr det inv */
-    EL_T_TRANS,  /* a^T */
-    EL_T_BARS,   /* |a|: abs of a scalar, det of a matrix */
-    EL_T_SUM,    /* \sum_{name = b}^{c} a (b, c may be NULL) */
-    EL_T_PROD,   /* \prod_{name = b}^{c} a */
-    EL_T_CALL,   /* name(args): args[0..nvars) before the bar, the rest after */
-    EL_T_BIND,   /* inside a call or indicator: name = a */
-    EL_T_GAUSS,  /* N(c; a, b): c the variable (NULL when written N(a, b)), a mean, b (co)variance */
+    EL_T_NUM,   /* num */
+    EL_T_VAR,   /* name: canonical spelling, subscripts glued with '_' */
+    EL_T_NEG,   /* -a */
+    EL_T_ADD,   /* a + b */
+    EL_T_SUB,   /* a - b */
+    EL_T_MUL,   /* a b, a * b, a \cdot b */
+    EL_T_EMUL,  /* a \odot b */
+    EL_T_DIV,   /* a / b, \frac{a}{b} */
+    EL_T_POW,   /* a ^ b */
+    EL_T_FN,    /* name(a): log exp sqrt abs tr det inv */
+    EL_T_TRANS, /* a^T */
+    EL_T_BARS,  /* |a|: abs of a scalar, det of a matrix */
+    EL_T_SUM,   /* \sum_{name = b}^{c} a (b, c may be NULL) */
+    EL_T_PROD,  /* \prod_{name = b}^{c} a */
+    EL_T_CALL,  /* name(args): args[0..nvars) before the bar, the rest after */
+    EL_T_BIND,  /* inside a call or indicator: name = a */
+    EL_T_GAUSS, /* N(c; a, b): c the variable (NULL when written N(a, b)), a mean, b (co)variance */
     EL_T_EXPECT, /* E_{b}[a]; b NULL when no subscript; name: the variable of `z \sim q`, or "" */
     EL_T_INT,    /* \int a d(name) */
     EL_T_KL,     /* KL(a || b) */

@@ -429,14 +429,13 @@ static const struct {
     unsigned long cp;
     tok_kind kind;
     const char *name;
-} deriv_unicode[] = { { 0x2211, TK_CMD, "sum" },      { 0x220F, TK_CMD, "prod" },
-                      { 0x222B, TK_CMD, "int" },      { 0x1D53C, TK_NAME, "E" },
-                      { 0x223C, TK_CMD, "sim" },      { 0x2202, TK_CMD, "partial" },
-                      { 0x2207, TK_CMD, "nabla" },    { 0x221E, TK_CMD, "infty" },
-                      { 0x211D, TK_NAME, "R" },       { 0x2016, TK_DBAR, NULL },
-                      { 0x2225, TK_DBAR, NULL },      { 0x1D4A9, TK_NAME, "N" },
-                      { 0x2115, TK_NAME, "N" },       { 0x2124, TK_NAME, "Z" },
-                      { 0, TK_END, NULL } };
+} deriv_unicode[] = {
+    { 0x2211, TK_CMD, "sum" },   { 0x220F, TK_CMD, "prod" },  { 0x222B, TK_CMD, "int" },
+    { 0x1D53C, TK_NAME, "E" },   { 0x223C, TK_CMD, "sim" },   { 0x2202, TK_CMD, "partial" },
+    { 0x2207, TK_CMD, "nabla" }, { 0x221E, TK_CMD, "infty" }, { 0x211D, TK_NAME, "R" },
+    { 0x2016, TK_DBAR, NULL },   { 0x2225, TK_DBAR, NULL },   { 0x1D4A9, TK_NAME, "N" },
+    { 0x2115, TK_NAME, "N" },    { 0x2124, TK_NAME, "Z" },    { 0, TK_END, NULL }
+};
 
 /* Derivation mode: returns 1 when cp is one of deriv_unicode (token set). */
 static int lex_deriv_unicode(cursor *c, token *t, unsigned long cp, size_t len)

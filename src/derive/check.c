@@ -28,6 +28,7 @@ typedef struct {
     double *val, *err;
     int *state;   /* per line and instance: 0 ok, 1 error, 2 unknown */
     char **why;   /* per line: the first evaluation message */
+    rcache *rc;   /* name resolutions of the lines' and the context's trees */
     long *budget; /* what is left for the whole text */
 } dpriv;
 
@@ -95,7 +96,7 @@ static void eval_line(dpriv *p, size_t line, el_derivation *d)
             continue;
         }
         long allowed = *p->budget < LINE_BUDGET ? *p->budget : LINE_BUDGET;
-        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = allowed };
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = allowed, .rc = p->rc };
         dval v;
         int rc = allowed > 0 ? ev(&e, t, &v) : -1;
         if (allowed <= 0)
@@ -607,6 +608,7 @@ static void free_priv(dpriv *p, size_t nlines)
     free(p->err);
     free(p->state);
     free(p->inst);
+    free(p->rc);
     free(p);
 }
 
@@ -619,7 +621,8 @@ static int alloc_priv(dpriv *p, size_t nlines, size_t ninst)
     p->err = calloc(nlines * ninst, sizeof *p->err);
     p->state = calloc(nlines * ninst, sizeof *p->state);
     p->inst = calloc(ninst, sizeof *p->inst);
-    return p->tree && p->why && p->val && p->err && p->state && p->inst ? 0 : -1;
+    p->rc = calloc(1, sizeof *p->rc);
+    return p->rc && p->tree && p->why && p->val && p->err && p->state && p->inst ? 0 : -1;
 }
 
 static int read_lines(dpriv *p, const chain *c, el_derivation *d)
@@ -816,15 +819,17 @@ static int equal_values(const el_derivation *d, size_t line, const char *form)
 {
     dpriv *p = d->priv;
     el_tree *t = el_tree_parse(form, NULL);
+    rcache *rc = t ? calloc(1, sizeof *rc) : NULL; /* t dies here: a cache of its own */
     int same = t != NULL;
     for (size_t i = 0; i < p->ninst && same; i++) {
         size_t at = line * p->ninst + i;
-        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET, .rc = rc };
         dval x;
         same = p->state[at] == 0 && !ev(&e, t, &x) && dv_scalar(&x) &&
                fabs(x.v[0] - p->val[at]) <= tol(x.v[0], p->val[at], x.err, p->err[at]);
     }
     el_tree_free(t);
+    free(rc);
     return same;
 }
 
@@ -857,22 +862,25 @@ int el_derive_matches(const el_derivation *d, size_t line, const char *form)
     char *v = vocab_of(p->ctx, t);
     int same = v && d->lines[line].vocab && strcmp(v, d->lines[line].vocab) == 0;
     free(v);
+    rcache *rc = same ? calloc(1, sizeof *rc) : NULL; /* t dies here: a cache of its own */
     for (size_t i = 0; i < p->ninst && same; i++) {
         size_t at = line * p->ninst + i;
         if (p->state[at] != 0) {
             same = 0;
             break;
         }
-        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET, .rc = rc };
         dval x;
         if (ev(&e, t, &x) || !dv_scalar(&x)) {
             el_tree_free(t);
+            free(rc);
             EL_ERROR(EL_EFORMAT, "the form '%.60s' cannot be evaluated: %s", form, e.msg);
             return -1;
         }
         same = fabs(x.v[0] - p->val[at]) <= tol(x.v[0], p->val[at], x.err, p->err[at]);
     }
     el_tree_free(t);
+    free(rc);
     return same;
 }
 

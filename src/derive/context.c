@@ -155,7 +155,7 @@ void ctx_base_name(const char *name, char *out, size_t cap)
         snprintf(out, cap, "%c%s", name[0], name + 2);
         return;
     }
-    snprintf(out, cap, "%s", name);
+    name_copy(out, name, cap);
     /* p_{\mu,\sigma,\theta}, q_{\psi,\phi}: a subscript of parameter names is spelling */
     static const char *const words[] = { "mu",     "sigma", "theta",    "phi",    "psi", "eta",
                                          "lambda", "omega", "vartheta", "varphi", NULL };

@@ -112,6 +112,27 @@ int inst_draw(const el_context *c, gsl_rng *r, instance *in);
 json_t *inst_json(const el_context *c, const instance *in);
 
 /* ---- eval.c ---- */
+
+/* What a name or call of a line's tree resolves to, cached by node (the
+ * trees and the context outlive a chain's evaluation; lookups by name are
+ * most of the cost of a Gauss-Hermite loop otherwise). */
+typedef struct {
+    const void *key;
+    int kind; /* 1 parameter, 2 distribution, 3 quantity, 4 an element of parameter `index`,
+                 -1 none of these (yet), 5 none and not an element */
+    int index;
+    const void *ptr;
+} rc_entry;
+
+#define RC_SIZE 1024
+typedef struct {
+    rc_entry e[RC_SIZE];
+} rcache;
+
+/* Copies src into dst (cap bytes, always NUL-terminated): snprintf is too
+ * slow for the inner loops. */
+void name_copy(char *dst, const char *src, size_t cap);
+
 typedef struct {
     char name[CTX_NAME];
     dval v;
@@ -125,6 +146,7 @@ typedef struct {
     long budget;            /* evaluations of nodes left */
     int unknown;            /* set when a symbol was unknown: the step is unknown */
     char msg[256];          /* what went wrong */
+    rcache *rc;             /* resolutions by node, or NULL */
     const el_tree *swap_kl; /* evaluate this KL node with its arguments exchanged */
     int swap_all;           /* ... or every KL node */
     int depth;
@@ -140,6 +162,13 @@ const ddist *ev_call_dist(env *e, const el_tree *call);
 int ev_bind_call(env *e, const ddist *d, const el_tree *call);
 int ev_gauss_log_at(env *e, const el_tree *g, const dval *x, dval *out);
 dval dv_num(double x);
+/* Sets *d to the scalar x (error 0) without copying a whole dval. */
+static inline void dv_set(dval *d, double x)
+{
+    d->rows = d->cols = 1;
+    d->v[0] = x;
+    d->err = 0;
+}
 
 /* ---- integrate.c ---- */
 /* A distribution term resolved for integration: over random variable rv. */
@@ -164,7 +193,7 @@ int integrate_expect(env *e, const dterm *d, integrand fn, void *arg, dval *out)
 int integrate_plain(env *e, int rv, integrand fn, void *arg, dval *out);
 
 /* Binds name to v (innermost wins); returns the previous count to restore. */
-int env_bind(env *e, const char *name, dval v);
+int env_bind(env *e, const char *name, const dval *v);
 
 /* ---- rows.c ---- */
 typedef struct {

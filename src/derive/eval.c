@@ -7,6 +7,8 @@
  * so far tails give finite logs. Expectations, integrals and KLs go
  * through integrate.c. The recursion is bounded by the parser's depth
  * limit and a budget of node evaluations (no input hangs). */
+#include <stdint.h>
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -30,6 +32,16 @@ int dv_scalar(const dval *v)
     return v->rows == 1 && v->cols == 1;
 }
 
+/* Copies a value's used elements only (a dval is 64 doubles wide; most are
+ * scalars, and whole-struct copies were most of the evaluation's cost). */
+static void dv_copy(dval *dst, const dval *src)
+{
+    dst->rows = src->rows;
+    dst->cols = src->cols;
+    dst->err = src->err;
+    memcpy(dst->v, src->v, sizeof(double) * (size_t)(src->rows * src->cols));
+}
+
 static int fail(env *e, const char *fmt, ...)
 {
     va_list ap;
@@ -49,20 +61,43 @@ static int unknown(env *e, const char *fmt, ...)
     return -1;
 }
 
-int env_bind(env *e, const char *name, dval v)
+void name_copy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* The cache slot of node `key`: found (->key == key) or free, or NULL. */
+static rc_entry *rc_slot(env *e, const void *key)
+{
+    if (!e->rc)
+        return NULL;
+    size_t h = ((uintptr_t)key >> 4) * 2654435761u % RC_SIZE;
+    for (int probe = 0; probe < 16; probe++, h = (h + 1) % RC_SIZE) {
+        rc_entry *s = &e->rc->e[h];
+        if (s->key == key || !s->key)
+            return s;
+    }
+    return NULL;
+}
+
+int env_bind(env *e, const char *name, const dval *v)
 {
     int saved = e->nbind;
     if (e->nbind >= BIND_MAX)
         return fail(e, "sums and expectations are nested too deeply"), saved;
-    snprintf(e->bind[e->nbind].name, CTX_NAME, "%s", name);
-    e->bind[e->nbind++].v = v;
+    name_copy(e->bind[e->nbind].name, name, CTX_NAME);
+    dv_copy(&e->bind[e->nbind++].v, v);
     return saved;
 }
 
 static const dval *bound(const env *e, const char *name)
 {
     for (int i = e->nbind - 1; i >= 0; i--)
-        if (strcmp(e->bind[i].name, name) == 0)
+        if (e->bind[i].name[0] == name[0] && strcmp(e->bind[i].name, name) == 0)
             return &e->bind[i].v;
     return NULL;
 }
@@ -84,18 +119,34 @@ static double maxabs(const dval *v)
 
 static int add_sub(env *e, const dval *a, const dval *b, int sign, dval *out)
 {
+    if (dv_scalar(a) && dv_scalar(b)) {
+        double err = a->err + b->err;
+        out->v[0] = a->v[0] + sign * b->v[0];
+        out->rows = out->cols = 1;
+        out->err = err;
+        return 0;
+    }
     const dval *big = n_of(a) >= n_of(b) ? a : b;
     if (!dv_scalar(a) && !dv_scalar(b) && (a->rows != b->rows || a->cols != b->cols))
         return fail(e, "cannot add a %dx%d and a %dx%d value", a->rows, a->cols, b->rows, b->cols);
-    *out = *big;
+    dval r;
+    dv_copy(&r, big);
     for (int i = 0; i < n_of(big); i++)
-        out->v[i] = a->v[dv_scalar(a) ? 0 : i] + sign * b->v[dv_scalar(b) ? 0 : i];
-    out->err = a->err + b->err;
+        r.v[i] = a->v[dv_scalar(a) ? 0 : i] + sign * b->v[dv_scalar(b) ? 0 : i];
+    r.err = a->err + b->err;
+    dv_copy(out, &r);
     return 0;
 }
 
 static int mul(env *e, const dval *a, const dval *b, int elementwise, dval *out)
 {
+    if (dv_scalar(a) && dv_scalar(b)) {
+        double x = a->v[0], y = b->v[0];
+        out->err = fabs(x) * b->err + fabs(y) * a->err + a->err * b->err;
+        out->v[0] = x * y;
+        out->rows = out->cols = 1;
+        return 0;
+    }
     double err = maxabs(a) * b->err + maxabs(b) * a->err + a->err * b->err;
     if (dv_scalar(a) || dv_scalar(b) || elementwise ||
         (a->rows == b->rows && a->cols == b->cols && a->cols == 1)) {
@@ -103,10 +154,12 @@ static int mul(env *e, const dval *a, const dval *b, int elementwise, dval *out)
         if (!dv_scalar(a) && !dv_scalar(b) && (a->rows != b->rows || a->cols != b->cols))
             return fail(e, "cannot multiply a %dx%d and a %dx%d value elementwise", a->rows,
                         a->cols, b->rows, b->cols);
-        *out = *big;
+        dval r;
+        dv_copy(&r, big);
         for (int i = 0; i < n_of(big); i++)
-            out->v[i] = a->v[dv_scalar(a) ? 0 : i] * b->v[dv_scalar(b) ? 0 : i];
-        out->err = err;
+            r.v[i] = a->v[dv_scalar(a) ? 0 : i] * b->v[dv_scalar(b) ? 0 : i];
+        r.err = err;
+        dv_copy(out, &r);
         return 0;
     }
     if (a->cols != b->rows)
@@ -124,7 +177,7 @@ static int mul(env *e, const dval *a, const dval *b, int elementwise, dval *out)
             r.v[i * r.cols + j] = s;
         }
     r.err = err * a->cols;
-    *out = r;
+    dv_copy(out, &r);
     return 0;
 }
 
@@ -133,14 +186,16 @@ static int divide(env *e, const dval *a, const dval *b, dval *out)
     if (!dv_scalar(b) && !(a->rows == b->rows && a->cols == b->cols) && !dv_scalar(a))
         return fail(e, "cannot divide by a %dx%d value", b->rows, b->cols);
     const dval *big = n_of(a) >= n_of(b) ? a : b;
-    *out = *big;
+    dval r;
+    dv_copy(&r, big);
     double err = 0;
     for (int i = 0; i < n_of(big); i++) {
         double x = a->v[dv_scalar(a) ? 0 : i], y = b->v[dv_scalar(b) ? 0 : i];
-        out->v[i] = x / y;
+        r.v[i] = x / y;
         err = fmax(err, (a->err + fabs(x / y) * b->err) / fabs(y));
     }
-    out->err = err;
+    r.err = err;
+    dv_copy(out, &r);
     return 0;
 }
 
@@ -153,9 +208,8 @@ static int lu(env *e, const dval *a, double *det, dval *inv)
     double m[DV_MAX];
     memcpy(m, a->v, sizeof(double) * (size_t)(n * n));
     gsl_matrix_view mv = gsl_matrix_view_array(m, (size_t)n, (size_t)n);
-    gsl_permutation *p = gsl_permutation_alloc((size_t)n);
-    if (!p)
-        return fail(e, "out of memory");
+    size_t perm[8]; /* on the stack: this runs at every quadrature point */
+    gsl_permutation pv = { (size_t)n, perm }, *p = &pv;
     int rc = gsl_linalg_LU_decomp(&mv.matrix, p, &sign);
     if (!rc && det)
         *det = gsl_linalg_LU_det(&mv.matrix, sign);
@@ -166,7 +220,6 @@ static int lu(env *e, const dval *a, double *det, dval *inv)
             for (int i = 0; i < n * n; i++)
                 inv->v[i] = NAN;
     }
-    gsl_permutation_free(p);
     return rc ? fail(e, "the matrix is singular") : 0;
 }
 
@@ -193,11 +246,11 @@ static int power(env *e, const dval *a, const dval *b, dval *out)
         *out = acc;
         return 0;
     }
-    *out = *a;
+    dv_copy(out, a);
     double err = 0;
     for (int i = 0; i < n_of(a); i++) {
         double x = a->v[i];
-        out->v[i] = pow(x, k);
+        out->v[i] = k == 2 ? x * x : pow(x, k);
         err = fmax(err, fabs(k * pow(x, k - 1)) * a->err + fabs(out->v[i] * log(fabs(x))) * b->err);
     }
     out->err = isfinite(err) ? err : 0;
@@ -206,7 +259,8 @@ static int power(env *e, const dval *a, const dval *b, dval *out)
 
 static int apply_fn(env *e, const char *fn, const dval *a, dval *out)
 {
-    *out = *a;
+    if (out != a)
+        dv_copy(out, a);
     if (strcmp(fn, "tr") == 0 || strcmp(fn, "det") == 0 || strcmp(fn, "inv") == 0) {
         if (a->rows != a->cols)
             return fail(e, "%s needs a square matrix", fn);
@@ -214,7 +268,7 @@ static int apply_fn(env *e, const char *fn, const dval *a, dval *out)
             double s = 0;
             for (int i = 0; i < a->rows; i++)
                 s += a->v[i * a->cols + i];
-            *out = dv_num(s);
+            dv_set(out, s);
             out->err = a->err * a->rows;
             return 0;
         }
@@ -222,7 +276,7 @@ static int apply_fn(env *e, const char *fn, const dval *a, dval *out)
             double d;
             if (lu(e, a, &d, NULL))
                 return -1;
-            *out = dv_num(d);
+            dv_set(out, d);
             out->err = a->err * fabs(d) * a->rows * 10;
             return 0;
         }
@@ -271,19 +325,24 @@ static int ev_quantity(env *e, const dquant *q, dval *out)
 }
 
 /* base_sub with sub a bound index or a number: the element of vector base. */
-static int ev_indexed(env *e, const char *name, dval *out, int *found)
+static int ev_indexed(env *e, const char *name, rc_entry *slot, dval *out, int *found)
 {
     const char *u = strrchr(name, '_');
     *found = 0;
     if (!u || u == name)
         return 0;
     char base[CTX_NAME], sub[CTX_NAME];
-    snprintf(base, sizeof base, "%.*s", (int)(u - name), name);
-    snprintf(sub, sizeof sub, "%s", u + 1);
+    size_t bn = (size_t)(u - name) < sizeof base - 1 ? (size_t)(u - name) : sizeof base - 1;
+    memcpy(base, name, bn);
+    base[bn] = '\0';
+    name_copy(sub, u + 1, sizeof sub);
     const dval *vec = bound(e, base);
-    int pi = ctx_param_index(e->ctx, base);
-    if (!vec && pi >= 0)
-        vec = &e->in->param[pi];
+    int pi = -1;
+    if (!vec) {
+        pi = slot && slot->kind == 4 ? slot->index : ctx_param_index(e->ctx, base);
+        if (pi >= 0)
+            vec = &e->in->param[pi];
+    }
     if (!vec || vec->cols != 1)
         return 0;
     dval idx;
@@ -293,18 +352,20 @@ static int ev_indexed(env *e, const char *name, dval *out, int *found)
     if (b) {
         idx = *b;
     } else if (end != sub && !*end) {
-        idx = dv_num(k);
+        dv_set(&idx, k);
     } else {
         const drandom *rv = ctx_rv(e->ctx, sub);
         if (!rv || rv->kind != RV_STATES)
             return 0;
-        idx = dv_num(e->in->rvfree[rv - e->ctx->rv][0]);
+        dv_set(&idx, e->in->rvfree[rv - e->ctx->rv][0]);
     }
     *found = 1;
+    if (slot && pi >= 0) /* the vector is a parameter: remember which */
+        slot->kind = 4, slot->index = pi;
     long i = lround(idx.v[0]);
     if (!dv_scalar(&idx) || i < 1 || i > vec->rows)
         return fail(e, "%s_%s: index %ld is outside 1..%d", base, sub, i, vec->rows);
-    *out = dv_num(vec->v[i - 1]);
+    dv_set(out, vec->v[i - 1]);
     out->err = vec->err;
     return 0;
 }
@@ -313,19 +374,31 @@ static int ev_var(env *e, const el_tree *t, dval *out)
 {
     const dval *b = bound(e, t->name);
     if (b) {
-        *out = *b;
+        dv_copy(out, b);
         return 0;
     }
-    int pi = ctx_param_index(e->ctx, t->name);
+    rc_entry *slot = rc_slot(e, t);
+    int pi;
+    if (slot && slot->key == t && slot->kind != 0) {
+        pi = slot->kind == 1 ? slot->index : -1; /* -1, 4 or 5: not a parameter */
+    } else {
+        pi = ctx_param_index(e->ctx, t->name);
+        if (slot)
+            *slot = (rc_entry){ t, pi >= 0 ? 1 : -1, pi, NULL };
+    }
     if (pi >= 0) {
-        *out = e->in->param[pi];
+        dv_copy(out, &e->in->param[pi]);
         return 0;
     }
     int found;
-    if (ev_indexed(e, t->name, out, &found))
+    if (slot && slot->kind == 5) /* known not to be an indexed name */
+        found = 0;
+    else if (ev_indexed(e, t->name, slot && slot->key == t ? slot : NULL, out, &found))
         return -1;
     if (found)
         return 0;
+    if (slot && slot->kind == -1)
+        slot->kind = 5;
     const drandom *rv = ctx_rv(e->ctx, t->name);
     if (rv && rv->kind != RV_OBSERVED) {
         int k = (int)(rv - e->ctx->rv), n = rv->kind == RV_STATES ? 1 : e->in->rvsize[k];
@@ -391,20 +464,32 @@ int ev_bind_call(env *e, const ddist *d, const el_tree *t)
         dval v;
         if (ev(e, a->kind == EL_T_BIND ? a->a : a, &v))
             return e->nbind = saved, -1;
-        env_bind(e, decl, v);
+        env_bind(e, decl, &v);
     }
     return saved;
 }
 
 static int ev_call(env *e, const el_tree *t, dval *out, int take_log)
 {
-    const dquant *q = ctx_quant(e->ctx, t->name);
+    rc_entry *slot = rc_slot(e, t);
+    const dquant *q = NULL;
+    const ddist *cached = NULL;
+    if (slot && slot->key == t) {
+        q = slot->kind == 3 ? slot->ptr : NULL;
+        cached = slot->kind == 2 ? slot->ptr : NULL;
+    } else {
+        q = ctx_quant(e->ctx, t->name);
+        if (!q)
+            cached = ev_call_dist(e, t);
+        if (slot)
+            *slot = (rc_entry){ t, q ? 3 : cached ? 2 : -1, 0, q ? (const void *)q : cached };
+    }
     if (q) {
         if (ev_quantity(e, q, out))
             return -1;
         return take_log ? apply_fn(e, "log", out, out) : 0;
     }
-    const ddist *d = ev_call_dist(e, t);
+    const ddist *d = cached;
     if (!d) {
         char base[CTX_NAME];
         ctx_base_name(t->name, base, sizeof base);
@@ -432,7 +517,7 @@ static int gauss_log(env *e, const dval *x, const dval *m, const dval *v, dval *
         if (!(var > 0))
             return fail(e, "a Gaussian's variance must be > 0, got %g", var);
         double r = x->v[0] - m->v[0];
-        *out = dv_num(-0.5 * (log(2 * M_PI * var) + r * r / var));
+        dv_set(out, -0.5 * (log(2 * M_PI * var) + r * r / var));
         out->err = (x->err + m->err) * fabs(r) / var + v->err / var;
         return 0;
     }
@@ -458,7 +543,7 @@ static int gauss_log(env *e, const dval *x, const dval *m, const dval *v, dval *
         q += r[i] * r[i];
         logdet += 2 * log(l[i * d + i]);
     }
-    *out = dv_num(-0.5 * (d * log(2 * M_PI) + logdet + q));
+    dv_set(out, -0.5 * (d * log(2 * M_PI) + logdet + q));
     out->err = x->err + m->err + v->err;
     return 0;
 }
@@ -569,7 +654,7 @@ static int ev_sum(env *e, const el_tree *t, dval *out)
         double s = prod ? 1 : 0;
         for (int i = 0; i < n_of(&v); i++)
             s = prod ? s * v.v[i] : s + v.v[i];
-        *out = dv_num(s);
+        dv_set(out, s);
         out->err = v.err * n_of(&v);
         return 0;
     }
@@ -584,9 +669,12 @@ static int ev_sum(env *e, const el_tree *t, dval *out)
         hi = e->in->rvsize[rv - e->ctx->rv];
     else if (sum_range(e, t, &lo, &hi))
         return -1;
-    dval acc = dv_num(prod ? 1 : 0);
+    dval acc;
+    dv_set(&acc, prod ? 1 : 0);
     for (int k = lo; k <= hi; k++) {
-        int saved = env_bind(e, t->name, dv_num(k));
+        dval kv;
+        dv_set(&kv, k);
+        int saved = env_bind(e, t->name, &kv);
         dval v;
         int rc = ev(e, t->a, &v);
         e->nbind = saved;
@@ -639,7 +727,7 @@ static int kl_fn(env *e, void *arg, dval *out)
     if (term_log_density(e, k->b, &lb))
         return -1;
     if (la.v[0] == -INFINITY) { /* outside a's support: weight 0 */
-        *out = dv_num(0);
+        dv_set(out, 0);
         return 0;
     }
     return add_sub(e, &la, &lb, -1, out);
@@ -677,7 +765,7 @@ static int ev_ind(env *e, const el_tree *t, dval *out)
     dval x, k;
     if (ev(e, &var, &x) || ev(e, t->a->a, &k))
         return -1;
-    *out = dv_num(lround(x.v[0]) == lround(k.v[0]) ? 1.0 : 0.0);
+    dv_set(out, lround(x.v[0]) == lround(k.v[0]) ? 1.0 : 0.0);
     return 0;
 }
 
@@ -707,7 +795,7 @@ static int ev_deriv(env *e, const el_tree *t, dval *out)
     e->in = orig;
     double d = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h);
     double d2 = (f[2] - f[1]) / (2 * h);
-    *out = dv_num(d);
+    dv_set(out, d);
     out->err = fabs(d - d2) + 1e-8 * fabs(d);
     return 0;
 }
@@ -733,7 +821,7 @@ int ev(env *e, const el_tree *t, dval *out)
         return fail(e, "the line is too costly to evaluate");
     dval a;
     switch (t->kind) {
-    case EL_T_NUM: *out = dv_num(t->num); return 0;
+    case EL_T_NUM: dv_set(out, t->num); return 0;
     case EL_T_VAR: return ev_var(e, t, out);
     case EL_T_NEG:
         if (ev(e, t->a, out))

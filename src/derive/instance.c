@@ -100,12 +100,14 @@ int inst_draw(const el_context *c, gsl_rng *r, instance *in)
             return EL_ERROR(EL_EFORMAT, "context %s: the size of %s is not 1..8", c->name, v->name);
         in->rvsize[k] = n;
         env e = { .ctx = c, .in = in, .budget = 100000 };
-        dval loc = dv_num(0), scale = dv_num(1);
+        dval loc, scale;
+        dv_set(&loc, 0);
+        dv_set(&scale, 1);
         /* a family member's location (z_i: mu_i) needs its index: 0 and 1 then */
         if (v->loc && ev(&e, v->loc, &loc))
-            loc = dv_num(0);
+            dv_set(&loc, 0);
         if (v->scale && ev(&e, v->scale, &scale))
-            scale = dv_num(1);
+            dv_set(&scale, 1);
         for (int i = 0; i < (v->kind == RV_STATES ? 1 : n); i++) {
             double m = loc.v[loc.rows * loc.cols > 1 ? i : 0];
             double s = scale.v[scale.rows * scale.cols > 1 ? i : 0];

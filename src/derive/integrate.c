@@ -21,8 +21,8 @@
 
 /* ---- Gauss-Hermite nodes (computed once) ------------------------------------ */
 
-enum { GH_ORDERS = 6 };
-static const int gh_n[GH_ORDERS] = { 6, 10, 16, 24, 40, 64 };
+enum { GH_ORDERS = 7 };
+static const int gh_n[GH_ORDERS] = { 4, 6, 10, 16, 24, 40, 64 };
 static double gh_x[GH_ORDERS][64], gh_w[GH_ORDERS][64];
 static pthread_once_t gh_once = PTHREAD_ONCE_INIT;
 
@@ -89,7 +89,7 @@ static void declared_gaussian(env *e, dterm *d)
         } else if (g->sd && !ev(e, g->sd, &sd)) {
             int n = sd.rows * sd.cols;
             if (n == 1) {
-                d->cov = dv_num(sd.v[0] * sd.v[0]);
+                dv_set(&d->cov, sd.v[0] * sd.v[0]);
             } else {
                 memset(&d->cov, 0, sizeof d->cov);
                 d->cov.rows = d->cov.cols = n;
@@ -226,9 +226,9 @@ int term_density(env *e, const dterm *d, dval *out)
 /* Binds the variable (and the term's own name for it) to v. */
 static int bind_var(env *e, const dterm *d, dval v)
 {
-    int saved = env_bind(e, e->ctx->rv[d->rv].name, v);
+    int saved = env_bind(e, e->ctx->rv[d->rv].name, &v);
     if (d->bindname[0] && strcmp(d->bindname, e->ctx->rv[d->rv].name) != 0)
-        env_bind(e, d->bindname, v);
+        env_bind(e, d->bindname, &v);
     return saved;
 }
 
@@ -252,7 +252,7 @@ static int expect_states(env *e, const dterm *d, integrand fn, void *arg, dval *
         acc += w.v[0] * f.v[0];
         err += fabs(w.v[0]) * f.err + fabs(f.v[0]) * w.err;
     }
-    *out = dv_num(acc);
+    dv_set(out, acc);
     out->err = err;
     return 0;
 }
@@ -327,23 +327,29 @@ static int gh_sum(env *e, const gh_job *j, int k, double *val, double *err)
 }
 
 /* Two Gauss-Hermite orders, low first; escalates to higher orders when the
- * two disagree by more than 1e-12 relative (polynomial integrands -- the
- * log-densities of Gaussians -- are exact at the first level). */
+ * two disagree by more than 1e-10 relative (far below the 1e-9 tolerance
+ * of a step, and the difference is added to the error bound). Polynomial
+ * integrands -- the log-densities of Gaussians, quadratic forms -- are exact
+ * at the first level (an n-point rule is exact to degree 2n - 1). */
 static int gh_two_orders(env *e, const gh_job *j, dval *out)
 {
     pthread_once(&gh_once, gh_init);
-    static const int levels[3][2][2] = { { { 2, 3 }, { 4, 5 } },   /* 1-D: 16/24, 40/64 */
-                                         { { 0, 1 }, { 2, 3 } },   /* 2-D: 6/10, 16/24 */
-                                         { { 0, 1 }, { 1, 2 } } }; /* 3-D: 6/10, 10/16 */
+    static const int levels[3][3][2] = {
+        { { 2, 3 }, { 4, 5 }, { 5, 6 } }, /* 1-D: 10/16, 24/40, 40/64 points */
+        { { 1, 2 }, { 3, 4 }, { 3, 4 } }, /* 2-D: 6/10, 16/24 per axis */
+        { { 0, 1 }, { 2, 3 }, { 2, 3 } }, /* 3-D: 4/6, 10/16 per axis */
+    };
     int d = j->dim < 1 ? 1 : j->dim > 3 ? 3 : j->dim;
     double a, ea, b, eb;
-    for (int level = 0; level < 2; level++) {
+    for (int level = 0; level < 3; level++) {
+        if (level > 0 && levels[d - 1][level][1] == levels[d - 1][level - 1][1])
+            break;
         int lo = levels[d - 1][level][0], hi = levels[d - 1][level][1];
         if (gh_sum(e, j, hi, &b, &eb) || gh_sum(e, j, lo, &a, &ea))
             return -1;
-        *out = dv_num(b);
+        dv_set(out, b);
         out->err = fabs(b - a) + eb + 1e-15 * fabs(b);
-        if (fabs(b - a) <= 1e-12 * fmax(1.0, fabs(b)))
+        if (fabs(b - a) <= 1e-10 * fmax(1.0, fabs(b)))
             break;
     }
     return 0;
@@ -376,12 +382,12 @@ static int weighted_fn(env *e, void *arg, dval *out)
     if (term_density(e, w->d, &p))
         return -1;
     if (p.v[0] == 0) {
-        *out = dv_num(0);
+        dv_set(out, 0);
         return 0;
     }
     if (w->fn(e, w->arg, &f))
         return -1;
-    *out = dv_num(p.v[0] * f.v[0]);
+    dv_set(out, p.v[0] * f.v[0]);
     out->err = fabs(p.v[0]) * f.err + fabs(f.v[0]) * p.err;
     return 0;
 }
@@ -459,7 +465,9 @@ static double qagi_cb(double t, void *p)
     qagi_job *j = p;
     if (j->failed)
         return 0;
-    int saved = env_bind(j->e, j->e->ctx->rv[j->rv].name, dv_num(j->loc + j->scale * t));
+    dval z;
+    dv_set(&z, j->loc + j->scale * t);
+    int saved = env_bind(j->e, j->e->ctx->rv[j->rv].name, &z);
     dval f;
     int rc = j->fn(j->e, j->arg, &f);
     j->e->nbind = saved;
@@ -474,8 +482,8 @@ static double qagi_cb(double t, void *p)
 static int loc_scale(env *e, int rv, dval *loc, dval *scale)
 {
     const drandom *r = &e->ctx->rv[rv];
-    *loc = dv_num(0);
-    *scale = dv_num(1);
+    dv_set(loc, 0);
+    dv_set(scale, 1);
     if (r->loc && ev(e, r->loc, loc))
         return -1;
     if (r->scale && ev(e, r->scale, scale))
@@ -504,7 +512,7 @@ static int plain_1d(env *e, int rv, integrand fn, void *arg, dval *out)
     if (s && s != GSL_EROUND)
         return tfail(e, "the integral over %s did not converge (it may diverge)",
                      e->ctx->rv[rv].name);
-    *out = dv_num(v);
+    dv_set(out, v);
     out->err = abserr + j.err * 10 + 1e-14 * fabs(v);
     return 0;
 }
@@ -544,7 +552,9 @@ int integrate_plain(env *e, int rv, integrand fn, void *arg, dval *out)
         int n = e->in->rvsize[rv];
         double acc = 0, err = 0;
         for (int k = 1; k <= n; k++) {
-            int saved = env_bind(e, r->name, dv_num(k));
+            dval kv;
+            dv_set(&kv, k);
+            int saved = env_bind(e, r->name, &kv);
             dval f;
             int rc = fn(e, arg, &f);
             e->nbind = saved;
@@ -553,7 +563,7 @@ int integrate_plain(env *e, int rv, integrand fn, void *arg, dval *out)
             acc += f.v[0];
             err += f.err;
         }
-        *out = dv_num(acc);
+        dv_set(out, acc);
         out->err = err;
         return 0;
     }

@@ -400,9 +400,14 @@ static const char *mistake_hint(const grade_deriv *g, const el_derivation *d)
 {
     if (!d->first_invalid)
         return NULL;
-    for (size_t i = 0; i < g->nmk; i++)
+    const char *diag = d->steps[d->first_invalid].diagnosis;
+    for (size_t i = 0; i < g->nmk; i++) {
+        /* a declared mistake with another diagnosis cannot be this step: skip the sums */
+        if (g->mk[i].diagnosis && strcmp(g->mk[i].diagnosis, diag) != 0)
+            continue;
         if (el_derive_same_step(d, (size_t)d->first_invalid, g->mk[i].steps, g->mk[i].step))
             return g->mk[i].hint;
+    }
     return NULL;
 }
 

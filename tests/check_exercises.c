@@ -727,6 +727,10 @@ START_TEST(every_exercise_of_the_book_is_there)
         "derive-forward-kl",
         "derive-gmvae-elbo",
         "derive-optimal-posterior",
+        "elbo-bound-form",
+        "kl-definition-form",
+        "evidence-gap-form",
+        "gmvae-elbo-form",
     };
     const size_t n = sizeof ids / sizeof ids[0];
     const el_grade_exercise_set *all = el_grade_book_set(book, "all");

@@ -886,6 +886,28 @@ int el_derive_matches(const el_derivation *d, size_t line, const char *form)
 
 /* ---- comparing a final answer with a form --------------------------------------- */
 
+/* The tokens of vocabulary a (';'-separated) that b lacks, ", "-separated,
+ * in words: E[z] is "an expectation over z". */
+static void vocab_diff(const char *a, const char *b, char *out, size_t cap)
+{
+    out[0] = '\0';
+    char buf[1024], padded[1100];
+    snprintf(buf, sizeof buf, "%s", a ? a : "");
+    snprintf(padded, sizeof padded, ";%s;", b ? b : "");
+    for (char *t = strtok(buf, ";"); t; t = strtok(NULL, ";")) {
+        char key[128];
+        snprintf(key, sizeof key, ";%s;", t);
+        if (strstr(padded, key))
+            continue;
+        size_t n = strlen(out);
+        if (!strncmp(t, "E[", 2))
+            snprintf(out + n, cap - n, "%san expectation or sum over %.*s", n ? ", " : "",
+                     (int)(strlen(t) - 3), t + 2);
+        else
+            snprintf(out + n, cap - n, "%s%s", n ? ", " : "", t);
+    }
+}
+
 int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *answer,
                       const char *reference, int same_form, char *why, size_t cap)
 {
@@ -920,13 +942,12 @@ int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *a
         if (same_form && !(d.lines[0].vocab && d.lines[1].vocab &&
                            strcmp(d.lines[0].vocab, d.lines[1].vocab) == 0)) {
             out = 0;
-            snprintf(why, cap,
-                     "equal in value, but not the form asked for (it uses %s, the "
-                     "answer asks for %s)",
-                     d.lines[1].vocab[0] ? d.lines[1].vocab
-                                         : "no "
-                                           "expectation, KL or density",
-                     d.lines[0].vocab);
+            char missing[300], extra[300];
+            vocab_diff(d.lines[0].vocab, d.lines[1].vocab, missing, sizeof missing);
+            vocab_diff(d.lines[1].vocab, d.lines[0].vocab, extra, sizeof extra);
+            snprintf(why, cap, "equal in value, but not written in the form asked for%s%s%s%s",
+                     missing[0] ? ": it should use " : "", missing,
+                     extra[0] ? (missing[0] ? ", and not " : ": it should not use ") : "", extra);
         }
     } else if (st->status == EL_STEP_INVALID) {
         out = 0;

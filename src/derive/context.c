@@ -104,6 +104,16 @@ const char *el_context_title(const el_context *c)
 
 /* ---- small string helpers --------------------------------------------------- */
 
+void name_copy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+
 static char *trim(char *s)
 {
     while (isspace((unsigned char)*s))

@@ -61,15 +61,6 @@ static int unknown(env *e, const char *fmt, ...)
     return -1;
 }
 
-void name_copy(char *dst, const char *src, size_t cap)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* The cache slot of node `key`: found (->key == key) or free, or NULL. */
 static rc_entry *rc_slot(env *e, const void *key)
 {

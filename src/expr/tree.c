@@ -888,7 +888,7 @@ static el_tree *parse_named_rest(tparser *p, const char *start, size_t pos)
     if ((strcmp(name, "sum") == 0 || strncmp(name, "sum_", 4) == 0) && !at_open(p))
         return parse_sum(p, EL_T_SUM, name[3] ? name + 4 : NULL);
     if (strcmp(name, "D") == 0 && p->tok.kind == TK_USCORE) { /* D_{KL} */
-        char sub[EXPR_NAME_MAX] = "";
+        char sub[EXPR_NAME_MAX - 2] = "";
         advance(p);
         if (!read_subscript(p, sub, sizeof sub))
             return NULL;

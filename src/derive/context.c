@@ -157,6 +157,17 @@ static int canon_name(const char *text, char *out, size_t cap)
     return ok;
 }
 
+/* A ','-separated list of spellings, each in canonical form, into alias. */
+static void read_aliases(const char *val, char alias[][CTX_NAME], int *nalias)
+{
+    char raw[CTX_ALIAS][CTX_NAME];
+    int n = split_list(val, raw, CTX_ALIAS);
+    *nalias = 0;
+    for (int i = 0; i < n; i++)
+        if (canon_name(raw[i], alias[*nalias], CTX_NAME))
+            (*nalias)++;
+}
+
 void ctx_base_name(const char *name, char *out, size_t cap)
 {
     /* p_1 is p1 */
@@ -409,12 +420,7 @@ static int param_key(el_context *c, dparam *p, const char *key, const char *val,
     } else if (strcmp(key, "length") == 0 || strcmp(key, "dimension") == 0) {
         snprintf(p->length, sizeof p->length, "%s", val);
     } else if (strcmp(key, "aliases") == 0) {
-        char raw[CTX_ALIAS][CTX_NAME];
-        int n = split_list(val, raw, CTX_ALIAS);
-        p->nalias = 0;
-        for (int i = 0; i < n; i++)
-            if (canon_name(raw[i], p->alias[p->nalias], CTX_NAME))
-                p->nalias++;
+        read_aliases(val, p->alias, &p->nalias);
     } else if (strcmp(key, "define") == 0 || strcmp(key, "value") == 0) {
         p->define = parse_or_fail(val, path, line, &rc);
         snprintf(p->define_text, sizeof p->define_text, "%s", val);
@@ -480,12 +486,7 @@ static int dist_key(ddist *d, const char *key, const char *val, const char *path
         d->density = parse_or_fail(val, path, line, &rc);
         snprintf(d->density_text, sizeof d->density_text, "%s", val);
     } else if (strcmp(key, "aliases") == 0) {
-        char raw[CTX_ALIAS][CTX_NAME];
-        int n = split_list(val, raw, CTX_ALIAS);
-        d->nalias = 0;
-        for (int i = 0; i < n; i++)
-            if (canon_name(raw[i], d->alias[d->nalias], CTX_NAME))
-                d->nalias++;
+        read_aliases(val, d->alias, &d->nalias);
     } else if (strcmp(key, "mean") == 0 || strcmp(key, "sd") == 0 || strcmp(key, "cov") == 0) {
         el_tree **slot = key[0] == 'm' ? &d->mean : key[0] == 's' ? &d->sd : &d->cov;
         el_tree_free(*slot);
@@ -504,12 +505,7 @@ static int quant_key(dquant *q, const char *key, const char *val, const char *pa
         q->value = parse_or_fail(val, path, line, &rc);
         snprintf(q->value_text, sizeof q->value_text, "%s", val);
     } else if (strcmp(key, "aliases") == 0) {
-        char raw[CTX_ALIAS][CTX_NAME];
-        int n = split_list(val, raw, CTX_ALIAS);
-        q->nalias = 0;
-        for (int i = 0; i < n; i++)
-            if (canon_name(raw[i], q->alias[q->nalias], CTX_NAME))
-                q->nalias++;
+        read_aliases(val, q->alias, &q->nalias);
     }
     return rc;
 }

@@ -100,6 +100,17 @@ static void term_name(const el_context *c, const el_tree *t, char *out, size_t c
         snprintf(out, cap, "q");
 }
 
+/* A named quantity counts as its definition: 1 when q was expanded. */
+static int expand_quantity(const el_context *c, const dquant *q, vset *s)
+{
+    if (!q || !q->value || s->depth >= 6)
+        return 0;
+    s->depth++;
+    walk(c, q->value, s);
+    s->depth--;
+    return 1;
+}
+
 static void walk(const el_context *c, const el_tree *t, vset *s)
 {
     if (!t)
@@ -107,32 +118,20 @@ static void walk(const el_context *c, const el_tree *t, vset *s)
     char a[96], b[96], tok[200];
     const ddist *d;
     switch (t->kind) {
-    case EL_T_VAR: {
-        const dquant *q = ctx_param(c, t->name) ? NULL : ctx_quant(c, t->name);
-        if (q && q->value && s->depth < 6) {
-            s->depth++;
-            walk(c, q->value, s);
-            s->depth--;
+    case EL_T_VAR:
+        if (expand_quantity(c, ctx_param(c, t->name) ? NULL : ctx_quant(c, t->name), s))
             return;
-        }
         if ((d = dist_of(c, t)) != NULL)
             add_dist(c, d, s);
         return;
-    }
-    case EL_T_CALL: {
-        const dquant *q = ctx_quant(c, t->name);
-        if (q && q->value && s->depth < 6) {
-            s->depth++;
-            walk(c, q->value, s);
-            s->depth--;
+    case EL_T_CALL:
+        if (expand_quantity(c, ctx_quant(c, t->name), s))
             return;
-        }
         if ((d = dist_of(c, t)) != NULL)
             add_dist(c, d, s);
         else
             add(s, t->name);
         return;
-    }
     case EL_T_EXPECT: {
         d = t->b ? dist_of(c, t->b) : ctx_dist_bare(c, "q");
         snprintf(tok, sizeof tok, "E[%s]", d ? d->vars[0] : "?");

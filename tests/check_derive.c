@@ -432,6 +432,27 @@ START_TEST(test_compare)
 }
 END_TEST
 
+
+/* The other relations: a derivative, proportionality in the latent, an
+ * approximation to 1e-2, a strict inequality -- each with its control. */
+START_TEST(test_relations)
+{
+    expect("gauss",
+           "\\frac{\\partial}{\\partial \\mu_q} KL(q||p) = (\\mu_q - \\mu_p)/\\sigma_p^2\n", 0, "",
+           "=");
+    /* the derivative of KL(p||q): the checker even says so */
+    expect("gauss",
+           "\\frac{\\partial}{\\partial \\mu_q} KL(q||p) = (\\mu_q - \\mu_p)/\\sigma_q^2\n", 1,
+           "swapped-kl", "=");
+    expect("gauss", "p(z|x) \\propto p(x|z) p(z)\n", 0, "", "propto");
+    expect("gauss", "p(z|x) \\propto p(x|z)\n", 1, "", "propto");
+    expect("gauss", "\\frac{1}{3} \\approx 0.333\n", 0, "", "~");
+    expect("gauss", "\\frac{1}{3} \\approx 0.3\n", 1, "factor", "~");
+    expect("gauss", "KL(q||p) > -1 \\geq -2\n", 0, "", ">=");
+    expect("gauss", "KL(q||q) > 0\n", 1, "", ">=");
+}
+END_TEST
+
 static Suite *derive_suite(void)
 {
     Suite *s = suite_create("derive");
@@ -445,6 +466,7 @@ static Suite *derive_suite(void)
     tcase_add_test(core, test_resolution);
     tcase_add_test(core, test_rules_agree);
     tcase_add_test(core, test_compare);
+    tcase_add_test(core, test_relations);
     tcase_add_test(core, test_writeup);
     tcase_add_test(core, test_fragment_rows);
     suite_add_tcase(s, core);

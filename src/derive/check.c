@@ -70,18 +70,27 @@ int el_relation_implies(el_relation have, el_relation want)
     return 0;
 }
 
+/* The chain's relation from the written ones: = and >= (or >) give >=, =
+ * and <= give <=; = with ~ gives ~, = with propto gives propto; anything
+ * else mixed, or an implication, gives none. */
 static el_relation compose(const el_derivation *d)
 {
-    int ge = 0, le = 0, other = 0;
+    int ge = 0, le = 0, approx = 0, propto = 0, other = 0;
     for (size_t k = 1; k < d->nlines; k++) {
         el_relation r = d->steps[k].relation;
         ge |= r == EL_REL_GE || r == EL_REL_GT;
         le |= r == EL_REL_LE || r == EL_REL_LT;
-        other |= r == EL_REL_APPROX || r == EL_REL_PROPTO || r == EL_REL_IMPLIES;
+        approx |= r == EL_REL_APPROX;
+        propto |= r == EL_REL_PROPTO;
+        other |= r == EL_REL_IMPLIES;
     }
-    if (other || (ge && le))
+    if (other || ge + le + approx + propto > 1)
         return EL_REL_NONE;
-    return ge ? EL_REL_GE : le ? EL_REL_LE : EL_REL_EQ;
+    return ge       ? EL_REL_GE
+           : le     ? EL_REL_LE
+           : approx ? EL_REL_APPROX
+           : propto ? EL_REL_PROPTO
+                    : EL_REL_EQ;
 }
 
 /* ---- evaluating lines ---------------------------------------------------------- */
@@ -287,6 +296,10 @@ static void diagnose(dpriv *p, size_t a, size_t b, el_derive_step *st, const sid
     double c;
     char what[160];
     sentence[0] = '\0';
+    if ((r == EL_REL_GT || r == EL_REL_LT) && holds(s, EL_REL_EQ, NULL)) {
+        snprintf(sentence, cap, "the two sides are equal: the inequality is not strict");
+        return;
+    }
     if ((r == EL_REL_GE || r == EL_REL_GT) && holds(s, EL_REL_LE, NULL)) {
         add_diag(st, "wrong-way");
         snprintf(sentence, cap,

@@ -785,6 +785,19 @@ static el_tree *parse_fn(tparser *p, const char *fn)
     return parse_fn_rest(p, fn, pos);
 }
 
+/* A variable's name with its subscripts (\mu_q, \sigma_{\phi}), as in d/d\mu_q. */
+static int read_var_name(tparser *p, char *out, size_t cap)
+{
+    if (!read_braced_text(p, out, cap))
+        return 0;
+    while (p->tok.kind == TK_USCORE) {
+        advance(p);
+        if (!read_subscript(p, out, cap))
+            return 0;
+    }
+    return 1;
+}
+
 static el_tree *parse_frac(tparser *p)
 {
     advance(p);
@@ -802,8 +815,8 @@ static el_tree *parse_frac(tparser *p)
         }
         char var[EXPR_NAME_MAX] = "";
         if (!expect(p, TK_LBRACE, "'{\\partial x}'") ||
-            !(is_cmd(p, "partial") ? (advance(p), 1) : 0) ||
-            !read_braced_text(p, var, sizeof var) || !expect(p, TK_RBRACE, "'}'")) {
+            !(is_cmd(p, "partial") ? (advance(p), 1) : 0) || !read_var_name(p, var, sizeof var) ||
+            !expect(p, TK_RBRACE, "'}'")) {
             el_tree_free(inner);
             return p->failed ? NULL
                              : fail(p, "a derivative is written \\frac{\\partial}{\\partial x}");

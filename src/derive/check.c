@@ -55,6 +55,7 @@ const char *el_relation_name(el_relation r)
     case EL_REL_APPROX: return "~";
     case EL_REL_PROPTO: return "propto";
     case EL_REL_IMPLIES: return "=>";
+    case EL_REL_NEQ: return "!=";
     default: return NULL;
     }
 }
@@ -70,27 +71,22 @@ int el_relation_implies(el_relation have, el_relation want)
     return 0;
 }
 
-/* The chain's relation from the written ones: = and >= (or >) give >=, =
- * and <= give <=; = with ~ gives ~, = with propto gives propto; anything
- * else mixed, or an implication, gives none. */
+/* The chain's relation from the written ones (the contract's four values):
+ * all = gives =; = with >= (or >) gives >=; = with <= (or <) gives <=;
+ * both directions, an approximation, a proportionality or an implication
+ * give none. */
 static el_relation compose(const el_derivation *d)
 {
-    int ge = 0, le = 0, approx = 0, propto = 0, other = 0;
+    int ge = 0, le = 0, other = 0;
     for (size_t k = 1; k < d->nlines; k++) {
         el_relation r = d->steps[k].relation;
         ge |= r == EL_REL_GE || r == EL_REL_GT;
         le |= r == EL_REL_LE || r == EL_REL_LT;
-        approx |= r == EL_REL_APPROX;
-        propto |= r == EL_REL_PROPTO;
-        other |= r == EL_REL_IMPLIES;
+        other |= r == EL_REL_APPROX || r == EL_REL_PROPTO || r == EL_REL_IMPLIES || r == EL_REL_NEQ;
     }
-    if (other || ge + le + approx + propto > 1)
+    if (other || (ge && le))
         return EL_REL_NONE;
-    return ge       ? EL_REL_GE
-           : le     ? EL_REL_LE
-           : approx ? EL_REL_APPROX
-           : propto ? EL_REL_PROPTO
-                    : EL_REL_EQ;
+    return ge ? EL_REL_GE : le ? EL_REL_LE : EL_REL_EQ;
 }
 
 /* ---- evaluating lines ---------------------------------------------------------- */
@@ -117,6 +113,13 @@ static void eval_line(dpriv *p, size_t line, el_derivation *d)
             rc = -1;
             snprintf(e.msg, sizeof e.msg, "the line is a %dx%d value, not a number", v.rows,
                      v.cols);
+        }
+        if (!rc && isfinite(v.v[0]) && !(v.err <= 1e-6 * fmax(1.0, fabs(v.v[0])))) {
+            rc = -1; /* an error bar that wide could make any step hold */
+            snprintf(e.msg, sizeof e.msg,
+                     "the value at instance %zu cannot be computed to a "
+                     "useful accuracy (error bound %.3g)",
+                     i + 1, v.err);
         }
         if (!rc && !isfinite(v.v[0])) {
             rc = -1;
@@ -404,7 +407,8 @@ static void check_step(dpriv *p, el_derivation *d, size_t k)
     el_derive_step *st = &d->steps[k];
     size_t a = k - 1, b = k;
     st->lhs = st->rhs = NAN;
-    if (st->relation == EL_REL_IMPLIES) {
+    if ((st->relation == EL_REL_IMPLIES || st->relation == EL_REL_NEQ) && p->tree[a] &&
+        p->tree[b]) {
         st->status = EL_STEP_UNKNOWN;
         st->message = strdup("implications and '\\neq' between lines are not checked");
         return;
@@ -651,6 +655,8 @@ static int read_lines(dpriv *p, const chain *c, el_derivation *d)
         l->source = strdup(c->l[i].text);
         el_expr_error err;
         p->tree[i] = el_tree_parse(c->l[i].text, &err);
+        if (p->tree[i] && p->ctx->gauss_sd)
+            mark_sd(p->tree[i]);
         if (!p->tree[i]) {
             l->error = fmt_dup("at %zu: %s", err.pos, err.msg);
         } else {
@@ -723,6 +729,13 @@ static el_context *chain_context(const chain *c, const el_derive_opts *o, el_con
                                  char **note)
 {
     el_context *ctx;
+    if (given && o->exercise) { /* an answer never changes the exercise's model */
+        ctx = el_context_copy(given);
+        if (ctx && (c->nlets || c->context[0]))
+            *note = strdup("`let` rows and `% elbolab:` directives are ignored in an answer: "
+                           "the exercise fixes the model.");
+        return ctx;
+    }
     if (given && !c->context[0])
         ctx = el_context_copy(given);
     else
@@ -832,6 +845,8 @@ static int equal_values(const el_derivation *d, size_t line, const char *form)
 {
     dpriv *p = d->priv;
     el_tree *t = el_tree_parse(form, NULL);
+    if (t && p->ctx->gauss_sd)
+        mark_sd(t);
     rcache *rc = t ? calloc(1, sizeof *rc) : NULL; /* t dies here: a cache of its own */
     int same = t != NULL;
     for (size_t i = 0; i < p->ninst && same; i++) {
@@ -872,6 +887,8 @@ int el_derive_matches(const el_derivation *d, size_t line, const char *form)
     el_tree *t = el_tree_parse(form, &err);
     if (!t)
         return EL_ERROR(EL_EFORMAT, "the form '%.60s' does not read: %s", form, err.msg) ? -1 : -1;
+    if (p->ctx->gauss_sd)
+        mark_sd(t);
     char *v = vocab_of(p->ctx, t);
     int same = v && d->lines[line].vocab && strcmp(v, d->lines[line].vocab) == 0;
     free(v);

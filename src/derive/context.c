@@ -102,6 +102,19 @@ const char *el_context_title(const el_context *c)
     return c->title;
 }
 
+void mark_sd(el_tree *t)
+{
+    if (!t)
+        return;
+    if (t->kind == EL_T_GAUSS)
+        t->num = 1;
+    mark_sd(t->a);
+    mark_sd(t->b);
+    mark_sd(t->c);
+    for (size_t i = 0; i < t->nargs; i++)
+        mark_sd(t->args[i]);
+}
+
 /* ---- small string helpers --------------------------------------------------- */
 
 void name_copy(char *dst, const char *src, size_t cap)
@@ -525,7 +538,7 @@ static int top_key(el_context *c, const char *key, const char *val)
     else if (strcmp(key, "indices") == 0)
         snprintf(c->index_range, sizeof c->index_range, "%s", val);
     else if (strcmp(key, "gaussian") == 0)
-        c->gauss_sd = strcmp(val, "sd") == 0;
+        c->file_sd = strcmp(val, "sd") == 0;
     else if (strcmp(key, "differences") == 0)
         snprintf(c->differences, sizeof c->differences, "%s", val);
     return 0;
@@ -661,6 +674,9 @@ int ctx_parse_file(el_context *c, const char *path)
     }
     if (!rc)
         rc = flush(c, sec, key, val, path, key_line);
+    for (int i = 0; !rc && c->file_sd && i < c->ndist; i++) /* the file's own convention */
+        mark_sd(c->dist[i].density);
+    c->gauss_sd = c->file_sd;
     free(text);
     return rc;
 }

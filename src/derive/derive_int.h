@@ -74,7 +74,8 @@ struct el_context {
     char default_q[CTX_NAME], default_p[CTX_NAME]; /* bare q, p: "q(z|x)" */
     char latent[CTX_NAME];
     char index_range[CTX_NAME]; /* range of a sum over a non-variable index */
-    int gauss_sd;               /* N(z; m, s): s is the standard deviation */
+    int gauss_sd;               /* lines read N(z; m, s) with s the sd (let gaussian = sd) */
+    int file_sd;                /* the context file's densities do (gaussian = sd) */
     char differences[512];      /* named differences for the `constant` diagnosis */
     dparam param[CTX_MAX];
     int nparam;
@@ -178,7 +179,8 @@ typedef struct {
     const el_tree *call;     /* its call with arguments (p(x|z=k)), or NULL */
     char bindname[CTX_NAME]; /* also bind this name (E_{u ~ q}) */
     int rv;                  /* index into ctx->rv */
-    int gaussian;            /* mean/cov known: Gauss-Hermite */
+    int gaussian;            /* mean/cov known: Gauss-Hermite (2: an explicit covariance) */
+    int sd;                  /* its N(.) reads the last argument as a standard deviation */
     dval mean, cov;          /* cov: variance (1-D) or covariance matrix */
 } dterm;
 
@@ -219,6 +221,10 @@ typedef struct {
 
 int rows_split(const char *text, chains *out);
 void chains_free(chains *cs);
+
+/* Marks every N(.) of t as using the standard-deviation convention
+ * (el_tree.num = 1 on EL_T_GAUSS nodes). */
+void mark_sd(el_tree *t);
 
 /* ---- vocab.c ---- */
 /* The construct set of a line: sorted, ';'-separated, malloc'd. */

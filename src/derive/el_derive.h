@@ -66,7 +66,8 @@ typedef enum {
     EL_REL_LT,
     EL_REL_APPROX,
     EL_REL_PROPTO,
-    EL_REL_IMPLIES, /* \Rightarrow, \implies, \iff, \neq: not checked */
+    EL_REL_IMPLIES, /* \Rightarrow, \implies, \iff: not checked */
+    EL_REL_NEQ,     /* \neq: not checked either */
     EL_REL_NONE     /* the composed relation of a chain mixing directions */
 } el_relation;
 
@@ -137,7 +138,7 @@ void el_derive_report_free(el_derive_report *rep);
 /* The report as the JSON of `elbolab derive --json` (new reference). */
 json_t *el_derive_report_json(const el_derive_report *rep);
 
-/* "=", ">=", "<=", ">", "<", "~", "propto", "=>", or NULL for EL_REL_NONE. */
+/* "=", ">=", "<=", ">", "<", "~", "propto", "=>", "!=", or NULL for EL_REL_NONE. */
 const char *el_relation_name(el_relation r);
 
 /* Does the composed relation `have` imply `want` (= implies >= and <=)? */

@@ -6,7 +6,8 @@
  * variables bound; `log` of a density is taken in closed form (log-pdf),
  * so far tails give finite logs. Expectations, integrals and KLs go
  * through integrate.c. The recursion is bounded by the parser's depth
- * limit and a budget of node evaluations (no input hangs). */
+ * limit, a depth limit on densities and quantities defined through each
+ * other, and a budget of node evaluations (no input hangs). */
 #include <stdint.h>
 
 #include <gsl/gsl_errno.h>
@@ -79,7 +80,7 @@ int env_bind(env *e, const char *name, const dval *v)
 {
     int saved = e->nbind;
     if (e->nbind >= BIND_MAX)
-        return fail(e, "sums and expectations are nested too deeply"), saved;
+        return fail(e, "sums and expectations are nested too deeply");
     name_copy(e->bind[e->nbind].name, name, CTX_NAME);
     dv_copy(&e->bind[e->nbind++].v, v);
     return saved;
@@ -244,7 +245,7 @@ static int power(env *e, const dval *a, const dval *b, dval *out)
         out->v[i] = k == 2 ? x * x : pow(x, k);
         err = fmax(err, fabs(k * pow(x, k - 1)) * a->err + fabs(out->v[i] * log(fabs(x))) * b->err);
     }
-    out->err = isfinite(err) ? err : 0;
+    out->err = isfinite(err) ? err : INFINITY;
     return 0;
 }
 
@@ -455,7 +456,8 @@ int ev_bind_call(env *e, const ddist *d, const el_tree *t)
         dval v;
         if (ev(e, a->kind == EL_T_BIND ? a->a : a, &v))
             return e->nbind = saved, -1;
-        env_bind(e, decl, &v);
+        if (env_bind(e, decl, &v) < 0)
+            return e->nbind = saved, -1;
     }
     return saved;
 }
@@ -491,20 +493,25 @@ static int ev_call(env *e, const el_tree *t, dval *out, int take_log)
     }
     if (!d->density)
         return fail(e, "%s has no density in this context", d->name);
+    if (e->depth > 16) /* densities defined through each other, or through themselves */
+        return fail(e, "the density of %s is defined in terms of itself", d->name);
     int saved = ev_bind_call(e, d, t);
     if (saved < 0)
         return -1;
+    e->depth++;
     int rc = take_log ? ev_log(e, d->density, out) : ev(e, d->density, out);
+    e->depth--;
     e->nbind = saved;
     return rc;
 }
 
-/* log N(x; m, v): 1-D with variance v (or sd), or d-D with covariance. */
-static int gauss_log(env *e, const dval *x, const dval *m, const dval *v, dval *out)
+/* log N(x; m, v): 1-D with variance v (or, sd set, standard deviation v),
+ * or d-D with covariance v (or v times the identity). */
+static int gauss_log(env *e, const dval *x, const dval *m, const dval *v, int sd, dval *out)
 {
     int d = x->rows;
     if (dv_scalar(x) && dv_scalar(v)) {
-        double var = e->ctx->gauss_sd ? v->v[0] * v->v[0] : v->v[0];
+        double var = sd ? v->v[0] * v->v[0] : v->v[0];
         if (!(var > 0))
             return fail(e, "a Gaussian's variance must be > 0, got %g", var);
         double r = x->v[0] - m->v[0];
@@ -514,9 +521,10 @@ static int gauss_log(env *e, const dval *x, const dval *m, const dval *v, dval *
     }
     dval cov = *v;
     if (dv_scalar(v)) { /* N(x; m, s^2) over a vector: isotropic */
+        double var = sd ? v->v[0] * v->v[0] : v->v[0];
         cov.rows = cov.cols = d;
         for (int i = 0; i < d * d; i++)
-            cov.v[i] = i / d == i % d ? v->v[0] : 0;
+            cov.v[i] = i / d == i % d ? var : 0;
     }
     if (cov.rows != d || cov.cols != d || m->rows * m->cols != d)
         return fail(e, "a Gaussian's mean and covariance do not fit its variable");
@@ -544,7 +552,7 @@ int ev_gauss_log_at(env *e, const el_tree *t, const dval *x, dval *out)
     dval m, v;
     if (ev(e, t->a, &m) || ev(e, t->b, &v))
         return -1;
-    return gauss_log(e, x, &m, &v, out);
+    return gauss_log(e, x, &m, &v, t->num != 0, out); /* num: the sd convention */
 }
 
 static int ev_gauss_log(env *e, const el_tree *t, dval *out)
@@ -666,6 +674,8 @@ static int ev_sum(env *e, const el_tree *t, dval *out)
         dval kv;
         dv_set(&kv, k);
         int saved = env_bind(e, t->name, &kv);
+        if (saved < 0)
+            return -1;
         dval v;
         int rc = ev(e, t->a, &v);
         e->nbind = saved;

@@ -143,8 +143,10 @@ int el_derive_grade_answer(const el_derive_exercise *ex, el_context *ctx, const 
             const char *s = k ? ex->alt_start[k - 1] : ex->start;
             const char *t = k ? ex->alt_goal[k - 1] : ex->goal;
             el_relation r = k ? ex->alt_relation[k - 1] : ex->relation;
-            if (score_pair(ex, &rep->d[i], s, t, r, &v))
+            if (score_pair(ex, &rep->d[i], s, t, r, &v)) {
+                el_derive_report_free(rep); /* the exercise's own forms fail: nothing to report */
                 return EL_EFORMAT;
+            }
             if (v.score > best.score) {
                 best = v;
                 g->best = (long)i;

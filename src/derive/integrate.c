@@ -115,8 +115,10 @@ static void detect_gaussian(env *e, dterm *d)
     int saved = d->call ? ev_bind_call(e, d->dist, d->call) : e->nbind;
     if (saved < 0)
         return;
-    if (!ev(e, g->a, &d->mean) && !ev(e, g->b, &d->cov))
+    if (!ev(e, g->a, &d->mean) && !ev(e, g->b, &d->cov)) {
         d->gaussian = 1;
+        d->sd = g->num != 0;
+    }
     e->nbind = saved;
 }
 
@@ -147,6 +149,7 @@ static int resolve_literal(env *e, const el_tree *t, const char *var, dterm *out
     if (ev(e, t->a, &out->mean) || ev(e, t->b, &out->cov))
         return -1;
     out->gaussian = 1;
+    out->sd = t->num != 0;
     return 0;
 }
 
@@ -227,8 +230,9 @@ int term_density(env *e, const dterm *d, dval *out)
 static int bind_var(env *e, const dterm *d, dval v)
 {
     int saved = env_bind(e, e->ctx->rv[d->rv].name, &v);
-    if (d->bindname[0] && strcmp(d->bindname, e->ctx->rv[d->rv].name) != 0)
-        env_bind(e, d->bindname, &v);
+    if (saved >= 0 && d->bindname[0] && strcmp(d->bindname, e->ctx->rv[d->rv].name) != 0 &&
+        env_bind(e, d->bindname, &v) < 0)
+        return e->nbind = saved, -1;
     return saved;
 }
 
@@ -238,6 +242,8 @@ static int expect_states(env *e, const dterm *d, integrand fn, void *arg, dval *
     double acc = 0, err = 0;
     for (int k = 1; k <= n; k++) {
         int saved = bind_var(e, d, dv_num(k));
+        if (saved < 0)
+            return -1;
         dval w, f;
         int rc = term_density(e, d, &w);
         if (!rc && w.v[0] != 0)
@@ -311,6 +317,8 @@ static int gh_sum(env *e, const gh_job *j, int k, double *val, double *err)
             z.v[i] = s;
         }
         int saved = j->d ? bind_var(e, j->d, z) : e->nbind;
+        if (saved < 0)
+            return -1;
         dval f;
         int rc = j->fn(e, j->arg, &f);
         e->nbind = saved;
@@ -355,6 +363,9 @@ static int gh_two_orders(env *e, const gh_job *j, dval *out)
     return 0;
 }
 
+static int qagi_on(env *e, int rv, integrand fn, void *arg, double loc, double scale, int gauss,
+                   dval *out);
+
 static int expect_gauss(env *e, const dterm *d, integrand fn, void *arg, dval *out)
 {
     int dim = e->in->rvsize[d->rv];
@@ -362,11 +373,20 @@ static int expect_gauss(env *e, const dterm *d, integrand fn, void *arg, dval *o
         return tfail(e, "the mean of the Gaussian over %s has the wrong size",
                      e->ctx->rv[d->rv].name);
     double l[DV_MAX];
-    int sd = d->gaussian == 2 ? 0 : e->ctx->gauss_sd;
+    int sd = d->gaussian == 2 ? 0 : d->sd;
     if (chol(e, &d->cov, dim, sd, l))
         return -1;
     gh_job j = { d, fn, arg, d->mean.v, l, dim };
-    return gh_two_orders(e, &j, out);
+    if (gh_two_orders(e, &j, out))
+        return -1;
+    /* Gauss-Hermite converges slowly for some integrands (log(1 + z^2)):
+     * then GSL's adaptive QAGI in the same standardised coordinate decides */
+    if (dim == 1 && out->err > 1e-10 * fmax(1.0, fabs(out->v[0]))) {
+        dval q;
+        if (qagi_on(e, d->rv, fn, arg, d->mean.v[0], l[0], 1, &q) == 0 && q.err < out->err)
+            *out = q;
+    }
+    return 0;
 }
 
 typedef struct {
@@ -387,6 +407,8 @@ static int weighted_fn(env *e, void *arg, dval *out)
     }
     if (w->fn(e, w->arg, &f))
         return -1;
+    if (!dv_scalar(&f))
+        return tfail(e, "%s", "an expectation of a vector or matrix");
     dv_set(out, p.v[0] * f.v[0]);
     out->err = fabs(p.v[0]) * f.err + fabs(f.v[0]) * p.err;
     return 0;
@@ -443,8 +465,6 @@ int integrate_expect(env *e, const dterm *d, integrand fn, void *arg, dval *out)
     if (d->gaussian)
         return expect_gauss(e, d, fn, arg, out);
     weighted w = { d, fn, arg };
-    int saved_rv = d->rv;
-    (void)saved_rv;
     return integrate_plain(e, d->rv, weighted_fn, &w, out);
 }
 
@@ -458,6 +478,7 @@ typedef struct {
     double loc, scale;
     int failed;
     double err;
+    int gauss; /* E under N(loc, scale^2): weight phi(t) instead of scale */
 } qagi_job;
 
 static double qagi_cb(double t, void *p)
@@ -468,6 +489,10 @@ static double qagi_cb(double t, void *p)
     dval z;
     dv_set(&z, j->loc + j->scale * t);
     int saved = env_bind(j->e, j->e->ctx->rv[j->rv].name, &z);
+    if (saved < 0) {
+        j->failed = 1;
+        return 0;
+    }
     dval f;
     int rc = j->fn(j->e, j->arg, &f);
     j->e->nbind = saved;
@@ -475,8 +500,9 @@ static double qagi_cb(double t, void *p)
         j->failed = rc ? 1 : 2;
         return 0;
     }
-    j->err = fmax(j->err, f.err);
-    return j->scale * f.v[0];
+    double w = j->gauss ? exp(-0.5 * t * t) / sqrt(2 * M_PI) : j->scale;
+    j->err = fmax(j->err, w * f.err);
+    return w * f.v[0];
 }
 
 static int loc_scale(env *e, int rv, dval *loc, dval *scale)
@@ -491,13 +517,13 @@ static int loc_scale(env *e, int rv, dval *loc, dval *scale)
     return 0;
 }
 
-static int plain_1d(env *e, int rv, integrand fn, void *arg, dval *out)
+/* GSL's QAGI on z = loc + scale t: the plain integral of fn over the real
+ * variable rv, or (gauss) its expectation under N(loc, scale^2). */
+static int qagi_on(env *e, int rv, integrand fn, void *arg, double loc, double scale, int gauss,
+                   dval *out)
 {
-    dval loc, scale;
-    if (loc_scale(e, rv, &loc, &scale))
-        return -1;
     el_gsl_init();
-    qagi_job j = { e, rv, fn, arg, loc.v[0], fabs(scale.v[0]), 0, 0 };
+    qagi_job j = { e, rv, fn, arg, loc, fabs(scale), 0, 0, gauss };
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
     if (!w)
         return tfail(e, "%s", "out of memory");
@@ -515,6 +541,14 @@ static int plain_1d(env *e, int rv, integrand fn, void *arg, dval *out)
     dv_set(out, v);
     out->err = abserr + j.err * 10 + 1e-14 * fabs(v);
     return 0;
+}
+
+static int plain_1d(env *e, int rv, integrand fn, void *arg, dval *out)
+{
+    dval loc, scale;
+    if (loc_scale(e, rv, &loc, &scale))
+        return -1;
+    return qagi_on(e, rv, fn, arg, loc.v[0], scale.v[0], 0, out);
 }
 
 typedef struct {
@@ -555,11 +589,15 @@ int integrate_plain(env *e, int rv, integrand fn, void *arg, dval *out)
             dval kv;
             dv_set(&kv, k);
             int saved = env_bind(e, r->name, &kv);
+            if (saved < 0)
+                return -1;
             dval f;
             int rc = fn(e, arg, &f);
             e->nbind = saved;
             if (rc)
                 return -1;
+            if (!dv_scalar(&f))
+                return tfail(e, "%s", "an integral of a vector or matrix");
             acc += f.v[0];
             err += f.err;
         }

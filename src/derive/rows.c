@@ -194,7 +194,7 @@ static const struct {
                     { "\xe2\xa9\xbd", EL_REL_LE },
                     { "\xe2\x89\x88", EL_REL_APPROX },
                     { "\xe2\x88\x9d", EL_REL_PROPTO },
-                    { "\xe2\x89\xa0", EL_REL_IMPLIES },
+                    { "\xe2\x89\xa0", EL_REL_NEQ },
                     { "\xe2\x87\x92", EL_REL_IMPLIES },
                     { "\xe2\x9f\xb9", EL_REL_IMPLIES },
                     { "=", EL_REL_EQ },

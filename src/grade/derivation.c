@@ -37,7 +37,7 @@ typedef struct {
     char *start, *goal, *reference;
     el_relation relation;
     size_t min_steps;
-    int no_partial, same_form;
+    int no_partial, same_form, gauss_sd;
     size_t nov, nms, nalt, nmk;
     override *ov;
     char **ms; /* milestone forms */
@@ -113,6 +113,10 @@ int grade_deriv_top_key(el_grade_exercise *ex, const ini_entry *e, const char *p
     }
     if (!strcmp(k, "form")) {
         d->same_form = !strcmp(v, "same");
+        return 0;
+    }
+    if (!strcmp(k, "gaussian")) { /* N(z; mu, sigma): sigma is the standard deviation */
+        d->gauss_sd = !strcmp(v, "sd");
         return 0;
     }
     char *end;
@@ -308,6 +312,8 @@ int grade_deriv_prepare(el_grade_exercise *ex, const char *path)
     if (!d->ctx)
         return EL_ERROR(EL_EFORMAT, "%s: %s", path, el_errmsg());
     int st = apply_overrides(d->ctx, d, path);
+    if (!st && d->gauss_sd)
+        st = el_context_let(d->ctx, "gaussian = sd", NULL);
     if (!st && derivation && ex->nparts == 0)
         st = add_answer_part(ex, d->reference);
     return st;

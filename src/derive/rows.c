@@ -284,7 +284,7 @@ static int find_relations(const char *row, rel_hit *hits, int max)
             if (w == 0) { /* \{ \} \| \, */
                 if (row[i + 1] == '{')
                     depth++;
-                else if (row[i + 1] == '}')
+                else if (row[i + 1] == '}' && depth > 0)
                     depth--;
                 i += row[i + 1] ? 2 : 1;
                 continue;
@@ -316,12 +316,12 @@ static int find_relations(const char *row, rel_hit *hits, int max)
                     i++;
                 if (row[i])
                     i++;
-                depth += word[0] == 'l' ? 1 : -1;
+                depth += word[0] == 'l' ? 1 : depth > 0 ? -1 : 0;
                 continue;
             }
             if (!matched && ((w == 6 && strncmp(word, "langle", 6) == 0)))
                 depth++;
-            if (!matched && ((w == 6 && strncmp(word, "rangle", 6) == 0)))
+            if (!matched && ((w == 6 && strncmp(word, "rangle", 6) == 0)) && depth > 0)
                 depth--;
             i += 1 + w;
             continue;
@@ -329,7 +329,7 @@ static int find_relations(const char *row, rel_hit *hits, int max)
         if (c == '(' || c == '[' || c == '{') {
             depth++;
         } else if (c == ')' || c == ']' || c == '}') {
-            depth--;
+            depth -= depth > 0; /* a row may close what the row before opened */
         } else if (depth == 0) {
             for (size_t k = 0; rel_symbols[k].text; k++) {
                 size_t len = strlen(rel_symbols[k].text);
@@ -376,6 +376,25 @@ static void drop_word(char *s, const char *word)
     }
 }
 
+/* Removes `\\begin{ENV}` and its arguments: `[t]` (a position), `{ll}` or
+ * `{2}` (columns). */
+static void drop_env_open(char *s, const char *open)
+{
+    size_t n = strlen(open);
+    for (char *p = strstr(s, open); p; p = strstr(p, open)) {
+        char *q = p + n;
+        for (int k = 0; k < 2; k++) {
+            while (*q == ' ')
+                q++;
+            if (*q == '[' && strchr(q, ']'))
+                q = strchr(q, ']') + 1;
+            else if (*q == '{' && braced(q))
+                q += braced(q);
+        }
+        memmove(p, q, strlen(q) + 1);
+    }
+}
+
 /* Drops comments, alignment and labels; trailing punctuation. */
 static void clean_row(char *s)
 {
@@ -395,11 +414,12 @@ static void clean_row(char *s)
     drop_cmd_arg(s, "\\tag");
     drop_word(s, "\\nonumber");
     drop_word(s, "\\notag");
-    static const char *const envs[] = { "aligned", "split", "gathered", "array", NULL };
+    static const char *const envs[] = { "aligned", "split", "gathered", "array", "alignedat",
+                                        NULL };
     for (size_t i = 0; envs[i]; i++) {
         char b[32];
         snprintf(b, sizeof b, "\\begin{%s}", envs[i]);
-        drop_word(s, b);
+        drop_env_open(s, b);
         snprintf(b, sizeof b, "\\end{%s}", envs[i]);
         drop_word(s, b);
     }
@@ -533,14 +553,65 @@ static int is_prose(const char *s)
 
 /* ---- chains --------------------------------------------------------------------- */
 
+/* Opening minus closing brackets of a line ( ( [ { \\{ \\left( count the same). */
+static int balance(const char *t)
+{
+    int b = 0;
+    for (const char *p = t; *p; p++) {
+        if (*p == '\\' && p[1] && strchr("{}", p[1])) {
+            b += p[1] == '{' ? 1 : -1;
+            p++;
+        } else if (*p == '\\' && p[1]) {
+            p++; /* \, \| and the like */
+        } else if (strchr("([{", *p)) {
+            b++;
+        } else if (strchr(")]}", *p)) {
+            b--;
+        }
+    }
+    return b;
+}
+
+/* Skips what may stand before a row's first relation without being part of
+ * the line: spaces, `{}`, LaTeX spacing (\quad \, \hspace{..}) and the
+ * `[2pt]` of a `\\[2pt]` row end. */
+static const char *skip_lead(const char *t)
+{
+    static const char *const sp[] = { "\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!",
+                                      "\\ ", "{}", NULL };
+    for (int again = 1; again;) {
+        again = 0;
+        while (isspace((unsigned char)*t))
+            t++;
+        for (size_t i = 0; sp[i]; i++) {
+            size_t n = strlen(sp[i]);
+            if (strncmp(t, sp[i], n) == 0 && !(n > 2 && isalpha((unsigned char)t[n]))) {
+                t += n;
+                again = 1;
+            }
+        }
+        if (strncmp(t, "\\hspace", 7) == 0 && t[7 + (t[7] == '*')] == '{') {
+            size_t b = braced(t + 7 + (t[7] == '*'));
+            t += 7 + (t[7] == '*') + b;
+            again = b > 0;
+        }
+        if (*t == '[') { /* \\[2pt]: a length, not mathematics */
+            const char *e = strchr(t, ']');
+            if (e && e - t < 12 && strspn(t + 1, "0123456789.-ptemxcinbsd ") == (size_t)(e - t - 1)) {
+                t = e + 1;
+                again = 1;
+            }
+        }
+    }
+    return t;
+}
+
 /* Feeds one cleaned row (at `line`) to the chain builder. */
 static void feed_row(state *s, char *row, size_t line)
 {
     char just[256];
     take_justification(row, just, sizeof just);
-    const char *t = row;
-    while (isspace((unsigned char)*t))
-        t++;
+    const char *t = skip_lead(row);
     if (!*t)
         return;
     if (s->fragment && is_prose(t)) {
@@ -552,6 +623,13 @@ static void feed_row(state *s, char *row, size_t line)
     size_t pre = n ? hits[0].at : strlen(t);
     int starts_with_rel = n && pre == 0;
     size_t seg = 0;
+    /* the last line left a bracket open: this row's text up to its first
+     * relation finishes that line, whatever it begins with */
+    int open = s->cur && s->cur->n && balance(s->cur->l[s->cur->n - 1].text) > 0;
+    if (open && n && pre) {
+        append_to_last(s, t, pre);
+        starts_with_rel = 1;
+    }
     if (!s->cur || (n && !starts_with_rel)) {
         chain *c = new_chain(s, line);
         if (!c)
@@ -638,8 +716,11 @@ static const char *display_end(const char *p, const char *close, const char **bo
 
 static int is_writeup(const char *text)
 {
-    if (strstr(text, "$$") || strstr(text, "\\["))
+    if (strstr(text, "$$"))
         return 1;
+    for (const char *p = strstr(text, "\\["); p; p = strstr(p + 1, "\\["))
+        if (p == text || p[-1] != '\\') /* \[ opens a display; \\[2pt] ends a row */
+            return 1;
     for (size_t i = 0; display_envs[i]; i++) {
         char b[40];
         snprintf(b, sizeof b, "\\begin{%s}", display_envs[i]);
@@ -676,6 +757,8 @@ static void split_writeup(state *s, const char *text)
             const char *h = strstr(p, b);
             if (h && (!best || h < best)) {
                 best = h, open_end = h + strlen(b);
+                if (strncmp(display_envs[i], "alignat", 7) == 0 && *open_end == '{')
+                    open_end += braced(open_end); /* \\begin{alignat*}{2}: the columns */
                 snprintf(close, sizeof close, "\\end{%s}", display_envs[i]);
             }
         }

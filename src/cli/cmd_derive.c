@@ -105,7 +105,10 @@ static void print_derivation(const char *file, const el_derivation *d, int colou
                colour ? "\033[0m" : "");
     else
         printf("not fully checked");
-    printf(" (composed relation %s)\n", rel ? rel : "none: the steps go both ways");
+    if (rel)
+        printf(" (composed relation %s)\n", rel);
+    else
+        printf(" (no composed relation: the steps go both ways, or approximate or imply)\n");
     for (size_t i = 0; i < d->nlines; i++) {
         const el_derive_line *l = &d->lines[i];
         const el_derive_step *st = &d->steps[i];

@@ -422,6 +422,12 @@ static void check_step(dpriv *p, el_derivation *d, size_t k)
     size_t bad = 0;
     int ok =
         st->relation == EL_REL_PROPTO ? propto_holds(p, a, b, &bad) : holds(&s, st->relation, &bad);
+    if (ok < 0) {
+        st->status = EL_STEP_UNKNOWN;
+        st->message = strdup("'\\propto' between lines that do not depend on the latent: "
+                             "nothing to check");
+        return;
+    }
     if (ok)
         return;
     st->status = EL_STEP_INVALID;
@@ -444,6 +450,8 @@ static int propto_holds(dpriv *p, size_t a, size_t b, size_t *bad)
             rv = i;
     if (rv < 0)
         return 0;
+    int moved = 0;
+    double x0 = 0;
     for (size_t i = 0; i < p->ninst; i++) {
         double first = NAN;
         for (int k = 0; k < 3; k++) {
@@ -459,15 +467,18 @@ static int propto_holds(dpriv *p, size_t a, size_t b, size_t *bad)
                 return 0;
             }
             double r = x.v[0] / y.v[0];
-            if (k == 0)
+            if (k == 0) {
                 first = r;
-            else if (fabs(r - first) > 1e-8 * fmax(1, fabs(first))) {
+                x0 = x.v[0];
+            } else if (fabs(r - first) > 1e-8 * fmax(1, fabs(first))) {
                 *bad = i;
                 return 0;
+            } else if (fabs(x.v[0] - x0) > 1e-9 * fmax(1, fabs(x0))) {
+                moved = 1;
             }
         }
     }
-    return 1;
+    return moved ? 1 : -1; /* -1: neither side depends on the latent */
 }
 
 /* ---- unknown names -------------------------------------------------------------- */
@@ -518,6 +529,8 @@ static int resolvable(const el_context *c, const char *name, char scope[][CTX_NA
 typedef struct {
     char name[16][CTX_NAME];
     int n;
+    char bound[8][CTX_NAME]; /* unknown names used as the bound of a sum */
+    int nbound;
 } namelist;
 
 static void collect_unknown(const el_context *c, const el_tree *t, char scope[][CTX_NAME], int ns,
@@ -531,6 +544,14 @@ static void collect_unknown(const el_context *c, const el_tree *t, char scope[][
         t->name[0] && ns < 16) {
         snprintf(scope[ns++], CTX_NAME, "%s", t->name);
         added = 1;
+    }
+    if ((t->kind == EL_T_SUM || t->kind == EL_T_PROD) && t->c && t->c->kind == EL_T_VAR &&
+        !resolvable(c, t->c->name, scope, ns)) { /* \sum_{k=1}^{K}: K is a count, not a real */
+        int dup = 0;
+        for (int i = 0; i < out->nbound; i++)
+            dup |= strcmp(out->bound[i], t->c->name) == 0;
+        if (!dup && out->nbound < 8)
+            snprintf(out->bound[out->nbound++], CTX_NAME, "%s", t->c->name);
     }
     if (t->kind == EL_T_VAR && !resolvable(c, t->name, scope, ns)) {
         int dup = 0;
@@ -583,6 +604,17 @@ static void declare_unknown(dpriv *p, el_derivation *d, size_t nlines, int exerc
         collect_unknown(p->ctx, p->tree[i], scope, 0, &names);
     char notes[1024] = "";
     for (int i = 0; i < names.n; i++) {
+        int is_bound = 0;
+        for (int k = 0; k < names.nbound; k++)
+            is_bound |= strcmp(names.bound[k], names.name[i]) == 0;
+        if (is_bound) { /* left unknown: its steps say so, with the hint */
+            size_t n = strlen(notes);
+            snprintf(notes + n, sizeof notes - n,
+                     "%s'%s' bounds a sum but is not in the context: a discrete latent reads "
+                     "better in `%% elbolab: context discrete`.",
+                     n ? " " : "", names.name[i]);
+            continue;
+        }
         const char *near = close_name(p->ctx, names.name[i]);
         size_t n = strlen(notes);
         if (near) {

@@ -616,25 +616,32 @@ static int body_fn(env *e, void *arg, dval *out)
     return ev(e, ((body_arg *)arg)->body, out);
 }
 
-static int sum_range(env *e, const el_tree *t, int *lo, int *hi)
+/* A sum's bound: a whole number of at most 1e6 in magnitude. */
+static int sum_bound(env *e, const el_tree *t, const char *index, int *out)
 {
     dval v;
+    if (ev(e, t, &v))
+        return -1;
+    double x = v.v[0];
+    if (!dv_scalar(&v) || !(fabs(x) <= 1e6) || fabs(x - nearbyint(x)) > 1e-9)
+        return fail(e, "the bound of the sum over %s is not a whole number", index);
+    *out = (int)nearbyint(x);
+    return 0;
+}
+
+static int sum_range(env *e, const el_tree *t, int *lo, int *hi)
+{
     *lo = 1;
-    if (t->b) {
-        if (ev(e, t->b, &v))
-            return -1;
-        *lo = (int)lround(v.v[0]);
-    }
+    if (t->b && sum_bound(e, t->b, t->name, lo))
+        return -1;
     if (t->c) {
-        if (ev(e, t->c, &v))
+        if (sum_bound(e, t->c, t->name, hi))
             return -1;
-        *hi = (int)lround(v.v[0]);
     } else if (e->ctx->index_range[0]) {
         el_tree r = { .kind = EL_T_VAR };
-        snprintf(r.name, sizeof r.name, "%s", e->ctx->index_range);
-        if (ev(e, &r, &v))
+        name_copy(r.name, e->ctx->index_range, sizeof r.name);
+        if (sum_bound(e, &r, t->name, hi))
             return -1;
-        *hi = (int)lround(v.v[0]);
     } else {
         return unknown(e, "not checkable here: the range of the sum over %s is not known", t->name);
     }

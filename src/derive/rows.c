@@ -414,8 +414,9 @@ static void clean_row(char *s)
     drop_cmd_arg(s, "\\tag");
     drop_word(s, "\\nonumber");
     drop_word(s, "\\notag");
-    static const char *const envs[] = { "aligned", "split", "gathered", "array", "alignedat",
-                                        NULL };
+    static const char *const envs[] = {
+        "aligned", "split", "gathered", "array", "alignedat", NULL
+    };
     for (size_t i = 0; envs[i]; i++) {
         char b[32];
         snprintf(b, sizeof b, "\\begin{%s}", envs[i]);
@@ -577,8 +578,8 @@ static int balance(const char *t)
  * `[2pt]` of a `\\[2pt]` row end. */
 static const char *skip_lead(const char *t)
 {
-    static const char *const sp[] = { "\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!",
-                                      "\\ ", "{}", NULL };
+    static const char *const sp[] = { "\\qquad", "\\quad", "\\,", "\\;", "\\:",
+                                      "\\!",     "\\ ",    "{}",  NULL };
     for (int again = 1; again;) {
         again = 0;
         while (isspace((unsigned char)*t))
@@ -597,7 +598,8 @@ static const char *skip_lead(const char *t)
         }
         if (*t == '[') { /* \\[2pt]: a length, not mathematics */
             const char *e = strchr(t, ']');
-            if (e && e - t < 12 && strspn(t + 1, "0123456789.-ptemxcinbsd ") == (size_t)(e - t - 1)) {
+            if (e && e - t < 12 &&
+                strspn(t + 1, "0123456789.-ptemxcinbsd ") == (size_t)(e - t - 1)) {
                 t = e + 1;
                 again = 1;
             }

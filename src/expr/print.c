@@ -10,6 +10,7 @@
 typedef struct {
     char *buf;
     size_t cap, len;
+    int followed; /* more factors follow the node printed now (log p(x) q: ambiguous) */
 } out;
 
 static void put(out *o, const char *s)
@@ -46,12 +47,15 @@ static void print(out *o, const el_tree *t);
 /* Prints t, in parentheses when it binds less tightly than `min`. */
 static void sub(out *o, const el_tree *t, int min)
 {
-    int paren = prec(t) < min;
-    if (paren)
+    int paren = prec(t) < min, after = o->followed;
+    if (paren) {
         put(o, "(");
+        o->followed = 0;
+    }
     print(o, t);
     if (paren)
         put(o, ")");
+    o->followed = after;
 }
 
 static void print_num(out *o, double x)
@@ -81,7 +85,10 @@ static void print_args(out *o, const el_tree *t)
 
 static void print_binary(out *o, const el_tree *t, const char *op, int p)
 {
+    int after = o->followed;
+    o->followed = t->kind == EL_T_MUL || t->kind == EL_T_EMUL || t->kind == EL_T_DIV ? 1 : 0;
     sub(o, t->a, p);
+    o->followed = t->kind == EL_T_ADD || t->kind == EL_T_SUB ? 0 : after;
     put(o, op);
     /* a - (b + c), a / (b c): the right side binds tighter */
     sub(o, t->b, t->kind == EL_T_SUB || t->kind == EL_T_DIV ? p + 1 : p);
@@ -129,9 +136,9 @@ static void print(out *o, const el_tree *t)
         put(o, "^");
         sub(o, t->b, 5);
         break;
-    case EL_T_FN: /* log p(x|z), log(a + b) */
+    case EL_T_FN: /* log p(x|z), log(a + b); log(p(x|z)) p(z) in a product */
         put(o, t->name);
-        if (t->a->kind == EL_T_CALL || t->a->kind == EL_T_VAR) {
+        if ((t->a->kind == EL_T_CALL || t->a->kind == EL_T_VAR) && !o->followed) {
             put(o, " ");
             print(o, t->a);
             break;
@@ -220,7 +227,7 @@ static void print(out *o, const el_tree *t)
 
 size_t el_tree_print(const el_tree *t, char *buf, size_t cap)
 {
-    out o = { buf, cap, 0 };
+    out o = { buf, cap, 0, 0 };
     if (cap)
         buf[0] = '\0';
     if (t)

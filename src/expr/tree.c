@@ -759,11 +759,9 @@ static el_tree *parse_fn_rest(tparser *p, const char *fn, size_t pos)
         if (!power)
             return NULL;
     }
-    if (strcmp(fn, "log") == 0 && p->tok.kind == TK_USCORE) { /* \log_2 x */
+    if (strcmp(fn, "log") == 0 && p->tok.kind == TK_USCORE) { /* \log_2 x, \log_e x */
         advance(p);
-        el_tree *base = p->tok.kind == TK_LBRACE ? parse_group(p) : num_node(p, p->tok.num);
-        if (base && base->kind == EL_T_NUM && p->tok.kind == TK_NUM)
-            advance(p);
+        el_tree *base = p->tok.kind == TK_LBRACE ? parse_group(p) : parse_primary(p);
         el_tree *arg = parse_fn_arg(p);
         el_tree *t = binary(p, EL_T_DIV, unary_node(p, EL_T_FN, "log", arg),
                             unary_node(p, EL_T_FN, "log", base));
@@ -1276,7 +1274,14 @@ el_tree *el_tree_copy(const el_tree *t)
     c->b = el_tree_copy(t->b);
     c->c = el_tree_copy(t->c);
     c->args = t->nargs ? calloc(t->nargs, sizeof *c->args) : NULL;
+    int ok = (!t->a || c->a) && (!t->b || c->b) && (!t->c || c->c) && (!t->nargs || c->args);
     for (size_t i = 0; i < t->nargs && c->args; i++)
-        c->args[i] = el_tree_copy(t->args[i]);
+        ok &= (c->args[i] = el_tree_copy(t->args[i])) != NULL;
+    if (!c->args)
+        c->nargs = 0;
+    if (!ok) { /* out of memory: no half copy */
+        el_tree_free(c);
+        return NULL;
+    }
     return c;
 }

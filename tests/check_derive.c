@@ -444,6 +444,8 @@ START_TEST(test_relations)
     expect("gauss",
            "\\frac{\\partial}{\\partial \\mu_q} KL(q||p) = (\\mu_q - \\mu_p)/\\sigma_q^2\n", 1,
            "swapped-kl", "=");
+    /* the posterior's parameters move with mu_p: its derivative is not 0 */
+    expect("gauss", "\\frac{\\partial}{\\partial \\mu_p} KL(q(z|x) \\| p(z|x)) = 0\n", 1, "", "=");
     expect("gauss", "p(z|x) \\propto p(x|z) p(z)\n", 0, "", "null");
     expect("gauss", "p(z|x) \\propto p(x|z)\n", 1, "", "null");
     expect("gauss", "\\frac{1}{3} \\approx 0.333\n", 0, "", "null");
@@ -489,6 +491,27 @@ START_TEST(test_models_stay_put)
 }
 END_TEST
 
+
+/* A sum over k with q(z=k|x) and \pi_k is the same construct as a sum over
+ * z with q(z|x) and p(z): the milestone matches either spelling. */
+START_TEST(test_vocab_indices)
+{
+    el_derive_report rep;
+    check_text("discrete",
+               "\\log p(x) = \\sum_{k=1}^{K} q(z=k|x) \\log \\frac{\\pi_k p(x|z=k)}{q(z=k|x)} + "
+               "\\mathrm{KL}(q \\| p(z|x))\n",
+               &rep);
+    ck_assert_uint_eq(rep.n, 1);
+    ck_assert_int_eq(rep.d[0].valid, 1);
+    ck_assert_int_eq(el_derive_matches(&rep.d[0], 1,
+                                       "\\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)} + "
+                                       "\\mathrm{KL}(q(z|x) \\| p(z|x))"),
+                     1);
+    ck_assert_int_eq(el_derive_matches(&rep.d[0], 1, "\\log p(x)"), 0); /* equal, not the form */
+    el_derive_report_free(&rep);
+}
+END_TEST
+
 static Suite *derive_suite(void)
 {
     Suite *s = suite_create("derive");
@@ -504,6 +527,7 @@ static Suite *derive_suite(void)
     tcase_add_test(core, test_compare);
     tcase_add_test(core, test_relations);
     tcase_add_test(core, test_models_stay_put);
+    tcase_add_test(core, test_vocab_indices);
     tcase_add_test(core, test_writeup);
     tcase_add_test(core, test_fragment_rows);
     suite_add_tcase(s, core);

@@ -145,6 +145,22 @@ static double tol(double a, double b, double ea, double eb)
     return fmax(1e-9 * scale, 1e-10) + ea + eb;
 }
 
+/* What an extra evaluation (a diagnosis, proportionality) may spend: the
+ * rest of the text's budget, charged back with `charge`, so that diagnoses
+ * cannot multiply a hostile text's cost. */
+static long allowance(const dpriv *p)
+{
+    if (!p->budget)
+        return LINE_BUDGET;
+    return *p->budget < LINE_BUDGET ? *p->budget : LINE_BUDGET;
+}
+
+static void charge(dpriv *p, long allowed, long left)
+{
+    if (p->budget)
+        *p->budget -= allowed - (left > 0 ? left : 0);
+}
+
 /* ---- diagnoses ------------------------------------------------------------------- */
 
 typedef struct {
@@ -236,13 +252,17 @@ static int swapped_kl(dpriv *p, size_t a, size_t b, const sides *s)
         for (int k = 0; k < n + (n > 1); k++) {
             int ok = 1;
             for (size_t i = 0; i < p->ninst && ok; i++) {
+                long allowed = allowance(p);
                 env e = { .ctx = p->ctx,
                           .in = &p->inst[i],
-                          .budget = LINE_BUDGET,
+                          .budget = allowed,
+                          .rc = p->rc,
                           .swap_kl = k < n ? kls[k] : NULL,
                           .swap_all = k == n };
                 dval v;
-                if (ev(&e, p->tree[line], &v) || !dv_scalar(&v)) {
+                int rc = allowed > 0 ? ev(&e, p->tree[line], &v) : -1;
+                charge(p, allowed, e.budget);
+                if (rc || !dv_scalar(&v)) {
                     ok = 0;
                     break;
                 }
@@ -267,9 +287,12 @@ static int named_diff(dpriv *p, const sides *s, char *what, size_t cap)
     double c = NAN;
     int ok = 1;
     for (size_t i = 0; i < s->n && ok; i++) {
-        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = LINE_BUDGET };
+        long allowed = allowance(p);
+        env e = { .ctx = p->ctx, .in = &p->inst[i], .budget = allowed };
         dval v;
-        if (ev(&e, q, &v) || fabs(v.v[0]) < 1e-9) {
+        int rc = allowed > 0 ? ev(&e, q, &v) : -1;
+        charge(p, allowed, e.budget);
+        if (rc || !dv_scalar(&v) || fabs(v.v[0]) < 1e-9) {
             ok = 0;
             break;
         }
@@ -422,6 +445,11 @@ static void check_step(dpriv *p, el_derivation *d, size_t k)
     size_t bad = 0;
     int ok =
         st->relation == EL_REL_PROPTO ? propto_holds(p, a, b, &bad) : holds(&s, st->relation, &bad);
+    if (ok == -2) {
+        st->status = EL_STEP_ERROR;
+        st->message = strdup("the sides cannot be evaluated at other values of the latent");
+        return;
+    }
     if (ok < 0) {
         st->status = EL_STEP_UNKNOWN;
         st->message = strdup("'\\propto' between lines that do not depend on the latent: "
@@ -460,11 +488,14 @@ static int propto_holds(dpriv *p, size_t a, size_t b, size_t *bad)
                 in.rvfree[rv][0] = 1 + (k % in.rvsize[rv]);
             else
                 in.rvfree[rv][0] += 0.37 * (k + 1) - 0.5;
-            env e = { .ctx = p->ctx, .in = &in, .budget = LINE_BUDGET };
+            long allowed = allowance(p);
+            env e = { .ctx = p->ctx, .in = &in, .budget = allowed, .rc = p->rc };
             dval x, y;
-            if (ev(&e, p->tree[a], &x) || ev(&e, p->tree[b], &y) || y.v[0] == 0) {
+            int rc = allowed > 0 && !ev(&e, p->tree[a], &x) && !ev(&e, p->tree[b], &y) ? 0 : -1;
+            charge(p, allowed, e.budget);
+            if (rc || !dv_scalar(&x) || !dv_scalar(&y) || y.v[0] == 0) {
                 *bad = i;
-                return 0;
+                return rc ? -2 : 0; /* -2: cannot be evaluated */
             }
             double r = x.v[0] / y.v[0];
             if (k == 0) {

@@ -790,21 +790,25 @@ static int ev_deriv(env *e, const el_tree *t, dval *out)
     const instance *orig = e->in;
     double x = orig->param[pi].v[0], h = 1e-4 * fmax(1.0, fabs(x)), f[4];
     static const double off[4] = { -2, -1, 1, 2 };
+    double ferr = 0;
     e->in = &copy;
     for (int i = 0; i < 4; i++) {
         copy.param[pi].v[0] = x + off[i] * h;
         dval v;
-        if (ev(e, t->a, &v) || !dv_scalar(&v)) {
+        /* parameters defined from this one (a posterior's mean, a tie) move with it */
+        if (inst_redefine(e->ctx, &copy, pi) || ev(e, t->a, &v) || !dv_scalar(&v)) {
             e->in = orig;
-            return -1;
+            return e->msg[0] ? -1 : fail(e, "the derivative of a vector or matrix");
         }
         f[i] = v.v[0];
+        ferr = fmax(ferr, v.err);
     }
     e->in = orig;
     double d = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h);
     double d2 = (f[2] - f[1]) / (2 * h);
     dv_set(out, d);
-    out->err = fabs(d - d2) + 1e-8 * fabs(d);
+    /* truncation (the two orders' difference) and the values' own errors over h */
+    out->err = fabs(d - d2) + 18 * ferr / (12 * h) + 1e-8 * fabs(d);
     return 0;
 }
 

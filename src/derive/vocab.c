@@ -61,6 +61,39 @@ static const ddist *dist_of(const el_context *c, const el_tree *t)
 
 static void walk(const el_context *c, const el_tree *t, vset *s);
 
+/* The random variable that body binds to the index (q(z=k|x) binds z to k), or NULL. */
+static const char *bound_latent(const el_context *c, const el_tree *t, const char *index)
+{
+    if (!t)
+        return NULL;
+    if (t->kind == EL_T_BIND && t->a && t->a->kind == EL_T_VAR && !strcmp(t->a->name, index) &&
+        ctx_rv(c, t->name))
+        return t->name;
+    const char *r = bound_latent(c, t->a, index);
+    if (!r)
+        r = bound_latent(c, t->b, index);
+    for (size_t i = 0; !r && i < t->nargs; i++)
+        r = bound_latent(c, t->args[i], index);
+    return r;
+}
+
+/* pi_k, when the context's p(z) is written pi_z: the distribution an element
+ * of a parameter vector stands for, or NULL. */
+static const ddist *vector_dist(const el_context *c, const char *name)
+{
+    const char *u = strrchr(name, '_');
+    if (!u || u == name)
+        return NULL;
+    size_t n = (size_t)(u - name);
+    for (int i = 0; i < c->ndist; i++) {
+        const el_tree *d = c->dist[i].density;
+        if (d && d->kind == EL_T_VAR && c->dist[i].nvars == 1 && !strncmp(d->name, name, n) &&
+            d->name[n] == '_' && !strcmp(d->name + n + 1, c->dist[i].vars[0]))
+            return &c->dist[i];
+    }
+    return NULL;
+}
+
 /* A density counts as its factors when its definition holds only densities. */
 static void add_dist(const el_context *c, const ddist *d, vset *s)
 {
@@ -121,7 +154,7 @@ static void walk(const el_context *c, const el_tree *t, vset *s)
     case EL_T_VAR:
         if (expand_quantity(c, ctx_param(c, t->name) ? NULL : ctx_quant(c, t->name), s))
             return;
-        if ((d = dist_of(c, t)) != NULL)
+        if ((d = dist_of(c, t)) != NULL || (d = vector_dist(c, t->name)) != NULL)
             add_dist(c, d, s);
         return;
     case EL_T_CALL:
@@ -144,13 +177,16 @@ static void walk(const el_context *c, const el_tree *t, vset *s)
         return;
     }
     case EL_T_SUM:
-    case EL_T_INT:
-        if (ctx_rv(c, t->name)) {
-            snprintf(tok, sizeof tok, "E[%s]", t->name);
+    case EL_T_INT: {
+        /* a sum over z, or over an index k that the body binds to z (q(z=k|x)) */
+        const char *rv = ctx_rv(c, t->name) ? t->name : bound_latent(c, t->a, t->name);
+        if (rv) {
+            snprintf(tok, sizeof tok, "E[%s]", rv);
             add(s, tok);
         }
         walk(c, t->a, s);
         return;
+    }
     case EL_T_KL:
         term_name(c, t->a, a, sizeof a);
         term_name(c, t->b, b, sizeof b);

@@ -110,7 +110,8 @@ typedef struct {
 } instance;
 
 int inst_draw(const el_context *c, gsl_rng *r, instance *in);
-/* Recomputes the defined parameters (but `keep`) after one was changed. */
+/* Recomputes the defined parameters (but `keep`) after one was changed
+ * (eval.c: it evaluates their definitions). */
 int inst_redefine(const el_context *c, instance *in, int keep);
 json_t *inst_json(const el_context *c, const instance *in);
 

@@ -777,6 +777,19 @@ static int ev_ind(env *e, const el_tree *t, dval *out)
     return 0;
 }
 
+int inst_redefine(const el_context *c, instance *in, int keep)
+{
+    for (int i = 0; i < c->nparam; i++) {
+        if (!c->param[i].define || i == keep)
+            continue;
+        env e = { .ctx = c, .in = in, .budget = 100000 };
+        if (ev(&e, c->param[i].define, &in->param[i]))
+            return -1;
+        in->param[i].err = 0;
+    }
+    return 0;
+}
+
 /* d/d(param) by a central difference of step h relative to the value. */
 static int ev_deriv(env *e, const el_tree *t, dval *out)
 {

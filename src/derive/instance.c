@@ -78,19 +78,6 @@ static int draw_param(const el_context *c, const dparam *p, gsl_rng *r, instance
     return 0;
 }
 
-int inst_redefine(const el_context *c, instance *in, int keep)
-{
-    for (int i = 0; i < c->nparam; i++) {
-        if (!c->param[i].define || i == keep)
-            continue;
-        env e = { .ctx = c, .in = in, .budget = 100000 };
-        if (ev(&e, c->param[i].define, &in->param[i]))
-            return -1;
-        in->param[i].err = 0;
-    }
-    return 0;
-}
-
 int inst_draw(const el_context *c, gsl_rng *r, instance *in)
 {
     memset(in, 0, sizeof *in);

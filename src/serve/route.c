@@ -1,4 +1,4 @@
-/* route.c -- el_serve_handle: the routes, errors as JSON, the page's files
+/* route.c -- el_serve_handle: the routes, the page's files
  * and KaTeX's. */
 #include "serve/serve_int.h"
 #include "serve/serve_config.h"
@@ -64,50 +64,6 @@ void el_serve_response_free(el_serve_response *r)
     r->len = 0;
 }
 
-int serve_error(el_serve_response *out, int status, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    json_t *j = json_pack("{s:s}", "error", msg);
-    serve_json(out, j, JSON_COMPACT);
-    if (out->status == 200)
-        out->status = status;
-    return status;
-}
-
-void serve_json(el_serve_response *out, json_t *j, size_t flags)
-{
-    out->type = "application/json; charset=utf-8";
-    out->body = j ? json_dumps(j, flags | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    out->len = out->body ? strlen(out->body) : 0;
-    out->status = out->body ? 200 : 500;
-}
-
-json_t *serve_body_object(const el_serve_request *req, el_serve_response *out)
-{
-    if (!req->body || req->len == 0) {
-        serve_error(out, 400, "The request has no body: send a JSON object.");
-        return NULL;
-    }
-    json_error_t e;
-    json_t *j = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &e);
-    if (!j) {
-        serve_error(out, 400, "The body is not valid JSON (line %d, column %d: %s).", e.line,
-                    e.column, e.text);
-        return NULL;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        serve_error(out, 400, "The body must be a JSON object.");
-        return NULL;
-    }
-    return j;
-}
-
 static const char *content_type(const char *path)
 {
     static const char *const types[][2] = {
@@ -146,6 +102,7 @@ static void serve_file(const char *dir, const char *name, el_serve_response *out
         serve_error(out, 404, "The file /%s cannot be read.", name);
         return;
     }
+    buf[got] = '\0'; /* for readers of text files; len does not count it */
     out->status = 200;
     out->type = content_type(path);
     out->body = buf;

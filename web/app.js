@@ -111,7 +111,10 @@
     if (line.error) body.appendChild(el('div', 'why', 'does not read: ' + line.error));
     row.appendChild(body);
     const m = el('div', 'mark ' + cls, mark);
-    if (st && st.justification) m.appendChild(el('span', 'just', '[' + st.justification + ']'));
+    if (st && st.justification) {
+      const j = st.justification.trim();
+      m.appendChild(el('span', 'just', /^[([].*[)\]]$/.test(j) ? j : '(' + j + ')'));
+    }
     if (st && st.repeat) m.appendChild(el('span', 'just', '(repeat: not counted)'));
     row.appendChild(m);
     if (st && st.status !== 'valid' && (st.message || st.diagnosis))

@@ -93,6 +93,16 @@ api() {
     req POST /api/grade "$tmp/g.json"
     expect_code 200 "POST /api/grade"
     has '"max_score": 3' "the grade report"
+    # a client that sends its body very slowly does not stall the others
+    head -c 200000 /dev/zero | tr '\0' ' ' >"$tmp/slow"
+    curl -s --max-time 60 --limit-rate 2k -o /dev/null -H 'Content-Type: application/json' \
+        --data-binary "@$tmp/slow" "${url}api/derive" &
+    slow=$!
+    sleep 0.3
+    req GET /api/contexts
+    expect_code 200 "a request beside a slow upload"
+    kill "$slow" 2>/dev/null
+    wait "$slow" 2>/dev/null
     # concurrent requests: each answered, each the CLI's JSON
     pids=""
     for i in 1 2 3 4 5 6; do

@@ -266,6 +266,7 @@
       ? 'Your answer for "' + ex.parts[0].name + '" (' + ex.parts[0].kind + ')' +
         (ex.kind === 'derivation' ? ': one step per row, plain text or LaTeX' : '')
       : 'Your answer';
+    $('text').classList.toggle('short', ex.kind !== 'derivation');
     $('exercise').hidden = false;
   }
 
@@ -278,6 +279,7 @@
     $('report').textContent = '';
     current = null;
     $('exercise').hidden = true;
+    $('text').classList.remove('short');
     $('text-label').textContent = 'Your derivation: one step per row; a row that begins with =, ≥, ≤ continues the chain (plain text or LaTeX, align* welcome)';
     $('text').value = store.get(textKey(), '');
     try {

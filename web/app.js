@@ -62,6 +62,80 @@
     node.classList.add('plain');
   }
 
+  // An exercise's statement: prose with LaTeX written inline and no $...$.
+  // Runs of words that look like TeX (a command, _ ^ { }, p(x), an operator
+  // between them) are typeset; the rest stays text; list lines stay lines.
+  function mathy(w) {
+    const t = w.replace(/[,.;:]+$/, '');
+    return /[\\_^{}]/.test(t) || /^[A-Za-z]\([^\s]*\)$/.test(t) || /^(=|\+|-|>=|<=|\\\||\|)$/.test(t);
+  }
+
+  // Prose: `code` spans as code, the rest word by word.
+  function proseNode(text) {
+    const p = el('span');
+    text.split(/(`[^`]*`)/).forEach((seg) => {
+      if (/^`[^`]*`$/.test(seg)) {
+        p.appendChild(el('code', null, seg.slice(1, -1)));
+        return;
+      }
+      if (/^\s/.test(seg)) p.appendChild(document.createTextNode(' '));
+      p.appendChild(wordsNode(seg));
+      if (/\s$/.test(seg) && seg.trim()) p.appendChild(document.createTextNode(' '));
+    });
+    return p;
+  }
+
+  function wordsNode(text) {
+    const p = el('span');
+    const words = text.split(/\s+/).filter((w) => w);
+    let i = 0;
+    while (i < words.length) {
+      if (!mathy(words[i])) {
+        p.appendChild(document.createTextNode((i ? ' ' : '') + words[i]));
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < words.length && mathy(words[j])) j++;
+      let run = words.slice(i, j).join(' ');
+      const tail = (run.match(/[,.;:]+$/) || [''])[0];
+      run = run.slice(0, run.length - tail.length);
+      const m = el('span');
+      window.katex.render(run, m, { throwOnError: false, strict: 'ignore' });
+      if (m.querySelector('.katex-error')) m.textContent = run;
+      if (i) p.appendChild(document.createTextNode(' '));
+      p.appendChild(m);
+      if (tail) p.appendChild(document.createTextNode(tail));
+      i = j;
+    }
+    return p;
+  }
+
+  function renderStatement(node, text) {
+    node.textContent = '';
+    if (!window.katex) {
+      node.textContent = text;
+      return;
+    }
+    text.split(/\n\s*\n/).forEach((par) => {
+      const para = el('p');
+      let buf = [];
+      const flush = () => {
+        if (!buf.length) return;
+        if (para.childNodes.length) para.appendChild(el('br'));
+        para.appendChild(proseNode(buf.join(' ')));
+        buf = [];
+      };
+      par.split('\n').forEach((line) => {
+        if (/^\s*(\d+\.|[-*])\s/.test(line)) flush();
+        buf.push(line);
+        if (/^\s*(\d+\.|[-*])\s/.test(line)) flush();
+      });
+      flush();
+      node.appendChild(para);
+    });
+  }
+
   function relNode(r) {
     const span = el('span');
     if (!r) return span;
@@ -248,7 +322,7 @@
     if (!r.ok) throw new Error(ex.error);
     current = ex;
     $('ex-title').textContent = ex.title + '  (' + ex.points + ' point' + (ex.points === 1 ? '' : 's') + ')';
-    $('ex-statement').textContent = ex.statement;
+    renderStatement($('ex-statement'), ex.statement);
     const parts = $('ex-parts');
     parts.textContent = '';
     ex.parts.forEach((p, i) => {

@@ -8,7 +8,7 @@ ELBOLAB = $(BUILD)/src/cli/elbolab
 WERROR ?= false
 TIDY_JOBS ?= 2
 
-.PHONY: all deps build table plots check sanitize valgrind bench tidy clean
+.PHONY: all deps build table plots check serve sanitize valgrind bench tidy clean
 
 all: table plots
 
@@ -34,6 +34,11 @@ plots: build
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs
+
+# the page that checks a derivation as it is typed (PORT=0 picks a free port)
+PORT ?= 8080
+serve: build
+	$(ELBOLAB) serve --port $(PORT)
 
 $(ASAN)/build.ninja:
 	@sh scripts/deps.sh

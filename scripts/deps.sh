@@ -2,12 +2,16 @@
 # deps.sh -- make sure the Debian packages ELBO Lab builds with are present.
 # As root it installs what is missing; otherwise it prints the one apt-get
 # line to run and stops.  gnuplot is optional: without it everything but the
-# figures works.
+# figures works; so is libjs-katex: without it `elbolab serve` shows plain
+# text instead of typeset maths.
 set -u
-required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev"
+required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev libmicrohttpd-dev"
 # `deps.sh --fuzz` (CI) also wants clang and its libFuzzer runtime
 [ "${1:-}" = "--fuzz" ] && required="$required clang libclang-rt-14-dev"
-optional="gnuplot-nox dataset-fashion-mnist"
+optional="gnuplot-nox dataset-fashion-mnist libjs-katex"
+# `deps.sh --browser` (CI) also wants Debian's chromium and curl for the
+# page's end-to-end test (tests/serve.sh; skipped without them)
+[ "${1:-}" = "--browser" ] && optional="$optional chromium curl"
 
 missing_of() {
     out=""
@@ -41,7 +45,7 @@ if [ "$(id -u)" = 0 ]; then
         if ! apt-get install -y -q $need $want >>/tmp/elbolab-apt.log 2>&1; then
             echo "deps: apt-get could not install$need$want (log: /tmp/elbolab-apt.log)" >&2
             [ -n "$need" ] && exit 1
-            echo "deps: continuing without$want (figures or Fashion-MNIST will be missing)" >&2
+            echo "deps: continuing without$want (figures, Fashion-MNIST or typeset maths in serve will be missing)" >&2
         fi
     fi
     exit 0
@@ -52,5 +56,5 @@ if [ -n "$need" ]; then
     echo "    sudo apt-get install$need$want" >&2
     exit 1
 fi
-echo "deps: optional packages missing:$want (figures / Fashion-MNIST); 'sudo apt-get install$want' adds them" >&2
+echo "deps: optional packages missing:$want (figures / Fashion-MNIST / KaTeX for serve); 'sudo apt-get install$want' adds them" >&2
 exit 0

@@ -80,5 +80,12 @@ fi
 expect 2 "$E" plot nope; one_line_error
 expect 2 "$E" plot --format gif; one_line_error
 
+# serve: bad usage is one line and exit 2, before anything listens
+expect 0 "$E" serve --help
+expect 2 "$E" serve --port 70000; one_line_error
+expect 2 "$E" serve --port; one_line_error
+expect 2 "$E" serve extra; one_line_error
+expect 2 "$E" serve --bind not-an-address --port 0; one_line_error
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

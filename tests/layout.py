@@ -13,6 +13,7 @@ module).  They sit in layers, lowest first:
     topics
     derive
     grade
+    serve
     cli
 
 A module may use the modules of the layers below its own; within its layer,
@@ -37,7 +38,7 @@ import subprocess
 import sys
 
 LAYERS_BELOW_TOPICS = [["core"], ["num", "dist", "expr"], ["check", "eval", "plot"]]
-LAYERS_ABOVE_TOPICS = [["topics"], ["derive"], ["grade"], ["cli"]]
+LAYERS_ABOVE_TOPICS = [["topics"], ["derive"], ["grade"], ["serve"], ["cli"]]
 
 # Same-layer uses, each declared once here (and as a Meson dependency).
 PEERS = {
@@ -47,7 +48,8 @@ PEERS = {
 }
 
 # Headers a module generates in the build tree (not found in src/).
-GENERATED = {"topics/topic_list.h", "grade/grade_config.h", "derive/derive_config.h"}
+GENERATED = {"topics/topic_list.h", "grade/grade_config.h", "derive/derive_config.h",
+             "serve/serve_config.h"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

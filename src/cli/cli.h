@@ -21,6 +21,7 @@ int cmd_exercise(int argc, char **argv);
 int cmd_gradescope(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
 int cmd_derive(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints "elbolab CMD: MESSAGE" to stderr (one line) and returns EXIT_USAGE. */
 int cli_fail(const char *cmd, const char *fmt, ...)

@@ -19,6 +19,7 @@ static const command commands[] = {
     { "eval", cmd_eval, "evaluate one quantity three ways (kl.normal, kl.mvn, ...)" },
     { "plot", cmd_plot, "draw figures with gnuplot (png, svg, pdf or a terminal preview)" },
     { "derive", cmd_derive, "check a derivation step by step (plain text, LaTeX, a .tex file)" },
+    { "serve", cmd_serve, "check derivations live in the browser (a local page)" },
     { "grade", cmd_grade, "grade an answer file (or a folder of them)" },
     { "exercise", cmd_exercise, "list exercises or show one" },
     { "gradescope", cmd_gradescope, "build a Gradescope autograder bundle" },

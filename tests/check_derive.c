@@ -392,13 +392,10 @@ START_TEST(test_rules_agree)
 {
     static const char *const pairs[][2] = {
         { "E_{q(z|x)}[\\log(1 + z^2)]", "\\int q(z|x) \\log(1 + z^2) \\, dz" },
-        { "E_{p(z|x)}[\\exp(-z^2) \\cos]", "" },
         { "E_{q(z|x)}[\\log p(x|z) + \\sqrt{1 + z^4}]",
           "\\int q(z|x) (\\log p(x|z) + \\sqrt{1 + z^4}) dz" },
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        if (!pairs[i][1][0])
-            continue;
         char text[512];
         snprintf(text, sizeof text, "%s = %s\n", pairs[i][0], pairs[i][1]);
         expect("gauss", text, 0, "", "=");

@@ -91,7 +91,7 @@ static el_relation compose(const el_derivation *d)
 
 /* ---- evaluating lines ---------------------------------------------------------- */
 
-static void eval_line(dpriv *p, size_t line, el_derivation *d)
+static void eval_line(dpriv *p, size_t line)
 {
     const el_tree *t = p->tree[line];
     for (size_t i = 0; i < p->ninst; i++) {
@@ -136,7 +136,6 @@ static void eval_line(dpriv *p, size_t line, el_derivation *d)
         if (rc && e.unknown)
             break; /* unknown everywhere */
     }
-    (void)d;
 }
 
 static double tol(double a, double b, double ea, double eb)
@@ -569,12 +568,10 @@ static void collect_unknown(const el_context *c, const el_tree *t, char scope[][
 {
     if (!t)
         return;
-    int added = 0;
     if ((t->kind == EL_T_SUM || t->kind == EL_T_PROD || t->kind == EL_T_INT ||
          t->kind == EL_T_EXPECT) &&
         t->name[0] && ns < 16) {
         snprintf(scope[ns++], CTX_NAME, "%s", t->name);
-        added = 1;
     }
     if ((t->kind == EL_T_SUM || t->kind == EL_T_PROD) && t->c && t->c->kind == EL_T_VAR &&
         !resolvable(c, t->c->name, scope, ns)) { /* \sum_{k=1}^{K}: K is a count, not a real */
@@ -599,7 +596,6 @@ static void collect_unknown(const el_context *c, const el_tree *t, char scope[][
             collect_unknown(c, t->args[i], scope, ns, out);
         else
             collect_unknown(c, t->args[i]->a, scope, ns, out);
-    (void)added;
 }
 
 static const char *close_name(const el_context *c, const char *name)
@@ -618,12 +614,13 @@ static const char *close_name(const el_context *c, const char *name)
 
 static int positive_name(const char *n)
 {
-    static const char *const pos[] = { "sigma", "s",     "tau",  "lambda", "var", "std",
-                                       "sd",    "kappa", "beta", "nu",     NULL };
-    for (size_t i = 0; pos[i]; i++)
+    static const char *const pos[] = {
+        "sigma", "tau", "lambda", "var", "std", "kappa", "beta", NULL
+    };
+    for (size_t i = 0; pos[i]; i++) /* sigma_1, tau2, var_q ... */
         if (strncmp(n, pos[i], strlen(pos[i])) == 0)
             return 1;
-    return 0;
+    return !strcmp(n, "s") || !strcmp(n, "sd") || !strncmp(n, "s_", 2) || !strcmp(n, "nu");
 }
 
 /* Free checking: declares the unknown scalar names of the lines. */
@@ -772,7 +769,7 @@ static int check_chain(const chain *c, el_context *ctx, const el_derive_opts *o,
     }
     el_rng_free(r);
     for (size_t i = 0; i < c->n; i++)
-        eval_line(p, i, d);
+        eval_line(p, i);
     d->valid = 1;
     for (size_t k = 1; k < c->n; k++) {
         check_step(p, d, k);

@@ -210,9 +210,6 @@ int term_log_density(env *e, const dterm *d, dval *out)
 
 int term_density(env *e, const dterm *d, dval *out)
 {
-    if (d->dist && !d->call && !d->tree) {
-        return ev(e, d->dist->density, out);
-    }
     if (d->dist && d->call)
         return ev(e, d->call, out);
     if (d->dist)

@@ -449,7 +449,7 @@ static void take_justification(char *s, char *just, size_t cap)
     size_t n = strlen(s);
     if (n && s[n - 1] == '}') { /* ... \quad \text{Jensen} */
         char *p = NULL;
-        static const char *const cmds[] = { "\\text{", "\\textrm{", "\\mbox{", "\\mathrm{", NULL };
+        static const char *const cmds[] = { "\\text{", "\\textrm{", "\\mbox{", NULL };
         for (size_t i = 0; cmds[i]; i++) {
             char *q = s;
             while ((q = strstr(q, cmds[i])) != NULL) {

@@ -662,10 +662,9 @@ static el_tree *parse_int(tparser *p)
     el_tree *t = node(p, EL_T_INT);
     if (!t)
         return NULL;
-    char hint[EXPR_NAME_MAX] = "";
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++) { /* the limits: the integral is over the support */
         if (accept(p, TK_USCORE))
-            skip_limit(p, hint, sizeof hint);
+            skip_limit(p, NULL, 0);
         else if (accept(p, TK_CARET))
             skip_limit(p, NULL, 0);
     }
@@ -699,7 +698,6 @@ static el_tree *parse_int(tparser *p)
         }
         snprintf(t->name, sizeof t->name, "%s", v);
     }
-    (void)hint;
     return t;
 }
 

@@ -80,5 +80,49 @@ fi
 expect 2 "$E" plot nope; one_line_error
 expect 2 "$E" plot --format gif; one_line_error
 
+# ---- hostile files and paths (issue 13) ----
+# mkmodel OUT NAME [D H Z W HT NPARAMS]: a model file with a valid checksum, data
+# name NAME, a linear Gaussian decoder; NPARAMS (default: what the shape needs)
+# and the image shape W x HT (default 0 x 0) may lie.
+mkmodel() {
+    python3 - "$@" <<'PY'
+import struct, sys, zlib
+a = sys.argv[1:]
+out, name = a[0], a[1].encode()
+D, H, Z, W, HT = (int(v) for v in (a[2:7] if len(a) > 2 else [2, 0, 1, 0, 0]))
+need = 2 * Z * D + 2 * Z + D * Z + D if H == 0 else H * D + H + 2 * Z * H + 2 * Z + H * Z + H + D * H + D
+np_ = int(a[7]) if len(a) > 7 else need
+b = b"ELBOVAE\0" + struct.pack("<IIQQQQId", 1, 8, D, H, Z, 0, 1, 0.5)
+b += struct.pack("<I", len(name)) + name + struct.pack("<dQQQ", -1.0, W, HT, 1)
+b += struct.pack("<Q", np_) + b"".join(struct.pack("<d", 0.01 * i) for i in range(min(np_, need)))
+b += struct.pack("<I", zlib.crc32(b) & 0xffffffff)
+open(out, "wb").write(b)
+PY
+}
+# not_created FILE WHAT: FILE must not exist (a command the hostile input tried to run)
+not_created() { if [ -e "$1" ]; then bad "$2: $1 was created"; rm -f "$1"; else ok; fi; }
+
+if command -v gnuplot >/dev/null 2>&1; then
+    pwn="$tmp/pwned"
+    mkmodel "$tmp/evil.vae" "x'
+system('touch $pwn')
+#"
+    expect 0 "$E" vae sample "$tmp/evil.vae" --out "$tmp/evil-fig"
+    not_created "$pwn" "vae sample with a hostile data name"
+    grep -q "^set title '.*(x''?system(''touch .*)'\$" "$tmp/evil-fig/samples.gp" && ok ||
+        bad "the hostile data name is not one escaped title line"
+    expect 2 "$E" plot kl-convex --out "$tmp/x
+system(\"touch $pwn\")
+#"; one_line_error
+    not_created "$pwn" "plot --out with a newline"
+    [ ! -e "$tmp/x
+system(\"touch $pwn\")
+#" ] && ok || bad "plot --out with a newline created its folder"
+    expect 0 "$E" plot kl-convex --format dumb --out "$tmp/it's"
+    expect 2 "$E" vae sample "$tmp/evil.vae" --out "$tmp/y
+system('touch $pwn')"; one_line_error
+    not_created "$pwn" "vae sample --out with a newline"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

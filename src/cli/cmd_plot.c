@@ -105,6 +105,8 @@ int cmd_plot(int argc, char **argv)
         else if (!el_topics_figure_find(argv[i]))
             return cli_fail("plot", "no figure '%s' (see 'elbolab plot --help')", argv[i]);
     }
+    if (el_plot_check_path(dir))
+        return cli_fail_lib("plot");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_fail("plot", "cannot create %s: %s", dir, strerror(errno));
     for (size_t k = 0; k < el_topics_figure_count(); k++) {

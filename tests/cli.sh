@@ -124,5 +124,17 @@ system('touch $pwn')"; one_line_error
     not_created "$pwn" "vae sample --out with a newline"
 fi
 
+# crafted models: the image shape must fit the model; sizes are checked
+# against the file's length before anything is allocated
+mkmodel "$tmp/shape.vae" toy 2 0 1 64 64
+expect 2 "$E" vae sample "$tmp/shape.vae" --out "$tmp/shape-fig"; one_line_error
+grep -q 'images of 64 x 64 for 2 inputs' "$tmp/err" && ok || bad "image shape message: $(cat "$tmp/err")"
+mkmodel "$tmp/huge.vae" toy 1048576 950 2 0 0 5
+expect 2 "$E" vae sample "$tmp/huge.vae" --text; one_line_error
+grep -q 'has [0-9]* bytes; its shapes need' "$tmp/err" && ok || bad "huge model message: $(cat "$tmp/err")"
+mkfifo "$tmp/fifo"
+expect 2 timeout 10 "$E" vae sample "$tmp/fifo" --text; one_line_error
+grep -q 'not a regular file' "$tmp/err" && ok || bad "FIFO model message: $(cat "$tmp/err")"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -148,6 +148,11 @@ typedef struct el_vae {
     size_t cap;
 } el_vae;
 
+/* EL_OK when CFG is a shape el_vae_alloc accepts (D <= 2^20, H <= 2^20,
+ * Z, K <= 4096, H (D + Z) <= 1e9, a known decoder), with *NPARAMS its
+ * parameter count; EL_EDOM or EL_ELIMIT otherwise.  Allocates nothing. */
+int el_vae_shape_check(const el_vae_config *cfg, size_t *nparams);
+
 /* A model of shape CFG in precision PREC, parameters zero (call el_vae_init).
  * EL_EDOM for an impossible shape.  NULL on failure with *STATUS set. */
 el_vae *el_vae_alloc(const el_vae_config *cfg, el_vae_precision prec, int *status);

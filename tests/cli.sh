@@ -136,5 +136,23 @@ mkfifo "$tmp/fifo"
 expect 2 timeout 10 "$E" vae sample "$tmp/fifo" --text; one_line_error
 grep -q 'not a regular file' "$tmp/err" && ok || bad "FIFO model message: $(cat "$tmp/err")"
 
+# FIFOs, devices and endless files: only regular files are read, in bounded lines
+expect 2 timeout 10 "$E" grade "$tmp/fifo"; one_line_error
+grep -q 'not a regular file' "$tmp/err" && ok || bad "grade FIFO message: $(cat "$tmp/err")"
+expect 2 timeout 10 "$E" eval em.gmm K=2 'init_w=[0.5,0.5]' 'init_mu=[-1,1]' 'init_sigma=[1,1]' iterations=5 data="$tmp/fifo"; one_line_error
+grep -q "not a regular file" "$tmp/err" && ok || bad "eval data=FIFO message: $(cat "$tmp/err")"
+expect 2 timeout 10 "$E" eval em.gmm K=2 'init_w=[0.5,0.5]' 'init_mu=[-1,1]' 'init_sigma=[1,1]' iterations=5 data=/dev/zero; one_line_error
+grep -q 'not a regular file' "$tmp/err" && ok || bad "eval data=/dev/zero message: $(cat "$tmp/err")"
+head -c 100000 /dev/zero | tr '\0' 1 >"$tmp/longline"
+expect 2 "$E" eval em.gmm K=2 'init_w=[0.5,0.5]' 'init_mu=[-1,1]' 'init_sigma=[1,1]' iterations=5 data="$tmp/longline"; one_line_error
+grep -q 'a line longer than' "$tmp/err" && ok || bad "long line message: $(cat "$tmp/err")"
+mkdir -p "$tmp/class/alice" "$tmp/class/bob"
+cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class/alice/answers.txt"
+mkfifo "$tmp/class/bob/answers.txt" "$tmp/class/carol.txt"
+timeout 60 "$E" grade --batch "$tmp/class" --jobs 2 --csv "$tmp/class.csv" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -ne 124 ] && ok || bad "grade --batch hangs on a FIFO"
+[ -f "$tmp/class.csv" ] && grep -q '^alice' "$tmp/class.csv" && ok || bad "grade --batch with FIFOs: no row for alice (exit $rc): $(cat "$tmp/err")"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -19,14 +19,13 @@ int grade_slurp(const char *path, size_t limit, char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return EL_ERROR(EL_EIO, "cannot open %s: %s", path, strerror(errno));
+    FILE *f;
     struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f);
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return EL_ERROR(EL_EIO, "%s is a directory, not a file", path);
-    }
+    int st = el_file_open_read(path, 0, &f, NULL); /* a FIFO or device is refused */
+    if (st)
+        return st;
     gbuf b = { 0 };
     char chunk[65536];
     size_t k;

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
-#define MAX_ROWS   10000000UL
-#define MAX_PIXELS 65536UL
+#define MAX_ROWS     10000000UL
+#define MAX_PIXELS   65536UL
+#define MAX_IDX_FILE ((size_t)1 << 31) /* the largest IDX file opened */
 
 typedef struct {
     gzFile f;
@@ -25,15 +28,22 @@ typedef struct {
 /* Opens DIR/NAME.gz, or DIR/NAME when that does not exist. */
 static int idx_open(idx_file *x, const char *dir, const char *name)
 {
+    struct stat sb;
     snprintf(x->path, sizeof x->path, "%s/%s.gz", dir, name);
-    x->f = gzopen(x->path, "rb");
-    if (!x->f) {
+    if (lstat(x->path, &sb) != 0 && errno == ENOENT)
         snprintf(x->path, sizeof x->path, "%s/%s", dir, name);
-        x->f = gzopen(x->path, "rb");
+    FILE *f;
+    int s = el_file_open_read(x->path, MAX_IDX_FILE, &f, NULL); /* regular files only */
+    if (s)
+        return s;
+    int fd = dup(fileno(f));
+    fclose(f);
+    x->f = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+    if (!x->f) {
+        if (fd >= 0)
+            close(fd);
+        return EL_ERROR(EL_EIO, "cannot open %s: %s", x->path, errno ? strerror(errno) : "");
     }
-    if (!x->f)
-        return EL_ERROR(EL_EIO, "cannot open %s/%s.gz (or %s): %s", dir, name, name,
-                        errno ? strerror(errno) : "not readable");
     return EL_OK;
 }
 

@@ -57,7 +57,7 @@ START_TEST(script_refuses_an_output_with_a_newline)
     f = open_memstream(&buf, &n);
     ck_assert_int_eq(el_plot_script(&fig, &o, f), EL_OK);
     fclose(f);
-    ck_assert_ptr_nonnull(strstr(buf, "set output 'it''s.png'\n"));
+    ck_assert_ptr_nonnull(strstr(buf, ": 'it''s.png')\n"));
     free(buf);
 }
 END_TEST

@@ -154,5 +154,37 @@ rc=$?
 [ "$rc" -ne 124 ] && ok || bad "grade --batch hangs on a FIFO"
 [ -f "$tmp/class.csv" ] && grep -q '^alice' "$tmp/class.csv" && ok || bad "grade --batch with FIFOs: no row for alice (exit $rc): $(cat "$tmp/err")"
 
+# outputs: never replace a device, FIFO or link, never follow a planted link
+train() { "$E" vae train --data synthetic:toy2d --epochs 1 --rows 200 "$@"; }
+is_fifo() { if [ -p "$1" ]; then ok; else bad "$2: the FIFO was replaced"; fi; }
+keeps() { if [ "$(cat "$1")" = keep ]; then ok; else bad "$2: the link's target was overwritten"; fi; }
+echo keep >"$tmp/victim"
+expect 2 train --out "$tmp/fifo" --no-figures
+is_fifo "$tmp/fifo" "vae train --out FIFO"
+ln -s "$tmp/victim" "$tmp/model.vae.tmp"
+expect 0 train --out "$tmp/model.vae" --no-figures
+keeps "$tmp/victim" "vae train --out with a planted .tmp link"
+ln -s "$tmp/victim" "$tmp/link.vae"
+expect 2 train --out "$tmp/link.vae" --no-figures
+keeps "$tmp/victim" "vae train --out LINK"
+expect 2 timeout 60 "$E" grade --batch "$tmp/class" --csv "$tmp/fifo"
+is_fifo "$tmp/fifo" "grade --csv FIFO"
+ln -s "$tmp/victim" "$tmp/g.csv.tmp"
+expect 0 timeout 60 "$E" grade --batch "$tmp/class" --csv "$tmp/g.csv"
+keeps "$tmp/victim" "grade --csv with a planted .tmp link"
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p "$tmp/lp"
+    ln -s "$tmp/victim" "$tmp/lp/kl-convex.png"
+    expect 2 "$E" plot kl-convex --out "$tmp/lp"; one_line_error
+    keeps "$tmp/victim" "plot into a linked image"
+    # failures exit non-zero: figures into a folder that cannot be made, too many images
+    expect 2 train --out "$tmp/m2.vae" --figures "$tmp/victim/figs"
+    mkmodel "$tmp/img.vae" img 4 0 1 2 2
+    expect 2 "$E" vae sample "$tmp/img.vae" --n 100000 --out "$tmp/imgfig"; one_line_error
+    expect 0 "$E" vae sample "$tmp/img.vae" --n 16 --out "$tmp/imgfig"
+    [ -s "$tmp/imgfig/samples.png" ] && ok || bad "vae sample drew no image grid"
+    ls "$tmp/imgfig" "$tmp/lp" "$tmp" | grep -q '\.tmp.' && bad "a temporary file was left behind" || ok
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

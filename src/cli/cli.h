@@ -55,7 +55,12 @@ json_t *cli_mc_json(int has, const el_estimate *e);
 int cli_colour(void);
 
 /* Runs `gnuplot SCRIPT` and waits: 0 on success, 127 when gnuplot is not
- * installed, 1 when it fails. */
-int cli_gnuplot(const char *script);
+ * installed, 1 when it fails, 2 when IMAGE cannot be written (the message in
+ * el_errmsg()).  IMAGE not NULL: the script's image (its
+ * `set output` reads `elbolab_output` when set) is drawn into a temporary
+ * file made with mkstemp beside IMAGE and renamed over IMAGE only when
+ * gnuplot succeeded and wrote something; an IMAGE that exists and is not a
+ * regular file (a device, FIFO, link) is never replaced. */
+int cli_gnuplot(const char *script, const char *image);
 
 #endif

@@ -463,8 +463,8 @@ static int vae_train(int argc, char **argv)
         print_train_json(&a, m, &d, &h, &res, model);
     else if (!rc)
         print_train_text(&a, m, &d, &res, model);
-    if (!rc && a.figures)
-        vae_figures(a.figdir, m, &d, &h, a.iwae_k, a.seed, a.fmt, a.json);
+    if (!rc && a.figures) /* the model is saved; a figure that fails still fails the command */
+        rc = vae_figures(a.figdir, m, &d, &h, a.iwae_k, a.seed, a.fmt, a.json);
     free(h.train_elbo);
     el_vae_free(m);
     vae_data_close(&d);

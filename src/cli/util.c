@@ -1,6 +1,7 @@
 /* util.c -- small helpers shared by the commands, and the one gnuplot launcher. */
 #include "cli/cli.h"
 #include "core/el_core.h"
+#include "plot/el_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,14 +84,49 @@ json_t *cli_mc_json(int has, const el_estimate *e)
                      cli_json_number(e->se), "samples", (json_int_t)e->n);
 }
 
-int cli_gnuplot(const char *script)
+/* Runs gnuplot on SCRIPT, with `elbolab_output` set to OUTPUT (quoted) when
+ * OUTPUT is not NULL: 0, 127 (not installed) or 1. */
+static int run_gnuplot(const char *script, const char *output)
 {
-    char *args[] = { "gnuplot", (char *)script, NULL };
+    char *set = NULL;
+    size_t n = 0;
+    if (output) {
+        FILE *m = open_memstream(&set, &n);
+        if (!m)
+            return 1;
+        fputs("elbolab_output=", m);
+        el_plot_quote(m, output);
+        if (fclose(m) != 0) {
+            free(set);
+            return 1;
+        }
+    }
+    char *args[] = { "gnuplot", "-e", set, (char *)script, NULL };
+    char *plain[] = { "gnuplot", (char *)script, NULL };
     pid_t pid;
-    int status = 0, e = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
+    int status = 0, e = posix_spawnp(&pid, "gnuplot", NULL, NULL, set ? args : plain, environ);
+    free(set);
     if (e)
         return e == ENOENT ? 127 : 1;
     if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
         return 1;
     return WEXITSTATUS(status) ? 1 : 0;
+}
+
+int cli_gnuplot(const char *script, const char *image)
+{
+    if (!image)
+        return run_gnuplot(script, NULL);
+    el_file_out o;
+    if (el_file_out_open(&o, image, 0644))
+        return 2;
+    int rc = run_gnuplot(script, o.tmp);
+    struct stat sb; /* gnuplot can fail and exit 0: an empty image is a failure */
+    if (!rc && (stat(o.tmp, &sb) != 0 || sb.st_size == 0))
+        rc = 1;
+    if (rc) {
+        el_file_out_abort(&o);
+        return rc;
+    }
+    return el_file_out_commit(&o) ? 2 : 0;
 }

@@ -17,6 +17,7 @@
 #define MAX_FIGS      8
 #define GRID_COLS     8
 #define LATENT_POINTS 2000
+#define MAX_GRID      1024 /* images in one grid figure */
 
 typedef struct {
     el_vae *m;
@@ -69,12 +70,14 @@ static int write_figure(const char *dir, const char *id, const char *title, body
     el_figure fig = { id, title, "vae", write_current };
     el_plot_opts o = { fmt, img, c->seed };
     current_ctx = c, current_body = body;
-    FILE *f = fopen(gp, "w");
-    if (!f)
-        return cli_fail("vae", "cannot write %s: %s", gp, strerror(errno));
-    int s = el_plot_script(&fig, &o, f);
-    if (fclose(f) != 0 && s == EL_OK)
-        s = EL_ERROR(EL_EIO, "cannot write %s", gp);
+    el_file_out f;
+    if (el_file_out_open(&f, gp, 0644))
+        return cli_fail_lib("vae");
+    int s = el_plot_script(&fig, &o, f.f);
+    if (s)
+        el_file_out_abort(&f);
+    else
+        s = el_file_out_commit(&f);
     if (s)
         return cli_fail_lib("vae");
     out->n++;
@@ -86,12 +89,14 @@ static int write_figure(const char *dir, const char *id, const char *title, body
 static int render(const fig_list *l, const char *dir, int quiet)
 {
     for (size_t i = 0; i < l->n; i++) {
-        int e = cli_gnuplot(l->gp[i]);
+        int e = cli_gnuplot(l->gp[i], l->img[i]);
         if (e == 127)
             return cli_fail("vae",
                             "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
                             "(the figure scripts are in %s)",
                             dir);
+        if (e == 2)
+            return cli_fail_lib("vae");
         if (e)
             return cli_fail("vae", "gnuplot failed on %s", l->gp[i]);
         if (!quiet)
@@ -331,6 +336,9 @@ int vae_figure_samples(const char *dir, el_vae *m, const vae_data *d, size_t wid
 {
     fig_ctx c = { m, d, NULL, 0, n, seed, width, height };
     fig_list l = { .n = 0 };
+    if (width && n > MAX_GRID)
+        return cli_fail("vae", "--n is at most %d for a grid of images (--text prints more)",
+                        MAX_GRID);
     int rc = make_dir(dir);
     if (!rc)
         rc = write_figure(dir, "samples", "decoded samples of the prior",

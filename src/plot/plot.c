@@ -40,9 +40,10 @@ static void terminal(FILE *out, const el_plot_opts *o)
     case EL_PLOT_DUMB: fputs("set terminal dumb size 100,32\n", out); break;
     }
     if (o->format != EL_PLOT_DUMB && o->output) {
-        fputs("set output ", out);
+        /* elbolab draws into a temporary (elbolab_output); `gnuplot ID.gp` into OUTPUT */
+        fputs("set output (exists('elbolab_output') ? elbolab_output : ", out);
         el_plot_quote(out, o->output);
-        fputc('\n', out);
+        fputs(")\n", out);
     }
 }
 

@@ -102,11 +102,11 @@ PY
 # not_created FILE WHAT: FILE must not exist (a command the hostile input tried to run)
 not_created() { if [ -e "$1" ]; then bad "$2: $1 was created"; rm -f "$1"; else ok; fi; }
 
-if command -v gnuplot >/dev/null 2>&1; then
-    pwn="$tmp/pwned"
-    mkmodel "$tmp/evil.vae" "x'
+pwn="$tmp/pwned"
+mkmodel "$tmp/evil.vae" "x'
 system('touch $pwn')
 #"
+if command -v gnuplot >/dev/null 2>&1; then
     expect 0 "$E" vae sample "$tmp/evil.vae" --out "$tmp/evil-fig"
     not_created "$pwn" "vae sample with a hostile data name"
     grep -q "^set title '.*(x''?system(''touch .*)'\$" "$tmp/evil-fig/samples.gp" && ok ||
@@ -185,6 +185,19 @@ if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$tmp/imgfig/samples.png" ] && ok || bad "vae sample drew no image grid"
     ls "$tmp/imgfig" "$tmp/lp" "$tmp" | grep -q '\.tmp.' && bad "a temporary file was left behind" || ok
 fi
+
+# exit codes that tell the truth
+if [ -w /dev/full ]; then
+    for c in "list" "list --json" "check kl.gauss_1d" "eval kl.normal mu1=0 sigma1=1 mu2=1 sigma2=2" "--version"; do
+        # shellcheck disable=SC2086
+        "$E" $c >/dev/full 2>"$tmp/err"; rc=$?
+        [ "$rc" -eq 2 ] && ok || bad "elbolab $c >/dev/full exits $rc"
+    done
+fi
+expect 2 "$E" check kl.gauss_1d --seed ' -1'; one_line_error
+expect 2 "$E" vae sample "$tmp/evil.vae" --text --seed ' -1'; one_line_error
+cp "$tmp/evil.vae" "$tmp/$(printf 'bad\377').vae"
+expect 2 "$E" vae eval "$tmp/$(printf 'bad\377').vae" --data synthetic:toy2d --rows 50 --iwae 5 --json; one_line_error
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

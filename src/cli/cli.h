@@ -39,8 +39,14 @@ int cli_parse_ulong(const char *s, unsigned long *out);
 int cli_is_help(const char *arg);
 
 /* Prints J to stdout as JSON (17 significant digits, 2-space indent) and a
- * newline, then releases J. */
+ * newline, then releases J.  J NULL (a json_pack that failed, e.g. on a
+ * string that is not UTF-8): an error line, and cli_finish returns 2. */
 void cli_print_json(json_t *j);
+
+/* The exit status of a command that returned RC: 2 when standard output
+ * could not be written (a full disk, /dev/full, a closed pipe) or a JSON
+ * result could not be made, else RC.  main calls it after every command. */
+int cli_finish(int rc);
 
 /* A JSON number, or null when X is not finite. */
 json_t *cli_json_number(double x);

@@ -3,6 +3,7 @@
 #include "core/el_core.h"
 #include "plot/el_plot.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <spawn.h>
@@ -34,7 +35,7 @@ int cli_fail_lib(const char *cmd)
 
 int cli_parse_ulong(const char *s, unsigned long *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
+    if (!s || !isdigit((unsigned char)*s)) /* strtoul would accept " -1" as 2^64 - 1 */
         return -1;
     char *end;
     errno = 0;
@@ -50,11 +51,27 @@ int cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+static int json_failed;
+
 void cli_print_json(json_t *j)
 {
-    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER);
+    if (!j) { /* jansson refused a value: a string that is not UTF-8, or no memory */
+        cli_fail(NULL, "cannot write the result as JSON (a name that is not UTF-8?)");
+        json_failed = 1;
+        return;
+    }
+    if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER))
+        json_failed = 1;
     fputc('\n', stdout);
     json_decref(j);
+}
+
+int cli_finish(int rc)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    if (bad)
+        cli_fail(NULL, "cannot write the standard output: %s", strerror(errno));
+    return bad || json_failed ? EXIT_USAGE : rc;
 }
 
 json_t *cli_json_number(double x)

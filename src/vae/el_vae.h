@@ -288,6 +288,11 @@ int el_vae_save(const el_vae *m, const el_vae_meta *meta, const char *path);
  * EL_EFORMAT and a message saying which; NULL then, with *STATUS set. */
 el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status);
 
+/* The same from the N bytes at B (a file's contents; PATH names it in
+ * messages).  Every size is checked before anything is allocated. */
+el_vae *el_vae_load_mem(const unsigned char *b, size_t n, const char *path, el_vae_meta *meta,
+                        int *status);
+
 #define EL_VAE_FILE_VERSION 1
 
 #endif

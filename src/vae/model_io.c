@@ -239,19 +239,16 @@ static int parse_params(rbuf *r, const char *path, el_vae *m)
     return EL_OK;
 }
 
-el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status)
+el_vae *el_vae_load_mem(const unsigned char *b, size_t n, const char *path, el_vae_meta *meta,
+                        int *status)
 {
     int dummy;
     status = status ? status : &dummy;
-    unsigned char *b = NULL;
-    size_t n = 0;
     el_vae *m = NULL;
     el_vae_config cfg;
     el_vae_precision prec = EL_VAE_F32;
-    *status = slurp(path, &b, &n);
     rbuf r = { b, n, 0, 0 };
-    if (!*status)
-        *status = parse_header(&r, path, &cfg, &prec, meta);
+    *status = parse_header(&r, path, &cfg, &prec, meta);
     if (!*status)
         *status = check_crc(&r, path);
     if (!*status)
@@ -263,10 +260,21 @@ el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status)
     }
     if (!*status)
         *status = parse_params(&r, path, m);
-    free(b);
     if (*status) {
         el_vae_free(m);
         return NULL;
     }
+    return m;
+}
+
+el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status)
+{
+    int dummy;
+    status = status ? status : &dummy;
+    unsigned char *b = NULL;
+    size_t n = 0;
+    *status = slurp(path, &b, &n);
+    el_vae *m = *status ? NULL : el_vae_load_mem(b, n, path, meta, status);
+    free(b);
     return m;
 }

@@ -183,8 +183,18 @@ if command -v gnuplot >/dev/null 2>&1; then
     expect 2 "$E" vae sample "$tmp/img.vae" --n 100000 --out "$tmp/imgfig"; one_line_error
     expect 0 "$E" vae sample "$tmp/img.vae" --n 16 --out "$tmp/imgfig"
     [ -s "$tmp/imgfig/samples.png" ] && ok || bad "vae sample drew no image grid"
-    ls "$tmp/imgfig" "$tmp/lp" "$tmp" | grep -q '\.tmp.' && bad "a temporary file was left behind" || ok
+    ls -A "$tmp/imgfig" "$tmp/lp" "$tmp" | grep -q '\.tmp.' && bad "a temporary file was left behind" || ok
 fi
+
+# grade --batch: a file name is never a spreadsheet formula; its own CSV is not a student
+mkdir -p "$tmp/class2"
+cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class2/=1+1.txt"
+cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class2/@sum.txt"
+expect 0 "$E" grade --batch "$tmp/class2" --csv "$tmp/class2/scores.csv"
+expect 0 "$E" grade --batch "$tmp/class2" --csv "$tmp/class2/scores.csv"
+if grep -q '^"'"'"'=1+1.txt","'"'"'=1+1",' "$tmp/class2/scores.csv" && grep -q '^"'"'"'@sum' "$tmp/class2/scores.csv" &&
+    ! grep -q '^[=+@-]' "$tmp/class2/scores.csv"; then ok; else bad "CSV formulas: $(cut -c1-40 "$tmp/class2/scores.csv")"; fi
+[ "$(wc -l <"$tmp/class2/scores.csv")" -eq 3 ] && ok || bad "grade --batch graded its own CSV: $(cut -c1-30 "$tmp/class2/scores.csv")"
 
 # exit codes that tell the truth
 if [ -w /dev/full ]; then

@@ -68,7 +68,7 @@ int el_file_read(const char *path, size_t limit, unsigned char **buf, size_t *n)
 typedef struct {
     FILE *f;          /* write here */
     const char *path; /* the target (not copied) */
-    char *tmp;        /* PATH.tmpXXXXXX, created by mkstemp */
+    char *tmp;        /* DIR/.NAME.tmpXXXXXX beside PATH, created by mkstemp */
     unsigned mode;
 } el_file_out;
 

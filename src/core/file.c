@@ -75,8 +75,12 @@ int el_file_out_open(el_file_out *o, const char *path, unsigned mode)
     o->tmp = malloc(len);
     if (!o->tmp)
         return EL_ERROR(EL_ENOMEM, "out of memory");
-    snprintf(o->tmp, len, "%s.tmpXXXXXX", path); /* same folder as PATH */
-    int fd = mkstemp(o->tmp);                    /* O_EXCL: never follows a planted link */
+    /* DIR/.NAME.tmpXXXXXX: the same folder as PATH, hidden from folder listings
+     * (a class being graded into its own folder does not see it) */
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    snprintf(o->tmp, len, "%.*s.%s.tmpXXXXXX", (int)dirlen, path, path + dirlen);
+    int fd = mkstemp(o->tmp); /* O_EXCL: never follows a planted link */
     if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
         int st = EL_ERROR(EL_EIO, "cannot write %s: %s", path, strerror(errno));
         if (fd >= 0) {

@@ -196,6 +196,10 @@ if grep -q '^"'"'"'=1+1.txt","'"'"'=1+1",' "$tmp/class2/scores.csv" && grep -q '
     ! grep -q '^[=+@-]' "$tmp/class2/scores.csv"; then ok; else bad "CSV formulas: $(cut -c1-40 "$tmp/class2/scores.csv")"; fi
 [ "$(wc -l <"$tmp/class2/scores.csv")" -eq 3 ] && ok || bad "grade --batch graded its own CSV: $(cut -c1-30 "$tmp/class2/scores.csv")"
 
+# an infinite value is the string "inf" in JSON, not null ("not applicable")
+expect 0 "$E" eval kl.discrete 'p=[0.5,0.5]' 'q=[1,0]' --json; is_json inf
+grep -q '"closed_form": "inf"' "$tmp/out" && ok || bad "infinite KL in JSON: $(grep closed_form "$tmp/out")"
+
 # exit codes that tell the truth
 if [ -w /dev/full ]; then
     for c in "list" "list --json" "check kl.gauss_1d" "eval kl.normal mu1=0 sigma1=1 mu2=1 sigma2=2" "--version"; do

@@ -48,7 +48,8 @@ void cli_print_json(json_t *j);
  * result could not be made, else RC.  main calls it after every command. */
 int cli_finish(int rc);
 
-/* A JSON number, or null when X is not finite. */
+/* A JSON number; the strings "inf" and "-inf" for infinities (a KL that is
+ * infinite); null for NaN. */
 json_t *cli_json_number(double x);
 
 /* {"value", "abserr"} of a quadrature result, or null when HAS is 0. */

@@ -76,6 +76,8 @@ int cli_finish(int rc)
 
 json_t *cli_json_number(double x)
 {
+    if (isinf(x)) /* an infinite value is a value: null means "not applicable" */
+        return json_string(x > 0 ? "inf" : "-inf");
     return isfinite(x) ? json_real(x) : json_null();
 }
 

@@ -200,6 +200,14 @@ if grep -q '^"'"'"'=1+1.txt","'"'"'=1+1",' "$tmp/class2/scores.csv" && grep -q '
 expect 0 "$E" eval kl.discrete 'p=[0.5,0.5]' 'q=[1,0]' --json; is_json inf
 grep -q '"closed_form": "inf"' "$tmp/out" && ok || bad "infinite KL in JSON: $(grep closed_form "$tmp/out")"
 
+# messages name the parameter at fault, in one line
+expect 2 "$E" eval kl.mvn 'mu0=[nan,0]' 'Sigma0=[[1,0],[0,1]]' 'mu1=[0,0]' 'Sigma1=[[1,0],[0,1]]'; one_line_error
+grep -q 'mu0: entry 0 must be finite' "$tmp/err" && ok || bad "NaN in mu0: $(cat "$tmp/err")"
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p "$tmp/dirpng/kl-convex.png"
+    expect 2 "$E" plot kl-convex --out "$tmp/dirpng"; one_line_error
+fi
+
 # exit codes that tell the truth
 if [ -w /dev/full ]; then
     for c in "list" "list --json" "check kl.gauss_1d" "eval kl.normal mu1=0 sigma1=1 mu2=1 sigma2=2" "--version"; do

@@ -208,6 +208,10 @@ if command -v gnuplot >/dev/null 2>&1; then
     expect 2 "$E" plot kl-convex --out "$tmp/dirpng"; one_line_error
 fi
 
+expect 2 "$E" gradescope --set kl -o "$tmp/fifo"; one_line_error
+is_fifo "$tmp/fifo" "gradescope -o FIFO"
+expect 2 timeout 10 "$E" derive "$tmp/fifo"; one_line_error
+
 # exit codes that tell the truth
 if [ -w /dev/full ]; then
     for c in "list" "list --json" "check kl.gauss_1d" "eval kl.normal mu1=0 sigma1=1 mu2=1 sigma2=2" "--version"; do

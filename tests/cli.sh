@@ -122,6 +122,14 @@ system(\"touch $pwn\")
     expect 2 "$E" vae sample "$tmp/evil.vae" --out "$tmp/y
 system('touch $pwn')"; one_line_error
     not_created "$pwn" "vae sample --out with a newline"
+    expect 2 "$E" vae train --data synthetic:toy2d --epochs 1 --rows 200 --figures "$tmp/z
+system('touch $pwn')"; one_line_error
+    not_created "$pwn" "vae train --figures with a newline"
+    [ ! -e "$tmp/z
+system('touch $pwn')" ] && ok || bad "vae train --figures with a newline made its folder"
+    mkdir -p "$tmp/q'uote"
+    expect 0 "$E" vae train --data synthetic:toy2d --epochs 2 --rows 200 --figures "$tmp/q'uote" --out "$tmp/q'uote/m.vae"
+    [ -s "$tmp/q'uote/training.png" ] && ok || bad "vae train --figures into a folder with a quote"
 fi
 
 # crafted models: the image shape must fit the model; sizes are checked

@@ -436,6 +436,8 @@ static int vae_train(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if ((rc = check_out(a.out)))
         return rc;
+    if ((a.figures || !a.out) && el_plot_check_path(a.figdir)) /* before training, not after */
+        return cli_fail_lib("vae");
     vae_data d;
     if ((rc = vae_data_open(a.data, a.threshold, a.rows, a.seed, &d)))
         return rc;

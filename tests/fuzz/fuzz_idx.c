@@ -50,12 +50,24 @@ static void check(const uint8_t *data, size_t size, double thr)
     el_vae_data_free(d);
 }
 
+/* Removes the private folder when the fuzzer exits. */
+static void cleanup(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/fuzz-images-idx3-ubyte", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/fuzz-labels-idx1-ubyte", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/fuzz_idx.XXXXXX");
         if (!mkdtemp(dir))
             abort();
+        atexit(cleanup);
     }
     size_t split = size >= 2 ? (size_t)data[0] | (size_t)data[1] << 8 : 0;
     const uint8_t *rest = size >= 2 ? data + 2 : data;

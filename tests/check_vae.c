@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -374,6 +375,53 @@ START_TEST(damaged_idx_files)
 }
 END_TEST
 
+/* Writes a plain IDX file tmpdir/t10k-WHAT-idxNDIM-ubyte: the header for DIMS,
+ * then N bytes of VALUES. */
+static void write_raw_idx(const char *what, int ndim, const unsigned long *dims,
+                          const unsigned char *values, size_t n)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/t10k-%s-idx%d-ubyte", tmpdir, what, ndim);
+    FILE *f = fopen(p, "wb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char h[4] = { 0, 0, 8, (unsigned char)ndim };
+    fwrite(h, 1, 4, f);
+    for (int i = 0; i < ndim; i++) {
+        unsigned char b[4] = { (unsigned char)(dims[i] >> 24), (unsigned char)(dims[i] >> 16),
+                               (unsigned char)(dims[i] >> 8), (unsigned char)dims[i] };
+        fwrite(b, 1, 4, f);
+    }
+    fwrite(values, 1, n, f);
+    fclose(f);
+}
+
+START_TEST(hostile_idx_files)
+{
+    unsigned char px[13] = { 0 }, lab[4] = { 0, 1, 2, 3 }, bad[3] = { 0, 255, 1 };
+    unsigned long img[3] = { 3, 2, 2 }, three[1] = { 3 }, four[1] = { 4 };
+    make_tmpdir();
+    write_raw_idx("images", 3, img, px, 13); /* one byte too many */
+    write_raw_idx("labels", 1, three, lab, 3);
+    idx_refused(EL_EFORMAT, "bytes after");
+    write_raw_idx("images", 3, img, px, 12);
+    write_raw_idx("labels", 1, four, lab, 4); /* 4 labels for 3 images */
+    idx_refused(EL_EFORMAT, "4 labels for 3 images");
+    write_raw_idx("labels", 1, three, bad, 3);
+    idx_refused(EL_EFORMAT, "not a class");
+    /* a header announcing 9,999,999 images of 256 x 256 over 12 bytes: refused
+     * as truncated, without first allocating 2.6 TB */
+    unsigned long huge[3] = { 9999999, 256, 256 };
+    write_raw_idx("images", 3, huge, px, 12);
+    idx_refused(EL_EFORMAT, "truncated");
+    char p[256];
+    snprintf(p, sizeof p, "%s/t10k-images-idx3-ubyte", tmpdir);
+    remove(p);
+    ck_assert_int_eq(mkfifo(p, 0600), 0); /* a FIFO never blocks the reader */
+    idx_refused(EL_EIO, "not a regular file");
+    remove_tmpdir(idx_files);
+}
+END_TEST
+
 START_TEST(logmeanexp_limits)
 {
     double a[3] = { 1000.0, 1000.0, 1000.0 }, b[2] = { -INFINITY, -INFINITY },
@@ -398,6 +446,7 @@ static Suite *vae_suite(void)
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, bad_shapes_and_options);
     tcase_add_test(lim, damaged_model_files);
+    tcase_add_test(lim, hostile_idx_files);
     tcase_add_test(lim, damaged_idx_files);
     tcase_add_test(lim, logmeanexp_limits);
     suite_add_tcase(s, lim);

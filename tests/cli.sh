@@ -87,5 +87,158 @@ expect 2 "$E" serve --port; one_line_error
 expect 2 "$E" serve extra; one_line_error
 expect 2 "$E" serve --bind not-an-address --port 0; one_line_error
 
+# ---- hostile files and paths (issue 13) ----
+# mkmodel OUT NAME [D H Z W HT NPARAMS]: a model file with a valid checksum, data
+# name NAME, a linear Gaussian decoder; NPARAMS (default: what the shape needs)
+# and the image shape W x HT (default 0 x 0) may lie.
+mkmodel() {
+    python3 - "$@" <<'PY'
+import struct, sys, zlib
+a = sys.argv[1:]
+out, name = a[0], a[1].encode()
+D, H, Z, W, HT = (int(v) for v in (a[2:7] if len(a) > 2 else [2, 0, 1, 0, 0]))
+need = 2 * Z * D + 2 * Z + D * Z + D if H == 0 else H * D + H + 2 * Z * H + 2 * Z + H * Z + H + D * H + D
+np_ = int(a[7]) if len(a) > 7 else need
+b = b"ELBOVAE\0" + struct.pack("<IIQQQQId", 1, 8, D, H, Z, 0, 1, 0.5)
+b += struct.pack("<I", len(name)) + name + struct.pack("<dQQQ", -1.0, W, HT, 1)
+b += struct.pack("<Q", np_) + b"".join(struct.pack("<d", 0.01 * i) for i in range(min(np_, need)))
+b += struct.pack("<I", zlib.crc32(b) & 0xffffffff)
+open(out, "wb").write(b)
+PY
+}
+# not_created FILE WHAT: FILE must not exist (a command the hostile input tried to run)
+not_created() { if [ -e "$1" ]; then bad "$2: $1 was created"; rm -f "$1"; else ok; fi; }
+
+pwn="$tmp/pwned"
+mkmodel "$tmp/evil.vae" "x'
+system('touch $pwn')
+#"
+if command -v gnuplot >/dev/null 2>&1; then
+    expect 0 "$E" vae sample "$tmp/evil.vae" --out "$tmp/evil-fig"
+    not_created "$pwn" "vae sample with a hostile data name"
+    grep -q "^set title '.*(x''?system(''touch .*)'\$" "$tmp/evil-fig/samples.gp" && ok ||
+        bad "the hostile data name is not one escaped title line"
+    expect 2 "$E" plot kl-convex --out "$tmp/x
+system(\"touch $pwn\")
+#"; one_line_error
+    not_created "$pwn" "plot --out with a newline"
+    [ ! -e "$tmp/x
+system(\"touch $pwn\")
+#" ] && ok || bad "plot --out with a newline created its folder"
+    expect 0 "$E" plot kl-convex --format dumb --out "$tmp/it's"
+    expect 2 "$E" vae sample "$tmp/evil.vae" --out "$tmp/y
+system('touch $pwn')"; one_line_error
+    not_created "$pwn" "vae sample --out with a newline"
+    expect 2 "$E" vae train --data synthetic:toy2d --epochs 1 --rows 200 --figures "$tmp/z
+system('touch $pwn')"; one_line_error
+    not_created "$pwn" "vae train --figures with a newline"
+    [ ! -e "$tmp/z
+system('touch $pwn')" ] && ok || bad "vae train --figures with a newline made its folder"
+    mkdir -p "$tmp/q'uote"
+    expect 0 "$E" vae train --data synthetic:toy2d --epochs 2 --rows 200 --figures "$tmp/q'uote" --out "$tmp/q'uote/m.vae"
+    [ -s "$tmp/q'uote/training.png" ] && ok || bad "vae train --figures into a folder with a quote"
+fi
+
+# crafted models: the image shape must fit the model; sizes are checked
+# against the file's length before anything is allocated
+mkmodel "$tmp/shape.vae" toy 2 0 1 64 64
+expect 2 "$E" vae sample "$tmp/shape.vae" --out "$tmp/shape-fig"; one_line_error
+grep -q 'images of 64 x 64 for 2 inputs' "$tmp/err" && ok || bad "image shape message: $(cat "$tmp/err")"
+mkmodel "$tmp/huge.vae" toy 1048576 950 2 0 0 5
+expect 2 "$E" vae sample "$tmp/huge.vae" --text; one_line_error
+grep -q 'has [0-9]* bytes; its shapes need' "$tmp/err" && ok || bad "huge model message: $(cat "$tmp/err")"
+mkfifo "$tmp/fifo"
+expect 2 timeout 10 "$E" vae sample "$tmp/fifo" --text; one_line_error
+grep -q 'not a regular file' "$tmp/err" && ok || bad "FIFO model message: $(cat "$tmp/err")"
+
+# FIFOs, devices and endless files: only regular files are read, in bounded lines
+expect 2 timeout 10 "$E" grade "$tmp/fifo"; one_line_error
+grep -q 'not a regular file' "$tmp/err" && ok || bad "grade FIFO message: $(cat "$tmp/err")"
+expect 2 timeout 10 "$E" eval em.gmm K=2 'init_w=[0.5,0.5]' 'init_mu=[-1,1]' 'init_sigma=[1,1]' iterations=5 data="$tmp/fifo"; one_line_error
+grep -q "not a regular file" "$tmp/err" && ok || bad "eval data=FIFO message: $(cat "$tmp/err")"
+expect 2 timeout 10 "$E" eval em.gmm K=2 'init_w=[0.5,0.5]' 'init_mu=[-1,1]' 'init_sigma=[1,1]' iterations=5 data=/dev/zero; one_line_error
+grep -q 'not a regular file' "$tmp/err" && ok || bad "eval data=/dev/zero message: $(cat "$tmp/err")"
+head -c 100000 /dev/zero | tr '\0' 1 >"$tmp/longline"
+expect 2 "$E" eval em.gmm K=2 'init_w=[0.5,0.5]' 'init_mu=[-1,1]' 'init_sigma=[1,1]' iterations=5 data="$tmp/longline"; one_line_error
+grep -q 'a line longer than' "$tmp/err" && ok || bad "long line message: $(cat "$tmp/err")"
+mkdir -p "$tmp/class/alice" "$tmp/class/bob"
+cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class/alice/answers.txt"
+mkfifo "$tmp/class/bob/answers.txt" "$tmp/class/carol.txt"
+timeout 60 "$E" grade --batch "$tmp/class" --jobs 2 --csv "$tmp/class.csv" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -ne 124 ] && ok || bad "grade --batch hangs on a FIFO"
+[ -f "$tmp/class.csv" ] && grep -q '^alice' "$tmp/class.csv" && ok || bad "grade --batch with FIFOs: no row for alice (exit $rc): $(cat "$tmp/err")"
+
+# outputs: never replace a device, FIFO or link, never follow a planted link
+train() { "$E" vae train --data synthetic:toy2d --epochs 1 --rows 200 "$@"; }
+is_fifo() { if [ -p "$1" ]; then ok; else bad "$2: the FIFO was replaced"; fi; }
+keeps() { if [ "$(cat "$1")" = keep ]; then ok; else bad "$2: the link's target was overwritten"; fi; }
+echo keep >"$tmp/victim"
+expect 2 train --out "$tmp/fifo" --no-figures
+is_fifo "$tmp/fifo" "vae train --out FIFO"
+ln -s "$tmp/victim" "$tmp/model.vae.tmp"
+expect 0 train --out "$tmp/model.vae" --no-figures
+keeps "$tmp/victim" "vae train --out with a planted .tmp link"
+ln -s "$tmp/victim" "$tmp/link.vae"
+expect 2 train --out "$tmp/link.vae" --no-figures
+keeps "$tmp/victim" "vae train --out LINK"
+expect 2 timeout 60 "$E" grade --batch "$tmp/class" --csv "$tmp/fifo"
+is_fifo "$tmp/fifo" "grade --csv FIFO"
+ln -s "$tmp/victim" "$tmp/g.csv.tmp"
+expect 0 timeout 60 "$E" grade --batch "$tmp/class" --csv "$tmp/g.csv"
+keeps "$tmp/victim" "grade --csv with a planted .tmp link"
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p "$tmp/lp"
+    ln -s "$tmp/victim" "$tmp/lp/kl-convex.png"
+    expect 2 "$E" plot kl-convex --out "$tmp/lp"; one_line_error
+    keeps "$tmp/victim" "plot into a linked image"
+    # failures exit non-zero: figures into a folder that cannot be made, too many images
+    expect 2 train --out "$tmp/m2.vae" --figures "$tmp/victim/figs"
+    mkmodel "$tmp/img.vae" img 4 0 1 2 2
+    expect 2 "$E" vae sample "$tmp/img.vae" --n 100000 --out "$tmp/imgfig"; one_line_error
+    expect 0 "$E" vae sample "$tmp/img.vae" --n 16 --out "$tmp/imgfig"
+    [ -s "$tmp/imgfig/samples.png" ] && ok || bad "vae sample drew no image grid"
+    ls -A "$tmp/imgfig" "$tmp/lp" "$tmp" | grep -q '\.tmp.' && bad "a temporary file was left behind" || ok
+fi
+
+# grade --batch: a file name is never a spreadsheet formula; its own CSV is not a student
+mkdir -p "$tmp/class2"
+cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class2/=1+1.txt"
+cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class2/@sum.txt"
+expect 0 "$E" grade --batch "$tmp/class2" --csv "$tmp/class2/scores.csv"
+expect 0 "$E" grade --batch "$tmp/class2" --csv "$tmp/class2/scores.csv"
+if grep -q '^"'"'"'=1+1.txt","'"'"'=1+1",' "$tmp/class2/scores.csv" && grep -q '^"'"'"'@sum' "$tmp/class2/scores.csv" &&
+    ! grep -q '^[=+@-]' "$tmp/class2/scores.csv"; then ok; else bad "CSV formulas: $(cut -c1-40 "$tmp/class2/scores.csv")"; fi
+[ "$(wc -l <"$tmp/class2/scores.csv")" -eq 3 ] && ok || bad "grade --batch graded its own CSV: $(cut -c1-30 "$tmp/class2/scores.csv")"
+
+# an infinite value is the string "inf" in JSON, not null ("not applicable")
+expect 0 "$E" eval kl.discrete 'p=[0.5,0.5]' 'q=[1,0]' --json; is_json inf
+grep -q '"closed_form": "inf"' "$tmp/out" && ok || bad "infinite KL in JSON: $(grep closed_form "$tmp/out")"
+
+# messages name the parameter at fault, in one line
+expect 2 "$E" eval kl.mvn 'mu0=[nan,0]' 'Sigma0=[[1,0],[0,1]]' 'mu1=[0,0]' 'Sigma1=[[1,0],[0,1]]'; one_line_error
+grep -q 'mu0: entry 0 must be finite' "$tmp/err" && ok || bad "NaN in mu0: $(cat "$tmp/err")"
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p "$tmp/dirpng/kl-convex.png"
+    expect 2 "$E" plot kl-convex --out "$tmp/dirpng"; one_line_error
+fi
+
+expect 2 "$E" gradescope --set kl -o "$tmp/fifo"; one_line_error
+is_fifo "$tmp/fifo" "gradescope -o FIFO"
+expect 2 timeout 10 "$E" derive "$tmp/fifo"; one_line_error
+
+# exit codes that tell the truth
+if [ -w /dev/full ]; then
+    for c in "list" "list --json" "check kl.gauss_1d" "eval kl.normal mu1=0 sigma1=1 mu2=1 sigma2=2" "--version"; do
+        # shellcheck disable=SC2086
+        "$E" $c >/dev/full 2>"$tmp/err"; rc=$?
+        [ "$rc" -eq 2 ] && ok || bad "elbolab $c >/dev/full exits $rc"
+    done
+fi
+expect 2 "$E" check kl.gauss_1d --seed ' -1'; one_line_error
+expect 2 "$E" vae sample "$tmp/evil.vae" --text --seed ' -1'; one_line_error
+cp "$tmp/evil.vae" "$tmp/$(printf 'bad\377').vae"
+expect 2 "$E" vae eval "$tmp/$(printf 'bad\377').vae" --data synthetic:toy2d --rows 50 --iwae 5 --json; one_line_error
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

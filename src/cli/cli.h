@@ -40,10 +40,17 @@ int cli_parse_ulong(const char *s, unsigned long *out);
 int cli_is_help(const char *arg);
 
 /* Prints J to stdout as JSON (17 significant digits, 2-space indent) and a
- * newline, then releases J. */
+ * newline, then releases J.  J NULL (a json_pack that failed, e.g. on a
+ * string that is not UTF-8): an error line, and cli_finish returns 2. */
 void cli_print_json(json_t *j);
 
-/* A JSON number, or null when X is not finite. */
+/* The exit status of a command that returned RC: 2 when standard output
+ * could not be written (a full disk, /dev/full, a closed pipe) or a JSON
+ * result could not be made, else RC.  main calls it after every command. */
+int cli_finish(int rc);
+
+/* A JSON number; the strings "inf" and "-inf" for infinities (a KL that is
+ * infinite); null for NaN. */
 json_t *cli_json_number(double x);
 
 /* {"value", "abserr"} of a quadrature result, or null when HAS is 0. */
@@ -56,7 +63,12 @@ json_t *cli_mc_json(int has, const el_estimate *e);
 int cli_colour(void);
 
 /* Runs `gnuplot SCRIPT` and waits: 0 on success, 127 when gnuplot is not
- * installed, 1 when it fails. */
-int cli_gnuplot(const char *script);
+ * installed, 1 when it fails, 2 when IMAGE cannot be written (the message in
+ * el_errmsg()).  IMAGE not NULL: the script's image (its
+ * `set output` reads `elbolab_output` when set) is drawn into a temporary
+ * file made with mkstemp beside IMAGE and renamed over IMAGE only when
+ * gnuplot succeeded and wrote something; an IMAGE that exists and is not a
+ * regular file (a device, FIFO, link) is never replaced. */
+int cli_gnuplot(const char *script, const char *image);
 
 #endif

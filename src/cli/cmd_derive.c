@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/el_core.h"
@@ -46,18 +45,8 @@ static char *read_input(const char *path)
 {
     FILE *f = stdin;
     if (strcmp(path, "-") != 0) {
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            cli_fail("derive", "cannot read %s: no such file", path);
-            return NULL;
-        }
-        if (!S_ISREG(st.st_mode)) {
-            cli_fail("derive", "%s is not a regular file", path);
-            return NULL;
-        }
-        f = fopen(path, "rb");
-        if (!f) {
-            cli_fail("derive", "cannot open %s", path);
+        if (el_file_open_read(path, 0, &f, NULL)) { /* a FIFO or device never blocks */
+            cli_fail_lib("derive");
             return NULL;
         }
     }

@@ -43,28 +43,24 @@ typedef struct {
 static int run_batch(const el_grade_book *c, const el_grade_exercise_set *set, const grade_opts *o)
 {
     el_grade_batch b;
-    if (el_grade_folder(c, set, o->batch, (unsigned)o->jobs, &b))
-        return cli_fail_lib("grade");
+    el_file_out out = { 0 };
     FILE *f = stdout;
-    char *tmp = NULL;
-    if (o->csv) {
-        size_t n = strlen(o->csv) + 8;
-        tmp = malloc(n);
-        if (tmp)
-            snprintf(tmp, n, "%s.tmp", o->csv);
-        f = tmp ? fopen(tmp, "w") : NULL;
-        if (!f) {
-            el_grade_batch_free(&b);
-            free(tmp);
-            return cli_fail("grade", "cannot write %s", o->csv);
-        }
+    if (o->csv) { /* refused before a class is graded: never a device, FIFO or link */
+        if (el_file_out_open(&out, o->csv, 0644))
+            return cli_fail_lib("grade");
+        f = out.f;
+    }
+    if (el_grade_folder(c, set, o->batch, (unsigned)o->jobs, &b)) {
+        int rc = cli_fail_lib("grade");
+        el_file_out_abort(&out);
+        return rc;
     }
     int st = el_grade_batch_write_csv(&b, f);
     if (o->csv) {
-        st |= fclose(f) != 0;
-        st = st || rename(tmp, o->csv) != 0;
         if (st)
-            remove(tmp);
+            el_file_out_abort(&out);
+        else
+            st = el_file_out_commit(&out);
     }
     size_t bad = 0;
     for (size_t i = 0; i < b.n; i++)
@@ -73,7 +69,6 @@ static int run_batch(const el_grade_book *c, const el_grade_exercise_set *set, c
         fprintf(stderr, "elbolab grade: %zu submissions graded (%zu could not be read) -> %s\n",
                 b.n, bad, o->csv);
     el_grade_batch_free(&b);
-    free(tmp);
     return st ? cli_fail("grade", "cannot write %s", o->csv ? o->csv : "the CSV") : 0;
 }
 

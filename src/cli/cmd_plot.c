@@ -29,21 +29,14 @@ static void help(void)
 /* Writes FIG's script to DIR/ID.gp through a temporary file and a rename. */
 static int write_script(const el_figure *fig, const el_plot_opts *o, const char *gp)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", gp);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return cli_fail("plot", "cannot write %s: %s", tmp, strerror(errno));
-    int s = el_plot_script(fig, o, f);
-    if (fclose(f) != 0 && s == EL_OK)
-        s = EL_ERROR(EL_EIO, "cannot write %s", tmp);
-    if (s == EL_OK && rename(tmp, gp) != 0)
-        s = EL_ERROR(EL_EIO, "cannot rename %s: %s", tmp, strerror(errno));
-    if (s != EL_OK) {
-        remove(tmp);
+    el_file_out out;
+    if (el_file_out_open(&out, gp, 0644))
+        return cli_fail_lib("plot");
+    if (el_plot_script(fig, o, out.f) != EL_OK) {
+        el_file_out_abort(&out);
         return cli_fail_lib("plot");
     }
-    return 0;
+    return el_file_out_commit(&out) ? cli_fail_lib("plot") : 0;
 }
 
 static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
@@ -55,12 +48,14 @@ static int plot_one(const el_figure *fig, const char *dir, el_plot_opts o)
     int rc = write_script(fig, &o, gp);
     if (rc)
         return rc;
-    rc = cli_gnuplot(gp);
+    rc = cli_gnuplot(gp, o.format == EL_PLOT_DUMB ? NULL : img);
     if (rc == 127)
         return cli_fail("plot",
                         "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
                         "(the scripts are in %s)",
                         dir);
+    if (rc == 2)
+        return cli_fail_lib("plot");
     if (rc)
         return cli_fail("plot", "gnuplot failed on %s", gp);
     if (o.format != EL_PLOT_DUMB)
@@ -105,6 +100,8 @@ int cmd_plot(int argc, char **argv)
         else if (!el_topics_figure_find(argv[i]))
             return cli_fail("plot", "no figure '%s' (see 'elbolab plot --help')", argv[i]);
     }
+    if (el_plot_check_path(dir))
+        return cli_fail_lib("plot");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_fail("plot", "cannot create %s: %s", dir, strerror(errno));
     for (size_t k = 0; k < el_topics_figure_count(); k++) {

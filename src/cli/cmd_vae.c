@@ -436,6 +436,8 @@ static int vae_train(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if ((rc = check_out(a.out)))
         return rc;
+    if ((a.figures || !a.out) && el_plot_check_path(a.figdir)) /* before training, not after */
+        return cli_fail_lib("vae");
     vae_data d;
     if ((rc = vae_data_open(a.data, a.threshold, a.rows, a.seed, &d)))
         return rc;
@@ -463,8 +465,8 @@ static int vae_train(int argc, char **argv)
         print_train_json(&a, m, &d, &h, &res, model);
     else if (!rc)
         print_train_text(&a, m, &d, &res, model);
-    if (!rc && a.figures)
-        vae_figures(a.figdir, m, &d, &h, a.iwae_k, a.seed, a.fmt, a.json);
+    if (!rc && a.figures) /* the model is saved; a figure that fails still fails the command */
+        rc = vae_figures(a.figdir, m, &d, &h, a.iwae_k, a.seed, a.fmt, a.json);
     free(h.train_elbo);
     el_vae_free(m);
     vae_data_close(&d);

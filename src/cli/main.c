@@ -48,11 +48,11 @@ int main(int argc, char **argv)
     }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return cli_finish(0);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("elbolab %s\n", ELBOLAB_VERSION);
-        return 0;
+        return cli_finish(0);
     }
     /* Outside training, BLAS only sees 3x3 matrices (GSL's LU and Cholesky):
      * OpenBLAS's worker threads would spin for nothing and slow every
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         el_vae_threads(1);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return cli_finish(commands[i].run(argc - 1, argv + 1));
     char known[256] = "";
     for (size_t i = 0; i < NCOMMANDS; i++) {
         size_t len = strlen(known);

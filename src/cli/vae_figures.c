@@ -17,6 +17,7 @@
 #define MAX_FIGS      8
 #define GRID_COLS     8
 #define LATENT_POINTS 2000
+#define MAX_GRID      1024 /* images in one grid figure */
 
 typedef struct {
     el_vae *m;
@@ -28,6 +29,18 @@ typedef struct {
 } fig_ctx;
 
 typedef int (*body_fn)(FILE *f, const fig_ctx *c);
+
+/* Writes CMD, then PRE NAME POST as one gnuplot string (NAME comes from a
+ * file or the command line: el_plot_quote escapes it), then a newline. */
+static void quoted_title(FILE *f, const char *cmd, const char *pre, const char *name,
+                         const char *post)
+{
+    char t[512];
+    snprintf(t, sizeof t, "%s%s%s", pre, name, post);
+    fputs(cmd, f);
+    el_plot_quote(f, t);
+    fputc('\n', f);
+}
 
 /* el_figure.write has no context argument: the figure being written reads
  * its data through these (the CLI is single-threaded). */
@@ -57,12 +70,14 @@ static int write_figure(const char *dir, const char *id, const char *title, body
     el_figure fig = { id, title, "vae", write_current };
     el_plot_opts o = { fmt, img, c->seed };
     current_ctx = c, current_body = body;
-    FILE *f = fopen(gp, "w");
-    if (!f)
-        return cli_fail("vae", "cannot write %s: %s", gp, strerror(errno));
-    int s = el_plot_script(&fig, &o, f);
-    if (fclose(f) != 0 && s == EL_OK)
-        s = EL_ERROR(EL_EIO, "cannot write %s", gp);
+    el_file_out f;
+    if (el_file_out_open(&f, gp, 0644))
+        return cli_fail_lib("vae");
+    int s = el_plot_script(&fig, &o, f.f);
+    if (s)
+        el_file_out_abort(&f);
+    else
+        s = el_file_out_commit(&f);
     if (s)
         return cli_fail_lib("vae");
     out->n++;
@@ -74,12 +89,14 @@ static int write_figure(const char *dir, const char *id, const char *title, body
 static int render(const fig_list *l, const char *dir, int quiet)
 {
     for (size_t i = 0; i < l->n; i++) {
-        int e = cli_gnuplot(l->gp[i]);
+        int e = cli_gnuplot(l->gp[i], l->img[i]);
         if (e == 127)
             return cli_fail("vae",
                             "gnuplot is not installed: run 'apt-get install gnuplot-nox' "
                             "(the figure scripts are in %s)",
                             dir);
+        if (e == 2)
+            return cli_fail_lib("vae");
         if (e)
             return cli_fail("vae", "gnuplot failed on %s", l->gp[i]);
         if (!quiet)
@@ -127,7 +144,7 @@ static int body_samples_grid(FILE *f, const fig_ctx *c)
     double *x = malloc(n * D * sizeof *x);
     int s = x ? el_vae_sample_prior(c->m, n, c->seed, x) : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!s) {
-        fprintf(f, "set title 'Samples: decoder means of z \\~ N(0, I) (%s)'\n", c->d->name);
+        quoted_title(f, "set title ", "Samples: decoder means of z \\~ N(0, I) (", c->d->name, ")");
         grid_block(f, "samples", x, n, c->width, c->height, GRID_COLS);
         grid_plot(f, "samples");
     }
@@ -185,10 +202,11 @@ static int body_samples_scatter(FILE *f, const fig_ctx *c)
         el_plot_block(f, "samples", n, 2, cs);
         if (nt)
             el_plot_block(f, "data", nt, 2, cd);
-        fprintf(f,
-                "set title '%sdecoder means of z \\~ N(0, I) (%s)'\n"
-                "set xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nplot ",
-                nt ? "Test data and " : "", c->d->name);
+        quoted_title(f, "set title ",
+                     nt ? "Test data and decoder means of z \\~ N(0, I) ("
+                        : "decoder means of z \\~ N(0, I) (",
+                     c->d->name, ")");
+        fputs("set xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nplot ", f);
         if (nt)
             fputs("$data with points pt 7 ps 0.4 lc rgb '#9ecae1' title 'test data', ", f);
         fputs("$samples with points ls 2 ps 0.5 title 'samples'\n", f);
@@ -231,20 +249,16 @@ static int body_latent(FILE *f, const fig_ctx *c)
             static const char *tab10[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
             if (K <= 10)
-                fprintf(f, "%s$c%d with points pt 7 ps 0.45 lc rgb '%s' title '", k ? ", " : "", k,
+                fprintf(f, "%s$c%d with points pt 7 ps 0.45 lc rgb '%s' title ", k ? ", " : "", k,
                         tab10[k]);
             else
                 fprintf(f,
                         "%s$c%d with points pt 7 ps 0.45 lc rgb hsv2rgb(%.3f, 0.85, 0.85) "
-                        "title '",
+                        "title ",
                         k ? ", " : "", k, (double)k / K);
-            if (name)
-                fputs(name, f);
-            else if (t->label)
-                fprintf(f, "class %d", k);
-            else
-                fputs("test points", f);
-            fputc('\'', f);
+            char cls[32];
+            snprintf(cls, sizeof cls, "class %d", k);
+            el_plot_quote(f, name ? name : t->label ? cls : "test points");
         }
         fputc('\n', f);
     }
@@ -267,8 +281,9 @@ static int body_training(FILE *f, const fig_ctx *c)
                              h->test_iwae, h->test_recon, h->test_kl };
     el_plot_block(f, "hist", h->n, 6, cols);
     free(ep);
+    quoted_title(f, "set multiplot layout 1,2 title ", "Tiny VAE on ", c->d->name,
+                 ": nats per image");
     fprintf(f,
-            "set multiplot layout 1,2 title 'Tiny VAE on %s: nats per image'\n"
             "set xlabel 'epoch'\nset ylabel 'nats per image'\nset key bottom right\n"
             "set xtics 1\n"
             "plot $hist using 1:2 with linespoints ls 1 title 'train ELBO (running mean)', "
@@ -280,7 +295,7 @@ static int body_training(FILE *f, const fig_ctx *c)
             "plot $hist using 1:5 with linespoints ls 1 title 'reconstruction (test)', "
             "'' using 1:6 axes x1y2 with linespoints ls 2 title 'KL (test, right axis)'\n"
             "unset multiplot\n",
-            c->d->name, c->iwae_k, h->iwae_rows);
+            c->iwae_k, h->iwae_rows);
     return EL_OK;
 }
 
@@ -289,6 +304,8 @@ static int body_training(FILE *f, const fig_ctx *c)
 /* Creates DIR when missing. */
 static int make_dir(const char *dir)
 {
+    if (el_plot_check_path(dir))
+        return cli_fail_lib("vae");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_fail("vae", "cannot create %s: %s", dir, strerror(errno));
     return 0;
@@ -319,6 +336,9 @@ int vae_figure_samples(const char *dir, el_vae *m, const vae_data *d, size_t wid
 {
     fig_ctx c = { m, d, NULL, 0, n, seed, width, height };
     fig_list l = { .n = 0 };
+    if (width && n > MAX_GRID)
+        return cli_fail("vae", "--n is at most %d for a grid of images (--text prints more)",
+                        MAX_GRID);
     int rc = make_dir(dir);
     if (!rc)
         rc = write_figure(dir, "samples", "decoded samples of the prior",

@@ -8,6 +8,7 @@
 #define EL_CORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum {
     EL_OK = 0,        /* success */
@@ -50,5 +51,37 @@ void el_gsl_init(void);
 
 /* Converts a GSL status into an el_status with a message naming WHAT failed. */
 int el_from_gsl(int gsl_status, const char *what);
+
+/* ---- files (file.c) ------------------------------------------------------- */
+
+/* Opens PATH for reading only when it is a regular file: the open never
+ * blocks (O_NONBLOCK until fstat has looked), and a FIFO, device, socket or
+ * folder gets EL_EIO "... is not a regular file".  LIMIT > 0: a longer file
+ * gets EL_ELIMIT.  *SIZE (SIZE may be NULL) gets its length. */
+int el_file_open_read(const char *path, size_t limit, FILE **f, size_t *size);
+
+/* Reads the whole regular file PATH (at most LIMIT bytes, 0 = no limit)
+ * into a malloc'd buffer *BUF with a NUL after its *N bytes. */
+int el_file_read(const char *path, size_t limit, unsigned char **buf, size_t *n);
+
+/* An output written through a temporary file in the target's folder. */
+typedef struct {
+    FILE *f;          /* write here */
+    const char *path; /* the target (not copied) */
+    char *tmp;        /* DIR/.NAME.tmpXXXXXX beside PATH, created by mkstemp */
+    unsigned mode;
+} el_file_out;
+
+/* Starts writing PATH: refuses (EL_EIO) an existing PATH that is not a
+ * regular file -- a device, FIFO, folder or symbolic link -- and creates the
+ * temporary with mkstemp (O_EXCL: a planted link is never followed). */
+int el_file_out_open(el_file_out *o, const char *path, unsigned mode);
+
+/* Flushes and closes the temporary, sets MODE and renames it over PATH;
+ * on any failure removes it and returns EL_EIO. */
+int el_file_out_commit(el_file_out *o);
+
+/* Removes the temporary (after a failure). */
+void el_file_out_abort(el_file_out *o);
 
 #endif

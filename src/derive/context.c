@@ -601,18 +601,9 @@ static int apply_key(el_context *c, section sec, const char *key, const char *va
 /* Reads the whole file (at most 1 MiB, a regular file) into a new string. */
 static char *slurp(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20))
-        return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t n = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
+    unsigned char *buf;
+    size_t n;
+    return el_file_read(path, (size_t)1 << 20, &buf, &n) ? NULL : (char *)buf;
 }
 
 /* Flushes a pending key (value accumulated over continuation rows). */

@@ -6,6 +6,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #define LOG_SQRT_2PI 0.91893853320467274178
@@ -79,11 +80,13 @@ el_mvn *el_mvn_alloc(size_t d, const double *mu, const double *Sigma, const char
         return NULL;
     }
     *status = EL_OK;
+    /* the mean's own name: Sigma0 goes with mu0 (eval's parameters) */
+    int paired = strncmp(name, "Sigma", 5) == 0;
     for (size_t i = 0; i < d && *status == EL_OK; i++) {
-        *status =
-            isfinite(mu[i])
-                ? EL_OK
-                : EL_ERROR(EL_EDOM, "mean of %s: entry %zu must be finite, got %g", name, i, mu[i]);
+        *status = isfinite(mu[i])
+                      ? EL_OK
+                      : EL_ERROR(EL_EDOM, "%s%s: entry %zu must be finite, got %g",
+                                 paired ? "mu" : "mean of ", paired ? name + 5 : name, i, mu[i]);
         gsl_vector_set(g->mu, i, mu[i]);
         for (size_t j = 0; j < d; j++)
             gsl_matrix_set(g->L, i, j, Sigma[i * d + j]);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* ---- grading in parallel ----------------------------------------------------------- */
@@ -76,6 +77,15 @@ int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, co
     int st = grade_list_dir(dir, &names, &n);
     if (st)
         return st;
+    size_t keep = 0; /* a CSV is the tool's own output (grade --csv), never an answer file */
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (len >= 4 && strcasecmp(names[i] + len - 4, ".csv") == 0)
+            free(names[i]);
+        else
+            names[keep++] = names[i];
+    }
+    n = keep;
     out->rows = calloc(n + 1, sizeof *out->rows);
     double max = 0.0;
     for (size_t i = 0; i < set->n; i++)
@@ -124,14 +134,19 @@ void el_grade_batch_free(el_grade_batch *b)
 
 /* ---- CSV ------------------------------------------------------------------------------ */
 
-/* Writes S as one CSV field (quoted when it holds a comma, quote or newline). */
+/* Writes S as one CSV field (quoted when it holds a comma, quote or newline).
+ * A field that a spreadsheet would read as a formula (starting with =, +,
+ * -, @, a tab or a carriage return) gets a leading ' and is quoted. */
 static void csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    int formula = *s && strchr("=+-@\t\r", *s) != NULL;
+    if (!formula && !strpbrk(s, ",\"\n\r")) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);

@@ -351,7 +351,9 @@ typedef struct {
     el_grade_batch_row *rows; /* sorted by file name */
 } el_grade_batch;
 
-/* Grades every regular, non-hidden file of DIR with JOBS threads (0 = 1).
+/* Grades every non-hidden entry of DIR but *.csv files (the grader's own
+ * output) with JOBS threads (0 = 1): a file is an answer file, a folder one
+ * student's submission.
  * A bad file gives a row with its error and never stops the others. */
 int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, const char *dir,
                     unsigned jobs, el_grade_batch *out);

@@ -19,14 +19,13 @@ int grade_slurp(const char *path, size_t limit, char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return EL_ERROR(EL_EIO, "cannot open %s: %s", path, strerror(errno));
+    FILE *f;
     struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f);
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return EL_ERROR(EL_EIO, "%s is a directory, not a file", path);
-    }
+    int st = el_file_open_read(path, 0, &f, NULL); /* a FIFO or device is refused */
+    if (st)
+        return st;
     gbuf b = { 0 };
     char chunk[65536];
     size_t k;
@@ -141,33 +140,17 @@ int grade_find_submission(const char *dir, char **path)
 /* ---- writing ------------------------------------------------------------------ */
 
 /* Writes the NUL-terminated TEXT to PATH through a temporary file in the
- * same folder and a rename, so that readers never see half a file. */
+ * same folder and a rename, so that readers never see half a file; a PATH
+ * that exists and is not a regular file is never replaced (el_file_out). */
 int grade_write_atomic(const char *path, const char *text, size_t len, unsigned mode)
 {
-    gbuf b = { 0 };
-    gbuf_printf(&b, "%s.tmpXXXXXX", path);
-    char *tmp = gbuf_take(&b);
-    if (!tmp)
-        return EL_ERROR(EL_ENOMEM, "out of memory");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int st = EL_ERROR(EL_EIO, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
+    el_file_out o;
+    int st = el_file_out_open(&o, path, mode);
+    if (st)
         return st;
+    if (fwrite(text, 1, len, o.f) != len) {
+        el_file_out_abort(&o);
+        return EL_ERROR(EL_EIO, "cannot write %s", path);
     }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t k = write(fd, text + done, len - done);
-        if (k <= 0)
-            break;
-        done += (size_t)k;
-    }
-    int ok = done == len && fchmod(fd, (mode_t)mode) == 0 && fsync(fd) == 0;
-    ok = (close(fd) == 0) && ok;
-    ok = ok && rename(tmp, path) == 0;
-    int st = ok ? EL_OK : EL_ERROR(EL_EIO, "cannot write %s: %s", path, strerror(errno));
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
-    return st;
+    return el_file_out_commit(&o);
 }

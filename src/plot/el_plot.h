@@ -35,11 +35,24 @@ int el_plot_format_parse(const char *s, el_plot_format *out);
 const char *el_plot_ext(el_plot_format f);
 
 /* Writes the whole script for FIG to OUT: terminal, output, style, body.
- * Returns EL_EIO if the stream reports a write error. */
+ * Returns EL_EDOM (writing nothing) when opts->output holds a control
+ * character, EL_EIO if the stream reports a write error. */
 int el_plot_script(const el_figure *fig, const el_plot_opts *opts, FILE *out);
 
 /* Writes "$NAME << EOD" followed by N rows of NCOL columns taken from COLS
  * (column-major: cols[c][i]) and "EOD". */
 void el_plot_block(FILE *f, const char *name, size_t n, size_t ncol, const double *const *cols);
+
+/* Writes S to F as one gnuplot single-quoted string, quotes included: a '
+ * is doubled and every control character (bytes below 0x20, and 0x7f)
+ * becomes '?', so the string can neither end the command nor start another.
+ * gnuplot expands neither backquotes nor macros inside single quotes: every
+ * string that does not come from the program itself (titles with data
+ * names, labels, file names) goes through here. */
+void el_plot_quote(FILE *f, const char *s);
+
+/* EL_OK when PATH holds no control character; EL_EDOM otherwise (such a
+ * path cannot be written into a script without changing it). */
+int el_plot_check_path(const char *path);
 
 #endif

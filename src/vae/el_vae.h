@@ -148,6 +148,11 @@ typedef struct el_vae {
     size_t cap;
 } el_vae;
 
+/* EL_OK when CFG is a shape el_vae_alloc accepts (D <= 2^20, H <= 2^20,
+ * Z, K <= 4096, H (D + Z) <= 1e9, a known decoder), with *NPARAMS its
+ * parameter count; EL_EDOM or EL_ELIMIT otherwise.  Allocates nothing. */
+int el_vae_shape_check(const el_vae_config *cfg, size_t *nparams);
+
 /* A model of shape CFG in precision PREC, parameters zero (call el_vae_init).
  * EL_EDOM for an impossible shape.  NULL on failure with *STATUS set. */
 el_vae *el_vae_alloc(const el_vae_config *cfg, el_vae_precision prec, int *status);
@@ -282,6 +287,11 @@ int el_vae_save(const el_vae *m, const el_vae_meta *meta, const char *path);
  * another version, truncated or damaged (checksum) is refused with
  * EL_EFORMAT and a message saying which; NULL then, with *STATUS set. */
 el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status);
+
+/* The same from the N bytes at B (a file's contents; PATH names it in
+ * messages).  Every size is checked before anything is allocated. */
+el_vae *el_vae_load_mem(const unsigned char *b, size_t n, const char *path, el_vae_meta *meta,
+                        int *status);
 
 #define EL_VAE_FILE_VERSION 1
 

@@ -12,10 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
-#define MAX_ROWS   10000000UL
-#define MAX_PIXELS 65536UL
+#define MAX_ROWS     10000000UL
+#define MAX_PIXELS   65536UL
+#define MAX_LABEL    99                /* class labels are 0..MAX_LABEL */
+#define MAX_IDX_FILE ((size_t)1 << 31) /* the largest IDX file opened */
 
 typedef struct {
     gzFile f;
@@ -25,15 +29,22 @@ typedef struct {
 /* Opens DIR/NAME.gz, or DIR/NAME when that does not exist. */
 static int idx_open(idx_file *x, const char *dir, const char *name)
 {
+    struct stat sb;
     snprintf(x->path, sizeof x->path, "%s/%s.gz", dir, name);
-    x->f = gzopen(x->path, "rb");
-    if (!x->f) {
+    if (lstat(x->path, &sb) != 0 && errno == ENOENT)
         snprintf(x->path, sizeof x->path, "%s/%s", dir, name);
-        x->f = gzopen(x->path, "rb");
+    FILE *f;
+    int s = el_file_open_read(x->path, MAX_IDX_FILE, &f, NULL); /* regular files only */
+    if (s)
+        return s;
+    int fd = dup(fileno(f));
+    fclose(f);
+    x->f = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+    if (!x->f) {
+        if (fd >= 0)
+            close(fd);
+        return EL_ERROR(EL_EIO, "cannot open %s: %s", x->path, errno ? strerror(errno) : "");
     }
-    if (!x->f)
-        return EL_ERROR(EL_EIO, "cannot open %s/%s.gz (or %s): %s", dir, name, name,
-                        errno ? strerror(errno) : "not readable");
     return EL_OK;
 }
 
@@ -62,10 +73,13 @@ static int idx_read(idx_file *x, void *buf, size_t n, const char *what)
 static int idx_finish(idx_file *x)
 {
     unsigned char c;
-    if (gzread(x->f, &c, 1) < 0) {
+    int r = gzread(x->f, &c, 1);
+    if (r < 0) {
         int err;
         return EL_ERROR(EL_EFORMAT, "%s is corrupt: %s", x->path, gzerror(x->f, &err));
     }
+    if (r > 0)
+        return EL_ERROR(EL_EFORMAT, "%s has bytes after the values its header announces", x->path);
     return EL_OK;
 }
 
@@ -105,16 +119,18 @@ static int idx_start(idx_file *x, const char *dir, const char *split, const char
     return s;
 }
 
-/* Reads the labels file of SPLIT: N labels into D (which has room for N). */
-static int read_labels(const char *dir, const char *split, el_vae_data *d, unsigned long n)
+/* Reads the labels file of SPLIT: the first N labels into D (which has room
+ * for N); the file must hold one label for each of the TOTAL images. */
+static int read_labels(const char *dir, const char *split, el_vae_data *d, unsigned long n,
+                       unsigned long total)
 {
     idx_file x;
     unsigned long dims[1];
     int s = idx_start(&x, dir, split, "labels", 1, dims);
     if (s)
         return s;
-    if (!s && dims[0] < n)
-        s = EL_ERROR(EL_EFORMAT, "%s holds %lu labels for %lu images", x.path, dims[0], n);
+    if (!s && dims[0] != total)
+        s = EL_ERROR(EL_EFORMAT, "%s holds %lu labels for %lu images", x.path, dims[0], total);
     unsigned char *lab = s ? NULL : malloc(n ? n : 1);
     if (!s && !lab)
         s = EL_ERROR(EL_ENOMEM, "out of memory");
@@ -123,6 +139,11 @@ static int read_labels(const char *dir, const char *split, el_vae_data *d, unsig
     if (!s && n == dims[0])
         s = idx_finish(&x);
     for (unsigned long i = 0; !s && i < n; i++) {
+        if (lab[i] > MAX_LABEL) {
+            s = EL_ERROR(EL_EFORMAT, "%s: label %d of image %lu is not a class 0..%d", x.path,
+                         lab[i], i, MAX_LABEL);
+            break;
+        }
         d->label[i] = lab[i];
         if ((size_t)lab[i] + 1 > d->nclass)
             d->nclass = (size_t)lab[i] + 1;
@@ -132,9 +153,40 @@ static int read_labels(const char *dir, const char *split, el_vae_data *d, unsig
     return s;
 }
 
+/* Reads the N pixel bytes of X into *PX, growing the buffer as the bytes
+ * arrive: a header that announces more than the file holds costs no more
+ * memory than the file. */
+static int read_pixels(idx_file *x, size_t n, unsigned char **px)
+{
+    size_t got = 0, cap = 0;
+    unsigned char *b = NULL;
+    int s = EL_OK;
+    while (!s && got < n) {
+        if (got == cap) {
+            size_t c = cap ? 2 * cap : ((size_t)1 << 20);
+            c = c < n ? c : n;
+            unsigned char *nb = realloc(b, c);
+            if (!nb) {
+                s = EL_ERROR(EL_ENOMEM, "out of memory reading %s", x->path);
+                break;
+            }
+            b = nb;
+            cap = c;
+        }
+        s = idx_read(x, b + got, cap - got, "the pixels");
+        got = s ? got : cap;
+    }
+    if (s) {
+        free(b);
+        return s;
+    }
+    *px = b;
+    return EL_OK;
+}
+
 /* Reads the images of SPLIT (at most MAX rows) into a new data set *OUT. */
 static int read_images(const char *dir, const char *split, double thr, size_t max,
-                       el_vae_data **out)
+                       el_vae_data **out, unsigned long *total)
 {
     idx_file x;
     unsigned long dims[3];
@@ -146,25 +198,23 @@ static int read_images(const char *dir, const char *split, double thr, size_t ma
         s = EL_ERROR(EL_EFORMAT, "%s has implausible dimensions %lu x %lu x %lu", x.path, dims[0],
                      dims[1], dims[2]);
     size_t n = s ? 0 : (max && max < dims[0] ? max : dims[0]), d = s ? 0 : dims[1] * dims[2];
-    el_vae_data *data = s ? NULL : el_vae_data_alloc(n, d, 1, &s);
-    unsigned char *row = data ? malloc(d) : NULL;
-    if (data && !row)
-        s = EL_ERROR(EL_ENOMEM, "out of memory");
-    for (size_t i = 0; !s && i < n; i++) {
-        s = idx_read(&x, row, d, "the pixels");
-        for (size_t j = 0; !s && j < d; j++) {
-            float v = (float)row[j] / 255.0f;
-            data->x[i * d + j] = thr >= 0 ? (v > thr ? 1.0f : 0.0f) : v;
-        }
-    }
+    unsigned char *px = NULL;
+    if (!s)
+        s = read_pixels(&x, n * d, &px); /* memory follows the bytes that are there */
     if (!s && n == dims[0])
         s = idx_finish(&x);
-    free(row);
     gzclose(x.f);
+    el_vae_data *data = s ? NULL : el_vae_data_alloc(n, d, 1, &s);
+    for (size_t i = 0; data && i < n * d; i++) {
+        float v = (float)px[i] / 255.0f;
+        data->x[i] = thr >= 0 ? (v > thr ? 1.0f : 0.0f) : v;
+    }
+    free(px);
     if (s) {
         el_vae_data_free(data);
         return s;
     }
+    *total = dims[0];
     data->width = dims[2];
     data->height = dims[1];
     data->binary = thr >= 0;
@@ -182,9 +232,10 @@ el_vae_data *el_vae_idx_load(const char *dir, const char *split, double threshol
         *status = EL_ERROR(EL_EDOM, "binarisation threshold must be < 1, got %g", threshold);
         return NULL;
     }
-    *status = read_images(dir, split, threshold, max_rows, &d);
+    unsigned long total = 0;
+    *status = read_images(dir, split, threshold, max_rows, &d, &total);
     if (!*status)
-        *status = read_labels(dir, split, d, (unsigned long)d->n);
+        *status = read_labels(dir, split, d, (unsigned long)d->n, total);
     if (*status) {
         el_vae_data_free(d);
         return NULL;

@@ -19,7 +19,7 @@
 #include <zlib.h>
 
 static const char magic[8] = { 'E', 'L', 'B', 'O', 'V', 'A', 'E', '\0' };
-#define MAX_FILE ((size_t)1 << 31)
+#define MAX_FILE ((size_t)1 << 30) /* a 784-400-20 model is 2.6 MB */
 
 /* ---- writing: a growing byte buffer ------------------------------------------ */
 
@@ -70,21 +70,18 @@ static void put_f32(wbuf *w, float x)
     put_uint(w, u, 4);
 }
 
-/* Writes the N bytes B to PATH through PATH.tmp and a rename. */
+/* Writes the N bytes B to PATH through a temporary file and a rename. */
 static int write_atomic(const char *path, const unsigned char *b, size_t n)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return EL_ERROR(EL_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    size_t put = fwrite(b, 1, n, f);
-    int bad = fclose(f) != 0 || put != n;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
+    el_file_out o;
+    int s = el_file_out_open(&o, path, 0644);
+    if (s)
+        return s;
+    if (fwrite(b, 1, n, o.f) != n) {
+        el_file_out_abort(&o);
         return EL_ERROR(EL_EIO, "cannot write %s", path);
     }
-    return EL_OK;
+    return el_file_out_commit(&o);
 }
 
 int el_vae_save(const el_vae *m, const el_vae_meta *meta, const char *path)
@@ -150,39 +147,10 @@ static float get_f32(rbuf *r)
     return x;
 }
 
-/* Reads the whole of PATH into *B (*N bytes). */
+/* Reads the whole of PATH (a regular file of at most MAX_FILE bytes) into *B. */
 static int slurp(const char *path, unsigned char **b, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return EL_ERROR(EL_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap && cap < MAX_FILE) {
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        } else if (len == cap) {
-            break;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err || len >= MAX_FILE) {
-        free(buf);
-        return !buf ? EL_ERROR(EL_ENOMEM, "out of memory reading %s", path)
-                    : EL_ERROR(EL_EIO, "cannot read %s (or it is larger than 2 GB)", path);
-    }
-    *b = buf;
-    *n = len;
-    return EL_OK;
+    return el_file_read(path, MAX_FILE, b, n);
 }
 
 /* Parses the header of R into CFG, PREC and META. */
@@ -228,6 +196,30 @@ static int check_crc(const rbuf *r, const char *path)
     return EL_OK;
 }
 
+/* Checks, before anything is allocated, the shapes read from the header of R
+ * against sane bounds, the file's length and the image shape in META. */
+static int check_sizes(const rbuf *r, const char *path, const el_vae_config *cfg,
+                       el_vae_precision prec, const el_vae_meta *meta)
+{
+    size_t np;
+    if (el_vae_shape_check(cfg, &np)) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", el_errmsg());
+        return EL_ERROR(EL_EFORMAT, "%s is damaged: %s", path, why);
+    }
+    if (prec != EL_VAE_F32 && prec != EL_VAE_F64)
+        return EL_ERROR(EL_EFORMAT, "%s is damaged: precision %d", path, (int)prec);
+    /* header, the count, the values, the CRC: NP is at most 2^30, so no overflow */
+    if (r->pos + 8 + np * (size_t)prec + 4 != r->n)
+        return EL_ERROR(EL_EFORMAT, "%s has %zu bytes; its shapes need %zu", path, r->n,
+                        r->pos + 8 + np * (size_t)prec + 4);
+    if ((meta->width || meta->height) && (meta->width > cfg->x_dim || meta->height > cfg->x_dim ||
+                                          meta->width * meta->height != cfg->x_dim))
+        return EL_ERROR(EL_EFORMAT, "%s is damaged: images of %zu x %zu for %zu inputs", path,
+                        meta->width, meta->height, cfg->x_dim);
+    return EL_OK;
+}
+
 /* Reads the parameters of M from R (the count must match M's shape). */
 static int parse_params(rbuf *r, const char *path, el_vae *m)
 {
@@ -247,21 +239,20 @@ static int parse_params(rbuf *r, const char *path, el_vae *m)
     return EL_OK;
 }
 
-el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status)
+el_vae *el_vae_load_mem(const unsigned char *b, size_t n, const char *path, el_vae_meta *meta,
+                        int *status)
 {
     int dummy;
     status = status ? status : &dummy;
-    unsigned char *b = NULL;
-    size_t n = 0;
     el_vae *m = NULL;
     el_vae_config cfg;
     el_vae_precision prec = EL_VAE_F32;
-    *status = slurp(path, &b, &n);
     rbuf r = { b, n, 0, 0 };
-    if (!*status)
-        *status = parse_header(&r, path, &cfg, &prec, meta);
+    *status = parse_header(&r, path, &cfg, &prec, meta);
     if (!*status)
         *status = check_crc(&r, path);
+    if (!*status)
+        *status = check_sizes(&r, path, &cfg, prec, meta);
     if (!*status && !(m = el_vae_alloc(&cfg, prec, status))) {
         char why[256];
         snprintf(why, sizeof why, "%s", el_errmsg());
@@ -269,10 +260,21 @@ el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status)
     }
     if (!*status)
         *status = parse_params(&r, path, m);
-    free(b);
     if (*status) {
         el_vae_free(m);
         return NULL;
     }
+    return m;
+}
+
+el_vae *el_vae_load(const char *path, el_vae_meta *meta, int *status)
+{
+    int dummy;
+    status = status ? status : &dummy;
+    unsigned char *b = NULL;
+    size_t n = 0;
+    *status = slurp(path, &b, &n);
+    el_vae *m = *status ? NULL : el_vae_load_mem(b, n, path, meta, status);
+    free(b);
     return m;
 }

@@ -67,6 +67,16 @@ static void *alloc_values(size_t n, size_t size, int *status)
     return p;
 }
 
+int el_vae_shape_check(const el_vae_config *cfg, size_t *nparams)
+{
+    int s = validate(cfg);
+    if (s)
+        return s;
+    el_vae_block b[EL_VAE_MAXBLOCKS];
+    *nparams = layout(cfg, b);
+    return EL_OK;
+}
+
 el_vae *el_vae_alloc(const el_vae_config *cfg, el_vae_precision prec, int *status)
 {
     int dummy;

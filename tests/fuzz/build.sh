@@ -10,6 +10,6 @@ if [ ! -f "$out/build.ninja" ]; then
         -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all >"$out.setup.log" 2>&1 \
         || { cat "$out.setup.log" >&2; exit 1; }
 fi
-meson compile -C "$out" fuzz_expr fuzz_answers fuzz_derive >"$out.compile.log" 2>&1 \
+meson compile -C "$out" fuzz_expr fuzz_answers fuzz_derive fuzz_model fuzz_idx fuzz_params fuzz_plot >"$out.compile.log" 2>&1 \
     || { cat "$out.compile.log" >&2; exit 1; }
 echo "$out"

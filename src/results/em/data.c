@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NMAX 10000000 /* at most this many data points */
+#define NMAX      10000000          /* at most this many data points */
+#define MAX_LINE  4096              /* bytes per line, the newline included */
+#define MAX_BYTES ((size_t)1 << 30) /* the largest data file read */
 
 /* Cuts LINE at a '#' and trims white space; returns the start of what is left. */
 static char *strip(char *line)
@@ -52,11 +54,16 @@ static int push(double **x, size_t *n, size_t *cap, double v)
 /* Reads the numbers of the open stream F (named PATH in messages). */
 static int read_stream(FILE *f, const char *path, double **x, size_t *n)
 {
-    char *line = NULL;
-    size_t len = 0, cap = 0, lineno = 0;
+    char line[MAX_LINE + 2];
+    size_t cap = 0, lineno = 0;
     int s = EL_OK;
-    while (s == EL_OK && getline(&line, &len, f) != -1) {
+    while (s == EL_OK && fgets(line, sizeof line, f)) {
         lineno++;
+        size_t got = strlen(line);
+        if (got > MAX_LINE) { /* fgets stopped inside a longer line */
+            s = EL_ERROR(EL_ELIMIT, "%s:%zu: a line longer than %d bytes", path, lineno, MAX_LINE);
+            break;
+        }
         char *t = strip(line);
         double v;
         if (*t == '\0')
@@ -69,7 +76,6 @@ static int read_stream(FILE *f, const char *path, double **x, size_t *n)
         else
             s = push(x, n, &cap, v);
     }
-    free(line);
     if (s == EL_OK && ferror(f))
         s = EL_ERROR(EL_EIO, "cannot read data file '%s': %s", path, strerror(errno));
     if (s == EL_OK && *n == 0)
@@ -81,10 +87,11 @@ int el_em_read_data(const char *path, double **x, size_t *n)
 {
     *x = NULL;
     *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return EL_ERROR(EL_EIO, "cannot read data file '%s': %s", path, strerror(errno));
-    int s = read_stream(f, path, x, n);
+    FILE *f;
+    int s = el_file_open_read(path, MAX_BYTES, &f, NULL); /* regular files only */
+    if (s)
+        return s;
+    s = read_stream(f, path, x, n);
     fclose(f);
     if (s != EL_OK) {
         free(*x);

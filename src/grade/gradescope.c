@@ -1,9 +1,8 @@
 /* gradescope.c -- Gradescope: the autograder bundle (a zip with the
  * sources, setup.sh and run_autograder) and the grading run inside it.
  *
- * The zip is written by hand with zlib's raw deflate and crc32 (neither GSL
- * nor the C library writes zip files); timestamps are fixed, so the same
- * tree gives the same bundle. */
+ * The zip is written with libzip, in memory, then to its path atomically;
+ * timestamps are fixed, so the same tree gives the same bundle. */
 #include "grade/util.h"
 #include "core/el_core.h"
 
@@ -14,121 +13,89 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <zlib.h>
+#include <zip.h>
 
 #define MAX_BUNDLE_FILE (8u << 20)
-#define ZIP_DATE        0x0021 /* 1980-01-01, a fixed date: reproducible bundles */
+#define ZIP_TIME        315576000 /* 1980-01-01 12:00 UTC, a fixed time: reproducible bundles */
 
-/* ---- a minimal zip writer ------------------------------------------------------ */
+/* ---- the zip, through libzip --------------------------------------------------- */
 
+/* An archive built in memory (libzip), written to its path atomically at the
+ * end; entries carry a fixed time, so the same tree gives the same bundle. */
 typedef struct {
-    gbuf data;    /* local headers and file data */
-    gbuf central; /* the central directory */
-    size_t count;
-} zipw;
+    zip_source_t *src; /* the in-memory archive */
+    zip_t *za;
+    int failed;
+} bundle_zip;
 
-static void put16(gbuf *b, unsigned v)
+static int bundle_start(bundle_zip *z)
 {
-    unsigned char c[2] = { (unsigned char)(v & 0xFF), (unsigned char)((v >> 8) & 0xFF) };
-    gbuf_add(b, (const char *)c, 2);
-}
-
-static void put32(gbuf *b, uint32_t v)
-{
-    put16(b, v & 0xFFFF);
-    put16(b, v >> 16);
-}
-
-/* Raw deflate of IN (N bytes) into *OUT (malloc'd); its size or 0 on failure. */
-static size_t deflate_raw(const char *in, size_t n, unsigned char **out)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return 0;
-    uLong cap = deflateBound(&z, (uLong)n);
-    *out = malloc(cap + 1);
-    if (!*out) {
-        deflateEnd(&z);
-        return 0;
+    zip_error_t err;
+    zip_error_init(&err);
+    memset(z, 0, sizeof *z);
+    z->src = zip_source_buffer_create(NULL, 0, 0, &err);
+    z->za = z->src ? zip_open_from_source(z->src, ZIP_TRUNCATE, &err) : NULL;
+    zip_error_fini(&err);
+    if (!z->za) {
+        zip_source_free(z->src);
+        return EL_ERROR(EL_ENOMEM, "cannot start the bundle's zip");
     }
-    z.next_in = (Bytef *)(uintptr_t)in;
-    z.avail_in = (uInt)n;
-    z.next_out = *out;
-    z.avail_out = (uInt)cap;
-    int r = deflate(&z, Z_FINISH);
-    size_t size = z.total_out;
-    deflateEnd(&z);
-    if (r != Z_STREAM_END) {
-        free(*out);
-        *out = NULL;
-        return 0;
+    zip_source_keep(z->src); /* the archive's bytes outlive zip_close */
+    return EL_OK;
+}
+
+/* Adds NAME (with Unix permissions MODE) holding DATA (N bytes, copied). */
+static int bundle_add(bundle_zip *z, const char *name, const char *data, size_t n, unsigned mode)
+{
+    char *copy = malloc(n ? n : 1);
+    if (copy && n)
+        memcpy(copy, data, n);
+    zip_source_t *s = copy ? zip_source_buffer(z->za, copy, n, 1) : NULL;
+    if (!s) {
+        free(copy);
+        return EL_ERROR(EL_ENOMEM, "out of memory adding %s to the bundle", name);
     }
-    return size;
+    zip_int64_t at = zip_file_add(z->za, name, s, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+    if (at < 0) {
+        zip_source_free(s);
+        return EL_ERROR(EL_EIO, "cannot add %s to the bundle: %s", name, zip_strerror(z->za));
+    }
+    if (zip_file_set_mtime(z->za, (zip_uint64_t)at, ZIP_TIME, 0) < 0 ||
+        zip_file_set_external_attributes(z->za, (zip_uint64_t)at, 0, ZIP_OPSYS_UNIX,
+                                         (zip_uint32_t)(0100000u | mode) << 16) < 0 ||
+        zip_set_file_compression(z->za, (zip_uint64_t)at, ZIP_CM_DEFLATE, 9) < 0)
+        return EL_ERROR(EL_EIO, "cannot describe %s in the bundle: %s", name, zip_strerror(z->za));
+    return EL_OK;
 }
 
-/* Adds NAME (with Unix permissions MODE) holding DATA (N bytes). */
-static int zip_add(zipw *z, const char *name, const char *data, size_t n, unsigned mode)
+/* Closes the archive and writes its bytes to PATH atomically. */
+static int bundle_finish(bundle_zip *z, const char *path)
 {
-    unsigned char *comp = NULL;
-    size_t csize = n ? deflate_raw(data, n, &comp) : 0;
-    if (n && !csize)
-        return EL_ERROR(EL_ENOMEM, "cannot compress %s", name);
-    uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)data, (uInt)n);
-    size_t offset = z->data.n, nl = strlen(name);
-    put32(&z->data, 0x04034b50);
-    put16(&z->data, 20);
-    put16(&z->data, 0x0800); /* names are UTF-8 */
-    put16(&z->data, n ? 8 : 0);
-    put16(&z->data, 0);
-    put16(&z->data, ZIP_DATE);
-    put32(&z->data, crc);
-    put32(&z->data, (uint32_t)csize);
-    put32(&z->data, (uint32_t)n);
-    put16(&z->data, (unsigned)nl);
-    put16(&z->data, 0);
-    gbuf_add(&z->data, name, nl);
-    if (csize)
-        gbuf_add(&z->data, (const char *)comp, csize);
-    free(comp);
-    put32(&z->central, 0x02014b50);
-    put16(&z->central, (3u << 8) | 20); /* made by Unix */
-    put16(&z->central, 20);
-    put16(&z->central, 0x0800);
-    put16(&z->central, n ? 8 : 0);
-    put16(&z->central, 0);
-    put16(&z->central, ZIP_DATE);
-    put32(&z->central, crc);
-    put32(&z->central, (uint32_t)csize);
-    put32(&z->central, (uint32_t)n);
-    put16(&z->central, (unsigned)nl);
-    put16(&z->central, 0);
-    put16(&z->central, 0);
-    put16(&z->central, 0);
-    put16(&z->central, 0);
-    put32(&z->central, (uint32_t)((0100000u | mode) << 16));
-    put32(&z->central, (uint32_t)offset);
-    gbuf_add(&z->central, name, nl);
-    z->count++;
-    return (z->data.oom || z->central.oom) ? EL_ERROR(EL_ENOMEM, "out of memory") : EL_OK;
+    if (zip_close(z->za) < 0) {
+        int st = EL_ERROR(EL_EIO, "cannot finish the bundle: %s", zip_strerror(z->za));
+        zip_discard(z->za);
+        z->za = NULL;
+        return st;
+    }
+    z->za = NULL;
+    zip_stat_t sb;
+    if (zip_source_stat(z->src, &sb) < 0 || !(sb.valid & ZIP_STAT_SIZE) ||
+        zip_source_open(z->src) < 0)
+        return EL_ERROR(EL_EIO, "cannot read the bundle back");
+    char *bytes = malloc(sb.size ? sb.size : 1);
+    zip_int64_t got = bytes ? zip_source_read(z->src, bytes, sb.size) : -1;
+    zip_source_close(z->src);
+    int st = got == (zip_int64_t)sb.size ? grade_write_atomic(path, bytes, (size_t)got, 0644)
+                                         : EL_ERROR(EL_EIO, "cannot read the bundle back");
+    free(bytes);
+    return st;
 }
 
-/* The finished archive (central directory and end record appended). */
-static int zip_finish(zipw *z, const char *path)
+static void bundle_end(bundle_zip *z)
 {
-    size_t cd_offset = z->data.n, cd_size = z->central.n;
-    gbuf_add(&z->data, z->central.s ? z->central.s : "", cd_size);
-    put32(&z->data, 0x06054b50);
-    put16(&z->data, 0);
-    put16(&z->data, 0);
-    put16(&z->data, (unsigned)z->count);
-    put16(&z->data, (unsigned)z->count);
-    put32(&z->data, (uint32_t)cd_size);
-    put32(&z->data, (uint32_t)cd_offset);
-    put16(&z->data, 0);
-    if (z->data.oom || z->count > 0xFFFF || z->data.n > 0xFFFFFFFFu)
-        return EL_ERROR(EL_ELIMIT, "the bundle is too large");
-    return grade_write_atomic(path, z->data.s, z->data.n, 0644);
+    if (z->za)
+        zip_discard(z->za);
+    zip_source_free(z->src);
 }
 
 /* ---- the bundle's contents ------------------------------------------------------------ */
@@ -141,7 +108,7 @@ static const char setup_sh[] =
     "export DEBIAN_FRONTEND=noninteractive\n"
     "apt-get update -q\n"
     "apt-get install -y -q build-essential pkg-config ninja-build python3-pip \\\n"
-    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev meson\n"
+    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev meson\n"
     "cd \"${ELBOLAB_SOURCE:-/autograder/source}\"\n"
     "# elbolab needs Meson >= 0.63; older Ubuntu images get it from pip\n"
     "if ! meson --version 2>/dev/null | awk -F. '{ exit !($1 > 0 || $2 >= 63) }'; then\n"
@@ -192,7 +159,7 @@ static int wanted_top(const char *name)
 }
 
 /* Adds DIR/REL (a file or a folder, recursively) to the zip as REL. */
-static int add_tree(zipw *z, const char *root, const char *rel, int depth)
+static int add_tree(bundle_zip *z, const char *root, const char *rel, int depth)
 {
     gbuf b = { 0 };
     gbuf_printf(&b, "%s/%s", root, rel);
@@ -221,7 +188,7 @@ static int add_tree(zipw *z, const char *root, const char *rel, int depth)
         size_t len;
         st = grade_slurp(path, MAX_BUNDLE_FILE, &text, &len);
         if (!st)
-            st = zip_add(z, rel, text, len, (sb.st_mode & 0111) ? 0755 : 0644);
+            st = bundle_add(z, rel, text, len, (sb.st_mode & 0111) ? 0755 : 0644);
         free(text);
     }
     free(path);
@@ -250,13 +217,15 @@ int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char 
     if (!ok)
         return EL_ERROR(EL_ENOTFOUND,
                         "%s is not the ELBO Lab source tree (no src/grade/el_grade.h)", src_dir);
-    zipw z;
-    memset(&z, 0, sizeof z);
+    bundle_zip z;
+    int st = bundle_start(&z);
+    if (st)
+        return st;
     char *run = run_script(set);
-    int st = run ? zip_add(&z, "setup.sh", setup_sh, strlen(setup_sh), 0755)
-                 : EL_ERROR(EL_ENOMEM, "out of memory");
+    st = run ? bundle_add(&z, "setup.sh", setup_sh, strlen(setup_sh), 0755)
+             : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st)
-        st = zip_add(&z, "run_autograder", run, strlen(run), 0755);
+        st = bundle_add(&z, "run_autograder", run, strlen(run), 0755);
     free(run);
     char **names = NULL;
     size_t n = 0;
@@ -269,9 +238,8 @@ int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char 
     }
     free(names);
     if (!st)
-        st = zip_finish(&z, zip_path);
-    free(z.data.s);
-    free(z.central.s);
+        st = bundle_finish(&z, zip_path);
+    bundle_end(&z);
     return st;
 }
 

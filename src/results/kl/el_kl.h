@@ -41,7 +41,10 @@ int el_kl_discrete(size_t n, const double *p, const double *q, double *out);
 /* ---- the same divergences computed numerically ---------------------------- */
 
 /* KL(q||p) = integral of q (log q - log p) over the real line (adaptive
- * quadrature, el_quad_1d).  SIGN = -1 integrates q log(p/q) instead (the
+ * quadrature, el_quad_1d, piecewise between breakpoints at mu_k + c sigma_k,
+ * c in {0, +-1.5, +-4, +-10, +-40}, for every site of q: each bump of q is
+ * integrated in its own standardised coordinate, so means far from 0 and
+ * tiny or huge scales are found).  SIGN = -1 integrates q log(p/q) instead (the
  * sign-flip mistake); pass +1 for the definition. */
 int el_kl_quad1(const el_density1 *q, const el_density1 *p, double sign, el_quad_result *out);
 

@@ -175,6 +175,24 @@ START_TEST(quad1_mixture_far_apart)
 }
 END_TEST
 
+/* A narrow bump of p inside q's mass is a narrow bump of log p: p's sites
+ * are breakpoints too.  Reference: mpmath, 30 digits. */
+START_TEST(quad1_narrow_bump_of_p)
+{
+    double w[2] = { 0.5, 0.5 }, m[2] = { 0.0, 30.0 }, s[2] = { 100.0, 0.01 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { 0.0, 100.0 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    el_quad_result res;
+    ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &res), EL_OK);
+    ck_assert_msg(fabs(res.value - 0.691092752137092) <= res.abserr + 1e-14,
+                  "quadrature %.17g +- %g", res.value, res.abserr);
+    el_mix_free(p);
+}
+END_TEST
+
 START_TEST(invalid_parameters)
 {
     double k, mu[2] = { 0, 0 }, good[4] = { 1, 0, 0, 1 }, notpd[4] = { 1, 2, 2, 1 };
@@ -216,6 +234,7 @@ static Suite *kl_suite(void)
     tcase_add_test(lim, invalid_parameters);
     tcase_add_test(lim, quad1_extreme_parameters);
     tcase_add_test(lim, quad1_mixture_far_apart);
+    tcase_add_test(lim, quad1_narrow_bump_of_p);
     suite_add_tcase(s, lim);
     return s;
 }

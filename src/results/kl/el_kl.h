@@ -42,7 +42,7 @@ int el_kl_discrete(size_t n, const double *p, const double *q, double *out);
 
 /* KL(q||p) = integral of q (log q - log p) over the real line (adaptive
  * quadrature, el_quad_1d, piecewise between breakpoints at mu_k + c sigma_k,
- * c in {0, +-1.5, +-4, +-10, +-40}, for every site of q: each bump of q is
+ * c in {0, +-1.5, +-4, +-10, +-40}, for every site of q and of p: each bump of q is
  * integrated in its own standardised coordinate, so means far from 0 and
  * tiny or huge scales are found).  SIGN = -1 integrates q log(p/q) instead (the
  * sign-flip mistake); pass +1 for the definition. */

@@ -28,6 +28,15 @@ static double integrand1_abs(double x, void *v)
     return fabs(integrand1(x, v));
 }
 
+/* q(x): the integrator must find all of q's mass. */
+static double weight1(double x, void *v)
+{
+    const pair1 *k = v;
+    return exp(k->q->logpdf(k->q->obj, x));
+}
+
+#define MASS_TOL 1e-6 /* |integral of q - 1| allowed beyond the integrator's own error */
+
 /* Breakpoints at each site of Q: mu + c sigma for these c.  Beyond 40 sd a
  * Gaussian bump's mass is below 1e-340 (it underflows), so the outer pieces
  * only confirm that nothing is left. */
@@ -42,16 +51,24 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The sorted distinct breakpoints of Q's sites into PT; their number. */
-static size_t breakpoints(const el_density1 *q, double *pt)
+/* Appends the breakpoints of D's sites to PT (count *N). */
+static void add_sites(const el_density1 *d, double *pt, size_t *n)
+{
+    for (size_t k = 0; k < d->nsites && k < MAX_SITES; k++)
+        for (size_t j = 0; j < NSTEPS; j++) {
+            double x = d->site_mu[k] + SITE_STEPS[j] * d->site_sigma[k];
+            if (isfinite(x))
+                pt[(*n)++] = x;
+        }
+}
+
+/* The sorted distinct breakpoints of Q's and P's sites into PT (P's too: a
+ * narrow bump of p inside q's mass is a narrow bump of log p); their number. */
+static size_t breakpoints(const el_density1 *q, const el_density1 *p, double *pt)
 {
     size_t n = 0;
-    for (size_t k = 0; k < q->nsites && k < MAX_SITES; k++)
-        for (size_t j = 0; j < NSTEPS; j++) {
-            double x = q->site_mu[k] + SITE_STEPS[j] * q->site_sigma[k];
-            if (isfinite(x))
-                pt[n++] = x;
-        }
+    add_sites(q, pt, &n);
+    add_sites(p, pt, &n);
     qsort(pt, n, sizeof *pt, cmp_double);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -65,27 +82,36 @@ int el_kl_quad1(const el_density1 *q, const el_density1 *p, double sign, el_quad
     pair1 k = { q, p, sign };
     if (q->nsites == 0 || q->nsites > MAX_SITES)
         return el_quad_1d(integrand1, &k, -INFINITY, INFINITY, out);
-    double pt[MAX_SITES * NSTEPS];
-    size_t n = breakpoints(q, pt);
+    double pt[2 * MAX_SITES * NSTEPS];
+    size_t n = breakpoints(q, p, pt);
     if (n == 0)
         return EL_ERROR(EL_EDOM, "quadrature: the density has no finite site");
     /* pieces (-inf, pt0], [pt0, pt1], ..., [pt_{n-1}, inf): each bump of q is
      * integrated on the scale of its own standard deviation */
-    el_quad_result sum = { 0.0, 0.0 };
+    el_quad_result sum = { 0.0, 0.0 }, mass = { 0.0, 0.0 };
     for (size_t i = 0; i <= n; i++) {
         double a = i == 0 ? -INFINITY : pt[i - 1], b = i == n ? INFINITY : pt[i];
-        el_quad_result r, ra = { 0.0, 0.0 };
+        el_quad_result r, ra = { 0.0, 0.0 }, rm;
         int s = el_quad_1d(integrand1, &k, a, b, &r);
         if (!s && isfinite(a) && isfinite(b))
             s = el_quad_1d(integrand1_abs, &k, a, b, &ra);
+        if (!s)
+            s = el_quad_1d(weight1, &k, a, b, &rm);
         if (s)
             return s;
+        mass.value += rm.value;
+        mass.abserr += rm.abserr;
         sum.value += r.value;
         /* the nodes x are rounded to doubles: an error of eps |x| in x moves
          * a bump of width ~ (b - a) by eps |x| / (b - a) of its scale */
         double drift = ROUND_FACTOR * DBL_EPSILON * fmax(fabs(a), fabs(b)) / (b - a);
         sum.abserr += r.abserr + (isfinite(drift) ? drift * (ra.value + ra.abserr) : 0.0);
     }
+    if (!(fabs(mass.value - 1.0) <= MASS_TOL + mass.abserr))
+        return EL_ERROR(EL_ENUM,
+                        "the integrand's mass lies beyond the integrator's reach (q integrates "
+                        "to %.6g)",
+                        mass.value);
     *out = sum;
     return EL_OK;
 }

@@ -395,6 +395,30 @@ START_TEST(figures_write_scripts)
 }
 END_TEST
 
+/* A component of p much narrower than the Gaussian the expectation is over
+ * makes a narrow bump of log p: the solver's panels must find it.  The
+ * references are mpmath (30 digits) in x with breakpoints at every
+ * component: 3.389531024259010 for this inclusive KL; and KL(N(0,100^2)||p)
+ * = 0.691092752137092 < log 2 for the exclusive case below, whose wide fit
+ * the spike makes the global optimum (a solver blind to the spike ranks it
+ * at log 2 = 0.6931, behind the narrow fit's 0.69280). */
+START_TEST(narrow_components_inside_wide_ones)
+{
+    const double w[] = { 0.4151616986678287, 0.20287612301579941, 0.38196217831637186 };
+    const double m[] = { -502.28240294381976, -710.75447369366884, -684.75889833644032 };
+    const double s[] = { 0.035211182001033223, 0.84718012380528129, 84.724730751165168 };
+    double mu, sigma, kl;
+    ck_assert_int_eq(el_vi_fit_inclusive(3, w, m, s, &mu, &sigma, &kl), EL_OK);
+    ck_assert_msg(fabs(kl - 3.389531024259010) < 1e-9, "inclusive KL %.17g", kl);
+    const double w2[] = { 0.5, 0.5 }, m2[] = { 0.0, 30.0 }, s2[] = { 100.0, 0.01 };
+    el_vi_optimum o[4];
+    size_t n, g;
+    ck_assert_int_eq(el_vi_fit_exclusive(2, w2, m2, s2, o, 4, &n, &g), EL_OK);
+    ck_assert_msg(o[g].sigma > 50.0 && o[g].kl < 0.691092752137092 + 1e-12,
+                  "global optimum mu %g sigma %g KL %.17g", o[g].mu, o[g].sigma, o[g].kl);
+}
+END_TEST
+
 static Suite *vi_suite(void)
 {
     Suite *s = suite_create("vi");
@@ -414,6 +438,7 @@ static Suite *vi_suite(void)
     tcase_add_test(lim, bad_mixtures_rejected);
     tcase_add_test(lim, bad_outputs_rejected);
     tcase_add_test(lim, extreme_scales);
+    tcase_add_test(lim, narrow_components_inside_wide_ones);
     tcase_add_test(lim, eval_bad_inputs);
     tcase_add_test(lim, evidence_bad_arguments);
     suite_add_tcase(s, lim);

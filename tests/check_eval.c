@@ -66,11 +66,48 @@ START_TEST(eval_unknown_and_missing)
 }
 END_TEST
 
+START_TEST(parse_expressions)
+{
+    char *argv[] = {
+        "w=[1/3, 2/3]", "sigma=sqrt(2)", "mu=-1e3", "f=\\frac{1}{4}", "S=[[exp(0),1/2],[1/2,2^2]]",
+        "data=3abc",    "y=sqrt(z)"
+    };
+    el_params p = { 0 };
+    ck_assert_int_eq(el_params_parse(&p, 7, argv), EL_OK);
+    double x;
+    size_t n;
+    const double *v;
+    ck_assert_int_eq(el_params_vector(&p, "w", &n, &v), EL_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(v[0] == 1.0 / 3.0 && v[1] == 2.0 / 3.0);
+    ck_assert_int_eq(el_params_scalar(&p, "sigma", &x), EL_OK);
+    ck_assert(x == sqrt(2.0));
+    ck_assert_int_eq(el_params_scalar(&p, "mu", &x), EL_OK);
+    ck_assert(x == -1000.0);
+    ck_assert_int_eq(el_params_scalar(&p, "f", &x), EL_OK);
+    ck_assert(x == 0.25);
+    ck_assert_int_eq(el_params_square(&p, "S", &n, &v), EL_OK);
+    ck_assert(n == 2 && v[0] == 1.0 && v[1] == 0.5 && v[3] == 4.0);
+    const char *t;
+    ck_assert_int_eq(el_params_text(&p, "data", &t), EL_OK); /* a file name stays text */
+    ck_assert_int_eq(el_params_scalar(&p, "data", &x), EL_EDOM);
+    ck_assert_int_eq(el_params_scalar(&p, "y", &x), EL_EDOM); /* a variable has no value */
+    el_params_free(&p);
+    char *bad[] = { "v=[1, sqrt(y)]", "v=[1, (2]", "v=[1, [2]]" };
+    for (int i = 0; i < 3; i++) {
+        el_params q = { 0 };
+        ck_assert_msg(el_params_parse(&q, 1, &bad[i]) == EL_EFORMAT, "accepted %s", bad[i]);
+        el_params_free(&q);
+    }
+}
+END_TEST
+
 static Suite *eval_suite(void)
 {
     Suite *s = suite_create("eval");
     TCase *core = tcase_create("Core");
     tcase_add_test(core, parse_shapes);
+    tcase_add_test(core, parse_expressions);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, parse_errors);

@@ -193,6 +193,55 @@ START_TEST(quad1_narrow_bump_of_p)
 }
 END_TEST
 
+/* KL(q||p) with p's narrow component where q has a little mass: plain draws
+ * from q usually miss it and their standard error is too small (seed 7, 4000
+ * draws: 9 se off); defensive draws from (q + p)/2 keep the 5 se rule. */
+START_TEST(mc1_defensive_sees_rare_bumps)
+{
+    double w[2] = { 0.42220975905012897, 0.57779024094987108 };
+    double m[2] = { 256.71664159744978, 437.18494102358818 };
+    double s[2] = { 0.037362722859614839, 57.634008086046983 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { 437.157607877, 57.6724116167 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    el_quad_result k;
+    ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &k), EL_OK);
+    for (unsigned long seed = 1; seed <= 20; seed++) {
+        gsl_rng *r = el_rng_alloc(seed);
+        el_estimate e;
+        ck_assert_int_eq(el_kl_mc1_defensive(&dq, &dp, 4000, r, &e), EL_OK);
+        ck_assert_msg(el_agrees_mc(k.value, &e), "seed %lu: %.17g +- %g vs %.17g", seed, e.value,
+                      e.se, k.value);
+        el_rng_free(r);
+    }
+    el_mix_free(p);
+}
+END_TEST
+
+/* q and a component of p equal up to rounding put two breakpoints 1e-10
+ * apart; the sliver between them must not fail the integrator.  With the
+ * other component 150 sd away, KL(q||p) = -log w_1 + KL(q||N_1). */
+START_TEST(quad1_shared_component)
+{
+    double w[2] = { 0.57070048159959919, 0.42929951840040087 };
+    double m[2] = { -173.78390394151211, 468.93921587616205 };
+    double s[2] = { 4.3130689775696833, 0.016647863559133655 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { -173.783903942, 4.31306897757 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    double k1;
+    ck_assert_int_eq(el_kl_normal(q.mu, q.sigma, m[0], s[0], &k1), EL_OK);
+    el_quad_result res;
+    ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &res), EL_OK);
+    ck_assert(el_agrees_quad(-log(w[0]) + k1, &res));
+    el_mix_free(p);
+}
+END_TEST
+
 START_TEST(invalid_parameters)
 {
     double k, mu[2] = { 0, 0 }, good[4] = { 1, 0, 0, 1 }, notpd[4] = { 1, 2, 2, 1 };
@@ -235,6 +284,8 @@ static Suite *kl_suite(void)
     tcase_add_test(lim, quad1_extreme_parameters);
     tcase_add_test(lim, quad1_mixture_far_apart);
     tcase_add_test(lim, quad1_narrow_bump_of_p);
+    tcase_add_test(lim, mc1_defensive_sees_rare_bumps);
+    tcase_add_test(lim, quad1_shared_component);
     suite_add_tcase(s, lim);
     return s;
 }

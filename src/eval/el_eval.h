@@ -81,7 +81,10 @@ typedef struct {
 void el_eval_set_quad(el_eval_result *res, int s, const el_quad_result *q);
 
 /* The same for the Monte Carlo route: shown when S is EL_OK and the value and
- * the standard error are finite (se >= 0). */
+ * the standard error are finite (se >= 0), and not when every draw gave the
+ * same nonzero value (se = 0: the sample cannot measure its own error; a
+ * discrete outcome rarer than 1/n may be missing).  All draws 0 is shown: it
+ * is KL(p||p). */
 void el_eval_set_mc(el_eval_result *res, int s, const el_estimate *e);
 
 /* 1 if two shown routes disagree beyond their error bars (closed form exact;

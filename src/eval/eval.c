@@ -102,6 +102,11 @@ void el_eval_set_mc(el_eval_result *res, int s, const el_estimate *e)
     else if (!isfinite(e->value) || !isfinite(e->se) || e->se < 0.0)
         snprintf(res->why_mc, sizeof res->why_mc,
                  "the sample mean %g +- %g is not a finite estimate", e->value, e->se);
+    else if (e->se == 0.0 && e->value != 0.0 && e->n > 1)
+        snprintf(res->why_mc, sizeof res->why_mc,
+                 "all %zu draws gave %.17g, so the sample cannot measure its own error (an "
+                 "outcome rarer than 1 in %zu may be missing)",
+                 e->n, e->value, e->n);
     else {
         res->has_mc = 1;
         res->mc = *e;

@@ -52,6 +52,14 @@ int el_kl_quad1(const el_density1 *q, const el_density1 *p, double sign, el_quad
 int el_kl_mc1(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rng *r,
               el_estimate *out);
 
+/* KL(q||p) by defensive importance sampling: X ~ r = (q + p) / 2, the mean
+ * of w(X) (log q(X) - log p(X)) with w = q / r = 2 / (1 + p/q) <= 2.  Where p
+ * has a narrow bump that q reaches only with tiny probability, plain draws
+ * from q miss it (their standard error is then wrong); r draws it half the
+ * time and weighs it down, so the standard error is honest. */
+int el_kl_mc1_defensive(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rng *r,
+                        el_estimate *out);
+
 /* d = 2, full-covariance Gaussians: the same integral in q's whitened
  * coordinates (x = mu_q + L_q u) over the box |u_i| <= 12 by nested adaptive
  * quadrature; abserr adds a bound on the truncated tail.  Much faster than

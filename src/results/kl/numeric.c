@@ -12,12 +12,16 @@ typedef struct {
     double sign;
 } pair1;
 
-/* q(x) (log q(x) - log p(x)); 0 where q underflows. */
+/* q(x) below e^-600 = 3e-261 counts as 0: the integrand there, even times a
+ * log-ratio of 1e100 over a range of 1e100, stays far below EL_QUAD_ABS. */
+#define LOG_NEGLIGIBLE -600.0
+
+/* q(x) (log q(x) - log p(x)); 0 where q is negligible. */
 static double integrand1(double x, void *v)
 {
     const pair1 *k = v;
     double lq = k->q->logpdf(k->q->obj, x);
-    if (lq == -INFINITY)
+    if (lq < LOG_NEGLIGIBLE) /* subnormal products upset the error estimates */
         return 0.0;
     double lp = k->p->logpdf(k->p->obj, x);
     return exp(lq) * k->sign * (lq - lp);
@@ -32,7 +36,8 @@ static double integrand1_abs(double x, void *v)
 static double weight1(double x, void *v)
 {
     const pair1 *k = v;
-    return exp(k->q->logpdf(k->q->obj, x));
+    double lq = k->q->logpdf(k->q->obj, x);
+    return lq < LOG_NEGLIGIBLE ? 0.0 : exp(lq);
 }
 
 #define MASS_TOL 1e-6 /* |integral of q - 1| allowed beyond the integrator's own error */
@@ -43,6 +48,7 @@ static double weight1(double x, void *v)
 static const double SITE_STEPS[] = { -40.0, -10.0, -4.0, -1.5, 0.0, 1.5, 4.0, 10.0, 40.0 };
 #define NSTEPS       (sizeof SITE_STEPS / sizeof SITE_STEPS[0])
 #define MAX_SITES    64
+#define MERGE        1e-3
 #define ROUND_FACTOR 16.0 /* |f'| <= ~10 |f| / width on a piece: a safety margin */
 
 static int cmp_double(const void *a, const void *b)
@@ -51,11 +57,13 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Appends the breakpoints of D's sites to PT (count *N). */
-static void add_sites(const el_density1 *d, double *pt, size_t *n)
+/* Appends the breakpoints of D's sites to PT (count *N); lowers *SMIN to
+ * the smallest site scale. */
+static void add_sites(const el_density1 *d, double *pt, size_t *n, double *smin)
 {
     for (size_t k = 0; k < d->nsites && k < MAX_SITES; k++)
         for (size_t j = 0; j < NSTEPS; j++) {
+            *smin = fmin(*smin, d->site_sigma[k]);
             double x = d->site_mu[k] + SITE_STEPS[j] * d->site_sigma[k];
             if (isfinite(x))
                 pt[(*n)++] = x;
@@ -67,12 +75,16 @@ static void add_sites(const el_density1 *d, double *pt, size_t *n)
 static size_t breakpoints(const el_density1 *q, const el_density1 *p, double *pt)
 {
     size_t n = 0;
-    add_sites(q, pt, &n);
-    add_sites(p, pt, &n);
+    double smin = INFINITY;
+    add_sites(q, pt, &n, &smin);
+    add_sites(p, pt, &n, &smin);
     qsort(pt, n, sizeof *pt, cmp_double);
+    /* points closer than 1e-3 of the smallest scale are one point: q and p
+     * may share a component up to rounding, and a sliver between two such
+     * points is a piece the integrator cannot subdivide */
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (m == 0 || pt[i] > pt[m - 1])
+        if (m == 0 || pt[i] - pt[m - 1] > MERGE * smin)
             pt[m++] = pt[i];
     return m;
 }
@@ -128,6 +140,25 @@ int el_kl_mc1(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rn
 {
     pair1 k = { q, p, 1.0 };
     return el_mc_mean(draw1, &k, n, r, out);
+}
+
+static double draw_defensive(const gsl_rng *r, void *v)
+{
+    const pair1 *k = v;
+    const el_density1 *from = gsl_rng_uniform(r) < 0.5 ? k->q : k->p;
+    double x = from->sample(from->obj, r);
+    double lq = k->q->logpdf(k->q->obj, x), lp = k->p->logpdf(k->p->obj, x);
+    if (lq == -INFINITY)
+        return 0.0; /* q(x) = 0: weight 0 */
+    double w = 2.0 / (1.0 + exp(lp - lq));
+    return w == 0.0 ? 0.0 : w * (lq - lp);
+}
+
+int el_kl_mc1_defensive(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rng *r,
+                        el_estimate *out)
+{
+    pair1 k = { q, p, 1.0 };
+    return el_mc_mean(draw_defensive, &k, n, r, out);
 }
 
 typedef struct {

@@ -419,6 +419,19 @@ START_TEST(narrow_components_inside_wide_ones)
 }
 END_TEST
 
+/* Seed 46: Nelder-Mead's simplex stalled in vi.forward_objective (no
+ * convergence in 5000 iterations); a restart where it stopped converges. */
+START_TEST(forward_objective_seed_46)
+{
+    const el_check *c = el_topics_check_find("vi.forward_objective");
+    ck_assert_ptr_nonnull(c);
+    el_check_opts o = { 46, 0 };
+    el_check_result r;
+    ck_assert_msg(el_check_run(c, &o, 0, &r) == EL_OK, "%s", el_errmsg());
+    ck_assert_msg(r.pass, "%s", r.detail);
+}
+END_TEST
+
 static Suite *vi_suite(void)
 {
     Suite *s = suite_create("vi");
@@ -439,6 +452,7 @@ static Suite *vi_suite(void)
     tcase_add_test(lim, bad_outputs_rejected);
     tcase_add_test(lim, extreme_scales);
     tcase_add_test(lim, narrow_components_inside_wide_ones);
+    tcase_add_test(lim, forward_objective_seed_46);
     tcase_add_test(lim, eval_bad_inputs);
     tcase_add_test(lim, evidence_bad_arguments);
     suite_add_tcase(s, lim);

@@ -421,6 +421,24 @@ END_TEST
 
 /* Seed 46: Nelder-Mead's simplex stalled in vi.forward_objective (no
  * convergence in 5000 iterations); a restart where it stopped converges. */
+static void assert_check_passes(const char *id, unsigned long seed)
+{
+    const el_check *c = el_topics_check_find(id);
+    ck_assert_ptr_nonnull(c);
+    el_check_opts o = { seed, 0 };
+    el_check_result r;
+    ck_assert_msg(el_check_run(c, &o, 0, &r) == EL_OK, "%s: %s", id, el_errmsg());
+    ck_assert_msg(r.pass, "%s seed %lu: %s", id, seed, r.detail);
+}
+
+/* Seed 64: the RQMC reference's standard error from 8 shifts is a t with 7
+ * degrees of freedom; the d = 1 grid was 13 "se" from it.  32 shifts. */
+START_TEST(posterior_intractable_seed_64)
+{
+    assert_check_passes("vi.posterior_intractable", 64);
+}
+END_TEST
+
 START_TEST(forward_objective_seed_46)
 {
     const el_check *c = el_topics_check_find("vi.forward_objective");
@@ -453,6 +471,7 @@ static Suite *vi_suite(void)
     tcase_add_test(lim, extreme_scales);
     tcase_add_test(lim, narrow_components_inside_wide_ones);
     tcase_add_test(lim, forward_objective_seed_46);
+    tcase_add_test(lim, posterior_intractable_seed_64);
     tcase_add_test(lim, eval_bad_inputs);
     tcase_add_test(lim, evidence_bad_arguments);
     suite_add_tcase(s, lim);

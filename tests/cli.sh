@@ -76,6 +76,10 @@ expect 0 "$E" eval fit.inclusive 'w=[1/3,2/3]' 'm=[-1,1]' 's=[sqrt(1),1]' --json
 grep -q '"mu": 0.33333333333333' "$tmp/out" && ok || bad "w=[1/3,2/3]: $(cat "$tmp/out")"
 expect 0 "$E" eval kl.normal_std mu=-1e3 'sigma=sqrt(2)'
 
+# the smallest --samples keeps every check's power (issue 12: at 100 draws
+# elbo.iwae and vi.posterior_intractable failed and two controls passed)
+expect 0 "$E" check elbo.iwae vi.posterior_intractable --samples 100
+expect 0 "$E" check vi.forward_objective vae.kl_term --samples 100 --negative
 expect 0 "$E" list; grep -c '^kl\.' "$tmp/out" | grep -qx 12 && ok || bad "list does not show the 12 kl checks"
 expect 0 "$E" list --json; is_json list
 expect 0 "$E" check kl.gauss_1d --json; is_json check

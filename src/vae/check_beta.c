@@ -192,12 +192,14 @@ int el_vae_check_beta(const el_check *c, const el_check_opts *o, int variant, el
     if (!why[0] && !(zall >= TC_MIN_Z))
         snprintf(why, sizeof why, "; FAILED: TC falls by only %.1f se overall", zall);
     res->pass = !why[0];
-    snprintf(res->detail, sizeof res->detail,
-             "beta %g..%g: rate %.2f -> %.2f, distortion %.2f -> %.2f, TC %.3f -> %.3f "
-             "(a fall of %.1f se: must be >= %.0f, and TC <= rate at each beta)%s",
-             el_vae_betas[0], el_vae_betas[EL_VAE_NBETA - 1], p[0].rate, p[EL_VAE_NBETA - 1].rate,
-             p[0].distortion, p[EL_VAE_NBETA - 1].distortion, p[0].tc, p[EL_VAE_NBETA - 1].tc, zall,
-             TC_MIN_Z, why);
+    /* the detail may be cut at its size; the verdict is res->pass */
+    if (snprintf(res->detail, sizeof res->detail,
+                 "beta %g..%g: rate %.2f -> %.2f, distortion %.2f -> %.2f, TC %.3f -> %.3f "
+                 "(a fall of %.1f se: must be >= %.0f, and TC <= rate at each beta)%s",
+                 el_vae_betas[0], el_vae_betas[EL_VAE_NBETA - 1], p[0].rate,
+                 p[EL_VAE_NBETA - 1].rate, p[0].distortion, p[EL_VAE_NBETA - 1].distortion, p[0].tc,
+                 p[EL_VAE_NBETA - 1].tc, zall, TC_MIN_Z, why) < 0)
+        res->detail[0] = '\0';
     return EL_OK;
 }
 

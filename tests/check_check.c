@@ -41,6 +41,16 @@ START_TEST(mistakes_rejected)
 }
 END_TEST
 
+/* --samples never lowers a check below its own default (its power). */
+START_TEST(samples_floor_at_default)
+{
+    el_check_opts few = { 1, 100 }, many = { 1, 1000000 }, unset = { 1, 0 };
+    ck_assert_uint_eq(el_check_samples(&few, 40000), 40000);
+    ck_assert_uint_eq(el_check_samples(&many, 40000), 1000000);
+    ck_assert_uint_eq(el_check_samples(&unset, 40000), 40000);
+}
+END_TEST
+
 START_TEST(every_check_has_a_negative_control)
 {
     const el_check *c = el_topics_check_at((size_t)_i);
@@ -79,6 +89,7 @@ static Suite *check_suite(void)
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, registry_lookup);
+    tcase_add_test(lim, samples_floor_at_default);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -119,6 +119,129 @@ START_TEST(quad1_definition_and_sign)
 }
 END_TEST
 
+/* log-uniform on [lo, hi] */
+static double log_uniform(const gsl_rng *r, double lo, double hi)
+{
+    return exp(log(lo) + gsl_rng_uniform(r) * (log(hi) - log(lo)));
+}
+
+/* Means up to 1e3 apart and sigma from 1e-4 to 1e4: quadrature in q's own
+ * coordinate finds the mass, and its error bar covers the closed form (with
+ * only the closed form's rounding, 1e-13 relative, beside it). */
+START_TEST(quad1_extreme_parameters)
+{
+    gsl_rng *r = el_rng_alloc(12);
+    for (int i = 0; i < 150; i++) {
+        double m1 = 2e3 * gsl_rng_uniform(r) - 1e3, m2 = 2e3 * gsl_rng_uniform(r) - 1e3;
+        double s1 = log_uniform(r, 1e-4, 1e4), s2 = log_uniform(r, 1e-4, 1e4), k;
+        if (i == 0) { /* issue 12's example */
+            m1 = 1000.0, s1 = 1.0, m2 = 0.0, s2 = 1.0;
+        }
+        el_gauss q = { m1, s1 }, p = { m2, s2 };
+        el_density1 dq = el_gauss_density(&q), dp = el_gauss_density(&p);
+        el_quad_result res;
+        ck_assert_int_eq(el_kl_normal(m1, s1, m2, s2, &k), EL_OK);
+        ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &res), EL_OK);
+        ck_assert(isfinite(res.abserr) && res.abserr >= 0.0);
+        ck_assert_msg(fabs(res.value - k) <= res.abserr + 1e-13 * fmax(1.0, fabs(k)),
+                      "KL(N(%g,%g)||N(%g,%g)) = %.17g, quadrature %.17g +- %g", m1, s1, m2, s2, k,
+                      res.value, res.abserr);
+    }
+    el_rng_free(r);
+}
+END_TEST
+
+/* A mixture with a narrow component 2000 away from a wider one: every bump
+ * is found.  With the components this far apart, KL(p||q) = sum_k w_k (log
+ * w_k + KL(N_k||q)) to double precision. */
+START_TEST(quad1_mixture_far_apart)
+{
+    double w[2] = { 0.3, 0.7 }, m[2] = { -1000.0, 1000.0 }, s[2] = { 1e-4, 1e-2 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { 0.0, 800.0 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    double want = 0.0, k;
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(el_kl_normal(m[i], s[i], 0.0, 800.0, &k), EL_OK);
+        want += w[i] * (log(w[i]) + k);
+    }
+    el_quad_result res;
+    ck_assert_int_eq(el_kl_quad1(&dp, &dq, 1.0, &res), EL_OK);
+    ck_assert_msg(fabs(res.value - want) <= res.abserr + 1e-13 * fabs(want),
+                  "want %.17g, quadrature %.17g +- %g", want, res.value, res.abserr);
+    el_mix_free(p);
+}
+END_TEST
+
+/* A narrow bump of p inside q's mass is a narrow bump of log p: p's sites
+ * are breakpoints too.  Reference: mpmath, 30 digits. */
+START_TEST(quad1_narrow_bump_of_p)
+{
+    double w[2] = { 0.5, 0.5 }, m[2] = { 0.0, 30.0 }, s[2] = { 100.0, 0.01 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { 0.0, 100.0 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    el_quad_result res;
+    ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &res), EL_OK);
+    ck_assert_msg(fabs(res.value - 0.691092752137092) <= res.abserr + 1e-14,
+                  "quadrature %.17g +- %g", res.value, res.abserr);
+    el_mix_free(p);
+}
+END_TEST
+
+/* KL(q||p) with p's narrow component where q has a little mass: plain draws
+ * from q usually miss it and their standard error is too small (seed 7, 4000
+ * draws: 9 se off); defensive draws from (q + p)/2 keep the 5 se rule. */
+START_TEST(mc1_defensive_sees_rare_bumps)
+{
+    double w[2] = { 0.42220975905012897, 0.57779024094987108 };
+    double m[2] = { 256.71664159744978, 437.18494102358818 };
+    double s[2] = { 0.037362722859614839, 57.634008086046983 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { 437.157607877, 57.6724116167 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    el_quad_result k;
+    ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &k), EL_OK);
+    for (unsigned long seed = 1; seed <= 20; seed++) {
+        gsl_rng *r = el_rng_alloc(seed);
+        el_estimate e;
+        ck_assert_int_eq(el_kl_mc1_defensive(&dq, &dp, 4000, r, &e), EL_OK);
+        ck_assert_msg(el_agrees_mc(k.value, &e), "seed %lu: %.17g +- %g vs %.17g", seed, e.value,
+                      e.se, k.value);
+        el_rng_free(r);
+    }
+    el_mix_free(p);
+}
+END_TEST
+
+/* q and a component of p equal up to rounding put two breakpoints 1e-10
+ * apart; the sliver between them must not fail the integrator.  With the
+ * other component 150 sd away, KL(q||p) = -log w_1 + KL(q||N_1). */
+START_TEST(quad1_shared_component)
+{
+    double w[2] = { 0.57070048159959919, 0.42929951840040087 };
+    double m[2] = { -173.78390394151211, 468.93921587616205 };
+    double s[2] = { 4.3130689775696833, 0.016647863559133655 };
+    int st;
+    el_mix *p = el_mix_alloc(2, w, m, s, &st);
+    ck_assert_ptr_nonnull(p);
+    el_gauss q = { -173.783903942, 4.31306897757 };
+    el_density1 dp = el_mix_density(p), dq = el_gauss_density(&q);
+    double k1;
+    ck_assert_int_eq(el_kl_normal(q.mu, q.sigma, m[0], s[0], &k1), EL_OK);
+    el_quad_result res;
+    ck_assert_int_eq(el_kl_quad1(&dq, &dp, 1.0, &res), EL_OK);
+    ck_assert(el_agrees_quad(-log(w[0]) + k1, &res));
+    el_mix_free(p);
+}
+END_TEST
+
 START_TEST(invalid_parameters)
 {
     double k, mu[2] = { 0, 0 }, good[4] = { 1, 0, 0, 1 }, notpd[4] = { 1, 2, 2, 1 };
@@ -158,6 +281,11 @@ static Suite *kl_suite(void)
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_test(lim, invalid_parameters);
+    tcase_add_test(lim, quad1_extreme_parameters);
+    tcase_add_test(lim, quad1_mixture_far_apart);
+    tcase_add_test(lim, quad1_narrow_bump_of_p);
+    tcase_add_test(lim, mc1_defensive_sees_rare_bumps);
+    tcase_add_test(lim, quad1_shared_component);
     suite_add_tcase(s, lim);
     return s;
 }

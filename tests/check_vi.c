@@ -395,6 +395,61 @@ START_TEST(figures_write_scripts)
 }
 END_TEST
 
+/* A component of p much narrower than the Gaussian the expectation is over
+ * makes a narrow bump of log p: the solver's panels must find it.  The
+ * references are mpmath (30 digits) in x with breakpoints at every
+ * component: 3.389531024259010 for this inclusive KL; and KL(N(0,100^2)||p)
+ * = 0.691092752137092 < log 2 for the exclusive case below, whose wide fit
+ * the spike makes the global optimum (a solver blind to the spike ranks it
+ * at log 2 = 0.6931, behind the narrow fit's 0.69280). */
+START_TEST(narrow_components_inside_wide_ones)
+{
+    const double w[] = { 0.4151616986678287, 0.20287612301579941, 0.38196217831637186 };
+    const double m[] = { -502.28240294381976, -710.75447369366884, -684.75889833644032 };
+    const double s[] = { 0.035211182001033223, 0.84718012380528129, 84.724730751165168 };
+    double mu, sigma, kl;
+    ck_assert_int_eq(el_vi_fit_inclusive(3, w, m, s, &mu, &sigma, &kl), EL_OK);
+    ck_assert_msg(fabs(kl - 3.389531024259010) < 1e-9, "inclusive KL %.17g", kl);
+    const double w2[] = { 0.5, 0.5 }, m2[] = { 0.0, 30.0 }, s2[] = { 100.0, 0.01 };
+    el_vi_optimum o[4];
+    size_t n, g;
+    ck_assert_int_eq(el_vi_fit_exclusive(2, w2, m2, s2, o, 4, &n, &g), EL_OK);
+    ck_assert_msg(o[g].sigma > 50.0 && o[g].kl < 0.691092752137092 + 1e-12,
+                  "global optimum mu %g sigma %g KL %.17g", o[g].mu, o[g].sigma, o[g].kl);
+}
+END_TEST
+
+/* Seed 46: Nelder-Mead's simplex stalled in vi.forward_objective (no
+ * convergence in 5000 iterations); a restart where it stopped converges. */
+static void assert_check_passes(const char *id, unsigned long seed)
+{
+    const el_check *c = el_topics_check_find(id);
+    ck_assert_ptr_nonnull(c);
+    el_check_opts o = { seed, 0 };
+    el_check_result r;
+    ck_assert_msg(el_check_run(c, &o, 0, &r) == EL_OK, "%s: %s", id, el_errmsg());
+    ck_assert_msg(r.pass, "%s seed %lu: %s", id, seed, r.detail);
+}
+
+/* Seed 64: the RQMC reference's standard error from 8 shifts is a t with 7
+ * degrees of freedom; the d = 1 grid was 13 "se" from it.  32 shifts. */
+START_TEST(posterior_intractable_seed_64)
+{
+    assert_check_passes("vi.posterior_intractable", 64);
+}
+END_TEST
+
+START_TEST(forward_objective_seed_46)
+{
+    const el_check *c = el_topics_check_find("vi.forward_objective");
+    ck_assert_ptr_nonnull(c);
+    el_check_opts o = { 46, 0 };
+    el_check_result r;
+    ck_assert_msg(el_check_run(c, &o, 0, &r) == EL_OK, "%s", el_errmsg());
+    ck_assert_msg(r.pass, "%s", r.detail);
+}
+END_TEST
+
 static Suite *vi_suite(void)
 {
     Suite *s = suite_create("vi");
@@ -414,6 +469,9 @@ static Suite *vi_suite(void)
     tcase_add_test(lim, bad_mixtures_rejected);
     tcase_add_test(lim, bad_outputs_rejected);
     tcase_add_test(lim, extreme_scales);
+    tcase_add_test(lim, narrow_components_inside_wide_ones);
+    tcase_add_test(lim, forward_objective_seed_46);
+    tcase_add_test(lim, posterior_intractable_seed_64);
     tcase_add_test(lim, eval_bad_inputs);
     tcase_add_test(lim, evidence_bad_arguments);
     suite_add_tcase(s, lim);

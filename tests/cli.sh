@@ -57,6 +57,29 @@ grep -q '"closed_form": 0.44314718055994529' "$tmp/out" && ok || bad "17 signifi
 expect 0 "$E" eval kl.mvn 'mu0=[0,0]' 'Sigma0=[[2,0.3],[0.3,1]]' 'mu1=[1,0]' 'Sigma1=[[1,0],[0,1]]' --json; is_json mvn
 grep -q '"abserr"' "$tmp/out" && ok || bad "kl.mvn at d = 2 has no quadrature"
 
+# issue 12: quadrature in q's own coordinate; routes that cannot be computed
+# are unavailable with a reason, and the others are still printed
+expect 0 "$E" eval kl.normal mu1=1000 sigma1=1 mu2=0 sigma2=1
+grep -q '^  quadrature   500000\.0000000' "$tmp/out" && ok || bad "kl.normal mu1=1000: $(cat "$tmp/out")"
+expect 0 "$E" eval kl.normal mu1=980 sigma1=5510 mu2=-507 sigma2=0.000583
+grep -q '^  closed form' "$tmp/out" && grep -q '^  monte carlo' "$tmp/out" && ok || bad "lost routes"
+expect 0 "$E" eval kl.normal_std mu=0 sigma=1e200 --json; is_json unavailable
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["closed_form"] == "inf" and o["quadrature"] is None and o["monte_carlo"] is None and o["reasons"]["quadrature"] and o["reasons"]["monte_carlo"]' "$tmp/out" && ok || bad "inf and reasons: $(cat "$tmp/out")"
+expect 0 "$E" eval kl.normal_std mu=0 sigma=1e200
+grep -q '^  quadrature   unavailable: ' "$tmp/out" && ok || bad "unavailable line: $(cat "$tmp/out")"
+# routes that disagree beyond their error bars: a line of its own, exit 1
+# (3 draws: seed 7 gives a standard error far too small)
+expect 1 "$E" eval kl.normal mu1=0 sigma1=1 mu2=1 sigma2=2 --samples 3 --seed 7
+grep -q '^  DISAGREEMENT: the routes disagree' "$tmp/out" && ok || bad "no disagreement line"
+# parameters as the grader reads them
+expect 0 "$E" eval fit.inclusive 'w=[1/3,2/3]' 'm=[-1,1]' 's=[sqrt(1),1]' --json; is_json expr
+grep -q '"mu": 0.33333333333333' "$tmp/out" && ok || bad "w=[1/3,2/3]: $(cat "$tmp/out")"
+expect 0 "$E" eval kl.normal_std mu=-1e3 'sigma=sqrt(2)'
+
+# the smallest --samples keeps every check's power (issue 12: at 100 draws
+# elbo.iwae and vi.posterior_intractable failed and two controls passed)
+expect 0 "$E" check elbo.iwae vi.posterior_intractable --samples 100
+expect 0 "$E" check vi.forward_objective vae.kl_term --samples 100 --negative
 expect 0 "$E" list; grep -c '^kl\.' "$tmp/out" | grep -qx 12 && ok || bad "list does not show the 12 kl checks"
 expect 0 "$E" list --json; is_json list
 expect 0 "$E" check kl.gauss_1d --json; is_json check

@@ -61,7 +61,10 @@ void el_check_result_init(el_check_result *res);
 /* The check's own generator: seeded from OPTS->seed mixed with CHECK's id. */
 gsl_rng *el_check_rng(const el_check *check, const el_check_opts *opts);
 
-/* OPTS->samples if set, else DEFAULT_N. */
+/* The Monte Carlo size: OPTS->samples, but never below the check's own
+ * DEFAULT_N, the size at which every negative control is >= 20 standard
+ * errors away (fewer samples would let a control pass; `--samples 100`
+ * made vi.forward_objective and vae.kl_term accept a mistake). */
 size_t el_check_samples(const el_check_opts *opts, size_t default_n);
 
 /* Records one closed/quad/mc comparison in RES and returns its verdict:

@@ -17,7 +17,7 @@ gsl_rng *el_check_rng(const el_check *check, const el_check_opts *opts)
 
 size_t el_check_samples(const el_check_opts *opts, size_t default_n)
 {
-    return opts->samples ? opts->samples : default_n;
+    return opts->samples > default_n ? opts->samples : default_n;
 }
 
 /* How far a comparison is from failing: error / tolerance (> 1 fails). */

@@ -23,8 +23,10 @@ static const char check_help[] =
     "              Monte Carlo within 5 standard errors\n"
     "--negative runs each check's negative controls instead: a typical mistake\n"
     "swapped in, which the same comparison must reject.\n"
-    "--seed N (default 20241) and --samples N (Monte Carlo size) make runs\n"
-    "reproducible: the same seed gives the same output.\n"
+    "--seed N (default 20241) makes runs reproducible: the same seed gives the\n"
+    "same output.  --samples N raises the Monte Carlo size; a check never uses\n"
+    "fewer draws than its default, at which every negative control is rejected\n"
+    "by 20 standard errors or more.\n"
     "Exit status: 0 all passed (or every mistake rejected), 1 otherwise, 2 bad usage.\n";
 
 typedef struct {

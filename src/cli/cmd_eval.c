@@ -5,6 +5,7 @@
 #include "topics/el_topics.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,32 +25,67 @@ static void help(void)
             fputs("]\n", stdout);
     }
     puts("\n--json prints one object: name, params, closed_form, quadrature {value,\n"
-         "abserr} or null, monte_carlo {value, stderr, samples} or null, and any extra\n"
-         "fields; numbers carry 17 significant digits.");
+         "abserr} or null, monte_carlo {value, stderr, samples} or null, \"reasons\" (one\n"
+         "sentence per route that could not be computed: it prints as unavailable),\n"
+         "and any extra fields; numbers carry 17 significant digits, an infinity is\n"
+         "\"inf\" or \"-inf\".  When the shown routes disagree beyond their error bars,\n"
+         "eval says so on a line of its own (\"disagreement\" in JSON) and exits 1.");
 }
 
-static json_t *result_json(const el_eval *e, const el_params *p, const el_eval_result *r)
+/* A number as design.md writes it: NaN is null, an infinity "inf"/"-inf". */
+static json_t *number_json(double x)
+{
+    if (isinf(x))
+        return json_string(x > 0 ? "inf" : "-inf");
+    return cli_json_number(x);
+}
+
+/* {"quadrature": sentence, "monte_carlo": sentence} for the routes that
+ * could not be computed; NULL when every route is shown or does not apply. */
+static json_t *reasons_json(const el_eval_result *r)
+{
+    if (!r->why_quad[0] && !r->why_mc[0])
+        return NULL;
+    json_t *o = json_object();
+    if (r->why_quad[0])
+        json_object_set_new(o, "quadrature", json_string(r->why_quad));
+    if (r->why_mc[0])
+        json_object_set_new(o, "monte_carlo", json_string(r->why_mc));
+    return o;
+}
+
+static json_t *result_json(const el_eval *e, const el_params *p, const el_eval_result *r,
+                           const char *disagree)
 {
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(e->name));
     json_object_set_new(o, "params", el_params_json(p));
-    json_object_set_new(o, "closed_form", r->has_closed ? cli_json_number(r->closed) : json_null());
+    json_object_set_new(o, "closed_form", r->has_closed ? number_json(r->closed) : json_null());
     json_object_set_new(o, "quadrature", cli_quad_json(r->has_quad, &r->quad));
     json_object_set_new(o, "monte_carlo", cli_mc_json(r->has_mc, &r->mc));
+    json_t *why = reasons_json(r);
+    if (why)
+        json_object_set_new(o, "reasons", why);
+    if (disagree)
+        json_object_set_new(o, "disagreement", json_string(disagree));
     if (r->extra)
         json_object_update(o, r->extra);
     return o;
 }
 
-static void print_human(const el_eval *e, const el_eval_result *r)
+static void print_human(const el_eval *e, const el_eval_result *r, const char *disagree)
 {
     printf("%s  %s\n", e->name, e->summary);
     if (r->has_closed)
         printf("  closed form  %.17g\n", r->closed);
     if (r->has_quad)
         printf("  quadrature   %.17g +- %.2g\n", r->quad.value, r->quad.abserr);
+    else if (r->why_quad[0])
+        printf("  quadrature   unavailable: %s\n", r->why_quad);
     if (r->has_mc)
         printf("  monte carlo  %.17g +- %.2g (%zu samples)\n", r->mc.value, r->mc.se, r->mc.n);
+    else if (r->why_mc[0])
+        printf("  monte carlo  unavailable: %s\n", r->why_mc);
     if (r->extra) {
         const char *key;
         json_t *v;
@@ -60,6 +96,8 @@ static void print_human(const el_eval *e, const el_eval_result *r)
             free(txt);
         }
     }
+    if (disagree)
+        printf("  DISAGREEMENT: %s\n", disagree);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -103,13 +141,17 @@ int cmd_eval(int argc, char **argv)
     int s = el_params_parse(&p, argc - optind - 1, argv + optind + 1);
     if (s == EL_OK)
         s = el_eval_run(e, &p, &opts, &r);
+    char why[2 * EL_EVAL_WHY_LEN];
+    const char *disagree = NULL;
+    if (s == EL_OK && el_eval_disagreement(&r, why, sizeof why))
+        disagree = why;
     if (s == EL_OK) {
         if (json)
-            cli_print_json(result_json(e, &p, &r));
+            cli_print_json(result_json(e, &p, &r, disagree));
         else
-            print_human(e, &r);
+            print_human(e, &r, disagree);
     }
-    int rc = s == EL_OK ? 0 : cli_fail_lib("eval");
+    int rc = s == EL_OK ? (disagree ? 1 : 0) : cli_fail_lib("eval");
     el_eval_result_free(&r);
     el_params_free(&p);
     return rc;

@@ -36,11 +36,11 @@ static void diag_sample(void *o, const gsl_rng *r, double *x)
 
 el_density1 el_gauss_density(const el_gauss *g)
 {
-    return (el_density1){ g_logpdf, g_sample, g };
+    return (el_density1){ g_logpdf, g_sample, g, 1, &g->mu, &g->sigma };
 }
 el_density1 el_mix_density(const el_mix *m)
 {
-    return (el_density1){ m_logpdf, m_sample, m };
+    return (el_density1){ m_logpdf, m_sample, m, m->K, m->mu, m->sigma };
 }
 el_densityd el_mvn_density(el_mvn *g)
 {

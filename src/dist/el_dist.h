@@ -96,11 +96,17 @@ int el_dirichlet_sample(const gsl_rng *r, size_t n, double alpha, double *p);
 
 /* ---- densities as values: what the numeric KLs integrate and sample ------ */
 
-/* A 1-D density: its log-density and a sampler over an object OBJ. */
+/* A 1-D density: its log-density and a sampler over an object OBJ, and
+ * where its mass sits: NSITES Gaussian-like bumps, the k-th centred at
+ * SITE_MU[k] with scale SITE_SIGMA[k] (one for a Gaussian, one per component
+ * of a mixture).  Quadrature places its breakpoints there, so a density
+ * whose mass lies far from 0 or at a tiny scale is still found. */
 typedef struct {
     double (*logpdf)(const void *obj, double x);
     double (*sample)(const void *obj, const gsl_rng *r);
     const void *obj;
+    size_t nsites;
+    const double *site_mu, *site_sigma;
 } el_density1;
 
 /* A d-dimensional density (OBJ may keep scratch space: not thread-safe). */

@@ -52,6 +52,10 @@ typedef struct {
     size_t samples; /* 0 = the evaluator's default */
 } el_eval_opts;
 
+#define EL_EVAL_WHY_LEN 256
+
+/* A route is shown (has_* = 1), does not apply (has_* = 0, why_* empty), or
+ * could not be computed credibly (has_* = 0, why_* holds one sentence). */
 typedef struct {
     int has_closed;
     double closed;
@@ -60,7 +64,34 @@ typedef struct {
     int has_mc;
     el_estimate mc;
     json_t *extra; /* object of extra fields (owned; may stay NULL) */
+    char why_quad[EL_EVAL_WHY_LEN];
+    char why_mc[EL_EVAL_WHY_LEN];
 } el_eval_result;
+
+/* The largest credible quadrature error relative to max(1, |value|): the
+ * integrators are asked for 1e-11; an error estimate 8 orders above it says
+ * the integrator did not converge, whatever its status. */
+#define EL_EVAL_QUAD_MAXREL 1e-3
+
+/* Records the quadrature route from the integrator's status S (el_errmsg()
+ * holds its message when S != EL_OK) and result Q: shown when S is EL_OK, the
+ * value is finite and the error estimate is finite, >= 0 and at most
+ * EL_EVAL_QUAD_MAXREL max(1, |value|); otherwise unavailable with the reason
+ * in RES->why_quad.  Clears the library's error message. */
+void el_eval_set_quad(el_eval_result *res, int s, const el_quad_result *q);
+
+/* The same for the Monte Carlo route: shown when S is EL_OK and the value and
+ * the standard error are finite (se >= 0), and not when every draw gave the
+ * same nonzero value (se = 0: the sample cannot measure its own error; a
+ * discrete outcome rarer than 1/n may be missing).  All draws 0 is shown: it
+ * is KL(p||p). */
+void el_eval_set_mc(el_eval_result *res, int s, const el_estimate *e);
+
+/* 1 if two shown routes disagree beyond their error bars (closed form exact;
+ * quadrature within el_quad_tolerance; Monte Carlo within EL_MC_SIGMAS
+ * standard errors, each with the rounding floor max(EL_QUAD_ABS, EL_QUAD_REL
+ * |value|)), with a sentence naming the first such pair in MSG; else 0. */
+int el_eval_disagreement(const el_eval_result *res, char *msg, size_t n);
 
 typedef int (*el_eval_fn)(const el_params *p, const el_eval_opts *opts, el_eval_result *res);
 

@@ -1,8 +1,11 @@
 /* params.c -- key=value parameters: numbers, [vectors] and [[matrices]].
  * A tiny hand-written reader: the grammar is three lines and no packaged
- * library parses exactly this syntax. */
+ * library parses exactly this syntax.  A number is anything the answer
+ * language (expr/el_expr.h) evaluates to a scalar without variables, as the
+ * grader accepts it: 1/3, sqrt(2), -1e3, \frac{1}{3}. */
 #include "eval/el_eval.h"
 #include "core/el_core.h"
+#include "expr/el_expr.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -43,14 +46,84 @@ static int expect(reader *r, const char *what)
                     (int)(r->at - r->s) + 1, r->s);
 }
 
+/* The extent of one element at AT: up to a ',', '[' or ']' outside
+ * parentheses and braces. */
+static size_t element_len(const char *at)
+{
+    int depth = 0;
+    const char *p = at;
+    for (; *p; p++) {
+        if (*p == '(' || *p == '{')
+            depth++;
+        else if ((*p == ')' || *p == '}') && depth > 0)
+            depth--;
+        else if (depth == 0 && (*p == ',' || *p == '[' || *p == ']'))
+            break;
+    }
+    while (p > at && isspace((unsigned char)p[-1]))
+        p--;
+    return (size_t)(p - at);
+}
+
+/* No variables: every name is unknown. */
+static int no_variables(void *ctx, const char *name, const el_value **out)
+{
+    (void)ctx;
+    (void)name;
+    (void)out;
+    return 1;
+}
+
+/* The number TEXT stands for: a C number (strtod, the whole text), else a
+ * constant expression of the answer language that evaluates to a scalar.
+ * EL_OK, or EL_EFORMAT with the reason in WHY (N characters). */
+static int number_of(const char *text, double *x, char *why, size_t n)
+{
+    char *end;
+    *x = strtod(text, &end);
+    if (end != text && *end == '\0')
+        return EL_OK;
+    el_expr_error err = { 0, "" };
+    el_expr *e = el_expr_parse(text, &err);
+    if (!e) {
+        snprintf(why, n, "%s", err.msg);
+        return EL_EFORMAT;
+    }
+    el_value v = { 0, 0, NULL };
+    int s = el_expr_nvars(e) ? EL_EFORMAT : el_expr_eval(e, no_variables, NULL, &v, &err);
+    if (el_expr_nvars(e))
+        snprintf(why, n, "it names %s, which has no value here", el_expr_var(e, 0));
+    else if (s != EL_OK)
+        snprintf(why, n, "%s", err.msg);
+    else if (v.rows * v.cols != 1) {
+        snprintf(why, n, "it is a %zux%zu value, not a number", v.rows, v.cols);
+        s = EL_EFORMAT;
+    } else
+        *x = v.v[0];
+    el_value_free(&v);
+    el_expr_free(e);
+    el_error_clear();
+    return s == EL_OK ? EL_OK : EL_EFORMAT;
+}
+
 static int read_number(reader *r)
 {
     skip_ws(r);
-    char *end;
-    double x = strtod(r->at, &end);
-    if (end == r->at)
+    size_t len = element_len(r->at);
+    if (len == 0)
         return expect(r, "a number");
-    r->at = end;
+    char *text = strndup(r->at, len), why[256] = "";
+    if (!text)
+        return EL_ERROR(EL_ENOMEM, "out of memory reading %s", r->key);
+    double x;
+    int s = number_of(text, &x, why, sizeof why);
+    if (s != EL_OK)
+        s = EL_ERROR(EL_EFORMAT, "%s: '%s' at position %d of '%s' is not a number (%s)", r->key,
+                     text, (int)(r->at - r->s) + 1, r->s, why);
+    free(text);
+    if (s != EL_OK)
+        return s;
+    r->at += len;
     return push(r, x);
 }
 
@@ -123,15 +196,16 @@ static int parse_value(el_param *p)
             s = read_list(&r, &p->cols);
         }
     } else {
-        char *end;
-        strtod(r.at, &end);
-        if (end == r.at || *r.at == '\0') {
-            p->kind = EL_PARAM_TEXT;
+        double x;
+        char why[256];
+        if (*r.at == '\0' || number_of(r.at, &x, why, sizeof why) != EL_OK) {
+            p->kind = EL_PARAM_TEXT; /* a file name, or a word */
             return EL_OK;
         }
         p->kind = EL_PARAM_SCALAR;
         p->rows = p->cols = 1;
-        s = read_number(&r);
+        s = push(&r, x);
+        r.at += strlen(r.at);
     }
     skip_ws(&r);
     if (s == EL_OK && *r.at != '\0') {

@@ -11,12 +11,15 @@
 #include <string.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_multimin.h>
 
-#define PPCA_D   6
-#define PPCA_Q   2
-#define PPCA_TOL 0.01 /* nats per point */
-#define PPCA_LR0 0.1  /* the learning rate falls geometrically from LR0 to LR1 */
-#define PPCA_LR1 3e-4
+#define PPCA_D          6
+#define PPCA_Q          2
+#define PPCA_TOL        0.01 /* nats per point */
+#define PPCA_LR0        0.1  /* the learning rate falls geometrically from LR0 to LR1 */
+#define PPCA_LR1        3e-4
+#define PPCA_BFGS_ITERS 400
+#define PPCA_GRAD_TOL   1e-7
 
 el_vae *el_vae_check_model(const el_vae_config *cfg, int fault, const gsl_rng *r, int *status)
 {
@@ -126,35 +129,151 @@ static void linear_encode(const el_vae *m, const double *p, const float *x, doub
     }
 }
 
-int el_vae_linear_elbo(const el_vae *m, const el_vae_data *data, double *out)
+/* Adds one row's gradient of the exact ELBO to G (see linear_elbo_p). */
+static void linear_grad_row(const el_vae *m, const float *x, const double *e, const double *mu,
+                            const double *lv, const double *W, double v, double sq, double *g)
 {
     size_t D = m->cfg.x_dim, Z = m->cfg.z_dim;
-    if (m->cfg.hidden != 0 || m->cfg.decoder == EL_VAE_BERNOULLI || m->cfg.mixture || Z > 64)
-        return EL_ERROR(EL_EUSAGE, "the exact ELBO needs a linear Gaussian VAE with N(0, I) prior");
-    double *p = malloc(m->nparams * sizeof *p), mu[64], lv[64], total = 0;
-    if (!p)
-        return EL_ERROR(EL_ENOMEM, "out of memory");
-    el_vae_params_get(m, p);
+    double *gW = g + m->blocks[EL_VAE_DEC2_W].offset, *gb = g + m->blocks[EL_VAE_DEC2_B].offset;
+    double *gEw = g + m->blocks[EL_VAE_ENC2_W].offset, *gEb = g + m->blocks[EL_VAE_ENC2_B].offset;
+    double gmu[64], glv[64];
+    for (size_t j = 0; j < Z; j++) {
+        double s2 = exp(lv[j]), wtw = 0, wte = 0;
+        for (size_t d = 0; d < D; d++) {
+            wtw += W[d * Z + j] * W[d * Z + j];
+            wte += W[d * Z + j] * e[d];
+            gW[d * Z + j] += v * (e[d] * mu[j] - W[d * Z + j] * s2);
+        }
+        gmu[j] = v * wte - mu[j];
+        glv[j] = -0.5 * (v * wtw + 1.0) * s2 + 0.5;
+    }
+    for (size_t d = 0; d < D; d++)
+        gb[d] += v * e[d];
+    for (size_t j = 0; j < 2 * Z; j++) {
+        double gj = j < Z ? gmu[j] : glv[j - Z];
+        gEb[j] += gj;
+        for (size_t k = 0; k < D; k++)
+            gEw[j * D + k] += gj * x[k];
+    }
+    if (m->cfg.decoder != EL_VAE_GAUSS)
+        g[m->blocks[EL_VAE_DEC_LOGVAR].offset] += 0.5 * (v * sq - (double)D);
+}
+
+/* The exact ELBO per point of the linear VAE M with parameters P (doubles);
+ * with G (NPARAMS doubles, or NULL) its gradient too.  Per row, with
+ * s_j^2 = exp(lv_j), e = x - W mu - b and v = e^-sv (sv = log sigma^2):
+ *   dELBO/db = v e,  dELBO/dW_dj = v (e_d mu_j - W_dj s_j^2),
+ *   dELBO/dmu_j = v (W'e)_j - mu_j,  dELBO/dlv_j = -(v |W_j|^2 + 1) s_j^2 / 2 + 1/2,
+ *   dELBO/dsv = (v sq - D) / 2, and the encoder's rows by the chain rule. */
+static double linear_elbo_p(const el_vae *m, const double *p, const el_vae_data *data, double *g)
+{
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim;
+    double mu[64], lv[64], e[64], total = 0, N = (double)data->n;
     const double *W = p + m->blocks[EL_VAE_DEC2_W].offset, *b = p + m->blocks[EL_VAE_DEC2_B].offset;
-    double sv = 2 * log(el_vae_sigma(m));
+    int learned = m->cfg.decoder != EL_VAE_GAUSS;
+    double sv = learned ? p[m->blocks[EL_VAE_DEC_LOGVAR].offset] : 2 * log(m->cfg.sigma);
+    double v = exp(-sv);
+    if (g)
+        memset(g, 0, m->nparams * sizeof *g);
     for (size_t i = 0; i < data->n; i++) {
         const float *x = data->x + i * D;
         linear_encode(m, p, x, mu, lv);
         /* E_q |x - W z - b|^2 = |x - W mu - b|^2 + sum_dj W_dj^2 s_j^2 */
         double sq = 0, kl = 0;
         for (size_t d = 0; d < D; d++) {
-            double e = x[d] - b[d];
+            e[d] = x[d] - b[d];
             for (size_t j = 0; j < Z; j++)
-                e -= W[d * Z + j] * mu[j], sq += W[d * Z + j] * W[d * Z + j] * exp(lv[j]);
-            sq += e * e;
+                e[d] -= W[d * Z + j] * mu[j], sq += W[d * Z + j] * W[d * Z + j] * exp(lv[j]);
+            sq += e[d] * e[d];
         }
         for (size_t j = 0; j < Z; j++)
             kl += 0.5 * (mu[j] * mu[j] + exp(lv[j]) - 1 - lv[j]);
-        total += -0.5 * ((double)D * (M_LN2 + M_LNPI + sv) + sq * exp(-sv)) - kl;
+        total += -0.5 * ((double)D * (M_LN2 + M_LNPI + sv) + sq * v) - kl;
+        if (g)
+            linear_grad_row(m, x, e, mu, lv, W, v, sq, g);
     }
+    if (g)
+        for (size_t k = 0; k < m->nparams; k++)
+            g[k] /= N;
+    return total / N;
+}
+
+int el_vae_linear_elbo(const el_vae *m, const el_vae_data *data, double *out)
+{
+    size_t Z = m->cfg.z_dim;
+    if (m->cfg.hidden != 0 || m->cfg.decoder == EL_VAE_BERNOULLI || m->cfg.mixture || Z > 64)
+        return EL_ERROR(EL_EUSAGE, "the exact ELBO needs a linear Gaussian VAE with N(0, I) prior");
+    double *p = malloc(m->nparams * sizeof *p);
+    if (!p)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    el_vae_params_get(m, p);
+    *out = linear_elbo_p(m, p, data, NULL);
     free(p);
-    *out = total / (double)data->n;
     return EL_OK;
+}
+
+/* ---- polishing on the exact ELBO ------------------------------------------ */
+
+typedef struct {
+    const el_vae *m;
+    const el_vae_data *data;
+} exact_ctx;
+
+static double neg_exact(const gsl_vector *v, void *vp)
+{
+    const exact_ctx *c = vp;
+    return -linear_elbo_p(c->m, v->data, c->data, NULL);
+}
+
+static void neg_exact_fdf(const gsl_vector *v, void *vp, double *f, gsl_vector *g)
+{
+    const exact_ctx *c = vp;
+    *f = -linear_elbo_p(c->m, v->data, c->data, g->data);
+    gsl_vector_scale(g, -1.0);
+}
+
+static void neg_exact_df(const gsl_vector *v, void *vp, gsl_vector *g)
+{
+    double f;
+    neg_exact_fdf(v, vp, &f, g);
+}
+
+/* The SGD-trained linear VAE M finished deterministically: BFGS on the
+ * exact ELBO (a closed form of the parameters, with its analytic gradient)
+ * from M's parameters, until the gradient norm is below
+ * PPCA_GRAD_TOL or BFGS stops (at most PPCA_BFGS_ITERS iterations).  SGD's
+ * sampling noise and its slow progress along the flat rotation of W's
+ * columns left gaps of 0.010-0.014 nats on some seeds; randomness adds
+ * nothing here.  M keeps the better of its own and the polished parameters. */
+static int polish_linear(el_vae *m, const el_vae_data *data)
+{
+    size_t n = m->nparams;
+    exact_ctx c = { m, data };
+    gsl_multimin_function_fdf fn = { neg_exact, neg_exact_df, neg_exact_fdf, n, &c };
+    gsl_vector *x0 = gsl_vector_alloc(n);
+    gsl_multimin_fdfminimizer *mz =
+        x0 ? gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n) : NULL;
+    if (!mz) {
+        gsl_vector_free(x0);
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    }
+    el_vae_params_get(m, x0->data);
+    int s = gsl_multimin_fdfminimizer_set(mz, &fn, x0, 1e-3, 0.1);
+    for (int it = 0; it < PPCA_BFGS_ITERS && s == GSL_SUCCESS; it++) {
+        s = gsl_multimin_fdfminimizer_iterate(mz);
+        if (s == GSL_SUCCESS &&
+            gsl_multimin_test_gradient(mz->gradient, PPCA_GRAD_TOL) == GSL_SUCCESS)
+            break;
+    }
+    if (s == GSL_SUCCESS || s == GSL_ENOPROG) { /* stalled: keep where it got */
+        s = EL_OK;
+        if (mz->f < neg_exact(x0, &c))
+            el_vae_params_set(m, mz->x->data);
+    } else
+        s = el_from_gsl(s, "linear VAE: BFGS on the exact ELBO");
+    gsl_multimin_fdfminimizer_free(mz);
+    gsl_vector_free(x0);
+    return s;
 }
 
 /* The linear VAE of the pPCA checks (decoder variance learned from 1 when
@@ -216,6 +335,8 @@ int el_vae_check_linear_ppca(const el_check *c, const el_check_opts *o, int vari
     if (m)
         s = el_vae_ppca_loglik(data, PPCA_Q, variant, &ll);
     if (m && !s)
+        s = polish_linear(m, data);
+    if (m && !s)
         s = el_vae_linear_elbo(m, data, &elbo);
     if (m && !s)
         s = mc_elbo(m, data, el_check_samples(o, 20000) / EL_VAE_PPCA_ROWS + 2, r, &mc);
@@ -227,10 +348,11 @@ int el_vae_check_linear_ppca(const el_check *c, const el_check_opts *o, int vari
         res->mc_zmax = el_mc_zscore(ll, &mc);
         res->pass = gap >= -1e-9 && gap <= PPCA_TOL && el_agrees_mc(elbo, &mc);
         snprintf(res->detail, sizeof res->detail,
-                 "linear VAE, %d steps on %d points: exact ELBO %.6f, pPCA log-lik %.6f, "
-                 "gap %.5f (must be in [0, %.2f]); MC ELBO %.1f se from the exact one",
-                 EL_VAE_PPCA_STEPS, EL_VAE_PPCA_ROWS, elbo, ll, gap, PPCA_TOL,
-                 el_mc_zscore(elbo, &mc));
+                 "linear VAE, %d SGD steps + BFGS on the exact ELBO, %d points: ELBO %.6f, "
+                 "pPCA log-lik %.6f, gap %.5f %s [0, %.2f]; MC ELBO %.1f se from it%s",
+                 EL_VAE_PPCA_STEPS, EL_VAE_PPCA_ROWS, elbo, ll, gap,
+                 gap >= -1e-9 && gap <= PPCA_TOL ? "in" : "NOT in", PPCA_TOL,
+                 el_mc_zscore(elbo, &mc), el_agrees_mc(elbo, &mc) ? "" : " (FAILED: > 5)");
     }
     el_vae_free(m);
     el_vae_data_free(data);

@@ -87,7 +87,7 @@ int el_elbo_check_jensen(const el_check *c, const el_check_opts *o, int v, el_ch
 /* ---- elbo.optimal_posterior ------------------------------------------------ */
 
 #define OPT_STARTS 4
-#define OPT_Q_TOL  1e-6 /* maximiser vs candidate, per component (see EL_DLM_GRAD_TOL) */
+#define OPT_Q_TOL  1e-6 /* maximiser vs candidate, per component (see EL_DLM_STAT_TOL) */
 
 /* The claimed maximiser as VARIANT: 0 the posterior, 1 the prior, 2 the
  * normalised likelihood, 3 the unnormalised product. */
@@ -155,8 +155,9 @@ int el_elbo_check_optimal(const el_check *c, const el_check_opts *o, int v, el_c
         s = optimal_one(&t, pi, l, theta0, cand, lp);
     }
     el_rng_free(r);
-    char prefix[96];
-    snprintf(prefix, sizeof prefix, "K = %d states, BFGS over softmax logits from %d starts", K,
+    char prefix[128];
+    snprintf(prefix, sizeof prefix,
+             "K = %d states, BFGS/mirror ascent/Newton over softmax logits from %d starts", K,
              OPT_STARTS);
     el_check_tally_finish(&t, prefix, res);
     res->closed = lp;

@@ -303,8 +303,9 @@ int el_elbo_check_iwae(const el_check *c, const el_check_opts *o, int v, el_chec
     if (s)
         return s;
     double chi2 = el_lg1_chi2(&m, IWAE_Q_MU, IWAE_Q_SIGMA), logw[IWAE_KMAX];
-    /* --samples N asks for about N draws per estimate elsewhere: here N/100 bounds per k */
-    size_t reps = o->samples ? (o->samples < 200 ? 2 : o->samples / 100) : IWAE_REPS;
+    /* --samples N asks for about N draws per estimate elsewhere: here N/100 bounds per k,
+     * never fewer than IWAE_REPS (as el_check_samples) */
+    size_t reps = o->samples / 100 > IWAE_REPS ? o->samples / 100 : IWAE_REPS;
     gsl_rng *r = el_check_rng(c, o);
     gsl_rstat_workspace *w = gsl_rstat_alloc();
     el_check_tally t;

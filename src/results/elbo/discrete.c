@@ -6,6 +6,7 @@
 #include "core/el_core.h"
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 #include <math.h>
 #include <stdlib.h>
@@ -95,6 +96,10 @@ int el_dlm_jensen_lhs(size_t K, const double *pi, const double *l, const double 
 
 /* ---- maximising F(q) = sum q l - KL(q || pi) over softmax logits ---------- */
 
+#define DLM_MIRROR   80   /* 2^-80: any start */
+#define DLM_BFGS_TOL 1e-4 /* BFGS gets here; Newton polishes */
+#define DLM_NEWTON   30
+
 typedef struct {
     size_t K;
     const double *pi, *l;
@@ -140,28 +145,98 @@ static void neg_fdf(const gsl_vector *th, void *p, double *f, gsl_vector *g)
     *f = neg_f(th, p);
 }
 
-/* Runs BFGS from X0 until the gradient norm is below EL_DLM_GRAD_TOL. */
+/* The stationarity of F on the simplex at theta, free of the softmax's
+ * scale: max_z |l_z + log pi_z - log q_z - F| (0 exactly at the maximiser,
+ * where log q_z = l_z + log pi_z - log p(x) for every z).  The gradient in
+ * theta is q_z times this, so it vanishes where a q_z saturates near 0 long
+ * before q is right: BFGS from random logits used to stop there. */
+static double stationarity(const gsl_vector *th, opt_ctx *c)
+{
+    double F = free_energy(th, c), worst = 0.0;
+    for (size_t z = 0; z < c->K; z++)
+        worst = fmax(worst, fabs(c->l[z] + log(c->pi[z]) - c->lq[z] - F));
+    return worst;
+}
+
+/* Runs BFGS from X0 until the stationarity is below DLM_BFGS_TOL or BFGS
+ * stops (at most 500 iterations).  XMIN is where it ends. */
 static int bfgs(gsl_multimin_function_fdf *fn, const gsl_vector *x0, gsl_vector *xmin)
 {
     gsl_multimin_fdfminimizer *mz =
         gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, x0->size);
     if (!mz)
         return EL_ERROR(EL_ENOMEM, "optimal posterior: out of memory");
+    opt_ctx *c = fn->params;
     int s = gsl_multimin_fdfminimizer_set(mz, fn, x0, 0.1, 0.1);
-    int conv = GSL_CONTINUE;
-    for (int it = 0; it < 500 && s == GSL_SUCCESS && conv == GSL_CONTINUE; it++) {
+    int done = stationarity(x0, c) <= DLM_BFGS_TOL;
+    for (int it = 0; it < 500 && s == GSL_SUCCESS && !done; it++) {
         s = gsl_multimin_fdfminimizer_iterate(mz);
-        conv = gsl_multimin_test_gradient(mz->gradient, EL_DLM_GRAD_TOL);
+        done = stationarity(mz->x, c) <= DLM_BFGS_TOL;
     }
-    if (s == GSL_ENOPROG) /* stalled: accept only if already converged */
-        s = gsl_multimin_test_gradient(mz->gradient, EL_DLM_GRAD_TOL);
-    gsl_vector_memcpy(xmin, mz->x);
+    if (s == GSL_ENOPROG) /* stalled: the steps below take over */
+        s = GSL_SUCCESS;
+    gsl_vector_memcpy(xmin, s == GSL_SUCCESS ? mz->x : x0);
     gsl_multimin_fdfminimizer_free(mz);
-    if (s != GSL_SUCCESS && s != GSL_CONTINUE)
-        return el_from_gsl(s, "optimal posterior: BFGS");
-    if (s == GSL_CONTINUE || conv != GSL_SUCCESS)
-        return EL_ERROR(EL_ENOCONV, "optimal posterior: BFGS did not converge");
-    return EL_OK;
+    return s == GSL_SUCCESS ? EL_OK : el_from_gsl(s, "optimal posterior: BFGS");
+}
+
+/* Where BFGS stopped short (a saturated q_z, whose theta gradient ~ q_z
+ * vanishes), mirror-ascent steps theta_j += (r_j - r_{K-1}) / 2: the
+ * natural gradient of F on the simplex, damped by 1/2, which halves the
+ * distance of log q to the maximiser's (up to a constant) at every step
+ * from anywhere.  At most DLM_MIRROR steps, until DLM_BFGS_TOL. */
+static void mirror(opt_ctx *c, gsl_vector *x)
+{
+    size_t n = x->size;
+    for (int it = 0; it < DLM_MIRROR && stationarity(x, c) > DLM_BFGS_TOL; it++) {
+        double F = free_energy(x, c);
+        double last = c->l[n] + log(c->pi[n]) - c->lq[n] - F;
+        for (size_t j = 0; j < n; j++) {
+            double r = c->l[j] + log(c->pi[j]) - c->lq[j] - F;
+            gsl_vector_set(x, j, gsl_vector_get(x, j) + 0.5 * (r - last));
+        }
+    }
+}
+
+/* Newton's method on the gradient from X (in place), with the analytic
+ * Hessian H_jk = q_j [(delta_jk - q_k)(r_j - 1) - q_k r_k], r_z = l_z +
+ * log pi_z - log q_z - F: negative definite near the maximum, where it
+ * converges quadratically.  Until the stationarity is below
+ * EL_DLM_STAT_TOL, at most DLM_NEWTON steps. */
+static int newton(opt_ctx *c, gsl_vector *x)
+{
+    size_t n = x->size;
+    gsl_matrix *H = gsl_matrix_alloc(n, n);
+    gsl_vector *g = gsl_vector_alloc(n), *d = gsl_vector_alloc(n);
+    gsl_permutation *perm = gsl_permutation_alloc(n);
+    int s = H && g && d && perm ? EL_OK : EL_ERROR(EL_ENOMEM, "optimal posterior: out of memory");
+    for (int it = 0; !s && it < DLM_NEWTON && stationarity(x, c) > EL_DLM_STAT_TOL; it++) {
+        double F = free_energy(x, c), r[n];
+        for (size_t j = 0; j < n; j++) {
+            r[j] = c->l[j] + log(c->pi[j]) - c->lq[j] - F;
+            gsl_vector_set(g, j, -c->q[j] * r[j]);
+        }
+        for (size_t j = 0; j < n; j++)
+            for (size_t k = 0; k < n; k++)
+                gsl_matrix_set(H, j, k,
+                               c->q[j] * (((j == k) - c->q[k]) * (r[j] - 1.0) - c->q[k] * r[k]));
+        int sign;
+        int gs = gsl_linalg_LU_decomp(H, perm, &sign);
+        if (!gs)
+            gs = gsl_linalg_LU_solve(H, perm, g, d);
+        if (gs)
+            s = el_from_gsl(gs, "optimal posterior: Newton step");
+        else
+            gsl_vector_add(x, d);
+    }
+    if (!s && !(stationarity(x, c) <= EL_DLM_STAT_TOL))
+        s = EL_ERROR(EL_ENOCONV, "optimal posterior: not stationary to %g after BFGS and Newton",
+                     EL_DLM_STAT_TOL);
+    gsl_matrix_free(H);
+    gsl_vector_free(g);
+    gsl_vector_free(d);
+    gsl_permutation_free(perm);
+    return s;
 }
 
 int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *theta0, double *q,
@@ -187,6 +262,10 @@ int el_dlm_maximise(size_t K, const double *pi, const double *l, const double *t
         gsl_vector_set(x0, j, theta0[j]);
     if (!s)
         s = bfgs(&fn, x0, xm);
+    if (!s)
+        mirror(&c, xm);
+    if (!s)
+        s = newton(&c, xm);
     if (!s)
         *fmax = free_energy(xm, &c); /* also leaves the maximiser in q */
     free(lq);

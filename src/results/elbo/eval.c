@@ -49,16 +49,18 @@ int el_elbo_eval_elbo(const el_params *p, const el_eval_opts *o, el_eval_result 
     s = el_eval_extra(res, "log_evidence", json_real(el_lg1_log_evidence(&m)));
     if (!s)
         s = el_eval_extra(res, "kl_to_posterior", json_real(kl));
-    if (!s)
-        s = el_lg1_elbo_quad(&m, qm, qs, &res->quad);
-    res->has_quad = s == EL_OK;
-    gsl_rng *r = s ? NULL : el_rng_alloc(o->seed);
-    if (!s)
-        s = r ? el_lg1_elbo_mc(&m, qm, qs, o->samples ? o->samples : ELBO_SAMPLES, r, &res->mc)
-              : EL_ERROR(EL_ENOMEM, "out of memory");
-    res->has_mc = s == EL_OK;
+    if (s)
+        return s;
+    el_quad_result qr = { NAN, NAN };
+    el_eval_set_quad(res, el_lg1_elbo_quad(&m, qm, qs, &qr), &qr);
+    gsl_rng *r = el_rng_alloc(o->seed);
+    if (!r)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    el_estimate mc = { NAN, NAN, 0 };
+    s = el_lg1_elbo_mc(&m, qm, qs, o->samples ? o->samples : ELBO_SAMPLES, r, &mc);
+    el_eval_set_mc(res, s, &mc);
     el_rng_free(r);
-    return s;
+    return EL_OK;
 }
 
 /* Reads k: a whole number in 1..IWAE_KMAX. */
@@ -95,11 +97,13 @@ int el_elbo_eval_iwae(const el_params *p, const el_eval_opts *o, el_eval_result 
     if (!s)
         s = el_eval_extra(res, "k", json_integer((json_int_t)k));
     size_t bounds = o->samples ? o->samples : (size_t)fmax(IWAE_MIN_BOUNDS, IWAE_DRAWS / (double)k);
-    gsl_rng *r = s ? NULL : el_rng_alloc(o->seed);
-    if (!s)
-        s = r ? el_lg1_iwae_mc(&m, qm, qs, k, bounds, r, &res->mc)
-              : EL_ERROR(EL_ENOMEM, "out of memory");
-    res->has_mc = s == EL_OK;
+    if (s)
+        return s;
+    gsl_rng *r = el_rng_alloc(o->seed);
+    if (!r)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    el_estimate mc = { NAN, NAN, 0 };
+    el_eval_set_mc(res, el_lg1_iwae_mc(&m, qm, qs, k, bounds, r, &mc), &mc);
     el_rng_free(r);
-    return s;
+    return EL_OK;
 }

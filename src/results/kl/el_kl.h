@@ -41,13 +41,24 @@ int el_kl_discrete(size_t n, const double *p, const double *q, double *out);
 /* ---- the same divergences computed numerically ---------------------------- */
 
 /* KL(q||p) = integral of q (log q - log p) over the real line (adaptive
- * quadrature, el_quad_1d).  SIGN = -1 integrates q log(p/q) instead (the
+ * quadrature, el_quad_1d, piecewise between breakpoints at mu_k + c sigma_k,
+ * c in {0, +-1.5, +-4, +-10, +-40}, for every site of q and of p: each bump of q is
+ * integrated in its own standardised coordinate, so means far from 0 and
+ * tiny or huge scales are found).  SIGN = -1 integrates q log(p/q) instead (the
  * sign-flip mistake); pass +1 for the definition. */
 int el_kl_quad1(const el_density1 *q, const el_density1 *p, double sign, el_quad_result *out);
 
 /* KL(q||p) as the Monte Carlo mean of log q(X) - log p(X), X ~ q (N draws). */
 int el_kl_mc1(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rng *r,
               el_estimate *out);
+
+/* KL(q||p) by defensive importance sampling: X ~ r = (q + p) / 2, the mean
+ * of w(X) (log q(X) - log p(X)) with w = q / r = 2 / (1 + p/q) <= 2.  Where p
+ * has a narrow bump that q reaches only with tiny probability, plain draws
+ * from q miss it (their standard error is then wrong); r draws it half the
+ * time and weighs it down, so the standard error is honest. */
+int el_kl_mc1_defensive(const el_density1 *q, const el_density1 *p, size_t n, const gsl_rng *r,
+                        el_estimate *out);
 
 /* d = 2, full-covariance Gaussians: the same integral in q's whitened
  * coordinates (x = mu_q + L_q u) over the box |u_i| <= 12 by nested adaptive

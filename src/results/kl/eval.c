@@ -6,6 +6,7 @@
 #include "core/el_core.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define EVAL_SAMPLES 200000
@@ -15,51 +16,64 @@ static size_t samples(const el_eval_opts *o)
     return o->samples ? o->samples : EVAL_SAMPLES;
 }
 
-/* Fills RES's quadrature (when QUAD) and Monte Carlo parts for 1-D q, p. */
+/* Fills RES's Monte Carlo route for 1-D q, p (unavailable with its reason
+ * when the sampler fails); EL_OK unless memory runs out. */
+static int mc1(const el_density1 *q, const el_density1 *p, const el_eval_opts *o,
+               el_eval_result *res)
+{
+    gsl_rng *r = el_rng_alloc(o->seed);
+    if (!r)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    el_estimate e = { NAN, NAN, 0 };
+    el_eval_set_mc(res, el_kl_mc1(q, p, samples(o), r, &e), &e);
+    el_rng_free(r);
+    return EL_OK;
+}
+
+/* Fills RES's quadrature and Monte Carlo routes for 1-D q, p. */
 static int numeric1(const el_density1 *q, const el_density1 *p, const el_eval_opts *o,
                     el_eval_result *res)
 {
-    int s = el_kl_quad1(q, p, 1.0, &res->quad);
-    res->has_quad = s == EL_OK;
-    gsl_rng *r = el_rng_alloc(o->seed);
-    if (!s)
-        s = r ? el_kl_mc1(q, p, samples(o), r, &res->mc) : EL_ERROR(EL_ENOMEM, "out of memory");
-    res->has_mc = s == EL_OK;
-    el_rng_free(r);
-    return s;
+    el_quad_result qr = { NAN, NAN };
+    el_eval_set_quad(res, el_kl_quad1(q, p, 1.0, &qr), &qr);
+    return mc1(q, p, o, res);
 }
 
-/* Quadrature of KL(N(m0,S0)||N(m1,S1)) where it is feasible (d <= 2):
- * 1-D adaptive quadrature, or 2-D in q's whitened coordinates. */
-static int quad_small(size_t d, const double *m0, const double *S0, const double *m1,
-                      const double *S1, el_eval_result *res)
+/* The quadrature route of KL(N(m0,S0)||N(m1,S1)) where it is feasible
+ * (d <= 2): 1-D adaptive quadrature, or 2-D in q's whitened coordinates. */
+static void quad_small(size_t d, const double *m0, const double *S0, const double *m1,
+                       const double *S1, el_eval_result *res)
 {
+    if (d > 2)
+        return;
+    el_quad_result qr = { NAN, NAN };
     int s = EL_OK;
     if (d == 1) {
         el_gauss q = { m0[0], sqrt(S0[0]) }, p = { m1[0], sqrt(S1[0]) };
         el_density1 dq = el_gauss_density(&q), dp = el_gauss_density(&p);
-        s = el_kl_quad1(&dq, &dp, 1.0, &res->quad);
-    } else if (d == 2) {
+        s = el_kl_quad1(&dq, &dp, 1.0, &qr);
+    } else {
         el_mvn *q = el_mvn_alloc(2, m0, S0, "Sigma0", &s);
         el_mvn *p = q ? el_mvn_alloc(2, m1, S1, "Sigma1", &s) : NULL;
         if (p)
-            s = el_kl_quad2_mvn(q, p, &res->quad);
+            s = el_kl_quad2_mvn(q, p, &qr);
         el_mvn_free(q);
         el_mvn_free(p);
     }
-    res->has_quad = d <= 2 && s == EL_OK;
-    return s;
+    el_eval_set_quad(res, s, &qr);
 }
 
-/* Monte Carlo of KL(q||p) for d-dimensional densities. */
+/* Fills RES's Monte Carlo route of KL(q||p) for d-dimensional densities. */
 static int mc_d(const el_densityd *q, const el_densityd *p, const el_eval_opts *o,
                 el_eval_result *res)
 {
     gsl_rng *r = el_rng_alloc(o->seed);
-    int s = r ? el_kl_mcd(q, p, samples(o), r, &res->mc) : EL_ERROR(EL_ENOMEM, "out of memory");
-    res->has_mc = s == EL_OK;
+    if (!r)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    el_estimate e = { NAN, NAN, 0 };
+    el_eval_set_mc(res, el_kl_mcd(q, p, samples(o), r, &e), &e);
     el_rng_free(r);
-    return s;
+    return EL_OK;
 }
 
 int el_kl_eval_normal(const el_params *p, const el_eval_opts *o, el_eval_result *res)
@@ -118,8 +132,8 @@ int el_kl_eval_mvn(const el_params *p, const el_eval_opts *o, el_eval_result *re
     if (s)
         return s;
     res->has_closed = 1;
-    s = quad_small(d0, m0, S0, m1, S1, res);
-    el_mvn *q = s ? NULL : el_mvn_alloc(d0, m0, S0, "Sigma0", &s);
+    quad_small(d0, m0, S0, m1, S1, res);
+    el_mvn *q = el_mvn_alloc(d0, m0, S0, "Sigma0", &s);
     el_mvn *g = q ? el_mvn_alloc(d1, m1, S1, "Sigma1", &s) : NULL;
     if (q && g) {
         el_densityd dq = el_mvn_density(q), dp = el_mvn_density(g);
@@ -151,9 +165,9 @@ int el_kl_eval_diag(const el_params *p, const el_eval_opts *o, el_eval_result *r
             S0[i * n[0] + i] = v[1][i] * v[1][i];
             S1[i * n[0] + i] = v[3][i] * v[3][i];
         }
-        s = quad_small(n[0], v[0], S0, v[2], S1, res);
+        quad_small(n[0], v[0], S0, v[2], S1, res);
     }
-    el_diag *q = s ? NULL : el_diag_alloc(n[0], v[0], v[1], &s);
+    el_diag *q = el_diag_alloc(n[0], v[0], v[1], &s);
     el_diag *g = q ? el_diag_alloc(n[0], v[2], v[3], &s) : NULL;
     if (q && g) {
         el_densityd dq = el_diag_density(q), dp = el_diag_density(g);
@@ -178,12 +192,17 @@ int el_kl_eval_discrete(const el_params *p, const el_eval_opts *o, el_eval_resul
     if (s)
         return s;
     res->has_closed = 1;
-    if (!isfinite(res->closed)) /* q misses mass of p: no finite estimate exists */
+    if (!isfinite(res->closed)) { /* q misses mass of p: no finite estimate exists */
+        snprintf(res->why_mc, sizeof res->why_mc,
+                 "q is 0 where p has mass, so the divergence is infinite and no sample mean "
+                 "estimates it");
         return EL_OK;
+    }
     gsl_rng *r = el_rng_alloc(o->seed);
-    s = r ? el_kl_mc_discrete(np, vp, vq, 1.0, samples(o), r, &res->mc)
-          : EL_ERROR(EL_ENOMEM, "out of memory");
-    res->has_mc = s == EL_OK;
+    if (!r)
+        return EL_ERROR(EL_ENOMEM, "out of memory");
+    el_estimate e = { NAN, NAN, 0 };
+    el_eval_set_mc(res, el_kl_mc_discrete(np, vp, vq, 1.0, samples(o), r, &e), &e);
     el_rng_free(r);
-    return s;
+    return EL_OK;
 }

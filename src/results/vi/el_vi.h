@@ -69,7 +69,9 @@ typedef double (*el_vi_objective)(const double *x, void *params);
 /* Minimises F over R^DIM from X (overwritten with the argmin) with GSL's
  * Nelder-Mead simplex (nmsimplex2), initial step STEP in every coordinate,
  * until the simplex size is below TOL; *FMIN (may be NULL) gets the minimum.
- * EL_ENOCONV after MAX_ITER iterations, EL_ENUM if F is not finite. */
+ * A simplex that has not converged after MAX_ITER iterations is restarted
+ * where it stopped (a collapsed simplex stalls), up to 4 times; then
+ * EL_ENOCONV.  EL_ENUM if F is not finite. */
 int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, double step,
                       double tol, int max_iter, double *fmin);
 

@@ -6,8 +6,9 @@
  * global one first.  "closed_form" is the fit's KL where one exists, i.e. 0
  * when p is itself a single Gaussian; otherwise null (the KL of a mixture and
  * a Gaussian has no closed form).  "quadrature" is the same KL by el_kl_quad1
- * in x (independent of the solver's quadrature), "monte_carlo" by el_kl_mc1
- * (draws from the first argument of the KL). */
+ * in x (independent of the solver's quadrature), "monte_carlo" by
+ * el_kl_mc1_defensive (draws from the average of the KL's two arguments,
+ * weighted: a narrow component of p that q reaches rarely is not missed). */
 #include "results/vi/vi_topic.h"
 #include "results/kl/el_kl.h"
 #include "eval/el_eval.h"
@@ -65,13 +66,14 @@ static int kl_three_ways(size_t K, const double *w, const double *m, const doubl
     const el_density1 *a = exclusive ? &dq : &dp, *b = exclusive ? &dp : &dq;
     res->has_closed = single_gaussian(K, w, m, s);
     res->closed = 0.0;
-    st = el_kl_quad1(a, b, 1.0, &res->quad);
-    res->has_quad = st == EL_OK;
-    gsl_rng *r = st ? NULL : el_rng_alloc(o->seed);
-    if (!st)
-        st = r ? el_kl_mc1(a, b, o->samples ? o->samples : EVAL_SAMPLES, r, &res->mc)
-               : EL_ERROR(EL_ENOMEM, "out of memory");
-    res->has_mc = res->has_quad && st == EL_OK;
+    el_quad_result qr = { NAN, NAN };
+    el_eval_set_quad(res, el_kl_quad1(a, b, 1.0, &qr), &qr);
+    gsl_rng *r = el_rng_alloc(o->seed);
+    el_estimate mc = { NAN, NAN, 0 };
+    st = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
+    if (r)
+        el_eval_set_mc(
+            res, el_kl_mc1_defensive(a, b, o->samples ? o->samples : EVAL_SAMPLES, r, &mc), &mc);
     el_rng_free(r);
     el_mix_free(p);
     return st;

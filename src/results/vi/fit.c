@@ -106,6 +106,42 @@ static double expect_integrand(double t, void *v)
 /* Panels in t: phi underflows to 0 beyond |t| = 38.6, so the range is exact. */
 static const double panels[] = { -38.7, -16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 38.7 };
 #define NPANELS (sizeof panels / sizeof panels[0] - 1)
+/* Where a component of p is narrower than the Gaussian (s_k < sigma), log p
+ * has a bump of width s_k that a panel of width sigma can miss: breakpoints
+ * at m_k + c s_k for these c, in t, put that bump on its own scale. */
+static const double bump_steps[] = { -10, -4, -1.5, 0, 1.5, 4, 10 };
+#define NBUMP         (sizeof bump_steps / sizeof bump_steps[0])
+#define MAX_PANEL_PTS (sizeof panels / sizeof panels[0] + NBUMP * EL_VI_MAX_COMPONENTS)
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The panel ends in t for E's Gaussian: the fixed panels and the bumps of
+ * p's narrower components, sorted and distinct; their number. */
+static size_t panel_points(const expect_par *e, double *pt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof panels / sizeof panels[0]; i++)
+        pt[n++] = panels[i];
+    for (size_t k = 0; k < e->p->K && k < EL_VI_MAX_COMPONENTS; k++) {
+        if (e->p->w[k] == 0.0 || !(e->p->sigma[k] < e->sigma))
+            continue;
+        for (size_t j = 0; j < NBUMP; j++) {
+            double t = (e->p->mu[k] + bump_steps[j] * e->p->sigma[k] - e->mu) / e->sigma;
+            if (t > panels[0] && t < panels[NPANELS])
+                pt[n++] = t;
+        }
+    }
+    qsort(pt, n, sizeof *pt, cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || pt[i] > pt[m - 1])
+            pt[m++] = pt[i];
+    return m;
+}
 
 /* E[ quantity ] under N(e->mu, e->sigma^2), as the integral over t of phi(t)
  * times the quantity at mu + sigma t: GSL QAG (Gauss-Kronrod 21) on each
@@ -114,11 +150,12 @@ static int expect(expect_par *e, expect_kind kind, gsl_integration_workspace *w,
 {
     gsl_function F = { expect_integrand, e };
     e->kind = kind;
-    double sum = 0.0;
-    for (size_t i = 0; i < NPANELS; i++) {
+    double pt[MAX_PANEL_PTS], sum = 0.0;
+    size_t n = panel_points(e, pt);
+    for (size_t i = 0; i + 1 < n; i++) {
         double v, err;
-        int s = gsl_integration_qag(&F, panels[i], panels[i + 1], QUAD_EPSABS, QUAD_EPSREL,
-                                    QUAD_LIMIT, GSL_INTEG_GAUSS21, w, &v, &err);
+        int s = gsl_integration_qag(&F, pt[i], pt[i + 1], QUAD_EPSABS, QUAD_EPSREL, QUAD_LIMIT,
+                                    GSL_INTEG_GAUSS21, w, &v, &err);
         if (s != GSL_SUCCESS && s != GSL_EROUND)
             return el_from_gsl(s, "exclusive fit: quadrature of E_q[log p]");
         sum += v;

@@ -34,6 +34,8 @@ static int nm_iterate(gsl_multimin_fminimizer *m, double tol, int max_iter)
     return EL_ERROR(EL_ENOCONV, "Nelder-Mead: no convergence in %d iterations", max_iter);
 }
 
+#define NM_RESTARTS 4
+
 int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, double step,
                       double tol, int max_iter, double *fmin)
 {
@@ -52,6 +54,15 @@ int el_vi_nelder_mead(el_vi_objective f, void *params, size_t dim, double *x, do
     }
     if (!s)
         s = nm_iterate(m, tol, max_iter);
+    /* a simplex that collapses onto a line stalls without converging: start
+     * a fresh one where it stopped (the standard remedy) */
+    for (int k = 0; k < NM_RESTARTS && s == EL_ENOCONV; k++) {
+        el_error_clear();
+        gsl_vector_memcpy(x0, m->x);
+        s = el_from_gsl(gsl_multimin_fminimizer_set(m, &F, x0, st), "Nelder-Mead");
+        if (!s)
+            s = nm_iterate(m, tol, max_iter);
+    }
     if (!s) {
         for (size_t i = 0; i < dim; i++)
             x[i] = gsl_vector_get(m->x, i);

@@ -740,7 +740,7 @@ START_TEST(fuzz_corpus_replays)
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus_answers", el_grade_source_dir());
     el_grade_batch b;
-    ck_assert_int_eq(el_grade_folder(book, all, dir, 2, &b), EL_OK);
+    ck_assert_int_eq(el_grade_folder(book, all, dir, NULL, 2, &b), EL_OK);
     ck_assert_uint_ge(b.n, 6);
     for (size_t i = 0; i < b.n; i++) {
         ck_assert_msg(b.rows[i].error == NULL, "%s: %s", b.rows[i].file, b.rows[i].error);
@@ -811,7 +811,7 @@ START_TEST(batch_with_a_bad_file)
     snprintf(sub, sizeof sub, "%s/erin", dir);
     mkdir(sub, 0755); /* a student folder without an answer file */
     el_grade_batch b;
-    ck_assert_int_eq(el_grade_folder(book, all, dir, 3, &b), EL_OK);
+    ck_assert_int_eq(el_grade_folder(book, all, dir, NULL, 3, &b), EL_OK);
     ck_assert_uint_eq(b.n, 5);
     ck_assert_str_eq(b.rows[0].file, "alice.txt");
     ck_assert(b.rows[0].score == 1.0 && b.rows[0].error == NULL);
@@ -837,12 +837,12 @@ START_TEST(batch_with_a_bad_file)
     free(csv);
     /* the same with one thread: identical rows */
     el_grade_batch b1;
-    ck_assert_int_eq(el_grade_folder(book, all, dir, 1, &b1), EL_OK);
+    ck_assert_int_eq(el_grade_folder(book, all, dir, NULL, 1, &b1), EL_OK);
     for (size_t i = 0; i < b.n; i++)
         ck_assert(b.rows[i].score == b1.rows[i].score);
     el_grade_batch_free(&b1);
     el_grade_batch_free(&b);
-    ck_assert_int_eq(el_grade_folder(book, all, "/nonexistent-dir", 2, &b), EL_EIO);
+    ck_assert_int_eq(el_grade_folder(book, all, "/nonexistent-dir", NULL, 2, &b), EL_EIO);
     rm_tree(dir);
 }
 END_TEST
@@ -861,6 +861,7 @@ static json_t *read_results(const char *root)
 
 START_TEST(simulated_autograder_tree)
 {
+    const el_grade_identity platform = { EL_GRADE_ID_PLATFORM, NULL };
     char *root = temp_dir(), sub[1100];
     snprintf(sub, sizeof sub, "%s/submission", root);
     mkdir(sub, 0755);
@@ -870,7 +871,7 @@ START_TEST(simulated_autograder_tree)
     const char *meta =
         "{\"id\": 123, \"users\": [{\"email\": \"Ann@Uni.edu\", \"id\": 77, \"name\": \"Ann\"}]}";
     write_file(root, "submission_metadata.json", meta, strlen(meta));
-    ck_assert_int_eq(el_grade_gradescope_run(book, all, root), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root, &platform), EL_OK);
     json_t *j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 2.0);
     ck_assert_ptr_nonnull(
@@ -880,12 +881,137 @@ START_TEST(simulated_autograder_tree)
     /* an empty submission still gets a results.json that says why */
     snprintf(sub, sizeof sub, "rm -f '%s/submission/'*", root);
     ck_assert_int_eq(system(sub), 0);
-    ck_assert_int_eq(el_grade_gradescope_run(book, all, root), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root, &platform), EL_OK);
     j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 0.0);
     ck_assert_ptr_nonnull(
         strstr(json_string_value(json_object_get(j, "output")), "no answer file"));
     json_decref(j);
+    rm_tree(root);
+}
+END_TEST
+
+/* The answers of STUDENT's variant of incl-excl-fit, with LINE on top. */
+static char *variant_answers(const char *line, const char *student)
+{
+    const el_grade_exercise *ex = el_grade_book_find(book, "incl-excl-fit");
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    fprintf(f, "%s\n[incl-excl-fit]\n", line);
+    for (size_t i = 0; i < ex->nparts; i++) {
+        double v;
+        ck_assert_int_eq(el_grade_exercise_number(ex, &ex->parts[i], student, &v), EL_OK);
+        fprintf(f, "%s = %.6f\n", ex->parts[i].name, v);
+    }
+    fclose(f);
+    return buf;
+}
+
+static double ex_score(const el_grade_report *r)
+{
+    return result_of(r, "incl-excl-fit")->score;
+}
+
+static const char *id_source(const json_t *j)
+{
+    return json_string_value(json_object_get(json_object_get(j, "identity"), "source"));
+}
+
+/* One file, one identity rule: the same score alone, in a batch and on
+ * Gradescope; the report says whose variant it is and where that came from. */
+START_TEST(one_identity_everywhere)
+{
+    ck_assert(el_grade_solver_find("mixture-fit")->general);
+    double va[4], vb[4];
+    el_grade_exercise_variant(el_grade_book_find(book, "incl-excl-fit"), "ann@uni.edu", va);
+    el_grade_exercise_variant(el_grade_book_find(book, "incl-excl-fit"), "bob@uni.edu", vb);
+    ck_assert(va[0] != vb[0]); /* two students, two variants */
+    char *root = temp_dir(), sub[1100], path[1200];
+    snprintf(sub, sizeof sub, "%s/submission", root);
+    mkdir(sub, 0755);
+    char *text = variant_answers("student = Ann@Uni.edu  ", "ann@uni.edu");
+    write_file(sub, "answers.txt", text, strlen(text));
+    const char *meta = "{\"users\": [{\"email\": \"bob@uni.edu\", \"sid\": \"123\"}]}";
+    write_file(root, "submission_metadata.json", meta, strlen(meta));
+    snprintf(path, sizeof path, "%s/answers.txt", sub);
+    const el_grade_identity line = { EL_GRADE_ID_STUDENT_LINE, NULL },
+                            platform = { EL_GRADE_ID_PLATFORM, NULL },
+                            name = { EL_GRADE_ID_NAME, NULL },
+                            forced = { EL_GRADE_ID_PLATFORM, "bob@uni.edu" };
+    const el_grade_identity *rules[] = { NULL, &line, &platform, &name, &forced };
+    const char *used[] = { "Ann@Uni.edu", "Ann@Uni.edu", "bob@uni.edu", "answers", "bob@uni.edu" };
+    const char *source[] = { "student-line", "student-line", "platform", "name", "--student" };
+    const double want[] = { 4, 4, -1, -1, -1 }; /* -1: less than full marks */
+    for (size_t k = 0; k < 5; k++) {
+        el_grade_report r; /* alone */
+        ck_assert_int_eq(el_grade_file(book, all, path, rules[k], &r), EL_OK);
+        ck_assert_str_eq(r.student, used[k]);
+        ck_assert_str_eq(r.identity_source, source[k]);
+        double alone = ex_score(&r);
+        ck_assert_msg(want[k] < 0 ? alone < 4 : alone == want[k], "rule %zu: %g", k, alone);
+        int disagree = 0; /* the file's `student =` line is named when it is not used */
+        for (size_t i = 0; i < r.notes.n; i++)
+            disagree += strstr(r.notes.v[i].text, "student = Ann@Uni.edu") != NULL;
+        ck_assert_int_eq(disagree, k >= 2);
+        json_t *j = el_grade_json(&r);
+        ck_assert_str_eq(id_source(j), source[k]);
+        json_decref(j);
+        el_grade_report_free(&r);
+        el_grade_batch b; /* in a batch: the folder `submission` as one student's */
+        ck_assert_int_eq(el_grade_folder(book, all, root, rules[k], 1, &b), EL_OK);
+        const el_grade_batch_row *row = NULL; /* beside submission_metadata.json, results/ */
+        for (size_t i = 0; i < b.n; i++)
+            if (!strcmp(b.rows[i].file, "submission"))
+                row = &b.rows[i];
+        ck_assert_ptr_nonnull(row);
+        ck_assert_msg(k == 3 || !strcmp(row->student, used[k]), "%s", row->student);
+        double in_batch = -2;
+        for (size_t i = 0; i < all->n; i++)
+            if (!strcmp(all->ex[i]->id, "incl-excl-fit"))
+                in_batch = row->scores[i];
+        el_grade_batch_free(&b);
+        if (k != 3) /* by name, the batch's student is the folder, not the file */
+            ck_assert(in_batch == alone);
+        ck_assert_int_eq(el_grade_gradescope_run(book, all, root, rules[k]), EL_OK);
+        j = read_results(root); /* on Gradescope */
+        double on_gs = -1;
+        json_t *tests = json_object_get(j, "tests");
+        for (size_t i = 0; i < json_array_size(tests); i++) {
+            json_t *t = json_array_get(tests, i);
+            if (!strncmp(json_string_value(json_object_get(t, "name")), "incl-excl-fit", 13))
+                on_gs = json_number_value(json_object_get(t, "score"));
+        }
+        ck_assert_msg(on_gs == alone, "rule %zu: %g on Gradescope, %g alone", k, on_gs, alone);
+        json_decref(j);
+    }
+    /* without a `student =` line, the file's name: the same in every path */
+    free(text);
+    text = variant_answers("", "dana");
+    snprintf(path, sizeof path, "rm -f '%s'/*", sub);
+    ck_assert_int_eq(system(path), 0);
+    write_file(sub, "dana.txt", text, strlen(text));
+    snprintf(path, sizeof path, "%s/dana.txt", sub);
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_file(book, all, path, NULL, &r), EL_OK);
+    ck_assert_str_eq(r.student, "dana");
+    ck_assert_str_eq(r.identity_source, "name");
+    ck_assert(ex_score(&r) == 4);
+    el_grade_report_free(&r);
+    el_grade_batch b;
+    ck_assert_int_eq(el_grade_folder(book, all, sub, NULL, 2, &b), EL_OK);
+    ck_assert_str_eq(b.rows[0].student, "dana");
+    ck_assert(b.rows[0].score == 4);
+    el_grade_batch_free(&b);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root, NULL), EL_OK);
+    json_t *j = read_results(root);
+    ck_assert(json_number_value(json_object_get(j, "score")) == 4);
+    json_decref(j);
+    el_grade_id_rule rule;
+    ck_assert_int_eq(el_grade_id_rule_parse("platform", &rule), EL_OK);
+    ck_assert_int_eq(rule, EL_GRADE_ID_PLATFORM);
+    ck_assert_int_eq(el_grade_id_rule_parse("sid", &rule), EL_EUSAGE);
+    free(text);
     rm_tree(root);
 }
 END_TEST
@@ -945,7 +1071,9 @@ START_TEST(autograder_bundle)
 {
     char *dir = temp_dir(), zip[1100];
     snprintf(zip, sizeof zip, "%s/autograder.zip", dir);
-    ck_assert_int_eq(el_grade_gradescope_bundle(el_grade_source_dir(), "kl", zip), EL_OK);
+    ck_assert_int_eq(
+        el_grade_gradescope_bundle(el_grade_source_dir(), "kl", EL_GRADE_ID_STUDENT_LINE, zip),
+        EL_OK);
     FILE *f = fopen(zip, "rb");
     ck_assert_ptr_nonnull(f);
     char *buf = malloc(64u << 20);
@@ -988,8 +1116,11 @@ START_TEST(autograder_bundle)
     free(setup);
     free(run);
     free(buf);
-    ck_assert_int_eq(el_grade_gradescope_bundle(el_grade_source_dir(), "a b; rm", zip), EL_EUSAGE);
-    ck_assert_int_eq(el_grade_gradescope_bundle("/tmp", "all", zip), EL_ENOTFOUND);
+    ck_assert_int_eq(
+        el_grade_gradescope_bundle(el_grade_source_dir(), "a b; rm", EL_GRADE_ID_STUDENT_LINE, zip),
+        EL_EUSAGE);
+    ck_assert_int_eq(el_grade_gradescope_bundle("/tmp", "all", EL_GRADE_ID_STUDENT_LINE, zip),
+                     EL_ENOTFOUND);
     rm_tree(dir);
 }
 END_TEST
@@ -1019,6 +1150,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, text_and_json_reports);
     tcase_add_test(core, simulated_autograder_tree);
     tcase_add_test(core, autograder_bundle);
+    tcase_add_test(core, one_identity_everywhere);
     tcase_add_test(core, batch_with_a_bad_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

@@ -100,9 +100,11 @@ static void write_exercise(FILE *f, const el_grade_exercise_result *e, int colou
 
 void el_grade_write_text(const el_grade_report *r, FILE *f, int colour)
 {
-    fprintf(f, "%s%s%s  (set %s, %s%s)\n\n", colour ? "\033[1m" : "",
+    const char *how = r->identity_source ? r->identity_source : "none";
+    fprintf(f, "%s%s%s  (set %s, %s%s%s%s)\n\n", colour ? "\033[1m" : "",
             *r->source ? r->source : "answers", colour ? "\033[0m" : "", r->set,
-            *r->student ? "student " : "default variant", r->student);
+            *r->student ? "student " : "default variant", r->student, *r->student ? " from " : "",
+            *r->student ? how : "");
     for (size_t i = 0; i < r->n; i++)
         write_exercise(f, &r->ex[i], colour);
     char sc[32], mx[32];
@@ -166,6 +168,9 @@ json_t *el_grade_json(const el_grade_report *r)
     json_t *o = json_object(), *exs = json_array();
     json_object_set_new(o, "source", str_json(r->source));
     json_object_set_new(o, "student", str_json(r->student));
+    json_object_set_new(o, "identity",
+                        json_pack("{s:o, s:s}", "used", str_json(r->student), "source",
+                                  r->identity_source ? r->identity_source : "none"));
     json_object_set_new(o, "set", str_json(r->set));
     json_object_set_new(o, "score", score_json(r->score));
     json_object_set_new(o, "max_score", score_json(r->max));

@@ -40,7 +40,8 @@ typedef struct {
     active_index idx[EXPR_MAX_SUM_NEST];
     size_t nidx;
     int depth;
-    int bars; /* an ambiguous '|' closes (1) or opens (0) */
+    int bars;  /* an ambiguous '|' closes (1) or opens (0) */
+    int norms; /* inside \|...\|: an ambiguous '\|' closes */
     int failed;
     el_expr_error *err;
 } parser;
@@ -621,6 +622,59 @@ static int parse_sum(parser *p, int is_prod, size_t pos)
     return 1;
 }
 
+enum { NORM_NONE = 0, NORM_EITHER, NORM_OPEN, NORM_CLOSE };
+
+/* What the lookahead is as a norm's bar (\| \Vert \lVert \rVert ‖). */
+static int norm_bar(const parser *p)
+{
+    if (p->tok.kind != TK_CMD)
+        return NORM_NONE;
+    const char *n = p->tok.name;
+    if (!strcmp(n, "|") || !strcmp(n, "Vert"))
+        return NORM_EITHER;
+    return !strcmp(n, "lVert") ? NORM_OPEN : !strcmp(n, "rVert") ? NORM_CLOSE : NORM_NONE;
+}
+
+/* 1 when the lookahead closes the norm being read. */
+static int closes_norm(const parser *p)
+{
+    int b = norm_bar(p);
+    return b == NORM_CLOSE || (b == NORM_EITHER && p->norms);
+}
+
+/* \|x\|, \lVert x \rVert, ‖x‖, optionally _2: the Euclidean norm
+ * sqrt(sum(x^2)) (the opening bar already read). */
+static int parse_norm(parser *p, size_t pos)
+{
+    int outer_bars = p->bars, outer = p->norms;
+    p->bars = 0;
+    p->norms = 1;
+    if (!parse_expr(p))
+        return 0;
+    p->bars = outer_bars;
+    if (!closes_norm(p)) {
+        char what[64];
+        snprintf(what, sizeof what, "'\\|' to close the norm at position %zu", pos);
+        return expected(p, what);
+    }
+    p->norms = outer;
+    advance(p);
+    if (accept(p, TK_USCORE)) {
+        int braced = accept(p, TK_LBRACE);
+        if (p->tok.kind != TK_NUM || p->tok.num != 2)
+            return fail(p, p->tok.pos, "only the Euclidean norm (\\|x\\|_2) can be graded");
+        advance(p);
+        if (braced && !accept(p, TK_RBRACE))
+            return expected(p, "'}'");
+    } else if (p->tok.kind == TK_SUBDIG) {
+        if (strcmp(p->tok.name, "2") != 0)
+            return fail(p, p->tok.pos, "only the Euclidean norm (\\|x\\|_2) can be graded");
+        advance(p);
+    }
+    return emit(p, OP_NUM, 0, 0, 0, 2.0, pos) && emit(p, OP_POW, 0, 0, 0, 0, pos) &&
+           emit(p, OP_FN, FN_SUM, 0, 0, 0, pos) && emit(p, OP_FN, FN_SQRT, 0, 0, 0, pos);
+}
+
 /* Notations that name something the grader cannot evaluate. */
 static int refuse(parser *p, const char *name, size_t pos)
 {
@@ -712,10 +766,17 @@ static int parse_command(parser *p, name_info *n)
                                         "widehat", "tilde",      "widetilde", NULL };
     char cmd[EXPR_NAME_MAX];
     size_t pos = p->tok.pos;
+    int bar = norm_bar(p);
     strcpy(cmd, p->tok.name);
+    if (closes_norm(p))
+        return expected(p, "a value");
     advance(p);
+    if (bar)
+        return parse_norm(p, pos);
     if (strcmp(cmd, "sqrt") == 0)
         return parse_sqrt(p, pos);
+    if ((strcmp(cmd, "sum") == 0 || strcmp(cmd, "prod") == 0) && is_open(p->tok.kind))
+        return parse_function(p, cmd[0] == 'p' ? FN_PROD : FN_SUM, pos); /* \sum(v): all of v */
     if (strcmp(cmd, "sum") == 0 || strcmp(cmd, "prod") == 0)
         return parse_sum(p, cmd[0] == 'p', pos);
     if (strcmp(cmd, "mathbb") == 0)
@@ -891,8 +952,8 @@ static int starts_factor(const parser *p)
 {
     switch (p->tok.kind) {
     case TK_NUM:
+    case TK_CMD: return !closes_norm(p);
     case TK_NAME:
-    case TK_CMD:
     case TK_SQRT:
     case TK_BAD:
     case TK_LPAREN:

@@ -438,6 +438,46 @@ END_TEST
 
 /* ---- files students really write --------------------------------------------------------- */
 
+/* An unindented remark after an answer is not glued onto it; a row that
+ * cannot stand alone (an operator, a relation, '&') or that follows an
+ * open bracket or operator still continues it (derivations need that). */
+START_TEST(remarks_are_not_glued)
+{
+    static const char *const ok[][2] = {
+        { "kl-std-normal", "answer = 1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))\nI used the formula "
+                           "from lecture 3.\n" },
+        { "kl-std-normal", "answer = 1/2 (mu^2 + sigma^2\n- 1 - log(sigma^2))\n" },
+        { "kl-std-normal",
+          "answer = \\frac{1}{2}\\left(\\mu^2 + \\sigma^2 -\n1 - \\log\\sigma^2\\right)\n" },
+        { "kl-std-normal", "answer = 1/2 (mu^2 + sigma^2 - 1 - 2\n\\cdot log(sigma))\n" },
+        { "kl-self", "0\nbecause log 1 is 0, so the integrand vanishes\n" },
+        { "derive-elbo-jensen",
+          "answer = \\log p(x) = \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)}\n"
+          "\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)}\n"
+          "= \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x) \\| p(z))\n"
+          "That is the ELBO, by Jensen's inequality.\n" },
+        { "derive-elbo-jensen",
+          "answer =\n\\log p(x) &= \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)} \\\\\n"
+          "&\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)} \\\\\n"
+          "&= \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x) \\| p(z))\n" },
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char text[2048];
+        int n = snprintf(text, sizeof text, "[%s]\n%s", ok[i][0], ok[i][1]);
+        el_grade_report r;
+        grade(text, (size_t)n, "remark.txt", NULL, &r);
+        const el_grade_exercise_result *e = result_of(&r, ok[i][0]);
+        ck_assert_msg(e->status == EL_GRADE_CORRECT, "%zu: %s scored %g: %s", i, ok[i][0], e->score,
+                      e->parts[0].feedback ? e->parts[0].feedback : "");
+        int remark = 0;
+        for (size_t k = 0; k < r.notes.n; k++)
+            remark += strstr(r.notes.v[k].text, "read as a remark") != NULL;
+        ck_assert_msg(remark == (i == 0 || i == 4 || i == 5), "%zu: %d remarks", i, remark);
+        el_grade_report_free(&r);
+    }
+}
+END_TEST
+
 START_TEST(forgiving_ini)
 {
     static const char text[] = "\xEF\xBB\xBF# answers of student 42\r\n"
@@ -1154,6 +1194,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, partial_credit);
     tcase_add_test(core, latex_submission);
     tcase_add_test(core, forgiving_ini);
+    tcase_add_test(core, remarks_are_not_glued);
     tcase_add_test(core, utf16_file);
     tcase_add_test(core, grouped_and_listed_forms);
     tcase_add_test(core, unknown_and_duplicate_sections);

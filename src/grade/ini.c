@@ -191,6 +191,7 @@ typedef struct {
     size_t cont_indent; /* indentation of its key line */
     size_t entries;
     int stopped; /* a size limit was reached */
+    int remark;  /* the lines being read are a remark after an answer */
 } reader;
 
 static ini_section *current(reader *r)
@@ -218,6 +219,7 @@ static int read_header(reader *r, const char *s, size_t n, int line)
     if (!add_section(r->f, name, inner, line))
         return -1;
     r->cont = NULL;
+    r->remark = 0;
     if (!close)
         return 0;
     const char *rest = close + 1;
@@ -272,6 +274,87 @@ static size_t indent_of(const char *s, size_t n)
     return i;
 }
 
+/* 1 when the LaTeX command at S (after its backslash, N bytes) is a
+ * relation or an operator a row of a chain may begin or end with. */
+static int relation_cmd(const char *s, size_t n)
+{
+    static const char *const cmds[] = {
+        "le",    "leq",   "ge",   "geq",     "approx", "propto",     "cdot",
+        "times", "right", "neq",  "equiv",   "sim",    "div",        "pm",
+        "mp",    "bigr",  "Bigr", "biggr",   "Biggr",  "implies",    "iff",
+        "to",    "ll",    "gg",   "lesssim", "gtrsim", "Rightarrow", "Longrightarrow",
+        NULL
+    };
+    size_t k = 0;
+    while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')))
+        k++;
+    for (size_t i = 0; k && cmds[i]; i++)
+        if (strlen(cmds[i]) == k && !memcmp(s, cmds[i], k))
+            return 1;
+    return 0;
+}
+
+/* 1 when S (N bytes) begins with a relation, '&', an operator or a closing
+ * bracket: a row that cannot stand alone. */
+static int begins_joined(const char *s, size_t n)
+{
+    static const char *const uni[] = {
+        "\xc2\xb7",     "\xc3\x97",     "\xe2\x88\x92", "\xe2\x89\xa4", "\xe2\x89\xa5",
+        "\xe2\x89\x88", "\xe2\x88\x9d", "\xe2\x87\x92", "\xe2\x89\xa0", NULL
+    }; /* · × − ≤ ≥ ≈ ∝ ⇒ ≠ */
+    if (strchr("=<>&+-*/^)]}|", s[0]))
+        return 1;
+    if (s[0] == '\\' && n > 1)
+        return s[1] == '}' || s[1] == '|' || relation_cmd(s + 1, n - 1);
+    for (size_t i = 0; uni[i]; i++)
+        if (n >= strlen(uni[i]) && !memcmp(s, uni[i], strlen(uni[i])))
+            return 1;
+    return 0;
+}
+
+/* 1 when the value V so far cannot end there: it is empty, ends with a
+ * relation, an operator, '&', an opening bracket or "\\", or leaves a
+ * bracket open. */
+static int ends_open(const char *v)
+{
+    size_t n = strlen(v);
+    while (n && is_space(v[n - 1]))
+        n--;
+    if (n == 0 || strchr("=<>&+-*/^([{,", v[n - 1]) || (n >= 2 && !memcmp(v + n - 2, "\\\\", 2)))
+        return 1;
+    size_t k = n;
+    while (k && ((v[k - 1] >= 'a' && v[k - 1] <= 'z') || (v[k - 1] >= 'A' && v[k - 1] <= 'Z')))
+        k--;
+    if (k < n && k && v[k - 1] == '\\' &&
+        (relation_cmd(v + k, n - k) || !strncmp(v + k, "left", 4)))
+        return 1;
+    long depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\\' && i + 1 < n && (v[i + 1] == '{' || v[i + 1] == '}'))
+            i++;
+        else if (v[i] == '(' || v[i] == '[' || v[i] == '{')
+            depth++;
+        else if (v[i] == ')' || v[i] == ']' || v[i] == '}')
+            depth--;
+    }
+    return depth > 0;
+}
+
+/* Whether an unindented line T without a key continues R's entry: only a
+ * row that cannot stand alone, or after a value that cannot end there; any
+ * other line is a remark of its own (said in a note), not glued on. */
+static int continues(reader *r, const char *t, size_t tn, int line)
+{
+    if (begins_joined(t, tn) || ends_open(r->cont->value))
+        return 1;
+    grade_note(&r->f->notes, line, 0,
+               "line %d is read as a remark, not as part of the answer on line %d "
+               "(indent it to continue that answer)",
+               line, r->cont->line);
+    r->cont = NULL;
+    return 0;
+}
+
 static int read_line(reader *r, const char *s, size_t n, int line)
 {
     if (n > EL_GRADE_MAX_LINE)
@@ -287,6 +370,7 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     trim(&t, &tn);
     if (tn == 0) {
         r->cont = NULL;
+        r->remark = 0;
         return 0;
     }
     if (t[0] == '#' || t[0] == ';' || t[0] == '%' || (tn > 1 && t[0] == '/' && t[1] == '/'))
@@ -294,8 +378,15 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     if (t[0] == '[')
         return read_header(r, t, tn, line);
     size_t val, k = key_prefix(t, tn, &val);
-    if (r->cont && (!k || ind > r->cont_indent))
-        return append_value(r->cont, t, tn);
+    if (r->cont && (ind > r->cont_indent || !k)) {
+        if (ind > r->cont_indent || continues(r, t, tn, line))
+            return append_value(r->cont, t, tn);
+        r->remark = 1;
+        return 0;
+    }
+    if (!k && r->remark) /* the rest of a remark */
+        return 0;
+    r->remark = 0;
     if (r->entries >= MAX_ENTRIES) {
         grade_note(&r->f->notes, line, 1,
                    "too many entries (more than %d): the rest of the file is ignored", MAX_ENTRIES);
@@ -356,7 +447,7 @@ int ini_parse(const char *text, size_t len, ini_file *out)
     char *decoded;
     if (grade_decode(text, len, &decoded, &text, &len))
         return EL_ENOMEM;
-    reader r = { out, NULL, 0, 0, 0 };
+    reader r = { out, NULL, 0, 0, 0, 0 };
     int st = add_section(out, "", 0, 0) ? 0 : -1;
     size_t i = 0;
     int line = 1;

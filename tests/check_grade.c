@@ -344,7 +344,7 @@ static const struct {
       "'mu_1', which is not a variable" },
     { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
-    { "tf-posterior-easy", "answer", "maybe", "Write true or false" },
+    { "tf-posterior-easy", "answer", "maybe", "neither true nor false" },
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
     { "optimal-posterior-choice", "answer", "9", "no option with that number" },
     { "elbo-name", "answer", "the bound", "does not match any option" },
@@ -358,6 +358,35 @@ START_TEST(wrong_answers_are_diagnosed)
         ck_assert_msg(f < 1.0, "%s: '%s' scored", diagnoses[i].id, diagnoses[i].answer);
         ck_assert_msg(strstr(fb, diagnoses[i].says) != NULL, "%s: '%s' said '%s'", diagnoses[i].id,
                       diagnoses[i].answer, fb);
+    }
+}
+END_TEST
+
+/* "Unreadable" is for text that cannot be read; text that names no option
+ * (or says neither true nor false) is an answer worth nothing: wrong. */
+START_TEST(unreadable_only_when_unreadable)
+{
+    static const struct {
+        const char *id, *answer;
+        el_grade_status status;
+    } cases[] = {
+        { "tf-posterior-easy", "maybe", EL_GRADE_WRONG },
+        { "optimal-posterior-choice", "p(x|z)p(z) or p(z)", EL_GRADE_WRONG },
+        { "optimal-posterior-choice", "9", EL_GRADE_WRONG },
+        { "elbo-name", "the bound", EL_GRADE_WRONG },
+        { "kl-properties", "it is a distance", EL_GRADE_WRONG },
+        { "kl-equal-variance", "(mu_q - mu_p)^2 / (2 sigma^2", EL_GRADE_UNREADABLE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        int n = snprintf(text, sizeof text, "[%s]\nanswer = %s\n", cases[i].id, cases[i].answer);
+        el_grade_report r;
+        grade(text, (size_t)n, "status.txt", NULL, &r);
+        const el_grade_exercise_result *e = result_of(&r, cases[i].id);
+        ck_assert_msg(e->parts[0].status == cases[i].status && e->status == cases[i].status,
+                      "%s: '%s' is %d, not %d", cases[i].id, cases[i].answer, e->parts[0].status,
+                      cases[i].status);
+        el_grade_report_free(&r);
     }
 }
 END_TEST
@@ -1190,6 +1219,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, notations_score_full);
     tcase_add_test(core, multi_part_notations);
     tcase_add_test(core, wrong_answers_are_diagnosed);
+    tcase_add_test(core, unreadable_only_when_unreadable);
     tcase_add_test(core, failing_point_is_simple);
     tcase_add_test(core, partial_credit);
     tcase_add_test(core, latex_submission);

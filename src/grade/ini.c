@@ -348,9 +348,9 @@ static int continues(reader *r, const char *t, size_t tn, int line)
     if (begins_joined(t, tn) || ends_open(r->cont->value))
         return 1;
     grade_note(&r->f->notes, line, 0,
-               "line %d is read as a remark, not as part of the answer on line %d "
+               "this line is read as a remark, not as part of the answer on line %d "
                "(indent it to continue that answer)",
-               line, r->cont->line);
+               r->cont->line);
     r->cont = NULL;
     return 0;
 }
@@ -378,7 +378,7 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     if (t[0] == '[')
         return read_header(r, t, tn, line);
     size_t val, k = key_prefix(t, tn, &val);
-    if (r->cont && (ind > r->cont_indent || !k)) {
+    if (r->cont && (ind > r->cont_indent || (!k && r->f->n > 1))) { /* not the preamble */
         if (ind > r->cont_indent || continues(r, t, tn, line))
             return append_value(r->cont, t, tn);
         r->remark = 1;

@@ -391,6 +391,58 @@ START_TEST(unreadable_only_when_unreadable)
 }
 END_TEST
 
+/* A note about an exercise's lines is printed beside that exercise (text,
+ * JSON, Gradescope), not after the table; notes on the whole file stay there. */
+START_TEST(notes_beside_their_exercise)
+{
+    static const char text[] = "stray words\n"
+                               "[kl-std-normal]\n"
+                               "answer = 1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))\n"
+                               "I used the formula from the lecture.\n"
+                               "[incl-excl-fit]\n"
+                               "mu_in = 0.33\n"
+                               "[kl-foo]\n"
+                               "answer = 1\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "notes.txt", NULL, &r);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    el_grade_write_text(&r, f, 0);
+    fclose(f);
+    const char *kl = strstr(buf, "  kl-std-normal "), *remark = strstr(buf, "read as a remark");
+    const char *next = kl ? strstr(kl + 1, "\n  kl-") : NULL;
+    ck_assert_msg(kl && remark && next && kl < remark && remark < next, "%s", buf);
+    const char *fit = strstr(buf, "  incl-excl-fit "), *mu_in = strstr(buf, "'mu_in'");
+    const char *file_notes = strstr(buf, "Notes on the file:");
+    ck_assert_msg(fit && mu_in && file_notes && fit < mu_in && mu_in < file_notes, "%s", buf);
+    ck_assert_ptr_nonnull(strstr(file_notes, "kl-foo"));
+    ck_assert_ptr_nonnull(strstr(file_notes, "outside any"));
+    ck_assert_ptr_null(strstr(file_notes, "remark"));
+    free(buf);
+    json_t *j = el_grade_json(&r), *exs = json_object_get(j, "exercises");
+    for (size_t i = 0; i < json_array_size(exs); i++) {
+        json_t *x = json_array_get(exs, i);
+        const char *id = json_string_value(json_object_get(x, "id"));
+        size_t want = !strcmp(id, "kl-std-normal") || !strcmp(id, "incl-excl-fit");
+        ck_assert_msg(json_array_size(json_object_get(x, "notes")) == want, "%s", id);
+    }
+    json_decref(j);
+    j = el_grade_gradescope(&r, 0.0);
+    ck_assert_ptr_null(strstr(json_string_value(json_object_get(j, "output")), "remark"));
+    json_t *tests = json_object_get(j, "tests");
+    int beside = 0;
+    for (size_t i = 0; i < json_array_size(tests); i++) {
+        json_t *t = json_array_get(tests, i);
+        if (!strncmp(json_string_value(json_object_get(t, "name")), "kl-std-normal ", 14))
+            beside = strstr(json_string_value(json_object_get(t, "output")), "remark") != NULL;
+    }
+    ck_assert(beside);
+    json_decref(j);
+    el_grade_report_free(&r);
+}
+END_TEST
+
 START_TEST(failing_point_is_simple)
 {
     char fb[4096];
@@ -1220,6 +1272,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, multi_part_notations);
     tcase_add_test(core, wrong_answers_are_diagnosed);
     tcase_add_test(core, unreadable_only_when_unreadable);
+    tcase_add_test(core, notes_beside_their_exercise);
     tcase_add_test(core, failing_point_is_simple);
     tcase_add_test(core, partial_credit);
     tcase_add_test(core, latex_submission);

@@ -320,6 +320,8 @@ typedef struct {
     el_grade_status status;
     size_t nparts;
     el_grade_part_result *parts;
+    int line_from, line_to; /* the lines of its section in the file (0, 0: none): the
+                               notes on these lines concern it */
 } el_grade_exercise_result;
 
 typedef struct {

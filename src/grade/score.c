@@ -7,6 +7,7 @@
 #include "core/el_core.h"
 
 #include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,6 +292,22 @@ static void note_sections(const el_grade_book *c, const el_grade_exercise_set *s
     }
 }
 
+/* The lines of section S in the file: from its header to the line before
+ * the next section's header (the last section runs to the end). */
+static void section_lines(const el_grade_answers *a, const el_grade_answer_section *s,
+                          el_grade_exercise_result *r)
+{
+    int to = INT_MAX;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->s[i].line > s->line && a->s[i].line - 1 < to)
+            to = a->s[i].line - 1;
+    for (size_t i = 0; i < s->n; i++) /* a merged duplicate section reaches further */
+        if (s->e[i].line > to)
+            to = s->e[i].line;
+    r->line_from = s->line;
+    r->line_to = to;
+}
+
 /* The note that says the file's `student =` line is not the identity used. */
 static void note_identity(const el_grade_answers *a, const el_grade_report *r,
                           el_grade_notes *notes)
@@ -335,6 +352,9 @@ int el_grade_score_as(const el_grade_book *c, const el_grade_exercise_set *set,
                 by_ex[k] = &a->s[i];
     if (!st)
         note_sections(c, set, a, by_ex, &out->notes);
+    for (size_t k = 0; !st && k < set->n; k++)
+        if (by_ex[k])
+            section_lines(a, by_ex[k], &out->ex[k]);
     for (size_t k = 0; !st && k < set->n; k++) {
         st = grade_one(set->ex[k], by_ex[k], who, &out->ex[k], &out->notes);
         out->n = k + 1;

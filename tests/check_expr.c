@@ -414,6 +414,7 @@ START_TEST(pasted_notations)
     ck_same("np.log(np.exp(a)) + numpy.exp(b) + math.sqrt(c^2) + torch.sum(x)",
             "a + exp(b) + abs(c) + sum(x)");
     ck_same("np.sum(lik*prior)", "sum(lik prior)");
+    ck_same("np.square(a - b) + np.linalg.det(S0)", "(a - b)^2 + det(S0)");
     ck_same("\\frac{1}{2} a % the closed form", "a/2");
     ck_same("a % a comment\n + b", "a + b");
     ck_same("∑_i x_i y_i", "sum(x y)");

@@ -258,6 +258,7 @@ static const struct {
     /* pasted from notebooks, PDFs and LaTeX homework (issue 10) */
     { "kl-std-normal", "½(μ² + σ² − 1 − log σ²)" },
     { "kl-std-normal", "0.5*(mu**2 + sigma**2 - 1 - np.log(sigma**2))" },
+    { "kl-equal-variance", "np.square(mu_q - mu_p) / (2 * np.square(sigma))" },
     { "kl-std-normal", "$\\frac{1}{2}(\\mu^2 + \\sigma^2 - 1 - \\log\\sigma^2)$ % closed form" },
     { "kl-diag-sum", "0.5 * np.sum(mu**2 + sigma**2 - 1 - np.log(sigma**2))" },
     { "kl-diag-sum", "½ ∑_i (μ_i² + σ_i² − 1 − log σ_i²)" },
@@ -345,6 +346,8 @@ static const struct {
     { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
     { "tf-posterior-easy", "answer", "maybe", "neither true nor false" },
+    { "kl-equal-variance", "answer", "np.mean((mu_q - mu_p)**2) / (2*sigma**2)",
+      "Library prefixes are read away (np.log is log), but 'mean' is not a function" },
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
     { "optimal-posterior-choice", "answer", "9", "no option with that number" },
     { "elbo-name", "answer", "the bound", "does not match any option" },

@@ -334,7 +334,7 @@ static void lex_number(cursor *c, token *t)
 }
 
 /* Modules whose prefix a student pastes from a notebook: np.log is log. */
-static const char *const libraries[] = { "np", "numpy", "math", "torch", "jnp", NULL };
+static const char *const libraries[] = { "np", "numpy", "math", "torch", "jnp", "linalg", NULL };
 
 /* Reads a plain identifier: a letter, then letters, digits, and '_' when a
  * letter or digit follows it (so `mu_q`, `sigma1`, `x_1` are one name, while

@@ -808,6 +808,16 @@ static int parse_primary(parser *p, name_info *n)
         advance(p);
         return 1;
     case TK_NAME:
+        if (!strcmp(t->name, "square")) { /* np.square(x) = x^2 */
+            size_t pos = t->pos;
+            advance(p);
+            if (p->tok.kind == TK_LPAREN)
+                return parse_group(p) && emit(p, OP_NUM, 0, 0, 0, 2.0, pos) &&
+                       emit(p, OP_POW, 0, 0, 0, 0, pos);
+            n->pending = 1;
+            strcpy(n->base, "square");
+            return 1;
+        }
         if ((fn = find_function(t->name)) >= 0) {
             size_t pos = t->pos;
             advance(p);

@@ -648,6 +648,16 @@ static void variable_list(const el_grade_exercise *ex, gbuf *b)
 
 /* Parses the answer TEXT (math delimiters stripped; "KL = ..." read from the
  * last '=' on); NULL with the reason in FB. */
+/* 1 when S calls NAME with a library prefix (np.NAME, torch.NAME...). */
+static int library_call(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(s, name); p; p = strstr(p + 1, name))
+        if (p > s && p[-1] == '.' && !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z')))
+            return 1;
+    return 0;
+}
+
 static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf *fb)
 {
     char *s = grade_strip_math(text);
@@ -681,6 +691,12 @@ static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf 
                     bad);
         variable_list(ex, fb);
         gbuf_puts(fb, ").");
+        if (library_call(s, bad))
+            gbuf_printf(fb,
+                        " Library prefixes are read away (np.log is log), but '%s' is not a "
+                        "function of the answer language: use log, exp, sqrt, abs, sum, prod, "
+                        "tr, det, inv and ^ for powers.",
+                        bad);
     } else {
         size_t pos = first_err.pos ? first_err.pos - 1 : 0;
         size_t len = strlen(s);

@@ -1221,6 +1221,7 @@ START_TEST(autograder_bundle)
     char *run = zip_entry(buf, zn, "run_autograder", &len);
     ck_assert(setup && strstr(setup, "apt-get install") && strstr(setup, "meson compile"));
     ck_assert(run && strstr(run, "gradescope run") && strstr(run, "--set 'kl'"));
+    ck_assert_ptr_nonnull(strstr(run, "--identity student-line")); /* the instructor's rule */
     const char *needed[] = { "meson.build", "src/grade/el_grade.h", "exercises/kl-self.ini",
                              "exercises/sets/kl.ini" };
     for (size_t i = 0; i < 4; i++) {

@@ -415,6 +415,8 @@ START_TEST(pasted_notations)
             "a + exp(b) + abs(c) + sum(x)");
     ck_same("np.sum(lik*prior)", "sum(lik prior)");
     ck_same("np.square(a - b) + np.linalg.det(S0)", "(a - b)^2 + det(S0)");
+    ck_same("\\sum_i \\mu_{0,i} y_{i}", "m0' y"); /* a comma in a subscript */
+    ck_same("\\sum_{i=1}^{d} \\mu_{1, i}^2", "m1' m1");
     ck_same("\\frac{1}{2} a % the closed form", "a/2");
     ck_same("a % a comment\n + b", "a + b");
     ck_same("∑_i x_i y_i", "sum(x y)");

@@ -265,6 +265,8 @@ static const struct {
     { "kl-diag-sum",
       "\\frac12(\\|\\mu\\|^2 + \\lVert\\sigma\\rVert_2^2 - d - \\sum_i \\log\\sigma_i^2)" },
     { "kl-diag-sum", "0.5*(‖μ‖² + ‖σ‖₂² − d − torch.sum(torch.log(σ**2)))" },
+    { "kl-diag-sum",
+      "\\frac{1}{2}\\sum_{i=1}^{d}(\\mu_{z,i}^2 + \\sigma_{z,i}^2 - 1 - \\log\\sigma_{z,i}^2)" },
     { "optimal-posterior", "lik*prior / np.sum(lik*prior)" },
     { "optimal-posterior",
       "\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum(\\text{lik}\\cdot\\text{prior})}" },

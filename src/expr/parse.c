@@ -259,6 +259,9 @@ static int read_subscript(parser *p, char *out)
             advance(p);
             if (!read_braced_name(p, piece, cmd))
                 return 0;
+        } else if (braced && *out && t->kind == TK_BAD && p->cur.s[t->off] == ',') {
+            strcpy(piece, ","); /* x_{i,j}, \mu_{z,i} */
+            advance(p);
         } else {
             return expected(p, "a subscript (letters, digits or a Greek letter)");
         }
@@ -309,6 +312,21 @@ static int emit_name(parser *p, const name_info *n)
     active_index *ix = n->has_sub ? find_index(p, n->sub) : NULL;
     if (ix)
         return emit_element(p, n->base, ix, n->pos);
+    const char *comma = n->has_sub ? strrchr(n->sub, ',') : NULL;
+    if (comma) { /* \mu_{z,i}: element i of mu_z in a sum over i; else mu_z_i */
+        strcpy(full, n->base);
+        if (!append(full, "_") || strlen(full) + (size_t)(comma - n->sub) >= sizeof full)
+            return fail(p, n->pos, "name too long");
+        strncat(full, n->sub, (size_t)(comma - n->sub));
+        for (char *c = full; *c; c++)
+            *c = *c == ',' ? '_' : *c;
+        if ((ix = find_index(p, comma + 1)) != NULL)
+            return emit_element(p, full, ix, n->pos);
+        if (!append(full, "_") || !append(full, comma + 1))
+            return fail(p, n->pos, "name too long");
+        long v = intern(p, full, n->pos);
+        return v >= 0 && emit(p, OP_VAR, 0, (uint32_t)v, 0, 0, n->pos);
+    }
     const char *us = n->has_sub ? NULL : strrchr(n->base, '_');
     if (us && us != n->base && (ix = find_index(p, us + 1)) != NULL) {
         memcpy(full, n->base, (size_t)(us - n->base));

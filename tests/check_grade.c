@@ -271,6 +271,9 @@ static const struct {
     { "optimal-posterior",
       "\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum(\\text{lik}\\cdot\\text{prior})}" },
     { "optimal-posterior", "lik prior / ∑(lik prior)" },
+    { "optimal-posterior", "lik_k prior_k / \\sum_j lik_j prior_j" }, /* a free index */
+    { "optimal-posterior", "\\frac{\\text{lik}_{k}\\,\\text{prior}_{k}}{\\sum_{j=1}^{K} "
+                           "\\text{lik}_j\\text{prior}_j}" },
     { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },
     { "kl-properties", "{1, 2, 3, 4, 5, 6, 7}" },
     { "kl-properties", "1 2 3 4 5 6 7" },
@@ -348,6 +351,7 @@ static const struct {
     { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
     { "tf-posterior-easy", "answer", "maybe", "neither true nor false" },
+    { "optimal-posterior", "answer", "lik_k / \\sum_j lik_j", "The prior is missing" },
     { "kl-equal-variance", "answer", "np.mean((mu_q - mu_p)**2) / (2*sigma**2)",
       "Library prefixes are read away (np.log is log), but 'mean' is not a function" },
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },

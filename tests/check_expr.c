@@ -404,6 +404,28 @@ static double det3(const double *m)
            m[2] * (m[3] * m[7] - m[4] * m[6]);
 }
 
+/* x_k with k free is the vector x; a sum over k still binds it. */
+START_TEST(free_index)
+{
+    el_expr_error err;
+    el_expr *e = el_expr_parse_free("lik_k prior_k / \\sum_k lik_k prior_k", "k", &err);
+    ck_assert_msg(e != NULL, "%s", err.msg);
+    el_expr *r = parse_ok("lik prior / sum(lik prior)");
+    set_point(0);
+    el_value a = { 0, 0, NULL }, b = { 0, 0, NULL };
+    ck_assert_int_eq(el_expr_eval(e, lookup, NULL, &a, &err), EL_OK);
+    ck_assert_int_eq(el_expr_eval(r, lookup, NULL, &b, &err), EL_OK);
+    ck_assert(a.rows == 4 && values_close(&a, &b, 1e-12));
+    el_value_free(&a);
+    el_value_free(&b);
+    el_expr_free(e);
+    el_expr_free(r);
+    e = el_expr_parse("lik_k", &err); /* without it, a name like any other */
+    ck_assert_str_eq(el_expr_var(e, 0), "lik_k");
+    el_expr_free(e);
+}
+END_TEST
+
 /* Notations pasted from notebooks, PDFs and LaTeX homework (issue 10). */
 START_TEST(pasted_notations)
 {
@@ -746,6 +768,7 @@ static Suite *expr_suite(void)
     tcase_add_test(core, exercise_notations);
     tcase_add_test(core, sums_and_products);
     tcase_add_test(core, pasted_notations);
+    tcase_add_test(core, free_index);
     tcase_add_test(core, matrix_identities);
     tcase_add_test(core, shapes_and_semantics);
     tcase_add_test(core, numerical_edge_values);

@@ -272,6 +272,7 @@ static const struct {
       "\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum(\\text{lik}\\cdot\\text{prior})}" },
     { "optimal-posterior", "lik prior / ∑(lik prior)" },
     { "optimal-posterior", "lik_k prior_k / \\sum_j lik_j prior_j" }, /* a free index */
+    { "optimal-posterior", "\\frac{lik_k prior_k}{\\sum_k lik_k prior_k}" },
     { "optimal-posterior", "\\frac{\\text{lik}_{k}\\,\\text{prior}_{k}}{\\sum_{j=1}^{K} "
                            "\\text{lik}_j\\text{prior}_j}" },
     { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },

@@ -40,8 +40,9 @@ typedef struct {
     active_index idx[EXPR_MAX_SUM_NEST];
     size_t nidx;
     int depth;
-    int bars;  /* an ambiguous '|' closes (1) or opens (0) */
-    int norms; /* inside \|...\|: an ambiguous '\|' closes */
+    int bars;                       /* an ambiguous '|' closes (1) or opens (0) */
+    int norms;                      /* inside \|...\|: an ambiguous '\|' closes */
+    char free_index[EXPR_NAME_MAX]; /* x_k with no sum over k is the vector x ("": none) */
     int failed;
     el_expr_error *err;
 } parser;
@@ -332,6 +333,14 @@ static int emit_name(parser *p, const name_info *n)
         memcpy(full, n->base, (size_t)(us - n->base));
         full[us - n->base] = '\0';
         return emit_element(p, full, ix, n->pos);
+    }
+    const char *k = n->has_sub ? n->sub : us && us != n->base ? us + 1 : NULL;
+    if (k && *p->free_index && !strcmp(k, p->free_index)) { /* x_k, k free: all of x */
+        size_t len = n->has_sub ? strlen(n->base) : (size_t)(us - n->base);
+        memcpy(full, n->base, len);
+        full[len] = '\0';
+        long v = intern(p, full, n->pos);
+        return v >= 0 && emit(p, OP_VAR, 0, (uint32_t)v, 0, 0, n->pos);
     }
     strcpy(full, n->base);
     if (n->has_sub && (!append(full, "_") || !append(full, n->sub)))
@@ -1091,9 +1100,16 @@ static el_expr *parser_finish(parser *p)
 
 el_expr *el_expr_parse(const char *text, el_expr_error *err)
 {
+    return el_expr_parse_free(text, NULL, err);
+}
+
+el_expr *el_expr_parse_free(const char *text, const char *index, el_expr_error *err)
+{
     parser p;
     memset(&p, 0, sizeof p);
     p.err = err;
+    if (index && strlen(index) < sizeof p.free_index)
+        strcpy(p.free_index, index);
     if (err) {
         err->pos = 0;
         err->msg[0] = '\0';

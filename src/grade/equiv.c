@@ -659,24 +659,11 @@ static int library_call(const char *s, const char *name)
     return 0;
 }
 
-/* 1 when S has a sum over the index K (\sum_k, sum_{k=1}, ∑_k). */
-static int sums_over(const char *s, char k)
-{
-    static const char *const heads[] = { "sum_", "\xe2\x88\x91_", NULL };
-    for (size_t h = 0; heads[h]; h++) {
-        size_t n = strlen(heads[h]);
-        for (const char *p = strstr(s, heads[h]); p; p = strstr(p + 1, heads[h]))
-            if (p[n] == k || (p[n] == '{' && p[n + 1] == k))
-                return 1;
-    }
-    return 0;
-}
-
 /* The letter k when every unknown variable of E is V_k for a vector
  * variable V of EX -- one free index, as in lik_k prior_k / \sum_j lik_j
- * prior_j, the k-th entry of a vector -- and k is neither a variable of EX
- * nor the index of a sum in S; else 0. */
-static char free_index(const el_grade_exercise *ex, const el_expr *e, const char *s)
+ * prior_j, the k-th entry of a vector -- and k is not a variable of EX;
+ * else 0. */
+static char free_index(const el_grade_exercise *ex, const el_expr *e)
 {
     char k = 0, base[128];
     for (size_t i = 0; i < el_expr_nvars(e); i++) {
@@ -694,37 +681,15 @@ static char free_index(const el_grade_exercise *ex, const el_expr *e, const char
             return 0;
     }
     char name[2] = { k, '\0' };
-    return k && grade_resolve(ex, name) < 0 && !sums_over(s, k) ? k : 0;
+    return k && grade_resolve(ex, name) < 0 ? k : 0;
 }
 
-/* S without the subscripts _k and _{k} that follow a name. */
-static char *drop_index(const char *s, char k)
-{
-    gbuf b = { 0 };
-    gbuf_add(&b, "", 0);
-    for (size_t i = 0; s[i]; i++) {
-        int after_name = i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '}');
-        if (s[i] == '_' && after_name && s[i + 1] == k && !isalnum((unsigned char)s[i + 2])) {
-            i += 1;
-            continue;
-        }
-        if (s[i] == '_' && after_name && s[i + 1] == '{' && s[i + 2] == k && s[i + 3] == '}') {
-            i += 3;
-            continue;
-        }
-        gbuf_add(&b, s + i, 1);
-    }
-    return gbuf_take(&b);
-}
-
-/* E read again with its one free index dropped (see free_index), or NULL. */
+/* S read again with its one free index (see free_index), or NULL. */
 static el_expr *without_free_index(const el_grade_exercise *ex, const el_expr *e, const char *s)
 {
-    char k = free_index(ex, e, s);
-    char *t = k ? drop_index(s, k) : NULL;
+    char k[2] = { free_index(ex, e), '\0' };
     el_expr_error err;
-    el_expr *r = t ? el_expr_parse(t, &err) : NULL;
-    free(t);
+    el_expr *r = k[0] ? el_expr_parse_free(s, k, &err) : NULL;
     if (r && unknown_var(ex, r)) {
         el_expr_free(r);
         r = NULL;

@@ -443,6 +443,8 @@ START_TEST(pasted_notations)
     ck_same("a % a comment\n + b", "a + b");
     ck_same("∑_i x_i y_i", "sum(x y)");
     ck_same("∑(x)", "sum(x)");
+    ck_same("\\sum_z lik prior", "sum(lik prior)"); /* no element of a vector: all of them */
+    ck_same("\\sum_z \\frac{lik}{prior} + 1", "sum(lik / prior) + 1");
     ck_same("∏_{i=1}^{d} x_i", "prod(x)");
     ck_same("\\sum(\\text{lik}\\cdot\\text{prior})", "sum(lik prior)");
     ck_same("\\frac{lik prior}{\\sum\\left(lik prior\\right)}", "lik prior / sum(lik prior)");

@@ -273,6 +273,9 @@ static const struct {
     { "optimal-posterior", "lik prior / ∑(lik prior)" },
     { "optimal-posterior", "lik_k prior_k / \\sum_j lik_j prior_j" }, /* a free index */
     { "optimal-posterior", "\\frac{lik_k prior_k}{\\sum_k lik_k prior_k}" },
+    /* the exercise declares that p(x|z) is written for lik and p(z) for prior */
+    { "optimal-posterior", "q(z) = \\frac{p(x \\mid z) p(z)}{\\sum_{z} p(x \\mid z) p(z)}" },
+    { "optimal-posterior", "p(x|z)p(z)/\\sum_z p(x|z)p(z)" },
     { "optimal-posterior", "\\frac{\\text{lik}_{k}\\,\\text{prior}_{k}}{\\sum_{j=1}^{K} "
                            "\\text{lik}_j\\text{prior}_j}" },
     { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },
@@ -353,6 +356,7 @@ static const struct {
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
     { "tf-posterior-easy", "answer", "maybe", "neither true nor false" },
     { "optimal-posterior", "answer", "lik_k / \\sum_j lik_j", "The prior is missing" },
+    { "optimal-posterior", "answer", "p(x|z)p(z)/\\sum_z p(x|z)", "not normalised" },
     { "kl-equal-variance", "answer", "np.mean((mu_q - mu_p)**2) / (2*sigma**2)",
       "Library prefixes are read away (np.log is log), but 'mean' is not a function" },
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },

@@ -617,6 +617,15 @@ static int read_sum_limits(parser *p, expr_sum *s, char *index)
     return 1;
 }
 
+/* 1 when the code [FROM, TO) reads a variable. */
+static int uses_variable(const parser *p, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (p->code[i].op == OP_VAR)
+            return 1;
+    return 0;
+}
+
 /* \sum_{i} term, \sum_{i=1}^{d} term, \prod...: x_i in the term is element i
  * of vector x; the range is lo..hi (hi a name: the vectors' length). */
 static int parse_sum(parser *p, int is_prod, size_t pos)
@@ -641,6 +650,12 @@ static int parse_sum(parser *p, int is_prod, size_t pos)
     p->nidx--;
     if (!ok || !emit(p, OP_SUM_END, is_prod, id, 0, 0, pos))
         return 0;
+    if (s->nv == 0 && s->hi < 0 && uses_variable(p, begin + 1, p->ncode - 1)) {
+        /* \sum_z lik prior: no element of a vector, so all of them, as sum(lik prior) */
+        memmove(&p->code[begin], &p->code[begin + 1], (p->ncode - 2 - begin) * sizeof *p->code);
+        p->ncode -= 2; /* the body moved down over SUM_BEGIN; SUM_END dropped */
+        return emit(p, OP_FN, is_prod ? FN_PROD : FN_SUM, 0, 0, 0, pos);
+    }
     if (s->nv == 0 && s->hi < 0)
         return fail(p, pos, "the sum over %s uses no vector element such as x_%s", ix->name,
                     ix->name);

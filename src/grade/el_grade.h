@@ -105,6 +105,8 @@ typedef struct {
     double a, b; /* domain parameters */
     size_t naliases;
     char **aliases; /* other spellings accepted for this variable */
+    size_t nwritten;
+    char **written; /* forms that stand for it in answers (p(x|z) for lik), or none */
     char *about;    /* one line for the statement, or NULL */
     char *define;   /* a derived variable's expression (z = mu + sigma eps), or NULL */
     void *compiled; /* its parsed form (el_expr *), owned */

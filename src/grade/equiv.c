@@ -697,9 +697,59 @@ static el_expr *without_free_index(const el_grade_exercise *ex, const el_expr *e
     return r;
 }
 
+/* The length of the text at T that spells FORM (spaces aside; '|' also as
+ * \mid or \vert), or 0. */
+static size_t match_form(const char *t, const char *f)
+{
+    size_t i = 0;
+    for (; *f; f++) {
+        if (*f == ' ')
+            continue;
+        while (i && t[i] == ' ')
+            i++;
+        size_t k = *f == '|' && !strncmp(t + i, "\\mid", 4)    ? 4
+                   : *f == '|' && !strncmp(t + i, "\\vert", 5) ? 5
+                                                               : 0;
+        if (k && !isalpha((unsigned char)t[i + k]))
+            i += k;
+        else if (t[i] == *f)
+            i++;
+        else
+            return 0;
+    }
+    return i;
+}
+
+/* S with every form a variable of EX is declared to be written as
+ * (`written = p(x|z)` for lik) replaced by that variable, bracketed. */
+static char *replace_written(const el_grade_exercise *ex, char *s)
+{
+    gbuf b = { 0 };
+    gbuf_add(&b, "", 0);
+    for (size_t i = 0; s[i];) {
+        size_t len = 0, v = 0;
+        int word = i > 0 && (isalpha((unsigned char)s[i - 1]) || s[i - 1] == '\\');
+        for (size_t k = 0; !word && !len && k < ex->nvars; k++)
+            for (size_t j = 0; !len && j < ex->vars[k].nwritten; j++)
+                if ((len = match_form(s + i, ex->vars[k].written[j])) != 0)
+                    v = k;
+        if (len) {
+            gbuf_printf(&b, "(%s)", ex->vars[v].name);
+            i += len;
+        } else {
+            gbuf_add(&b, s + i, 1);
+            i++;
+        }
+    }
+    free(s);
+    return gbuf_take(&b);
+}
+
 static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf *fb)
 {
     char *s = grade_strip_math(text);
+    if (s)
+        s = replace_written(ex, s);
     if (!s)
         return NULL;
     if (!*s) {

@@ -245,6 +245,9 @@ static int read_variable(el_grade_exercise *ex, const char *name, const ini_sect
         } else if (!strcmp(e->key, "aliases")) {
             if (split_list(e->value, ',', &v->aliases, &v->naliases))
                 st = EL_ERROR(EL_ENOMEM, "out of memory");
+        } else if (!strcmp(e->key, "written")) {
+            if (split_list(e->value, ';', &v->written, &v->nwritten))
+                st = EL_ERROR(EL_ENOMEM, "out of memory");
         } else if (!strcmp(e->key, "about")) {
             free(v->about);
             v->about = grade_strdup(e->value);
@@ -696,6 +699,7 @@ void grade_exercise_free(el_grade_exercise *ex)
         free(ex->vars[i].define);
         el_expr_free(ex->vars[i].compiled);
         free_list(ex->vars[i].aliases, ex->vars[i].naliases);
+        free_list(ex->vars[i].written, ex->vars[i].nwritten);
     }
     free(ex->vars);
     for (size_t i = 0; i < ex->nparts; i++) {

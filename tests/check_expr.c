@@ -444,6 +444,13 @@ START_TEST(pasted_notations)
     ck_same("∑_i x_i y_i", "sum(x y)");
     ck_same("∑(x)", "sum(x)");
     ck_same("\\sum_z lik prior", "sum(lik prior)"); /* no element of a vector: all of them */
+    ck_same("tr(diag(x))", "sum(x)");
+    ck_same("x^T \\mathrm{diag}(y) x", "\\sum_i x_i^2 y_i");
+    ck_same("det(diag(sig^2))", "prod(sig^2)");
+    ck_same("sum(diag(S0))", "tr(S0)");
+    ck_same("diag(a)", "a");
+    set_point(0);
+    eval_fails("diag(C)", EL_EDOM, 0, "diag needs a vector or a square matrix");
     ck_same("\\sum_z \\frac{lik}{prior} + 1", "sum(lik / prior) + 1");
     ck_same("∏_{i=1}^{d} x_i", "prod(x)");
     ck_same("\\sum(\\text{lik}\\cdot\\text{prior})", "sum(lik prior)");

@@ -271,6 +271,7 @@ static const struct {
     { "optimal-posterior",
       "\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum(\\text{lik}\\cdot\\text{prior})}" },
     { "optimal-posterior", "lik prior / ∑(lik prior)" },
+    { "kl-diag-sum", "1/2 (tr(diag(sigma^2)) + mu^T mu - d - log det(diag(sigma^2)))" },
     { "optimal-posterior", "lik_k prior_k / \\sum_j lik_j prior_j" }, /* a free index */
     { "optimal-posterior", "\\frac{lik_k prior_k}{\\sum_k lik_k prior_k}" },
     /* the exercise declares that p(x|z) is written for lik and p(z) for prior */

@@ -439,11 +439,11 @@ typedef struct {
     expr_fn fn;
 } fn_name;
 
-static const fn_name functions[] = { { "log", FN_LOG },   { "ln", FN_LOG },  { "exp", FN_EXP },
-                                     { "sqrt", FN_SQRT }, { "abs", FN_ABS }, { "sum", FN_SUM },
-                                     { "prod", FN_PROD }, { "tr", FN_TR },   { "Tr", FN_TR },
-                                     { "trace", FN_TR },  { "det", FN_DET }, { "inv", FN_INV },
-                                     { NULL, FN_LOG } };
+static const fn_name functions[] = { { "log", FN_LOG },   { "ln", FN_LOG },    { "exp", FN_EXP },
+                                     { "sqrt", FN_SQRT }, { "abs", FN_ABS },   { "sum", FN_SUM },
+                                     { "prod", FN_PROD }, { "tr", FN_TR },     { "Tr", FN_TR },
+                                     { "trace", FN_TR },  { "det", FN_DET },   { "inv", FN_INV },
+                                     { "diag", FN_DIAG }, { "Diag", FN_DIAG }, { NULL, FN_LOG } };
 
 /* The function called `name`, or -1. */
 static int find_function(const char *name)

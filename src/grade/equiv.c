@@ -790,7 +790,7 @@ static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf 
             gbuf_printf(fb,
                         " Library prefixes are read away (np.log is log), but '%s' is not a "
                         "function of the answer language: use log, exp, sqrt, abs, sum, prod, "
-                        "tr, det, inv and ^ for powers.",
+                        "tr, det, inv, diag and ^ for powers.",
                         bad);
     } else {
         size_t pos = first_err.pos ? first_err.pos - 1 : 0;

@@ -590,6 +590,7 @@ START_TEST(parse_errors_name_position)
     parse_fails("x^", 3, "expected an exponent");
     parse_fails("(a)_1", 4, "a subscript must follow a variable name");
     parse_fails("\\|x\\|_1", 7, "only the Euclidean norm");
+    parse_fails("a % c\xcf\x83mment\n)", 13, "expected an operator"); /* characters, not bytes */
     parse_fails("\\|x + y", 8, "expected '\\|' to close the norm at position 1");
     parse_fails("x\\rVert", 2, "expected an operator");
     parse_fails("\\left. a \\right|", 1, "invisible delimiter");

@@ -275,8 +275,10 @@ static void skip_space(cursor *c)
             continue;
         }
         if (cp == '%') { /* a LaTeX comment, to the end of the line */
-            while (c->off < c->len && at(c, 0) != '\n')
-                step(c, 1);
+            while (c->off < c->len && at(c, 0) != '\n') { /* characters, whatever the bytes */
+                c->pos += (at(c, 0) & 0xC0) != 0x80;
+                c->off++;
+            }
             continue;
         }
         if (cp != '\\')

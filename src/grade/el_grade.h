@@ -47,6 +47,9 @@ typedef struct {
     char *value; /* trimmed text; "" when unreadable (see error) */
     char *error; /* why the value could not be read (line too long...), or NULL */
     int line;
+    char *remark;    /* unindented lines after it that do not continue it (a remark,
+                        or the next items of a list), or NULL */
+    int remark_line; /* the first of them */
 } el_grade_answer_entry;
 
 typedef struct {

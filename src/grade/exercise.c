@@ -763,6 +763,13 @@ el_grade_exercise *grade_exercise_parse(const char *text, size_t len, const char
             w.line = f.notes.v[i].line;
             st = BAD(w, "%s", f.notes.v[i].text);
         }
+    for (size_t i = 0; !st && i < f.n; i++) /* an exercise's text is never a remark */
+        for (size_t j = 0; !st && j < f.s[i].n; j++)
+            if (f.s[i].e[j].remark) {
+                w.line = f.s[i].e[j].remark_line;
+                st = BAD(w, "indent the lines that continue '%s' (line %d)", f.s[i].e[j].key,
+                         f.s[i].e[j].line);
+            }
     if (!st)
         st = read_top(ex, &f.s[0], w);
     for (size_t i = 1; !st && i < f.n; i++)

@@ -106,7 +106,7 @@ static ini_entry *add_entry(ini_section *s, const char *key, size_t klen, int li
         return NULL;
     }
     ini_entry *e = &s->e[s->n++];
-    *e = (ini_entry){ k, v, NULL, line };
+    *e = (ini_entry){ k, v, NULL, line, NULL, 0 };
     return e;
 }
 
@@ -190,8 +190,8 @@ typedef struct {
     ini_entry *cont;    /* the entry that following lines may continue */
     size_t cont_indent; /* indentation of its key line */
     size_t entries;
-    int stopped; /* a size limit was reached */
-    int remark;  /* the lines being read are a remark after an answer */
+    int stopped;          /* a size limit was reached */
+    ini_entry *remark_of; /* the entry whose remark the lines being read are, or NULL */
 } reader;
 
 static ini_section *current(reader *r)
@@ -219,7 +219,7 @@ static int read_header(reader *r, const char *s, size_t n, int line)
     if (!add_section(r->f, name, inner, line))
         return -1;
     r->cont = NULL;
-    r->remark = 0;
+    r->remark_of = NULL;
     if (!close)
         return 0;
     const char *rest = close + 1;
@@ -320,7 +320,7 @@ static int ends_open(const char *v)
     size_t n = strlen(v);
     while (n && is_space(v[n - 1]))
         n--;
-    if (n == 0 || strchr("=<>&+-*/^([{,", v[n - 1]) || (n >= 2 && !memcmp(v + n - 2, "\\\\", 2)))
+    if (n == 0 || strchr("=<>&+-*/^([{,;", v[n - 1]) || (n >= 2 && !memcmp(v + n - 2, "\\\\", 2)))
         return 1;
     size_t k = n;
     while (k && ((v[k - 1] >= 'a' && v[k - 1] <= 'z') || (v[k - 1] >= 'A' && v[k - 1] <= 'Z')))
@@ -340,18 +340,40 @@ static int ends_open(const char *v)
     return depth > 0;
 }
 
-/* Whether an unindented line T without a key continues R's entry: only a
- * row that cannot stand alone, or after a value that cannot end there; any
- * other line is a remark of its own (said in a note), not glued on. */
-static int continues(reader *r, const char *t, size_t tn, int line)
+/* 1 when T (TN bytes) is an item of a list of options: "3", "3, 5", "b)",
+ * "(c)", "d." -- a selection written one option per line. */
+static int list_item(const char *t, size_t tn)
 {
-    if (begins_joined(t, tn) || ends_open(r->cont->value))
+    int alpha = (t[0] >= 'a' && t[0] <= 'z') || (t[0] >= 'A' && t[0] <= 'Z');
+    if (t[0] >= '0' && t[0] <= '9')
         return 1;
-    grade_note(&r->f->notes, line, 0,
-               "this line is read as a remark, not as part of the answer on line %d "
-               "(indent it to continue that answer)",
-               r->cont->line);
-    r->cont = NULL;
+    if (alpha && (tn == 1 || strchr(").:", t[1])))
+        return 1;
+    return tn >= 3 && t[0] == '(' && t[2] == ')';
+}
+
+/* Whether an unindented line T without a key continues entry E: only a
+ * row that cannot stand alone, a list item, or a line after a value that
+ * cannot end there; any other line is a remark (kept apart), not glued on. */
+static int continues(const ini_entry *e, const char *t, size_t tn)
+{
+    return begins_joined(t, tn) || list_item(t, tn) || ends_open(e->value);
+}
+
+/* Adds line T (LINE) to E's remark. */
+static int add_remark(ini_entry *e, const char *t, size_t tn, int line)
+{
+    size_t old = e->remark ? strlen(e->remark) : 0;
+    char *v = realloc(e->remark, old + tn + 2);
+    if (!v)
+        return -1;
+    if (old)
+        v[old++] = '\n';
+    else
+        e->remark_line = line;
+    memcpy(v + old, t, tn);
+    v[old + tn] = '\0';
+    e->remark = v;
     return 0;
 }
 
@@ -370,7 +392,7 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     trim(&t, &tn);
     if (tn == 0) {
         r->cont = NULL;
-        r->remark = 0;
+        r->remark_of = NULL;
         return 0;
     }
     if (t[0] == '#' || t[0] == ';' || t[0] == '%' || (tn > 1 && t[0] == '/' && t[1] == '/'))
@@ -379,14 +401,15 @@ static int read_line(reader *r, const char *s, size_t n, int line)
         return read_header(r, t, tn, line);
     size_t val, k = key_prefix(t, tn, &val);
     if (r->cont && (ind > r->cont_indent || (!k && r->f->n > 1))) { /* not the preamble */
-        if (ind > r->cont_indent || continues(r, t, tn, line))
+        if (ind > r->cont_indent || continues(r->cont, t, tn))
             return append_value(r->cont, t, tn);
-        r->remark = 1;
-        return 0;
+        r->remark_of = r->cont;
+        r->cont = NULL;
+        return add_remark(r->remark_of, t, tn, line);
     }
-    if (!k && r->remark) /* the rest of a remark */
-        return 0;
-    r->remark = 0;
+    if (!k && r->remark_of) /* the rest of a remark */
+        return add_remark(r->remark_of, t, tn, line);
+    r->remark_of = NULL;
     if (r->entries >= MAX_ENTRIES) {
         grade_note(&r->f->notes, line, 1,
                    "too many entries (more than %d): the rest of the file is ignored", MAX_ENTRIES);
@@ -447,7 +470,7 @@ int ini_parse(const char *text, size_t len, ini_file *out)
     char *decoded;
     if (grade_decode(text, len, &decoded, &text, &len))
         return EL_ENOMEM;
-    reader r = { out, NULL, 0, 0, 0, 0 };
+    reader r = { out, NULL, 0, 0, 0, NULL };
     int st = add_section(out, "", 0, 0) ? 0 : -1;
     size_t i = 0;
     int line = 1;
@@ -477,6 +500,7 @@ void ini_free(ini_file *f)
             free(f->s[i].e[j].key);
             free(f->s[i].e[j].value);
             free(f->s[i].e[j].error);
+            free(f->s[i].e[j].remark);
         }
         free(f->s[i].e);
         free(f->s[i].name);

@@ -22,6 +22,8 @@ typedef struct {
     const char *error;
     int line;
     int used;
+    const char *remark; /* lines after it that do not continue it, or NULL */
+    int remark_line;
 } entry;
 
 static int key_is(const char *key, const el_grade_part *p)
@@ -90,7 +92,8 @@ static size_t split_pairs(const el_grade_exercise *ex, const char *prefix,
             goto fail;
         }
         out[n++] =
-            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0 };
+            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0, NULL,
+                     0 };
         if (c == '\0')
             break;
         if (c == '\\')
@@ -123,7 +126,10 @@ static size_t collect(const el_grade_exercise *ex, const el_grade_answer_section
             }
         }
         if (n < cap)
-            v[n++] = (entry){ grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0 };
+            v[n++] = (entry){
+                grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0, e->remark,
+                e->remark_line
+            };
     }
     *out = v;
     return n;
@@ -208,6 +214,26 @@ static void part_list(const el_grade_exercise *ex, gbuf *b)
         gbuf_printf(b, "%s%s", i ? ", " : "", ex->parts[i].name);
 }
 
+/* The lines after E's value that do not continue it: the next items of a
+ * selection written one per line, else a remark (said in a note). */
+static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
+{
+    if (p->kind != EL_GRADE_PART_SELECT) {
+        grade_note(notes, e->remark_line, 0,
+                   "this line is read as a remark, not as part of the answer on line %d "
+                   "(indent it to continue that answer)",
+                   e->line);
+        return;
+    }
+    gbuf b = { 0 };
+    gbuf_printf(&b, "%s\n%s", e->value, e->remark);
+    char *v = gbuf_take(&b);
+    if (v) {
+        free(e->value);
+        e->value = v;
+    }
+}
+
 static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
                      const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
 {
@@ -223,6 +249,8 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
         entry *e = entry_for(ex, &ex->parts[i], v, n);
         if (e)
             e->used = 1;
+        if (e && e->remark)
+            take_remark(&ex->parts[i], e, notes);
         grade_part(ex, &ex->parts[i], e, student, &r->parts[i]);
         r->score += r->parts[i].score;
     }

@@ -57,7 +57,7 @@ int main(void)
     }
     el_grade_batch b;
     double t0 = now();
-    if (el_grade_folder(c, set, dir, JOBS, &b) != EL_OK)
+    if (el_grade_folder(c, set, dir, NULL, JOBS, &b) != EL_OK)
         return EXIT_FAILURE;
     double dt = now() - t0;
     double total = 0, max = 0;

@@ -84,6 +84,9 @@ START_TEST(test_echo)
     expect_echo("\\frac12 \\log \\sigma^2", "1/2 log(sigma^2)");
     expect_echo("𝔼_{q}[log p(x|z)] − KL(q‖p)", "E_{q}[log p(x|z)] - KL(q || p)");
     expect_echo("∑_z q(z|x)", "sum_z q(z|x)");
+    expect_echo("½ \\log σ²", "0.5 log(sigma^2)"); /* the answer language's notations too */
+    expect_echo("\\log p(x) % by Jensen", "log p(x)");
+    expect_echo("np.log(sigma)", "log sigma");
     expect_echo("q^*(z) + q_*(z)", "q_star(z) + q_star(z)");
     expect_echo("\\frac{\\partial}{\\partial \\mu} \\mathbb{E}_q[z^2]", "d/dmu E_{q}[z^2]");
     expect_echo("\\mathbb{1}[z=k] \\log \\pi_k", "1[z=k] log pi_k");

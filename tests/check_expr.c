@@ -404,6 +404,67 @@ static double det3(const double *m)
            m[2] * (m[3] * m[7] - m[4] * m[6]);
 }
 
+/* x_k with k free is the vector x; a sum over k still binds it. */
+START_TEST(free_index)
+{
+    el_expr_error err;
+    el_expr *e = el_expr_parse_free("lik_k prior_k / \\sum_k lik_k prior_k", "k", &err);
+    ck_assert_msg(e != NULL, "%s", err.msg);
+    el_expr *r = parse_ok("lik prior / sum(lik prior)");
+    set_point(0);
+    el_value a = { 0, 0, NULL }, b = { 0, 0, NULL };
+    ck_assert_int_eq(el_expr_eval(e, lookup, NULL, &a, &err), EL_OK);
+    ck_assert_int_eq(el_expr_eval(r, lookup, NULL, &b, &err), EL_OK);
+    ck_assert(a.rows == 4 && values_close(&a, &b, 1e-12));
+    el_value_free(&a);
+    el_value_free(&b);
+    el_expr_free(e);
+    el_expr_free(r);
+    e = el_expr_parse("lik_k", &err); /* without it, a name like any other */
+    ck_assert_str_eq(el_expr_var(e, 0), "lik_k");
+    el_expr_free(e);
+}
+END_TEST
+
+/* Notations pasted from notebooks, PDFs and LaTeX homework (issue 10). */
+START_TEST(pasted_notations)
+{
+    ck_same("½ a", "a/2");
+    ck_same("⅓ + ¼ + ¾ + ⅔ + ⅛", "1/3 + 1/4 + 3/4 + 2/3 + 1/8");
+    ck_same("½(mu^2 + sigma^2 - 1 - log(sigma^2))", "(mu^2 + sigma^2 - 1 - log(sigma^2))/2");
+    ck_same("1⁄2 a", "a/2");
+    ck_same("np.log(np.exp(a)) + numpy.exp(b) + math.sqrt(c^2) + torch.sum(x)",
+            "a + exp(b) + abs(c) + sum(x)");
+    ck_same("np.sum(lik*prior)", "sum(lik prior)");
+    ck_same("np.square(a - b) + np.linalg.det(S0)", "(a - b)^2 + det(S0)");
+    ck_same("\\sum_i \\mu_{0,i} y_{i}", "m0' y"); /* a comma in a subscript */
+    ck_same("\\sum_{i=1}^{d} \\mu_{1, i}^2", "m1' m1");
+    ck_same("\\frac{1}{2} a % the closed form", "a/2");
+    ck_same("a % a comment\n + b", "a + b");
+    ck_same("∑_i x_i y_i", "sum(x y)");
+    ck_same("∑(x)", "sum(x)");
+    ck_same("\\sum_z lik prior", "sum(lik prior)"); /* no element of a vector: all of them */
+    ck_same("tr(diag(x))", "sum(x)");
+    ck_same("x^T \\mathrm{diag}(y) x", "\\sum_i x_i^2 y_i");
+    ck_same("det(diag(sig^2))", "prod(sig^2)");
+    ck_same("sum(diag(S0))", "tr(S0)");
+    ck_same("diag(a)", "a");
+    set_point(0);
+    eval_fails("diag(C)", EL_EDOM, 0, "diag needs a vector or a square matrix");
+    ck_same("\\sum_z \\frac{lik}{prior} + 1", "sum(lik / prior) + 1");
+    ck_same("∏_{i=1}^{d} x_i", "prod(x)");
+    ck_same("\\sum(\\text{lik}\\cdot\\text{prior})", "sum(lik prior)");
+    ck_same("\\frac{lik prior}{\\sum\\left(lik prior\\right)}", "lik prior / sum(lik prior)");
+    ck_same("\\|x\\|^2", "x^T x");
+    ck_same("\\lVert x\\rVert_2^2", "x^T x");
+    ck_same("\\Vert x - y\\Vert_{2}", "sqrt((x - y)^T (x - y))");
+    ck_same("‖x‖₂²", "x^T x");
+    ck_same("‖x‖^2 + \\|y\\|^2", "x^T x + y^T y");
+    ck_same("\\left\\|x\\right\\|", "sqrt(x^T x)");
+    ck_differ("\\|x\\|", "x^T x");
+}
+END_TEST
+
 START_TEST(matrix_identities)
 {
     set_point(0);
@@ -528,7 +589,10 @@ START_TEST(parse_errors_name_position)
     parse_fails("  \t ", 1, "empty");
     parse_fails("x^", 3, "expected an exponent");
     parse_fails("(a)_1", 4, "a subscript must follow a variable name");
-    parse_fails("\\|x\\|", 1, "norms are not supported");
+    parse_fails("\\|x\\|_1", 7, "only the Euclidean norm");
+    parse_fails("a % c\xcf\x83mment\n)", 13, "expected an operator"); /* characters, not bytes */
+    parse_fails("\\|x + y", 8, "expected '\\|' to close the norm at position 1");
+    parse_fails("x\\rVert", 2, "expected an operator");
     parse_fails("\\left. a \\right|", 1, "invisible delimiter");
     parse_fails("1e999", 1, "too large");
     parse_fails("a)", 2, "expected an operator or the end of the answer, found ')'");
@@ -713,6 +777,8 @@ static Suite *expr_suite(void)
     tcase_add_test(core, canonical_names);
     tcase_add_test(core, exercise_notations);
     tcase_add_test(core, sums_and_products);
+    tcase_add_test(core, pasted_notations);
+    tcase_add_test(core, free_index);
     tcase_add_test(core, matrix_identities);
     tcase_add_test(core, shapes_and_semantics);
     tcase_add_test(core, numerical_edge_values);

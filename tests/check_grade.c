@@ -255,6 +255,30 @@ static const struct {
     { "optimal-posterior-choice", "3, because the KL term vanishes there" },
     { "elbo-name", "Evidence Lower BOund (ELBO)" },
     { "elbo-tight", "when $q(z|x) = p(z|x)$" },
+    /* pasted from notebooks, PDFs and LaTeX homework (issue 10) */
+    { "kl-std-normal", "½(μ² + σ² − 1 − log σ²)" },
+    { "kl-std-normal", "0.5*(mu**2 + sigma**2 - 1 - np.log(sigma**2))" },
+    { "kl-equal-variance", "np.square(mu_q - mu_p) / (2 * np.square(sigma))" },
+    { "kl-std-normal", "$\\frac{1}{2}(\\mu^2 + \\sigma^2 - 1 - \\log\\sigma^2)$ % closed form" },
+    { "kl-diag-sum", "0.5 * np.sum(mu**2 + sigma**2 - 1 - np.log(sigma**2))" },
+    { "kl-diag-sum", "½ ∑_i (μ_i² + σ_i² − 1 − log σ_i²)" },
+    { "kl-diag-sum",
+      "\\frac12(\\|\\mu\\|^2 + \\lVert\\sigma\\rVert_2^2 - d - \\sum_i \\log\\sigma_i^2)" },
+    { "kl-diag-sum", "0.5*(‖μ‖² + ‖σ‖₂² − d − torch.sum(torch.log(σ**2)))" },
+    { "kl-diag-sum",
+      "\\frac{1}{2}\\sum_{i=1}^{d}(\\mu_{z,i}^2 + \\sigma_{z,i}^2 - 1 - \\log\\sigma_{z,i}^2)" },
+    { "optimal-posterior", "lik*prior / np.sum(lik*prior)" },
+    { "optimal-posterior",
+      "\\frac{\\text{lik}\\cdot\\text{prior}}{\\sum(\\text{lik}\\cdot\\text{prior})}" },
+    { "optimal-posterior", "lik prior / ∑(lik prior)" },
+    { "kl-diag-sum", "1/2 (tr(diag(sigma^2)) + mu^T mu - d - log det(diag(sigma^2)))" },
+    { "optimal-posterior", "lik_k prior_k / \\sum_j lik_j prior_j" }, /* a free index */
+    { "optimal-posterior", "\\frac{lik_k prior_k}{\\sum_k lik_k prior_k}" },
+    /* the exercise declares that p(x|z) is written for lik and p(z) for prior */
+    { "optimal-posterior", "q(z) = \\frac{p(x \\mid z) p(z)}{\\sum_{z} p(x \\mid z) p(z)}" },
+    { "optimal-posterior", "p(x|z)p(z)/\\sum_z p(x|z)p(z)" },
+    { "optimal-posterior", "\\frac{\\text{lik}_{k}\\,\\text{prior}_{k}}{\\sum_{j=1}^{K} "
+                           "\\text{lik}_j\\text{prior}_j}" },
     { "em-free-energy-after-e-step", "\\log p(x;\\theta_t)" },
     { "kl-properties", "{1, 2, 3, 4, 5, 6, 7}" },
     { "kl-properties", "1 2 3 4 5 6 7" },
@@ -331,7 +355,11 @@ static const struct {
       "'mu_1', which is not a variable" },
     { "kl-equal-variance", "answer", "\\mathbb{E}_q[\\log q - \\log p]", "cannot be read" },
     { "kl-equal-variance", "answer", "(mu_q - mu_p)^2 / 2 sigma^2", "Mind the precedence" },
-    { "tf-posterior-easy", "answer", "maybe", "Write true or false" },
+    { "tf-posterior-easy", "answer", "maybe", "neither true nor false" },
+    { "optimal-posterior", "answer", "lik_k / \\sum_j lik_j", "The prior is missing" },
+    { "optimal-posterior", "answer", "p(x|z)p(z)/\\sum_z p(x|z)", "not normalised" },
+    { "kl-equal-variance", "answer", "np.mean((mu_q - mu_p)**2) / (2*sigma**2)",
+      "Library prefixes are read away (np.log is log), but 'mean' is not a function" },
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
     { "optimal-posterior-choice", "answer", "9", "no option with that number" },
     { "elbo-name", "answer", "the bound", "does not match any option" },
@@ -346,6 +374,87 @@ START_TEST(wrong_answers_are_diagnosed)
         ck_assert_msg(strstr(fb, diagnoses[i].says) != NULL, "%s: '%s' said '%s'", diagnoses[i].id,
                       diagnoses[i].answer, fb);
     }
+}
+END_TEST
+
+/* "Unreadable" is for text that cannot be read; text that names no option
+ * (or says neither true nor false) is an answer worth nothing: wrong. */
+START_TEST(unreadable_only_when_unreadable)
+{
+    static const struct {
+        const char *id, *answer;
+        el_grade_status status;
+    } cases[] = {
+        { "tf-posterior-easy", "maybe", EL_GRADE_WRONG },
+        { "optimal-posterior-choice", "p(x|z)p(z) or p(z)", EL_GRADE_WRONG },
+        { "optimal-posterior-choice", "9", EL_GRADE_WRONG },
+        { "elbo-name", "the bound", EL_GRADE_WRONG },
+        { "kl-properties", "it is a distance", EL_GRADE_WRONG },
+        { "kl-equal-variance", "(mu_q - mu_p)^2 / (2 sigma^2", EL_GRADE_UNREADABLE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        int n = snprintf(text, sizeof text, "[%s]\nanswer = %s\n", cases[i].id, cases[i].answer);
+        el_grade_report r;
+        grade(text, (size_t)n, "status.txt", NULL, &r);
+        const el_grade_exercise_result *e = result_of(&r, cases[i].id);
+        ck_assert_msg(e->parts[0].status == cases[i].status && e->status == cases[i].status,
+                      "%s: '%s' is %d, not %d", cases[i].id, cases[i].answer, e->parts[0].status,
+                      cases[i].status);
+        el_grade_report_free(&r);
+    }
+}
+END_TEST
+
+/* A note about an exercise's lines is printed beside that exercise (text,
+ * JSON, Gradescope), not after the table; notes on the whole file stay there. */
+START_TEST(notes_beside_their_exercise)
+{
+    static const char text[] = "stray words\n"
+                               "[kl-std-normal]\n"
+                               "answer = 1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))\n"
+                               "I used the formula from the lecture.\n"
+                               "[incl-excl-fit]\n"
+                               "mu_in = 0.33\n"
+                               "[kl-foo]\n"
+                               "answer = 1\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "notes.txt", NULL, &r);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    el_grade_write_text(&r, f, 0);
+    fclose(f);
+    const char *kl = strstr(buf, "  kl-std-normal "), *remark = strstr(buf, "read as a remark");
+    const char *next = kl ? strstr(kl + 1, "\n  kl-") : NULL;
+    ck_assert_msg(kl && remark && next && kl < remark && remark < next, "%s", buf);
+    const char *fit = strstr(buf, "  incl-excl-fit "), *mu_in = strstr(buf, "'mu_in'");
+    const char *file_notes = strstr(buf, "Notes on the file:");
+    ck_assert_msg(fit && mu_in && file_notes && fit < mu_in && mu_in < file_notes, "%s", buf);
+    ck_assert_ptr_nonnull(strstr(file_notes, "kl-foo"));
+    ck_assert_ptr_nonnull(strstr(file_notes, "outside any"));
+    ck_assert_ptr_null(strstr(file_notes, "remark"));
+    free(buf);
+    json_t *j = el_grade_json(&r), *exs = json_object_get(j, "exercises");
+    for (size_t i = 0; i < json_array_size(exs); i++) {
+        json_t *x = json_array_get(exs, i);
+        const char *id = json_string_value(json_object_get(x, "id"));
+        size_t want = !strcmp(id, "kl-std-normal") || !strcmp(id, "incl-excl-fit");
+        ck_assert_msg(json_array_size(json_object_get(x, "notes")) == want, "%s", id);
+    }
+    json_decref(j);
+    j = el_grade_gradescope(&r, 0.0);
+    ck_assert_ptr_null(strstr(json_string_value(json_object_get(j, "output")), "remark"));
+    json_t *tests = json_object_get(j, "tests");
+    int beside = 0;
+    for (size_t i = 0; i < json_array_size(tests); i++) {
+        json_t *t = json_array_get(tests, i);
+        if (!strncmp(json_string_value(json_object_get(t, "name")), "kl-std-normal ", 14))
+            beside = strstr(json_string_value(json_object_get(t, "output")), "remark") != NULL;
+    }
+    ck_assert(beside);
+    json_decref(j);
+    el_grade_report_free(&r);
 }
 END_TEST
 
@@ -424,6 +533,53 @@ START_TEST(latex_submission)
 END_TEST
 
 /* ---- files students really write --------------------------------------------------------- */
+
+/* An unindented remark after an answer is not glued onto it; a row that
+ * cannot stand alone (an operator, a relation, '&') or that follows an
+ * open bracket or operator still continues it (derivations need that). */
+START_TEST(remarks_are_not_glued)
+{
+    static const char *const ok[][2] = {
+        { "kl-std-normal", "answer = 1/2 (mu^2 + sigma^2 - 1 - log(sigma^2))\nI used the formula "
+                           "from lecture 3.\n" },
+        { "kl-std-normal", "answer = 1/2 (mu^2 + sigma^2\n- 1 - log(sigma^2))\n" },
+        { "kl-std-normal",
+          "answer = \\frac{1}{2}\\left(\\mu^2 + \\sigma^2 -\n1 - \\log\\sigma^2\\right)\n" },
+        { "kl-std-normal", "answer = 1/2 (mu^2 + sigma^2 - 1 - 2\n\\cdot log(sigma))\n" },
+        { "kl-self", "0\nbecause log 1 is 0, so the integrand vanishes\n" },
+        { "kl-properties", "answer = nonnegative\nzero iff equal\nnot symmetric\n"
+                           "no triangle inequality\nconvex\nadditive\ninvariant\n" },
+        { "derive-elbo-jensen",
+          "answer = \\log p(x) = \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)}\n"
+          "\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)}\n"
+          "= \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x) \\| p(z))\n"
+          "That is the ELBO, by Jensen's inequality.\n" },
+        { "derive-elbo-jensen",
+          "answer =\n\\log p(x) &= \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)} \\\\\n"
+          "&\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)} \\\\\n"
+          "&= \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x) \\| p(z))\n" },
+        /* a fenced block runs to its closing fence, blank rows included */
+        { "derive-elbo-jensen",
+          "steps = ```\n\\log p(x) = \\log \\sum_z q(z|x) \\frac{p(x,z)}{q(z|x)}\n\n"
+          "\\geq \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)}\n"
+          "= \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x) \\| p(z))\n```\n" },
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char text[2048];
+        int n = snprintf(text, sizeof text, "[%s]\n%s", ok[i][0], ok[i][1]);
+        el_grade_report r;
+        grade(text, (size_t)n, "remark.txt", NULL, &r);
+        const el_grade_exercise_result *e = result_of(&r, ok[i][0]);
+        ck_assert_msg(e->status == EL_GRADE_CORRECT, "%zu: %s scored %g: %s", i, ok[i][0], e->score,
+                      e->parts[0].feedback ? e->parts[0].feedback : "");
+        int remark = 0;
+        for (size_t k = 0; k < r.notes.n; k++)
+            remark += strstr(r.notes.v[k].text, "read as a remark") != NULL;
+        ck_assert_msg(remark == (i == 0 || i == 4 || i == 6), "%zu: %d remarks", i, remark);
+        el_grade_report_free(&r);
+    }
+}
+END_TEST
 
 START_TEST(forgiving_ini)
 {
@@ -740,7 +896,7 @@ START_TEST(fuzz_corpus_replays)
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus_answers", el_grade_source_dir());
     el_grade_batch b;
-    ck_assert_int_eq(el_grade_folder(book, all, dir, 2, &b), EL_OK);
+    ck_assert_int_eq(el_grade_folder(book, all, dir, NULL, 2, &b), EL_OK);
     ck_assert_uint_ge(b.n, 6);
     for (size_t i = 0; i < b.n; i++) {
         ck_assert_msg(b.rows[i].error == NULL, "%s: %s", b.rows[i].file, b.rows[i].error);
@@ -779,6 +935,8 @@ START_TEST(bad_exercise_files_name_the_line)
           "1)\n",
           "x.ini:6: uniform(a, b) needs a < b" },
         { "id = x\nbogus = 1\n", "x.ini:2: unknown key 'bogus'" },
+        { "id = x\ntitle = t\n[variable v]\nabout = a thing\nthat goes on\n",
+          "x.ini:5: indent the lines that continue 'about' (line 4)" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *dir = temp_dir();
@@ -811,7 +969,7 @@ START_TEST(batch_with_a_bad_file)
     snprintf(sub, sizeof sub, "%s/erin", dir);
     mkdir(sub, 0755); /* a student folder without an answer file */
     el_grade_batch b;
-    ck_assert_int_eq(el_grade_folder(book, all, dir, 3, &b), EL_OK);
+    ck_assert_int_eq(el_grade_folder(book, all, dir, NULL, 3, &b), EL_OK);
     ck_assert_uint_eq(b.n, 5);
     ck_assert_str_eq(b.rows[0].file, "alice.txt");
     ck_assert(b.rows[0].score == 1.0 && b.rows[0].error == NULL);
@@ -837,12 +995,12 @@ START_TEST(batch_with_a_bad_file)
     free(csv);
     /* the same with one thread: identical rows */
     el_grade_batch b1;
-    ck_assert_int_eq(el_grade_folder(book, all, dir, 1, &b1), EL_OK);
+    ck_assert_int_eq(el_grade_folder(book, all, dir, NULL, 1, &b1), EL_OK);
     for (size_t i = 0; i < b.n; i++)
         ck_assert(b.rows[i].score == b1.rows[i].score);
     el_grade_batch_free(&b1);
     el_grade_batch_free(&b);
-    ck_assert_int_eq(el_grade_folder(book, all, "/nonexistent-dir", 2, &b), EL_EIO);
+    ck_assert_int_eq(el_grade_folder(book, all, "/nonexistent-dir", NULL, 2, &b), EL_EIO);
     rm_tree(dir);
 }
 END_TEST
@@ -861,6 +1019,7 @@ static json_t *read_results(const char *root)
 
 START_TEST(simulated_autograder_tree)
 {
+    const el_grade_identity platform = { EL_GRADE_ID_PLATFORM, NULL };
     char *root = temp_dir(), sub[1100];
     snprintf(sub, sizeof sub, "%s/submission", root);
     mkdir(sub, 0755);
@@ -870,7 +1029,7 @@ START_TEST(simulated_autograder_tree)
     const char *meta =
         "{\"id\": 123, \"users\": [{\"email\": \"Ann@Uni.edu\", \"id\": 77, \"name\": \"Ann\"}]}";
     write_file(root, "submission_metadata.json", meta, strlen(meta));
-    ck_assert_int_eq(el_grade_gradescope_run(book, all, root), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root, &platform), EL_OK);
     json_t *j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 2.0);
     ck_assert_ptr_nonnull(
@@ -880,12 +1039,137 @@ START_TEST(simulated_autograder_tree)
     /* an empty submission still gets a results.json that says why */
     snprintf(sub, sizeof sub, "rm -f '%s/submission/'*", root);
     ck_assert_int_eq(system(sub), 0);
-    ck_assert_int_eq(el_grade_gradescope_run(book, all, root), EL_OK);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root, &platform), EL_OK);
     j = read_results(root);
     ck_assert(json_number_value(json_object_get(j, "score")) == 0.0);
     ck_assert_ptr_nonnull(
         strstr(json_string_value(json_object_get(j, "output")), "no answer file"));
     json_decref(j);
+    rm_tree(root);
+}
+END_TEST
+
+/* The answers of STUDENT's variant of incl-excl-fit, with LINE on top. */
+static char *variant_answers(const char *line, const char *student)
+{
+    const el_grade_exercise *ex = el_grade_book_find(book, "incl-excl-fit");
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    fprintf(f, "%s\n[incl-excl-fit]\n", line);
+    for (size_t i = 0; i < ex->nparts; i++) {
+        double v;
+        ck_assert_int_eq(el_grade_exercise_number(ex, &ex->parts[i], student, &v), EL_OK);
+        fprintf(f, "%s = %.6f\n", ex->parts[i].name, v);
+    }
+    fclose(f);
+    return buf;
+}
+
+static double ex_score(const el_grade_report *r)
+{
+    return result_of(r, "incl-excl-fit")->score;
+}
+
+static const char *id_source(const json_t *j)
+{
+    return json_string_value(json_object_get(json_object_get(j, "identity"), "source"));
+}
+
+/* One file, one identity rule: the same score alone, in a batch and on
+ * Gradescope; the report says whose variant it is and where that came from. */
+START_TEST(one_identity_everywhere)
+{
+    ck_assert(el_grade_solver_find("mixture-fit")->general);
+    double va[4], vb[4];
+    el_grade_exercise_variant(el_grade_book_find(book, "incl-excl-fit"), "ann@uni.edu", va);
+    el_grade_exercise_variant(el_grade_book_find(book, "incl-excl-fit"), "bob@uni.edu", vb);
+    ck_assert(va[0] != vb[0]); /* two students, two variants */
+    char *root = temp_dir(), sub[1100], path[1200];
+    snprintf(sub, sizeof sub, "%s/submission", root);
+    mkdir(sub, 0755);
+    char *text = variant_answers("student = Ann@Uni.edu  ", "ann@uni.edu");
+    write_file(sub, "answers.txt", text, strlen(text));
+    const char *meta = "{\"users\": [{\"email\": \"bob@uni.edu\", \"sid\": \"123\"}]}";
+    write_file(root, "submission_metadata.json", meta, strlen(meta));
+    snprintf(path, sizeof path, "%s/answers.txt", sub);
+    const el_grade_identity line = { EL_GRADE_ID_STUDENT_LINE, NULL },
+                            platform = { EL_GRADE_ID_PLATFORM, NULL },
+                            name = { EL_GRADE_ID_NAME, NULL },
+                            forced = { EL_GRADE_ID_PLATFORM, "bob@uni.edu" };
+    const el_grade_identity *rules[] = { NULL, &line, &platform, &name, &forced };
+    const char *used[] = { "Ann@Uni.edu", "Ann@Uni.edu", "bob@uni.edu", "answers", "bob@uni.edu" };
+    const char *source[] = { "student-line", "student-line", "platform", "name", "--student" };
+    const double want[] = { 4, 4, -1, -1, -1 }; /* -1: less than full marks */
+    for (size_t k = 0; k < 5; k++) {
+        el_grade_report r; /* alone */
+        ck_assert_int_eq(el_grade_file(book, all, path, rules[k], &r), EL_OK);
+        ck_assert_str_eq(r.student, used[k]);
+        ck_assert_str_eq(r.identity_source, source[k]);
+        double alone = ex_score(&r);
+        ck_assert_msg(want[k] < 0 ? alone < 4 : alone == want[k], "rule %zu: %g", k, alone);
+        int disagree = 0; /* the file's `student =` line is named when it is not used */
+        for (size_t i = 0; i < r.notes.n; i++)
+            disagree += strstr(r.notes.v[i].text, "student = Ann@Uni.edu") != NULL;
+        ck_assert_int_eq(disagree, k >= 2);
+        json_t *j = el_grade_json(&r);
+        ck_assert_str_eq(id_source(j), source[k]);
+        json_decref(j);
+        el_grade_report_free(&r);
+        el_grade_batch b; /* in a batch: the folder `submission` as one student's */
+        ck_assert_int_eq(el_grade_folder(book, all, root, rules[k], 1, &b), EL_OK);
+        const el_grade_batch_row *row = NULL; /* beside submission_metadata.json, results/ */
+        for (size_t i = 0; i < b.n; i++)
+            if (!strcmp(b.rows[i].file, "submission"))
+                row = &b.rows[i];
+        ck_assert_ptr_nonnull(row);
+        ck_assert_msg(k == 3 || !strcmp(row->student, used[k]), "%s", row->student);
+        double in_batch = -2;
+        for (size_t i = 0; i < all->n; i++)
+            if (!strcmp(all->ex[i]->id, "incl-excl-fit"))
+                in_batch = row->scores[i];
+        el_grade_batch_free(&b);
+        if (k != 3) /* by name, the batch's student is the folder, not the file */
+            ck_assert(in_batch == alone);
+        ck_assert_int_eq(el_grade_gradescope_run(book, all, root, rules[k]), EL_OK);
+        j = read_results(root); /* on Gradescope */
+        double on_gs = -1;
+        json_t *tests = json_object_get(j, "tests");
+        for (size_t i = 0; i < json_array_size(tests); i++) {
+            json_t *t = json_array_get(tests, i);
+            if (!strncmp(json_string_value(json_object_get(t, "name")), "incl-excl-fit", 13))
+                on_gs = json_number_value(json_object_get(t, "score"));
+        }
+        ck_assert_msg(on_gs == alone, "rule %zu: %g on Gradescope, %g alone", k, on_gs, alone);
+        json_decref(j);
+    }
+    /* without a `student =` line, the file's name: the same in every path */
+    free(text);
+    text = variant_answers("", "dana");
+    snprintf(path, sizeof path, "rm -f '%s'/*", sub);
+    ck_assert_int_eq(system(path), 0);
+    write_file(sub, "dana.txt", text, strlen(text));
+    snprintf(path, sizeof path, "%s/dana.txt", sub);
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_file(book, all, path, NULL, &r), EL_OK);
+    ck_assert_str_eq(r.student, "dana");
+    ck_assert_str_eq(r.identity_source, "name");
+    ck_assert(ex_score(&r) == 4);
+    el_grade_report_free(&r);
+    el_grade_batch b;
+    ck_assert_int_eq(el_grade_folder(book, all, sub, NULL, 2, &b), EL_OK);
+    ck_assert_str_eq(b.rows[0].student, "dana");
+    ck_assert(b.rows[0].score == 4);
+    el_grade_batch_free(&b);
+    ck_assert_int_eq(el_grade_gradescope_run(book, all, root, NULL), EL_OK);
+    json_t *j = read_results(root);
+    ck_assert(json_number_value(json_object_get(j, "score")) == 4);
+    json_decref(j);
+    el_grade_id_rule rule;
+    ck_assert_int_eq(el_grade_id_rule_parse("platform", &rule), EL_OK);
+    ck_assert_int_eq(rule, EL_GRADE_ID_PLATFORM);
+    ck_assert_int_eq(el_grade_id_rule_parse("sid", &rule), EL_EUSAGE);
+    free(text);
     rm_tree(root);
 }
 END_TEST
@@ -945,7 +1229,9 @@ START_TEST(autograder_bundle)
 {
     char *dir = temp_dir(), zip[1100];
     snprintf(zip, sizeof zip, "%s/autograder.zip", dir);
-    ck_assert_int_eq(el_grade_gradescope_bundle(el_grade_source_dir(), "kl", zip), EL_OK);
+    ck_assert_int_eq(
+        el_grade_gradescope_bundle(el_grade_source_dir(), "kl", EL_GRADE_ID_STUDENT_LINE, zip),
+        EL_OK);
     FILE *f = fopen(zip, "rb");
     ck_assert_ptr_nonnull(f);
     char *buf = malloc(64u << 20);
@@ -956,6 +1242,7 @@ START_TEST(autograder_bundle)
     char *run = zip_entry(buf, zn, "run_autograder", &len);
     ck_assert(setup && strstr(setup, "apt-get install") && strstr(setup, "meson compile"));
     ck_assert(run && strstr(run, "gradescope run") && strstr(run, "--set 'kl'"));
+    ck_assert_ptr_nonnull(strstr(run, "--identity student-line")); /* the instructor's rule */
     const char *needed[] = { "meson.build", "src/grade/el_grade.h", "exercises/kl-self.ini",
                              "exercises/sets/kl.ini" };
     for (size_t i = 0; i < 4; i++) {
@@ -988,8 +1275,11 @@ START_TEST(autograder_bundle)
     free(setup);
     free(run);
     free(buf);
-    ck_assert_int_eq(el_grade_gradescope_bundle(el_grade_source_dir(), "a b; rm", zip), EL_EUSAGE);
-    ck_assert_int_eq(el_grade_gradescope_bundle("/tmp", "all", zip), EL_ENOTFOUND);
+    ck_assert_int_eq(
+        el_grade_gradescope_bundle(el_grade_source_dir(), "a b; rm", EL_GRADE_ID_STUDENT_LINE, zip),
+        EL_EUSAGE);
+    ck_assert_int_eq(el_grade_gradescope_bundle("/tmp", "all", EL_GRADE_ID_STUDENT_LINE, zip),
+                     EL_ENOTFOUND);
     rm_tree(dir);
 }
 END_TEST
@@ -1006,10 +1296,13 @@ static Suite *grade_suite(void)
     tcase_add_test(core, notations_score_full);
     tcase_add_test(core, multi_part_notations);
     tcase_add_test(core, wrong_answers_are_diagnosed);
+    tcase_add_test(core, unreadable_only_when_unreadable);
+    tcase_add_test(core, notes_beside_their_exercise);
     tcase_add_test(core, failing_point_is_simple);
     tcase_add_test(core, partial_credit);
     tcase_add_test(core, latex_submission);
     tcase_add_test(core, forgiving_ini);
+    tcase_add_test(core, remarks_are_not_glued);
     tcase_add_test(core, utf16_file);
     tcase_add_test(core, grouped_and_listed_forms);
     tcase_add_test(core, unknown_and_duplicate_sections);
@@ -1019,6 +1312,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, text_and_json_reports);
     tcase_add_test(core, simulated_autograder_tree);
     tcase_add_test(core, autograder_bundle);
+    tcase_add_test(core, one_identity_everywhere);
     tcase_add_test(core, batch_with_a_bad_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

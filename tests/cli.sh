@@ -103,6 +103,20 @@ fi
 expect 2 "$E" plot nope; one_line_error
 expect 2 "$E" plot --format gif; one_line_error
 
+# grade: one identity rule, said in the report; exercise show prints the variant
+printf 'student = ann@uni.edu\n[kl-self]\nanswer = 0\n' >"$tmp/carl.txt"
+expect 2 "$E" grade "$tmp/carl.txt" --identity sid; one_line_error
+expect 2 "$E" gradescope run --identity sid; one_line_error
+expect 0 "$E" grade "$tmp/carl.txt" --identity name --json; is_json "grade --json"
+grep -q '"used": "carl"' "$tmp/out" && grep -q '"source": "name"' "$tmp/out" && ok ||
+    bad "grade --identity name: $(grep -A2 identity "$tmp/out")"
+grep -q 'student = ann@uni.edu' "$tmp/out" && ok || bad "the disagreeing student line is not named"
+expect 0 "$E" grade "$tmp/carl.txt"
+grep -q 'student ann@uni.edu from student-line' "$tmp/out" && ok || bad "identity not in the text report"
+expect 0 "$E" exercise show incl-excl-fit --student ann@uni.edu
+grep -q 'per-student variants' "$tmp/out" && grep -q '^  w1 = ' "$tmp/out" && ok ||
+    bad "exercise show does not print the variant"
+
 # serve: bad usage is one line and exit 2, before anything listens
 expect 0 "$E" serve --help
 expect 2 "$E" serve --port 70000; one_line_error
@@ -230,7 +244,8 @@ cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class2/=1+1.txt"
 cp "$(dirname "$0")/fuzz/corpus_answers/good.txt" "$tmp/class2/@sum.txt"
 expect 0 "$E" grade --batch "$tmp/class2" --csv "$tmp/class2/scores.csv"
 expect 0 "$E" grade --batch "$tmp/class2" --csv "$tmp/class2/scores.csv"
-if grep -q '^"'"'"'=1+1.txt","'"'"'=1+1",' "$tmp/class2/scores.csv" && grep -q '^"'"'"'@sum' "$tmp/class2/scores.csv" &&
+# (the student column is the identity used: the file's student line, here)
+if grep -q '^"'"'"'=1+1.txt",' "$tmp/class2/scores.csv" && grep -q '^"'"'"'@sum' "$tmp/class2/scores.csv" &&
     ! grep -q '^[=+@-]' "$tmp/class2/scores.csv"; then ok; else bad "CSV formulas: $(cut -c1-40 "$tmp/class2/scores.csv")"; fi
 [ "$(wc -l <"$tmp/class2/scores.csv")" -eq 3 ] && ok || bad "grade --batch graded its own CSV: $(cut -c1-30 "$tmp/class2/scores.csv")"
 

@@ -23,12 +23,37 @@ static const char *part_kind(el_grade_part_kind k)
     return "";
 }
 
+/* The variant's parameters: "This exercise has per-student variants..." */
+static void show_variant(const el_grade_exercise *ex, const char *student)
+{
+    if (!ex->nparams || ex->nparams > 64)
+        return;
+    double v[64];
+    el_grade_exercise_variant(ex, student, v);
+    int per = el_grade_exercise_has_variants(ex), named = student && *student;
+    if (per)
+        printf("This exercise has per-student variants: %s%s%s has\n",
+               named ? "the variant of '" : "", named ? student : "the default variant",
+               named ? "'" : "");
+    else
+        puts("Parameters (the same for every student):");
+    for (size_t i = 0; i < ex->nparams; i++)
+        printf("  %s = %.6g\n", ex->params[i].name, v[i]);
+    if (per)
+        printf("%s", named ? "(your variant follows your answer file's `student =` line, or the\n"
+                             "identity your instructor chose)\n\n"
+                           : "Give --student ID (your `student =` line) to see your own.\n\n");
+    else
+        puts("");
+}
+
 static void show_text(const el_grade_exercise *ex, const char *student)
 {
     char *st = el_grade_exercise_statement(ex, student);
     printf("%s -- %s (%g points)\n\n%s\n\n", ex->id, ex->title, ex->points,
            st ? st : ex->statement);
     free(st);
+    show_variant(ex, student);
     if (ex->nvars) {
         puts("Variables:");
         for (size_t i = 0; i < ex->nvars; i++) {
@@ -70,6 +95,17 @@ static json_t *show_json(const el_grade_exercise *ex, const char *student)
                                                ex->parts[i].points));
     json_object_set_new(o, "variables", vars);
     json_object_set_new(o, "parts", parts);
+    if (ex->nparams && ex->nparams <= 64) {
+        double v[64];
+        el_grade_exercise_variant(ex, student, v);
+        json_t *params = json_object();
+        for (size_t i = 0; i < ex->nparams; i++)
+            json_object_set_new(params, ex->params[i].name, json_real(v[i]));
+        json_object_set_new(o, "variant",
+                            json_pack("{s:b, s:s, s:o}", "per_student",
+                                      el_grade_exercise_has_variants(ex), "student",
+                                      student ? student : "", "parameters", params));
+    }
     return o;
 }
 

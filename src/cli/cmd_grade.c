@@ -20,14 +20,17 @@ static double now(void)
 
 static void grade_help(void)
 {
-    puts("usage: elbolab grade ANSWERS [--set NAME] [--student ID] [--json]\n"
-         "                     [--gradescope RESULTS_JSON] [--exercises DIR]\n"
-         "       elbolab grade --batch DIR [--jobs N] [--csv OUT] [--set NAME]\n\n"
+    puts("usage: elbolab grade ANSWERS [--set NAME] [--student ID] [--identity RULE]\n"
+         "                     [--json] [--gradescope RESULTS_JSON] [--exercises DIR]\n"
+         "       elbolab grade --batch DIR [--jobs N] [--csv OUT] [--set NAME]\n"
+         "                     [--identity RULE]\n\n"
          "Grades an answer file: INI-style ([exercise-id] sections with `answer = ...`)\n"
          "or LaTeX with \\answer{exercise-id}{...}.  Prints each exercise's score and\n"
-         "what is wrong.  --set chooses the problem set (default: all); --student the\n"
-         "variant (default: the file's `student = ...` line, else the default one);\n"
-         "--json prints a JSON report; --gradescope also writes Gradescope's\n"
+         "what is wrong.  --set chooses the problem set (default: all).  The variant\n"
+         "follows --identity: student-line (default: the file's `student = ...` line,\n"
+         "else the file's or folder's name without extension), name, or platform (the\n"
+         "e-mail, else SID, of a submission_metadata.json beside the file); --student\n"
+         "overrides them all.  --json prints a JSON report; --gradescope also writes Gradescope's\n"
          "results.json.  --batch grades every file (or per-student folder) of DIR\n"
          "with N threads and writes a CSV (to OUT, else to standard output).\n"
          "--exercises DIR (or $ELBOLAB_EXERCISES) chooses the exercises folder.\n"
@@ -36,6 +39,7 @@ static void grade_help(void)
 
 typedef struct {
     const char *set, *student, *gradescope, *batch, *csv, *exercises;
+    el_grade_identity id;
     int json;
     unsigned long jobs;
 } grade_opts;
@@ -50,7 +54,7 @@ static int run_batch(const el_grade_book *c, const el_grade_exercise_set *set, c
             return cli_fail_lib("grade");
         f = out.f;
     }
-    if (el_grade_folder(c, set, o->batch, (unsigned)o->jobs, &b)) {
+    if (el_grade_folder(c, set, o->batch, &o->id, (unsigned)o->jobs, &b)) {
         int rc = cli_fail_lib("grade");
         el_file_out_abort(&out);
         return rc;
@@ -77,7 +81,7 @@ static int run_one(const el_grade_book *c, const el_grade_exercise_set *set, con
 {
     double t0 = now();
     el_grade_report r;
-    if (el_grade_file(c, set, path, o->student, &r))
+    if (el_grade_file(c, set, path, &o->id, &r))
         return cli_fail_lib("grade");
     if (o->gradescope) {
         json_t *j = el_grade_gradescope(&r, now() - t0);
@@ -105,20 +109,32 @@ static int run_one(const el_grade_book *c, const el_grade_exercise_set *set, con
 int cmd_grade(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "set", required_argument, NULL, 's' },   { "student", required_argument, NULL, 'u' },
-        { "json", no_argument, NULL, 'j' },        { "gradescope", required_argument, NULL, 'g' },
-        { "batch", required_argument, NULL, 'b' }, { "jobs", required_argument, NULL, 'J' },
-        { "csv", required_argument, NULL, 'c' },   { "exercises", required_argument, NULL, 'e' },
-        { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+        { "set", required_argument, NULL, 's' },
+        { "student", required_argument, NULL, 'u' },
+        { "json", no_argument, NULL, 'j' },
+        { "gradescope", required_argument, NULL, 'g' },
+        { "batch", required_argument, NULL, 'b' },
+        { "jobs", required_argument, NULL, 'J' },
+        { "csv", required_argument, NULL, 'c' },
+        { "exercises", required_argument, NULL, 'e' },
+        { "identity", required_argument, NULL, 'i' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
-    grade_opts o = { CLI_DEFAULT_SET, NULL, NULL, NULL, NULL, NULL, 0, 1 };
+    grade_opts o = {
+        CLI_DEFAULT_SET, NULL, NULL, NULL, NULL, NULL, { EL_GRADE_ID_STUDENT_LINE, NULL }, 0, 1
+    };
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":hs:u:jg:b:J:c:e:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":hs:u:jg:b:J:c:e:i:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': grade_help(); return 0;
         case 's': o.set = optarg; break;
-        case 'u': o.student = optarg; break;
+        case 'u': o.id.student = optarg; break;
+        case 'i':
+            if (el_grade_id_rule_parse(optarg, &o.id.rule))
+                return cli_fail_lib("grade");
+            break;
         case 'j': o.json = 1; break;
         case 'g': o.gradescope = optarg; break;
         case 'b': o.batch = optarg; break;

@@ -12,13 +12,18 @@
 static void gradescope_help(void)
 {
     puts("usage: elbolab gradescope --set NAME -o autograder.zip [--source DIR]\n"
-         "       elbolab gradescope run [--root DIR] [--set NAME] [--exercises DIR]\n\n"
+         "                          [--identity RULE]\n"
+         "       elbolab gradescope run [--root DIR] [--set NAME] [--identity RULE]\n"
+         "                          [--exercises DIR]\n\n"
          "The first form builds a Gradescope autograder bundle: the sources,\n"
          "exercises/, setup.sh (installs packages and builds on Gradescope's Ubuntu\n"
          "image) and run_autograder.  Upload it as the assignment's autograder.\n"
          "The second form is what run_autograder calls: it grades the answer file in\n"
-         "ROOT/submission (ROOT defaults to /autograder) for the student named in\n"
-         "ROOT/submission_metadata.json and writes ROOT/results/results.json.");
+         "ROOT/submission (ROOT defaults to /autograder) and writes\n"
+         "ROOT/results/results.json.  --identity chooses whose variant is graded, as\n"
+         "in elbolab grade: student-line (default: the file's `student =` line, else\n"
+         "its name), name, or platform (the e-mail, else SID, of\n"
+         "ROOT/submission_metadata.json); the bundle passes it to run_autograder.");
 }
 
 int cmd_gradescope(int argc, char **argv)
@@ -29,13 +34,15 @@ int cmd_gradescope(int argc, char **argv)
         { "source", required_argument, NULL, 'S' },
         { "root", required_argument, NULL, 'r' },
         { "exercises", required_argument, NULL, 'e' },
+        { "identity", required_argument, NULL, 'i' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *set = NULL, *out = NULL, *src = NULL, *root = "/autograder", *dir = NULL;
+    el_grade_identity id = { EL_GRADE_ID_STUDENT_LINE, NULL };
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":hs:o:S:r:e:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":hs:o:S:r:e:i:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': gradescope_help(); return 0;
         case 's': set = optarg; break;
@@ -43,6 +50,10 @@ int cmd_gradescope(int argc, char **argv)
         case 'S': src = optarg; break;
         case 'r': root = optarg; break;
         case 'e': dir = optarg; break;
+        case 'i':
+            if (el_grade_id_rule_parse(optarg, &id.rule))
+                return cli_fail_lib("gradescope");
+            break;
         case ':': return cli_fail("gradescope", "%s needs a value", argv[optind - 1]);
         default: return cli_fail("gradescope", "unknown option '%s'", argv[optind - 1]);
         }
@@ -60,8 +71,9 @@ int cmd_gradescope(int argc, char **argv)
     const el_grade_exercise_set *s = cli_find_set("gradescope", c, set ? set : CLI_DEFAULT_SET);
     int rc = EXIT_USAGE;
     if (s && run)
-        rc = el_grade_gradescope_run(c, s, root) ? cli_fail_lib("gradescope") : 0;
-    else if (s && el_grade_gradescope_bundle(src ? src : el_grade_source_dir(), s->name, out))
+        rc = el_grade_gradescope_run(c, s, root, &id) ? cli_fail_lib("gradescope") : 0;
+    else if (s &&
+             el_grade_gradescope_bundle(src ? src : el_grade_source_dir(), s->name, id.rule, out))
         rc = cli_fail_lib("gradescope");
     else if (s) {
         printf(

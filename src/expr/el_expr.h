@@ -125,6 +125,12 @@ typedef struct {
  * NULL). */
 el_expr *el_expr_parse(const char *text, el_expr_error *err);
 
+/* As el_expr_parse, with INDEX (NULL: none) a free index: x_k, where no
+ * enclosing sum binds k, is the whole vector x, so that an entry written in
+ * index notation (lik_k prior_k / \sum_j lik_j prior_j) is the vector of
+ * those entries. */
+el_expr *el_expr_parse_free(const char *text, const char *index, el_expr_error *err);
+
 /* Free a tree; NULL is a no-op. */
 void el_expr_free(el_expr *e);
 

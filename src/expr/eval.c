@@ -368,6 +368,32 @@ static int apply_matrix_fn(machine *m, slot *a, int fn, size_t pos)
     return EL_OK;
 }
 
+/* diag of the top value: a vector becomes the diagonal matrix, a square
+ * matrix its diagonal (a column), a scalar stays. */
+static int apply_diag(machine *m, slot *a, size_t pos)
+{
+    size_t r = a->r, c = a->c, n = r < c ? c : r;
+    if (!is_vector(r, c) && r != c)
+        return fail(m, EL_EDOM, pos, "diag needs a vector or a square matrix, not %zux%zu", r, c);
+    if (n == 1)
+        return EL_OK;
+    int vec = is_vector(r, c);
+    int st = reshape(m, &m->tmp, vec ? n : r, vec ? n : 1);
+    if (st || (st = charge(m, (double)(n * n), pos)))
+        return st;
+    const double *x = data(a);
+    double *y = data(&m->tmp);
+    for (size_t i = 0; i < n; i++) {
+        if (vec)
+            for (size_t j = 0; j < n; j++)
+                y[i * n + j] = i == j ? x[i] : 0.0;
+        else
+            y[i] = x[i * (n + 1)];
+    }
+    swap_slots(a, &m->tmp);
+    return EL_OK;
+}
+
 /* Applies function fn to the top value. */
 static int apply_fn(machine *m, int fn, size_t pos)
 {
@@ -402,6 +428,7 @@ static int apply_fn(machine *m, int fn, size_t pos)
         set_scalar(a, t);
         return EL_OK;
     }
+    case FN_DIAG: return apply_diag(m, a, pos);
     default: return apply_matrix_fn(m, a, fn, pos);
     }
 }

@@ -116,7 +116,8 @@ typedef enum {
     FN_TR,
     FN_DET,
     FN_INV,
-    FN_BARS /* |x|: det of a square matrix, abs of a scalar */
+    FN_BARS, /* |x|: det of a square matrix, abs of a scalar */
+    FN_DIAG  /* diag(v): the diagonal matrix of a vector; diag(A): A's diagonal as a vector */
 } expr_fn;
 
 typedef struct {

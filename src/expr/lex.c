@@ -101,32 +101,83 @@ typedef struct {
     const char *name;
 } uni_entry;
 
-static const uni_entry unicode[] = {
-    { 0x00B7, TK_STAR, NULL },      { 0x00D7, TK_STAR, NULL },      { 0x22C5, TK_STAR, NULL },
-    { 0x2217, TK_STAR, NULL },      { 0x2219, TK_STAR, NULL },      { 0x2212, TK_MINUS, NULL },
-    { 0x2299, TK_ODOT, NULL },      { 0x2013, TK_MINUS, NULL },     { 0x2012, TK_MINUS, NULL },
-    { 0x00F7, TK_SLASH, NULL },     { 0x2215, TK_SLASH, NULL },     { 0x2032, TK_PRIME, NULL },
-    { 0x1D40, TK_PRIME, NULL },     { 0x22A4, TK_PRIME, NULL },     { 0x221A, TK_SQRT, NULL },
-    { 0x2223, TK_BAR, NULL },       { 0x03B1, TK_NAME, "alpha" },   { 0x03B2, TK_NAME, "beta" },
-    { 0x03B3, TK_NAME, "gamma" },   { 0x03B4, TK_NAME, "delta" },   { 0x03B5, TK_NAME, "epsilon" },
-    { 0x03F5, TK_NAME, "epsilon" }, { 0x03B6, TK_NAME, "zeta" },    { 0x03B7, TK_NAME, "eta" },
-    { 0x03B8, TK_NAME, "theta" },   { 0x03D1, TK_NAME, "theta" },   { 0x03B9, TK_NAME, "iota" },
-    { 0x03BA, TK_NAME, "kappa" },   { 0x03BB, TK_NAME, "lambda" },  { 0x03BC, TK_NAME, "mu" },
-    { 0x00B5, TK_NAME, "mu" },      { 0x03BD, TK_NAME, "nu" },      { 0x03BE, TK_NAME, "xi" },
-    { 0x03BF, TK_NAME, "o" },       { 0x03C0, TK_NAME, "pi" },      { 0x03C1, TK_NAME, "rho" },
-    { 0x03C2, TK_NAME, "sigma" },   { 0x03C3, TK_NAME, "sigma" },   { 0x03C4, TK_NAME, "tau" },
-    { 0x03C5, TK_NAME, "upsilon" }, { 0x03C6, TK_NAME, "phi" },     { 0x03D5, TK_NAME, "phi" },
-    { 0x03C7, TK_NAME, "chi" },     { 0x03C8, TK_NAME, "psi" },     { 0x03C9, TK_NAME, "omega" },
-    { 0x0393, TK_NAME, "Gamma" },   { 0x0394, TK_NAME, "Delta" },   { 0x0398, TK_NAME, "Theta" },
-    { 0x039B, TK_NAME, "Lambda" },  { 0x039E, TK_NAME, "Xi" },      { 0x03A0, TK_NAME, "Pi" },
-    { 0x03A3, TK_NAME, "Sigma" },   { 0x03A5, TK_NAME, "Upsilon" }, { 0x03A6, TK_NAME, "Phi" },
-    { 0x03A8, TK_NAME, "Psi" },     { 0x03A9, TK_NAME, "Omega" },   { 0x2126, TK_NAME, "Omega" },
-    { 0x2113, TK_NAME, "ell" },     { 0x0391, TK_NAME, "A" },       { 0x0392, TK_NAME, "B" },
-    { 0x0395, TK_NAME, "E" },       { 0x0396, TK_NAME, "Z" },       { 0x0397, TK_NAME, "H" },
-    { 0x0399, TK_NAME, "I" },       { 0x039A, TK_NAME, "K" },       { 0x039C, TK_NAME, "M" },
-    { 0x039D, TK_NAME, "N" },       { 0x039F, TK_NAME, "O" },       { 0x03A1, TK_NAME, "P" },
-    { 0x03A4, TK_NAME, "T" },       { 0x03A7, TK_NAME, "X" },       { 0, TK_END, NULL }
-};
+static const uni_entry unicode[] = { { 0x00B7, TK_STAR, NULL },
+                                     { 0x00D7, TK_STAR, NULL },
+                                     { 0x22C5, TK_STAR, NULL },
+                                     { 0x2217, TK_STAR, NULL },
+                                     { 0x2219, TK_STAR, NULL },
+                                     { 0x2212, TK_MINUS, NULL },
+                                     { 0x2299, TK_ODOT, NULL },
+                                     { 0x2013, TK_MINUS, NULL },
+                                     { 0x2012, TK_MINUS, NULL },
+                                     { 0x00F7, TK_SLASH, NULL },
+                                     { 0x2215, TK_SLASH, NULL },
+                                     { 0x2032, TK_PRIME, NULL },
+                                     { 0x1D40, TK_PRIME, NULL },
+                                     { 0x22A4, TK_PRIME, NULL },
+                                     { 0x221A, TK_SQRT, NULL },
+                                     { 0x2223, TK_BAR, NULL },
+                                     { 0x03B1, TK_NAME, "alpha" },
+                                     { 0x03B2, TK_NAME, "beta" },
+                                     { 0x03B3, TK_NAME, "gamma" },
+                                     { 0x03B4, TK_NAME, "delta" },
+                                     { 0x03B5, TK_NAME, "epsilon" },
+                                     { 0x03F5, TK_NAME, "epsilon" },
+                                     { 0x03B6, TK_NAME, "zeta" },
+                                     { 0x03B7, TK_NAME, "eta" },
+                                     { 0x03B8, TK_NAME, "theta" },
+                                     { 0x03D1, TK_NAME, "theta" },
+                                     { 0x03B9, TK_NAME, "iota" },
+                                     { 0x03BA, TK_NAME, "kappa" },
+                                     { 0x03BB, TK_NAME, "lambda" },
+                                     { 0x03BC, TK_NAME, "mu" },
+                                     { 0x00B5, TK_NAME, "mu" },
+                                     { 0x03BD, TK_NAME, "nu" },
+                                     { 0x03BE, TK_NAME, "xi" },
+                                     { 0x03BF, TK_NAME, "o" },
+                                     { 0x03C0, TK_NAME, "pi" },
+                                     { 0x03C1, TK_NAME, "rho" },
+                                     { 0x03C2, TK_NAME, "sigma" },
+                                     { 0x03C3, TK_NAME, "sigma" },
+                                     { 0x03C4, TK_NAME, "tau" },
+                                     { 0x03C5, TK_NAME, "upsilon" },
+                                     { 0x03C6, TK_NAME, "phi" },
+                                     { 0x03D5, TK_NAME, "phi" },
+                                     { 0x03C7, TK_NAME, "chi" },
+                                     { 0x03C8, TK_NAME, "psi" },
+                                     { 0x03C9, TK_NAME, "omega" },
+                                     { 0x0393, TK_NAME, "Gamma" },
+                                     { 0x0394, TK_NAME, "Delta" },
+                                     { 0x0398, TK_NAME, "Theta" },
+                                     { 0x039B, TK_NAME, "Lambda" },
+                                     { 0x039E, TK_NAME, "Xi" },
+                                     { 0x03A0, TK_NAME, "Pi" },
+                                     { 0x03A3, TK_NAME, "Sigma" },
+                                     { 0x03A5, TK_NAME, "Upsilon" },
+                                     { 0x03A6, TK_NAME, "Phi" },
+                                     { 0x03A8, TK_NAME, "Psi" },
+                                     { 0x03A9, TK_NAME, "Omega" },
+                                     { 0x2126, TK_NAME, "Omega" },
+                                     { 0x2113, TK_NAME, "ell" },
+                                     { 0x0391, TK_NAME, "A" },
+                                     { 0x0392, TK_NAME, "B" },
+                                     { 0x0395, TK_NAME, "E" },
+                                     { 0x0396, TK_NAME, "Z" },
+                                     { 0x0397, TK_NAME, "H" },
+                                     { 0x0399, TK_NAME, "I" },
+                                     { 0x039A, TK_NAME, "K" },
+                                     { 0x039C, TK_NAME, "M" },
+                                     { 0x039D, TK_NAME, "N" },
+                                     { 0x039F, TK_NAME, "O" },
+                                     { 0x03A1, TK_NAME, "P" },
+                                     { 0x03A4, TK_NAME, "T" },
+                                     { 0x03A7, TK_NAME, "X" },
+                                     { 0x2211, TK_CMD, "sum" },
+                                     { 0x220F, TK_CMD, "prod" },
+                                     { 0x2016, TK_CMD, "|" },
+                                     { 0x2225, TK_CMD, "|" },
+                                     { 0x2044, TK_SLASH, NULL },
+                                     { 0, TK_END, NULL } };
 
 static int in_list(const char *const *list, const char *name)
 {
@@ -223,6 +274,13 @@ static void skip_space(cursor *c)
             step(c, len);
             continue;
         }
+        if (cp == '%') { /* a LaTeX comment, to the end of the line */
+            while (c->off < c->len && at(c, 0) != '\n') { /* characters, whatever the bytes */
+                c->pos += (at(c, 0) & 0xC0) != 0x80;
+                c->off++;
+            }
+            continue;
+        }
         if (cp != '\\')
             return;
         int next = at(c, 1);
@@ -277,11 +335,29 @@ static void lex_number(cursor *c, token *t)
         tok_bad(t, "number %.24s is too large", buf);
 }
 
+/* Modules whose prefix a student pastes from a notebook: np.log is log. */
+static const char *const libraries[] = { "np", "numpy", "math", "torch", "jnp", "linalg", NULL };
+
 /* Reads a plain identifier: a letter, then letters, digits, and '_' when a
  * letter or digit follows it (so `mu_q`, `sigma1`, `x_1` are one name, while
- * `x_{1}` is `x`, `_`, `{1}`). */
+ * `x_{1}` is `x`, `_`, `{1}`).  A library prefix (np., math., torch.) is
+ * dropped. */
 static void lex_ident(cursor *c, token *t)
 {
+    for (;;) {
+        cursor probe = *c;
+        size_t n = 0;
+        char word[8];
+        while (n + 1 < sizeof word && is_alpha(at(&probe, 0))) {
+            word[n++] = (char)at(&probe, 0);
+            step(&probe, 1);
+        }
+        word[n] = '\0';
+        if (at(&probe, 0) != '.' || !is_alpha(at(&probe, 1)) || !in_list(libraries, word))
+            break;
+        step(&probe, 1);
+        *c = probe;
+    }
     size_t n = 0;
     while (is_alpha(at(c, 0)) || is_digit(at(c, 0)) ||
            (at(c, 0) == '_' && (is_alpha(at(c, 1)) || is_digit(at(c, 1))))) {
@@ -321,6 +397,14 @@ static void lex_delim(cursor *c, token *t, int side, const char *cmd)
         t->kind = TK_BAR;
         t->flag = d.flag != BAR_EITHER ? d.flag : side;
         return;
+    case TK_CMD: /* \left\| ... \right\|: a norm */
+        if (!strcmp(d.name, "|") || !strcmp(d.name, "Vert") || !strcmp(d.name, "lVert") ||
+            !strcmp(d.name, "rVert")) {
+            t->kind = TK_CMD;
+            strcpy(t->name, side == BAR_OPEN ? "lVert" : side == BAR_CLOSE ? "rVert" : d.name);
+            return;
+        }
+        break;
     default: break;
     }
     if (at(&save, 0) == '.')
@@ -452,6 +536,23 @@ static int lex_deriv_unicode(cursor *c, token *t, unsigned long cp, size_t len)
     return 0;
 }
 
+/* The value of a Unicode vulgar fraction (½ ⅓ ¼ ¾ ⅔ ⅛ ...), or 0. */
+static double vulgar_fraction(unsigned long cp)
+{
+    static const struct {
+        unsigned long cp;
+        double num, den;
+    } fr[] = { { 0x00BD, 1, 2 }, { 0x00BC, 1, 4 },  { 0x00BE, 3, 4 }, { 0x2150, 1, 7 },
+               { 0x2151, 1, 9 }, { 0x2152, 1, 10 }, { 0x2153, 1, 3 }, { 0x2154, 2, 3 },
+               { 0x2155, 1, 5 }, { 0x2156, 2, 5 },  { 0x2157, 3, 5 }, { 0x2158, 4, 5 },
+               { 0x2159, 1, 6 }, { 0x215A, 5, 6 },  { 0x215B, 1, 8 }, { 0x215C, 3, 8 },
+               { 0x215D, 5, 8 }, { 0x215E, 7, 8 },  { 0, 0, 1 } };
+    for (size_t i = 0; fr[i].cp; i++)
+        if (fr[i].cp == cp)
+            return fr[i].num / fr[i].den;
+    return 0;
+}
+
 /* Classifies a non-ASCII character. */
 static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
 {
@@ -463,6 +564,13 @@ static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
     }
     if (cp >= 0x2080 && cp <= 0x2089) {
         lex_subdigits(c, t);
+        return;
+    }
+    double frac = vulgar_fraction(cp);
+    if (frac > 0) {
+        t->kind = TK_NUM;
+        t->num = frac;
+        step(c, len);
         return;
     }
     for (size_t i = 0; unicode[i].cp; i++) {
@@ -478,12 +586,7 @@ static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
     memcpy(buf, c->s + c->off, len);
     buf[len] = '\0';
     step(c, len);
-    if (cp == 0x2016)
-        tok_bad(t, "%s", "norms are not supported: write sqrt(x^T x)");
-    else if (cp == 0x2211 || cp == 0x220F)
-        tok_bad(t, "write '%s' as \\sum_{i} or \\prod_{i}", buf);
-    else
-        tok_bad(t, "unexpected character '%s'", buf);
+    tok_bad(t, "unexpected character '%s'", buf);
 }
 
 /* Classifies a one-character ASCII token; returns 0 if `ch` is not one. */

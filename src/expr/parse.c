@@ -40,7 +40,9 @@ typedef struct {
     active_index idx[EXPR_MAX_SUM_NEST];
     size_t nidx;
     int depth;
-    int bars; /* an ambiguous '|' closes (1) or opens (0) */
+    int bars;                       /* an ambiguous '|' closes (1) or opens (0) */
+    int norms;                      /* inside \|...\|: an ambiguous '\|' closes */
+    char free_index[EXPR_NAME_MAX]; /* x_k with no sum over k is the vector x ("": none) */
     int failed;
     el_expr_error *err;
 } parser;
@@ -258,6 +260,9 @@ static int read_subscript(parser *p, char *out)
             advance(p);
             if (!read_braced_name(p, piece, cmd))
                 return 0;
+        } else if (braced && *out && t->kind == TK_BAD && p->cur.s[t->off] == ',') {
+            strcpy(piece, ","); /* x_{i,j}, \mu_{z,i} */
+            advance(p);
         } else {
             return expected(p, "a subscript (letters, digits or a Greek letter)");
         }
@@ -308,11 +313,34 @@ static int emit_name(parser *p, const name_info *n)
     active_index *ix = n->has_sub ? find_index(p, n->sub) : NULL;
     if (ix)
         return emit_element(p, n->base, ix, n->pos);
+    const char *comma = n->has_sub ? strrchr(n->sub, ',') : NULL;
+    if (comma) { /* \mu_{z,i}: element i of mu_z in a sum over i; else mu_z_i */
+        strcpy(full, n->base);
+        if (!append(full, "_") || strlen(full) + (size_t)(comma - n->sub) >= sizeof full)
+            return fail(p, n->pos, "name too long");
+        strncat(full, n->sub, (size_t)(comma - n->sub));
+        for (char *c = full; *c; c++)
+            *c = *c == ',' ? '_' : *c;
+        if ((ix = find_index(p, comma + 1)) != NULL)
+            return emit_element(p, full, ix, n->pos);
+        if (!append(full, "_") || !append(full, comma + 1))
+            return fail(p, n->pos, "name too long");
+        long v = intern(p, full, n->pos);
+        return v >= 0 && emit(p, OP_VAR, 0, (uint32_t)v, 0, 0, n->pos);
+    }
     const char *us = n->has_sub ? NULL : strrchr(n->base, '_');
     if (us && us != n->base && (ix = find_index(p, us + 1)) != NULL) {
         memcpy(full, n->base, (size_t)(us - n->base));
         full[us - n->base] = '\0';
         return emit_element(p, full, ix, n->pos);
+    }
+    const char *k = n->has_sub ? n->sub : us && us != n->base ? us + 1 : NULL;
+    if (k && *p->free_index && !strcmp(k, p->free_index)) { /* x_k, k free: all of x */
+        size_t len = n->has_sub ? strlen(n->base) : (size_t)(us - n->base);
+        memcpy(full, n->base, len);
+        full[len] = '\0';
+        long v = intern(p, full, n->pos);
+        return v >= 0 && emit(p, OP_VAR, 0, (uint32_t)v, 0, 0, n->pos);
     }
     strcpy(full, n->base);
     if (n->has_sub && (!append(full, "_") || !append(full, n->sub)))
@@ -411,11 +439,11 @@ typedef struct {
     expr_fn fn;
 } fn_name;
 
-static const fn_name functions[] = { { "log", FN_LOG },   { "ln", FN_LOG },  { "exp", FN_EXP },
-                                     { "sqrt", FN_SQRT }, { "abs", FN_ABS }, { "sum", FN_SUM },
-                                     { "prod", FN_PROD }, { "tr", FN_TR },   { "Tr", FN_TR },
-                                     { "trace", FN_TR },  { "det", FN_DET }, { "inv", FN_INV },
-                                     { NULL, FN_LOG } };
+static const fn_name functions[] = { { "log", FN_LOG },   { "ln", FN_LOG },    { "exp", FN_EXP },
+                                     { "sqrt", FN_SQRT }, { "abs", FN_ABS },   { "sum", FN_SUM },
+                                     { "prod", FN_PROD }, { "tr", FN_TR },     { "Tr", FN_TR },
+                                     { "trace", FN_TR },  { "det", FN_DET },   { "inv", FN_INV },
+                                     { "diag", FN_DIAG }, { "Diag", FN_DIAG }, { NULL, FN_LOG } };
 
 /* The function called `name`, or -1. */
 static int find_function(const char *name)
@@ -589,6 +617,15 @@ static int read_sum_limits(parser *p, expr_sum *s, char *index)
     return 1;
 }
 
+/* 1 when the code [FROM, TO) reads a variable. */
+static int uses_variable(const parser *p, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (p->code[i].op == OP_VAR)
+            return 1;
+    return 0;
+}
+
 /* \sum_{i} term, \sum_{i=1}^{d} term, \prod...: x_i in the term is element i
  * of vector x; the range is lo..hi (hi a name: the vectors' length). */
 static int parse_sum(parser *p, int is_prod, size_t pos)
@@ -613,12 +650,71 @@ static int parse_sum(parser *p, int is_prod, size_t pos)
     p->nidx--;
     if (!ok || !emit(p, OP_SUM_END, is_prod, id, 0, 0, pos))
         return 0;
+    if (s->nv == 0 && s->hi < 0 && uses_variable(p, begin + 1, p->ncode - 1)) {
+        /* \sum_z lik prior: no element of a vector, so all of them, as sum(lik prior) */
+        memmove(&p->code[begin], &p->code[begin + 1], (p->ncode - 2 - begin) * sizeof *p->code);
+        p->ncode -= 2; /* the body moved down over SUM_BEGIN; SUM_END dropped */
+        return emit(p, OP_FN, is_prod ? FN_PROD : FN_SUM, 0, 0, 0, pos);
+    }
     if (s->nv == 0 && s->hi < 0)
         return fail(p, pos, "the sum over %s uses no vector element such as x_%s", ix->name,
                     ix->name);
     p->code[begin].b = (uint32_t)(p->ncode - 1 - begin);
     p->code[p->ncode - 1].b = (uint32_t)(p->ncode - 1 - (begin + 1));
     return 1;
+}
+
+enum { NORM_NONE = 0, NORM_EITHER, NORM_OPEN, NORM_CLOSE };
+
+/* What the lookahead is as a norm's bar (\| \Vert \lVert \rVert ‖). */
+static int norm_bar(const parser *p)
+{
+    if (p->tok.kind != TK_CMD)
+        return NORM_NONE;
+    const char *n = p->tok.name;
+    if (!strcmp(n, "|") || !strcmp(n, "Vert"))
+        return NORM_EITHER;
+    return !strcmp(n, "lVert") ? NORM_OPEN : !strcmp(n, "rVert") ? NORM_CLOSE : NORM_NONE;
+}
+
+/* 1 when the lookahead closes the norm being read. */
+static int closes_norm(const parser *p)
+{
+    int b = norm_bar(p);
+    return b == NORM_CLOSE || (b == NORM_EITHER && p->norms);
+}
+
+/* \|x\|, \lVert x \rVert, ‖x‖, optionally _2: the Euclidean norm
+ * sqrt(sum(x^2)) (the opening bar already read). */
+static int parse_norm(parser *p, size_t pos)
+{
+    int outer_bars = p->bars, outer = p->norms;
+    p->bars = 0;
+    p->norms = 1;
+    if (!parse_expr(p))
+        return 0;
+    p->bars = outer_bars;
+    if (!closes_norm(p)) {
+        char what[64];
+        snprintf(what, sizeof what, "'\\|' to close the norm at position %zu", pos);
+        return expected(p, what);
+    }
+    p->norms = outer;
+    advance(p);
+    if (accept(p, TK_USCORE)) {
+        int braced = accept(p, TK_LBRACE);
+        if (p->tok.kind != TK_NUM || p->tok.num != 2)
+            return fail(p, p->tok.pos, "only the Euclidean norm (\\|x\\|_2) can be graded");
+        advance(p);
+        if (braced && !accept(p, TK_RBRACE))
+            return expected(p, "'}'");
+    } else if (p->tok.kind == TK_SUBDIG) {
+        if (strcmp(p->tok.name, "2") != 0)
+            return fail(p, p->tok.pos, "only the Euclidean norm (\\|x\\|_2) can be graded");
+        advance(p);
+    }
+    return emit(p, OP_NUM, 0, 0, 0, 2.0, pos) && emit(p, OP_POW, 0, 0, 0, 0, pos) &&
+           emit(p, OP_FN, FN_SUM, 0, 0, 0, pos) && emit(p, OP_FN, FN_SQRT, 0, 0, 0, pos);
 }
 
 /* Notations that name something the grader cannot evaluate. */
@@ -712,10 +808,17 @@ static int parse_command(parser *p, name_info *n)
                                         "widehat", "tilde",      "widetilde", NULL };
     char cmd[EXPR_NAME_MAX];
     size_t pos = p->tok.pos;
+    int bar = norm_bar(p);
     strcpy(cmd, p->tok.name);
+    if (closes_norm(p))
+        return expected(p, "a value");
     advance(p);
+    if (bar)
+        return parse_norm(p, pos);
     if (strcmp(cmd, "sqrt") == 0)
         return parse_sqrt(p, pos);
+    if ((strcmp(cmd, "sum") == 0 || strcmp(cmd, "prod") == 0) && is_open(p->tok.kind))
+        return parse_function(p, cmd[0] == 'p' ? FN_PROD : FN_SUM, pos); /* \sum(v): all of v */
     if (strcmp(cmd, "sum") == 0 || strcmp(cmd, "prod") == 0)
         return parse_sum(p, cmd[0] == 'p', pos);
     if (strcmp(cmd, "mathbb") == 0)
@@ -747,6 +850,16 @@ static int parse_primary(parser *p, name_info *n)
         advance(p);
         return 1;
     case TK_NAME:
+        if (!strcmp(t->name, "square")) { /* np.square(x) = x^2 */
+            size_t pos = t->pos;
+            advance(p);
+            if (p->tok.kind == TK_LPAREN)
+                return parse_group(p) && emit(p, OP_NUM, 0, 0, 0, 2.0, pos) &&
+                       emit(p, OP_POW, 0, 0, 0, 0, pos);
+            n->pending = 1;
+            strcpy(n->base, "square");
+            return 1;
+        }
         if ((fn = find_function(t->name)) >= 0) {
             size_t pos = t->pos;
             advance(p);
@@ -891,8 +1004,8 @@ static int starts_factor(const parser *p)
 {
     switch (p->tok.kind) {
     case TK_NUM:
+    case TK_CMD: return !closes_norm(p);
     case TK_NAME:
-    case TK_CMD:
     case TK_SQRT:
     case TK_BAD:
     case TK_LPAREN:
@@ -1002,9 +1115,16 @@ static el_expr *parser_finish(parser *p)
 
 el_expr *el_expr_parse(const char *text, el_expr_error *err)
 {
+    return el_expr_parse_free(text, NULL, err);
+}
+
+el_expr *el_expr_parse_free(const char *text, const char *index, el_expr_error *err)
+{
     parser p;
     memset(&p, 0, sizeof p);
     p.err = err;
+    if (index && strlen(index) < sizeof p.free_index)
+        strcpy(p.free_index, index);
     if (err) {
         err->pos = 0;
         err->msg[0] = '\0';

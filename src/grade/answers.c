@@ -51,7 +51,8 @@ static el_grade_answer_section *section_for(el_grade_answers *a, const char *raw
 /* Adds KEY = VALUE (ERROR may be NULL) to S; a repeated key keeps the later
  * value, with a note. */
 static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char *key,
-                     const char *value, const char *error, int line)
+                     const char *value, const char *error, int line, const char *remark,
+                     int remark_line)
 {
     el_grade_answer_entry *e = NULL;
     for (size_t i = 0; i < s->n; i++)
@@ -63,6 +64,7 @@ static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char
         free(e->key);
         free(e->value);
         free(e->error);
+        free(e->remark);
     } else {
         if (grade_grow((void **)&s->e, &s->cap, s->n, sizeof *s->e))
             return -1;
@@ -72,7 +74,9 @@ static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char
     e->value = grade_strdup(value);
     e->error = error ? grade_strdup(error) : NULL;
     e->line = line;
-    if (!e->key || !e->value || (error && !e->error))
+    e->remark = remark ? grade_strdup(remark) : NULL;
+    e->remark_line = remark_line;
+    if (!e->key || !e->value || (error && !e->error) || (remark && !e->remark))
         return -1;
     return 0;
 }
@@ -124,7 +128,8 @@ static int from_ini(el_grade_answers *a, const ini_file *f)
         if (!s)
             return -1;
         for (size_t j = 0; j < src->n; j++)
-            if (put_entry(a, s, src->e[j].key, src->e[j].value, src->e[j].error, src->e[j].line))
+            if (put_entry(a, s, src->e[j].key, src->e[j].value, src->e[j].error, src->e[j].line,
+                          src->e[j].remark, src->e[j].remark_line))
                 return -1;
     }
     for (size_t i = 0; i < f->notes.n; i++)
@@ -218,7 +223,7 @@ static int read_tex_answer(el_grade_answers *a, const char *t, size_t n, size_t 
         el_grade_answer_section *s = nkey && *id.s ? section_for(a, id.s, at) : NULL;
         if (!*id.s)
             grade_note(&a->notes, at, 1, "\\answer{}{...} without an exercise id: ignored");
-        else if (!s || put_entry(a, s, nkey, body.s, NULL, at))
+        else if (!s || put_entry(a, s, nkey, body.s, NULL, at, NULL, 0))
             st = -1;
         free(nkey);
     }
@@ -354,6 +359,7 @@ void el_grade_answers_free(el_grade_answers *a)
             free(a->s[i].e[j].key);
             free(a->s[i].e[j].value);
             free(a->s[i].e[j].error);
+            free(a->s[i].e[j].remark);
         }
         free(a->s[i].e);
         free(a->s[i].id);

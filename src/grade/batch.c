@@ -16,12 +16,13 @@ typedef struct {
     const el_grade_book *c;
     const el_grade_exercise_set *set;
     const char *dir;
+    const el_grade_identity *id;
     el_grade_batch *b;
     size_t next;
     pthread_mutex_t lock;
 } pool;
 
-/* The student id of a file: its name without the extension. */
+/* A file's name without the extension (the row's student when it cannot be read). */
 static char *stem(const char *name)
 {
     const char *dot = strrchr(name, '.');
@@ -37,14 +38,15 @@ static void grade_row(pool *p, el_grade_batch_row *row)
     int st = path ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         st = grade_find_submission(path, &sub); /* one folder per student */
-    row->student = sub ? grade_strdup(row->file) : stem(row->file);
     el_grade_report r;
     memset(&r, 0, sizeof r);
-    if (!st)
-        st = el_grade_file(p->c, p->set, sub ? sub : path, row->student, &r);
+    if (!st) /* a per-student folder's name is the folder's */
+        st = grade_file_named(p->c, p->set, sub ? sub : path, sub ? row->file : NULL, p->id, &r);
     if (st) {
+        row->student = sub ? grade_strdup(row->file) : stem(row->file);
         row->error = grade_clean(el_errmsg(), strlen(el_errmsg()), 300, 0);
     } else {
+        row->student = grade_strdup(r.student);
         row->score = r.score;
         for (size_t i = 0; i < r.n && i < row->n; i++)
             row->scores[i] = r.ex[i].score;
@@ -68,7 +70,7 @@ static void *worker(void *arg)
 }
 
 int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, const char *dir,
-                    unsigned jobs, el_grade_batch *out)
+                    const el_grade_identity *id, unsigned jobs, el_grade_batch *out)
 {
     memset(out, 0, sizeof *out);
     out->set = set;
@@ -105,7 +107,7 @@ int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, co
         el_grade_batch_free(out);
         return EL_ERROR(EL_ENOMEM, "out of memory");
     }
-    pool p = { c, set, dir, out, 0, PTHREAD_MUTEX_INITIALIZER };
+    pool p = { c, set, dir, id, out, 0, PTHREAD_MUTEX_INITIALIZER };
     unsigned nt = jobs ? jobs : 1;
     if (nt > 64)
         nt = 64;

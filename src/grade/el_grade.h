@@ -47,6 +47,9 @@ typedef struct {
     char *value; /* trimmed text; "" when unreadable (see error) */
     char *error; /* why the value could not be read (line too long...), or NULL */
     int line;
+    char *remark;    /* unindented lines after it that do not continue it (a remark,
+                        or the next items of a list), or NULL */
+    int remark_line; /* the first of them */
 } el_grade_answer_entry;
 
 typedef struct {
@@ -105,6 +108,8 @@ typedef struct {
     double a, b; /* domain parameters */
     size_t naliases;
     char **aliases; /* other spellings accepted for this variable */
+    size_t nwritten;
+    char **written; /* forms that stand for it in answers (p(x|z) for lik), or none */
     char *about;    /* one line for the statement, or NULL */
     char *define;   /* a derived variable's expression (z = mu + sigma eps), or NULL */
     void *compiled; /* its parsed form (el_expr *), owned */
@@ -234,6 +239,9 @@ const char *el_grade_book_suggest(const el_grade_book *c, const char *id);
  * solver cannot handle other values yet. */
 void el_grade_exercise_variant(const el_grade_exercise *ex, const char *student, double *out);
 
+/* 1 when students get different parameter values (per-student variants). */
+int el_grade_exercise_has_variants(const el_grade_exercise *ex);
+
 /* The statement with {param} replaced by this student's values; malloc'd. */
 char *el_grade_exercise_statement(const el_grade_exercise *ex, const char *student);
 
@@ -262,6 +270,37 @@ typedef struct {
 /* The solver registered under NAME, or NULL. */
 const el_grade_solver *el_grade_solver_find(const char *name);
 
+/* ---- whose variant: one identity rule for every path ----------------------- */
+
+/* The rule an instructor sets once (--identity), the same for `grade`,
+ * `grade --batch` and the Gradescope run.  Every rule falls back to the
+ * next available source: student-line -> name; name -> student-line;
+ * platform -> student-line -> name; nothing at all is the default variant. */
+typedef enum {
+    EL_GRADE_ID_STUDENT_LINE = 0, /* the file's `student =` line, else its name */
+    EL_GRADE_ID_NAME,             /* the file's or folder's name without extension */
+    EL_GRADE_ID_PLATFORM          /* the platform's metadata: e-mail, else SID */
+} el_grade_id_rule;
+
+typedef struct {
+    el_grade_id_rule rule;
+    const char *student; /* --student X: overrides every rule (NULL or "": none) */
+} el_grade_identity;
+
+/* Where a submission came from, for the rules above. */
+typedef struct {
+    const char *name;     /* the file's or folder's path or name (its stem is used), or NULL */
+    const char *platform; /* the platform's id of the student, or NULL */
+} el_grade_origin;
+
+/* Parses "student-line", "name" or "platform" into *OUT; EL_EUSAGE otherwise. */
+int el_grade_id_rule_parse(const char *s, el_grade_id_rule *out);
+const char *el_grade_id_rule_name(el_grade_id_rule r);
+
+/* The platform's id in DIR/submission_metadata.json (Gradescope): the first
+ * user's e-mail, else SID, else id; NULL when there is none.  malloc'd. */
+char *el_grade_platform_id(const char *dir);
+
 /* ---- grading -------------------------------------------------------------- */
 
 typedef enum {
@@ -286,11 +325,15 @@ typedef struct {
     el_grade_status status;
     size_t nparts;
     el_grade_part_result *parts;
+    int line_from, line_to; /* the lines of its section in the file (0, 0: none): the
+                               notes on these lines concern it */
 } el_grade_exercise_result;
 
 typedef struct {
-    char *source;  /* file name shown in reports */
-    char *student; /* the student id used for the variant ("" = default) */
+    char *source;          /* file name shown in reports */
+    char *student;         /* the student id used for the variant ("" = default) */
+    char *identity_source; /* where it came from: --student, student-line, name,
+                              platform, or none */
     char *set;
     double score, max;
     size_t n;
@@ -305,10 +348,20 @@ int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
                    const el_grade_answers *a, const char *student, const char *source,
                    el_grade_report *out);
 
-/* Reads and grades the file at PATH.  An unreadable file is an error
- * (EL_EIO / EL_ELIMIT, report empty). */
+/* Grades answers A as above, the variant chosen by the identity rule ID
+ * (NULL: student-line, no override) from A's `student =` line and FROM
+ * (NULL: nothing more).  The report says the identity and its source, and a
+ * note says when the file's `student =` line disagrees with it. */
+int el_grade_score_as(const el_grade_book *c, const el_grade_exercise_set *set,
+                      const el_grade_answers *a, const el_grade_identity *id,
+                      const el_grade_origin *from, const char *source, el_grade_report *out);
+
+/* Reads and grades the file at PATH under the identity rule ID (NULL:
+ * student-line): its name is PATH's stem; the platform's metadata is
+ * looked for beside it (and above a folder named `submission`).  An
+ * unreadable file is an error (EL_EIO / EL_ELIMIT, report empty). */
 int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
-                  const char *student, el_grade_report *out);
+                  const el_grade_identity *id, el_grade_report *out);
 
 void el_grade_report_free(el_grade_report *r);
 
@@ -338,7 +391,7 @@ char *el_grade_dump_json(const json_t *j);
 
 typedef struct {
     char *file;    /* name within the folder */
-    char *student; /* student id used (file's own, else the file stem) */
+    char *student; /* the identity used (see el_grade_identity) */
     char *error;   /* why the file could not be graded, or NULL */
     double score, max;
     size_t n;
@@ -353,10 +406,11 @@ typedef struct {
 
 /* Grades every non-hidden entry of DIR but *.csv files (the grader's own
  * output) with JOBS threads (0 = 1): a file is an answer file, a folder one
- * student's submission.
- * A bad file gives a row with its error and never stops the others. */
+ * student's submission; each under the identity rule ID (NULL: student-line)
+ * as el_grade_file does; a per-student folder's name is the folder's.  A bad
+ * file gives a row with its error and never stops the others. */
 int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, const char *dir,
-                    unsigned jobs, el_grade_batch *out);
+                    const el_grade_identity *id, unsigned jobs, el_grade_batch *out);
 void el_grade_batch_free(el_grade_batch *b);
 
 /* The CSV (header, one row per file) to F. */
@@ -368,17 +422,19 @@ int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f);
  * sources needed to build elbolab, exercises/, setup.sh (installs packages
  * and builds on Gradescope's Ubuntu image) and run_autograder (grades with
  * SET).  Written atomically. */
-int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char *zip_path);
+int el_grade_gradescope_bundle(const char *src_dir, const char *set, el_grade_id_rule rule,
+                               const char *zip_path);
 
 /* The source tree compiled in at build time (for the bundle). */
 const char *el_grade_source_dir(void);
 
 /* Runs the autograder in ROOT (normally /autograder): grades the answer file
- * found in ROOT/submission for the student named in
- * ROOT/submission_metadata.json and writes ROOT/results/results.json.  A
- * missing or unreadable submission still yields a results.json (score 0 and
- * an explanation); only an unwritable results.json is an error. */
+ * found in ROOT/submission under the identity rule ID (NULL: student-line;
+ * the platform's id is ROOT/submission_metadata.json's) and writes
+ * ROOT/results/results.json.  A missing or unreadable submission still
+ * yields a results.json (score 0 and an explanation); only an unwritable
+ * results.json is an error. */
 int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set *set,
-                            const char *root);
+                            const char *root, const el_grade_identity *id);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/el_core.h"
 #include "num/el_num.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,9 +649,107 @@ static void variable_list(const el_grade_exercise *ex, gbuf *b)
 
 /* Parses the answer TEXT (math delimiters stripped; "KL = ..." read from the
  * last '=' on); NULL with the reason in FB. */
+/* 1 when S calls NAME with a library prefix (np.NAME, torch.NAME...). */
+static int library_call(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(s, name); p; p = strstr(p + 1, name))
+        if (p > s && p[-1] == '.' && !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z')))
+            return 1;
+    return 0;
+}
+
+/* The letter k when every unknown variable of E is V_k for a vector
+ * variable V of EX -- one free index, as in lik_k prior_k / \sum_j lik_j
+ * prior_j, the k-th entry of a vector -- and k is not a variable of EX;
+ * else 0. */
+static char free_index(const el_grade_exercise *ex, const el_expr *e)
+{
+    char k = 0, base[128];
+    for (size_t i = 0; i < el_expr_nvars(e); i++) {
+        const char *v = el_expr_var(e, i), *us = strrchr(v, '_');
+        if (grade_resolve(ex, v) >= 0)
+            continue;
+        if (!us || us == v || us[2] || us[1] < 'a' || us[1] > 'z' || (k && us[1] != k) ||
+            (size_t)(us - v) >= sizeof base)
+            return 0;
+        k = us[1];
+        memcpy(base, v, (size_t)(us - v));
+        base[us - v] = '\0';
+        long vi = grade_resolve(ex, base);
+        if (vi < 0 || ex->vars[vi].shape != EL_GRADE_SHAPE_VECTOR)
+            return 0;
+    }
+    char name[2] = { k, '\0' };
+    return k && grade_resolve(ex, name) < 0 ? k : 0;
+}
+
+/* S read again with its one free index (see free_index), or NULL. */
+static el_expr *without_free_index(const el_grade_exercise *ex, const el_expr *e, const char *s)
+{
+    char k[2] = { free_index(ex, e), '\0' };
+    el_expr_error err;
+    el_expr *r = k[0] ? el_expr_parse_free(s, k, &err) : NULL;
+    if (r && unknown_var(ex, r)) {
+        el_expr_free(r);
+        r = NULL;
+    }
+    return r;
+}
+
+/* The length of the text at T that spells FORM (spaces aside; '|' also as
+ * \mid or \vert), or 0. */
+static size_t match_form(const char *t, const char *f)
+{
+    size_t i = 0;
+    for (; *f; f++) {
+        if (*f == ' ')
+            continue;
+        while (i && t[i] == ' ')
+            i++;
+        size_t k = *f == '|' && !strncmp(t + i, "\\mid", 4)    ? 4
+                   : *f == '|' && !strncmp(t + i, "\\vert", 5) ? 5
+                                                               : 0;
+        if (k && !isalpha((unsigned char)t[i + k]))
+            i += k;
+        else if (t[i] == *f)
+            i++;
+        else
+            return 0;
+    }
+    return i;
+}
+
+/* S with every form a variable of EX is declared to be written as
+ * (`written = p(x|z)` for lik) replaced by that variable, bracketed. */
+static char *replace_written(const el_grade_exercise *ex, char *s)
+{
+    gbuf b = { 0 };
+    gbuf_add(&b, "", 0);
+    for (size_t i = 0; s[i];) {
+        size_t len = 0, v = 0;
+        int word = i > 0 && (isalpha((unsigned char)s[i - 1]) || s[i - 1] == '\\');
+        for (size_t k = 0; !word && !len && k < ex->nvars; k++)
+            for (size_t j = 0; !len && j < ex->vars[k].nwritten; j++)
+                if ((len = match_form(s + i, ex->vars[k].written[j])) != 0)
+                    v = k;
+        if (len) {
+            gbuf_printf(&b, "(%s)", ex->vars[v].name);
+            i += len;
+        } else {
+            gbuf_add(&b, s + i, 1);
+            i++;
+        }
+    }
+    free(s);
+    return gbuf_take(&b);
+}
+
 static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf *fb)
 {
     char *s = grade_strip_math(text);
+    if (s)
+        s = replace_written(ex, s);
     if (!s)
         return NULL;
     if (!*s) {
@@ -676,11 +775,23 @@ static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf 
         }
         el_expr_free(t);
     }
+    el_expr *t = e ? without_free_index(ex, e, s) : NULL;
+    if (t) { /* lik_k prior_k / \sum_j lik_j prior_j: the vector of those entries */
+        el_expr_free(e);
+        free(s);
+        return t;
+    }
     if (e) {
         gbuf_printf(fb, "Your answer uses '%s', which is not a variable of this exercise (use ",
                     bad);
         variable_list(ex, fb);
         gbuf_puts(fb, ").");
+        if (library_call(s, bad))
+            gbuf_printf(fb,
+                        " Library prefixes are read away (np.log is log), but '%s' is not a "
+                        "function of the answer language: use log, exp, sqrt, abs, sum, prod, "
+                        "tr, det, inv, diag and ^ for powers.",
+                        bad);
     } else {
         size_t pos = first_err.pos ? first_err.pos - 1 : 0;
         size_t len = strlen(s);

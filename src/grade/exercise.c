@@ -245,6 +245,9 @@ static int read_variable(el_grade_exercise *ex, const char *name, const ini_sect
         } else if (!strcmp(e->key, "aliases")) {
             if (split_list(e->value, ',', &v->aliases, &v->naliases))
                 st = EL_ERROR(EL_ENOMEM, "out of memory");
+        } else if (!strcmp(e->key, "written")) {
+            if (split_list(e->value, ';', &v->written, &v->nwritten))
+                st = EL_ERROR(EL_ENOMEM, "out of memory");
         } else if (!strcmp(e->key, "about")) {
             free(v->about);
             v->about = grade_strdup(e->value);
@@ -696,6 +699,7 @@ void grade_exercise_free(el_grade_exercise *ex)
         free(ex->vars[i].define);
         el_expr_free(ex->vars[i].compiled);
         free_list(ex->vars[i].aliases, ex->vars[i].naliases);
+        free_list(ex->vars[i].written, ex->vars[i].nwritten);
     }
     free(ex->vars);
     for (size_t i = 0; i < ex->nparts; i++) {
@@ -759,6 +763,13 @@ el_grade_exercise *grade_exercise_parse(const char *text, size_t len, const char
             w.line = f.notes.v[i].line;
             st = BAD(w, "%s", f.notes.v[i].text);
         }
+    for (size_t i = 0; !st && i < f.n; i++) /* an exercise's text is never a remark */
+        for (size_t j = 0; !st && j < f.s[i].n; j++)
+            if (f.s[i].e[j].remark) {
+                w.line = f.s[i].e[j].remark_line;
+                st = BAD(w, "indent the lines that continue '%s' (line %d)", f.s[i].e[j].key,
+                         f.s[i].e[j].line);
+            }
     if (!st)
         st = read_top(ex, &f.s[0], w);
     for (size_t i = 1; !st && i < f.n; i++)

@@ -119,29 +119,30 @@ static const char setup_sh[] =
     "meson setup build --buildtype=release -Dtests=disabled\n"
     "meson compile -C build\n";
 
-/* run_autograder for SET (a safe name, checked by the caller). */
-static char *run_script(const char *set)
+/* run_autograder for SET (a safe name, checked by the caller) and the
+ * identity rule RULE. */
+static char *run_script(const char *set, el_grade_id_rule rule)
 {
     gbuf b = { 0 };
-    gbuf_printf(
-        &b,
-        "#!/usr/bin/env bash\n"
-        "# run_autograder -- run by Gradescope for every submission: grades the\n"
-        "# answer file in $ROOT/submission (problem set '%s') and writes\n"
-        "# $ROOT/results/results.json.  ELBOLAB_AUTOGRADER_ROOT overrides /autograder\n"
-        "# (to try it on a simulated tree); ELBOLAB_BIN overrides the program.\n"
-        "ROOT=\"${ELBOLAB_AUTOGRADER_ROOT:-/autograder}\"\n"
-        "SRC=\"${ELBOLAB_SOURCE:-$ROOT/source}\"\n"
-        "BIN=\"${ELBOLAB_BIN:-$SRC/build/src/cli/elbolab}\"\n"
-        "if [ ! -x \"$BIN\" ]; then\n"
-        "    mkdir -p \"$ROOT/results\"\n"
-        "    printf '%%s\\n' '{\"score\": 0, \"output\": \"The autograder is not built: "
-        "setup.sh failed. Please tell your instructor.\", \"tests\": []}' "
-        "> \"$ROOT/results/results.json\"\n"
-        "    exit 1\n"
-        "fi\n"
-        "exec \"$BIN\" gradescope run --root \"$ROOT\" --set '%s' --exercises \"$SRC/exercises\"\n",
-        set, set);
+    gbuf_printf(&b,
+                "#!/usr/bin/env bash\n"
+                "# run_autograder -- run by Gradescope for every submission: grades the\n"
+                "# answer file in $ROOT/submission (problem set '%s') and writes\n"
+                "# $ROOT/results/results.json.  ELBOLAB_AUTOGRADER_ROOT overrides /autograder\n"
+                "# (to try it on a simulated tree); ELBOLAB_BIN overrides the program.\n"
+                "ROOT=\"${ELBOLAB_AUTOGRADER_ROOT:-/autograder}\"\n"
+                "SRC=\"${ELBOLAB_SOURCE:-$ROOT/source}\"\n"
+                "BIN=\"${ELBOLAB_BIN:-$SRC/build/src/cli/elbolab}\"\n"
+                "if [ ! -x \"$BIN\" ]; then\n"
+                "    mkdir -p \"$ROOT/results\"\n"
+                "    printf '%%s\\n' '{\"score\": 0, \"output\": \"The autograder is not built: "
+                "setup.sh failed. Please tell your instructor.\", \"tests\": []}' "
+                "> \"$ROOT/results/results.json\"\n"
+                "    exit 1\n"
+                "fi\n"
+                "exec \"$BIN\" gradescope run --root \"$ROOT\" --set '%s' --identity %s \\\n"
+                "    --exercises \"$SRC/exercises\"\n",
+                set, set, el_grade_id_rule_name(rule));
     return gbuf_take(&b);
 }
 
@@ -205,7 +206,8 @@ static int safe_set_name(const char *s)
     return 1;
 }
 
-int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char *zip_path)
+int el_grade_gradescope_bundle(const char *src_dir, const char *set, el_grade_id_rule rule,
+                               const char *zip_path)
 {
     if (!safe_set_name(set))
         return EL_ERROR(EL_EUSAGE, "a set name is letters, digits, '-', '_' and '.'");
@@ -221,7 +223,7 @@ int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char 
     int st = bundle_start(&z);
     if (st)
         return st;
-    char *run = run_script(set);
+    char *run = run_script(set, rule);
     st = run ? bundle_add(&z, "setup.sh", setup_sh, strlen(setup_sh), 0755)
              : EL_ERROR(EL_ENOMEM, "out of memory");
     if (!st)
@@ -245,33 +247,6 @@ int el_grade_gradescope_bundle(const char *src_dir, const char *set, const char 
 
 /* ---- the run on Gradescope -------------------------------------------------------------- */
 
-/* The student id in ROOT/submission_metadata.json: the first user's SID,
- * else e-mail, else id; "" when there is none. */
-static char *metadata_student(const char *root)
-{
-    gbuf b = { 0 };
-    gbuf_printf(&b, "%s/submission_metadata.json", root);
-    json_error_t err;
-    json_t *m = b.s ? json_load_file(b.s, 0, &err) : NULL;
-    free(b.s);
-    json_t *users = m ? json_object_get(m, "users") : NULL;
-    json_t *u = json_is_array(users) ? json_array_get(users, 0) : NULL;
-    char *who = NULL;
-    static const char *const keys[] = { "sid", "email", "id", NULL };
-    for (size_t i = 0; u && !who && keys[i]; i++) {
-        json_t *v = json_object_get(u, keys[i]);
-        char num[32];
-        if (json_is_string(v) && *json_string_value(v))
-            who = grade_strdup(json_string_value(v));
-        else if (json_is_integer(v)) {
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-            who = grade_strdup(num);
-        }
-    }
-    json_decref(m);
-    return who ? who : grade_strdup("");
-}
-
 static double now(void)
 {
     struct timespec t;
@@ -280,16 +255,15 @@ static double now(void)
 }
 
 int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set *set,
-                            const char *root)
+                            const char *root, const el_grade_identity *id)
 {
     double t0 = now();
-    char *student = metadata_student(root), *file = NULL;
+    char *student = el_grade_platform_id(root), *file = NULL;
     gbuf b = { 0 };
     gbuf_printf(&b, "%s/submission", root);
     char *subdir = gbuf_take(&b);
-    if (!student || !subdir) {
+    if (!subdir) {
         free(student);
-        free(subdir);
         return EL_ERROR(EL_ENOMEM, "out of memory");
     }
     el_grade_report r;
@@ -304,7 +278,8 @@ int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set 
         grade_note(&a.notes, 0, 1, "%s", why);
     }
     const char *base = file ? strrchr(file, '/') : NULL;
-    st = el_grade_score(c, set, &a, student, base ? base + 1 : "submission", &r);
+    el_grade_origin from = { base ? base + 1 : NULL, student };
+    st = el_grade_score_as(c, set, &a, id, &from, base ? base + 1 : "submission", &r);
     el_grade_answers_free(&a);
     free(file);
     free(student);

@@ -106,7 +106,7 @@ static ini_entry *add_entry(ini_section *s, const char *key, size_t klen, int li
         return NULL;
     }
     ini_entry *e = &s->e[s->n++];
-    *e = (ini_entry){ k, v, NULL, line };
+    *e = (ini_entry){ k, v, NULL, line, NULL, 0 };
     return e;
 }
 
@@ -190,7 +190,8 @@ typedef struct {
     ini_entry *cont;    /* the entry that following lines may continue */
     size_t cont_indent; /* indentation of its key line */
     size_t entries;
-    int stopped; /* a size limit was reached */
+    int stopped;          /* a size limit was reached */
+    ini_entry *remark_of; /* the entry whose remark the lines being read are, or NULL */
 } reader;
 
 static ini_section *current(reader *r)
@@ -218,6 +219,7 @@ static int read_header(reader *r, const char *s, size_t n, int line)
     if (!add_section(r->f, name, inner, line))
         return -1;
     r->cont = NULL;
+    r->remark_of = NULL;
     if (!close)
         return 0;
     const char *rest = close + 1;
@@ -272,6 +274,118 @@ static size_t indent_of(const char *s, size_t n)
     return i;
 }
 
+/* 1 when the LaTeX command at S (after its backslash, N bytes) is a
+ * relation or an operator a row of a chain may begin or end with. */
+static int relation_cmd(const char *s, size_t n)
+{
+    static const char *const cmds[] = {
+        "le",    "leq",   "ge",   "geq",     "approx", "propto",     "cdot",
+        "times", "right", "neq",  "equiv",   "sim",    "div",        "pm",
+        "mp",    "bigr",  "Bigr", "biggr",   "Biggr",  "implies",    "iff",
+        "to",    "ll",    "gg",   "lesssim", "gtrsim", "Rightarrow", "Longrightarrow",
+        NULL
+    };
+    size_t k = 0;
+    while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')))
+        k++;
+    for (size_t i = 0; k && cmds[i]; i++)
+        if (strlen(cmds[i]) == k && !memcmp(s, cmds[i], k))
+            return 1;
+    return 0;
+}
+
+/* 1 when S (N bytes) begins with a relation, '&', an operator or a closing
+ * bracket: a row that cannot stand alone. */
+static int begins_joined(const char *s, size_t n)
+{
+    static const char *const uni[] = {
+        "\xc2\xb7",     "\xc3\x97",     "\xe2\x88\x92", "\xe2\x89\xa4", "\xe2\x89\xa5",
+        "\xe2\x89\x88", "\xe2\x88\x9d", "\xe2\x87\x92", "\xe2\x89\xa0", NULL
+    }; /* · × − ≤ ≥ ≈ ∝ ⇒ ≠ */
+    if (strchr("=<>&+-*/^)]}|", s[0]))
+        return 1;
+    if (s[0] == '\\' && n > 1)
+        return s[1] == '}' || s[1] == '|' || relation_cmd(s + 1, n - 1);
+    for (size_t i = 0; uni[i]; i++)
+        if (n >= strlen(uni[i]) && !memcmp(s, uni[i], strlen(uni[i])))
+            return 1;
+    return 0;
+}
+
+/* 1 when the value V so far cannot end there: it is empty, ends with a
+ * relation, an operator, '&', an opening bracket or "\\", or leaves a
+ * bracket open. */
+static int ends_open(const char *v)
+{
+    size_t n = strlen(v);
+    while (n && is_space(v[n - 1]))
+        n--;
+    if (n == 0 || strchr("=<>&+-*/^([{,;", v[n - 1]) || (n >= 2 && !memcmp(v + n - 2, "\\\\", 2)))
+        return 1;
+    size_t k = n;
+    while (k && ((v[k - 1] >= 'a' && v[k - 1] <= 'z') || (v[k - 1] >= 'A' && v[k - 1] <= 'Z')))
+        k--;
+    if (k < n && k && v[k - 1] == '\\' &&
+        (relation_cmd(v + k, n - k) || !strncmp(v + k, "left", 4)))
+        return 1;
+    long depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\\' && i + 1 < n && (v[i + 1] == '{' || v[i + 1] == '}'))
+            i++;
+        else if (v[i] == '(' || v[i] == '[' || v[i] == '{')
+            depth++;
+        else if (v[i] == ')' || v[i] == ']' || v[i] == '}')
+            depth--;
+    }
+    return depth > 0;
+}
+
+/* 1 when T (TN bytes) is an item of a list of options: "3", "3, 5", "b)",
+ * "(c)", "d." -- a selection written one option per line. */
+static int list_item(const char *t, size_t tn)
+{
+    int alpha = (t[0] >= 'a' && t[0] <= 'z') || (t[0] >= 'A' && t[0] <= 'Z');
+    if (t[0] >= '0' && t[0] <= '9')
+        return 1;
+    if (alpha && (tn == 1 || strchr(").:", t[1])))
+        return 1;
+    return tn >= 3 && t[0] == '(' && t[2] == ')';
+}
+
+/* Whether an unindented line T without a key continues entry E: only a
+ * row that cannot stand alone, a list item, or a line after a value that
+ * cannot end there; any other line is a remark (kept apart), not glued on. */
+/* An answer that opened a ``` fence and has not closed it yet. */
+static int in_fence(const ini_entry *e)
+{
+    const char *v = e->value;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    return strncmp(v, "```", 3) == 0 && !strstr(v + 3, "```");
+}
+
+static int continues(const ini_entry *e, const char *t, size_t tn)
+{
+    return in_fence(e) || begins_joined(t, tn) || list_item(t, tn) || ends_open(e->value);
+}
+
+/* Adds line T (LINE) to E's remark. */
+static int add_remark(ini_entry *e, const char *t, size_t tn, int line)
+{
+    size_t old = e->remark ? strlen(e->remark) : 0;
+    char *v = realloc(e->remark, old + tn + 2);
+    if (!v)
+        return -1;
+    if (old)
+        v[old++] = '\n';
+    else
+        e->remark_line = line;
+    memcpy(v + old, t, tn);
+    v[old + tn] = '\0';
+    e->remark = v;
+    return 0;
+}
+
 static int read_line(reader *r, const char *s, size_t n, int line)
 {
     if (n > EL_GRADE_MAX_LINE)
@@ -286,7 +400,10 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     size_t tn = n;
     trim(&t, &tn);
     if (tn == 0) {
+        if (r->cont && in_fence(r->cont)) /* a blank row inside a fence */
+            return 0;
         r->cont = NULL;
+        r->remark_of = NULL;
         return 0;
     }
     if (t[0] == '#' || t[0] == ';' || t[0] == '%' || (tn > 1 && t[0] == '/' && t[1] == '/'))
@@ -294,8 +411,16 @@ static int read_line(reader *r, const char *s, size_t n, int line)
     if (t[0] == '[')
         return read_header(r, t, tn, line);
     size_t val, k = key_prefix(t, tn, &val);
-    if (r->cont && (!k || ind > r->cont_indent))
-        return append_value(r->cont, t, tn);
+    if (r->cont && (ind > r->cont_indent || (!k && r->f->n > 1))) { /* not the preamble */
+        if (ind > r->cont_indent || continues(r->cont, t, tn))
+            return append_value(r->cont, t, tn);
+        r->remark_of = r->cont;
+        r->cont = NULL;
+        return add_remark(r->remark_of, t, tn, line);
+    }
+    if (!k && r->remark_of) /* the rest of a remark */
+        return add_remark(r->remark_of, t, tn, line);
+    r->remark_of = NULL;
     if (r->entries >= MAX_ENTRIES) {
         grade_note(&r->f->notes, line, 1,
                    "too many entries (more than %d): the rest of the file is ignored", MAX_ENTRIES);
@@ -356,7 +481,7 @@ int ini_parse(const char *text, size_t len, ini_file *out)
     char *decoded;
     if (grade_decode(text, len, &decoded, &text, &len))
         return EL_ENOMEM;
-    reader r = { out, NULL, 0, 0, 0 };
+    reader r = { out, NULL, 0, 0, 0, NULL };
     int st = add_section(out, "", 0, 0) ? 0 : -1;
     size_t i = 0;
     int line = 1;
@@ -386,6 +511,7 @@ void ini_free(ini_file *f)
             free(f->s[i].e[j].key);
             free(f->s[i].e[j].value);
             free(f->s[i].e[j].error);
+            free(f->s[i].e[j].remark);
         }
         free(f->s[i].e);
         free(f->s[i].name);

@@ -21,6 +21,8 @@ typedef struct {
     char *value;
     char *error; /* the value could not be read, or NULL */
     int line;
+    char *remark;    /* unindented lines after the value that do not continue it, or NULL */
+    int remark_line; /* the first of them */
 } ini_entry;
 
 typedef struct {
@@ -38,8 +40,12 @@ typedef struct {
 
 /* Reads TEXT (LEN bytes) forgivingly: a UTF-8 or UTF-16 byte-order mark,
  * CRLF or CR line ends, `key = value` or `key: value`, #, ; and % comment
- * lines, ` # ` inline comments, indented or bare continuation lines (joined
- * with a newline), keys in any case.  Lines that cannot be read become notes.
+ * lines, ` # ` inline comments, continuation lines (joined with a newline):
+ * indented ones, and unindented ones without a key that cannot stand alone
+ * (they begin with a relation, '&', an operator or a closing bracket, or the
+ * value so far ends with one or leaves a bracket open) -- any other
+ * unindented line after a value is a remark (kept apart in `remark`); keys
+ * in any case.  Lines that cannot be read become notes.
  * EL_OK or EL_ENOMEM. */
 int ini_parse(const char *text, size_t len, ini_file *out);
 void ini_free(ini_file *f);

@@ -68,6 +68,16 @@ static void wrap(FILE *f, const char *text, int indent, int width)
     }
 }
 
+/* The index of the exercise note N concerns (its line lies in that
+ * exercise's section), or -1 for a note on the whole file. */
+static long note_exercise(const el_grade_report *r, const el_grade_note *n)
+{
+    for (size_t i = 0; n->line > 0 && i < r->n; i++)
+        if (r->ex[i].line_from > 0 && n->line >= r->ex[i].line_from && n->line <= r->ex[i].line_to)
+            return (long)i;
+    return -1;
+}
+
 static void write_status(FILE *f, el_grade_status s, int colour)
 {
     if (colour)
@@ -100,19 +110,39 @@ static void write_exercise(FILE *f, const el_grade_exercise_result *e, int colou
 
 void el_grade_write_text(const el_grade_report *r, FILE *f, int colour)
 {
-    fprintf(f, "%s%s%s  (set %s, %s%s)\n\n", colour ? "\033[1m" : "",
+    const char *how = r->identity_source ? r->identity_source : "none";
+    fprintf(f, "%s%s%s  (set %s, %s%s%s%s)\n\n", colour ? "\033[1m" : "",
             *r->source ? r->source : "answers", colour ? "\033[0m" : "", r->set,
-            *r->student ? "student " : "default variant", r->student);
-    for (size_t i = 0; i < r->n; i++)
+            *r->student ? "student " : "default variant", r->student, *r->student ? " from " : "",
+            *r->student ? how : "");
+    size_t general = 0;
+    for (size_t i = 0; i < r->n; i++) {
         write_exercise(f, &r->ex[i], colour);
+        for (size_t k = 0; k < r->notes.n; k++) { /* the notes on its lines, beside it */
+            if (note_exercise(r, &r->notes.v[k]) != (long)i)
+                continue;
+            gbuf b = { 0 };
+            if (r->notes.v[k].line)
+                gbuf_printf(&b, "Note (line %d): %s", r->notes.v[k].line, r->notes.v[k].text);
+            else
+                gbuf_printf(&b, "Note: %s", r->notes.v[k].text);
+            if (b.s)
+                wrap(f, b.s, 6, 78);
+            free(b.s);
+        }
+    }
+    for (size_t k = 0; k < r->notes.n; k++)
+        general += note_exercise(r, &r->notes.v[k]) < 0;
     char sc[32], mx[32];
     fmt_score(sc, sizeof sc, r->score);
     fmt_score(mx, sizeof mx, r->max);
     fprintf(f, "\n%sTotal: %s/%s (%.1f%%)%s\n", colour ? "\033[1m" : "", sc, mx,
             r->max > 0 ? 100.0 * r->score / r->max : 0.0, colour ? "\033[0m" : "");
-    if (r->notes.n) {
+    if (general || r->notes.dropped) {
         fputs("\nNotes on the file:\n", f);
         for (size_t i = 0; i < r->notes.n; i++) {
+            if (note_exercise(r, &r->notes.v[i]) >= 0)
+                continue; /* printed beside its exercise */
             char head[32] = "";
             if (r->notes.v[i].line)
                 snprintf(head, sizeof head, "line %d: ", r->notes.v[i].line);
@@ -148,10 +178,14 @@ static json_t *str_json(const char *s)
     return j ? j : json_string("");
 }
 
-static json_t *notes_json(const el_grade_notes *n)
+/* The notes of R that concern exercise WHICH (-2: every note) as JSON. */
+static json_t *notes_json(const el_grade_report *r, long which)
 {
+    const el_grade_notes *n = &r->notes;
     json_t *a = json_array();
     for (size_t i = 0; i < n->n; i++) {
+        if (which != -2 && note_exercise(r, &n->v[i]) != which)
+            continue;
         json_t *o = json_object();
         json_object_set_new(o, "line", json_integer(n->v[i].line));
         json_object_set_new(o, "error", json_boolean(n->v[i].error));
@@ -166,6 +200,9 @@ json_t *el_grade_json(const el_grade_report *r)
     json_t *o = json_object(), *exs = json_array();
     json_object_set_new(o, "source", str_json(r->source));
     json_object_set_new(o, "student", str_json(r->student));
+    json_object_set_new(o, "identity",
+                        json_pack("{s:o, s:s}", "used", str_json(r->student), "source",
+                                  r->identity_source ? r->identity_source : "none"));
     json_object_set_new(o, "set", str_json(r->set));
     json_object_set_new(o, "score", score_json(r->score));
     json_object_set_new(o, "max_score", score_json(r->max));
@@ -189,17 +226,19 @@ json_t *el_grade_json(const el_grade_report *r)
             json_array_append_new(parts, y);
         }
         json_object_set_new(x, "parts", parts);
+        json_object_set_new(x, "notes", notes_json(r, (long)i));
         json_array_append_new(exs, x);
     }
     json_object_set_new(o, "exercises", exs);
-    json_object_set_new(o, "notes", notes_json(&r->notes));
+    json_object_set_new(o, "notes", notes_json(r, -2));
     json_object_set_new(o, "notes_dropped", json_integer((json_int_t)r->notes.dropped));
     return o;
 }
 
 /* The feedback of one exercise as Gradescope shows it. */
-static char *test_output(const el_grade_exercise_result *e)
+static char *test_output(const el_grade_report *r, size_t which)
 {
+    const el_grade_exercise_result *e = &r->ex[which];
     gbuf b = { 0 };
     gbuf_add(&b, "", 0);
     for (size_t j = 0; j < e->nparts; j++) {
@@ -216,6 +255,9 @@ static char *test_output(const el_grade_exercise_result *e)
         if (p->feedback)
             gbuf_printf(&b, "%s\n", p->feedback);
     }
+    for (size_t k = 0; k < r->notes.n; k++) /* the notes on its lines */
+        if (note_exercise(r, &r->notes.v[k]) == (long)which)
+            gbuf_printf(&b, "Note (line %d): %s\n", r->notes.v[k].line, r->notes.v[k].text);
     return gbuf_take(&b);
 }
 
@@ -228,6 +270,8 @@ static char *summary_output(const el_grade_report *r)
     gbuf_printf(&b, "Total: %s/%s (set %s%s%s).\n", sc, mx, r->set,
                 *r->student ? ", variant of " : "", r->student);
     for (size_t i = 0; i < r->notes.n; i++) {
+        if (note_exercise(r, &r->notes.v[i]) >= 0)
+            continue; /* in its exercise's output */
         if (r->notes.v[i].line)
             gbuf_printf(&b, "line %d: ", r->notes.v[i].line);
         gbuf_printf(&b, "%s\n", r->notes.v[i].text);
@@ -251,7 +295,7 @@ json_t *el_grade_gradescope(const el_grade_report *r, double execution_time)
         const el_grade_exercise_result *e = &r->ex[i];
         json_t *t = json_object();
         char num[32];
-        char *name = NULL, *out = test_output(e);
+        char *name = NULL, *out = test_output(r, i);
         gbuf nb = { 0 };
         gbuf_printf(&nb, "%s (%s)", e->ex->id, e->ex->title);
         name = gbuf_take(&nb);

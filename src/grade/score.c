@@ -7,6 +7,7 @@
 #include "core/el_core.h"
 
 #include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ typedef struct {
     const char *error;
     int line;
     int used;
+    const char *remark; /* lines after it that do not continue it, or NULL */
+    int remark_line;
 } entry;
 
 static int key_is(const char *key, const el_grade_part *p)
@@ -89,7 +92,8 @@ static size_t split_pairs(const el_grade_exercise *ex, const char *prefix,
             goto fail;
         }
         out[n++] =
-            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0 };
+            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0, NULL,
+                     0 };
         if (c == '\0')
             break;
         if (c == '\\')
@@ -122,7 +126,10 @@ static size_t collect(const el_grade_exercise *ex, const el_grade_answer_section
             }
         }
         if (n < cap)
-            v[n++] = (entry){ grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0 };
+            v[n++] = (entry){
+                grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0, e->remark,
+                e->remark_line
+            };
     }
     *out = v;
     return n;
@@ -207,6 +214,26 @@ static void part_list(const el_grade_exercise *ex, gbuf *b)
         gbuf_printf(b, "%s%s", i ? ", " : "", ex->parts[i].name);
 }
 
+/* The lines after E's value that do not continue it: the next items of a
+ * selection written one per line, else a remark (said in a note). */
+static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
+{
+    if (p->kind != EL_GRADE_PART_SELECT) {
+        grade_note(notes, e->remark_line, 0,
+                   "this line is read as a remark, not as part of the answer on line %d "
+                   "(indent it to continue that answer)",
+                   e->line);
+        return;
+    }
+    gbuf b = { 0 };
+    gbuf_printf(&b, "%s\n%s", e->value, e->remark);
+    char *v = gbuf_take(&b);
+    if (v) {
+        free(e->value);
+        e->value = v;
+    }
+}
+
 static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
                      const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
 {
@@ -222,6 +249,8 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
         entry *e = entry_for(ex, &ex->parts[i], v, n);
         if (e)
             e->used = 1;
+        if (e && e->remark)
+            take_remark(&ex->parts[i], e, notes);
         grade_part(ex, &ex->parts[i], e, student, &r->parts[i]);
         r->score += r->parts[i].score;
     }
@@ -291,30 +320,69 @@ static void note_sections(const el_grade_book *c, const el_grade_exercise_set *s
     }
 }
 
-int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
-                   const el_grade_answers *a, const char *student, const char *source,
-                   el_grade_report *out)
+/* The lines of section S in the file: from its header to the line before
+ * the next section's header (the last section runs to the end). */
+static void section_lines(const el_grade_answers *a, const el_grade_answer_section *s,
+                          el_grade_exercise_result *r)
+{
+    int to = INT_MAX;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->s[i].line > s->line && a->s[i].line - 1 < to)
+            to = a->s[i].line - 1;
+    for (size_t i = 0; i < s->n; i++) /* a merged duplicate section reaches further */
+        if (s->e[i].line > to)
+            to = s->e[i].line;
+    r->line_from = s->line;
+    r->line_to = to;
+}
+
+/* The note that says the file's `student =` line is not the identity used. */
+static void note_identity(const el_grade_answers *a, const el_grade_report *r,
+                          el_grade_notes *notes)
+{
+    if (!a->student || !*a->student || grade_same_student(a->student, r->student))
+        return;
+    const char *src = r->identity_source;
+    grade_note(notes, 0, 0,
+               "the file says `student = %s`, but the variants graded are those of '%s' "
+               "(from %s)",
+               a->student, r->student,
+               !strcmp(src, "--student")  ? "--student"
+               : !strcmp(src, "platform") ? "the platform's submission metadata"
+               : !strcmp(src, "name")     ? "the file's name"
+                                          : "the default");
+}
+
+int el_grade_score_as(const el_grade_book *c, const el_grade_exercise_set *set,
+                      const el_grade_answers *a, const el_grade_identity *id,
+                      const el_grade_origin *from, const char *source, el_grade_report *out)
 {
     memset(out, 0, sizeof *out);
     el_gsl_init();
-    const char *who = student && *student ? student : a->student ? a->student : "";
+    const char *how = "none";
+    int st = grade_identity_resolve(id, a->student, from, &out->student, &how);
+    const char *who = out->student ? out->student : "";
+    out->identity_source = grade_strdup(how);
     out->source = grade_clean(source ? source : "", strlen(source ? source : ""), 300, 0);
-    out->student = grade_clean(who, strlen(who), 200, 0);
     out->set = grade_strdup(set->name);
     out->ex = calloc(set->n + 1, sizeof *out->ex);
     const el_grade_answer_section **by_ex = calloc(set->n + 1, sizeof *by_ex);
-    int st = (out->source && out->student && out->set && out->ex && by_ex)
-                 ? EL_OK
-                 : EL_ERROR(EL_ENOMEM, "out of memory");
+    if (!st && !(out->source && out->identity_source && out->set && out->ex && by_ex))
+        st = EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < a->notes.n; i++)
         grade_note(&out->notes, a->notes.v[i].line, a->notes.v[i].error, "%s", a->notes.v[i].text);
     out->notes.dropped += a->notes.dropped;
+    if (!st)
+        note_identity(a, out, &out->notes);
     for (size_t k = 0; !st && k < set->n; k++)
         for (size_t i = 0; !by_ex[k] && i < a->n; i++)
             if (exercise_of(c, a->s[i].id) == set->ex[k])
                 by_ex[k] = &a->s[i];
     if (!st)
         note_sections(c, set, a, by_ex, &out->notes);
+    for (size_t k = 0; !st && k < set->n; k++)
+        if (by_ex[k])
+            section_lines(a, by_ex[k], &out->ex[k]);
     for (size_t k = 0; !st && k < set->n; k++) {
         st = grade_one(set->ex[k], by_ex[k], who, &out->ex[k], &out->notes);
         out->n = k + 1;
@@ -328,16 +396,57 @@ int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
     return st;
 }
 
-int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
-                  const char *student, el_grade_report *out)
+int el_grade_score(const el_grade_book *c, const el_grade_exercise_set *set,
+                   const el_grade_answers *a, const char *student, const char *source,
+                   el_grade_report *out)
+{
+    el_grade_identity id = { EL_GRADE_ID_STUDENT_LINE, student };
+    return el_grade_score_as(c, set, a, &id, NULL, source, out);
+}
+
+/* The platform's id for the file at PATH: the metadata beside it, else
+ * above its folder when that folder is a Gradescope `submission`. */
+static char *platform_near(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? grade_strndup(path, (size_t)(slash - path)) : grade_strdup(".");
+    if (!dir)
+        return NULL;
+    char *who = el_grade_platform_id(*dir ? dir : "/");
+    const char *up = strrchr(dir, '/');
+    if (!who && !strcmp(up ? up + 1 : dir, "submission")) {
+        if (up) {
+            dir[up - dir] = '\0';
+            who = el_grade_platform_id(*dir ? dir : "/");
+        } else {
+            who = el_grade_platform_id(".");
+        }
+    }
+    free(dir);
+    return who;
+}
+
+int grade_file_named(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
+                     const char *name, const el_grade_identity *id, el_grade_report *out)
 {
     el_grade_answers a;
     memset(out, 0, sizeof *out);
     int st = el_grade_answers_read(path, &a);
-    if (!st)
-        st = el_grade_score(c, set, &a, student, path, out);
+    if (!st) {
+        int platform = id && id->rule == EL_GRADE_ID_PLATFORM;
+        char *who = platform ? platform_near(path) : NULL;
+        el_grade_origin from = { name ? name : path, who };
+        st = el_grade_score_as(c, set, &a, id, &from, path, out);
+        free(who);
+    }
     el_grade_answers_free(&a);
     return st;
+}
+
+int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
+                  const el_grade_identity *id, el_grade_report *out)
+{
+    return grade_file_named(c, set, path, NULL, id, out);
 }
 
 void el_grade_report_free(el_grade_report *r)
@@ -353,6 +462,7 @@ void el_grade_report_free(el_grade_report *r)
     free(r->ex);
     free(r->source);
     free(r->student);
+    free(r->identity_source);
     free(r->set);
     grade_notes_free(&r->notes);
     memset(r, 0, sizeof *r);

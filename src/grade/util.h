@@ -52,6 +52,22 @@ char *grade_norm_name(const char *s, char sep);
 /* A number written for people: 0.5, 2, -1/2, 1/3, else %.6g. */
 void grade_fmt_number(char *buf, size_t n, double x);
 
+/* ---- identity (identity.c) -------------------------------------------------- */
+
+/* The identity for ID (NULL: student-line) given the file's `student =`
+ * LINE (or NULL) and FROM (or NULL): *USED (malloc'd, "" for the default
+ * variant) and *SOURCE (static: --student, platform, name, student-line,
+ * none). */
+int grade_identity_resolve(const el_grade_identity *id, const char *line,
+                           const el_grade_origin *from, char **used, const char **source);
+
+/* el_grade_file with NAME (NULL: PATH) as the submission's name. */
+int grade_file_named(const el_grade_book *c, const el_grade_exercise_set *set, const char *path,
+                     const char *name, const el_grade_identity *id, el_grade_report *out);
+
+/* 1 when A and B name the same student (trimmed, case-insensitive). */
+int grade_same_student(const char *a, const char *b);
+
 /* ---- files (files.c) -------------------------------------------------------- */
 
 /* Reads a whole file into a malloc'd, NUL-terminated buffer (LIMIT bytes at

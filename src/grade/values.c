@@ -223,9 +223,10 @@ void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_
     if (t < 0)
         t = truth_of_sentence(text);
     res->score = 0.0;
-    if (t < 0) {
-        res->status = EL_GRADE_UNREADABLE;
-        res->feedback = grade_strdup("Write true or false (T/F, yes/no are fine too).");
+    if (t < 0) { /* read, but it says neither: an answer worth nothing, not unreadable */
+        res->status = EL_GRADE_WRONG;
+        res->feedback = grade_strdup("Your answer says neither true nor false: write true or "
+                                     "false (T/F, yes/no are fine too).");
     } else if (t == part->truth) {
         res->status = EL_GRADE_CORRECT;
         res->score = part->points;
@@ -358,8 +359,8 @@ void grade_choice(const el_grade_part *part, const char *text, el_grade_part_res
     long k = match_option(part, text);
     gbuf fb = { 0 };
     res->score = 0.0;
-    if (k < 0) {
-        res->status = EL_GRADE_UNREADABLE;
+    if (k < 0) { /* read, but it names no single option: wrong, not unreadable */
+        res->status = EL_GRADE_WRONG;
         gbuf_puts(&fb, k == -2   ? "Your answer names several options: give one"
                        : k == -3 ? "There is no option with that number"
                                  : "Your answer does not match any option");
@@ -492,10 +493,10 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
         gbuf_printf(&fb, "%zu of the %zu right statements %s missing.", ncorrect - hits, ncorrect,
                     ncorrect - hits == 1 ? "is" : "are");
     res->score = el_grade_round(part->points * frac);
-    res->status = n == 0 || (hits == 0 && wrong == 0) ? EL_GRADE_UNREADABLE
-                  : frac >= 1.0                       ? EL_GRADE_CORRECT
-                  : frac > 0                          ? EL_GRADE_PARTIAL
-                                                      : EL_GRADE_WRONG;
+    res->status = frac >= 1.0
+                      ? EL_GRADE_CORRECT /* text naming no option is wrong, not unreadable */
+                  : frac > 0 ? EL_GRADE_PARTIAL
+                             : EL_GRADE_WRONG;
     if (n == 0) {
         gbuf_puts(&fb, " List the options that apply, by number or by text, separated by commas");
         list_options(part, &fb);

@@ -39,6 +39,17 @@ unsigned long grade_seed(const el_grade_exercise *ex, const char *student)
     return s;
 }
 
+int el_grade_exercise_has_variants(const el_grade_exercise *ex)
+{
+    const el_grade_solver *sv = ex->solver ? el_grade_solver_find(ex->solver) : NULL;
+    if (ex->solver && !(sv && sv->general))
+        return 0;
+    for (size_t i = 0; i < ex->nparams; i++)
+        if (ex->params[i].hi > ex->params[i].lo)
+            return 1;
+    return 0;
+}
+
 void el_grade_exercise_variant(const el_grade_exercise *ex, const char *student, double *out)
 {
     for (size_t i = 0; i < ex->nparams; i++)

@@ -247,6 +247,8 @@ static const struct {
     { "tf-posterior-easy", "\\text{False}" },
     { "tf-posterior-easy", "false -- p(x) has no closed form" },
     { "tf-posterior-easy", "FALSE." },
+    { "tf-posterior-easy", "not necessarily true" }, /* a hedge keeps the negation */
+    { "tf-posterior-easy", "Not always true." },
     { "tf-reparam-gradient", "yes" },
     { "tf-reparam-gradient", "**True**" },
     { "optimal-posterior-choice", "$p(z \\mid x)$" },

@@ -216,6 +216,14 @@ void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_
         t = truth_word(w);
         if (t < 0 && (!strcmp(w, "not") || !strcmp(w, "nicht")) &&
             next_word(text, &i, w2, sizeof w2)) {
+            /* "not necessarily true", "not always true": the hedge keeps the negation */
+            static const char *const hedges[] = { "necessarily", "always",     "quite",
+                                                  "entirely",    "completely", "strictly",
+                                                  "exactly",     "generally",  "unconditionally",
+                                                  NULL };
+            for (size_t k = 0; hedges[k]; k++)
+                if (!strcmp(w2, hedges[k]) && next_word(text, &i, w2, sizeof w2))
+                    break;
             t = truth_word(w2);
             t = t < 0 ? -1 : !t;
         }

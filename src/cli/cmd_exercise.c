@@ -50,8 +50,8 @@ static void show_variant(const el_grade_exercise *ex, const char *student)
 static void show_text(const el_grade_exercise *ex, const char *student)
 {
     char *st = el_grade_exercise_statement(ex, student);
-    printf("%s -- %s (%g points)\n\n%s\n\n", ex->id, ex->title, ex->points,
-           st ? st : ex->statement);
+    printf("%s -- %s (%g point%s)\n\n%s\n\n", ex->id, ex->title, ex->points,
+           ex->points == 1 ? "" : "s", st ? st : ex->statement);
     free(st);
     show_variant(ex, student);
     if (ex->nvars) {

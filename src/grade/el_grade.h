@@ -163,7 +163,8 @@ typedef struct {
     el_grade_option *options;
     size_t nmistakes;
     el_grade_mistake *mistakes;
-    int line; /* where it is declared */
+    size_t min_correct; /* select: right options that earn full marks (0: all of them) */
+    int line;           /* where it is declared */
 } el_grade_part;
 
 typedef struct {

@@ -315,6 +315,12 @@ static int read_part(el_grade_exercise *ex, const char *name, const ini_section 
             double *t = e->key[0] == 'r' ? &p->rel_tol : &p->abs_tol;
             if (parse_double(e->value, t) || !(*t >= 0))
                 st = BAD(w, "%s must be a number >= 0", e->key);
+        } else if (!strcmp(e->key, "min_correct")) { /* select: right options for full marks */
+            double m;
+            if (parse_double(e->value, &m) || m < 1 || m > 64 || m != floor(m))
+                st = BAD(w, "min_correct must be a whole number in 1..64");
+            else
+                p->min_correct = (size_t)m;
         } else if (!strcmp(e->key, "reference"))
             field = &p->reference;
         else if (!strcmp(e->key, "solver_output"))

@@ -495,11 +495,16 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
                         part->options[o].hint ? part->options[o].hint : "");
         }
     }
-    double frac = ncorrect ? ((double)hits - (double)wrong) / (double)ncorrect : 0.0;
-    frac = frac < 0 ? 0 : frac;
-    if (hits < ncorrect)
+    /* full marks for all the right options, or for min_correct of them */
+    size_t need = part->min_correct && part->min_correct < ncorrect ? part->min_correct : ncorrect;
+    double frac = need ? ((double)hits - (double)wrong) / (double)need : 0.0;
+    frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    if (hits < need && need == ncorrect)
         gbuf_printf(&fb, "%zu of the %zu right statements %s missing.", ncorrect - hits, ncorrect,
                     ncorrect - hits == 1 ? "is" : "are");
+    else if (hits < need)
+        gbuf_printf(&fb, "%zu right statement%s named; %zu are asked for.", hits,
+                    hits == 1 ? "" : "s", need);
     res->score = el_grade_round(part->points * frac);
     res->status = frac >= 1.0
                       ? EL_GRADE_CORRECT /* text naming no option is wrong, not unreadable */

@@ -38,8 +38,6 @@ el_context *ctx_new(void)
     el_context *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    snprintf(c->default_q, sizeof c->default_q, "q");
-    snprintf(c->default_p, sizeof c->default_p, "p");
     return c;
 }
 
@@ -306,6 +304,32 @@ const ddist *ctx_dist(const el_context *c, const char *name, const char *const *
     return NULL;
 }
 
+/* The context's distribution of the signature sig (parsed, not yet in c). */
+static const ddist *dist_of_sig(const el_context *c, const ddist *sig)
+{
+    const char *vars[4], *cond[4];
+    for (int i = 0; i < sig->nvars; i++)
+        vars[i] = sig->vars[i];
+    for (int i = 0; i < sig->ncond; i++)
+        cond[i] = sig->cond[i];
+    return ctx_dist(c, sig->name, vars, sig->nvars, cond, sig->ncond);
+}
+
+const ddist *ctx_dist_call(const el_context *c, const el_tree *t)
+{
+    const char *vars[8], *cond[8];
+    int nv = 0, nc = 0;
+    for (size_t i = 0; i < t->nargs && i < 8; i++) {
+        const el_tree *a = t->args[i];
+        const char *n = a->kind == EL_T_VAR || a->kind == EL_T_BIND ? a->name : "";
+        if (i < t->nvars)
+            vars[nv++] = n;
+        else
+            cond[nc++] = n;
+    }
+    return ctx_dist(c, t->name, vars, nv, cond, nc);
+}
+
 const ddist *ctx_dist_bare(const el_context *c, const char *name)
 {
     char base[CTX_NAME];
@@ -315,27 +339,10 @@ const ddist *ctx_dist_bare(const el_context *c, const char *name)
         if (name_in(name, "", m->dist[i].alias, m->dist[i].nalias) ||
             name_in(base, "", m->dist[i].alias, m->dist[i].nalias))
             return &c->dist[i];
-    const char *sig = strcmp(base, "q") == 0   ? c->default_q
-                      : strcmp(base, "p") == 0 ? c->default_p
-                                               : NULL;
-    if (sig && strcmp(sig, base) != 0) {
-        el_tree *t = el_tree_parse(sig, NULL);
-        const ddist *d = NULL;
-        if (t && t->kind == EL_T_CALL) {
-            const char *v[4], *k[4];
-            int nv = 0, nk = 0;
-            for (size_t i = 0; i < t->nargs && i < 4; i++) {
-                if (i < t->nvars)
-                    v[nv++] = t->args[i]->name;
-                else
-                    k[nk++] = t->args[i]->name;
-            }
-            d = ctx_dist(c, t->name, v, nv, k, nk);
-        }
-        el_tree_free(t);
-        if (d)
-            return d;
-    }
+    const ddist *sig = !strcmp(base, "q") ? &c->pair[0] : !strcmp(base, "p") ? &c->pair[1] : NULL;
+    const ddist *d = sig && sig->name[0] ? dist_of_sig(c, sig) : NULL;
+    if (d)
+        return d;
     int hit = -1, count = 0;
     for (int i = 0; i < c->ndist; i++)
         if (strcmp(c->dist[i].name, base) == 0 || strcmp(c->dist[i].name, name) == 0)
@@ -529,11 +536,12 @@ static int top_key(el_context *c, const char *key, const char *val)
         snprintf(c->name, sizeof c->name, "%s", val);
     else if (strcmp(key, "title") == 0)
         snprintf(c->title, sizeof c->title, "%s", val);
-    else if (strcmp(key, "q") == 0)
-        snprintf(c->default_q, sizeof c->default_q, "%s", val);
-    else if (strcmp(key, "p") == 0)
-        snprintf(c->default_p, sizeof c->default_p, "%s", val);
-    else if (strcmp(key, "latent") == 0)
+    else if (strcmp(key, "q") == 0 || strcmp(key, "p") == 0) { /* parsed once, here */
+        ddist *sig = &c->pair[key[0] == 'p'];
+        memset(sig, 0, sizeof *sig);
+        if (parse_signature(sig, val)) /* a bare "q": nothing more to say */
+            sig->name[0] = '\0';
+    } else if (strcmp(key, "latent") == 0)
         snprintf(c->latent, sizeof c->latent, "%s", val);
     else if (strcmp(key, "indices") == 0)
         snprintf(c->index_range, sizeof c->index_range, "%s", val);
@@ -794,12 +802,7 @@ static int let_dist(el_context *c, const char *sig, const char *density)
     memset(&d, 0, sizeof d);
     if (parse_signature(&d, sig))
         return EL_ERROR(EL_EFORMAT, "let: cannot read the signature '%s'", sig);
-    const char *vars[4], *cond[4];
-    for (int i = 0; i < d.nvars; i++)
-        vars[i] = d.vars[i];
-    for (int i = 0; i < d.ncond; i++)
-        cond[i] = d.cond[i];
-    ddist *slot = (ddist *)ctx_dist(c, d.name, vars, d.nvars, cond, d.ncond);
+    ddist *slot = (ddist *)dist_of_sig(c, &d);
     if (!slot) {
         if (c->ndist >= CTX_MAX)
             return EL_ERROR(EL_ELIMIT, "too many distributions");

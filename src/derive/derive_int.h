@@ -71,7 +71,9 @@ struct el_context {
     char name[CTX_NAME];
     char title[256];
     char path[512];
-    char default_q[CTX_NAME], default_p[CTX_NAME]; /* bare q, p: "q(z|x)" */
+    /* what bare q ([0]) and p ([1]) mean: a signature such as q(z|x), parsed
+     * once (name, vars, cond only); an empty name when the context says none */
+    ddist pair[2];
     char latent[CTX_NAME];
     char index_range[CTX_NAME]; /* range of a sum over a non-variable index */
     int gauss_sd;               /* lines read N(z; m, s) with s the sd (let gaussian = sd) */
@@ -97,6 +99,9 @@ const dquant *ctx_quant(const el_context *c, const char *name);
 /* The distribution for a call `name(vars | cond)`, or NULL. */
 const ddist *ctx_dist(const el_context *c, const char *name, const char *const *vars, int nvars,
                       const char *const *cond, int ncond);
+/* The distribution a call denotes (`q(z=k|x)`, `p_theta(x,z)`), by its name
+ * and the names of its arguments, or NULL. */
+const ddist *ctx_dist_call(const el_context *c, const el_tree *call);
 /* The distribution a bare name denotes (`q`, `p`, `N_0`, `q_phi`), or NULL. */
 const ddist *ctx_dist_bare(const el_context *c, const char *name);
 /* Strips spelling subscripts: q_phi -> q, p_theta -> p, p_{\theta} -> p. */

@@ -417,17 +417,7 @@ static int ev_var(env *e, const el_tree *t, dval *out)
 /* Finds the distribution of call t. */
 const ddist *ev_call_dist(env *e, const el_tree *t)
 {
-    const char *vars[8], *cond[8];
-    int nv = 0, nc = 0;
-    for (size_t i = 0; i < t->nargs && i < 8; i++) {
-        const el_tree *a = t->args[i];
-        const char *n = a->kind == EL_T_VAR || a->kind == EL_T_BIND ? a->name : "";
-        if (i < t->nvars)
-            vars[nv++] = n;
-        else
-            cond[nc++] = n;
-    }
-    return ctx_dist(e->ctx, t->name, vars, nv, cond, nc);
+    return ctx_dist_call(e->ctx, t);
 }
 
 /* Binds the distribution's variables to the call's arguments; returns the

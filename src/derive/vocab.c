@@ -44,19 +44,7 @@ static const ddist *dist_of(const el_context *c, const el_tree *t)
 {
     if (t->kind == EL_T_VAR)
         return ctx_param(c, t->name) ? NULL : ctx_dist_bare(c, t->name);
-    if (t->kind != EL_T_CALL)
-        return NULL;
-    const char *vars[8], *cond[8];
-    int nv = 0, nc = 0;
-    for (size_t i = 0; i < t->nargs && i < 8; i++) {
-        const char *n =
-            t->args[i]->kind == EL_T_VAR || t->args[i]->kind == EL_T_BIND ? t->args[i]->name : "";
-        if (i < t->nvars)
-            vars[nv++] = n;
-        else
-            cond[nc++] = n;
-    }
-    return ctx_dist(c, t->name, vars, nv, cond, nc);
+    return t->kind == EL_T_CALL ? ctx_dist_call(c, t) : NULL;
 }
 
 static void walk(const el_context *c, const el_tree *t, vset *s);

@@ -785,7 +785,7 @@ static int check_chain(const chain *c, el_context *ctx, const el_derive_opts *o,
 
 /* The context of a chain: its own `% elbolab: context`, else the option,
  * else gauss; then its let rows. */
-static el_context *chain_context(const chain *c, const el_derive_opts *o, el_context *given,
+static el_context *chain_context(const chain *c, const el_derive_opts *o, const el_context *given,
                                  char **note)
 {
     el_context *ctx;
@@ -819,7 +819,7 @@ static el_context *chain_context(const chain *c, const el_derive_opts *o, el_con
     return ctx;
 }
 
-int el_derive_check_in(const char *text, const char *file, el_context *given,
+int el_derive_check_in(const char *text, const char *file, const el_context *given,
                        const el_derive_opts *opts, el_derive_report *rep)
 {
     el_derive_opts o = opts ? *opts : (el_derive_opts){ 0 };
@@ -998,7 +998,7 @@ static void vocab_diff(const char *a, const char *b, char *out, size_t cap)
     }
 }
 
-int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *answer,
+int el_derive_compare(const el_context *ctx, const el_derive_opts *opts, const char *answer,
                       const char *reference, int same_form, char *why, size_t cap)
 {
     why[0] = '\0';

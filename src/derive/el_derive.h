@@ -128,9 +128,9 @@ typedef struct {
 int el_derive_check(const char *text, const char *file, const el_derive_opts *opts,
                     el_derive_report *rep);
 
-/* Checks the derivations of `text` against an already loaded context (the
- * context is changed by `let` rows: pass a private copy). */
-int el_derive_check_in(const char *text, const char *file, el_context *ctx,
+/* Checks the derivations of `text` against an already loaded context, which
+ * stays as it is (each chain works on its own copy; `let` rows change that). */
+int el_derive_check_in(const char *text, const char *file, const el_context *ctx,
                        const el_derive_opts *opts, el_derive_report *rep);
 
 void el_derive_report_free(el_derive_report *rep);
@@ -177,11 +177,11 @@ typedef struct {
 } el_derive_grade;
 
 /* Grades `answer` (rows of a derivation, LaTeX or plain) against `ex` in
- * context `ctx` (a private copy: let rows change it). Fills *rep with the
+ * context `ctx` (left as it is: an answer's let rows are ignored). Fills *rep with the
  * step report (free with el_derive_report_free) and *g. Returns EL_OK or an
  * error status (the exercise's own forms do not evaluate: its author's
  * mistake). */
-int el_derive_grade_answer(const el_derive_exercise *ex, el_context *ctx, const char *answer,
+int el_derive_grade_answer(const el_derive_exercise *ex, const el_context *ctx, const char *answer,
                            const el_derive_opts *opts, el_derive_report *rep, el_derive_grade *g);
 
 /* Compares a final answer with a reference form in a context (an
@@ -191,7 +191,7 @@ int el_derive_grade_answer(const el_derive_exercise *ex, el_context *ctx, const 
  * 0 different (why: the diagnosis sentence), -1 when the answer does not read
  * or cannot be evaluated (why: the reason; an unknown symbol says so), -2
  * when the reference itself fails (el_errmsg()). */
-int el_derive_compare(el_context *ctx, const el_derive_opts *opts, const char *answer,
+int el_derive_compare(const el_context *ctx, const el_derive_opts *opts, const char *answer,
                       const char *reference, int same_form, char *why, size_t cap);
 
 /* A deep copy of a context (for `let` rows and per-exercise overrides). */

@@ -120,7 +120,7 @@ static int score_pair(const el_derive_exercise *ex, const el_derivation *d, cons
     return 0;
 }
 
-int el_derive_grade_answer(const el_derive_exercise *ex, el_context *ctx, const char *answer,
+int el_derive_grade_answer(const el_derive_exercise *ex, const el_context *ctx, const char *answer,
                            const el_derive_opts *opts, el_derive_report *rep, el_derive_grade *g)
 {
     memset(g, 0, sizeof *g);

@@ -427,13 +427,11 @@ void grade_derivation(const el_grade_exercise *ex, const el_grade_part *part, co
     const char *as[8], *ag[8];
     el_relation ar[8];
     el_derive_exercise de = exercise_of(g, as, ag, ar);
-    el_context *ctx = el_context_copy(g->ctx);
     char *answer = unfence(text);
     el_derive_report rep;
     el_derive_grade gr;
-    int st = ctx && answer ? el_derive_grade_answer(&de, ctx, answer, &o, &rep, &gr) : EL_ENOMEM;
+    int st = answer ? el_derive_grade_answer(&de, g->ctx, answer, &o, &rep, &gr) : EL_ENOMEM;
     free(answer);
-    el_context_free(ctx);
     if (st) {
         res->status = EL_GRADE_UNREADABLE;
         res->feedback = grade_strdup(el_errmsg());
@@ -496,16 +494,13 @@ int el_grade_derivation_verify(const el_grade_exercise *ex, char *why, size_t ca
     el_relation ar[8];
     el_derive_exercise de = exercise_of(g, as, ag, ar);
     for (size_t i = 0; i <= g->nmk; i++) {
-        el_context *ctx = el_context_copy(g->ctx);
         el_derive_report rep;
         el_derive_grade gr;
         const char *text = i ? g->mk[i - 1].steps : g->reference;
-        if (!ctx || el_derive_grade_answer(&de, ctx, text, &o, &rep, &gr)) {
-            el_context_free(ctx);
+        if (el_derive_grade_answer(&de, g->ctx, text, &o, &rep, &gr)) {
             snprintf(why, cap, "%s: %s", i ? g->mk[i - 1].id : "reference", el_errmsg());
             return -1;
         }
-        el_context_free(ctx);
         const el_derivation *d = rep.n ? &rep.d[0] : NULL;
         int ok = i == 0
                      ? gr.fraction == 1

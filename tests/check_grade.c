@@ -411,6 +411,23 @@ START_TEST(default_variant_numbers_named)
 }
 END_TEST
 
+/* Statements print in a terminal without LaTeX noise (issue 10, section 5). */
+START_TEST(statements_print_plain)
+{
+    char *s = el_grade_plain("KL(q \\| p) = \\frac{1}{2}\\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}, "
+                             "\\mathrm{ELBO}, \\left(a + b\\right), \\unknown");
+    ck_assert_str_eq(s, "KL(q \xe2\x80\x96 p) = 1/2 log |\xce\xa3_1|/|\xce\xa3_0|, ELBO, (a + b), "
+                        "\\unknown"); /* an unknown command stays: the control */
+    free(s);
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
+        char *p = el_grade_plain(ex->statement);
+        ck_assert_msg(p && !strchr(p, '\\'), "%s: %s", ex->id, p);
+        free(p);
+    }
+}
+END_TEST
+
 START_TEST(wrong_answers_are_diagnosed)
 {
     for (size_t i = 0; i < sizeof diagnoses / sizeof diagnoses[0]; i++) {
@@ -1359,6 +1376,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, autograder_bundle);
     tcase_add_test(core, one_identity_everywhere);
     tcase_add_test(core, default_variant_numbers_named);
+    tcase_add_test(core, statements_print_plain);
     tcase_add_test(core, batch_with_a_bad_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

@@ -235,7 +235,7 @@ static int truth_of_sentence(const char *text)
 static const char *skip_prompt(const char *text)
 {
     static const char *const prompts[] = { "true or false", "true/false", "true / false",
-                                           "t/f", "t / f", NULL };
+                                           "t/f",           "t / f",      NULL };
     const char *p = text;
     while (isspace((unsigned char)*p))
         p++;
@@ -433,8 +433,8 @@ static size_t find_spans(const el_grade_part *part, const char *n, span *sp, siz
  * posterior, not the prior", "rather than the prior", "instead of p(z)". */
 static int negated(const char *n, size_t at)
 {
-    static const char *const neg[] = { "not",      "notthe",        "nota",      "notan",
-                                       "nor",      "northe",        "isnt",      "isntthe",
+    static const char *const neg[] = { "not",        "notthe",        "nota",      "notan",
+                                       "nor",        "northe",        "isnt",      "isntthe",
                                        "ratherthan", "ratherthanthe", "insteadof", "insteadofthe",
                                        NULL };
     for (size_t i = 0; neg[i]; i++) {
@@ -634,10 +634,11 @@ static int mark_items(const el_grade_part *part, char **items, size_t n, int *ch
 static int all_except(const el_grade_part *part, const char *text, int *chosen)
 {
     static const char *const heads[] = { "all", "everything", NULL };
-    static const char *const fillers[] = { " of them", " of the above", " the options",
-                                           " the statements", " options", " statements",
-                                           " above", NULL };
-    static const char *const buts[] = { " except for ", " except ", " but ", " other than ",
+    static const char *const fillers[] = { " of them",     " of the above",
+                                           " the options", " the statements",
+                                           " options",     " statements",
+                                           " above",       NULL };
+    static const char *const buts[] = { " except for ", " except ",    " but ",     " other than ",
                                         " apart from ", " excluding ", " besides ", NULL };
     char *s = grade_strip_math(text);
     const char *p = s;

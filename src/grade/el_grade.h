@@ -132,6 +132,7 @@ typedef struct {
     char **accept; /* normalised spellings accepted besides the text */
     int correct;   /* 1 if this option is (one of) the answer */
     char *hint;    /* said when this option is chosen wrongly, or NULL */
+    int hidden;    /* not listed nor numbered: a claim students write ("positive") */
     char **norm;   /* text and accepted spellings normalised (1 + naccept of them) */
 } el_grade_option;
 
@@ -164,6 +165,7 @@ typedef struct {
     size_t nmistakes;
     el_grade_mistake *mistakes;
     size_t min_correct; /* select: right options that earn full marks (0: all of them) */
+    double penalty;     /* select: points off per wrong option named (< 0: points / need) */
     int line;           /* where it is declared */
 } el_grade_part;
 

@@ -136,7 +136,7 @@ char *grade_bracket_denominator(const char *text)
         const char *r = q + f;
         while (*r == ' ')
             r++;
-        if (!(isalnum((unsigned char)*r) || *r == '\\' || *r == '('))
+        if (!(isalnum((unsigned char)*r) || *r == '\\' || *r == '(' || (unsigned char)*r >= 0x80))
             continue; /* no juxtaposed factor after the first one */
         const char *end = r;
         int depth = 0;

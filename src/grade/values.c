@@ -364,6 +364,15 @@ void grade_truefalse(const el_grade_exercise *ex, const el_grade_part *part, con
 
 /* ---- options --------------------------------------------------------------------------- */
 
+/* The options the statement lists and numbers (hidden ones come last). */
+static size_t nlisted(const el_grade_part *part)
+{
+    size_t n = 0;
+    while (n < part->noptions && !part->options[n].hidden)
+        n++;
+    return n;
+}
+
 /* The option number written as "3", "(3)", "option 3", "#3", "c", "(c)";
  * -1 if ANSWER (normalised) is not of that form, -2 if out of range. */
 static long option_by_label(const el_grade_part *part, const char *n)
@@ -381,7 +390,7 @@ static long option_by_label(const el_grade_part *part, const char *n)
     if (k == 0)
         return -1;
     if (k == 1 && p[0] >= 'a' && p[0] <= 'z')
-        return p[0] - 'a' < (long)part->noptions ? p[0] - 'a' : -2;
+        return p[0] - 'a' < (long)nlisted(part) ? p[0] - 'a' : -2;
     if (k > 3)
         return -1;
     long v = 0;
@@ -390,7 +399,7 @@ static long option_by_label(const el_grade_part *part, const char *n)
             return -1;
         v = 10 * v + (p[i] - '0');
     }
-    return v >= 1 && v <= (long)part->noptions ? v - 1 : -2;
+    return v >= 1 && v <= (long)nlisted(part) ? v - 1 : -2;
 }
 
 /* "3, because ...", "3 (the posterior)": a leading option number followed
@@ -403,10 +412,12 @@ static long leading_label(const el_grade_part *part, const char *n)
         v = 10 * v + (n[k++] - '0');
     if (k == 0 || isalnum((unsigned char)n[k]) || !n[k])
         return -1;
+    if (n[k] == '(') /* "1 (KL = 0, so F = log p(x))": a remark in brackets */
+        return v >= 1 && v <= (long)nlisted(part) ? v - 1 : -2;
     for (const char *p = n + k; *p; p++)
         if (isdigit((unsigned char)*p))
             return -1;
-    return v >= 1 && v <= (long)part->noptions ? v - 1 : -2;
+    return v >= 1 && v <= (long)nlisted(part) ? v - 1 : -2;
 }
 
 typedef struct {
@@ -530,7 +541,7 @@ static int split_and(const el_grade_part *part, const char *item, int *chosen)
 
 static void list_options(const el_grade_part *part, gbuf *b)
 {
-    for (size_t i = 0; i < part->noptions; i++)
+    for (size_t i = 0; i < nlisted(part); i++)
         gbuf_printf(b, "%s%zu. %s", i ? "; " : " (", i + 1, part->options[i].text);
     gbuf_puts(b, ")");
 }
@@ -672,7 +683,7 @@ static int all_except(const el_grade_part *part, const char *text, int *chosen)
             free(items[i]);
     }
     free(s);
-    for (size_t o = 0; ok && o < part->noptions && o < 64; o++)
+    for (size_t o = 0; ok && o < nlisted(part) && o < 64; o++)
         chosen[o] = !except[o];
     return ok;
 }
@@ -709,9 +720,12 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
                         part->options[o].hint ? part->options[o].hint : "");
         }
     }
-    /* full marks for all the right options, or for min_correct of them */
+    /* full marks for all the right options, or for min_correct of them; each
+     * wrong one named takes PENALTY points off (points / need by default) */
     size_t need = part->min_correct && part->min_correct < ncorrect ? part->min_correct : ncorrect;
-    double frac = need ? ((double)hits - (double)wrong) / (double)need : 0.0;
+    double pen = part->penalty >= 0 ? part->penalty : need ? part->points / (double)need : 0.0;
+    double got = need ? part->points * (double)(hits < need ? hits : need) / (double)need : 0.0;
+    double frac = part->points > 0 ? (got - pen * (double)wrong) / part->points : 0.0;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     if (hits < need && need == ncorrect)
         gbuf_printf(&fb, "%zu of the %zu right statements %s missing.", ncorrect - hits, ncorrect,

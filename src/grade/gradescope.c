@@ -196,20 +196,10 @@ static int add_tree(bundle_zip *z, const char *root, const char *rel, int depth)
     return st;
 }
 
-static int safe_set_name(const char *s)
-{
-    if (!*s || strlen(s) > 64)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-            return 0;
-    return 1;
-}
-
 int el_grade_gradescope_bundle(const char *src_dir, const char *set, el_grade_id_rule rule,
                                const char *zip_path)
 {
-    if (!safe_set_name(set))
+    if (!grade_safe_name(set))
         return EL_ERROR(EL_EUSAGE, "a set name is letters, digits, '-', '_' and '.'");
     gbuf probe = { 0 };
     gbuf_printf(&probe, "%s/src/grade/el_grade.h", src_dir);

@@ -23,7 +23,7 @@ static const command commands[] = {
     { "grade", cmd_grade, "grade an answer file (or a folder of them)" },
     { "exercise", cmd_exercise, "list exercises or show one" },
     { "gradescope", cmd_gradescope, "build a Gradescope autograder bundle" },
-    { "prairielearn", cmd_prairielearn, "write a PrairieLearn question; grade inside PrairieLearn" },
+    { "prairielearn", cmd_prairielearn, "PrairieLearn questions and their external grader" },
     { "vae", cmd_vae, "train, evaluate and sample the tiny VAE" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

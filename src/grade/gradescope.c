@@ -108,7 +108,7 @@ static const char setup_sh[] =
     "export DEBIAN_FRONTEND=noninteractive\n"
     "apt-get update -q\n"
     "apt-get install -y -q build-essential pkg-config ninja-build python3-pip \\\n"
-    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev meson\n"
+    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev uuid-dev meson\n"
     "cd \"${ELBOLAB_SOURCE:-/autograder/source}\"\n"
     "# elbolab needs Meson >= 0.63; older Ubuntu images get it from pip\n"
     "if ! meson --version 2>/dev/null | awk -F. '{ exit !($1 > 0 || $2 >= 63) }'; then\n"

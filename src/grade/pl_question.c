@@ -302,7 +302,8 @@ static const char dockerfile[] =
     "COPY . /opt/elbolab\n"
     "RUN cd /opt/elbolab && rm -rf build && meson setup build --buildtype=release \\\n"
     "        -Dtests=disabled && meson compile -C build && meson install -C build\n"
-    "ENV ELBOLAB_EXERCISES=/opt/elbolab/exercises\n";
+    "# elbolab reads /opt/elbolab/exercises (the tree it was built from) unless\n"
+    "# run.sh finds the course's serverFilesCourse/elbolab/exercises/.\n";
 
 /* mkdir -p PATH: every folder on the way created when missing. */
 static int make_dirs(const char *path)

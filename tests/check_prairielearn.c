@@ -406,6 +406,67 @@ static json_t *info_of(const char *qdir)
     return j;
 }
 
+/* The text between <pl-file-editor ...> and </pl-file-editor> of HTML, its
+ * entities decoded: the file a student starts from. */
+static char *editor_text(const char *html)
+{
+    const char *a = strstr(html, "<pl-file-editor");
+    ck_assert_ptr_nonnull(a);
+    a = strchr(a, '>') + 1;
+    a += *a == '\n';
+    const char *b = strstr(a, "</pl-file-editor>");
+    ck_assert_ptr_nonnull(b);
+    char *out = calloc(1, (size_t)(b - a) + 1), *o = out;
+    static const char *const ent[][2] = {
+        { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&amp;", "&" }
+    };
+    while (a < b) {
+        size_t k = 0;
+        while (k < 4 && strncmp(a, ent[k][0], strlen(ent[k][0])))
+            k++;
+        *o++ = k < 4 ? ent[k][1][0] : *a;
+        a += k < 4 ? strlen(ent[k][0]) : 1;
+    }
+    return out;
+}
+
+/* The skeleton in the editor: untouched, nothing to grade; with the key
+ * filled in, full marks. */
+START_TEST(editor_skeleton_is_an_answer_file)
+{
+    char *root = grade_tree(), course[1100], path[1300];
+    snprintf(course, sizeof course, "%s/course", root);
+    const el_grade_exercise *ex = el_grade_book_find(book, "kl-gauss-1d");
+    const el_grade_exercise_set one = { (char *)"kl-gauss-1d", ex->title, 1, &ex };
+    el_grade_pl_options o = { "me/elbolab-grader", EL_GRADE_ID_STUDENT_LINE, 0, 0, 1 };
+    char *qdir;
+    ck_assert_int_eq(el_grade_prairielearn_question(&one, course, &o, &qdir), EL_OK);
+    snprintf(path, sizeof path, "%s/question.html", qdir);
+    char *html = slurp(path), *text = editor_text(html);
+    ck_assert_ptr_null(strstr(text, "student =")); /* no variants: no student line */
+    put(root, "grade/student/answers.txt", text);
+    ck_assert_int_eq(el_grade_prairielearn_run(book, &one, root, NULL), EL_OK);
+    json_t *j = results(root);
+    ck_assert(json_is_false(json_object_get(j, "gradable")));
+    json_decref(j);
+    char *at = strstr(text, "\nanswer = \n"), filled[4000];
+    ck_assert_ptr_nonnull(at);
+    snprintf(filled, sizeof filled, "%.*s\nanswer = %s\n%s", (int)(at - text), text,
+             ex->parts[0].reference, at + 11);
+    put(root, "grade/student/answers.txt", filled);
+    ck_assert_int_eq(el_grade_prairielearn_run(book, &one, root, NULL), EL_OK);
+    j = results(root);
+    well_formed(j);
+    ck_assert(num(j, "score") == 1.0);
+    ck_assert_str_eq(str(j, "message"), "3/3 points (exercise kl-gauss-1d).");
+    json_decref(j);
+    free(text);
+    free(html);
+    free(qdir);
+    rm_tree(root);
+}
+END_TEST
+
 START_TEST(question_folder)
 {
     char *course = strdup("/tmp/elbolab-plq-XXXXXX");
@@ -566,6 +627,7 @@ static Suite *prairielearn_suite(void)
     tcase_add_test(core, one_identity_rule);
     tcase_add_test(core, question_folder);
     tcase_add_test(core, run_script_end_to_end);
+    tcase_add_test(core, editor_skeleton_is_an_answer_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_checked_fixture(lim, load, unload);

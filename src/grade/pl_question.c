@@ -164,12 +164,16 @@ static const char *part_kind(el_grade_part_kind k)
     return "an answer";
 }
 
-/* The answer file a student starts from: a `student =` line and one
- * section per exercise with its keys (plain text, escaped by the caller). */
+/* The answer file a student starts from: a `student =` line when the
+ * variant follows it, and one section per exercise with its keys (plain
+ * text, escaped by the caller). */
 static void answer_template(gbuf *b, const el_grade_exercise_set *set, el_grade_id_rule rule)
 {
-    if (rule == EL_GRADE_ID_STUDENT_LINE)
-        gbuf_puts(b, "student = \n");
+    int variants = 0;
+    for (size_t i = 0; i < set->n; i++)
+        variants |= el_grade_exercise_has_variants(set->ex[i]);
+    if (rule == EL_GRADE_ID_STUDENT_LINE && variants) /* whose numbers: the student says */
+        gbuf_puts(b, "# your e-mail: it chooses your variant of the numbers\nstudent = \n");
     for (size_t i = 0; i < set->n; i++) {
         const el_grade_exercise *ex = set->ex[i];
         gbuf_printf(b, "\n[%s]\n", ex->id);

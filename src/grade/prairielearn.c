@@ -131,8 +131,11 @@ json_t *el_grade_prairielearn(const el_grade_report *r)
     grade_fmt_number(sc, sizeof sc, el_grade_round(r->score));
     grade_fmt_number(mx, sizeof mx, el_grade_round(r->max));
     gbuf m = { 0 };
-    gbuf_printf(&m, "%s/%s points (problem set %s%s%s).", sc, mx, r->set,
-                *r->student ? ", variant of " : "", r->student);
+    int single = r->n == 1 && !strcmp(r->set, r->ex[0].ex->id), variants = 0;
+    for (size_t i = 0; i < r->n; i++) /* whose variant matters only when there are some */
+        variants |= el_grade_exercise_has_variants(r->ex[i].ex);
+    gbuf_printf(&m, "%s/%s points (%s %s%s%s).", sc, mx, single ? "exercise" : "problem set",
+                r->set, variants && *r->student ? ", variant of " : "", variants ? r->student : "");
     char *msg = gbuf_take(&m);
     json_object_set_new(o, "gradable", json_true());
     json_object_set_new(o, "score", json_real(round(frac * 1e6) / 1e6));
@@ -188,6 +191,17 @@ static double set_points(const el_grade_exercise_set *set)
     return s;
 }
 
+/* 1 when A holds at least one answer that is not empty (an untouched
+ * skeleton from the question's editor holds none). */
+static int answered(const el_grade_answers *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < a->s[i].n; j++)
+            if (a->s[i].e[j].error || *a->s[i].e[j].value)
+                return 1;
+    return 0;
+}
+
 /* What a submission is, before grading: its answers, the student's file
  * name, and why it cannot be graded (NULL when it can). */
 typedef struct {
@@ -220,7 +234,7 @@ static void read_submission(const char *root, const el_grade_identity *id, pl_su
                  "[exercise-id] section per exercise).");
     else if (el_grade_answers_read(s->file, &s->a))
         snprintf(why, sizeof why, "Your file could not be read: %s", el_errmsg());
-    else if (s->a.n == 0)
+    else if (!answered(&s->a))
         snprintf(why, sizeof why,
                  "Your file has no answers: write one [exercise-id] section per exercise "
                  "(or \\answer{exercise-id}{...} in LaTeX), with `answer = ...` under it.");

@@ -354,6 +354,7 @@ START_TEST(one_identity_rule)
     json_t *j = results(root);
     ck_assert_str_eq(str(json_object_get(j, "identity"), "source"), "student-line");
     ck_assert(ex_points(j) == 4);
+    ck_assert_ptr_nonnull(strstr(str(j, "output"), "PrairieLearn names no student"));
     json_decref(j);
     /* a top-level uid counts too, and the e-mail comes first */
     put(root, "grade/data/data.json", "{\"uid\": \"bob@uni.edu\"}");

@@ -71,45 +71,58 @@ static int mathy(const char *w, size_t n)
     return 0;
 }
 
-/* The prose S (N bytes, no `code`) word by word: runs of TeX words in \( \). */
+/* The word of S (N bytes) that starts at or after I: its start, *END its end. */
+static size_t next_word(const char *s, size_t n, size_t i, size_t *end)
+{
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    size_t j = i;
+    while (j < n && !isspace((unsigned char)s[j]))
+        j++;
+    *end = j;
+    return i;
+}
+
+/* '(' minus ')' in W (N bytes). */
+static int paren_balance(const char *w, size_t n)
+{
+    int d = 0;
+    for (size_t i = 0; i < n; i++)
+        d += (w[i] == '(') - (w[i] == ')');
+    return d;
+}
+
+/* The prose S (N bytes, no `code`) word by word: runs of TeX words in \( \),
+ * kept open through a `,` before more maths and while a '(' is open. */
 static void prose_html(gbuf *b, const char *s, size_t n)
 {
-    int open = 0, first = !(n && isspace((unsigned char)s[0]));
-    for (size_t i = 0; i < n;) {
-        while (i < n && isspace((unsigned char)s[i]))
-            i++;
-        size_t j = i;
-        while (j < n && !isspace((unsigned char)s[j]))
-            j++;
-        if (j == i)
-            break;
+    int open = 0, depth = 0, first = !(n && isspace((unsigned char)s[0]));
+    size_t j, i = next_word(s, n, 0, &j);
+    while (j > i) {
         size_t k = j; /* the word without its trailing punctuation */
         while (k > i && strchr(",.;:", s[k - 1]))
             k--;
-        int m = k > i && mathy(s + i, k - i);
+        int m = k > i && (mathy(s + i, k - i) || (open && depth > 0));
         if (open && !m)
             gbuf_puts(b, "\\)");
-        open = open && m;
         gbuf_puts(b, first ? "" : " ");
         if (m && !open)
             gbuf_puts(b, "\\(");
         open = m;
-        html_text(b, s + i, (m ? k : j) - i);
-        size_t nx = j; /* the next word: maths continues through `,` into it */
-        while (nx < n && isspace((unsigned char)s[nx]))
-            nx++;
-        size_t nl = nx;
-        while (nl < n && !isspace((unsigned char)s[nl]))
-            nl++;
-        if (m && k < j && nx < n && mathy(s + nx, nl - nx))
-            html_text(b, s + k, j - k);
-        else if (m && k < j) { /* punctuation after maths closes it */
+        depth = m ? depth + paren_balance(s + i, j - i) : 0;
+        size_t after, next = next_word(s, n, j, &after);
+        int more = depth > 0 || (after > next && mathy(s + next, after - next));
+        if (m && k < j && !more) { /* punctuation after maths closes it */
+            html_text(b, s + i, k - i);
             gbuf_puts(b, "\\)");
             html_text(b, s + k, j - k);
-            open = 0;
+            open = depth = 0;
+        } else {
+            html_text(b, s + i, j - i);
         }
         first = 0;
-        i = j;
+        i = next;
+        j = after;
     }
     if (open)
         gbuf_puts(b, "\\)");

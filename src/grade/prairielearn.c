@@ -242,6 +242,10 @@ static void read_submission(const char *root, const el_grade_identity *id, pl_su
         s->why = grade_strdup(why);
     else if (*data_err) /* not needed for the identity: graded all the same, with a note */
         grade_note(&s->a.notes, 0, 0, "PrairieLearn's %s: ignored", data_err);
+    else if (need && !s->who) /* the platform rule falls back: say so */
+        grade_note(&s->a.notes, 0, 0,
+                   "PrairieLearn names no student to the grader: the variant follows the "
+                   "file's `student =` line (else its name)");
     free(data);
     free(dir);
 }

@@ -1,5 +1,6 @@
 /* el_grade.h -- the autograder: answer files, exercises as data, grading,
- * reports (text, JSON, Gradescope), class batches and the Gradescope bundle.
+ * reports (text, JSON, Gradescope, PrairieLearn), class batches, the Gradescope
+ * bundle and PrairieLearn questions.
  *
  * Students write an answer file (INI-style, or LaTeX with \answer{id}{...});
  * instructors describe exercises in INI files under exercises/ (one file per
@@ -274,8 +275,9 @@ const el_grade_solver *el_grade_solver_find(const char *name);
 /* ---- whose variant: one identity rule for every path ----------------------- */
 
 /* The rule an instructor sets once (--identity), the same for `grade`,
- * `grade --batch` and the Gradescope run.  Every rule falls back to the
- * next available source: student-line -> name; name -> student-line;
+ * `grade --batch`, the Gradescope run and the PrairieLearn run.  Every
+ * rule falls back to the next available source: student-line -> name;
+ * name -> student-line;
  * platform -> student-line -> name; nothing at all is the default variant. */
 typedef enum {
     EL_GRADE_ID_STUDENT_LINE = 0, /* the file's `student =` line, else its name */

@@ -53,6 +53,13 @@ static const el_grade_exercise_set *pick(const el_grade_book *c, const pl_opts *
                      pos);
             return NULL;
         }
+        if (!is_ex && !is_set) {
+            const char *near = el_grade_book_suggest(c, pos);
+            cli_fail("prairielearn", "'%s' is neither an exercise nor a problem set (%s%s%s)", pos,
+                     near ? "did you mean '" : "see elbolab exercise list", near ? near : "",
+                     near ? "'?" : "");
+            return NULL;
+        }
         if (is_ex)
             exid = pos;
         else

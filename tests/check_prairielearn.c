@@ -384,6 +384,43 @@ START_TEST(results_file_is_refused_when_unsafe)
 }
 END_TEST
 
+/* Feedback of 3 x 600 kB (two-byte characters): the results still fit in
+ * PrairieLearn's 1 MB, as valid JSON, and say they were cut. */
+START_TEST(results_fit_in_a_megabyte)
+{
+    size_t big = 600000;
+    char *fb = malloc(big + 1);
+    for (size_t i = 0; i < big; i += 2)
+        memcpy(fb + i, "\xc3\xa9", 2); /* é */
+    fb[big] = '\0';
+    el_grade_part_result parts[3];
+    el_grade_exercise_result ex[3];
+    for (size_t i = 0; i < 3; i++) {
+        parts[i] = (el_grade_part_result){ (char *)"answer", 0, 1, EL_GRADE_WRONG, NULL, fb };
+        ex[i] = (el_grade_exercise_result){ kl->ex[i], 0, 1, EL_GRADE_WRONG, 1, &parts[i], 0, 0 };
+    }
+    el_grade_report r = {
+        (char *)"answers.txt", (char *)"", (char *)"none", (char *)"kl", 0, 3, 3, ex,
+        { 0, 0, NULL, 0 }
+    };
+    json_t *j = el_grade_prairielearn(&r);
+    char *dump = json_dumps(j, JSON_COMPACT);
+    ck_assert_ptr_nonnull(dump); /* jansson refuses a string cut inside a character */
+    ck_assert_uint_le(strlen(dump), EL_GRADE_PL_MAX_RESULTS);
+    const json_t *t = json_array_get(json_object_get(j, "tests"), 0);
+    ck_assert_ptr_nonnull(strstr(str(t, "output"), "cut: PrairieLearn takes results of at most"));
+    free(dump);
+    json_decref(j);
+    /* the control: small feedback is left whole */
+    fb[20] = '\0';
+    j = el_grade_prairielearn(&r);
+    ck_assert_ptr_null(
+        strstr(str(json_array_get(json_object_get(j, "tests"), 0), "output"), "cut:"));
+    json_decref(j);
+    free(fb);
+}
+END_TEST
+
 /* ---- the question folder ----------------------------------------------------------------- */
 
 static char *slurp(const char *path)
@@ -636,6 +673,7 @@ static Suite *prairielearn_suite(void)
     tcase_add_test(lim, nothing_to_grade);
     tcase_add_test(lim, hostile_data_json);
     tcase_add_test(lim, results_file_is_refused_when_unsafe);
+    tcase_add_test(lim, results_fit_in_a_megabyte);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -442,10 +442,13 @@ int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set 
 
 /* ---- PrairieLearn ------------------------------------------------------------ */
 
+#define EL_GRADE_PL_MAX_RESULTS (1000u * 1000u) /* PrairieLearn's limit on results */
+
 /* PrairieLearn's results.json object for R: gradable, score (R's fraction
  * of its points, in [0, 1]), points, max_points, message, output, identity
  * {used, source} and one test per exercise (name = its id, description,
- * points, max_points, message, output -- the feedback Gradescope shows). */
+ * points, max_points, message, output -- the feedback Gradescope shows).
+ * Outputs are cut so that the whole stays under EL_GRADE_PL_MAX_RESULTS. */
 json_t *el_grade_prairielearn(const el_grade_report *r);
 
 /* Runs PrairieLearn's external grader in ROOT (normally /): grades the

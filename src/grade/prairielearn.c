@@ -121,6 +121,41 @@ static json_t *pl_test(const json_t *gs, const el_grade_exercise *ex)
     return t;
 }
 
+/* Cuts the string at KEY of O to at most MAX bytes (at a character
+ * boundary), saying so at its end. */
+static void cut_string(json_t *o, const char *key, size_t max)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    size_t n = v ? strlen(v) : 0;
+    if (n <= max)
+        return;
+    while (max > 0 && ((unsigned char)v[max] & 0xC0) == 0x80)
+        max--;
+    gbuf b = { 0 };
+    gbuf_add(&b, v, max);
+    gbuf_puts(&b, "\n... (cut: PrairieLearn takes results of at most 1 MB)\n");
+    char *t = gbuf_take(&b);
+    if (t)
+        json_object_set_new(o, key, json_string(t));
+    free(t);
+}
+
+/* PrairieLearn refuses results larger than 1 MB: when O's would be, its
+ * outputs are cut to an equal share each. */
+static void fit_limit(json_t *o)
+{
+    char *dump = json_dumps(o, JSON_COMPACT);
+    size_t n = dump ? strlen(dump) : 0;
+    free(dump);
+    if (n <= EL_GRADE_PL_MAX_RESULTS)
+        return;
+    json_t *tests = json_object_get(o, "tests");
+    size_t share = EL_GRADE_PL_MAX_RESULTS / 2 / (json_array_size(tests) + 1);
+    cut_string(o, "output", share);
+    for (size_t i = 0; i < json_array_size(tests); i++)
+        cut_string(json_array_get(tests, i), "output", share);
+}
+
 json_t *el_grade_prairielearn(const el_grade_report *r)
 {
     json_t *gs = el_grade_gradescope(r, 0.0);
@@ -153,6 +188,7 @@ json_t *el_grade_prairielearn(const el_grade_report *r)
     json_object_set_new(o, "tests", tests);
     free(msg);
     json_decref(gs);
+    fit_limit(o);
     return o;
 }
 

@@ -103,20 +103,21 @@ static int run(const el_grade_book *c, const pl_opts *o, int question, const cha
     return 0;
 }
 
+static const struct option pl_longopts[] = {
+    { "set", required_argument, NULL, 's' },      { "exercise", required_argument, NULL, 'x' },
+    { "out", required_argument, NULL, 'o' },      { "image", required_argument, NULL, 'I' },
+    { "upload", no_argument, NULL, 'U' },         { "timeout", required_argument, NULL, 't' },
+    { "root", required_argument, NULL, 'r' },     { "exercises", required_argument, NULL, 'e' },
+    { "identity", required_argument, NULL, 'i' }, { "student", required_argument, NULL, 'u' },
+    { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+};
+
 int cmd_prairielearn(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "set", required_argument, NULL, 's' },      { "exercise", required_argument, NULL, 'x' },
-        { "out", required_argument, NULL, 'o' },      { "image", required_argument, NULL, 'I' },
-        { "upload", no_argument, NULL, 'U' },         { "timeout", required_argument, NULL, 't' },
-        { "root", required_argument, NULL, 'r' },     { "exercises", required_argument, NULL, 'e' },
-        { "identity", required_argument, NULL, 'i' }, { "student", required_argument, NULL, 'u' },
-        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
-    };
     pl_opts o = { NULL, NULL, NULL, NULL, "/", NULL, { EL_GRADE_ID_STUDENT_LINE, NULL }, 0, 0 };
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":hs:x:o:I:Ut:r:e:i:u:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":hs:x:o:I:Ut:r:e:i:u:", pl_longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': prairielearn_help(); return 0;
         case 's': o.set = optarg; break;

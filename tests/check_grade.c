@@ -286,6 +286,17 @@ static const struct {
     { "kl-properties", "1 2 3 4 5 6 7" },
     { "kl-properties", "non-negative; zero iff equal; asymmetric; no triangle inequality; jointly "
                        "convex; additive; invariant" },
+    /* free text in choices and true/false (issue 10, section 3) */
+    { "elbo-tight", "when the KL divergence is 0, i.e. q = p" },
+    { "elbo-name", "lower bound on the log evidence" },
+    { "tf-reverse-kl-covers-modes", "True or false: false" },
+    { "tf-reverse-kl-covers-modes", "True for the forward KL, false for the reverse KL" },
+    { "tf-reverse-kl-covers-modes", "False, it would be true only for the forward KL" },
+    { "optimal-posterior-choice", "the posterior, not the prior" },
+    { "optimal-posterior-choice", "p(z|x) rather than p(z)" },
+    { "kl-properties", "all except 8 and 9" },
+    { "kl-properties", "All of them, except 8 and 9." },
+    { "kl-properties", "1 or 2" },
 };
 
 START_TEST(notations_score_full)
@@ -366,7 +377,56 @@ static const struct {
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
     { "optimal-posterior-choice", "answer", "9", "no option with that number" },
     { "elbo-name", "answer", "the bound", "does not match any option" },
+    /* the negative controls of section 3's readings */
+    { "optimal-posterior-choice", "answer", "the prior, not the posterior", "Not \"the prior" },
+    { "optimal-posterior-choice", "answer", "1 or 3", "several options" },
+    { "tf-reverse-kl-covers-modes", "answer", "True or false: true", "mode-seeking" },
+    { "tf-reverse-kl-covers-modes", "answer", "False for the forward KL, true for the reverse KL",
+      "mode-seeking" },
+    { "kl-properties", "answer", "positive, not symmetric", "'positive' does not match" },
+    { "kl-properties", "answer", "always positive, 3", "'always positive' does not match" },
+    { "kl-properties", "answer", "not a metric, 1", "'not a metric' does not match" },
+    { "kl-properties", "answer", "all except 1, 2, 3, 4, 5, 6, 7", "is not right" },
 };
+
+/* The default variant's numbers, copied from the statement by a student
+ * whose variant differs, are named as such (and still wrong). */
+START_TEST(default_variant_numbers_named)
+{
+    static const char text[] = "student = alice@uni.edu\n[incl-excl-fit]\n"
+                               "inclusive_mu = 0.33333\ninclusive_sigma = 1.3744\n";
+    el_grade_report r;
+    grade(text, strlen(text), "v.txt", NULL, &r);
+    const el_grade_exercise_result *e = result_of(&r, "incl-excl-fit");
+    ck_assert(e->parts[0].status == EL_GRADE_WRONG && e->parts[1].status == EL_GRADE_WRONG);
+    ck_assert_msg(strstr(e->parts[0].feedback, "value for the default parameters") &&
+                      strstr(e->parts[0].feedback, "--student alice@uni.edu"),
+                  "said: %s", e->parts[0].feedback);
+    el_grade_report_free(&r);
+    /* control: the default student's own numbers are right, not diagnosed */
+    static const char mine[] = "[incl-excl-fit]\ninclusive_mu = 0.33333\n";
+    grade(mine, strlen(mine), "d.txt", NULL, &r);
+    ck_assert(result_of(&r, "incl-excl-fit")->parts[0].status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+/* Statements print in a terminal without LaTeX noise (issue 10, section 5). */
+START_TEST(statements_print_plain)
+{
+    char *s = el_grade_plain("KL(q \\| p) = \\frac{1}{2}\\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}, "
+                             "\\mathrm{ELBO}, \\left(a + b\\right), \\unknown");
+    ck_assert_str_eq(s, "KL(q \xe2\x80\x96 p) = 1/2 log |\xce\xa3_1|/|\xce\xa3_0|, ELBO, (a + b), "
+                        "\\unknown"); /* an unknown command stays: the control */
+    free(s);
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
+        char *p = el_grade_plain(ex->statement);
+        ck_assert_msg(p && !strchr(p, '\\'), "%s: %s", ex->id, p);
+        free(p);
+    }
+}
+END_TEST
 
 START_TEST(wrong_answers_are_diagnosed)
 {
@@ -1315,6 +1375,8 @@ static Suite *grade_suite(void)
     tcase_add_test(core, simulated_autograder_tree);
     tcase_add_test(core, autograder_bundle);
     tcase_add_test(core, one_identity_everywhere);
+    tcase_add_test(core, default_variant_numbers_named);
+    tcase_add_test(core, statements_print_plain);
     tcase_add_test(core, batch_with_a_bad_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

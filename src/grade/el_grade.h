@@ -244,6 +244,10 @@ void el_grade_exercise_variant(const el_grade_exercise *ex, const char *student,
 /* 1 when students get different parameter values (per-student variants). */
 int el_grade_exercise_has_variants(const el_grade_exercise *ex);
 
+/* LATEX as a terminal shows it: \| is ‖, \mu is μ, \mathrm{KL} is KL,
+ * \left( is (; other commands stay.  malloc'd (NULL when out of memory). */
+char *el_grade_plain(const char *latex);
+
 /* The statement with {param} replaced by this student's values; malloc'd. */
 char *el_grade_exercise_statement(const el_grade_exercise *ex, const char *student);
 

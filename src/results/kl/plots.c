@@ -189,7 +189,8 @@ int el_kl_fig_convex(FILE *f, const el_plot_opts *o)
     const double *cols[3] = { lam, lhs, chord };
     el_plot_block(f, "convex", CURVE_N, 3, cols);
     fputs("set title 'Joint convexity: the KL of the mixtures lies below the chord'\n"
-          "set xlabel '{/Symbol l}'\nset ylabel 'nats'\nset key bottom right\nset yrange [0:*]\n"
+          "set xlabel '{/Symbol l}'\nset ylabel 'nats'\nset key top right box opaque spacing "
+          "1.3\nset yrange [0:1.3]\n"
           "plot $convex u 1:2:3 w filledcurves lc rgb '#d9e7f5' t 'gap (>= 0)', "
           "$convex u 1:3 w l ls 2 t '{/Symbol l} KL(p_1||q_1) + (1-{/Symbol l}) KL(p_2||q_2)', "
           "$convex u 1:2 w l ls 1 t 'KL({/Symbol l}p_1+(1-{/Symbol l})p_2 || "

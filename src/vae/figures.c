@@ -144,6 +144,26 @@ int el_vae_fig_generation(FILE *f, const el_plot_opts *o)
 
 /* ---- gmvae-training: the latent space of the trained GM-VAE --------------------------- */
 
+/* Writes ranges that hold the N latent means MU (n x Z, first two columns)
+ * and the K components' 2-sd boxes (centres PM, log-variances PV), with a
+ * free band on top where the key goes (a key beside the plot would shrink
+ * it, one inside could hide points). */
+static void latent_ranges(FILE *f, const double *mu, size_t n, size_t Z, const double *pm,
+                          const double *pv, size_t K)
+{
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    for (size_t i = 0; i < n + K; i++)
+        for (int a = 0; a < 2; a++) {
+            double c = i < n ? mu[i * Z + a] : pm[(i - n) * Z + a];
+            double h = i < n ? 0.0 : 2.0 * exp(pv[(i - n) * Z + a] / 2);
+            lo[a] = fmin(lo[a], c - h);
+            hi[a] = fmax(hi[a], c + h);
+        }
+    double pad = 0.05 * fmax(hi[0] - lo[0], hi[1] - lo[1]);
+    fprintf(f, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", lo[0] - pad, hi[0] + pad,
+            lo[1] - pad, hi[1] + pad + 0.3 * (hi[1] - lo[1]));
+}
+
 int el_vae_fig_gmvae(FILE *f, const el_plot_opts *o)
 {
     el_vae_data *d = NULL;
@@ -172,15 +192,17 @@ int el_vae_fig_gmvae(FILE *f, const el_plot_opts *o)
             fprintf(f, "%.6g %.6g %.6g %.6g\n", pm[k * Z], pm[k * Z + 1], 4 * exp(pv[k * Z] / 2),
                     4 * exp(pv[k * Z + 1] / 2));
         fputs("EOD\n", f);
+        latent_ranges(f, mu, d->n, Z, pm, pv, K);
         fputs("set title 'GM-VAE: latent means mu(x) by true cluster, and the learned prior "
               "components (centre, 2 s.d.)'\n"
-              "set size ratio -1\nset xlabel 'w_1'\nset ylabel 'w_2'\nset key outside right top\n"
+              "set size ratio -1\nset xlabel 'w_1'\nset ylabel 'w_2'\n"
+              "set key top center horizontal maxcols 2 box opaque\n"
               "plot ",
               f);
         for (size_t k = 0; k < d->nclass; k++)
             fprintf(f, "$c%zu with points ls %zu ps 0.5 title 'cluster %zu', ", k, k + 1, k + 1);
         fputs("$comp using 1:2:3:4 with ellipses lc rgb '#404040' lw 1.5 dt 2 title "
-              "'prior components', $comp using 1:2 with points pt 2 ps 1.5 lc rgb '#000000' "
+              "'prior, 2 s.d.', $comp using 1:2 with points pt 2 ps 1.5 lc rgb '#000000' "
               "notitle\n",
               f);
     }

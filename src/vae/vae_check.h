@@ -64,6 +64,7 @@ typedef struct {
     double rate;       /* mean KL(q(z|x) || N(0, I)) */
     double distortion; /* mean -log p(x|z) */
     double tc;         /* total correlation of the aggregate posterior (Gaussian fit) */
+    double tc_se;      /* the Monte Carlo standard error of tc */
 } el_vae_beta_point;
 
 #define EL_VAE_NBETA 4

@@ -46,7 +46,7 @@ static void gap_panel(FILE *f, const char *block, double x0, const char *label)
     fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 lc rgb '#555555'\n",
             x0, x0);
     fprintf(f,
-            "plot $%s u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+            "plot $%s u 1:4 w l ls 8 t 'log p(x)', "
             "$%s u 1:2 w l ls 1 t 'ELBO(q)', "
             "$%s u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))', "
             "1/0 w l dt 3 lc rgb '#555555' t '%s'\n",
@@ -253,7 +253,7 @@ int el_elbo_fig_iwae(FILE *f, const el_plot_opts *o)
           f);
     fprintf(f, "set yrange [%.10g:%.10g]\n", e.elbo - 0.15, lp + 0.1);
     fprintf(f,
-            "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+            "plot %.17g w l ls 8 t 'log p(x)', "
             "%.17g w l ls 5 t 'ELBO = L_1', "
             "$iwae u 1:($1 >= 5 ? $4 : NaN) w l ls 3 t 'large-k asymptote log p(x) - {/Symbol "
             "c}^2/(2k)', "

@@ -52,7 +52,7 @@ int el_gmvae_fig_elbo(FILE *f, const el_plot_opts *o)
           f);
     fprintf(f, "set yrange [%.10g:%.10g]\n", lp - 9.0, lp + 3.5);
     fprintf(f,
-            "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'exact log p(x) (Gaussian mixture)', "
+            "plot %.17g w l ls 8 t 'exact log p(x) (Gaussian mixture)', "
             "$three u 1:2 w l ls 1 t 'q(z|w,x) = p(z|w) (optimal)', "
             "$three u 1:4 w l ls 3 t 'q(z|w,x) = perturbed softmax', "
             "$three u 1:3 w l ls 2 t 'q(z|w,x) = p(z)', "

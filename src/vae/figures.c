@@ -112,45 +112,107 @@ int el_vae_fig_beta(FILE *f, const el_plot_opts *o)
 
 /* ---- vae-generation: samples of a VAE and of an auto-encoder ---------------------------- */
 
-#define GEN_FIG 1000
+#define GEN_FIG   1000
+#define GEN_GRID  121 /* density grid per axis on [-GEN_BOX, GEN_BOX] */
+#define GEN_BOX   4.0
+#define GEN_BINS  25   /* histogram bins of log p_data */
+#define GEN_DEPTH 25.0 /* the histogram spans the top GEN_DEPTH nats below the peak */
+
+/* Writes $grid (x, y, log p_data) for splot, and returns the largest value. */
+static double density_grid(FILE *f)
+{
+    double top = -INFINITY;
+    fputs("$grid << EOD\n", f);
+    for (int i = 0; i < GEN_GRID; i++) {
+        for (int j = 0; j < GEN_GRID; j++) {
+            double x = -GEN_BOX + 2 * GEN_BOX * i / (GEN_GRID - 1);
+            double y = -GEN_BOX + 2 * GEN_BOX * j / (GEN_GRID - 1), l = el_vae_toy2d_logpdf(x, y);
+            top = fmax(top, l);
+            fprintf(f, "%.5g %.5g %.6g\n", x, y, l);
+        }
+        fputc('\n', f);
+    }
+    fputs("EOD\n", f);
+    return top;
+}
+
+/* Writes $hist: bin centre and the fraction of the VAE's and the
+ * auto-encoder's samples (SCORE: n x 2) in each bin of log p_data from
+ * TOP - GEN_DEPTH to TOP; lower values count in the first bin.  The means
+ * go to MEAN[2]. */
+static void score_hist(FILE *f, const double *score, size_t n, double top, double mean[2])
+{
+    double h[2][GEN_BINS] = { { 0 } }, c[GEN_BINS], w = GEN_DEPTH / GEN_BINS;
+    mean[0] = mean[1] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (int m = 0; m < 2; m++) {
+            double v = score[2 * i + (size_t)m];
+            long b = (long)floor((v - (top - GEN_DEPTH)) / w);
+            h[m][b < 0 ? 0 : b >= GEN_BINS ? GEN_BINS - 1 : b] += 1.0 / (double)n;
+            mean[m] += v / (double)n;
+        }
+    for (int b = 0; b < GEN_BINS; b++)
+        c[b] = top - GEN_DEPTH + (b + 0.5) * w;
+    const double *cols[] = { c, h[0], h[1] };
+    el_plot_block(f, "hist", GEN_BINS, 3, cols);
+}
+
+/* Writes $NAME: the N points X (n x 2, row-major). */
+static void points_block(FILE *f, const char *name, const double *x, size_t n)
+{
+    fprintf(f, "$%s << EOD\n", name);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.6g %.6g\n", x[2 * i], x[2 * i + 1]);
+    fputs("EOD\n", f);
+}
+
+/* The three panels: samples over the density's contours, then the histograms. */
+static void generation_panels(FILE *f, double top, const double mean[2])
+{
+    fprintf(f,
+            "set contour base\nset cntrparam levels discrete %.6g, %.6g\nunset surface\n"
+            "set view map\nset table $cont\nsplot $grid using 1:2:3 with lines\nunset table\n"
+            "unset contour\nset surface\n",
+            top - 2.0, top - 0.5);
+    fputs("set multiplot title 'The same 1000 z \\~ N(0, I) decoded by a VAE and by a plain "
+          "auto-encoder; black: the true density at 1 and 2 s.d.'\n"
+          "set size ratio -1\nset xrange [-4:4]\nset yrange [-4:4]\nset xtics 2\nset ytics 2\n"
+          "set xlabel 'x_1'\nset ylabel 'x_2'\nunset key\n",
+          f);
+    static const char *name[] = { "vae", "ae" }, *who[] = { "VAE", "auto-encoder (beta = 0)" };
+    for (int m = 0; m < 2; m++)
+        fprintf(f,
+                "set origin %.2f, 0\nset size 0.32, 0.94\nset title '%s: decoded samples'\n"
+                "plot $cont using 1:2 with lines ls 7 lw 1.5, $%s with points ls %d pt 7 ps 0.25\n",
+                0.32 * m, who[m], name[m], m ? 4 : 2);
+    fprintf(f,
+            "set origin 0.64, 0\nset size 0.35, 0.94\nset size noratio\n"
+            "set title 'log p_{data} of each sample; dashes: means'\n"
+            "set xrange [%.6g:%.6g]\nset yrange [0:*]\nset xtics auto\nset ytics auto\n"
+            "set xlabel 'log p_{data}(sample); left bin: all below'\n"
+            "set ylabel 'fraction of samples'\nset key inside top left box opaque\n"
+            "set style fill transparent solid 0.4 noborder\n"
+            "set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead ls 2 dt 2\n"
+            "set arrow 2 from %.6g, graph 0 to %.6g, graph 1 nohead ls 4 dt 2\n"
+            "plot $hist using 1:2 with boxes ls 2 title sprintf('VAE (%%.2f)', %.6g), "
+            "$hist using 1:3 with boxes ls 4 title sprintf('auto-encoder (%%.2f)', %.6g)\n"
+            "unset multiplot\n",
+            top - GEN_DEPTH, top, mean[0], mean[0], mean[1], mean[1], mean[0], mean[1]);
+}
 
 int el_vae_fig_generation(FILE *f, const el_plot_opts *o)
 {
-    double *buf = malloc(GEN_FIG * 8 * sizeof *buf);
-    gsl_rng *r = el_rng_alloc(el_seed_mix(o->seed, "vae-generation data"));
-    int s = buf && r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    el_vae_data *d = s ? NULL : el_vae_synthetic(EL_VAE_SYN_TOY2D, GEN_FIG, r, &s);
-    if (d)
-        s = el_vae_generation_samples(o->seed, 0, GEN_FIG, buf, buf + 2 * GEN_FIG,
-                                      buf + 4 * GEN_FIG);
-    if (d && !s) {
-        double *cx = buf + 6 * GEN_FIG, *cy = cx + GEN_FIG;
-        for (size_t i = 0; i < GEN_FIG; i++)
-            cx[i] = d->x[2 * i], cy[i] = d->x[2 * i + 1];
-        const double *cd[] = { cx, cy };
-        el_plot_block(f, "data", GEN_FIG, 2, cd);
-        for (int m = 0; m < 2; m++) {
-            const double *x = buf + 2 * GEN_FIG * m; /* n x 2, row-major */
-            fprintf(f, "$%s << EOD\n", m ? "ae" : "vae");
-            for (size_t i = 0; i < GEN_FIG; i++)
-                fprintf(f, "%.6g %.6g\n", x[2 * i], x[2 * i + 1]);
-            fputs("EOD\n", f);
-        }
-        fputs("set multiplot layout 1,2 title 'Decoding the same z \\~ N(0, I): a VAE against a "
-              "plain auto-encoder (8 Gaussians on a circle)'\n"
-              "set size ratio -1\nset xrange [-4:4]\nset yrange [-4:4]\n"
-              "set xlabel 'x_1'\nset ylabel 'x_2'\nset key bottom right\n"
-              "set title 'VAE'\n"
-              "plot $data with points pt 7 ps 0.3 lc rgb '#9ecae1' title 'data', "
-              "$vae with points ls 2 ps 0.3 title 'decoded samples'\n"
-              "set title 'auto-encoder (beta = 0, z = mu(x))'\n"
-              "plot $data with points pt 7 ps 0.3 lc rgb '#9ecae1' title 'data', "
-              "$ae with points ls 4 ps 0.3 title 'decoded samples'\n"
-              "unset multiplot\n",
-              f);
+    double *buf = malloc(GEN_FIG * 6 * sizeof *buf), mean[2];
+    int s = buf ? el_vae_generation_samples(o->seed, 0, GEN_FIG, buf, buf + 2 * GEN_FIG,
+                                            buf + 4 * GEN_FIG)
+                : EL_ERROR(EL_ENOMEM, "out of memory");
+    if (!s) {
+        double top = density_grid(f);
+        points_block(f, "vae", buf, GEN_FIG);
+        points_block(f, "ae", buf + 2 * GEN_FIG, GEN_FIG);
+        score_hist(f, buf + 4 * GEN_FIG, GEN_FIG, top, mean);
+        generation_panels(f, top, mean);
     }
-    el_vae_data_free(d);
-    el_rng_free(r);
     free(buf);
     return s;
 }

@@ -303,14 +303,14 @@ int el_vi_fig_evidence(FILE *f, const el_plot_opts *o)
         "set logscale y\nset format y '10^{%%L}'\nset xlabel 'latent dimension d'\nset xtics 1\n"
         "set xrange [0.7:%d.3]\nset key top left box opaque\n",
         EL_VI_MAX_LATENT);
-    fprintf(
-        f,
-        "set title 'relative error with %d likelihood evaluations'\nset ylabel 'relative error'\n"
-        "set yrange [1e-7:50]\n"
-        "plot $ev u 1:2 w lp ls 1 t 'Gauss-Hermite grid, n^d <= %d', \\\n"
-        "     $ev u 1:4 w lp ls 3 t 'importance sampling: relative s.e.', \\\n"
-        "     $ev u 1:3 w p ls 2 t 'importance sampling: |error|'\n",
-        FIG_BUDGET, FIG_BUDGET);
+    fprintf(f,
+            "set title 'relative error with at most %d likelihood evaluations'\nset ylabel "
+            "'relative error'\n"
+            "set yrange [1e-7:50]\n"
+            "plot $ev u 1:2 w lp ls 1 t 'Gauss-Hermite grid, n^d <= %d', \\\n"
+            "     $ev u 1:4 w lp ls 3 t 'importance sampling: relative s.e.', \\\n"
+            "     $ev u 1:3 w p ls 2 t 'importance sampling: |error|'\n",
+            FIG_BUDGET, FIG_BUDGET);
     int capped = 0;
     for (size_t i = 0; i < EL_VI_MAX_LATENT; i++)
         capped |= pts[i].capped > 0.0;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #define DEFAULT_SEED 20241
+#define DEFAULT_DIR  "elbolab-plots"
 
 static void help(void)
 {
@@ -19,11 +20,23 @@ static void help(void)
          "Draws figures with gnuplot.  Each figure is written as a self-contained script\n"
          "DIR/ID.gp (data inline: edit and re-run it with `gnuplot DIR/ID.gp`) and\n"
          "rendered to DIR/ID.png (or .svg, .pdf).  --format dumb previews in the\n"
-         "terminal.  DIR defaults to elbolab-plots.  Figures:");
+         "terminal (its script is still written to DIR).  Without --out, DIR is\n"
+         "./elbolab-plots in the current folder, and the command says so on standard\n"
+         "error with the folder's full path.  `make plots` draws into build/plots.  Figures:");
     for (size_t i = 0; i < el_topics_figure_count(); i++) {
         const el_figure *f = el_topics_figure_at(i);
         printf("  %-22s %s (check %s)\n", f->id, f->title, f->check);
     }
+}
+
+/* Says on standard error where the figures went when no --out was given
+ * (a folder made in the current directory should not be a surprise). */
+static void say_default_dir(const char *dir)
+{
+    char *full = realpath(dir, NULL);
+    fprintf(stderr, "elbolab plot: no --out given: the scripts and images are in %s\n",
+            full ? full : dir);
+    free(full);
 }
 
 /* Writes FIG's script to DIR/ID.gp through a temporary file and a rename. */
@@ -73,13 +86,14 @@ int cmd_plot(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     el_plot_opts o = { EL_PLOT_PNG, NULL, DEFAULT_SEED };
-    const char *dir = "elbolab-plots";
+    const char *dir = DEFAULT_DIR;
+    int dir_given = 0;
     unsigned long v;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': dir = optarg; break;
+        case 'o': dir = optarg, dir_given = 1; break;
         case 'f':
             if (el_plot_format_parse(optarg, &o.format))
                 return cli_fail_lib("plot");
@@ -115,5 +129,7 @@ int cmd_plot(int argc, char **argv)
                 return rc;
         }
     }
+    if (!dir_given)
+        say_default_dir(dir);
     return 0;
 }

@@ -74,7 +74,7 @@ static int measure(el_vae *m, const el_vae_data *data, const gsl_rng *r, el_vae_
     if (!s)
         s = el_mc_mean(tc_sample, &d, TC_DRAWS, r, tc);
     if (!s)
-        pt->rate = t.kl, pt->distortion = t.recon, pt->tc = tc->value;
+        pt->rate = t.kl, pt->distortion = t.recon, pt->tc = tc->value, pt->tc_se = tc->se;
     free(scratch);
     free(buf);
     return s;

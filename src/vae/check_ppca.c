@@ -442,22 +442,50 @@ static double excess_z(const double *a, const double *b, size_t n, double *mean_
     return se > 0 ? mean / se : (mean > 0 ? INFINITY : 0.0);
 }
 
-int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap, double *se)
+/* Row I's estimate of IWAE_k from its POOL log weights LW: the mean over the
+ * POOL / K disjoint consecutive blocks of k of their log-mean-exp. */
+static double block_iwae(const double *lw, size_t pool, size_t k)
 {
+    double e = 0.0;
+    for (size_t b = 0; b < pool / k; b++)
+        e += el_vae_logmeanexp(lw + b * k, k) / (double)(pool / k);
+    return e;
+}
+
+int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap, double *se,
+                        double *gain, double *gain_se)
+{
+    size_t pool = ks[nk - 1];
+    for (size_t j = 1; j < nk; j++)
+        if (ks[j] % ks[j - 1])
+            return EL_ERROR(EL_EUSAGE, "each k must divide the next");
     gsl_rng *r = el_rng_alloc(el_seed_mix(seed, "vae.bounds"));
     int threads = el_vae_threads(1), s = r ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
     el_vae_data *data = r ? el_vae_synthetic(EL_VAE_SYN_PPCA, BOUNDS_ROWS, r, &s) : NULL;
     el_vae *m = data ? train_linear(data, BOUNDS_SIGMA, BOUNDS_STEPS, 0.05, 0.01, 0, r, &s) : NULL;
-    double v[BOUNDS_ROWS], lp[BOUNDS_ROWS];
-    if (m)
+    double *lw = m ? malloc(pool * sizeof *lw) : NULL,
+           *est = m ? malloc(2 * nk * BOUNDS_ROWS * sizeof *est) : NULL;
+    double lp[BOUNDS_ROWS];
+    if (m && (!lw || !est))
+        s = EL_ERROR(EL_ENOMEM, "out of memory");
+    if (m && !s)
         s = exact_logp(m, data, lp);
-    for (size_t j = 0; m && !s && j < nk; j++) {
-        /* k = 1: the ELBO estimate; else IWAE_k; each minus the exact log p(x), per row */
-        s = el_vae_iwae_rows(m, data, BOUNDS_ROWS, ks[j], r, ks[j] == 1 ? NULL : v,
-                             ks[j] == 1 ? v : NULL);
-        if (!s)
-            excess_z(v, lp, BOUNDS_ROWS, &gap[j], &se[j]); /* mean and se of the differences */
+    for (size_t i = 0; m && !s && i < BOUNDS_ROWS; i++) {
+        /* one pool of draws per point; every k is estimated from the same draws */
+        s = el_vae_log_weights(m, data, i, 1, pool, r, lw);
+        for (size_t j = 0; !s && j < nk; j++)
+            est[j * BOUNDS_ROWS + i] = block_iwae(lw, pool, ks[j]);
     }
+    for (size_t j = 0; m && !s && j < nk; j++) {
+        const double *ej = est + j * BOUNDS_ROWS;
+        excess_z(ej, lp, BOUNDS_ROWS, &gap[j], &se[j]); /* estimate - log p(x): mean, se */
+        if (j == 0)
+            gain[0] = gain_se[0] = NAN;
+        else
+            excess_z(ej, ej - BOUNDS_ROWS, BOUNDS_ROWS, &gain[j], &gain_se[j]);
+    }
+    free(lw);
+    free(est);
     el_vae_free(m);
     el_vae_data_free(data);
     el_rng_free(r);

@@ -63,8 +63,8 @@ static const el_check checks[] = {
       "VAE)",
       bounds_mistakes, el_vae_check_bounds },
     { "vae.beta",
-      "'large beta makes the latents correlated' is false: as beta grows the total correlation "
-      "of q(z) and the rate fall while the distortion rises",
+      "'large beta makes the latents correlated' is false: TC(q(z)) <= rate always; for optimal "
+      "models the rate falls and the distortion rises with beta; TC's fall is observed",
       beta_mistakes, el_vae_check_beta },
     { "vae.generation",
       "decoding z ~ N(0, I) gives samples of higher true-data likelihood from a VAE than from a "

@@ -49,10 +49,16 @@ int el_vae_ppca_loglik(const el_vae_data *data, size_t q, int variant, double *o
 int el_vae_ppca_trace(unsigned long seed, size_t every, double *step, double *elbo, size_t *n,
                       double *ll);
 
-/* The model of vae.bounds: for each of the NK sample sizes KS (1 = the
- * ELBO), the mean over points of (estimate - exact log p(x)), and its
- * standard error. */
-int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap, double *se);
+/* The model of vae.bounds, with paired estimates: every point draws one
+ * pool of KS[NK-1] log weights, and IWAE_k for each of the NK sample sizes
+ * KS (1 = the ELBO; each must divide the next, else EL_EUSAGE) is the mean
+ * of log-mean-exp over disjoint blocks of k of that pool.  For each k: GAP
+ * and SE, the mean over points of (estimate - exact log p(x)) and its
+ * standard error; GAIN and GAIN_SE (NAN for the first), the same for
+ * IWAE_{k_j} - IWAE_{k_{j-1}} on the same draws.  As each block of k_j is a
+ * union of blocks of k_{j-1}, concavity of log makes every point's gain >= 0. */
+int el_vae_bounds_curve(unsigned long seed, const size_t *ks, size_t nk, double *gap, double *se,
+                        double *gain, double *gain_se);
 
 /* The exact ELBO per row of a linear VAE with a Gaussian decoder (no Monte
  * Carlo: E_q log p(x|z) is a quadratic form), averaged over DATA. */
@@ -64,6 +70,7 @@ typedef struct {
     double rate;       /* mean KL(q(z|x) || N(0, I)) */
     double distortion; /* mean -log p(x|z) */
     double tc;         /* total correlation of the aggregate posterior (Gaussian fit) */
+    double tc_se;      /* the Monte Carlo standard error of tc */
 } el_vae_beta_point;
 
 #define EL_VAE_NBETA 4

@@ -40,17 +40,17 @@ static int gap_sweep(const el_lg1 *m, int sweep_sigma, double *cols[4])
 }
 
 /* One panel: the sweep in data block BLOCK, a dotted vertical line at X0
- * marked LABEL. */
+ * named LABEL in the key (a label on the plot would be crossed by a curve). */
 static void gap_panel(FILE *f, const char *block, double x0, const char *label)
 {
     fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 3 lc rgb '#555555'\n",
             x0, x0);
-    fprintf(f, "set label 1 '%s' at %.10g, graph 0.95 offset 0.5,0\n", label, x0);
     fprintf(f,
-            "plot $%s u 1:4 w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+            "plot $%s u 1:4 w l ls 8 t 'log p(x)', "
             "$%s u 1:2 w l ls 1 t 'ELBO(q)', "
-            "$%s u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))'\n",
-            block, block, block);
+            "$%s u 1:3 w l ls 2 t 'gap = KL(q || p(z|x))', "
+            "1/0 w l dt 3 lc rgb '#555555' t '%s'\n",
+            block, block, block, label);
 }
 
 int el_elbo_fig_gap(FILE *f, const el_plot_opts *o)
@@ -72,14 +72,14 @@ int el_elbo_fig_gap(FILE *f, const el_plot_opts *o)
             "z ∼ N(0,1),  x | z ∼ N(%.2g z %+.2g, %.2g^2),  x = %.2g' font ',13'\n",
             m.a, m.b, m.noise, m.x);
     fputs("set ylabel 'nats'\nset yrange [-6:3]\nset autoscale xfix\n"
-          "set key at graph 0.03, graph 0.64 left top\n",
+          "set key at graph 0.03, graph 0.64 left top spacing 1.3\n",
           f);
     fprintf(f, "set xlabel 'mean of q   (q = N(m, s_{post}^2), s_{post} = %.3g)'\n", ps);
-    gap_panel(f, "mean", pm, "posterior mean");
+    gap_panel(f, "mean", pm, "posterior mean m_{post}");
     fputs("set logscale x\n", f);
     fprintf(f, "set xlabel 'standard deviation of q   (q = N(m_{post}, s^2), m_{post} = %.3g)'\n",
             pm);
-    gap_panel(f, "scale", ps, "posterior sd");
+    gap_panel(f, "scale", ps, "posterior s.d. s_{post}");
     fputs("unset multiplot\n", f);
     return EL_OK;
 }
@@ -118,10 +118,12 @@ int el_elbo_fig_jensen(FILE *f, const el_plot_opts *o)
     fprintf(f, "set title 'Jensen gap log p(x) - ELBO(q) for %d random q (K = %d states)'\n",
             JENSEN_N, K);
     fputs("set xlabel 'KL divergence between q and p(z|x)'\nset ylabel 'log p(x) - ELBO(q)'\n"
-          "set key bottom right\nset size ratio -1\nset xrange [0:*]\nset yrange [0:*]\n"
-          "plot x w l ls 6 t 'the diagonal', "
-          "$q u 1:2 w p ls 1 t 'against KL(q || p(z|x)): on the diagonal', "
-          "$q u 3:2 w p ls 2 pt 6 t 'against KL(p(z|x) || q) (the mistake): off it'\n",
+          "set key outside right center box opaque spacing 1.4\nset size ratio -1\n"
+          "set xrange [0:*]\n"
+          "set yrange [0:*]\n"
+          "plot x w l ls 6 t 'y = x', "
+          "$q u 1:2 w p ls 1 t 'x = KL(q || p(z|x))', "
+          "$q u 3:2 w p ls 2 pt 6 t 'x = KL(p(z|x) || q): the mistake'\n",
           f);
     return EL_OK;
 }
@@ -251,7 +253,7 @@ int el_elbo_fig_iwae(FILE *f, const el_plot_opts *o)
           f);
     fprintf(f, "set yrange [%.10g:%.10g]\n", e.elbo - 0.15, lp + 0.1);
     fprintf(f,
-            "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'log p(x)', "
+            "plot %.17g w l ls 8 t 'log p(x)', "
             "%.17g w l ls 5 t 'ELBO = L_1', "
             "$iwae u 1:($1 >= 5 ? $4 : NaN) w l ls 3 t 'large-k asymptote log p(x) - {/Symbol "
             "c}^2/(2k)', "

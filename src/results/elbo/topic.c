@@ -45,8 +45,8 @@ static const el_check checks[] = {
       jensen_mistakes, el_elbo_check_jensen },
     { "elbo.decomposition", "log p(x) = ELBO(q) + KL(q(z|x)||p(z|x)) for every q",
       decomposition_mistakes, el_elbo_check_decomposition },
-    { "elbo.tight", "the bound is tight exactly when q(z|x) = p(z|x)", tight_mistakes,
-      el_elbo_check_tight },
+    { "elbo.tight", "the bound is tight exactly when q(z|x) = p(z|x) almost everywhere",
+      tight_mistakes, el_elbo_check_tight },
     { "elbo.optimal_posterior",
       "argmax over the simplex of sum_z q log p(x|z) - KL(q||p(z)) is p(z|x); the maximum is log "
       "p(x)",

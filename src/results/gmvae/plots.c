@@ -48,16 +48,16 @@ int el_gmvae_fig_elbo(FILE *f, const el_plot_opts *o)
     fputs("set title \"GM-VAE (K = 3, w scalar, x in R^2, linear decoder): three-term ELBO as "
           "q(w|x) = N(m, 0.33^2) moves\"\n"
           "set xlabel 'mean m of q(w|x)'\nset ylabel 'nats'\n"
-          "set key top left\nset autoscale xfix\n",
+          "set key top left box opaque spacing 1.4\nset autoscale xfix\n",
           f);
     fprintf(f, "set yrange [%.10g:%.10g]\n", lp - 9.0, lp + 3.5);
     fprintf(f,
-            "plot %.17g w l lc rgb '#000000' lw 2 dt 2 t 'exact log p(x) (Gaussian mixture)', "
+            "plot %.17g w l ls 8 t 'exact log p(x) (Gaussian mixture)', "
             "$three u 1:2 w l ls 1 t 'q(z|w,x) = p(z|w) (optimal)', "
             "$three u 1:4 w l ls 3 t 'q(z|w,x) = perturbed softmax', "
             "$three u 1:3 w l ls 2 t 'q(z|w,x) = p(z)', "
             "$mc u 1:2:3 w yerrorbars ls 4 pt 7 t 'direct MC of E_q[log p(x,w,z) - log q(w,z|x)], "
-            "optimal q(z|w,x)'\n",
+            "optimal q(z|w,x), ± 1 se'\n",
             lp);
     return EL_OK;
 }

@@ -84,13 +84,15 @@ int el_kl_fig_gauss_1d(FILE *f, const el_plot_opts *o)
     if (s)
         return s;
     fprintf(f,
-            "set multiplot layout 1,2 title 'KL(N(m, s^2) || N(0, 1)): closed form, quadrature, "
-            "Monte Carlo (%d samples, +-1 se)'\n"
+            "set multiplot layout 1,2 title \"KL(N(m, s^2) || N(0, 1)): closed form, quadrature, "
+            "Monte Carlo (%d samples, +-1 se)\\nThis covers every pair: KL(N(μ_1, σ_1^2) || "
+            "N(μ_2, σ_2^2)) depends only on m = (μ_1 - μ_2)/σ_2 and s = σ_1/σ_2\"\n"
             "set key top center\n"
-            "set xlabel 'mean gap m  (s = 1)'\nset ylabel 'KL (nats)'\n"
+            "set xlabel 'scaled mean gap m = (μ_1 - μ_2)/σ_2   (s = 1)'\nset ylabel 'KL (nats)'\n"
             "plot $gap_curve w l ls 1 t 'closed form', $gap_pts u 1:2 w p ls 2 t 'quadrature', "
             "$gap_pts u 1:3:4 w yerrorbars ls 3 t 'Monte Carlo'\n"
-            "set logscale x\nset xrange [0.04:25]\nset xlabel 'variance ratio s^2  (m = 0)'\n"
+            "set logscale x\nset xrange [0.04:25]\n"
+            "set xlabel 'variance ratio s^2 = σ_1^2/σ_2^2   (m = 0)'\n"
             "plot $ratio_curve w l ls 1 t 'closed form', $ratio_pts u 1:2 w p ls 2 t 'quadrature', "
             "$ratio_pts u 1:3:4 w yerrorbars ls 3 t 'Monte Carlo'\n"
             "unset multiplot\n",
@@ -189,7 +191,8 @@ int el_kl_fig_convex(FILE *f, const el_plot_opts *o)
     const double *cols[3] = { lam, lhs, chord };
     el_plot_block(f, "convex", CURVE_N, 3, cols);
     fputs("set title 'Joint convexity: the KL of the mixtures lies below the chord'\n"
-          "set xlabel '{/Symbol l}'\nset ylabel 'nats'\nset key bottom right\nset yrange [0:*]\n"
+          "set xlabel '{/Symbol l}'\nset ylabel 'nats'\nset key top right box opaque spacing "
+          "1.3\nset yrange [0:1.3]\n"
           "plot $convex u 1:2:3 w filledcurves lc rgb '#d9e7f5' t 'gap (>= 0)', "
           "$convex u 1:3 w l ls 2 t '{/Symbol l} KL(p_1||q_1) + (1-{/Symbol l}) KL(p_2||q_2)', "
           "$convex u 1:2 w l ls 1 t 'KL({/Symbol l}p_1+(1-{/Symbol l})p_2 || "

@@ -44,10 +44,14 @@ static const char *const gauss_mv_mistakes[] = {
 static const el_check checks[] = {
     { "kl.definition", "KL(q||p) = integral of q log(q/p) = E_q[log q - log p]",
       definition_mistakes, el_kl_check_definition },
-    { "kl.nonnegative", "KL >= 0 (Gibbs); the Jensen gap log E_q[p/q] - E_q[log p/q] equals KL",
+    { "kl.nonnegative",
+      "KL >= 0 (Gibbs); if supp p lies in supp q, the Jensen gap log E_q[p/q] - "
+      "E_q[log p/q] equals KL",
       nonneg_mistakes, el_kl_check_nonnegative },
-    { "kl.self_zero", "KL(q||q) = 0, and KL > 0 when p differs from q", self_zero_mistakes,
-      el_kl_check_self_zero },
+    { "kl.self_zero",
+      "KL(q||q) = 0, and KL(q||p) > 0 when p and q differ on a set of positive "
+      "measure",
+      self_zero_mistakes, el_kl_check_self_zero },
     { "kl.asymmetric", "KL(p||q) != KL(q||p) in general", asym_mistakes, el_kl_check_asymmetric },
     { "kl.no_triangle", "KL is not a metric: KL(a||c) > KL(a||b) + KL(b||c) can happen",
       triangle_mistakes, el_kl_check_no_triangle },

@@ -14,19 +14,18 @@
 typedef struct {
     el_estimate ref, is; /* RQMC reference, importance sampling at the budget */
     double grid, plugin; /* the budget grid, the plug-in mistake */
-    size_t nodes;
+    size_t nodes, evals; /* the budget grid: nodes per axis, nodes^d evaluations */
 } evidence_row;
 
 /* Every estimate for latent dimension D (IS with N draws). */
 static int evidence_row_at(size_t d, size_t n, const gsl_rng *r, evidence_row *row)
 {
-    size_t evals;
     row->nodes = el_vi_budget_nodes(d, BUDGET);
     int s = el_vi_evidence_qmc(d, REF_POINTS, REF_SHIFTS, r, &row->ref);
     if (!s)
         s = el_vi_evidence_is(d, n, r, &row->is);
     if (!s)
-        s = el_vi_evidence_grid(d, row->nodes, &row->grid, &evals);
+        s = el_vi_evidence_grid(d, row->nodes, &row->grid, &row->evals);
     if (!s)
         s = el_vi_evidence_plugin(d, &row->plugin);
     return s;
@@ -73,17 +72,20 @@ int el_vi_run_posterior_intractable(const el_check *chk, const el_check_opts *o,
     for (size_t d = 0; variant > 0 && d < EL_VI_MAX_LATENT; d++) /* the mistaken values */
         el_check_compare(res, variant == 1 ? rows[d].grid : rows[d].plugin, NULL, &rows[d].ref);
     res->pass = res->pass && ok;
-    char err[5][12];
-    for (size_t d = 0; d < EL_VI_MAX_LATENT; d++)
+    char err[5][12], ev[5][12];
+    for (size_t d = 0; d < EL_VI_MAX_LATENT; d++) {
         snprintf(err[d], sizeof err[d], "%.1e",
                  fabs(rows[d].grid - rows[d].ref.value) / rows[d].ref.value);
+        snprintf(ev[d], sizeof ev[d], "%zu", rows[d].evals);
+    }
     if (!ok)
         snprintf(res->detail, sizeof res->detail, "FAILED: %s", why);
     else if (variant == 0 && res->pass)
         snprintf(res->detail, sizeof res->detail,
-                 "%d evaluations each: grid rel. error %s %s %s %s %s (d = 1..5); IS (%zu draws) "
-                 "agrees with RQMC at every d",
-                 BUDGET, err[0], err[1], err[2], err[3], err[4], n);
+                 "budget %d: grid of n^d = %s %s %s %s %s evaluations (n <= %d per axis), "
+                 "rel. error %s %s %s %s %s (d = 1..5); IS (%zu draws) agrees with RQMC at every d",
+                 BUDGET, ev[0], ev[1], ev[2], ev[3], ev[4], EL_VI_MAX_NODES, err[0], err[1], err[2],
+                 err[3], err[4], n);
     else if (variant == 0)
         snprintf(res->detail, sizeof res->detail,
                  "FAILED: the d = 1 grid or IS (%zu draws) is %.1f se from RQMC (must be <= %.0f); "

@@ -3,6 +3,7 @@
  * and error of computing the evidence of a tiny decoder as d grows. */
 #include "results/vi/vi_topic.h"
 #include "plot/el_plot.h"
+#include "results/kl/el_kl.h"
 #include "core/el_core.h"
 
 #include <gsl/gsl_randist.h>
@@ -14,7 +15,8 @@
 
 /* ---- 1-D fits ----------------------------------------------------------------------- */
 
-/* The x range that shows P and every Gaussian in FITS (mu, sigma pairs). */
+/* The x range of the figure: where P has mass (4 sd around every
+ * component) and the bulk of every Gaussian in FITS (mu, sigma pairs, 3 sd). */
 static void fit_range(const el_mix *p, const double (*fits)[2], size_t nfit, double *lo, double *hi)
 {
     *lo = INFINITY;
@@ -24,18 +26,19 @@ static void fit_range(const el_mix *p, const double (*fits)[2], size_t nfit, dou
         *hi = fmax(*hi, p->mu[k] + 4.0 * p->sigma[k]);
     }
     for (size_t i = 0; i < nfit; i++) {
-        *lo = fmin(*lo, fits[i][0] - 3.5 * fits[i][1]);
-        *hi = fmax(*hi, fits[i][0] + 3.5 * fits[i][1]);
+        *lo = fmin(*lo, fits[i][0] - 3.0 * fits[i][1]);
+        *hi = fmax(*hi, fits[i][0] + 3.0 * fits[i][1]);
     }
 }
 
-/* Writes $fit: x, p(x), then the density of each fit; returns the largest
- * density (for the y range). */
+/* Writes $fit: x, p(x), then the density of each fit, then (when NFIT >= 2)
+ * fit 2 minus fit 1; returns the largest density (for the y range). */
 static double fit_block(FILE *f, const el_mix *p, const double (*fits)[2], size_t nfit)
 {
-    double col[2 + 1 + MAX_OPT][NPTS];
-    const double *cols[2 + 1 + MAX_OPT];
+    double col[2 + 1 + MAX_OPT + 1][NPTS];
+    const double *cols[2 + 1 + MAX_OPT + 1];
     double lo, hi, top = 0.0;
+    size_t nc = 2 + nfit + (nfit >= 2);
     fit_range(p, fits, nfit, &lo, &hi);
     for (size_t i = 0; i < NPTS; i++) {
         double x = lo + (hi - lo) * (double)i / (NPTS - 1);
@@ -46,51 +49,112 @@ static double fit_block(FILE *f, const el_mix *p, const double (*fits)[2], size_
             col[2 + j][i] = gsl_ran_gaussian_pdf(x - fits[j][0], fits[j][1]);
             top = fmax(top, col[2 + j][i]);
         }
+        if (nfit >= 2)
+            col[2 + nfit][i] = col[3][i] - col[2][i];
     }
-    for (size_t c = 0; c < 2 + nfit; c++)
+    for (size_t c = 0; c < nc; c++)
         cols[c] = col[c];
-    el_plot_block(f, "fit", NPTS, 2 + nfit, cols);
+    el_plot_block(f, "fit", NPTS, nc, cols);
     return top;
 }
 
-/* The figure for mixture (K, W, M, S): p, the inclusive fit, every local
- * exclusive optimum (the global ones solid, the others dashed). */
-static int write_fits(FILE *f, size_t K, const double *w, const double *m, const double *s,
-                      const char *title)
+/* KL(q||p) and KL(p||q) between q = N(MU, SIGMA^2) and the mixture P, by
+ * quadrature: the legend names both directions. */
+static int both_kl(const el_mix *p, double mu, double sigma, double kl[2])
 {
-    double fits[1 + MAX_OPT][2], kl_in, top;
+    el_gauss g = { mu, sigma };
+    el_density1 q = el_gauss_density(&g), pd = el_mix_density(p);
+    el_quad_result a, b;
+    int s = el_kl_quad1(&q, &pd, 1.0, &a);
+    if (!s)
+        s = el_kl_quad1(&pd, &q, 1.0, &b);
+    kl[0] = a.value, kl[1] = b.value;
+    return s;
+}
+
+/* One legend entry: column COL of $fit in style STYLE, titled WHAT, the
+ * Gaussian and both KL directions (U+2016 is the double bar). */
+static void fit_curve(FILE *f, int col, const char *style, const char *what, const double *fit,
+                      const double kl[2])
+{
+    fprintf(f,
+            ", \\\n     $fit u 1:%d w l %s t sprintf('%s: N(%%.4f, %%.4f^2);  KL(q‖p) = %%.4f,  "
+            "KL(p‖q) = %%.4f', %.10g, %.10g, %.10g, %.10g)",
+            col, style, what, fit[0], fit[1], kl[0], kl[1]);
+}
+
+/* The name and style of exclusive optimum I of N (global ones solid, each in
+ * its own colour; the others dashed). */
+static void optimum_style(const el_vi_optimum *o, size_t i, size_t n, char *what, size_t wn,
+                          char *style, size_t sn)
+{
+    size_t nglobal = 0, rank = 0;
+    for (size_t j = 0; j < n; j++)
+        if (o[j].global)
+            rank += j < i, nglobal++;
+    static const char *solid[] = { "ls 2", "ls 3 dt 4", "ls 4 dt 5" };
+    if (o[i].global) {
+        snprintf(what, wn, "exclusive, global%s", nglobal > 1 ? (rank ? " (mirror)" : "") : "");
+        snprintf(style, sn, "%s", solid[rank < 3 ? rank : 2]);
+    } else {
+        snprintf(what, wn, "exclusive, local only");
+        snprintf(style, sn, "ls 5");
+    }
+}
+
+/* The figure for mixture (K, W, M, S): p, the inclusive fit, every local
+ * exclusive optimum; with DIFF a second panel shows exclusive minus
+ * inclusive (for fits too close to tell apart). */
+static int write_fits(FILE *f, size_t K, const double *w, const double *m, const double *s,
+                      const char *title, int diff)
+{
+    double fits[1 + MAX_OPT][2], kl[1 + MAX_OPT][2], top = 1.0;
     el_vi_optimum o[MAX_OPT];
-    size_t n, g;
-    int st = el_vi_fit_inclusive(K, w, m, s, &fits[0][0], &fits[0][1], &kl_in);
+    size_t n = 0, g;
+    int st = el_vi_fit_inclusive(K, w, m, s, &fits[0][0], &fits[0][1], NULL);
     if (!st)
         st = el_vi_fit_exclusive(K, w, m, s, o, MAX_OPT, &n, &g);
     el_mix *p = st ? NULL : el_mix_alloc(K, w, m, s, &st);
-    if (!p)
-        return st;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; p && i < n; i++) {
         if (fabs(o[i].mu) < 1e-12 * o[i].sigma) /* show a symmetric optimum as 0, not -0 */
             o[i].mu = 0.0;
         fits[1 + i][0] = o[i].mu;
         fits[1 + i][1] = o[i].sigma;
     }
-    top = fit_block(f, p, (const double(*)[2])fits, 1 + n);
+    for (size_t i = 0; p && !st && i <= n; i++)
+        st = both_kl(p, fits[i][0], fits[i][1], kl[i]);
+    if (!st)
+        top = fit_block(f, p, (const double(*)[2])fits, 1 + n);
     el_mix_free(p);
-    fprintf(f,
-            "set title \"%s\"\nset xlabel 'x'\nset ylabel 'density'\n"
-            "set key top left box opaque\nset yrange [0:%.4g]\n",
-            title, (1.35 + 0.06 * (double)n) * top);
-    fprintf(f,
-            "plot $fit u 1:2 w l lw 3.5 lc rgb '#222222' t 'target p(x)', \\\n"
-            "     $fit u 1:3 w l ls 1 t sprintf('inclusive argmin KL(p||q): N(%%.4f, %%.4f^2), KL "
-            "= %%.4f', %.10g, %.10g, %.10g)",
-            fits[0][0], fits[0][1], kl_in);
-    for (size_t i = 0; i < n; i++)
+    if (st)
+        return st;
+    if (diff)
         fprintf(f,
-                ", \\\n     $fit u 1:%zu w l ls %d t sprintf('exclusive %s: N(%%.4f, %%.4f^2), KL "
-                "= %%.4f', %.10g, %.10g, %.10g)",
-                4 + i, o[i].global ? 2 : 5, o[i].global ? "global optimum" : "local optimum",
-                o[i].mu, o[i].sigma, o[i].kl);
+                "set multiplot title \"%s\"\nset size 1, 0.64\nset origin 0, 0.32\n"
+                "set tmargin 1\nset bmargin 0.5\nset lmargin 10\nset format x ''\n",
+                title);
+    else
+        fprintf(f, "set title \"%s\"\nset xlabel 'x'\n", title);
+    fprintf(f,
+            "set ylabel 'density'\nset key top left box opaque\nset autoscale xfix\n"
+            "set yrange [0:%.4g]\n",
+            (1.35 + 0.07 * (double)n) * top);
+    fputs("plot $fit u 1:2 w l ls 7 t 'target p(x)'", f);
+    fit_curve(f, 3, "ls 1", "inclusive argmin KL(p‖q)", fits[0], kl[0]);
+    for (size_t i = 0; i < n; i++) {
+        char what[64], style[32];
+        optimum_style(o, i, n, what, sizeof what, style, sizeof style);
+        fit_curve(f, 4 + (int)i, style, what, fits[1 + i], kl[1 + i]);
+    }
     fputc('\n', f);
+    if (diff)
+        fprintf(f,
+                "set size 1, 0.32\nset origin 0, 0\nset tmargin 0.5\nset bmargin 4\n"
+                "set format x '%%g'\nset xlabel 'x'\nset ylabel 'difference'\n"
+                "set yrange [*:*]\nset ytics 0.002\nset key top left box opaque\n"
+                "plot $fit u 1:%zu w l ls 2 t 'exclusive minus inclusive density', "
+                "0 w l ls 6 notitle\nunset multiplot\n",
+                3 + 1 + n);
     return EL_OK;
 }
 
@@ -99,7 +163,9 @@ int el_vi_fig_homework(FILE *f, const el_plot_opts *o)
     (void)o;
     static const double w[] = { 1.0 / 3.0, 2.0 / 3.0 }, m[] = { -1.0, 1.0 }, s[] = { 1.0, 1.0 };
     return write_fits(f, 2, w, m, s,
-                      "p = 1/3 N(-1,1) + 2/3 N(1,1): the exclusive fit is the narrower one");
+                      "p = 1/3 N(-1,1) + 2/3 N(1,1) has one mode (means 2 s.d. apart): "
+                      "one exclusive optimum, narrower than the inclusive fit",
+                      1);
 }
 
 int el_vi_fig_modes(FILE *f, const el_plot_opts *o)
@@ -107,7 +173,7 @@ int el_vi_fig_modes(FILE *f, const el_plot_opts *o)
     (void)o;
     static const double w[] = { 0.5, 0.5 }, m[] = { -3.0, 3.0 }, s[] = { 1.0, 1.0 };
     return write_fits(f, 2, w, m, s,
-                      "p = 1/2 N(-3,1) + 1/2 N(3,1): KL(q||p) seeks a mode, KL(p||q) covers both");
+                      "p = 1/2 N(-3,1) + 1/2 N(3,1): KL(q‖p) seeks a mode, KL(p‖q) covers both", 0);
 }
 
 /* ---- 2-D factorised fits -------------------------------------------------------------- */
@@ -144,8 +210,8 @@ int el_vi_fig_forward(FILE *f, const el_plot_opts *o)
           "set xlabel 'z_1'\nset ylabel 'z_2'\nset size ratio -1\nset key below box opaque\n",
           f);
     fprintf(f,
-            "plot $p2 w l lw 3 lc rgb '#222222' t 'target p = N(m, Sigma), 2 sd', \\\n"
-            "     $p1 w l lw 1.5 dt 2 lc rgb '#222222' t 'target, 1 sd', \\\n"
+            "plot $p2 w l ls 7 lw 3 t 'target p = N(m, Sigma), 2 sd', \\\n"
+            "     $p1 w l ls 7 lw 1.5 dt 2 t 'target, 1 sd', \\\n"
             "     $fw w l ls 1 t sprintf('forward argmin KL(p||q): v = Sigma_{ii} = (%%.3f, "
             "%%.3f)', %.6g, %.6g), \\\n"
             "     $rv w l ls 2 t sprintf('reverse argmin KL(q||p): v = 1/Lambda_{ii} = (%%.3f, "
@@ -237,14 +303,14 @@ int el_vi_fig_evidence(FILE *f, const el_plot_opts *o)
         "set logscale y\nset format y '10^{%%L}'\nset xlabel 'latent dimension d'\nset xtics 1\n"
         "set xrange [0.7:%d.3]\nset key top left box opaque\n",
         EL_VI_MAX_LATENT);
-    fprintf(
-        f,
-        "set title 'relative error with %d likelihood evaluations'\nset ylabel 'relative error'\n"
-        "set yrange [1e-7:50]\n"
-        "plot $ev u 1:2 w lp ls 1 t 'Gauss-Hermite grid, n^d <= %d', \\\n"
-        "     $ev u 1:4 w lp ls 3 t 'importance sampling: relative s.e.', \\\n"
-        "     $ev u 1:3 w p ls 2 t 'importance sampling: |error|'\n",
-        FIG_BUDGET, FIG_BUDGET);
+    fprintf(f,
+            "set title 'relative error with at most %d likelihood evaluations'\nset ylabel "
+            "'relative error'\n"
+            "set yrange [1e-7:50]\n"
+            "plot $ev u 1:2 w lp ls 1 t 'Gauss-Hermite grid, n^d <= %d', \\\n"
+            "     $ev u 1:4 w lp ls 3 t 'importance sampling: relative s.e.', \\\n"
+            "     $ev u 1:3 w p ls 2 t 'importance sampling: |error|'\n",
+            FIG_BUDGET, FIG_BUDGET);
     int capped = 0;
     for (size_t i = 0; i < EL_VI_MAX_LATENT; i++)
         capped |= pts[i].capped > 0.0;

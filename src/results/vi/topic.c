@@ -23,7 +23,8 @@ static const char *const forward_objective_mistakes[] = {
 };
 
 static const char *const posterior_intractable_mistakes[] = {
-    "a grid with a fixed total budget (4096 evaluations) stays accurate as the dimension grows",
+    "a grid with a fixed total budget (at most 4096 evaluations) stays accurate as the dimension "
+    "grows",
     "p(x) = p(x | z = E[z]): the likelihood at the prior mean, the integral skipped",
     NULL,
 };

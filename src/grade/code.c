@@ -887,11 +887,19 @@ static int attach_one(el_grade_answer_entry *e, const char *path)
     return EL_OK;
 }
 
-int grade_code_attach_files(const el_grade_book *c, el_grade_answers *a, const char *path)
+/* 1 when section ID answers a code exercise of SET. */
+static int code_section(const el_grade_exercise_set *set, const char *id)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ex[i]->code && !strcmp(set->ex[i]->id, id))
+            return 1;
+    return 0;
+}
+
+int grade_code_attach_files(const el_grade_exercise_set *set, el_grade_answers *a, const char *path)
 {
     for (size_t i = 0; i < a->n; i++) {
-        const el_grade_exercise *ex = el_grade_book_find(c, a->s[i].id);
-        if (!ex || !ex->code)
+        if (!code_section(set, a->s[i].id))
             continue;
         for (size_t k = 0; k < a->s[i].n; k++) {
             el_grade_answer_entry *e = &a->s[i].e[k];

@@ -29,8 +29,10 @@ int grade_code_is_py(const char *path);
  * SET holding the file as its code (a note when SET has none or several). */
 int grade_code_read_py(const el_grade_exercise_set *set, const char *path, el_grade_answers *a);
 
-/* `file = NAME` in a code exercise's section of the answers read from
- * PATH: the file NAME beside PATH becomes the code (or the entry's error). */
-int grade_code_attach_files(const el_grade_book *c, el_grade_answers *a, const char *path);
+/* `file = NAME` in the section of a code exercise of SET in the answers
+ * read from PATH: the file NAME beside PATH becomes the code (or the
+ * entry's error). */
+int grade_code_attach_files(const el_grade_exercise_set *set, el_grade_answers *a,
+                            const char *path);
 
 #endif

@@ -108,7 +108,10 @@ static const char setup_sh[] =
     "export DEBIAN_FRONTEND=noninteractive\n"
     "apt-get update -q\n"
     "apt-get install -y -q build-essential pkg-config ninja-build python3-pip \\\n"
-    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev meson\n"
+    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev meson \\\n"
+    "    bubblewrap python3-numpy\n"
+    "# code answers run under bubblewrap with NumPy; PyTorch is optional:\n"
+    "# apt-get install python3-torch (Debian) or pip install torch\n"
     "cd \"${ELBOLAB_SOURCE:-/autograder/source}\"\n"
     "# elbolab needs Meson >= 0.63; older Ubuntu images get it from pip\n"
     "if ! meson --version 2>/dev/null | awk -F. '{ exit !($1 > 0 || $2 >= 63) }'; then\n"
@@ -140,7 +143,10 @@ static char *run_script(const char *set, el_grade_id_rule rule)
                 "> \"$ROOT/results/results.json\"\n"
                 "    exit 1\n"
                 "fi\n"
+                "# code answers run in bubblewrap; where it cannot run (no user namespaces)\n"
+                "# they are not run unless ELBOLAB_UNSAFE_CODE=1 says the container isolates\n"
                 "exec \"$BIN\" gradescope run --root \"$ROOT\" --set '%s' --identity %s \\\n"
+                "    ${ELBOLAB_UNSAFE_CODE:+--unsafe-code} \\\n"
                 "    --exercises \"$SRC/exercises\"\n",
                 set, set, el_grade_id_rule_name(rule));
     return gbuf_take(&b);

@@ -312,12 +312,16 @@ int el_sandbox_probe(void)
 int el_sandbox_workdir(char **path)
 {
     const char *tmp = getenv("TMPDIR");
+    struct stat sb;
+    int root = getuid() == 0 || geteuid() == 0;
+    if (tmp && root && (stat(tmp, &sb) != 0 || !(sb.st_mode & S_IXOTH)))
+        tmp = NULL; /* nobody could not reach a work folder in a private TMPDIR */
     char buf[4096];
     snprintf(buf, sizeof buf, "%s/elbolab-sandbox-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
     if (!mkdtemp(buf))
         return EL_ERROR(EL_EIO, "cannot create a work folder in %s: %s", tmp ? tmp : "/tmp",
                         strerror(errno));
-    if ((getuid() == 0 || geteuid() == 0) && chown(buf, EL_SANDBOX_UID, EL_SANDBOX_UID) != 0) {
+    if (root && chown(buf, EL_SANDBOX_UID, EL_SANDBOX_UID) != 0) {
         rmdir(buf);
         return EL_ERROR(EL_EIO, "cannot give the work folder to the sandbox's user: %s",
                         strerror(errno));

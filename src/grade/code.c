@@ -200,7 +200,7 @@ static char *unfence(const char *text)
     if (!body)
         return grade_strdup("");
     body++;
-    const char *end = body, *close = NULL;
+    const char *close = NULL;
     for (const char *p = body; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
         const char *q = p;
         while (*q == ' ' || *q == '\t')
@@ -209,9 +209,7 @@ static char *unfence(const char *text)
             close = p;
             break;
         }
-        end = p + strcspn(p, "\n");
     }
-    (void)end;
     return grade_strndup(body, close ? (size_t)(close - body) : strlen(body));
 }
 
@@ -683,10 +681,8 @@ static void judge_result(judge *j, const json_t *res)
                     "should be a sample of shape (3,).");
         return;
     }
-    const char *fn = json_string_value(json_object_get(res, "function"));
     verdict(part(j, "runs"), shape_ok,
             shape_ok ? NULL : "The output's shape is not mu's (3,): return z of the same shape.");
-    (void)fn;
     size_t n = CODE_N;
     double *z = malloc(n * CODE_D * sizeof *z);
     if (!z || numbers(res, "samples", z, n * CODE_D)) {

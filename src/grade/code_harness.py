@@ -12,6 +12,7 @@
 # same submission gives the same numbers byte for byte.
 import json
 import os
+import re
 import sys
 import textwrap
 
@@ -143,7 +144,7 @@ def main():
     global SOURCE, FUNC, ORDER, TORCH_MODE, torch
     with open("submission.py", encoding="utf-8", errors="replace") as fh:
         SOURCE = textwrap.dedent(fh.read())
-    uses_torch = "torch" in SOURCE
+    uses_torch = re.search(r"^\s*(import|from)\s+torch\b", SOURCE, re.M) is not None
     if uses_torch:
         try:
             import torch as _torch

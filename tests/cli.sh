@@ -293,6 +293,11 @@ if "$E" grade "$D/right_numpy.py" --exercise reparam-sample-code >"$tmp/out" 2>&
     cp "$D/std_is_variance.py" "$tmp/codeclass/bob/reparam.py"
     expect 0 "$E" grade --batch "$tmp/codeclass" --set vae --csv "$tmp/code.csv"
     grep -q '^ann,.*,6' "$tmp/code.csv" && grep -q '^bob,.*,1' "$tmp/code.csv" && ok || bad "batch of .py folders: $(cat "$tmp/code.csv")"
+    # Gradescope: a submission that is only a .py file
+    mkdir -p "$tmp/gs/submission"
+    cp "$D/right_numpy.py" "$tmp/gs/submission/reparam.py"
+    expect 0 "$E" gradescope run --root "$tmp/gs" --set vae
+    python3 -c 'import json,sys; t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["name"].startswith("reparam-sample-code")]; sys.exit(not (len(t) == 1 and t[0]["score"] == 6))' "$tmp/gs/results/results.json" && ok || bad "gradescope run with a .py: $(cat "$tmp/gs/results/results.json")"
 else
     echo "SKIP: code answers need bubblewrap and python3-numpy ($(tail -1 "$tmp/out"))"
 fi

@@ -908,3 +908,12 @@ int grade_code_attach_files(const el_grade_exercise_set *set, el_grade_answers *
     }
     return EL_OK;
 }
+
+int grade_code_read_answers(const el_grade_exercise_set *set, const char *path, el_grade_answers *a)
+{
+    int st =
+        grade_code_is_py(path) ? grade_code_read_py(set, path, a) : el_grade_answers_read(path, a);
+    if (!st)
+        st = grade_code_attach_files(set, a, path);
+    return st;
+}

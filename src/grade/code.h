@@ -35,4 +35,10 @@ int grade_code_read_py(const el_grade_exercise_set *set, const char *path, el_gr
 int grade_code_attach_files(const el_grade_exercise_set *set, el_grade_answers *a,
                             const char *path);
 
+/* Reads the submission at PATH for SET: a .py file as above, else an
+ * answer file whose `file = NAME` entries are then resolved.  A is to be
+ * released with el_grade_answers_free either way. */
+int grade_code_read_answers(const el_grade_exercise_set *set, const char *path,
+                            el_grade_answers *a);
+
 #endif

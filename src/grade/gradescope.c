@@ -4,6 +4,7 @@
  * The zip is written with libzip, in memory, then to its path atomically;
  * timestamps are fixed, so the same tree gives the same bundle. */
 #include "grade/util.h"
+#include "grade/code.h"
 #include "core/el_core.h"
 
 #include <ctype.h>
@@ -276,7 +277,7 @@ int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set 
     el_grade_answers a;
     int st = grade_find_submission(subdir, &file);
     if (!st)
-        st = el_grade_answers_read(file, &a);
+        st = grade_code_read_answers(set, file, &a); /* answers, or a lone .py */
     if (st) { /* nothing readable: every exercise scores 0, and the output says why */
         char why[600];
         snprintf(why, sizeof why, "%s", el_errmsg());

@@ -435,10 +435,7 @@ int grade_file_named(const el_grade_book *c, const el_grade_exercise_set *set, c
 {
     el_grade_answers a;
     memset(out, 0, sizeof *out);
-    int st = grade_code_is_py(path) ? grade_code_read_py(set, path, &a)
-                                    : el_grade_answers_read(path, &a);
-    if (!st)
-        st = grade_code_attach_files(set, &a, path);
+    int st = grade_code_read_answers(set, path, &a); /* answers, or a .py (code.c) */
     if (!st) {
         int platform = id && id->rule == EL_GRADE_ID_PLATFORM;
         char *who = platform ? platform_near(path) : NULL;

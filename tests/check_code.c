@@ -130,6 +130,35 @@ START_TEST(mistakes_diagnosed)
 }
 END_TEST
 
+/* `answer = ```python`, the code not indented, '#' and '[' rows kept as they are */
+START_TEST(answer_fence_kept_verbatim)
+{
+    el_grade_answers a;
+    const char text[] = "[reparam-sample-code]\n"
+                        "answer = ```python\n"
+                        "import numpy as np\n"
+                        "# [not a section]\n"
+                        "def reparameterize(mu, logvar):\n"
+                        "    eps = np.random.standard_normal(np.shape(mu))  # noise\n"
+                        "\n"
+                        "    return mu + np.exp(0.5 * logvar) * eps\n"
+                        "```\n"
+                        "remark after the fence\n";
+    ck_assert_int_eq(el_grade_answers_parse(text, sizeof text - 1, "x.txt", &a), EL_OK);
+    ck_assert_uint_eq(a.n, 1);
+    ck_assert_str_eq(a.s[0].e[0].value,
+                     "```python\nimport numpy as np\n# [not a section]\n"
+                     "def reparameterize(mu, logvar):\n"
+                     "    eps = np.random.standard_normal(np.shape(mu))  # noise\n"
+                     "\n    return mu + np.exp(0.5 * logvar) * eps\n```");
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_score(book, one, &a, NULL, "x.txt", &r), EL_OK);
+    ck_assert_msg(r.score == 6.0, "%s", r.ex[0].parts[0].feedback ? r.ex[0].parts[0].feedback : "");
+    el_grade_report_free(&r);
+    el_grade_answers_free(&a);
+}
+END_TEST
+
 START_TEST(no_code_is_missing)
 {
     el_grade_answers a;
@@ -172,7 +201,8 @@ START_TEST(sandbox_runs_as_nobody_without_network)
     ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
     ck_assert_int_eq(r.code, 3);
     char want[64];
-    snprintf(want, sizeof want, "%d\nx\n", getuid() == 0 ? EL_SANDBOX_UID : (int)getuid());
+    snprintf(want, sizeof want, "%d\nx\n",
+             getuid() == 0 ? EL_SANDBOX_UID : (int)getuid() /* the first slot */);
     ck_assert_str_eq(r.out, want);
     el_sandbox_result_free(&r);
     /* the output cap stops a program that prints without end */
@@ -200,6 +230,7 @@ static Suite *code_suite(void)
     tcase_add_test(core, right_numpy_full_marks_byte_for_byte);
     tcase_add_test(core, right_forms);
     tcase_add_test(core, mistakes_diagnosed);
+    tcase_add_test(core, answer_fence_kept_verbatim);
     tcase_add_test(core, no_code_is_missing);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

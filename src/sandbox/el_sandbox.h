@@ -8,7 +8,10 @@
  * $TMPDIR; there is no /tmp), no network (every
  * namespace unshared), its own PID namespace, a new session (no terminal),
  * and dies with the grader.  When the caller runs as root the program runs
- * as EL_SANDBOX_UID (nobody): the limits on processes do not bind root.
+ * as an unprivileged user: EL_SANDBOX_UID (nobody), or for a run beside
+ * others one of the EL_SANDBOX_SLOTS uids below it, so that one program's
+ * processes never count against another's limit (the limit on processes is
+ * per user, and does not bind root at all).
  * Limits (setrlimit before bubblewrap starts, inherited by everything it
  * runs): CPU seconds, address space, processes, size of a written file.
  *
@@ -22,8 +25,9 @@
 
 #include <stddef.h>
 
-#define EL_SANDBOX_WORK "/work" /* where the work folder is inside the sandbox */
-#define EL_SANDBOX_UID  65534   /* nobody: the user a root caller's program runs as */
+#define EL_SANDBOX_WORK  "/work" /* where the work folder is inside the sandbox */
+#define EL_SANDBOX_UID   65534   /* nobody: the user a root caller's program runs as */
+#define EL_SANDBOX_SLOTS 32      /* concurrent runs get uids EL_SANDBOX_UID - 0..31 */
 
 typedef struct {
     const char *const *argv; /* the command (NULL-terminated), argv[0] an absolute path */
@@ -62,8 +66,9 @@ typedef struct {
  * saying why.  $ELBOLAB_SANDBOX=none makes it fail (for tests). */
 int el_sandbox_probe(void);
 
-/* Creates an empty work folder (mode 0700 under $TMPDIR or /tmp, owned by
- * EL_SANDBOX_UID when the caller is root); *PATH malloc'd. */
+/* Creates an empty work folder (mode 0700 under $TMPDIR, or /tmp when the
+ * caller is root and $TMPDIR is not searchable by others); a root caller's
+ * runs give it to the run's user.  *PATH malloc'd. */
 int el_sandbox_workdir(char **path);
 
 /* Removes PATH and everything in it, never following a link. */

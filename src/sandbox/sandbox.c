@@ -135,7 +135,7 @@ static void limit(int what, rlim_t v)
 /* In the child: pipes as stdout/stderr, limits, nobody when root, exec.
  * Only async-signal-safe calls (the grader may have threads). */
 static void child(const el_sandbox_opts *o, int out, int err, const char *const *argv,
-                  char *const *env)
+                  char *const *env, uid_t uid)
 {
     setpgid(0, 0);
     int devnull = open("/dev/null", O_RDONLY);
@@ -148,7 +148,7 @@ static void child(const el_sandbox_opts *o, int out, int err, const char *const 
     limit(RLIMIT_NPROC, (rlim_t)o->nproc);
     limit(RLIMIT_CORE, 0);
     if (getuid() == 0 || geteuid() == 0) {
-        if (setgroups(0, NULL) || setgid(EL_SANDBOX_UID) || setuid(EL_SANDBOX_UID))
+        if (setgroups(0, NULL) || setgid((gid_t)uid) || setuid(uid))
             _exit(126);
         if (setuid(0) == 0) /* the drop must be irreversible */
             _exit(126);
@@ -321,11 +321,6 @@ int el_sandbox_workdir(char **path)
     if (!mkdtemp(buf))
         return EL_ERROR(EL_EIO, "cannot create a work folder in %s: %s", tmp ? tmp : "/tmp",
                         strerror(errno));
-    if (root && chown(buf, EL_SANDBOX_UID, EL_SANDBOX_UID) != 0) {
-        rmdir(buf);
-        return EL_ERROR(EL_EIO, "cannot give the work folder to the sandbox's user: %s",
-                        strerror(errno));
-    }
     *path = strdup(buf);
     return *path ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
 }
@@ -356,9 +351,37 @@ static int check_opts(const el_sandbox_opts *o)
     return EL_OK;
 }
 
-/* Forks the child that runs ARGV; *PID, the parent's ends in OUT[0], ERR[0]. */
-static int start(const el_sandbox_opts *o, const char *const *argv, pid_t *pid, int out[2],
-                 int err[2])
+/* ---- users: one per concurrent run ------------------------------------------------ */
+
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static int slot_busy[EL_SANDBOX_SLOTS];
+
+/* A free slot (its uid is EL_SANDBOX_UID - slot), or -1: all are taken,
+ * and the run shares EL_SANDBOX_UID. */
+static int slot_take(void)
+{
+    int s = -1;
+    pthread_mutex_lock(&slot_lock);
+    for (int i = 0; i < EL_SANDBOX_SLOTS && s < 0; i++)
+        if (!slot_busy[i])
+            slot_busy[s = i] = 1;
+    pthread_mutex_unlock(&slot_lock);
+    return s;
+}
+
+static void slot_give(int s)
+{
+    if (s < 0)
+        return;
+    pthread_mutex_lock(&slot_lock);
+    slot_busy[s] = 0;
+    pthread_mutex_unlock(&slot_lock);
+}
+
+/* Forks the child that runs ARGV as UID (when root); *PID, the parent's
+ * ends in OUT[0], ERR[0]. */
+static int start(const el_sandbox_opts *o, const char *const *argv, uid_t uid, pid_t *pid,
+                 int out[2], int err[2])
 {
     if (pipe2(out, O_CLOEXEC) != 0)
         return EL_ERROR(EL_EIO, "pipe: %s", strerror(errno));
@@ -368,7 +391,7 @@ static int start(const el_sandbox_opts *o, const char *const *argv, pid_t *pid, 
     }
     *pid = fork();
     if (*pid == 0)
-        child(o, out[1], err[1], argv, (char *const *)sandbox_env);
+        child(o, out[1], err[1], argv, (char *const *)sandbox_env, uid);
     close(out[1]);
     close(err[1]);
     if (*pid < 0) {
@@ -397,13 +420,23 @@ int el_sandbox_run(const el_sandbox_opts *o, el_sandbox_result *r)
     int out[2], err[2], status = 0, oom = 0;
     pid_t pid = 0;
     double t0 = now();
-    if ((st = start(o, argv, &pid, out, err)))
+    int slot = slot_take();
+    uid_t uid = (uid_t)(EL_SANDBOX_UID - (slot < 0 ? 0 : slot));
+    if ((getuid() == 0 || geteuid() == 0) && chown(o->workdir, uid, (gid_t)uid) != 0) {
+        slot_give(slot);
+        return EL_ERROR(EL_EIO, "cannot give the work folder to the sandbox's user: %s",
+                        strerror(errno));
+    }
+    if ((st = start(o, argv, uid, &pid, out, err))) {
+        slot_give(slot);
         return st;
+    }
     sink so = { NULL, 0, 0, o->output_bytes, 0, 0 }, se = { NULL, 0, 0, EL_SANDBOX_ERR_KEEP, 1, 0 };
     r->end = watch(pid, out[0], err[0], o, &so, &se, &status, &oom);
     close(out[0]);
     close(err[0]);
     r->wall = now() - t0;
+    slot_give(slot);
     if (oom || sink_add(&so, "", 0) || sink_add(&se, "", 0)) {
         free(so.s), free(se.s);
         return EL_ERROR(EL_ENOMEM, "out of memory");

@@ -34,7 +34,7 @@ static void load(void)
     ck_assert(code_ex != NULL);
     single = (el_grade_exercise_set){ "one", "one", 1, &code_ex };
     one = &single;
-    el_grade_code_options o = { 0, 3.0, NULL }; /* the endless loop is stopped after 3 s */
+    el_grade_code_options o = { 0, 2.0, NULL }; /* the endless loop is stopped after 2 s */
     el_grade_code_configure(&o);
 }
 
@@ -176,7 +176,7 @@ END_TEST
 
 START_TEST(hostile_programs_stopped)
 {
-    expect("endless_loop.py", 0.0, "runs", "did not finish within 3 s");
+    expect("endless_loop.py", 0.0, "runs", "did not finish within 2 s");
     expect("open_socket.py", 0.0, "runs", "Network is unreachable");
     expect("fork_bomb.py", 0.0, "runs", "too many processes");
     expect("big_alloc.py", 0.0, "runs", "out of memory");

@@ -396,10 +396,13 @@ static void explain_failure(judge *j, const json_t *f)
                  j->c->memory_mb);
     else if (!strcmp(err, "BlockingIOError") || strstr(msg, "Resource temporarily unavailable"))
         snprintf(buf, sizeof buf, "The code tried to start too many processes: stopped.");
-    else if (strstr(msg, "Read-only file system") || strstr(msg, "No such file or directory") ||
-             !strcmp(err, "PermissionError"))
+    else if (strstr(msg, "Read-only file system"))
         snprintf(buf, sizeof buf,
                  "The code tried to write outside its folder%s: %s: %.200s (nothing was written).",
+                 where, err, msg);
+    else if (!strcmp(err, "FileNotFoundError") || !strcmp(err, "PermissionError"))
+        snprintf(buf, sizeof buf,
+                 "The code failed%s: %s: %.200s (code may only use files in its own folder).",
                  where, err, msg);
     else if (!strcmp(err, "NoTorch") || !strcmp(err, "LookupError"))
         snprintf(buf, sizeof buf, "%.300s.", msg);

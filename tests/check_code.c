@@ -3,7 +3,8 @@
  * typical mistakes, and hostile programs (endless loop, writes outside its
  * folder, socket, fork bomb, 10 GB) that must score 0 and leave nothing
  * behind.  Its own program: without a usable bubblewrap (or NumPy) it is
- * skipped (exit 77), never passed.  PyTorch submissions: check_code_torch.c. */
+ * skipped (exit 77), never passed.  PyTorch submissions: check_code_torch.c;
+ * the sandbox alone: check_sandbox.c. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -191,37 +192,6 @@ START_TEST(hostile_programs_stopped)
 }
 END_TEST
 
-START_TEST(sandbox_runs_as_nobody_without_network)
-{
-    char *dir;
-    ck_assert_int_eq(el_sandbox_workdir(&dir), EL_OK);
-    const char *const argv[] = { "/bin/sh", "-c", "id -u; echo x > f; cat f; exit 3", NULL };
-    el_sandbox_opts o = { argv, dir, 5, 10, (size_t)1 << 30, 1 << 20, 16, 4096, 0 };
-    el_sandbox_result r;
-    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
-    ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
-    ck_assert_int_eq(r.code, 3);
-    char want[64];
-    snprintf(want, sizeof want, "%d\nx\n",
-             getuid() == 0 ? EL_SANDBOX_UID : (int)getuid() /* the first slot */);
-    ck_assert_str_eq(r.out, want);
-    el_sandbox_result_free(&r);
-    /* the output cap stops a program that prints without end */
-    const char *const loud[] = { "/bin/sh", "-c", "yes", NULL };
-    o.argv = loud;
-    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
-    ck_assert_int_eq(r.end, EL_SANDBOX_OUTPUT_LIMIT);
-    ck_assert_uint_eq(r.out_len, 4096);
-    el_sandbox_result_free(&r);
-    /* negative control: a relative command is refused, nothing runs */
-    const char *const rel[] = { "sh", NULL };
-    o.argv = rel;
-    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_EUSAGE);
-    ck_assert_int_eq(el_sandbox_remove(dir), EL_OK);
-    free(dir);
-}
-END_TEST
-
 static Suite *code_suite(void)
 {
     Suite *s = suite_create("code");
@@ -238,7 +208,6 @@ static Suite *code_suite(void)
     tcase_add_unchecked_fixture(lim, load, unload);
     tcase_set_timeout(lim, 120);
     tcase_add_test(lim, hostile_programs_stopped);
-    tcase_add_test(lim, sandbox_runs_as_nobody_without_network);
     suite_add_tcase(s, lim);
     return s;
 }

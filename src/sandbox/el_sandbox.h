@@ -8,10 +8,12 @@
  * $TMPDIR; there is no /tmp), no network (every
  * namespace unshared), its own PID namespace, a new session (no terminal),
  * and dies with the grader.  When the caller runs as root the program runs
- * as an unprivileged user: EL_SANDBOX_UID (nobody), or for a run beside
- * others one of the EL_SANDBOX_SLOTS uids below it, so that one program's
- * processes never count against another's limit (the limit on processes is
- * per user, and does not bind root at all).
+ * as an unprivileged user of its own: one of the EL_SANDBOX_SLOTS uids
+ * below EL_SANDBOX_UID (nobody), held for the run by a lock in
+ * /run/elbolab-sandbox across processes, so that one program's processes
+ * never count against another's limit (the limit on processes is per user,
+ * and does not bind root at all) and every process left when the run ends
+ * is killed; nobody itself, shared, only when every slot is taken.
  * Limits (setrlimit before bubblewrap starts, inherited by everything it
  * runs): CPU seconds, address space, processes, size of a written file.
  *
@@ -36,7 +38,7 @@ typedef struct {
     double wall_seconds;     /* the whole run is killed after this long */
     size_t memory_bytes;     /* RLIMIT_AS of every process */
     size_t file_bytes;       /* RLIMIT_FSIZE: the largest file it may write */
-    unsigned nproc;          /* RLIMIT_NPROC: processes of its user */
+    unsigned nproc;          /* RLIMIT_NPROC: processes it may add to its user's */
     size_t output_bytes;     /* standard output kept; more stops the run */
     int unsafe;              /* 1: run without bubblewrap (the caller's explicit choice) */
 } el_sandbox_opts;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <grp.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -135,7 +137,7 @@ static void limit(int what, rlim_t v)
 /* In the child: pipes as stdout/stderr, limits, nobody when root, exec.
  * Only async-signal-safe calls (the grader may have threads). */
 static void child(const el_sandbox_opts *o, int out, int err, const char *const *argv,
-                  char *const *env, uid_t uid)
+                  char *const *env, uid_t uid, rlim_t nproc)
 {
     setpgid(0, 0);
     int devnull = open("/dev/null", O_RDONLY);
@@ -145,7 +147,7 @@ static void child(const el_sandbox_opts *o, int out, int err, const char *const 
     limit(RLIMIT_CPU, (rlim_t)(o->cpu_seconds + 0.999));
     limit(RLIMIT_AS, (rlim_t)o->memory_bytes);
     limit(RLIMIT_FSIZE, (rlim_t)o->file_bytes);
-    limit(RLIMIT_NPROC, (rlim_t)o->nproc);
+    limit(RLIMIT_NPROC, nproc);
     limit(RLIMIT_CORE, 0);
     if (getuid() == 0 || geteuid() == 0) {
         if (setgroups(0, NULL) || setgid((gid_t)uid) || setuid(uid))
@@ -353,35 +355,127 @@ static int check_opts(const el_sandbox_opts *o)
 
 /* ---- users: one per concurrent run ------------------------------------------------ */
 
+/* A root caller's run takes a slot: a uid of its own (EL_SANDBOX_UID - 1 -
+ * slot), held across processes by a lock file in SLOT_DIR (root's only), so
+ * that every process of that uid is this run's: the limit on processes
+ * counts only them, and what is left of them afterwards is killed. */
+#define SLOT_DIR "/run/elbolab-sandbox"
+
+typedef struct {
+    int fd;    /* the slot's locked file, or -1 */
+    uid_t uid; /* the run's user */
+    int own;   /* 1: no one else runs as uid */
+} user_slot;
+
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static int slot_busy[EL_SANDBOX_SLOTS];
 
-/* A free slot (its uid is EL_SANDBOX_UID - slot), or -1: all are taken,
- * and the run shares EL_SANDBOX_UID. */
-static int slot_take(void)
+/* 1 when process P (its /proc path) is a zombie: it runs nothing and
+ * waits for its parent (or init) to reap it. */
+static int zombie(const char *p)
 {
-    int s = -1;
-    pthread_mutex_lock(&slot_lock);
-    for (int i = 0; i < EL_SANDBOX_SLOTS && s < 0; i++)
-        if (!slot_busy[i])
-            slot_busy[s = i] = 1;
-    pthread_mutex_unlock(&slot_lock);
-    return s;
+    char path[320], buf[512];
+    snprintf(path, sizeof path, "%s/stat", p);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 1; /* gone */
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    const char *end = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    return end && end[1] == ' ' && end[2] == 'Z';
 }
 
-static void slot_give(int s)
+/* The live processes of UID now (from /proc; zombies aside, or all of them
+ * when WITH_ZOMBIES); KILL_THEM: killed as well. */
+static size_t processes_of(uid_t uid, int kill_them, int with_zombies)
 {
-    if (s < 0)
+    DIR *d = opendir("/proc");
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char p[300];
+        struct stat sb;
+        snprintf(p, sizeof p, "/proc/%s", e->d_name);
+        if (stat(p, &sb) == 0 && sb.st_uid == uid && (with_zombies || !zombie(p))) {
+            n++;
+            if (kill_them)
+                kill((pid_t)atol(e->d_name), SIGKILL);
+        }
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Locks slot I's file: its descriptor, or -1 when another process has it
+ * (or SLOT_DIR cannot be used: then the slot is this process's alone). */
+static int slot_file(int i, int *shared_ok)
+{
+    struct stat sb;
+    if ((mkdir(SLOT_DIR, 0700) != 0 && errno != EEXIST) || lstat(SLOT_DIR, &sb) != 0 ||
+        !S_ISDIR(sb.st_mode) || sb.st_uid != 0) {
+        *shared_ok = 0;
+        return -1;
+    }
+    char p[64];
+    snprintf(p, sizeof p, SLOT_DIR "/slot-%d", i);
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    *shared_ok = fd >= 0; /* locked by another process */
+    return -1;
+}
+
+/* The user for a run: the caller (not root), a slot's own uid, or, when
+ * every slot is taken, nobody (shared). */
+static user_slot slot_take(void)
+{
+    user_slot u = { -1, getuid(), 0 };
+    if (getuid() != 0 && geteuid() != 0)
+        return u;
+    u.uid = EL_SANDBOX_UID;
+    pthread_mutex_lock(&slot_lock);
+    for (int i = 0; i < EL_SANDBOX_SLOTS && !u.own; i++) {
+        int usable = 1;
+        if (slot_busy[i] || ((u.fd = slot_file(i, &usable)) < 0 && usable))
+            continue;
+        slot_busy[i] = 1;
+        u.uid = (uid_t)(EL_SANDBOX_UID - 1 - i);
+        u.own = 1;
+    }
+    pthread_mutex_unlock(&slot_lock);
+    if (u.own)
+        processes_of(u.uid, 1, 0); /* what a crashed grader left behind */
+    return u;
+}
+
+/* Ends a run's use of its user: its remaining processes killed and gone
+ * (at most 2 s), then the slot released. */
+static void slot_give(user_slot *u)
+{
+    if (!u->own)
         return;
+    for (int i = 0; i < 200 && processes_of(u->uid, 1, 0) > 0; i++) {
+        struct timespec ts = { 0, 10000000 };
+        nanosleep(&ts, NULL);
+    }
     pthread_mutex_lock(&slot_lock);
-    slot_busy[s] = 0;
+    slot_busy[EL_SANDBOX_UID - 1 - (int)u->uid] = 0;
     pthread_mutex_unlock(&slot_lock);
+    if (u->fd >= 0)
+        close(u->fd);
+    u->own = 0;
 }
 
-/* Forks the child that runs ARGV as UID (when root); *PID, the parent's
- * ends in OUT[0], ERR[0]. */
-static int start(const el_sandbox_opts *o, const char *const *argv, uid_t uid, pid_t *pid,
-                 int out[2], int err[2])
+/* Forks the child that runs ARGV as U's user (when root), allowed NPROC
+ * processes of that user; *PID, the parent's ends in OUT[0], ERR[0]. */
+static int start(const el_sandbox_opts *o, const char *const *argv, const user_slot *u,
+                 rlim_t nproc, pid_t *pid, int out[2], int err[2])
 {
     if (pipe2(out, O_CLOEXEC) != 0)
         return EL_ERROR(EL_EIO, "pipe: %s", strerror(errno));
@@ -391,7 +485,7 @@ static int start(const el_sandbox_opts *o, const char *const *argv, uid_t uid, p
     }
     *pid = fork();
     if (*pid == 0)
-        child(o, out[1], err[1], argv, (char *const *)sandbox_env, uid);
+        child(o, out[1], err[1], argv, (char *const *)sandbox_env, u->uid, nproc);
     close(out[1]);
     close(err[1]);
     if (*pid < 0) {
@@ -420,23 +514,25 @@ int el_sandbox_run(const el_sandbox_opts *o, el_sandbox_result *r)
     int out[2], err[2], status = 0, oom = 0;
     pid_t pid = 0;
     double t0 = now();
-    int slot = slot_take();
-    uid_t uid = (uid_t)(EL_SANDBOX_UID - (slot < 0 ? 0 : slot));
-    if ((getuid() == 0 || geteuid() == 0) && chown(o->workdir, uid, (gid_t)uid) != 0) {
-        slot_give(slot);
+    user_slot u = slot_take();
+    if ((getuid() == 0 || geteuid() == 0) && chown(o->workdir, u.uid, (gid_t)u.uid) != 0) {
+        slot_give(&u);
         return EL_ERROR(EL_EIO, "cannot give the work folder to the sandbox's user: %s",
                         strerror(errno));
     }
-    if ((st = start(o, argv, uid, &pid, out, err))) {
-        slot_give(slot);
+    /* the limit counts every process of the user, zombies not yet reaped
+     * included: those it has already, plus nproc */
+    rlim_t nproc = (rlim_t)o->nproc + (rlim_t)processes_of(u.uid, 0, 1);
+    if ((st = start(o, argv, &u, nproc, &pid, out, err))) {
+        slot_give(&u);
         return st;
     }
     sink so = { NULL, 0, 0, o->output_bytes, 0, 0 }, se = { NULL, 0, 0, EL_SANDBOX_ERR_KEEP, 1, 0 };
     r->end = watch(pid, out[0], err[0], o, &so, &se, &status, &oom);
     close(out[0]);
     close(err[0]);
+    slot_give(&u);
     r->wall = now() - t0;
-    slot_give(slot);
     if (oom || sink_add(&so, "", 0) || sink_add(&se, "", 0)) {
         free(so.s), free(se.s);
         return EL_ERROR(EL_ENOMEM, "out of memory");

@@ -3,9 +3,10 @@
 # As root it installs what is missing; otherwise it prints the one apt-get
 # line to run and stops.  gnuplot is optional: without it everything but the
 # figures works; so is libjs-katex: without it `elbolab serve` shows plain
-# text instead of typeset maths.
+# text instead of typeset maths.  bubblewrap and python3-numpy run code
+# answers (src/sandbox); PyTorch (python3-torch) is optional, as it is large.
 set -u
-required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev libmicrohttpd-dev libzip-dev uuid-dev"
+required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev libmicrohttpd-dev libzip-dev uuid-dev bubblewrap python3-numpy"
 # `deps.sh --fuzz` (CI) also wants clang and its libFuzzer runtime
 [ "${1:-}" = "--fuzz" ] && required="$required clang libclang-rt-14-dev"
 optional="gnuplot-nox dataset-fashion-mnist libjs-katex"

@@ -732,6 +732,7 @@ START_TEST(every_exercise_of_the_book_is_there)
         "kl-definition-form",
         "evidence-gap-form",
         "gmvae-elbo-form",
+        "reparam-sample-code",
     };
     const size_t n = sizeof ids / sizeof ids[0];
     const el_grade_exercise_set *all = el_grade_book_set(book, "all");

@@ -297,5 +297,29 @@ expect 2 "$E" vae sample "$tmp/evil.vae" --text --seed ' -1'; one_line_error
 cp "$tmp/evil.vae" "$tmp/$(printf 'bad\377').vae"
 expect 2 "$E" vae eval "$tmp/$(printf 'bad\377').vae" --data synthetic:toy2d --rows 50 --iwae 5 --json; one_line_error
 
+# code answers (kind = code): --exercise, the refusal without a sandbox, --unsafe-code
+D="$(dirname "$0")/data/code"
+expect 2 "$E" grade "$D/right_numpy.py" --exercise no-such-exercise; one_line_error
+ELBOLAB_SANDBOX=none "$E" grade "$D/right_numpy.py" --exercise reparam-sample-code >"$tmp/out" 2>&1
+grep -q 'Total: 0/6' "$tmp/out" && grep -q 'Not run: bubblewrap is disabled' "$tmp/out" && ok || bad "code ran without a sandbox: $(cat "$tmp/out")"
+if "$E" grade "$D/right_numpy.py" --exercise reparam-sample-code >"$tmp/out" 2>&1 && grep -q 'Total: 6/6' "$tmp/out"; then
+    ok
+    ELBOLAB_SANDBOX=none "$E" grade "$D/right_numpy.py" --exercise reparam-sample-code --unsafe-code >"$tmp/out" 2>&1
+    grep -q 'Total: 6/6' "$tmp/out" && ok || bad "--unsafe-code did not run the code: $(cat "$tmp/out")"
+    # --batch: a folder whose only answer is a .py is graded against the set's code exercise
+    mkdir -p "$tmp/codeclass/ann" "$tmp/codeclass/bob"
+    cp "$D/right_numpy.py" "$tmp/codeclass/ann/reparam.py"
+    cp "$D/std_is_variance.py" "$tmp/codeclass/bob/reparam.py"
+    expect 0 "$E" grade --batch "$tmp/codeclass" --set vae --csv "$tmp/code.csv"
+    grep -q '^ann,.*,6' "$tmp/code.csv" && grep -q '^bob,.*,1' "$tmp/code.csv" && ok || bad "batch of .py folders: $(cat "$tmp/code.csv")"
+    # Gradescope: a submission that is only a .py file
+    mkdir -p "$tmp/gs/submission"
+    cp "$D/right_numpy.py" "$tmp/gs/submission/reparam.py"
+    expect 0 "$E" gradescope run --root "$tmp/gs" --set vae
+    python3 -c 'import json,sys; t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["name"].startswith("reparam-sample-code")]; sys.exit(not (len(t) == 1 and t[0]["score"] == 6))' "$tmp/gs/results/results.json" && ok || bad "gradescope run with a .py: $(cat "$tmp/gs/results/results.json")"
+else
+    echo "SKIP: code answers need bubblewrap and python3-numpy ($(tail -1 "$tmp/out"))"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,7 +7,7 @@ Modules are the folders of src/ (a topic folder such as results/kl is one
 module).  They sit in layers, lowest first:
 
     core
-    num  dist  expr
+    num  dist  expr  sandbox
     check  eval  plot
     the topics (src/meson.build's `topics`: results/kl ... vae)
     topics
@@ -37,7 +37,7 @@ import re
 import subprocess
 import sys
 
-LAYERS_BELOW_TOPICS = [["core"], ["num", "dist", "expr"], ["check", "eval", "plot"]]
+LAYERS_BELOW_TOPICS = [["core"], ["num", "dist", "expr", "sandbox"], ["check", "eval", "plot"]]
 LAYERS_ABOVE_TOPICS = [["topics"], ["derive"], ["grade"], ["serve"], ["cli"]]
 
 # Same-layer uses, each declared once here (and as a Meson dependency).

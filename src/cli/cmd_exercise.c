@@ -19,6 +19,7 @@ static const char *part_kind(el_grade_part_kind k)
     case EL_GRADE_PART_CHOICE: return "one option";
     case EL_GRADE_PART_SELECT: return "every option that applies";
     case EL_GRADE_PART_DERIVATION: return "derivation: the steps, one relation per row";
+    case EL_GRADE_PART_CODE: return "one test of the code (a Python function, run sandboxed)";
     }
     return "";
 }
@@ -73,6 +74,15 @@ static void show_text(const el_grade_exercise *ex, const char *student)
         puts("");
     }
     printf("Answer in your file:\n  [%s]\n", ex->id);
+    if (ex->nparts && ex->parts[0].kind == EL_GRADE_PART_CODE) {
+        printf("  code = ```python\n  def reparameterize(mu, logvar):\n      ...\n  ```\n"
+               "(or file = NAME.py beside it, or the .py file alone).  Tested:\n");
+        for (size_t i = 0; i < ex->nparts; i++)
+            printf("  %s: %s, %g point%s\n", ex->parts[i].name,
+                   ex->parts[i].title ? ex->parts[i].title : "", ex->parts[i].points,
+                   ex->parts[i].points == 1 ? "" : "s");
+        return;
+    }
     for (size_t i = 0; i < ex->nparts; i++)
         printf("  %s = ...   # %s, %g point%s\n", ex->parts[i].name, part_kind(ex->parts[i].kind),
                ex->parts[i].points, ex->parts[i].points == 1 ? "" : "s");

@@ -23,7 +23,8 @@ static void grade_help(void)
     puts("usage: elbolab grade ANSWERS [--set NAME] [--student ID] [--identity RULE]\n"
          "                     [--json] [--gradescope RESULTS_JSON] [--exercises DIR]\n"
          "       elbolab grade --batch DIR [--jobs N] [--csv OUT] [--set NAME]\n"
-         "                     [--identity RULE]\n\n"
+         "                     [--identity RULE]\n"
+         "       elbolab grade FILE.py --exercise ID   (also --unsafe-code; see below)\n\n"
          "Grades an answer file: INI-style ([exercise-id] sections with `answer = ...`)\n"
          "or LaTeX with \\answer{exercise-id}{...}.  Prints each exercise's score and\n"
          "what is wrong.  --set chooses the problem set (default: all).  The variant\n"
@@ -34,13 +35,17 @@ static void grade_help(void)
          "results.json.  --batch grades every file (or per-student folder) of DIR\n"
          "with N threads and writes a CSV (to OUT, else to standard output).\n"
          "--exercises DIR (or $ELBOLAB_EXERCISES) chooses the exercises folder.\n"
+         "Code answers (kind = code: Python, a ```python fence, file = NAME.py, or a\n"
+         "lone .py graded with --exercise ID) run in a bubblewrap sandbox; where it\n"
+         "cannot run they are not run (0 points) unless --unsafe-code says that the\n"
+         "machine itself is the isolation (a grading container).\n"
          "Exit status 0 whatever the score; 2 for bad usage or an unreadable file.");
 }
 
 typedef struct {
-    const char *set, *student, *gradescope, *batch, *csv, *exercises;
+    const char *set, *student, *gradescope, *batch, *csv, *exercises, *exercise;
     el_grade_identity id;
-    int json;
+    int json, unsafe_code;
     unsigned long jobs;
 } grade_opts;
 
@@ -118,15 +123,25 @@ int cmd_grade(int argc, char **argv)
         { "csv", required_argument, NULL, 'c' },
         { "exercises", required_argument, NULL, 'e' },
         { "identity", required_argument, NULL, 'i' },
+        { "exercise", required_argument, NULL, 'x' },
+        { "unsafe-code", no_argument, NULL, 'U' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    grade_opts o = {
-        CLI_DEFAULT_SET, NULL, NULL, NULL, NULL, NULL, { EL_GRADE_ID_STUDENT_LINE, NULL }, 0, 1
-    };
+    grade_opts o = { CLI_DEFAULT_SET,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     NULL,
+                     { EL_GRADE_ID_STUDENT_LINE, NULL },
+                     0,
+                     0,
+                     1 };
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":hs:u:jg:b:J:c:e:i:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":hs:u:jg:b:J:c:e:i:x:U", longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': grade_help(); return 0;
         case 's': o.set = optarg; break;
@@ -140,6 +155,8 @@ int cmd_grade(int argc, char **argv)
         case 'b': o.batch = optarg; break;
         case 'c': o.csv = optarg; break;
         case 'e': o.exercises = optarg; break;
+        case 'x': o.exercise = optarg; break;
+        case 'U': o.unsafe_code = 1; break;
         case 'J':
             if (cli_parse_ulong(optarg, &o.jobs) || o.jobs < 1 || o.jobs > 64)
                 return cli_fail("grade", "--jobs needs a number from 1 to 64, not '%s'", optarg);
@@ -159,7 +176,18 @@ int cmd_grade(int argc, char **argv)
     el_grade_book *c = cli_load_book("grade", o.exercises);
     if (!c)
         return EXIT_USAGE;
+    el_grade_code_options co = { o.unsafe_code, 0.0, NULL };
+    el_grade_code_configure(&co);
     const el_grade_exercise_set *set = cli_find_set("grade", c, o.set);
+    /* --exercise ID: a set of that one exercise (a lone .py is graded against it) */
+    const el_grade_exercise *one = o.exercise ? el_grade_book_find(c, o.exercise) : NULL;
+    el_grade_exercise_set single = { one ? one->id : NULL, one ? one->title : NULL, 1, &one };
+    if (o.exercise && !one) {
+        el_grade_book_free(c);
+        return cli_fail("grade", "unknown exercise '%s' (see elbolab exercise list)", o.exercise);
+    }
+    if (one)
+        set = &single;
     int rc = !set      ? EXIT_USAGE
              : o.batch ? run_batch(c, set, &o)
                        : run_one(c, set, argv[optind], &o);

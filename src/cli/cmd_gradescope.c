@@ -23,7 +23,10 @@ static void gradescope_help(void)
          "ROOT/results/results.json.  --identity chooses whose variant is graded, as\n"
          "in elbolab grade: student-line (default: the file's `student =` line, else\n"
          "its name), name, or platform (the e-mail, else SID, of\n"
-         "ROOT/submission_metadata.json); the bundle passes it to run_autograder.");
+         "ROOT/submission_metadata.json); the bundle passes it to run_autograder.\n"
+         "Code answers run under bubblewrap; where it cannot run, `run --unsafe-code`\n"
+         "(run_autograder: ELBOLAB_UNSAFE_CODE=1) runs them without it -- only where\n"
+         "the grading container is itself the isolation.");
 }
 
 int cmd_gradescope(int argc, char **argv)
@@ -35,6 +38,7 @@ int cmd_gradescope(int argc, char **argv)
         { "root", required_argument, NULL, 'r' },
         { "exercises", required_argument, NULL, 'e' },
         { "identity", required_argument, NULL, 'i' },
+        { "unsafe-code", no_argument, NULL, 'U' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -42,7 +46,7 @@ int cmd_gradescope(int argc, char **argv)
     el_grade_identity id = { EL_GRADE_ID_STUDENT_LINE, NULL };
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":hs:o:S:r:e:i:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":hs:o:S:r:e:i:U", longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': gradescope_help(); return 0;
         case 's': set = optarg; break;
@@ -50,6 +54,11 @@ int cmd_gradescope(int argc, char **argv)
         case 'S': src = optarg; break;
         case 'r': root = optarg; break;
         case 'e': dir = optarg; break;
+        case 'U': {
+            el_grade_code_options co = { 1, 0.0, NULL }; /* the container is the isolation */
+            el_grade_code_configure(&co);
+            break;
+        }
         case 'i':
             if (el_grade_id_rule_parse(optarg, &id.rule))
                 return cli_fail_lib("gradescope");

@@ -121,9 +121,10 @@ typedef enum {
     EL_GRADE_PART_EXPRESSION, /* an expression in the exercise's variables */
     EL_GRADE_PART_NUMBER,     /* a number (written as any constant expression) */
     EL_GRADE_PART_TRUEFALSE,
-    EL_GRADE_PART_CHOICE,    /* one option of several */
-    EL_GRADE_PART_SELECT,    /* every option that applies */
-    EL_GRADE_PART_DERIVATION /* a chain of steps, checked by src/derive */
+    EL_GRADE_PART_CHOICE,     /* one option of several */
+    EL_GRADE_PART_SELECT,     /* every option that applies */
+    EL_GRADE_PART_DERIVATION, /* a chain of steps, checked by src/derive */
+    EL_GRADE_PART_CODE        /* one test of a program run in the sandbox (code.c) */
 } el_grade_part_kind;
 
 typedef struct {
@@ -204,6 +205,7 @@ typedef struct {
     el_grade_fixed_point *fixed;
     char *context; /* the context of a derivation or of an expression in E, KL... (or NULL) */
     void *deriv;   /* what derivations need (grade/derivation.c), owned, or NULL */
+    void *code;    /* what code answers need (grade/code.c), owned, or NULL */
 } el_grade_exercise;
 
 typedef struct {
@@ -491,5 +493,18 @@ int el_grade_prairielearn_question(const el_grade_exercise_set *set, const char 
 /* The question uuid of KIND ("exercise" or "set") NAME: a version-5 (SHA-1,
  * name-based) UUID, the same on every run; OUT gets 36 characters and NUL. */
 int el_grade_pl_uuid(const char *kind, const char *name, char out[37]);
+
+/* ---- code answers ----------------------------------------------------------- */
+
+/* How code answers (exercises of kind `code`) are run; process-wide, set
+ * once before grading (the defaults: sandboxed, the exercise's limits). */
+typedef struct {
+    int unsafe;         /* 1: run without bubblewrap where it cannot run (--unsafe-code):
+                            only where the platform's container is the isolation */
+    double time_limit;  /* > 0: seconds of CPU and of wall clock, instead of the exercise's */
+    const char *python; /* the interpreter (NULL: /usr/bin/python3) */
+} el_grade_code_options;
+
+void el_grade_code_configure(const el_grade_code_options *o);
 
 #endif

@@ -16,6 +16,7 @@
 #include "grade/point.h"
 #include "grade/exercise.h"
 #include "grade/derivation.h"
+#include "grade/code.h"
 #include "core/el_core.h"
 
 #include <ctype.h>
@@ -154,9 +155,13 @@ static int parse_part_kind(const char *s, el_grade_part_kind *k)
         const char *name;
         el_grade_part_kind k;
     } kinds[] = {
-        { "expression", EL_GRADE_PART_EXPRESSION }, { "number", EL_GRADE_PART_NUMBER },
-        { "numbers", EL_GRADE_PART_NUMBER },        { "truefalse", EL_GRADE_PART_TRUEFALSE },
-        { "choice", EL_GRADE_PART_CHOICE },         { "select", EL_GRADE_PART_SELECT },
+        { "expression", EL_GRADE_PART_EXPRESSION },
+        { "number", EL_GRADE_PART_NUMBER },
+        { "numbers", EL_GRADE_PART_NUMBER },
+        { "truefalse", EL_GRADE_PART_TRUEFALSE },
+        { "choice", EL_GRADE_PART_CHOICE },
+        { "select", EL_GRADE_PART_SELECT },
+        { "code", EL_GRADE_PART_CODE },
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(s, kinds[i].name)) {
@@ -207,6 +212,8 @@ static int read_top(el_grade_exercise *ex, const ini_section *s, where w)
             free_list(v, n);
         } else {
             int handled, st = grade_deriv_top_key(ex, e, w.path, &handled);
+            if (!st && !handled)
+                st = grade_code_top_key(ex, e, w.path, &handled);
             if (st)
                 return st;
             if (!handled)
@@ -606,6 +613,7 @@ static int check_part(el_grade_exercise *ex, el_grade_part *p, where w)
     w.line = p->line ? p->line : w.line;
     switch (p->kind) {
     case EL_GRADE_PART_DERIVATION: return 0; /* checked by its own chain (derivation.c) */
+    case EL_GRADE_PART_CODE: return 0;       /* checked with its exercise (code.c) */
     case EL_GRADE_PART_EXPRESSION:
         if (!p->reference)
             return BAD(w, "part %s needs a reference", p->name);
@@ -651,15 +659,18 @@ static int check_exercise(el_grade_exercise *ex, where w)
     w.line = 1;
     if (!ex->id || !ex->title || !ex->statement || !ex->kind)
         return BAD(w, "an exercise needs id, title, kind and statement");
-    static const char *const kinds[] = { "expression", "numbers", "choice",     "select",
-                                         "truefalse",  "multi",   "derivation", NULL };
+    static const char *const kinds[] = { "expression", "numbers",   "choice",
+                                         "select",     "truefalse", "multi",
+                                         "derivation", "code",      NULL };
     int known = 0;
     for (size_t i = 0; kinds[i]; i++)
         known |= !strcmp(ex->kind, kinds[i]);
     if (!known)
-        return BAD(w, "kind must be expression, numbers, choice, select, truefalse, multi or "
-                      "derivation");
+        return BAD(w, "kind must be expression, numbers, choice, select, truefalse, multi, "
+                      "derivation or code");
     int st0 = grade_deriv_prepare(ex, w.path);
+    if (!st0)
+        st0 = grade_code_prepare(ex, w.path);
     if (st0)
         return st0;
     /* a derivation is proved by its own reference chain; the others by a check */
@@ -756,6 +767,7 @@ void grade_exercise_free(el_grade_exercise *ex)
     }
     free(ex->fixed);
     grade_deriv_free(ex);
+    grade_code_free(ex);
     free(ex);
 }
 

@@ -4,6 +4,7 @@
  * The zip is written with libzip, in memory, then to its path atomically;
  * timestamps are fixed, so the same tree gives the same bundle. */
 #include "grade/util.h"
+#include "grade/code.h"
 #include "core/el_core.h"
 
 #include <ctype.h>
@@ -108,7 +109,10 @@ static const char setup_sh[] =
     "export DEBIAN_FRONTEND=noninteractive\n"
     "apt-get update -q\n"
     "apt-get install -y -q build-essential pkg-config ninja-build python3-pip \\\n"
-    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev uuid-dev meson\n"
+    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev uuid-dev meson \\\n"
+    "    bubblewrap python3-numpy\n"
+    "# code answers run under bubblewrap with NumPy; PyTorch is optional:\n"
+    "# apt-get install python3-torch (Debian) or pip install torch\n"
     "cd \"${ELBOLAB_SOURCE:-/autograder/source}\"\n"
     "# elbolab needs Meson >= 0.63; older Ubuntu images get it from pip\n"
     "if ! meson --version 2>/dev/null | awk -F. '{ exit !($1 > 0 || $2 >= 63) }'; then\n"
@@ -140,7 +144,10 @@ static char *run_script(const char *set, el_grade_id_rule rule)
                 "> \"$ROOT/results/results.json\"\n"
                 "    exit 1\n"
                 "fi\n"
+                "# code answers run in bubblewrap; where it cannot run (no user namespaces)\n"
+                "# they are not run unless ELBOLAB_UNSAFE_CODE=1 says the container isolates\n"
                 "exec \"$BIN\" gradescope run --root \"$ROOT\" --set '%s' --identity %s \\\n"
+                "    ${ELBOLAB_UNSAFE_CODE:+--unsafe-code} \\\n"
                 "    --exercises \"$SRC/exercises\"\n",
                 set, set, el_grade_id_rule_name(rule));
     return gbuf_take(&b);
@@ -260,7 +267,7 @@ int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set 
     el_grade_answers a;
     int st = grade_find_submission(subdir, &file);
     if (!st)
-        st = el_grade_answers_read(file, &a);
+        st = grade_code_read_answers(set, file, &a); /* answers, or a lone .py */
     if (st) { /* nothing readable: every exercise scores 0, and the output says why */
         char why[600];
         snprintf(why, sizeof why, "%s", el_errmsg());

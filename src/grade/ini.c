@@ -364,6 +364,51 @@ static int in_fence(const ini_entry *e)
     return strncmp(v, "```", 3) == 0 && !strstr(v + 3, "```");
 }
 
+/* A fence whose rows are code, kept verbatim (indentation, '#' and '['
+ * included): ```python (or py, python3), or any fence after `code =`. */
+static int code_fence(const ini_entry *e)
+{
+    if (!in_fence(e))
+        return 0;
+    const char *v = e->value;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    v += 3;
+    size_t k = strcspn(v, " \t\n");
+    return !strcmp(e->key, "code") || (k == 6 && !strncmp(v, "python", 6)) ||
+           (k == 2 && !strncmp(v, "py", 2)) || (k == 7 && !strncmp(v, "python3", 7));
+}
+
+/* Row S (N bytes) of a code fence: added as it is; a row that starts
+ * with ``` closes the fence. */
+static int fence_row(ini_entry *e, const char *s, size_t n)
+{
+    const char *t = s;
+    size_t tn = n;
+    trim(&t, &tn);
+    if (tn >= 3 && !strncmp(t, "```", 3)) {
+        s = "```";
+        n = 3;
+    }
+    size_t old = strlen(e->value);
+    if (e->error)
+        return 0;
+    if (old + n + 2 > EL_GRADE_MAX_LINE) {
+        free(e->value);
+        e->value = grade_strdup("");
+        e->error = grade_strdup("the code is too long (the limit is 65536 characters)");
+        return (e->value && e->error) ? 0 : -1;
+    }
+    char *v = realloc(e->value, old + n + 2);
+    if (!v)
+        return -1;
+    v[old] = '\n';
+    memcpy(v + old + 1, s, n);
+    v[old + 1 + n] = '\0';
+    e->value = v;
+    return 0;
+}
+
 static int continues(const ini_entry *e, const char *t, size_t tn)
 {
     return in_fence(e) || begins_joined(t, tn) || list_item(t, tn) || ends_open(e->value);
@@ -395,6 +440,8 @@ static int read_line(reader *r, const char *s, size_t n, int line)
         r->cont = NULL;
         return 0;
     }
+    if (r->cont && code_fence(r->cont))
+        return fence_row(r->cont, s, n);
     size_t ind = indent_of(s, n);
     const char *t = s;
     size_t tn = n;

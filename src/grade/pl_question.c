@@ -173,6 +173,7 @@ static const char *part_kind(el_grade_part_kind k)
     case EL_GRADE_PART_CHOICE: return "one option";
     case EL_GRADE_PART_SELECT: return "every option that applies";
     case EL_GRADE_PART_DERIVATION: return "a derivation, one relation per row";
+    case EL_GRADE_PART_CODE: return "a Python function (code = ```python, then the code and ```)";
     }
     return "an answer";
 }
@@ -239,7 +240,7 @@ static char *question_html(const el_grade_exercise_set *set, const el_grade_pl_o
         exercise_html(&b, set->ex[i]);
     gbuf_puts(&b, "</pl-question-panel>\n\n");
     if (o->upload) {
-        gbuf_puts(&b, "<pl-file-upload optional-file-patterns=\"answers*, *.txt, *.ini, *.tex, "
+        gbuf_puts(&b, "<pl-file-upload optional-file-patterns=\"answers*, *.txt, *.ini, *.tex, *.py, "
                       "*.md\"></pl-file-upload>\n");
     } else {
         gbuf t = { 0 };

@@ -13,6 +13,7 @@
  * (buildDirectory): params, correct_answers, submitted_answers,
  * format_errors, partial_scores, score, feedback, variant_seed, options,
  * raw_submitted_answers, gradable -- and no user: see pl_platform_id. */
+#include "grade/code.h"
 #include "grade/util.h"
 #include "core/el_core.h"
 
@@ -249,7 +250,8 @@ typedef struct {
 /* Reads ROOT's data.json and the answer file in ROOT/grade/student into S.
  * Under the platform rule a data.json that cannot be read makes the
  * submission ungradable (whose variant is unknown); otherwise it is noted. */
-static void read_submission(const char *root, const el_grade_identity *id, pl_submission *s)
+static void read_submission(const el_grade_exercise_set *set, const char *root,
+                            const el_grade_identity *id, pl_submission *s)
 {
     memset(s, 0, sizeof *s);
     char *data = under(root, "grade/data/data.json"), *dir = under(root, "grade/student");
@@ -268,7 +270,7 @@ static void read_submission(const char *root, const el_grade_identity *id, pl_su
         snprintf(why, sizeof why,
                  "No answer file was submitted (an answers.txt, .ini or .tex file with one "
                  "[exercise-id] section per exercise).");
-    else if (el_grade_answers_read(s->file, &s->a))
+    else if (grade_code_read_answers(set, s->file, &s->a)) /* answers, or a lone .py */
         snprintf(why, sizeof why, "Your file could not be read: %s", el_errmsg());
     else if (!answered(&s->a))
         snprintf(why, sizeof why,
@@ -304,7 +306,7 @@ int el_grade_prairielearn_run(const el_grade_book *c, const el_grade_exercise_se
                               const char *root, const el_grade_identity *id)
 {
     pl_submission s;
-    read_submission(root, id, &s);
+    read_submission(set, root, id, &s);
     json_t *j = NULL;
     int st = EL_OK;
     if (s.why) {

@@ -4,6 +4,7 @@
 #include "grade/util.h"
 #include "grade/parts.h"
 #include "grade/derivation.h"
+#include "grade/code.h"
 #include "core/el_core.h"
 
 #include <math.h>
@@ -177,6 +178,7 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
             grade_expression(ex, p, e->value, student, r);
         break;
     case EL_GRADE_PART_DERIVATION: grade_derivation(ex, p, e->value, student, r); break;
+    case EL_GRADE_PART_CODE: break; /* graded with its exercise (grade_code_one) */
     case EL_GRADE_PART_NUMBER: grade_number_part(ex, p, e->value, student, r); break;
     case EL_GRADE_PART_TRUEFALSE: grade_truefalse(ex, p, e->value, r); break;
     case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;
@@ -237,6 +239,8 @@ static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
 static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
                      const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
 {
+    if (ex->code) /* a program: run once, every part from that run (code.c) */
+        return grade_code_one(ex, s, r, notes);
     r->ex = ex;
     r->max = ex->points;
     r->parts = calloc(ex->nparts, sizeof *r->parts);
@@ -431,7 +435,7 @@ int grade_file_named(const el_grade_book *c, const el_grade_exercise_set *set, c
 {
     el_grade_answers a;
     memset(out, 0, sizeof *out);
-    int st = el_grade_answers_read(path, &a);
+    int st = grade_code_read_answers(set, path, &a); /* answers, or a .py (code.c) */
     if (!st) {
         int platform = id && id->rule == EL_GRADE_ID_PLATFORM;
         char *who = platform ? platform_near(path) : NULL;

@@ -1,0 +1,137 @@
+/* check_sandbox.c -- src/sandbox: a command under bubblewrap runs as an
+ * unprivileged user (when root), sees only its work folder writable, is
+ * stopped by the wall-clock timeout and the output cap; the work folder is
+ * removed without following links.  Its own program: skipped (exit 77)
+ * where bubblewrap cannot run, never passed. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "core/el_core.h"
+#include "sandbox/el_sandbox.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    ck_assert_int_eq(el_sandbox_workdir(&dir), EL_OK);
+}
+
+static void teardown(void)
+{
+    ck_assert_int_eq(el_sandbox_remove(dir), EL_OK);
+    free(dir);
+}
+
+static el_sandbox_opts opts(const char *const *argv)
+{
+    el_sandbox_opts o = { argv, dir, 5, 10, (size_t)1 << 30, 1 << 20, 16, 4096, 0 };
+    return o;
+}
+
+START_TEST(runs_unprivileged_in_its_folder)
+{
+    const char *const argv[] = { "/bin/sh", "-c",
+                                 "id -u; echo x > f; cat f; touch /usr/x /x 2>/dev/null; exit 3",
+                                 NULL };
+    el_sandbox_opts o = opts(argv);
+    el_sandbox_result r;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
+    ck_assert_int_eq(r.code, 3);
+    int uid = -1;
+    ck_assert_int_eq(sscanf(r.out, "%d", &uid), 1);
+    if (getuid() == 0) /* a uid of its own, below nobody */
+        ck_assert(uid >= EL_SANDBOX_UID - EL_SANDBOX_SLOTS && uid <= EL_SANDBOX_UID);
+    else
+        ck_assert_int_eq(uid, (int)getuid());
+    ck_assert_ptr_nonnull(strstr(r.out, "\nx\n"));
+    el_sandbox_result_free(&r);
+    struct stat sb;
+    char f[4200];
+    snprintf(f, sizeof f, "%s/f", dir);
+    ck_assert_int_eq(stat(f, &sb), 0); /* its own folder is the host's work folder */
+    ck_assert_int_ne(stat("/x", &sb), 0);
+    ck_assert_int_ne(stat("/usr/x", &sb), 0);
+}
+END_TEST
+
+START_TEST(stopped_by_timeout_and_output_cap)
+{
+    const char *const sleeper[] = { "/bin/sh", "-c", "sleep 100 & sleep 100", NULL };
+    el_sandbox_opts o = opts(sleeper);
+    o.wall_seconds = 0.5;
+    el_sandbox_result r;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_TIMEOUT);
+    el_sandbox_result_free(&r);
+    const char *const loud[] = { "/bin/sh", "-c", "yes", NULL };
+    o = opts(loud);
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_OUTPUT_LIMIT);
+    ck_assert_uint_eq(r.out_len, 4096);
+    el_sandbox_result_free(&r);
+}
+END_TEST
+
+START_TEST(bad_options_refused)
+{
+    const char *const rel[] = { "sh", NULL }; /* negative control: nothing runs */
+    el_sandbox_opts o = opts(rel);
+    el_sandbox_result r;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_EUSAGE);
+    const char *const ok[] = { "/bin/true", NULL };
+    o = opts(ok);
+    o.memory_bytes = 0;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_EUSAGE);
+}
+END_TEST
+
+START_TEST(remove_never_follows_links)
+{
+    char outside[] = "/tmp/elbolab-check-sandbox-XXXXXX", keep[128], link[4200];
+    ck_assert_ptr_nonnull(mkdtemp(outside));
+    snprintf(keep, sizeof keep, "%s/keep", outside);
+    FILE *f = fopen(keep, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(link, sizeof link, "%s/link", dir);
+    ck_assert_int_eq(symlink(outside, link), 0);
+    ck_assert_int_eq(el_sandbox_remove(dir), EL_OK);
+    struct stat sb;
+    ck_assert_int_eq(stat(keep, &sb), 0);
+    ck_assert_int_ne(lstat(dir, &sb), 0);
+    unlink(keep);
+    rmdir(outside);
+    ck_assert_int_eq(mkdir(dir, 0700), 0); /* for the teardown */
+}
+END_TEST
+
+static Suite *sandbox_suite(void)
+{
+    Suite *s = suite_create("sandbox");
+    TCase *core = tcase_create("Core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, runs_unprivileged_in_its_folder);
+    tcase_add_test(core, remove_never_follows_links);
+    suite_add_tcase(s, core);
+    TCase *lim = tcase_create("Limits");
+    tcase_add_checked_fixture(lim, setup, teardown);
+    tcase_add_test(lim, stopped_by_timeout_and_output_cap);
+    tcase_add_test(lim, bad_options_refused);
+    suite_add_tcase(s, lim);
+    return s;
+}
+
+int main(void)
+{
+    if (el_sandbox_probe() != EL_OK) {
+        printf("SKIP: %s\n", el_errmsg());
+        return EL_CHECK_SKIPPED;
+    }
+    return el_check_run_suite(sandbox_suite());
+}

@@ -117,6 +117,36 @@ START_TEST(right_forms)
 }
 END_TEST
 
+/* PrairieLearn: a lone .py in /grade/student is graded against the set's
+ * code exercise, end to end (results.json parsed back); a wrong one is the
+ * control. */
+START_TEST(prairielearn_lone_py)
+{
+    static const struct {
+        const char *file;
+        double points;
+    } cases[] = { { "right_numpy.py", 6.0 }, { "std_is_variance.py", 1.0 } };
+    for (size_t i = 0; i < 2; i++) {
+        char root[] = "/tmp/elbolab-check-pl-XXXXXX", cmd[4096], path[2048];
+        ck_assert(mkdtemp(root) != NULL);
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s/grade/student' && cp '%s/%s' '%s/grade/student/'",
+                 root, CODE_DATA, cases[i].file, root);
+        ck_assert_int_eq(system(cmd), 0);
+        ck_assert_int_eq(el_grade_prairielearn_run(book, one, root, NULL), EL_OK);
+        snprintf(path, sizeof path, "%s/grade/results/results.json", root);
+        json_error_t err;
+        json_t *j = json_load_file(path, 0, &err);
+        ck_assert_msg(j != NULL, "%s", err.text);
+        ck_assert(json_is_true(json_object_get(j, "gradable")));
+        ck_assert_msg(json_number_value(json_object_get(j, "points")) == cases[i].points,
+                      "%s: %s", cases[i].file, json_string_value(json_object_get(j, "output")));
+        json_decref(j);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+}
+END_TEST
+
 /* ---- the typical mistakes ------------------------------------------------------- */
 
 START_TEST(mistakes_diagnosed)
@@ -200,6 +230,7 @@ static Suite *code_suite(void)
     tcase_set_timeout(core, 120);
     tcase_add_test(core, right_numpy_full_marks_byte_for_byte);
     tcase_add_test(core, right_forms);
+    tcase_add_test(core, prairielearn_lone_py);
     tcase_add_test(core, mistakes_diagnosed);
     tcase_add_test(core, answer_fence_kept_verbatim);
     tcase_add_test(core, no_code_is_missing);

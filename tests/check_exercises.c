@@ -731,6 +731,15 @@ START_TEST(every_exercise_of_the_book_is_there)
         "kl-definition-form",
         "evidence-gap-form",
         "gmvae-elbo-form",
+        "text-kl-self-why",
+        "text-elbo-tight-why",
+        "text-why-logvar",
+        "text-why-reparam",
+        "text-forward-kl-pros-cons",
+        "text-gmvae-training",
+        "text-vae-vs-autoencoder",
+        "text-beta-vae",
+        "reparam-sample-code",
     };
     const size_t n = sizeof ids / sizeof ids[0];
     const el_grade_exercise_set *all = el_grade_book_set(book, "all");

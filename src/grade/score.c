@@ -152,12 +152,32 @@ static entry *entry_for(const el_grade_exercise *ex, const el_grade_part *p, ent
 
 /* ---- one exercise ---------------------------------------------------------------------- */
 
+/* A text part: the words verbatim for the instructor, out of no automatic points. */
+static void collect_text(const el_grade_part *p, const entry *e, el_grade_part_result *r)
+{
+    r->manual = 1;
+    r->manual_points = p->points;
+    r->max = 0.0;
+    if (!e || e->error || !*e->value) {
+        r->status = e && e->error ? EL_GRADE_UNREADABLE : EL_GRADE_MISSING;
+        r->feedback = grade_strdup(e && e->error ? e->error : "No answer.");
+        return;
+    }
+    r->status = EL_GRADE_MANUAL;
+    r->answer = grade_clean(e->value, strlen(e->value), 300, 0);
+    r->text = grade_clean(e->value, strlen(e->value), 20000, 1);
+}
+
 static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, const entry *e,
                        const char *student, el_grade_part_result *r)
 {
     r->name = grade_strdup(p->name);
     r->max = p->points;
     r->score = 0.0;
+    if (p->kind == EL_GRADE_PART_TEXT) {
+        collect_text(p, e, r);
+        return;
+    }
     if (!e || (!e->error && !*e->value)) {
         r->status = EL_GRADE_MISSING;
         r->feedback = grade_strdup(e ? "The answer is empty." : "No answer.");
@@ -181,6 +201,7 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
     case EL_GRADE_PART_TRUEFALSE: grade_truefalse(p, e->value, r); break;
     case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;
     case EL_GRADE_PART_SELECT: grade_select(p, e->value, r); break;
+    case EL_GRADE_PART_TEXT: break; /* collected above */
     }
     r->score = el_grade_round(r->score);
     if (r->feedback) { /* whatever a grader wrote, keep it printable */
@@ -190,14 +211,34 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
     }
 }
 
+void grade_part_answer(const el_grade_exercise *ex, const el_grade_part *p, const char *text,
+                       const char *student, el_grade_part_result *r)
+{
+    entry e = { NULL, (char *)text, NULL, 0, 0, NULL, 0 };
+    memset(r, 0, sizeof *r);
+    grade_part(ex, p, &e, student, r);
+}
+
+void grade_part_result_free(el_grade_part_result *r)
+{
+    free(r->name);
+    free(r->answer);
+    free(r->feedback);
+    free(r->text);
+    memset(r, 0, sizeof *r);
+}
+
 static el_grade_status overall(const el_grade_exercise_result *r)
 {
-    size_t missing = 0, unread = 0;
+    size_t missing = 0, unread = 0, manual = 0;
     for (size_t i = 0; i < r->nparts; i++) {
         missing += r->parts[i].status == EL_GRADE_MISSING;
         unread += r->parts[i].status == EL_GRADE_UNREADABLE;
+        manual += r->parts[i].manual;
     }
-    if (r->score >= r->max)
+    if (manual == r->nparts && missing + unread < r->nparts)
+        return EL_GRADE_MANUAL; /* words only, some given: the instructor's to grade */
+    if (r->max > 0 && r->score >= r->max)
         return EL_GRADE_CORRECT;
     if (r->score > 0)
         return EL_GRADE_PARTIAL;
@@ -218,7 +259,7 @@ static void part_list(const el_grade_exercise *ex, gbuf *b)
  * selection written one per line, else a remark (said in a note). */
 static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
 {
-    if (p->kind != EL_GRADE_PART_SELECT) {
+    if (p->kind != EL_GRADE_PART_SELECT && p->kind != EL_GRADE_PART_TEXT) {
         grade_note(notes, e->remark_line, 0,
                    "this line is read as a remark, not as part of the answer on line %d "
                    "(indent it to continue that answer)",
@@ -234,11 +275,23 @@ static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
     }
 }
 
+/* Scales part result R by the set's points for its exercise (SCALE = the
+ * set's points / the exercise's own). */
+static void scale_part(el_grade_part_result *r, double scale)
+{
+    if (scale == 1.0)
+        return;
+    r->score = el_grade_round(r->score * scale);
+    r->max = el_grade_round(r->max * scale);
+    r->manual_points = el_grade_round(r->manual_points * scale);
+}
+
 static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
-                     const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
+                     const char *student, double scale, el_grade_exercise_result *r,
+                     el_grade_notes *notes)
 {
     r->ex = ex;
-    r->max = ex->points;
+    r->max = 0.0;
     r->parts = calloc(ex->nparts, sizeof *r->parts);
     if (!r->parts)
         return EL_ERROR(EL_ENOMEM, "out of memory");
@@ -252,7 +305,10 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
         if (e && e->remark)
             take_remark(&ex->parts[i], e, notes);
         grade_part(ex, &ex->parts[i], e, student, &r->parts[i]);
+        scale_part(&r->parts[i], scale);
         r->score += r->parts[i].score;
+        r->max += r->parts[i].max;
+        r->manual += r->parts[i].manual_points;
     }
     for (size_t i = 0; i < n; i++) {
         if (!v[i].used) {
@@ -269,6 +325,7 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
     }
     free(v);
     r->score = el_grade_round(r->score);
+    r->max = el_grade_round(r->max);
     r->status = overall(r);
     return EL_OK;
 }
@@ -384,10 +441,13 @@ int el_grade_score_as(const el_grade_book *c, const el_grade_exercise_set *set,
         if (by_ex[k])
             section_lines(a, by_ex[k], &out->ex[k]);
     for (size_t k = 0; !st && k < set->n; k++) {
-        st = grade_one(set->ex[k], by_ex[k], who, &out->ex[k], &out->notes);
+        double own = set->ex[k]->points, pts = el_grade_set_points(set, k, NULL);
+        st = grade_one(set->ex[k], by_ex[k], who, own > 0 ? pts / own : 1.0, &out->ex[k],
+                       &out->notes);
         out->n = k + 1;
         out->score += out->ex[k].score;
         out->max += out->ex[k].max;
+        out->manual += out->ex[k].manual;
     }
     free(by_ex);
     out->score = el_grade_round(out->score);
@@ -456,6 +516,7 @@ void el_grade_report_free(el_grade_report *r)
             free(r->ex[i].parts[j].name);
             free(r->ex[i].parts[j].answer);
             free(r->ex[i].parts[j].feedback);
+            free(r->ex[i].parts[j].text);
         }
         free(r->ex[i].parts);
     }

@@ -117,6 +117,51 @@ expect 0 "$E" exercise show incl-excl-fit --student ann@uni.edu
 grep -q 'per-student variants' "$tmp/out" && grep -q '^  w1 = ' "$tmp/out" && ok ||
     bad "exercise show does not print the variant"
 
+# exercise list --sets, show --key, check (issue 11): the sheets as sets, the instructor view
+expect 0 "$E" exercise list --sets
+for k in 0 1 2 3 4; do grep -q "^  sheet-00$k " "$tmp/out" && ok || bad "list --sets lacks sheet-00$k"; done
+grep -q '^  sheet-000 *15 points (1 by the instructor)' "$tmp/out" && ok || bad "sheet-000's points: $(grep sheet-000 "$tmp/out")"
+expect 0 "$E" exercise list --sets --json; is_json "exercise list --sets --json"
+expect 2 "$E" exercise list --sets --set kl; one_line_error
+expect 0 "$E" exercise list --set sheet-001
+grep -q '^  4  *1  why the encoder models log sigma' "$tmp/out" && grep -q 'text-why-logvar  *text' "$tmp/out" && ok ||
+    bad "exercise list --set sheet-001 does not map question 4"
+expect 0 "$E" exercise show kl-equal-variance --key
+grep -q '^  answer = (mu_q - mu_p)^2 / (2 sigma^2)' "$tmp/out" && grep -q 'mistake no-half' "$tmp/out" && ok ||
+    bad "show --key lacks the key or the mistakes"
+expect 0 "$E" exercise show kl-equal-variance
+grep -q 'mistake no-half' "$tmp/out" && bad "show without --key shows the mistakes" || ok
+expect 0 "$E" exercise show incl-excl-fit --key --student ann@uni.edu
+grep '^  inclusive_mu = ' "$tmp/out" >"$tmp/ann-key"
+expect 0 "$E" exercise show incl-excl-fit --key
+grep '^  inclusive_mu = ' "$tmp/out" >"$tmp/default-key"
+[ -s "$tmp/ann-key" ] && ! cmp -s "$tmp/ann-key" "$tmp/default-key" && ok || bad "show --key ignores the variant"
+expect 2 "$E" exercise show kl-self --key --json; one_line_error
+expect 0 "$E" exercise check "$(dirname "$0")/../exercises/kl-equal-variance.ini"
+grep -q 'closed form' "$tmp/out" && ok || bad "exercise check does not say the key was verified"
+sed 's|^reference = (mu_q - mu_p)^2 / (2 sigma^2)|reference = (mu_q - mu_p)^2 / (3 sigma^2)|' \
+    "$(dirname "$0")/../exercises/kl-equal-variance.ini" >"$tmp/wrong-key.ini"
+expect 1 "$E" exercise check "$tmp/wrong-key.ini"; one_line_error
+grep -q "not kl.gauss_equal_var's closed form" "$tmp/err" && ok || bad "wrong key: $(cat "$tmp/err")"
+sed 's|^answer = (mu_q - mu_p)^2 / sigma^2$|answer = (mu_p - mu_q)^2 / (2 sigma^2)|' \
+    "$(dirname "$0")/../exercises/kl-equal-variance.ini" >"$tmp/same-mistake.ini"
+expect 1 "$E" exercise check "$tmp/same-mistake.ini"; one_line_error
+grep -q "is accepted as right" "$tmp/err" && ok || bad "accepted mistake: $(cat "$tmp/err")"
+printf 'id = x\ntitle = t\nkind = essay\nstatement = s\nchecked_by = kl.self_zero\n' >"$tmp/bad-kind.ini"
+expect 1 "$E" exercise check "$tmp/bad-kind.ini"; one_line_error
+expect 2 "$E" exercise check "$tmp/no-such.ini"; one_line_error
+expect 0 "$E" exercise check "$(dirname "$0")/../exercises/text-why-logvar.ini"
+
+# kind = text: a line in the terminal report, a text: column in the batch CSV
+mkdir -p "$tmp/class"
+printf '[text-why-logvar]\nanswer = the variance stays positive\n[elbo-name]\nanswer = evidence lower bound\n' >"$tmp/class/ann.txt"
+expect 0 "$E" grade "$tmp/class/ann.txt" --set sheet-001
+grep -q 'text answer (1 point, graded by the instructor), 27 characters: "the variance stays positive"' "$tmp/out" &&
+    grep -q 'Plus 2.5 points of text answers' "$tmp/out" && ok || bad "grade: no text line: $(cat "$tmp/out")"
+expect 0 "$E" grade --batch "$tmp/class" --set sheet-001 --csv "$tmp/class.csv"
+head -1 "$tmp/class.csv" | grep -q ',text:text-why-logvar.answer,' && grep -q ',the variance stays positive,' "$tmp/class.csv" && ok ||
+    bad "batch CSV: $(cat "$tmp/class.csv")"
+
 # serve: bad usage is one line and exit 2, before anything listens
 expect 0 "$E" serve --help
 expect 2 "$E" serve --port 70000; one_line_error

@@ -114,12 +114,26 @@ static json_t *show_json(const el_grade_exercise *ex, const char *student)
 
 /* ---- the instructor view (--key) ---------------------------------------------------- */
 
+/* S with every line after the first indented by INDENT spaces. */
+static void put_indented(const char *s, int indent)
+{
+    for (; *s; s++) {
+        putchar(*s);
+        if (*s == '\n')
+            printf("%*s", indent, "");
+    }
+}
+
 static void show_mistakes(const el_grade_part *p)
 {
     for (size_t i = 0; i < p->nmistakes; i++) {
-        printf("  %s: mistake %s: %s\n", p->name, p->mistakes[i].id, p->mistakes[i].answer);
-        if (p->mistakes[i].hint)
-            printf("      -> %s\n", p->mistakes[i].hint);
+        printf("  %s: mistake %s: ", p->name, p->mistakes[i].id);
+        put_indented(p->mistakes[i].answer, 6);
+        if (p->mistakes[i].hint) {
+            fputs("\n      -> ", stdout);
+            put_indented(p->mistakes[i].hint, 9);
+        }
+        putchar('\n');
     }
     for (size_t i = 0; i < p->nswaps; i++)
         printf("  %s: mistake: the reference with %s exchanged\n      -> %s\n", p->name,
@@ -155,11 +169,10 @@ static void show_key_part(const el_grade_exercise *ex, const el_grade_part *p, c
         printf("(in words, graded by the instructor; model answer notes/%s.md)", p->model);
         if (p->rubric) {
             fputs("\n      looks for: ", stdout);
-            for (const char *c = p->rubric; *c; c++)
-                fputs(*c == '\n' ? "\n        " : (char[2]){ *c, 0 }, stdout);
+            put_indented(p->rubric, 8);
         }
         break;
-    default: fputs(p->reference ? p->reference : "", stdout); break;
+    default: put_indented(p->reference ? p->reference : "", 6); break;
     }
     printf("\n");
 }
@@ -181,8 +194,13 @@ static void show_key(const el_grade_exercise *ex, const char *student)
         show_mistakes(p);
     }
     const char *id, *steps, *hint;
-    for (size_t i = 0; el_grade_derivation_mistake(ex, i, &id, &steps, &hint) == 0; i++, n++)
-        printf("  mistake %s:\n      %s\n      -> %s\n", id, steps, hint ? hint : "(no hint)");
+    for (size_t i = 0; el_grade_derivation_mistake(ex, i, &id, &steps, &hint) == 0; i++, n++) {
+        printf("  mistake %s:\n      ", id);
+        put_indented(steps, 6);
+        fputs("\n      -> ", stdout);
+        put_indented(hint ? hint : "(no hint)", 9);
+        putchar('\n');
+    }
     if (!n)
         puts("  (none declared)");
 }

@@ -1375,6 +1375,34 @@ START_TEST(text_parts_are_collected_for_the_instructor)
 }
 END_TEST
 
+START_TEST(a_text_answer_keeps_its_paragraphs)
+{
+    static const char text[] = "[text-why-reparam]\nanswer = First, sampling blocks gradients.\n"
+                               "It is not differentiable.\n\nSecond paragraph: eps carries the "
+                               "noise.\n\nThird.\n[text-beta-vae]\nOnly words, no key.\n\nAnd "
+                               "more words.\n[kl-self]\n1\n\n0\n"
+                               "[text-forward-kl-pros-cons]\nPros: it covers every mode.\n"
+                               "Cons: it needs samples = of the posterior.\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "p.txt", NULL, &r);
+    ck_assert_str_eq(result_of(&r, "text-why-reparam")->parts[0].text,
+                     "First, sampling blocks gradients.\nIt is not differentiable.\n\nSecond "
+                     "paragraph: eps carries the noise.\n\nThird.");
+    ck_assert_str_eq(result_of(&r, "text-beta-vae")->parts[0].text,
+                     "Only words, no key.\n\nAnd more words.");
+    /* lines that only look like keys are prose, as written */
+    ck_assert_str_eq(result_of(&r, "text-forward-kl-pros-cons")->parts[0].text,
+                     "Pros: it covers every mode.\n\nCons: it needs samples = of the posterior.");
+    /* other answers still grade the last bare line, the rest noted (control) */
+    ck_assert(result_of(&r, "kl-self")->score == 1.0);
+    int noted = 0;
+    for (size_t i = 0; i < r.notes.n; i++)
+        noted |= strstr(r.notes.v[i].text, "text in [kl-self] is not graded") != NULL;
+    ck_assert(noted);
+    el_grade_report_free(&r);
+}
+END_TEST
+
 START_TEST(a_sheet_overrides_points)
 {
     const el_grade_exercise_set *s0 = el_grade_book_set(book, "sheet-000");
@@ -1480,6 +1508,7 @@ static Suite *grade_suite(void)
     tcase_add_test(lim, bad_exercise_files_name_the_line);
     tcase_add_test(lim, text_parts_are_collected_for_the_instructor);
     tcase_add_test(lim, a_sheet_overrides_points);
+    tcase_add_test(lim, a_text_answer_keeps_its_paragraphs);
     tcase_add_test(lim, batch_csv_has_a_column_per_text_part);
     suite_add_tcase(s, lim);
     return s;

@@ -50,6 +50,7 @@ typedef struct {
     char *remark;    /* unindented lines after it that do not continue it (a remark,
                         or the next items of a list), or NULL */
     int remark_line; /* the first of them */
+    char *key_raw;   /* the key as written with its separator ("Pros:"), or NULL */
 } el_grade_answer_entry;
 
 typedef struct {

@@ -24,6 +24,7 @@ typedef struct {
     int used;
     const char *remark; /* lines after it that do not continue it, or NULL */
     int remark_line;
+    const char *key_raw; /* its key as written ("Pros:"), or NULL */
 } entry;
 
 static int key_is(const char *key, const el_grade_part *p)
@@ -91,9 +92,9 @@ static size_t split_pairs(const el_grade_exercise *ex, const char *prefix,
             free(nk);
             goto fail;
         }
-        out[n++] =
-            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0, NULL,
-                     0 };
+        out[n++] = (entry){
+            nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0, NULL, 0, NULL
+        };
         if (c == '\0')
             break;
         if (c == '\\')
@@ -126,10 +127,14 @@ static size_t collect(const el_grade_exercise *ex, const el_grade_answer_section
             }
         }
         if (n < cap)
-            v[n++] = (entry){
-                grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0, e->remark,
-                e->remark_line
-            };
+            v[n++] = (entry){ grade_strdup(e->key),
+                              grade_strdup(e->value),
+                              e->error,
+                              e->line,
+                              0,
+                              e->remark,
+                              e->remark_line,
+                              e->key_raw };
     }
     *out = v;
     return n;
@@ -214,7 +219,7 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
 void grade_part_answer(const el_grade_exercise *ex, const el_grade_part *p, const char *text,
                        const char *student, el_grade_part_result *r)
 {
-    entry e = { NULL, (char *)text, NULL, 0, 0, NULL, 0 };
+    entry e = { NULL, (char *)text, NULL, 0, 0, NULL, 0, NULL };
     memset(r, 0, sizeof *r);
     grade_part(ex, p, &e, student, r);
 }
@@ -286,6 +291,35 @@ static void scale_part(el_grade_part_result *r, double scale)
     r->manual_points = el_grade_round(r->manual_points * scale);
 }
 
+/* A text answer runs over blank lines: the section's bare lines of text
+ * (paragraphs without a key) join E, in the file's order; in an exercise
+ * that is one text part (PROSE), so do lines that only look like keys
+ * ("Pros: ..."), as written. */
+static void join_paragraphs(const el_grade_part *p, entry *e, entry *v, size_t n, int prose)
+{
+    gbuf b = { 0 };
+    size_t joined = 0;
+    for (size_t j = 0; j < n; j++) {
+        int bare = v[j].key && !v[j].used && !v[j].error && (!*v[j].key || (prose && v[j].key_raw));
+        if (&v[j] != e && !bare)
+            continue;
+        const char *sep = b.s && *b.s ? "\n\n" : "";
+        int keyed = *v[j].key && v[j].key_raw && !generic_key(v[j].key) && !key_is(v[j].key, p);
+        if (keyed && (&v[j] != e || prose))
+            gbuf_printf(&b, "%s%s %s", sep, v[j].key_raw, v[j].value ? v[j].value : "");
+        else if (v[j].value && *v[j].value)
+            gbuf_printf(&b, "%s%s", sep, v[j].value);
+        v[j].used = 1;
+        joined += &v[j] != e;
+    }
+    if (b.s && (joined || prose)) {
+        free(e->value);
+        e->value = gbuf_take(&b);
+    } else {
+        free(b.s);
+    }
+}
+
 static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
                      const char *student, double scale, el_grade_exercise_result *r,
                      el_grade_notes *notes)
@@ -300,10 +334,14 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
     size_t n = s ? collect(ex, s, &v) : 0;
     for (size_t i = 0; i < ex->nparts; i++) {
         entry *e = entry_for(ex, &ex->parts[i], v, n);
+        if (!e && n && ex->nparts == 1 && ex->parts[i].kind == EL_GRADE_PART_TEXT)
+            e = &v[0]; /* words only, whatever their first line looks like */
         if (e)
             e->used = 1;
         if (e && e->remark)
             take_remark(&ex->parts[i], e, notes);
+        if (e && ex->parts[i].kind == EL_GRADE_PART_TEXT)
+            join_paragraphs(&ex->parts[i], e, v, n, ex->nparts == 1);
         grade_part(ex, &ex->parts[i], e, student, &r->parts[i]);
         scale_part(&r->parts[i], scale);
         r->score += r->parts[i].score;

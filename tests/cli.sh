@@ -161,6 +161,19 @@ grep -q 'text answer (1 point, graded by the instructor), 27 characters: "the va
 expect 0 "$E" grade --batch "$tmp/class" --set sheet-001 --csv "$tmp/class.csv"
 head -1 "$tmp/class.csv" | grep -q ',text:text-why-logvar.answer,' && grep -q ',the variance stays positive,' "$tmp/class.csv" && ok ||
     bad "batch CSV: $(cat "$tmp/class.csv")"
+# a simulated Gradescope run of sheet-004: the text is a visible test out of 0
+mkdir -p "$tmp/gs/submission"
+printf '[text-beta-vae]\nanswer = disentangled factors, at the cost of blurrier reconstructions\n[derive-kl-nonnegative]\nanswer = x\n' >"$tmp/gs/submission/answers.txt"
+expect 0 "$E" gradescope run --root "$tmp/gs" --set sheet-004
+python3 - "$tmp/gs/results/results.json" <<'PY' && ok || bad "gradescope run: text test"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["tests"] if t["name"].startswith("text-beta-vae ")][0]
+assert t["max_score"] == 0 and "status" not in t and t["visibility"] == "visible", t
+assert "graded by the instructor" in t["name"] and "blurrier reconstructions" in t["output"], t
+assert "Graded by the instructor (1 point)" in t["output"], t
+assert r["score"] == 0 and "graded by the instructor" in r["output"], r
+PY
 
 # serve: bad usage is one line and exit 2, before anything listens
 expect 0 "$E" serve --help

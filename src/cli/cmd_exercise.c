@@ -244,6 +244,8 @@ static int check_file(const char *path)
 static void list_sets(const el_grade_book *c, int json)
 {
     json_t *a = json ? json_array() : NULL;
+    if (!json)
+        puts("problem sets:");
     for (size_t i = 0; i < el_grade_book_nsets(c); i++) {
         const el_grade_exercise_set *s = el_grade_book_set_at(c, i);
         double manual, total = el_grade_set_total(s, &manual);
@@ -276,6 +278,54 @@ static void list_questions(const el_grade_exercise_set *s)
             printf("          %-30s %-10s %4g  %s\n", s->ex[i]->id, s->ex[i]->kind,
                    el_grade_set_points(s, i, NULL), s->ex[i]->title);
     }
+}
+
+/* `exercise show ID`: the statement (and with KEY the instructor view). */
+static int do_show(const el_grade_book *c, const char *id, const char *student, int json, int key)
+{
+    const el_grade_exercise *ex = el_grade_book_find(c, id);
+    const char *sug = ex ? NULL : el_grade_book_suggest(c, id);
+    if (!ex)
+        return cli_fail("exercise", "unknown exercise '%s'%s%s%s", id, sug ? " (did you mean " : "",
+                        sug ? sug : "", sug ? "?)" : "");
+    if (json)
+        cli_print_json(show_json(ex, student));
+    else
+        show_text(ex, student);
+    if (key)
+        show_key(ex, student);
+    return 0;
+}
+
+/* `exercise list [--set NAME]`: a set's exercises (a sheet's by question). */
+static int do_list(const el_grade_book *c, const char *set, int json)
+{
+    const el_grade_exercise_set *s = cli_find_set("exercise", c, set ? set : CLI_DEFAULT_SET);
+    if (!s)
+        return EXIT_USAGE;
+    if (json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < s->n; i++)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f}", "id", s->ex[i]->id, "title",
+                                               s->ex[i]->title, "kind", s->ex[i]->kind, "points",
+                                               el_grade_set_points(s, i, NULL)));
+        cli_print_json(a);
+        return 0;
+    }
+    double manual, total = el_grade_set_total(s, &manual);
+    printf("%s (%s), %g points%s", s->title, s->name, total, manual > 0 ? "" : ":\n");
+    if (manual > 0)
+        printf(", %g of them graded by the instructor:\n", manual);
+    if (s->nquestions)
+        list_questions(s);
+    for (size_t i = 0; !s->nquestions && i < s->n; i++)
+        printf("  %-30s %-10s %4g  %s\n", s->ex[i]->id, s->ex[i]->kind,
+               el_grade_set_points(s, i, NULL), s->ex[i]->title);
+    printf("\nproblem sets:");
+    for (size_t i = 0; i < el_grade_book_nsets(c); i++)
+        printf(" %s", el_grade_book_set_at(c, i)->name);
+    puts("");
+    return 0;
 }
 
 static void exercise_help(void)
@@ -336,49 +386,12 @@ int cmd_exercise(int argc, char **argv)
     if (!c)
         return EXIT_USAGE;
     int rc = 0;
-    if (show) {
-        const el_grade_exercise *ex = el_grade_book_find(c, argv[optind + 1]);
-        const char *sug = ex ? NULL : el_grade_book_suggest(c, argv[optind + 1]);
-        if (!ex)
-            rc = cli_fail("exercise", "unknown exercise '%s'%s%s%s", argv[optind + 1],
-                          sug ? " (did you mean " : "", sug ? sug : "", sug ? "?)" : "");
-        else if (json)
-            cli_print_json(show_json(ex, student));
-        else
-            show_text(ex, student);
-        if (ex && key)
-            show_key(ex, student);
-    } else if (sets) {
-        if (!json)
-            puts("problem sets:");
+    if (show)
+        rc = do_show(c, argv[optind + 1], student, json, key);
+    else if (sets)
         list_sets(c, json);
-    } else {
-        const el_grade_exercise_set *s = cli_find_set("exercise", c, set ? set : CLI_DEFAULT_SET);
-        if (!s) {
-            rc = EXIT_USAGE;
-        } else if (json) {
-            json_t *a = json_array();
-            for (size_t i = 0; i < s->n; i++)
-                json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f}", "id", s->ex[i]->id,
-                                                   "title", s->ex[i]->title, "kind", s->ex[i]->kind,
-                                                   "points", el_grade_set_points(s, i, NULL)));
-            cli_print_json(a);
-        } else {
-            double manual, total = el_grade_set_total(s, &manual);
-            printf("%s (%s), %g points%s", s->title, s->name, total, manual > 0 ? "" : ":\n");
-            if (manual > 0)
-                printf(", %g of them graded by the instructor:\n", manual);
-            if (s->nquestions)
-                list_questions(s);
-            for (size_t i = 0; !s->nquestions && i < s->n; i++)
-                printf("  %-30s %-10s %4g  %s\n", s->ex[i]->id, s->ex[i]->kind,
-                       el_grade_set_points(s, i, NULL), s->ex[i]->title);
-            printf("\nproblem sets:");
-            for (size_t i = 0; i < el_grade_book_nsets(c); i++)
-                printf(" %s", el_grade_book_set_at(c, i)->name);
-            puts("");
-        }
-    }
+    else
+        rc = do_list(c, set, json);
     el_grade_book_free(c);
     return rc;
 }

@@ -108,7 +108,7 @@ static int each_item(reader *r, const char *list, int line,
         if (!k)
             break;
         char id[128];
-        double pts;
+        double pts = NAN;
         int st = split_item(r, p, k, id, sizeof id, &pts, line);
         if (!st)
             st = fn(r, id, pts, line);

@@ -127,7 +127,7 @@ static int closed_value(const closed_form *f, const el_value *v[4], double *out)
             one[i] = 1.0;
         return el_kl_diag(d, v[0]->v, v[1]->v, zero, one, out);
     }
-    double x[4];
+    double x[4] = { 0 };
     for (size_t i = 0; i < f->nvars; i++) {
         if (v[i]->rows * v[i]->cols != 1)
             return EL_EDOM;
@@ -157,7 +157,7 @@ static int compare_closed(const el_grade_exercise *ex, const el_grade_part *p, c
             bad = fail(why, cap, "%s: cannot draw a point", ex->id);
             break;
         }
-        const el_value *v[4];
+        const el_value *v[4] = { NULL };
         for (size_t i = 0; i < f->nvars; i++)
             v[i] = &pt.val[idx[i]];
         grade_lookup_ctx lc = { ex, &pt, NULL };

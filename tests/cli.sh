@@ -137,6 +137,9 @@ expect 0 "$E" exercise show incl-excl-fit --key
 grep '^  inclusive_mu = ' "$tmp/out" >"$tmp/default-key"
 [ -s "$tmp/ann-key" ] && ! cmp -s "$tmp/ann-key" "$tmp/default-key" && ok || bad "show --key ignores the variant"
 expect 2 "$E" exercise show kl-self --key --json; one_line_error
+expect 0 "$E" exercise show text-why-reparam --key
+grep -q '^Model answer (.*notes/text-why-reparam.md):' "$tmp/out" && grep -q 'pathwise estimator' "$tmp/out" && ok ||
+    bad "show --key of a text exercise lacks its model answer"
 expect 0 "$E" exercise check "$(dirname "$0")/../exercises/kl-equal-variance.ini"
 grep -q 'closed form' "$tmp/out" && ok || bad "exercise check does not say the key was verified"
 sed 's|^reference = (mu_q - mu_p)^2 / (2 sigma^2)|reference = (mu_q - mu_p)^2 / (3 sigma^2)|' \

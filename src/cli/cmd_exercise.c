@@ -177,6 +177,32 @@ static void show_key_part(const el_grade_exercise *ex, const el_grade_part *p, c
     printf("\n");
 }
 
+/* The model answer of text part P: notes/MODEL.md beside the exercise's
+ * folder, else in the source tree; printed indented, or a line saying where
+ * it should be. */
+static void show_model(const el_grade_exercise *ex, const el_grade_part *p)
+{
+    char path[4096];
+    const char *slash = strrchr(ex->path, '/');
+    int dirlen = slash ? (int)(slash - ex->path) : 1;
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    snprintf(path, sizeof path, "%.*s/../notes/%s.md", dirlen, slash ? ex->path : ".", p->model);
+    if (el_file_read(path, 1u << 20, &buf, &n) != EL_OK) {
+        snprintf(path, sizeof path, "%s/notes/%s.md", el_grade_source_dir(), p->model);
+        if (el_file_read(path, 1u << 20, &buf, &n) != EL_OK) {
+            printf("\nModel answer: notes/%s.md is not found.\n", p->model);
+            return;
+        }
+    }
+    printf("\nModel answer (%s):\n    ", path);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0'; /* el_file_read ends the text with a NUL */
+    put_indented((const char *)buf, 4);
+    putchar('\n');
+    free(buf);
+}
+
 static void show_key(const el_grade_exercise *ex, const char *student)
 {
     int named = student && *student;
@@ -203,6 +229,9 @@ static void show_key(const el_grade_exercise *ex, const char *student)
     }
     if (!n)
         puts("  (none declared)");
+    for (size_t i = 0; i < ex->nparts; i++)
+        if (ex->parts[i].kind == EL_GRADE_PART_TEXT && ex->parts[i].model)
+            show_model(ex, &ex->parts[i]);
 }
 
 /* ---- validating a new exercise (check) ------------------------------------------------ */

@@ -154,6 +154,9 @@ printf 'id = x\ntitle = t\nkind = essay\nstatement = s\nchecked_by = kl.self_zer
 expect 1 "$E" exercise check "$tmp/bad-kind.ini"; one_line_error
 expect 2 "$E" exercise check "$tmp/no-such.ini"; one_line_error
 expect 0 "$E" exercise check "$(dirname "$0")/../exercises/text-why-logvar.ini"
+sed 's|^model = text-why-logvar|model = text-no-such-note|' "$(dirname "$0")/../exercises/text-why-logvar.ini" >"$tmp/no-model.ini"
+expect 1 "$E" exercise check "$tmp/no-model.ini"; one_line_error
+grep -q 'model answer notes/text-no-such-note.md is not found' "$tmp/err" && ok || bad "no model: $(cat "$tmp/err")"
 
 # kind = text: a line in the terminal report, a text: column in the batch CSV
 mkdir -p "$tmp/class"

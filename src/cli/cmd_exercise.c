@@ -180,20 +180,26 @@ static void show_key_part(const el_grade_exercise *ex, const el_grade_part *p, c
 /* The model answer of text part P: notes/MODEL.md beside the exercise's
  * folder, else in the source tree; printed indented, or a line saying where
  * it should be. */
+static int read_model(const el_grade_exercise *ex, const el_grade_part *p, char *path, size_t cap,
+                      unsigned char **buf, size_t *n)
+{
+    const char *slash = strrchr(ex->path, '/');
+    int dirlen = slash ? (int)(slash - ex->path) : 1;
+    snprintf(path, cap, "%.*s/../notes/%s.md", dirlen, slash ? ex->path : ".", p->model);
+    if (el_file_read(path, 1u << 20, buf, n) == EL_OK)
+        return 0;
+    snprintf(path, cap, "%s/notes/%s.md", el_grade_source_dir(), p->model);
+    return el_file_read(path, 1u << 20, buf, n) == EL_OK ? 0 : -1;
+}
+
 static void show_model(const el_grade_exercise *ex, const el_grade_part *p)
 {
     char path[4096];
-    const char *slash = strrchr(ex->path, '/');
-    int dirlen = slash ? (int)(slash - ex->path) : 1;
     unsigned char *buf = NULL;
     size_t n = 0;
-    snprintf(path, sizeof path, "%.*s/../notes/%s.md", dirlen, slash ? ex->path : ".", p->model);
-    if (el_file_read(path, 1u << 20, &buf, &n) != EL_OK) {
-        snprintf(path, sizeof path, "%s/notes/%s.md", el_grade_source_dir(), p->model);
-        if (el_file_read(path, 1u << 20, &buf, &n) != EL_OK) {
-            printf("\nModel answer: notes/%s.md is not found.\n", p->model);
-            return;
-        }
+    if (read_model(ex, p, path, sizeof path, &buf, &n)) {
+        printf("\nModel answer: notes/%s.md is not found.\n", p->model);
+        return;
     }
     printf("\nModel answer (%s):\n    ", path);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
@@ -246,6 +252,20 @@ static int check_file(const char *path)
     }
     char why[1024] = "";
     int verified = 0, bad = el_grade_exercise_verify(ex, &verified, why, sizeof why);
+    for (size_t i = 0; !bad && i < ex->nparts; i++) { /* words: a model answer to grade by */
+        char mp[4096];
+        unsigned char *buf = NULL;
+        size_t n = 0;
+        if (ex->parts[i].kind == EL_GRADE_PART_TEXT &&
+            read_model(ex, &ex->parts[i], mp, sizeof mp, &buf, &n)) {
+            snprintf(why, sizeof why,
+                     "part %s: its model answer notes/%s.md is not found "
+                     "(beside the exercises folder or in the source tree)",
+                     ex->parts[i].name, ex->parts[i].model);
+            bad = -1;
+        }
+        free(buf);
+    }
     if (bad) {
         fprintf(stderr, "elbolab exercise check: %s: %s\n", path, why);
     } else {

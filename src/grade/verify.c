@@ -52,10 +52,8 @@ static char *key_text(const el_grade_exercise *ex, const el_grade_part *p)
             if (p->options[i].correct)
                 gbuf_printf(&b, "%s%zu", k++ ? ", " : "", i + 1);
         return gbuf_take(&b);
-    case EL_GRADE_PART_DERIVATION:
-    case EL_GRADE_PART_TEXT: return NULL;
+    default: return NULL; /* derivations (their own chain), text, kinds added later */
     }
-    return NULL;
 }
 
 /* Grades TEXT as part P's answer: 1 when it earns full marks. */

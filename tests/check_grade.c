@@ -1403,6 +1403,52 @@ START_TEST(a_text_answer_keeps_its_paragraphs)
 }
 END_TEST
 
+START_TEST(a_text_part_beside_a_graded_part)
+{
+    static const char ex[] = "id = mixed\ntitle = t\nkind = multi\nchecked_by = kl.self_zero\n"
+                             "statement = s\n[part value]\nkind = number\nreference = 0\n"
+                             "points = 1\n[part why]\nkind = text\npoints = 2\n"
+                             "model = text-kl-self-why\nrubric = r\n";
+    char *dir = temp_dir();
+    write_file(dir, "mixed.ini", ex, sizeof ex - 1);
+    int st;
+    el_grade_book *b = el_grade_book_load(dir, &st);
+    ck_assert_msg(b != NULL, "%s", el_errmsg());
+    static const char text[] = "[mixed]\nvalue = 0\nwhy = because log 1 = 0\n";
+    el_grade_answers a;
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_answers_parse(text, sizeof text - 1, "m.txt", &a), EL_OK);
+    ck_assert_int_eq(el_grade_score(b, el_grade_book_set(b, "all"), &a, NULL, "m.txt", &r), EL_OK);
+    /* the number is graded; the words wait for the instructor */
+    ck_assert(r.score == 1 && r.max == 1 && r.manual == 2);
+    ck_assert_int_eq(r.ex[0].status, EL_GRADE_CORRECT);
+    ck_assert(!r.ex[0].parts[0].manual && r.ex[0].parts[1].manual);
+    ck_assert_str_eq(r.ex[0].parts[1].text, "because log 1 = 0");
+    json_t *gs = el_grade_gradescope(&r, 0), *t = json_array_get(json_object_get(gs, "tests"), 0);
+    const char *o = json_string_value(json_object_get(t, "output"));
+    ck_assert(json_number_value(json_object_get(t, "max_score")) == 1);
+    ck_assert_str_eq(json_string_value(json_object_get(t, "status")), "passed");
+    ck_assert_msg(strstr(o, "value: 1/1 correct") &&
+                      strstr(o, "why: Graded by the instructor (2 points). The answer collected:\n"
+                                "because log 1 = 0"),
+                  "%s", o);
+    json_decref(gs);
+    el_grade_report_free(&r);
+    /* the text part alone missing: the exercise is still graded (control) */
+    el_grade_answers_free(&a);
+    static const char wrong[] = "[mixed]\nvalue = 1\n";
+    ck_assert_int_eq(el_grade_answers_parse(wrong, sizeof wrong - 1, "m.txt", &a), EL_OK);
+    ck_assert_int_eq(el_grade_score(b, el_grade_book_set(b, "all"), &a, NULL, "m.txt", &r), EL_OK);
+    ck_assert_msg(r.ex[0].status == EL_GRADE_WRONG, "%d %d %s", r.ex[0].parts[0].status,
+                  r.ex[0].parts[1].status, r.ex[0].parts[0].feedback);
+    ck_assert_int_eq(r.ex[0].parts[1].status, EL_GRADE_MISSING);
+    el_grade_report_free(&r);
+    el_grade_answers_free(&a);
+    el_grade_book_free(b);
+    rm_tree(dir);
+}
+END_TEST
+
 START_TEST(a_sheet_overrides_points)
 {
     const el_grade_exercise_set *s0 = el_grade_book_set(book, "sheet-000");
@@ -1508,6 +1554,7 @@ static Suite *grade_suite(void)
     tcase_add_test(lim, bad_exercise_files_name_the_line);
     tcase_add_test(lim, text_parts_are_collected_for_the_instructor);
     tcase_add_test(lim, a_sheet_overrides_points);
+    tcase_add_test(lim, a_text_part_beside_a_graded_part);
     tcase_add_test(lim, a_text_answer_keeps_its_paragraphs);
     tcase_add_test(lim, batch_csv_has_a_column_per_text_part);
     suite_add_tcase(s, lim);

@@ -5,7 +5,7 @@
 # figures works; so is libjs-katex: without it `elbolab serve` shows plain
 # text instead of typeset maths.
 set -u
-required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev libmicrohttpd-dev libzip-dev"
+required="libgsl-dev check meson ninja-build pkg-config libjansson-dev zlib1g-dev libopenblas-dev libmicrohttpd-dev libzip-dev uuid-dev"
 # `deps.sh --fuzz` (CI) also wants clang and its libFuzzer runtime
 [ "${1:-}" = "--fuzz" ] && required="$required clang libclang-rt-14-dev"
 optional="gnuplot-nox dataset-fashion-mnist libjs-katex"

@@ -583,7 +583,7 @@ START_TEST(parse_errors_name_position)
     parse_fails("a + \\foo x", 5, "unknown LaTeX command '\\foo'");
     parse_fails("\\left( a \\right]", 10, "expected ')' to close the one at position 1");
     parse_fails("1 000", 3, "two numbers in a row");
-    parse_fails("μ @ σ", 3, "unexpected character '@'");
+    parse_fails("μ # σ", 3, "unexpected character '#'");
     parse_fails("a \xff b", 3, "not valid UTF-8");
     parse_fails("", 1, "empty");
     parse_fails("  \t ", 1, "empty");

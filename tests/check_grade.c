@@ -195,6 +195,8 @@ START_TEST(every_option_spelling_is_recognised)
             snprintf(letter, sizeof letter, "(%c)", (char)('a' + o));
             const char *forms[3] = { op->text, num, letter };
             for (size_t a = 0; a < 3 + op->naccept; a++) {
+                if (op->hidden && (a == 1 || a == 2))
+                    continue; /* a hidden option has no number: "10" is no option */
                 const char *ans = a < 3 ? forms[a] : op->accept[a - 3];
                 double f = score_one(ex->id, "answer", ans, fb, sizeof fb);
                 ck_assert_msg(fabs(f - want) < 1e-3, "%s: '%s' scored %g, not %g (%s)", ex->id, ans,
@@ -289,6 +291,29 @@ static const struct {
     { "kl-properties", "1 2 3 4 5 6 7" },
     { "kl-properties", "non-negative; zero iff equal; asymmetric; no triangle inequality; jointly "
                        "convex; additive; invariant" },
+    /* free text in choices and true/false (issue 10, section 3) */
+    { "elbo-tight", "when the KL divergence is 0, i.e. q = p" },
+    { "elbo-name", "lower bound on the log evidence" },
+    { "tf-reverse-kl-covers-modes", "True or false: false" },
+    { "tf-reverse-kl-covers-modes", "True for the forward KL, false for the reverse KL" },
+    { "tf-reverse-kl-covers-modes", "False, it would be true only for the forward KL" },
+    { "optimal-posterior-choice", "the posterior, not the prior" },
+    { "optimal-posterior-choice", "p(z|x) rather than p(z)" },
+    { "kl-properties", "all except 8 and 9" },
+    { "kl-properties", "All of them, except 8 and 9." },
+    { "kl-properties", "1 or 2" },
+    { "em-free-energy-after-e-step", "1 (KL = 0 ⇒ F = log p(x;θ))" },
+    /* a Greek letter glued to ASCII is one name (σ2 is sigma2); NumPy's @, .T, np.linalg */
+    { "kl-equal-variance", "(μq − μp)² / (2σ²)" },
+    { "kl-gauss-1d", "log(σ2/σ1) + (σ1² + (μ1 − μ2)²)/(2σ2²) − 1/2" },
+    { "kl-gauss-mv", "½[tr(Σ1⁻¹Σ0) + (μ1 − μ0)ᵀ Σ1⁻¹ (μ1 − μ0) − d + log(|Σ1|/|Σ0|)]" },
+    { "kl-gauss-mv", "0.5*(np.trace(np.linalg.inv(Sigma1) @ Sigma0) + (mu1-mu0).T @ "
+                     "np.linalg.inv(Sigma1) @ (mu1-mu0) - d + "
+                     "np.log(np.linalg.det(Sigma1)/np.linalg.det(Sigma0)))" },
+    /* context expressions: math delimiters, E_q(z|x)[...], Unicode subscript letters */
+    { "elbo-bound-form", "$\\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x)\\|p(z))$" },
+    { "elbo-bound-form", "E_q(z|x)[log p(x|z)] - KL(q(z|x) || p(z))" },
+    { "kl-definition-form", "∑ₓ q(x) log(q(x)/p(x))" },
 };
 
 START_TEST(notations_score_full)
@@ -369,7 +394,64 @@ static const struct {
     { "optimal-posterior-choice", "answer", "p(x|z)p(z) or p(z)", "several options" },
     { "optimal-posterior-choice", "answer", "9", "no option with that number" },
     { "elbo-name", "answer", "the bound", "does not match any option" },
+    /* the negative controls of section 3's readings */
+    { "optimal-posterior-choice", "answer", "the prior, not the posterior", "Not \"the prior" },
+    { "optimal-posterior-choice", "answer", "1 or 3", "several options" },
+    { "tf-reverse-kl-covers-modes", "answer", "True or false: true", "mode-seeking" },
+    { "tf-reverse-kl-covers-modes", "answer", "False for the forward KL, true for the reverse KL",
+      "mode-seeking" },
+    { "kl-properties", "answer", "positive, not symmetric", "non-negative, not positive" },
+    { "kl-properties", "answer", "always positive, 3", "non-negative, not positive" },
+    { "kl-properties", "answer", "10", "'10' does not match" }, /* the hidden one has no number */
+    { "kl-equal-variance", "answer", "(μq − μp)² / 2σ²", "Mind the precedence" },
+    { "kl-gauss-mv", "answer",
+      "0.5*(np.trace(np.linalg.inv(Sigma0) @ Sigma1) + (mu1-mu0).T @ np.linalg.inv(Sigma0) @ "
+      "(mu1-mu0) - d + np.log(np.linalg.det(Sigma0)/np.linalg.det(Sigma1)))",
+      "arguments are swapped" },
+    { "elbo-bound-form", "answer", "E_q(z|x)[log p(x|z)] + KL(q(z|x) || p(z))",
+      "The KL enters with a minus sign" },
+    { "kl-properties", "answer", "not a metric, 1", "'not a metric' does not match" },
+    { "kl-properties", "answer", "all except 1, 2, 3, 4, 5, 6, 7", "is not right" },
 };
+
+/* The default variant's numbers, copied from the statement by a student
+ * whose variant differs, are named as such (and still wrong). */
+START_TEST(default_variant_numbers_named)
+{
+    static const char text[] = "student = alice@uni.edu\n[incl-excl-fit]\n"
+                               "inclusive_mu = 0.33333\ninclusive_sigma = 1.3744\n";
+    el_grade_report r;
+    grade(text, strlen(text), "v.txt", NULL, &r);
+    const el_grade_exercise_result *e = result_of(&r, "incl-excl-fit");
+    ck_assert(e->parts[0].status == EL_GRADE_WRONG && e->parts[1].status == EL_GRADE_WRONG);
+    ck_assert_msg(strstr(e->parts[0].feedback, "value for the default parameters") &&
+                      strstr(e->parts[0].feedback, "--student alice@uni.edu"),
+                  "said: %s", e->parts[0].feedback);
+    el_grade_report_free(&r);
+    /* control: the default student's own numbers are right, not diagnosed */
+    static const char mine[] = "[incl-excl-fit]\ninclusive_mu = 0.33333\n";
+    grade(mine, strlen(mine), "d.txt", NULL, &r);
+    ck_assert(result_of(&r, "incl-excl-fit")->parts[0].status == EL_GRADE_CORRECT);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+/* Statements print in a terminal without LaTeX noise (issue 10, section 5). */
+START_TEST(statements_print_plain)
+{
+    char *s = el_grade_plain("KL(q \\| p) = \\frac{1}{2}\\log\\frac{|\\Sigma_1|}{|\\Sigma_0|}, "
+                             "\\mathrm{ELBO}, \\left(a + b\\right), \\unknown");
+    ck_assert_str_eq(s, "KL(q \xe2\x80\x96 p) = 1/2 log |\xce\xa3_1|/|\xce\xa3_0|, ELBO, (a + b), "
+                        "\\unknown"); /* an unknown command stays: the control */
+    free(s);
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
+        char *p = el_grade_plain(ex->statement);
+        ck_assert_msg(p && !strchr(p, '\\'), "%s: %s", ex->id, p);
+        free(p);
+    }
+}
+END_TEST
 
 START_TEST(wrong_answers_are_diagnosed)
 {
@@ -490,9 +572,9 @@ START_TEST(partial_credit)
     ck_assert(e->parts[2].status == EL_GRADE_WRONG && e->parts[3].status == EL_GRADE_MISSING);
     e = result_of(&r, "kl-grad-reparam");
     ck_assert(e->status == EL_GRADE_PARTIAL && e->score == 1.0);
-    e = result_of(&r, "kl-properties"); /* 2 right - 1 wrong of the 2 asked for, 3 points */
-    ck_assert(e->status == EL_GRADE_PARTIAL && fabs(e->score - 1.5) < 1e-12);
-    ck_assert(fabs(r.score - 4.5) < 1e-9);
+    e = result_of(&r, "kl-properties"); /* 2 right of the 2 asked for, 3 points, 1 off */
+    ck_assert(e->status == EL_GRADE_PARTIAL && fabs(e->score - 2.0) < 1e-12);
+    ck_assert(fabs(r.score - 5.0) < 1e-9);
     el_grade_report_free(&r);
 }
 END_TEST
@@ -943,6 +1025,11 @@ START_TEST(bad_exercise_files_name_the_line)
           "1)\n",
           "x.ini:6: uniform(a, b) needs a < b" },
         { "id = x\nbogus = 1\n", "x.ini:2: unknown key 'bogus'" },
+        { "id = x\ntitle = t\nkind = select\nchecked_by = a.b\nstatement = s\n[option a]\ntext = "
+          "A\nhidden = yes\n[option b]\ntext = B\ncorrect = yes\n",
+          "hidden options come last" },
+        { "id = x\ntitle = t\nkind = select\nstatement = s\n[part answer]\npenalty = -1\n",
+          "penalty must be a number >= 0" },
         { "id = x\ntitle = t\n[variable v]\nabout = a thing\nthat goes on\n",
           "x.ini:5: indent the lines that continue 'about' (line 4)" },
     };
@@ -1541,6 +1628,8 @@ static Suite *grade_suite(void)
     tcase_add_test(core, simulated_autograder_tree);
     tcase_add_test(core, autograder_bundle);
     tcase_add_test(core, one_identity_everywhere);
+    tcase_add_test(core, default_variant_numbers_named);
+    tcase_add_test(core, statements_print_plain);
     tcase_add_test(core, batch_with_a_bad_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

@@ -113,6 +113,25 @@ grep -q '"used": "carl"' "$tmp/out" && grep -q '"source": "name"' "$tmp/out" && 
 grep -q 'student = ann@uni.edu' "$tmp/out" && ok || bad "the disagreeing student line is not named"
 expect 0 "$E" grade "$tmp/carl.txt"
 grep -q 'student ann@uni.edu from student-line' "$tmp/out" && ok || bad "identity not in the text report"
+
+# prairielearn: the question folder and the grader on a simulated /grade tree
+expect 0 "$E" prairielearn --help
+expect 2 "$E" prairielearn; one_line_error
+expect 2 "$E" prairielearn question kl-self --out "$tmp/course"; one_line_error   # no --image
+expect 2 "$E" prairielearn question nope --out "$tmp/course" --image me/g; one_line_error
+expect 2 "$E" prairielearn question kl-self --out "$tmp/course" --image me/g --timeout 0; one_line_error
+expect 2 "$E" prairielearn grade --identity sid; one_line_error
+expect 2 "$E" prairielearn grade --root "$tmp/no-such-root" --set kl; one_line_error
+expect 0 "$E" prairielearn question kl-self --out "$tmp/course" --image me/g
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["gradingMethod"] == "External"' \
+    "$tmp/course/questions/elbolab/kl-self/info.json" && ok || bad "prairielearn info.json"
+mkdir -p "$tmp/pl/grade/student" "$tmp/pl/grade/data"
+cp "$tmp/carl.txt" "$tmp/pl/grade/student/answers.txt"
+printf '{"params": {"email": "dora@uni.edu"}}' >"$tmp/pl/grade/data/data.json"
+expect 0 "$E" prairielearn grade --root "$tmp/pl" --exercise kl-self --identity platform
+cp "$tmp/pl/grade/results/results.json" "$tmp/out"; is_json "prairielearn results.json"
+grep -q '"used": "dora@uni.edu"' "$tmp/out" && grep -q '"score": 1' "$tmp/out" && ok ||
+    bad "prairielearn grade: $(cat "$tmp/out")"
 expect 0 "$E" exercise show incl-excl-fit --student ann@uni.edu
 grep -q 'per-student variants' "$tmp/out" && grep -q '^  w1 = ' "$tmp/out" && ok ||
     bad "exercise show does not print the variant"

@@ -19,6 +19,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_exercise(int argc, char **argv);
 int cmd_gradescope(int argc, char **argv);
+int cmd_prairielearn(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
 int cmd_derive(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -53,8 +53,10 @@ static void show_variant(const el_grade_exercise *ex, const char *student)
 static void show_text(const el_grade_exercise *ex, const char *student)
 {
     char *st = el_grade_exercise_statement(ex, student);
+    char *plain = el_grade_plain(st ? st : ex->statement); /* no LaTeX noise in a terminal */
     printf("%s -- %s (%g point%s)\n\n%s\n\n", ex->id, ex->title, ex->points,
-           ex->points == 1 ? "" : "s", st ? st : ex->statement);
+           ex->points == 1 ? "" : "s", plain ? plain : ex->statement);
+    free(plain);
     free(st);
     show_variant(ex, student);
     if (ex->nvars) {

@@ -23,6 +23,7 @@ static const command commands[] = {
     { "grade", cmd_grade, "grade an answer file (or a folder of them)" },
     { "exercise", cmd_exercise, "list exercises or show one" },
     { "gradescope", cmd_gradescope, "build a Gradescope autograder bundle" },
+    { "prairielearn", cmd_prairielearn, "PrairieLearn questions and their external grader" },
     { "vae", cmd_vae, "train, evaluate and sample the tiny VAE" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -34,7 +35,7 @@ static void usage(FILE *f)
           "commands:\n",
           f);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fputs("\n'elbolab COMMAND --help' describes one command.\n"
           "Exit status: 0 success, 1 a derivation check failed, 2 bad usage or input.\n",
           f);

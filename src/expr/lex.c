@@ -491,18 +491,40 @@ static void lex_superscript(cursor *c, token *t)
         tok_bad(t, "cannot read the superscript '%s'", buf);
 }
 
-/* Reads a run of Unicode subscript digits (σ₁) as the digits they spell. */
+/* The ASCII character a Unicode subscript digit or letter spells (₁ is 1,
+ * ₓ is x, ᵢ is i), or 0. */
+static char subscript_char(unsigned long cp)
+{
+    static const struct {
+        unsigned long cp;
+        char ch;
+    } letters[] = { { 0x2090, 'a' }, { 0x2091, 'e' }, { 0x2092, 'o' }, { 0x2093, 'x' },
+                    { 0x2095, 'h' }, { 0x2096, 'k' }, { 0x2097, 'l' }, { 0x2098, 'm' },
+                    { 0x2099, 'n' }, { 0x209A, 'p' }, { 0x209B, 's' }, { 0x209C, 't' },
+                    { 0x1D62, 'i' }, { 0x2C7C, 'j' }, { 0x1D63, 'r' }, { 0x1D64, 'u' },
+                    { 0x1D65, 'v' }, { 0, 0 } };
+    if (cp >= 0x2080 && cp <= 0x2089)
+        return (char)('0' + (cp - 0x2080));
+    for (size_t i = 0; letters[i].cp; i++)
+        if (letters[i].cp == cp)
+            return letters[i].ch;
+    return 0;
+}
+
+/* Reads a run of Unicode subscript digits and letters (σ₁, ∑ₓ, μᵢ) as the
+ * ASCII they spell. */
 static void lex_subdigits(cursor *c, token *t)
 {
     size_t n = 0, len;
     unsigned long cp;
+    char ch;
     t->kind = TK_SUBDIG;
-    while ((cp = peek_cp(c, &len)) >= 0x2080 && cp <= 0x2089 && len) {
+    while ((cp = peek_cp(c, &len)) && len && (ch = subscript_char(cp))) {
         if (n + 1 >= sizeof t->name) {
             tok_bad(t, "subscript too long%s", "");
             return;
         }
-        t->name[n++] = (char)('0' + (cp - 0x2080));
+        t->name[n++] = ch;
         step(c, len);
     }
     t->name[n] = '\0';
@@ -553,6 +575,21 @@ static double vulgar_fraction(unsigned long cp)
     return 0;
 }
 
+/* A Greek letter written against ASCII letters or digits is one name, as
+ * its spelled-out form would be: σ2 is sigma2, μq is muq (answers only; a
+ * derivation reads σ and 2). */
+static void glue_ascii(cursor *c, token *t)
+{
+    size_t n = strlen(t->name);
+    while ((is_alpha(at(c, 0)) || is_digit(at(c, 0)) ||
+            (at(c, 0) == '_' && (is_alpha(at(c, 1)) || is_digit(at(c, 1))))) &&
+           n + 1 < sizeof t->name) {
+        t->name[n++] = (char)at(c, 0);
+        step(c, 1);
+    }
+    t->name[n] = '\0';
+}
+
 /* Classifies a non-ASCII character. */
 static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
 {
@@ -562,7 +599,7 @@ static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
         lex_superscript(c, t);
         return;
     }
-    if (cp >= 0x2080 && cp <= 0x2089) {
+    if (subscript_char(cp)) {
         lex_subdigits(c, t);
         return;
     }
@@ -579,6 +616,8 @@ static void lex_unicode(cursor *c, token *t, unsigned long cp, size_t len)
             if (unicode[i].name)
                 strcpy(t->name, unicode[i].name);
             step(c, len);
+            if (t->kind == TK_NAME && !c->deriv)
+                glue_ascii(c, t);
             return;
         }
     }
@@ -630,6 +669,12 @@ static void lex_token(cursor *c, token *t, int nested)
         lex_command(c, t, nested);
     } else if (cp >= 0x80) {
         lex_unicode(c, t, cp, len);
+    } else if (cp == '@') { /* NumPy's matrix product */
+        t->kind = TK_STAR;
+        step(c, 1);
+    } else if (cp == '.' && at(c, 1) == 'T' && !is_alpha(at(c, 2)) && !is_digit(at(c, 2))) {
+        t->kind = TK_PRIME; /* NumPy's transpose, v.T */
+        step(c, 2);
     } else if (!lex_punct(c, t, (int)cp)) {
         char buf[2] = { (char)cp, '\0' };
         step(c, 1);

@@ -584,6 +584,9 @@ static el_tree *parse_sum(tparser *p, el_tree_kind kind, const char *index)
         return NULL;
     if (index) {
         snprintf(t->name, sizeof t->name, "%s", index);
+    } else if (p->tok.kind == TK_SUBDIG) { /* ∑ₓ */
+        snprintf(t->name, sizeof t->name, "%s", p->tok.name);
+        advance(p);
     } else if (accept(p, TK_USCORE)) {
         if (accept(p, TK_LBRACE)) {
             if (p->tok.kind != TK_NAME && p->tok.kind != TK_CMD) {
@@ -882,12 +885,42 @@ static int at_star_sup(tparser *p)
     return 0;
 }
 
+/* 1 when the '(' group at the lookahead closes and a '[' follows it: the
+ * subscript of E_q(z|x)[f] is a density call, not E_q's own bracket. */
+static int call_then_bracket(const tparser *p)
+{
+    const char *s = p->cur.s + p->tok.off, *end = p->cur.s + p->cur.len;
+    int depth = 0;
+    for (; s < end; s++) {
+        depth += *s == '(';
+        depth -= *s == ')';
+        if (depth == 0)
+            break;
+    }
+    if (s >= end)
+        return 0;
+    for (s++; s < end && (*s == ' ' || *s == '\t'); s++)
+        ;
+    return s < end && *s == '[';
+}
+
 static el_tree *parse_named_rest(tparser *p, const char *start, size_t pos)
 {
     char name[EXPR_NAME_MAX];
     snprintf(name, sizeof name, "%s", start);
     if (strcmp(name, "E") == 0 && (p->tok.kind == TK_USCORE || at_open(p)))
         return parse_expect(p, NULL);
+    if (strncmp(name, "E_", 2) == 0 && p->tok.kind == TK_LPAREN && is_callable(name + 2) &&
+        call_then_bracket(p)) { /* E_q(z|x)[...]: the density without braces */
+        el_tree *d = node(p, EL_T_CALL);
+        if (d)
+            snprintf(d->name, sizeof d->name, "%s", name + 2);
+        if (d && !parse_call_args(p, d)) {
+            el_tree_free(d);
+            return NULL;
+        }
+        return d ? parse_expect(p, d) : NULL;
+    }
     if (strncmp(name, "E_", 2) == 0 && at_open(p)) {
         el_tree *d = node(p, EL_T_VAR);
         if (d)

@@ -16,6 +16,7 @@
 #include "core/el_core.h"
 #include "derive/el_derive.h"
 #include "grade/derivation.h"
+#include "grade/text.h"
 #include "grade/util.h"
 
 typedef struct {
@@ -461,10 +462,14 @@ void grade_context_expression(const el_grade_exercise *ex, const el_grade_part *
     char label[300], why[600];
     snprintf(label, sizeof label, "%s|%s|%s", ex->id, part->name, student ? student : "");
     el_derive_opts o = { .seed = EL_GRADE_SEED, .label = label, .exercise = 1 };
+    char *bare = grade_strip_math(text); /* $...$, \(...\) as pasted from LaTeX */
+    if (bare)
+        text = bare;
     int r = el_derive_compare(g->ctx, &o, text, part->reference, g->same_form, why, sizeof why);
     if (r == 1) {
         res->score = part->points;
         res->status = EL_GRADE_CORRECT;
+        free(bare);
         return;
     }
     res->status = r == 0 ? EL_GRADE_WRONG : EL_GRADE_UNREADABLE;
@@ -474,11 +479,13 @@ void grade_context_expression(const el_grade_exercise *ex, const el_grade_part *
         if (el_derive_compare(g->ctx, &o, text, part->mistakes[i].answer, 0, w2, sizeof w2) == 1) {
             gbuf_puts(&b, part->mistakes[i].hint);
             res->feedback = gbuf_take(&b);
+            free(bare);
             return;
         }
     }
     gbuf_puts(&b, r == -2 ? el_errmsg() : why);
     res->feedback = gbuf_take(&b);
+    free(bare);
 }
 
 /* ---- the exercise's own keys ---------------------------------------------------------- */

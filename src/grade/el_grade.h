@@ -1,5 +1,6 @@
 /* el_grade.h -- the autograder: answer files, exercises as data, grading,
- * reports (text, JSON, Gradescope), class batches and the Gradescope bundle.
+ * reports (text, JSON, Gradescope, PrairieLearn), class batches, the Gradescope
+ * bundle and PrairieLearn questions.
  *
  * Students write an answer file (INI-style, or LaTeX with \answer{id}{...});
  * instructors describe exercises in INI files under exercises/ (one file per
@@ -134,6 +135,7 @@ typedef struct {
     char **accept; /* normalised spellings accepted besides the text */
     int correct;   /* 1 if this option is (one of) the answer */
     char *hint;    /* said when this option is chosen wrongly, or NULL */
+    int hidden;    /* not listed nor numbered: a claim students write ("positive") */
     char **norm;   /* text and accepted spellings normalised (1 + naccept of them) */
 } el_grade_option;
 
@@ -166,6 +168,7 @@ typedef struct {
     size_t nmistakes;
     el_grade_mistake *mistakes;
     size_t min_correct; /* select: right options that earn full marks (0: all of them) */
+    double penalty;     /* select: points off per wrong option named (< 0: points / need) */
     int line;           /* where it is declared */
     char *model;        /* text: the model answer's note (notes/MODEL.md), or NULL */
     char *rubric;       /* text: what the instructor looks for, or NULL */
@@ -282,6 +285,10 @@ void el_grade_exercise_variant(const el_grade_exercise *ex, const char *student,
 /* 1 when students get different parameter values (per-student variants). */
 int el_grade_exercise_has_variants(const el_grade_exercise *ex);
 
+/* LATEX as a terminal shows it: \| is ‖, \mu is μ, \mathrm{KL} is KL,
+ * \left( is (; other commands stay.  malloc'd (NULL when out of memory). */
+char *el_grade_plain(const char *latex);
+
 /* The statement with {param} replaced by this student's values; malloc'd. */
 char *el_grade_exercise_statement(const el_grade_exercise *ex, const char *student);
 
@@ -319,8 +326,9 @@ const el_grade_solver *el_grade_solver_find(const char *name);
 /* ---- whose variant: one identity rule for every path ----------------------- */
 
 /* The rule an instructor sets once (--identity), the same for `grade`,
- * `grade --batch` and the Gradescope run.  Every rule falls back to the
- * next available source: student-line -> name; name -> student-line;
+ * `grade --batch`, the Gradescope run and the PrairieLearn run.  Every
+ * rule falls back to the next available source: student-line -> name;
+ * name -> student-line;
  * platform -> student-line -> name; nothing at all is the default variant. */
 typedef enum {
     EL_GRADE_ID_STUDENT_LINE = 0, /* the file's `student =` line, else its name */
@@ -508,5 +516,51 @@ const char *el_grade_source_dir(void);
  * results.json is an error. */
 int el_grade_gradescope_run(const el_grade_book *c, const el_grade_exercise_set *set,
                             const char *root, const el_grade_identity *id);
+
+/* ---- PrairieLearn ------------------------------------------------------------ */
+
+#define EL_GRADE_PL_MAX_RESULTS (1000u * 1000u) /* PrairieLearn's limit on results */
+
+/* PrairieLearn's results.json object for R: gradable, score (R's fraction
+ * of its points, in [0, 1]), points, max_points, message, output, identity
+ * {used, source} and one test per exercise (name = its id, description,
+ * points, max_points, message, output -- the feedback Gradescope shows).
+ * Outputs are cut so that the whole stays under EL_GRADE_PL_MAX_RESULTS. */
+json_t *el_grade_prairielearn(const el_grade_report *r);
+
+/* Runs PrairieLearn's external grader in ROOT (normally /): grades the
+ * answer file in ROOT/grade/student against SET under the identity rule ID
+ * (NULL: student-line; `platform` takes the e-mail or uid that
+ * ROOT/grade/data/data.json names at its top level or in its params --
+ * PrairieLearn itself passes none, so the rule falls back to the
+ * student-line) and writes ROOT/grade/results/results.json atomically.  A
+ * submission that cannot be graded (no answer file, an unreadable one, no
+ * answer at all; under `platform`, a data.json that is not a JSON object)
+ * gets `gradable: false` and a message, so no attempt is used; only an
+ * unwritable results.json is an error. */
+int el_grade_prairielearn_run(const el_grade_book *c, const el_grade_exercise_set *set,
+                              const char *root, const el_grade_identity *id);
+
+typedef struct {
+    const char *image;     /* the Docker image with elbolab (required) */
+    el_grade_id_rule rule; /* the identity rule the grader applies */
+    int upload;            /* 1: a file upload (pl-file-upload); 0: an editor (pl-file-editor) */
+    int timeout;           /* grading timeout in seconds, 1..600 (0: 60) */
+    int single;            /* 1: SET is one exercise, graded with --exercise ID */
+} el_grade_pl_options;
+
+/* Writes the question COURSE/questions/elbolab/NAME/ (NAME: the exercise's
+ * id or the set's name) -- info.json with external grading and a uuid
+ * derived from NAME, question.html with the statements and an editor
+ * holding the answer file's skeleton (or an upload) -- and the course's
+ * COURSE/serverFilesCourse/elbolab/run.sh (the entrypoint) and Dockerfile
+ * (the image).  *QDIR gets the question's folder (malloc'd).  Every file
+ * is written atomically; EL_EUSAGE for an unsafe name or a missing image. */
+int el_grade_prairielearn_question(const el_grade_exercise_set *set, const char *course,
+                                   const el_grade_pl_options *o, char **qdir);
+
+/* The question uuid of KIND ("exercise" or "set") NAME: a version-5 (SHA-1,
+ * name-based) UUID, the same on every run; OUT gets 36 characters and NUL. */
+int el_grade_pl_uuid(const char *kind, const char *name, char out[37]);
 
 #endif

@@ -286,6 +286,7 @@ static el_grade_part *new_part(el_grade_exercise *ex, const char *name, el_grade
     p->points = 1.0;
     p->rel_tol = DEFAULT_REL_TOL;
     p->abs_tol = DEFAULT_ABS_TOL;
+    p->penalty = -1.0;
     return p->name ? p : NULL;
 }
 
@@ -320,6 +321,9 @@ static int read_part(el_grade_exercise *ex, const char *name, const ini_section 
             double *t = e->key[0] == 'r' ? &p->rel_tol : &p->abs_tol;
             if (parse_double(e->value, t) || !(*t >= 0))
                 st = BAD(w, "%s must be a number >= 0", e->key);
+        } else if (!strcmp(e->key, "penalty")) { /* select: points off per wrong option */
+            if (parse_double(e->value, &p->penalty) || !(p->penalty >= 0))
+                st = BAD(w, "penalty must be a number >= 0");
         } else if (!strcmp(e->key, "min_correct")) { /* select: right options for full marks */
             double m;
             if (parse_double(e->value, &m) || m < 1 || m > 64 || m != floor(m))
@@ -402,6 +406,9 @@ static int read_option(el_grade_exercise *ex, const char *id, const ini_section 
         } else if (!strcmp(e->key, "correct")) {
             if (parse_bool(e->value, &o->correct))
                 return BAD(w, "correct must be yes or no");
+        } else if (!strcmp(e->key, "hidden")) {
+            if (parse_bool(e->value, &o->hidden))
+                return BAD(w, "hidden must be yes or no");
         } else if (!strcmp(e->key, "accept")) {
             if (split_list(e->value, ';', &o->accept, &o->naccept))
                 return EL_ERROR(EL_ENOMEM, "out of memory");
@@ -411,6 +418,8 @@ static int read_option(el_grade_exercise *ex, const char *id, const ini_section 
     }
     if (!o->text)
         return BAD(w, "[option %s] needs a text", id);
+    if (!o->hidden && p->noptions > 1 && p->options[p->noptions - 2].hidden)
+        return BAD(w, "[option %s] follows a hidden option: hidden options come last", id);
     if (!(o->norm = calloc(o->naccept + 1, sizeof *o->norm)))
         return EL_ERROR(EL_ENOMEM, "out of memory");
     for (size_t j = 0; j <= o->naccept; j++) {

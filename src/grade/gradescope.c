@@ -108,7 +108,7 @@ static const char setup_sh[] =
     "export DEBIAN_FRONTEND=noninteractive\n"
     "apt-get update -q\n"
     "apt-get install -y -q build-essential pkg-config ninja-build python3-pip \\\n"
-    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev meson\n"
+    "    libgsl-dev libjansson-dev zlib1g-dev libopenblas-dev libzip-dev uuid-dev meson\n"
     "cd \"${ELBOLAB_SOURCE:-/autograder/source}\"\n"
     "# elbolab needs Meson >= 0.63; older Ubuntu images get it from pip\n"
     "if ! meson --version 2>/dev/null | awk -F. '{ exit !($1 > 0 || $2 >= 63) }'; then\n"
@@ -196,20 +196,10 @@ static int add_tree(bundle_zip *z, const char *root, const char *rel, int depth)
     return st;
 }
 
-static int safe_set_name(const char *s)
-{
-    if (!*s || strlen(s) > 64)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-            return 0;
-    return 1;
-}
-
 int el_grade_gradescope_bundle(const char *src_dir, const char *set, el_grade_id_rule rule,
                                const char *zip_path)
 {
-    if (!safe_set_name(set))
+    if (!grade_safe_name(set))
         return EL_ERROR(EL_EUSAGE, "a set name is letters, digits, '-', '_' and '.'");
     gbuf probe = { 0 };
     gbuf_printf(&probe, "%s/src/grade/el_grade.h", src_dir);

@@ -14,7 +14,8 @@ void grade_expression(const el_grade_exercise *ex, const el_grade_part *part, co
 /* Number, true/false, choice and multi-select parts. */
 void grade_number_part(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
                        const char *student, el_grade_part_result *res);
-void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_result *res);
+void grade_truefalse(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                     el_grade_part_result *res);
 void grade_choice(const el_grade_part *part, const char *text, el_grade_part_result *res);
 void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res);
 

@@ -203,7 +203,7 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
         break;
     case EL_GRADE_PART_DERIVATION: grade_derivation(ex, p, e->value, student, r); break;
     case EL_GRADE_PART_NUMBER: grade_number_part(ex, p, e->value, student, r); break;
-    case EL_GRADE_PART_TRUEFALSE: grade_truefalse(p, e->value, r); break;
+    case EL_GRADE_PART_TRUEFALSE: grade_truefalse(ex, p, e->value, r); break;
     case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;
     case EL_GRADE_PART_SELECT: grade_select(p, e->value, r); break;
     case EL_GRADE_PART_TEXT: break; /* collected above */

@@ -136,7 +136,7 @@ char *grade_bracket_denominator(const char *text)
         const char *r = q + f;
         while (*r == ' ')
             r++;
-        if (!(isalnum((unsigned char)*r) || *r == '\\' || *r == '('))
+        if (!(isalnum((unsigned char)*r) || *r == '\\' || *r == '(' || (unsigned char)*r >= 0x80))
             continue; /* no juxtaposed factor after the first one */
         const char *end = r;
         int depth = 0;
@@ -310,4 +310,142 @@ int grade_number(const char *text, double *out, char *msg, size_t msglen)
     free(dc);
     free(s);
     return st;
+}
+
+/* ---- statements for a terminal ---------------------------------------------------- */
+
+/* The LaTeX commands of the exercises' statements and what a terminal shows
+ * for them (a font command keeps its argument: \mathrm{KL} is KL). */
+static const struct {
+    const char *cmd, *plain;
+} plain_map[] = {
+    { "\\|", "\xe2\x80\x96" },
+    { "\\mu", "\xce\xbc" },
+    { "\\sigma", "\xcf\x83" },
+    { "\\Sigma", "\xce\xa3" },
+    { "\\sum", "\xce\xa3" },
+    { "\\lambda", "\xce\xbb" },
+    { "\\theta", "\xce\xb8" },
+    { "\\pi", "\xcf\x80" },
+    { "\\epsilon", "\xce\xb5" },
+    { "\\varepsilon", "\xce\xb5" },
+    { "\\beta", "\xce\xb2" },
+    { "\\Delta", "\xce\x94" },
+    { "\\cdot", "\xc2\xb7" },
+    { "\\leq", "\xe2\x89\xa4" },
+    { "\\geq", "\xe2\x89\xa5" },
+    { "\\le", "\xe2\x89\xa4" },
+    { "\\ge", "\xe2\x89\xa5" },
+    { "\\neq", "\xe2\x89\xa0" },
+    { "\\dots", "\xe2\x80\xa6" },
+    { "\\ldots", "\xe2\x80\xa6" },
+    { "\\sim", "~" },
+    { "\\prod", "\xe2\x88\x8f" },
+    { "\\int", "\xe2\x88\xab" },
+    { "\\nabla", "\xe2\x88\x87" },
+    { "\\in", "\xe2\x88\x88" },
+    { "\\infty", "\xe2\x88\x9e" },
+    { "\\log", "log" },
+    { "\\exp", "exp" },
+    { "\\left", "" },
+    { "\\right", "" },
+    { "\\mathrm", "" },
+    { "\\mathbb", "" },
+    { "\\mathcal", "" },
+    { "\\text", "" },
+    { "\\operatorname", "" },
+    { "\\mathbf", "" },
+    { "\\boldsymbol", "" },
+    { "\\ ", " " },
+    { "\\,", " " },
+    { "\\;", " " },
+    { "\\quad", "  " },
+    { "\\top", "T" },
+};
+
+/* The length of the command name at S (S[0] is '\\'): letters, or one sign. */
+static size_t command_len(const char *s)
+{
+    size_t k = 1;
+    while (isalpha((unsigned char)s[k]))
+        k++;
+    return k > 1 ? k : s[1] ? 2 : 1;
+}
+
+/* The end of the {...} group at P (P[0] == '{'), just past its '}'; NULL if open. */
+static const char *group_end(const char *p)
+{
+    int depth = 0;
+    for (; *p; p++) {
+        depth += *p == '{';
+        depth -= *p == '}';
+        if (!depth)
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Appends the plain form of the group [A+1, B-1) to OUT, bracketed when it
+ * is more than one term ("1", "p(x,z)" stay bare; "a + b" is "(a + b)"). */
+static void plain_group(gbuf *out, const char *a, const char *b)
+{
+    char *in = grade_strndup(a + 1, (size_t)(b - a - 2));
+    char *g = in ? el_grade_plain(in) : NULL;
+    int bare = g && !strpbrk(g, " +-");
+    gbuf_printf(out, bare ? "%s" : "(%s)", g ? g : "");
+    free(g);
+    free(in);
+}
+
+/* \frac{A}{B} at P as A/B; the length read, or 0 if it is not of that form. */
+static size_t plain_frac(gbuf *out, const char *p)
+{
+    const char *a = p + 5, *m = *a == '{' ? group_end(a) : NULL;
+    const char *e = m && *m == '{' ? group_end(m) : NULL;
+    if (!e)
+        return 0;
+    plain_group(out, a, m);
+    gbuf_puts(out, "/");
+    plain_group(out, m, e);
+    return (size_t)(e - p);
+}
+
+char *el_grade_plain(const char *latex)
+{
+    gbuf b = { 0 };
+    gbuf_add(&b, "", 0);
+    for (const char *p = latex; p && *p;) {
+        if (*p != '\\') {
+            gbuf_add(&b, p++, 1);
+            continue;
+        }
+        size_t k = command_len(p), i = 0;
+        if (k == 5 && !strncmp(p, "\\frac", 5) && (i = plain_frac(&b, p))) {
+            p += i;
+            continue;
+        }
+        while (i < sizeof plain_map / sizeof plain_map[0] &&
+               (strlen(plain_map[i].cmd) != k || strncmp(p, plain_map[i].cmd, k)))
+            i++;
+        if (i == sizeof plain_map / sizeof plain_map[0]) {
+            gbuf_add(&b, p, k); /* a command without a plain form stays */
+        } else if (!*plain_map[i].plain && p[k] == '{' && isalpha((unsigned char)p[1]) &&
+                   strcmp(plain_map[i].cmd, "\\left") && strcmp(plain_map[i].cmd, "\\right")) {
+            const char *end = strchr(p + k, '}'); /* \mathrm{KL}: the argument alone */
+            if (end) {
+                gbuf_add(&b, p + k + 1, (size_t)(end - p - k - 1));
+                k = (size_t)(end - p) + 1;
+            }
+        } else {
+            const char *w = plain_map[i].plain;
+            if (isalpha((unsigned char)*w) && b.n && isalnum((unsigned char)b.s[b.n - 1]))
+                gbuf_puts(&b, " "); /* 1/2\log: "1/2 log" */
+            gbuf_puts(&b, w);
+            if (*w && isalpha((unsigned char)w[strlen(w) - 1]) &&
+                (isalnum((unsigned char)p[k]) || p[k] == '\\'))
+                gbuf_puts(&b, " "); /* \log\frac, \log x: a word needs its space */
+        }
+        p += k;
+    }
+    return gbuf_take(&b);
 }

@@ -256,3 +256,13 @@ double el_grade_round(double score)
 {
     return round(score * 1e4) / 1e4;
 }
+
+int grade_safe_name(const char *s)
+{
+    if (!s || !*s || strlen(s) > 64 || *s == '.')
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+            return 0;
+    return 1;
+}

@@ -52,6 +52,10 @@ char *grade_norm_name(const char *s, char sep);
 /* A number written for people: 0.5, 2, -1/2, 1/3, else %.6g. */
 void grade_fmt_number(char *buf, size_t n, double x);
 
+/* 1 when S is a safe file or set name: 1 to 64 letters, digits, '-', '_'
+ * and '.', not starting with '.' (a folder name, a script argument). */
+int grade_safe_name(const char *s);
+
 /* ---- identity (identity.c) -------------------------------------------------- */
 
 /* The identity for ID (NULL: student-line) given the file's `student =`

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- numbers ------------------------------------------------------------------ */
 
@@ -43,11 +44,34 @@ static int within(double s, double r, const el_grade_part *p)
     return fabs(s - r) <= fmax(p->abs_tol, p->rel_tol * fabs(r));
 }
 
+/* S is the default variant's value (the statement's numbers copied by a
+ * student whose variant differs): says so in FB, with both parameter sets;
+ * 1 if it is. */
+static int default_variant(const el_grade_exercise *ex, const el_grade_part *part,
+                           const char *student, double s, double r, gbuf *fb)
+{
+    double x, v[64];
+    if (!student || !*student || !el_grade_exercise_has_variants(ex) ||
+        el_grade_exercise_number(ex, part, NULL, &x) || !within(s, x, part) || within(x, r, part))
+        return 0;
+    el_grade_exercise_variant(ex, student, v);
+    gbuf_puts(fb, "This is the value for the default parameters (");
+    for (size_t i = 0; i < ex->nparams && i < 64; i++)
+        gbuf_printf(fb, "%s%s = %g", i ? ", " : "", ex->params[i].name, ex->params[i].def);
+    gbuf_puts(fb, "); your variant has ");
+    for (size_t i = 0; i < ex->nparams && i < 64; i++)
+        gbuf_printf(fb, "%s%s = %g", i ? ", " : "", ex->params[i].name, v[i]);
+    gbuf_printf(fb, " (elbolab exercise show %s --student %s).", ex->id, student);
+    return 1;
+}
+
 /* Names the signature of a wrong number S (reference R) in FB; 1 if found. */
 static int number_signature(const el_grade_exercise *ex, const el_grade_part *part,
                             const char *student, double s, double r, gbuf *fb)
 {
     double v[64];
+    if (default_variant(ex, part, student, s, r, fb))
+        return 1;
     el_grade_exercise_variant(ex, student, v);
     for (size_t i = 0; i < part->nmistakes; i++) {
         double m;
@@ -207,7 +231,30 @@ static int truth_of_sentence(const char *text)
     return found;
 }
 
-void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_result *res)
+/* "True or false: false", "T/F: F": the copied prompt before the answer. */
+static const char *skip_prompt(const char *text)
+{
+    static const char *const prompts[] = { "true or false", "true/false", "true / false",
+                                           "t/f",           "t / f",      NULL };
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    for (size_t i = 0; prompts[i]; i++) {
+        size_t k = strlen(prompts[i]);
+        if (!strncasecmp(p, prompts[i], k) && !isalnum((unsigned char)p[k])) {
+            p += k;
+            while (*p && (isspace((unsigned char)*p) || strchr(":?-.", *p)))
+                p++;
+            return *p ? p : text;
+        }
+    }
+    return text;
+}
+
+/* The truth value of one clause: its first word ("false, because ..."),
+ * with a hedged negation ("not necessarily true" is false), else what the
+ * whole clause states.  1, 0, or -1. */
+static int truth_of_clause(const char *text)
 {
     char w[32], w2[32];
     size_t i = 0;
@@ -228,8 +275,78 @@ void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_
             t = t < 0 ? -1 : !t;
         }
     }
-    if (t < 0)
-        t = truth_of_sentence(text);
+    return t >= 0 ? t : truth_of_sentence(text);
+}
+
+/* 1 if the word W (lower case) occurs as a word in TEXT. */
+static int has_word(const char *text, const char *w)
+{
+    char x[32];
+    size_t i = 0;
+    while (next_word(text, &i, x, sizeof x))
+        if (!strcmp(x, w))
+            return 1;
+    return 0;
+}
+
+enum { MAX_CLAUSES = 8 };
+
+/* Cuts S (modified) into clauses at , ; . and " but ", " whereas ",
+ * " while "; keeps those that state a truth value, in CLAUSE and VALUE.
+ * Returns their number. */
+static size_t truth_clauses(char *s, char **clause, int *value)
+{
+    size_t n = 0;
+    for (char *p = s, *c = s; p && n < MAX_CLAUSES; p++) {
+        int end = !*p;
+        if (!end && !strchr(",;.", *p) && strncasecmp(p, " but ", 5) &&
+            strncasecmp(p, " whereas ", 9) && strncasecmp(p, " while ", 7))
+            continue;
+        *p = '\0';
+        clause[n] = c;
+        value[n] = truth_of_clause(c);
+        n += value[n] >= 0;
+        if (end)
+            break;
+        c = p + 1;
+    }
+    return n;
+}
+
+/* "True for the forward KL, false for the reverse KL": when TEXT's clauses
+ * state both truth values, the value whose clauses have a word of their
+ * own (in no clause of the other value) that STATEMENT uses is the answer
+ * to the question asked.  1, 0, or -1 (the clauses agree, or none or both
+ * values are qualified that way). */
+static int truth_by_qualifier(const char *text, const char *statement)
+{
+    char *s = grade_strdup(text);
+    char *clause[MAX_CLAUSES];
+    int value[MAX_CLAUSES], seen[2] = { 0, 0 }, hit[2] = { 0, 0 };
+    size_t n = s ? truth_clauses(s, clause, value) : 0;
+    for (size_t i = 0; i < n; i++)
+        seen[value[i]] = 1;
+    for (size_t i = 0; seen[0] && seen[1] && i < n; i++) {
+        char w[32];
+        size_t at = 0;
+        while (next_word(clause[i], &at, w, sizeof w)) {
+            int own = truth_word(w) < 0 && strcmp(w, "not") && strlen(w) > 3;
+            for (size_t j = 0; own && j < n; j++)
+                own = value[j] == value[i] || !has_word(clause[j], w);
+            hit[value[i]] += own && has_word(statement, w);
+        }
+    }
+    free(s);
+    return !(seen[0] && seen[1]) || (hit[0] > 0) == (hit[1] > 0) ? -1 : hit[1] > 0;
+}
+
+void grade_truefalse(const el_grade_exercise *ex, const el_grade_part *part, const char *text,
+                     el_grade_part_result *res)
+{
+    text = skip_prompt(text);
+    int t = truth_by_qualifier(text, ex->statement ? ex->statement : "");
+    if (t < 0) /* else the answer leads: "False, it would be true for ..." */
+        t = truth_of_clause(text);
     res->score = 0.0;
     if (t < 0) { /* read, but it says neither: an answer worth nothing, not unreadable */
         res->status = EL_GRADE_WRONG;
@@ -246,6 +363,15 @@ void grade_truefalse(const el_grade_part *part, const char *text, el_grade_part_
 }
 
 /* ---- options --------------------------------------------------------------------------- */
+
+/* The options the statement lists and numbers (hidden ones come last). */
+static size_t nlisted(const el_grade_part *part)
+{
+    size_t n = 0;
+    while (n < part->noptions && !part->options[n].hidden)
+        n++;
+    return n;
+}
 
 /* The option number written as "3", "(3)", "option 3", "#3", "c", "(c)";
  * -1 if ANSWER (normalised) is not of that form, -2 if out of range. */
@@ -264,7 +390,7 @@ static long option_by_label(const el_grade_part *part, const char *n)
     if (k == 0)
         return -1;
     if (k == 1 && p[0] >= 'a' && p[0] <= 'z')
-        return p[0] - 'a' < (long)part->noptions ? p[0] - 'a' : -2;
+        return p[0] - 'a' < (long)nlisted(part) ? p[0] - 'a' : -2;
     if (k > 3)
         return -1;
     long v = 0;
@@ -273,7 +399,7 @@ static long option_by_label(const el_grade_part *part, const char *n)
             return -1;
         v = 10 * v + (p[i] - '0');
     }
-    return v >= 1 && v <= (long)part->noptions ? v - 1 : -2;
+    return v >= 1 && v <= (long)nlisted(part) ? v - 1 : -2;
 }
 
 /* "3, because ...", "3 (the posterior)": a leading option number followed
@@ -286,10 +412,12 @@ static long leading_label(const el_grade_part *part, const char *n)
         v = 10 * v + (n[k++] - '0');
     if (k == 0 || isalnum((unsigned char)n[k]) || !n[k])
         return -1;
+    if (n[k] == '(') /* "1 (KL = 0, so F = log p(x))": a remark in brackets */
+        return v >= 1 && v <= (long)nlisted(part) ? v - 1 : -2;
     for (const char *p = n + k; *p; p++)
         if (isdigit((unsigned char)*p))
             return -1;
-    return v >= 1 && v <= (long)part->noptions ? v - 1 : -2;
+    return v >= 1 && v <= (long)nlisted(part) ? v - 1 : -2;
 }
 
 typedef struct {
@@ -310,6 +438,22 @@ static size_t find_spans(const el_grade_part *part, const char *n, span *sp, siz
         }
     }
     return m;
+}
+
+/* 1 if the normalised text N (no spaces) negates what starts at AT: "the
+ * posterior, not the prior", "rather than the prior", "instead of p(z)". */
+static int negated(const char *n, size_t at)
+{
+    static const char *const neg[] = { "not",        "notthe",        "nota",      "notan",
+                                       "nor",        "northe",        "isnt",      "isntthe",
+                                       "ratherthan", "ratherthanthe", "insteadof", "insteadofthe",
+                                       NULL };
+    for (size_t i = 0; neg[i]; i++) {
+        size_t k = strlen(neg[i]);
+        if (at >= k && !strncmp(n + at - k, neg[i], k))
+            return 1;
+    }
+    return 0;
 }
 
 /* The option ANSWER names: its index, or -1 none, -2 several, -3 bad number. */
@@ -344,7 +488,7 @@ static long match_option(const el_grade_part *part, const char *answer)
         for (size_t j = 0; j < m && !inside; j++)
             inside = j != i && sp[j].start <= sp[i].start && sp[i].end <= sp[j].end &&
                      sp[j].end - sp[j].start > sp[i].end - sp[i].start;
-        if (inside)
+        if (inside || negated(n, sp[i].start))
             continue;
         if (found >= 0 && (size_t)found != sp[i].option)
             found = -2;
@@ -355,9 +499,49 @@ static long match_option(const el_grade_part *part, const char *answer)
     return found;
 }
 
+/* The first of " and ", " or ", "&" in P: where it starts, its length in *LEN. */
+static char *next_joint(char *p, size_t *len)
+{
+    static const char *const joints[] = { " and ", " or ", "&", NULL };
+    char *best = NULL;
+    for (size_t i = 0; joints[i]; i++) {
+        char *at = strstr(p, joints[i]);
+        if (at && (!best || at < best)) {
+            best = at;
+            *len = strlen(joints[i]);
+        }
+    }
+    return best;
+}
+
+/* "2 and 4", "a & c", "1 or 2": when every piece names an option, marks
+ * them in CHOSEN and returns 1; else 0 (nothing marked). */
+static int split_and(const el_grade_part *part, const char *item, int *chosen)
+{
+    char *s = grade_strdup(item);
+    long found[16];
+    size_t n = 0, len = 0;
+    int ok = s != NULL;
+    for (char *p = s; ok && p;) {
+        char *cut = next_joint(p, &len);
+        if (cut)
+            *cut = '\0';
+        long k = match_option(part, p);
+        ok = k >= 0 && k < 64 && n < 16;
+        if (ok)
+            found[n++] = k;
+        p = !cut ? NULL : cut + len;
+    }
+    free(s);
+    ok = ok && n > 1;
+    for (size_t i = 0; ok && i < n; i++)
+        chosen[found[i]] = 1;
+    return ok;
+}
+
 static void list_options(const el_grade_part *part, gbuf *b)
 {
-    for (size_t i = 0; i < part->noptions; i++)
+    for (size_t i = 0; i < nlisted(part); i++)
         gbuf_printf(b, "%s%zu. %s", i ? "; " : " (", i + 1, part->options[i].text);
     gbuf_puts(b, ")");
 }
@@ -365,6 +549,9 @@ static void list_options(const el_grade_part *part, gbuf *b)
 void grade_choice(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     long k = match_option(part, text);
+    int chosen[64] = { 0 };
+    if (k == -1 && split_and(part, text, chosen)) /* "1 or 3" */
+        k = -2;
     gbuf fb = { 0 };
     res->score = 0.0;
     if (k < 0) { /* read, but it names no single option: wrong, not unreadable */
@@ -438,37 +625,75 @@ static size_t split_items(const char *text, char **items, size_t cap)
     return n;
 }
 
-/* "2 and 4", "a & c": when every piece names an option, marks them in
- * CHOSEN and returns 1; else 0 (nothing marked). */
-static int split_and(const el_grade_part *part, const char *item, int *chosen)
+/* Marks in CHOSEN the options ITEMS (N of them) name; 0 if one names none. */
+static int mark_items(const el_grade_part *part, char **items, size_t n, int *chosen)
 {
-    char *s = grade_strdup(item);
-    long found[16];
-    size_t n = 0;
-    int ok = s != NULL;
-    for (char *p = s; ok && p;) {
-        char *a = strstr(p, " and "), *b = strchr(p, '&');
-        char *cut = a && (!b || a < b) ? a : b;
-        if (cut)
-            *cut = '\0';
-        long k = match_option(part, p);
-        ok = k >= 0 && k < 64 && n < 16;
-        if (ok)
-            found[n++] = k;
-        p = !cut ? NULL : cut + (cut == a ? 5 : 1);
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        long k = match_option(part, items[i]);
+        if (k >= 0 && k < 64)
+            chosen[k] = 1;
+        else if (!split_and(part, items[i], chosen))
+            ok = 0;
+    }
+    return ok;
+}
+
+/* "all", "all of them", "all except 8 and 9", "everything but 8, 9": marks
+ * the options meant in CHOSEN and returns 1; 0 (nothing marked) if TEXT is
+ * not of that form or names something that is not an option. */
+static int all_except(const el_grade_part *part, const char *text, int *chosen)
+{
+    static const char *const heads[] = { "all", "everything", NULL };
+    static const char *const fillers[] = { " of them",     " of the above",
+                                           " the options", " the statements",
+                                           " options",     " statements",
+                                           " above",       NULL };
+    static const char *const buts[] = { " except for ", " except ",    " but ",     " other than ",
+                                        " apart from ", " excluding ", " besides ", NULL };
+    char *s = grade_strip_math(text);
+    const char *p = s;
+    size_t k = 0;
+    for (size_t i = 0; s && heads[i] && !k; i++)
+        if (!strncasecmp(p, heads[i], strlen(heads[i])) &&
+            !isalpha((unsigned char)p[strlen(heads[i])]))
+            k = strlen(heads[i]);
+    if (!k) {
+        free(s);
+        return 0;
+    }
+    p += k;
+    for (size_t i = 0; fillers[i]; i++)
+        if (!strncasecmp(p, fillers[i], strlen(fillers[i]))) {
+            p += strlen(fillers[i]);
+            break;
+        }
+    while (*p == ',' || *p == ':')
+        p++;
+    int except[64] = { 0 }, ok = 1;
+    if (*p) {
+        size_t b = 0; /* P starts with the space after "all" or its filler */
+        for (size_t i = 0; buts[i] && !b; i++)
+            if (!strncasecmp(p, buts[i], strlen(buts[i])))
+                b = strlen(buts[i]);
+        char *items[64];
+        size_t n = b ? split_items(p + b, items, 64) : 0;
+        ok = n > 0 && mark_items(part, items, n, except);
+        for (size_t i = 0; i < n; i++)
+            free(items[i]);
     }
     free(s);
-    ok = ok && n > 1;
-    for (size_t i = 0; ok && i < n; i++)
-        chosen[found[i]] = 1;
+    for (size_t o = 0; ok && o < nlisted(part) && o < 64; o++)
+        chosen[o] = !except[o];
     return ok;
 }
 
 void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     char *items[64];
-    size_t n = split_items(text, items, 64);
     int chosen[64] = { 0 };
+    int all = all_except(part, text, chosen);
+    size_t n = all ? 0 : split_items(text, items, 64);
     gbuf fb = { 0 };
     size_t unread = 0;
     for (size_t i = 0; i < n; i++) {
@@ -495,9 +720,12 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
                         part->options[o].hint ? part->options[o].hint : "");
         }
     }
-    /* full marks for all the right options, or for min_correct of them */
+    /* full marks for all the right options, or for min_correct of them; each
+     * wrong one named takes PENALTY points off (points / need by default) */
     size_t need = part->min_correct && part->min_correct < ncorrect ? part->min_correct : ncorrect;
-    double frac = need ? ((double)hits - (double)wrong) / (double)need : 0.0;
+    double pen = part->penalty >= 0 ? part->penalty : need ? part->points / (double)need : 0.0;
+    double got = need ? part->points * (double)(hits < need ? hits : need) / (double)need : 0.0;
+    double frac = part->points > 0 ? (got - pen * (double)wrong) / part->points : 0.0;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     if (hits < need && need == ncorrect)
         gbuf_printf(&fb, "%zu of the %zu right statements %s missing.", ncorrect - hits, ncorrect,
@@ -510,7 +738,7 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
                       ? EL_GRADE_CORRECT /* text naming no option is wrong, not unreadable */
                   : frac > 0 ? EL_GRADE_PARTIAL
                              : EL_GRADE_WRONG;
-    if (n == 0) {
+    if (n == 0 && !all) {
         gbuf_puts(&fb, " List the options that apply, by number or by text, separated by commas");
         list_options(part, &fb);
         gbuf_puts(&fb, ".");

@@ -172,7 +172,16 @@ grep -q "is accepted as right" "$tmp/err" && ok || bad "accepted mistake: $(cat 
 printf 'id = x\ntitle = t\nkind = essay\nstatement = s\nchecked_by = kl.self_zero\n' >"$tmp/bad-kind.ini"
 expect 1 "$E" exercise check "$tmp/bad-kind.ini"; one_line_error
 expect 2 "$E" exercise check "$tmp/no-such.ini"; one_line_error
+sed 's|^checked_by = kl.gauss_equal_var|checked_by = kl.gauss_equal_vr|' \
+    "$(dirname "$0")/../exercises/kl-equal-variance.ini" >"$tmp/typo.ini"
+expect 1 "$E" exercise check "$tmp/typo.ini"; one_line_error
+grep -q "checked_by 'kl.gauss_equal_vr' is not a check of the catalogue" "$tmp/err" && ok || bad "typo: $(cat "$tmp/err")"
 expect 0 "$E" exercise check "$(dirname "$0")/../exercises/text-why-logvar.ini"
+checked=0
+for f in "$(dirname "$0")"/../exercises/*.ini; do # every exercise of the book passes its own check
+    "$E" exercise check "$f" >/dev/null 2>"$tmp/err" && checked=$((checked + 1)) || bad "exercise check $f: $(cat "$tmp/err")"
+done
+[ "$checked" -ge 45 ] && ok || bad "exercise check ran on $checked exercises only"
 sed 's|^model = text-why-logvar|model = text-no-such-note|' "$(dirname "$0")/../exercises/text-why-logvar.ini" >"$tmp/no-model.ini"
 expect 1 "$E" exercise check "$tmp/no-model.ini"; one_line_error
 grep -q 'model answer notes/text-no-such-note.md is not found' "$tmp/err" && ok || bad "no model: $(cat "$tmp/err")"

@@ -7,6 +7,7 @@
 #include "cli/grade_cli.h"
 #include "core/el_core.h"
 #include "grade/el_grade.h"
+#include "topics/el_topics.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -253,7 +254,20 @@ static int check_file(const char *path)
         return st == EL_EIO || st == EL_ELIMIT || st == EL_ENOTFOUND ? EXIT_USAGE : 1;
     }
     char why[1024] = "";
-    int verified = 0, bad = el_grade_exercise_verify(ex, &verified, why, sizeof why);
+    int verified = 0, bad = 0;
+    for (const char *p = ex->checked_by; p && *p && !bad;) { /* a typo proves nothing */
+        char id[128];
+        size_t k = strcspn(p, " ,\t\n");
+        snprintf(id, sizeof id, "%.*s", (int)(k < 127 ? k : 127), p);
+        if (k && !el_topics_check_find(id)) {
+            snprintf(why, sizeof why,
+                     "checked_by '%s' is not a check of the catalogue (elbolab list)", id);
+            bad = -1;
+        }
+        p += k + strspn(p + k, " ,\t\n");
+    }
+    if (!bad)
+        bad = el_grade_exercise_verify(ex, &verified, why, sizeof why);
     for (size_t i = 0; !bad && i < ex->nparts; i++) { /* words: a model answer to grade by */
         char mp[4096];
         unsigned char *buf = NULL;

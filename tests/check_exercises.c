@@ -734,6 +734,7 @@ START_TEST(every_exercise_of_the_book_is_there)
         "kl-definition-form",
         "evidence-gap-form",
         "gmvae-elbo-form",
+        "reparam-sample-code",
         "text-kl-self-why",
         "text-elbo-tight-why",
         "text-why-logvar",
@@ -742,7 +743,6 @@ START_TEST(every_exercise_of_the_book_is_there)
         "text-gmvae-training",
         "text-vae-vs-autoencoder",
         "text-beta-vae",
-        "reparam-sample-code",
     };
     const size_t n = sizeof ids / sizeof ids[0];
     const el_grade_exercise_set *all = el_grade_book_set(book, "all");

@@ -33,7 +33,7 @@ static void load(void)
     ck_assert_msg(book != NULL, "%s", el_errmsg());
     code_ex = el_grade_book_find(book, EXERCISE);
     ck_assert(code_ex != NULL);
-    single = (el_grade_exercise_set){ "one", "one", 1, &code_ex };
+    single = (el_grade_exercise_set){ .name = "one", .title = "one", .n = 1, .ex = &code_ex };
     one = &single;
     el_grade_code_options o = { 0, 2.0, NULL }; /* the endless loop is stopped after 2 s */
     el_grade_code_configure(&o);

@@ -33,7 +33,7 @@ static void grade(const char *name, el_grade_report *r)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", CODE_DATA, name);
-    el_grade_exercise_set one = { "one", "one", 1, &code_ex };
+    el_grade_exercise_set one = { .name = "one", .title = "one", .n = 1, .ex = &code_ex };
     ck_assert_msg(el_grade_file(book, &one, path, NULL, r) == EL_OK, "%s", el_errmsg());
     ck_assert_uint_eq(r->n, 1);
 }

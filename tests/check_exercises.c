@@ -12,6 +12,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "core/el_core.h"
@@ -733,6 +735,14 @@ START_TEST(every_exercise_of_the_book_is_there)
         "evidence-gap-form",
         "gmvae-elbo-form",
         "reparam-sample-code",
+        "text-kl-self-why",
+        "text-elbo-tight-why",
+        "text-why-logvar",
+        "text-why-reparam",
+        "text-forward-kl-pros-cons",
+        "text-gmvae-training",
+        "text-vae-vs-autoencoder",
+        "text-beta-vae",
     };
     const size_t n = sizeof ids / sizeof ids[0];
     const el_grade_exercise_set *all = el_grade_book_set(book, "all");
@@ -747,6 +757,208 @@ START_TEST(every_exercise_of_the_book_is_there)
     for (size_t i = 0; i < el_grade_book_nsets(book);
          i++) /* every set is graded out of something */
         ck_assert(el_grade_book_set_at(book, i)->n > 0);
+}
+END_TEST
+
+/* ---- the homework sheets as problem sets ------------------------------------------------- */
+
+/* Every question of the five sheets, in the sheets' order (read off the sheets in
+ * ../shared/seeds), and the points each sheet gives (0: none printed). */
+static const struct {
+    const char *set, *questions;
+    double points;
+} sheets[] = {
+    { "sheet-000", "1a 1b 1c 1d 1e 1f", 15 },
+    { "sheet-001", "1a 1b 2a 2b 2c 3 4 5", 9 },
+    { "sheet-002", "1 2 3 4 5 6.1 6.2 6.3 6.4 7.1 7.2", 0 },
+    { "sheet-003", "a b c d", 6 },
+    { "sheet-004", "1.1 1.2 1.3 2.1 2.2 2.3", 0 },
+};
+
+START_TEST(every_sheet_question_maps_to_an_exercise)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < sizeof sheets / sizeof sheets[0]; k++) {
+        const el_grade_exercise_set *s = el_grade_book_set(book, sheets[k].set);
+        ck_assert_msg(s != NULL, "no set %s", sheets[k].set);
+        ck_assert_msg(s->sheet && !strncmp(s->sheet, sheets[k].set + 6, 3), "%s: sheet", s->name);
+        char want[128];
+        snprintf(want, sizeof want, "%s", sheets[k].questions);
+        size_t q = 0, covered = 0;
+        for (char *t = strtok(want, " "); t; t = strtok(NULL, " "), q++) {
+            ck_assert_msg(q < s->nquestions, "%s: question %s is missing", s->name, t);
+            ck_assert_str_eq(s->questions[q].name, t);
+            ck_assert_msg(s->questions[q].n >= 1, "%s %s: no exercise", s->name, t);
+            ck_assert_uint_eq(s->questions[q].first, covered); /* in order, no gap */
+            covered += s->questions[q].n;
+        }
+        ck_assert_uint_eq(q, s->nquestions);
+        ck_assert_uint_eq(covered, s->n); /* every exercise answers some question */
+        if (sheets[k].points > 0)
+            ck_assert_msg(el_grade_set_total(s, NULL) == sheets[k].points, "%s: %g points", s->name,
+                          el_grade_set_total(s, NULL));
+        total += q;
+    }
+    ck_assert_uint_eq(total, 35); /* the 35 questions of the five sheets */
+}
+END_TEST
+
+/* Loads a book made of one exercise (kl-self's file) and a set file SET:
+ * the status, and the message in MSG. */
+static int load_with_set(const char *set, char *msg, size_t n)
+{
+    char dir[] = "/tmp/elbolab-sets-XXXXXX", path[256], cmd[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/sets' && cp '%s/kl-self.ini' '%s/text-kl-self-why.ini' '%s/'", dir,
+             el_grade_book_default_dir(NULL), el_grade_book_default_dir(NULL), dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/sets/s.ini", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(set, f);
+    fclose(f);
+    int st;
+    el_grade_book *b = el_grade_book_load(dir, &st);
+    snprintf(msg, n, "%s", b ? "" : el_errmsg());
+    el_grade_book_free(b);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    return b ? 0 : st;
+}
+
+START_TEST(a_set_missing_a_question_is_refused)
+{
+    char msg[1024];
+    static const char twice[] = "name = s\nquestions = 1, 2\n[question 1]\npoints = 2\n"
+                               "exercises = kl-self:1, text-kl-self-why:1\n"
+                               "[question 2]\nexercises = kl-self\n";
+    /* kl-self twice is refused; the control first: a valid sheet loads */
+    static const char valid[] = "name = s\nquestions = 1, 2\n[question 1]\npoints = 2\n"
+                                "exercises = kl-self\n[question 2]\nexercises = text-kl-self-why\n";
+    ck_assert_msg(load_with_set(valid, msg, sizeof msg) == EL_OK, "%s", msg);
+    ck_assert_int_eq(load_with_set(twice, msg, sizeof msg), EL_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(msg, "repeated exercise 'kl-self'"));
+    static const struct {
+        const char *set, *says;
+    } bad[] = {
+        { "name = s\nquestions = 1, 2\n[question 1]\nexercises = kl-self\n",
+          "question 2 has no [question] section" },
+        { "name = s\nquestions = 1, 2\n[question 2]\nexercises = kl-self\n"
+          "[question 1]\nexercises = text-kl-self-why\n",
+          "out of the sheet's order" },
+        { "name = s\nquestions = 1\n[question 1]\nexercises = kl-self\n[question 9]\n"
+          "exercises = text-kl-self-why\n",
+          "[question 9] is not in the list" },
+        { "name = s\nquestions = 1\n[question 1]\ntitle = nothing grades it\n",
+          "names no exercise" },
+        { "name = s\nquestions = 1\n[question 1]\npoints = 3\n"
+          "exercises = kl-self:1, text-kl-self-why:1\n",
+          "worth 3 points, but its exercises add up to 2" },
+        { "name = s\nquestions = 1\n[question 1]\nexercises = kl-self:0\n",
+          "must be a number > 0" },
+        { "name = s\nquestions = 1\n[question 1]\nexercises = nope\n", "unknown exercise 'nope'" },
+        { "name = s\nexercises = kl-self\npoints = text-kl-self-why:2\n",
+          "must be an exercise of the set" },
+        { "name = s\nexercises = kl-self\nquestions = 1\n[question 1]\nexercises = kl-self\n",
+          "either exercises" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(load_with_set(bad[i].set, msg, sizeof msg), EL_EFORMAT);
+        ck_assert_msg(strstr(msg, bad[i].says) != NULL, "'%s' said '%s'", bad[i].says, msg);
+    }
+}
+END_TEST
+
+/* ---- text exercises and `exercise check` ------------------------------------------------- */
+
+START_TEST(every_text_exercise_has_a_model_answer)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
+        for (size_t j = 0; j < ex->nparts; j++) {
+            const el_grade_part *p = &ex->parts[j];
+            if (p->kind != EL_GRADE_PART_TEXT)
+                continue;
+            char path[1024];
+            struct stat sb;
+            snprintf(path, sizeof path, "%s/notes/%s.md", el_grade_source_dir(), p->model);
+            ck_assert_msg(stat(path, &sb) == 0 && sb.st_size > 400, "%s: no model answer %s",
+                          ex->id, path);
+            ck_assert_msg(p->rubric != NULL, "%s: no rubric", ex->id);
+            n++;
+        }
+    }
+    ck_assert_uint_ge(n, 8);
+}
+END_TEST
+
+START_TEST(every_exercise_passes_its_own_check)
+{
+    size_t closed = 0;
+    for (size_t i = 0; i < el_grade_book_count(book); i++) {
+        const el_grade_exercise *ex = el_grade_book_at(book, i);
+        char why[1024];
+        int verified;
+        ck_assert_msg(el_grade_exercise_verify(ex, &verified, why, sizeof why) == 0, "%s: %s",
+                      ex->id, why);
+        closed += (size_t)verified;
+    }
+    ck_assert_uint_ge(closed, 5); /* equal-variance, 1-d, std-normal, diag-sum, self */
+}
+END_TEST
+
+/* Verifies the exercise file TEXT: 0 or -1, WHY the reason. */
+static int verify_text(const char *text, char *why, size_t n)
+{
+    char path[] = "/tmp/elbolab-ex-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    int st, verified = 0;
+    el_grade_exercise *ex = el_grade_exercise_load(path, &st);
+    unlink(path);
+    ck_assert_msg(ex != NULL, "%s", el_errmsg());
+    int r = el_grade_exercise_verify(ex, &verified, why, n);
+    el_grade_exercise_free(ex);
+    return r;
+}
+
+#define EQVAR_HEAD                                                                                 \
+    "id = my-eqvar\ntitle = t\nkind = expression\nchecked_by = kl.gauss_equal_var\n"               \
+    "statement = s\n[variable mu_q]\ndomain = uniform(-3, 3)\n[variable mu_p]\n"                   \
+    "domain = uniform(-3, 3)\n[variable sigma]\ndomain = loguniform(0.3, 3)\n[part answer]\n"
+
+START_TEST(a_wrong_key_or_an_accepted_mistake_fails_the_check)
+{
+    char why[1024];
+    /* control: the right key and a real mistake pass */
+    ck_assert_msg(verify_text(EQVAR_HEAD "reference = (mu_q - mu_p)^2 / (2 sigma^2)\n"
+                                         "[mistake no-half]\nanswer = (mu_q - mu_p)^2 / sigma^2\n"
+                                         "hint = h\n",
+                              why, sizeof why) == 0,
+                  "%s", why);
+    /* a key without the 1/2 is not the closed form of kl.gauss_equal_var */
+    ck_assert_int_eq(
+        verify_text(EQVAR_HEAD "reference = (mu_q - mu_p)^2 / sigma^2\n", why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "not kl.gauss_equal_var's closed form") != NULL, "%s", why);
+    /* a declared mistake that the key accepts (the key written otherwise) */
+    ck_assert_int_eq(verify_text(EQVAR_HEAD "reference = (mu_q - mu_p)^2 / (2 sigma^2)\n"
+                                            "[mistake fake]\nanswer = (mu_p - mu_q)^2/2/sigma^2\n"
+                                            "hint = h\n",
+                                 why, sizeof why),
+                     -1);
+    ck_assert_msg(strstr(why, "mistake 'fake'") != NULL, "%s", why);
+    /* a choice whose wrong option is the key's text too */
+    ck_assert_int_eq(verify_text("id = c\ntitle = t\nkind = choice\nchecked_by = elbo.tight\n"
+                                 "statement = s\n[option a]\ntext = the posterior\ncorrect = yes\n"
+                                 "[option b]\ntext = the prior\naccept = 1\n",
+                                 why, sizeof why),
+                     -1);
+    ck_assert_msg(strstr(why, "wrong option 'b'") != NULL || strstr(why, "full marks") != NULL,
+                  "%s", why);
 }
 END_TEST
 
@@ -774,6 +986,11 @@ static Suite *exercises_suite(void)
     tcase_add_checked_fixture(lim, load, unload);
     tcase_add_test(lim, every_exercise_of_the_book_is_there);
     tcase_add_test(lim, derivation_keys_and_mistakes);
+    tcase_add_test(lim, every_sheet_question_maps_to_an_exercise);
+    tcase_add_test(lim, a_set_missing_a_question_is_refused);
+    tcase_add_test(lim, every_text_exercise_has_a_model_answer);
+    tcase_add_test(lim, every_exercise_passes_its_own_check);
+    tcase_add_test(lim, a_wrong_key_or_an_accepted_mistake_fails_the_check);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -118,6 +118,7 @@ static void key_answer(const el_grade_exercise *ex, const el_grade_part *p, cons
         break;
     case EL_GRADE_PART_TRUEFALSE: snprintf(buf, n, "%s", p->truth ? "true" : "false"); break;
     case EL_GRADE_PART_CODE: break; /* programs: check_code.c */
+    case EL_GRADE_PART_TEXT: snprintf(buf, n, "In my own words: see notes/%s.md.", p->model); break;
     case EL_GRADE_PART_CHOICE:
     case EL_GRADE_PART_SELECT:
         for (size_t i = 0; i < p->noptions; i++)
@@ -130,7 +131,7 @@ static void key_answer(const el_grade_exercise *ex, const el_grade_part *p, cons
 
 START_TEST(every_key_scores_full)
 {
-    char text[8192] = "";
+    char text[32768] = "";
     double code_points = 0.0; /* programs are graded in check_code.c */
     for (size_t i = 0; i < el_grade_book_count(book); i++) {
         const el_grade_exercise *ex = el_grade_book_at(book, i);
@@ -148,9 +149,12 @@ START_TEST(every_key_scores_full)
     }
     el_grade_report r;
     grade(text, strlen(text), "key.txt", "s0001", &r);
-    for (size_t i = 0; i < r.n; i++)
-        ck_assert_msg(r.ex[i].status == EL_GRADE_CORRECT || r.ex[i].ex->code, "%s: %s",
-                      r.ex[i].ex->id, r.ex[i].parts[0].feedback ? r.ex[i].parts[0].feedback : "");
+    for (size_t i = 0; i < r.n; i++) /* words are collected, never graded here */
+        ck_assert_msg(r.ex[i].status ==
+                              (strcmp(r.ex[i].ex->kind, "text") ? EL_GRADE_CORRECT : EL_GRADE_MANUAL) ||
+                          r.ex[i].ex->code,
+                      "%s: %s", r.ex[i].ex->id,
+                      r.ex[i].parts[0].feedback ? r.ex[i].parts[0].feedback : "");
     ck_assert(r.score == r.max - code_points && r.max > 30);
     ck_assert_uint_eq(r.notes.n, 0);
     el_grade_report_free(&r);
@@ -841,7 +845,10 @@ START_TEST(gradescope_results_format)
         double sc = json_number_value(json_object_get(t, "score")),
                mx = json_number_value(json_object_get(t, "max_score"));
         const char *status = json_string_value(json_object_get(t, "status"));
-        ck_assert_str_eq(status, sc == mx ? "passed" : "failed");
+        if (strcmp(all->ex[i]->kind, "text") != 0)
+            ck_assert_str_eq(status, sc == mx ? "passed" : "failed");
+        else /* words: no verdict, nothing in the automatic total */
+            ck_assert(!status && mx == 0 && strstr(name, "graded by the instructor"));
         ck_assert_str_eq(json_string_value(json_object_get(t, "visibility")), "visible");
         ck_assert(json_is_string(json_object_get(t, "output")) &&
                   json_is_string(json_object_get(t, "number")));
@@ -1379,6 +1386,231 @@ START_TEST(autograder_bundle)
 }
 END_TEST
 
+/* ---- text answers (kind = text) and the homework sheets as sets ------------------------ */
+
+static const char text_answers[] =
+    "[text-why-logvar]\n"
+    "answer = A variance must be positive, but a network's output is any real number;\n"
+    "    exp(output) is positive = always valid, and gradients are better scaled.\n"
+    "[text-why-reparam]\n"
+    "answer =\n"
+    "[kl-self]\nanswer = 0\n";
+
+START_TEST(text_parts_are_collected_for_the_instructor)
+{
+    el_grade_report r;
+    grade(text_answers, sizeof text_answers - 1, "t.txt", NULL, &r);
+    const el_grade_exercise_result *e = result_of(&r, "text-why-logvar");
+    ck_assert_int_eq(e->status, EL_GRADE_MANUAL);
+    ck_assert(e->score == 0 && e->max == 0 && e->manual == 1);
+    ck_assert(e->parts[0].manual && e->parts[0].manual_points == 1);
+    ck_assert_str_eq(e->parts[0].text,
+                     "A variance must be positive, but a network's output is any real number;\n"
+                     "exp(output) is positive = always valid, and gradients are better scaled.");
+    /* an empty text is missing, never collected (negative control) */
+    const el_grade_exercise_result *m = result_of(&r, "text-why-reparam");
+    ck_assert_int_eq(m->status, EL_GRADE_MISSING);
+    ck_assert_ptr_null(m->parts[0].text);
+    /* the automatic total counts only what was graded */
+    double manual, total = el_grade_set_total(all, &manual);
+    ck_assert(manual >= 8 && r.manual == manual);
+    ck_assert(r.score == 1.0 && r.max == total - manual);
+    /* the terminal report: one line per text part */
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    el_grade_write_text(&r, f, 0);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(out, "text answer (1 point, graded by the instructor), 144 "
+                                      "characters: \"A variance must be positive, but a"));
+    ck_assert_ptr_nonnull(strstr(out, "text answer (1 point, graded by the instructor): none"));
+    char plus[96];
+    snprintf(plus, sizeof plus, "Plus %g points of text answers, graded by the instructor.",
+             manual);
+    ck_assert_ptr_nonnull(strstr(out, plus));
+    free(out);
+    /* JSON: the part says manual, its points and the text */
+    json_t *j = el_grade_json(&r);
+    json_t *ex = NULL;
+    for (size_t i = 0; i < json_array_size(json_object_get(j, "exercises")); i++) {
+        json_t *x = json_array_get(json_object_get(j, "exercises"), i);
+        if (!strcmp(json_string_value(json_object_get(x, "id")), "text-why-logvar"))
+            ex = x;
+    }
+    ck_assert_ptr_nonnull(ex);
+    json_t *part = json_array_get(json_object_get(ex, "parts"), 0);
+    ck_assert(json_is_true(json_object_get(part, "manual")));
+    ck_assert(json_integer_value(json_object_get(part, "manual_points")) == 1);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(part, "text")), "\nexp("));
+    ck_assert_str_eq(json_string_value(json_object_get(ex, "status")), "for the instructor");
+    json_decref(j);
+    /* Gradescope: a visible test, out of 0, with the text and the instructor's points */
+    json_t *gs = el_grade_gradescope(&r, 0.1), *tests = json_object_get(gs, "tests");
+    int seen = 0;
+    for (size_t i = 0; i < json_array_size(tests); i++) {
+        json_t *t = json_array_get(tests, i);
+        const char *name = json_string_value(json_object_get(t, "name"));
+        if (strncmp(name, "text-why-", 9) != 0)
+            continue;
+        const char *o = json_string_value(json_object_get(t, "output"));
+        ck_assert(json_number_value(json_object_get(t, "max_score")) == 0);
+        ck_assert_ptr_nonnull(strstr(name, "graded by the instructor"));
+        ck_assert_ptr_null(json_object_get(t, "status"));
+        ck_assert_str_eq(json_string_value(json_object_get(t, "visibility")), "visible");
+        if (!strncmp(name, "text-why-logvar ", 16)) {
+            ck_assert_ptr_nonnull(strstr(o, "Graded by the instructor (1 point)"));
+            ck_assert_ptr_nonnull(strstr(o, "always valid, and gradients"));
+        } else {
+            ck_assert_ptr_nonnull(strstr(o, "No answer given"));
+        }
+        seen++;
+    }
+    ck_assert_int_eq(seen, 2);
+    ck_assert(json_number_value(json_object_get(gs, "score")) == 1.0);
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(gs, "output")), "more points are graded by"));
+    json_decref(gs);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(a_text_answer_keeps_its_paragraphs)
+{
+    static const char text[] = "[text-why-reparam]\nanswer = First, sampling blocks gradients.\n"
+                               "It is not differentiable.\n\nSecond paragraph: eps carries the "
+                               "noise.\n\nThird.\n[text-beta-vae]\nOnly words, no key.\n\nAnd "
+                               "more words.\n[kl-self]\n1\n\n0\n"
+                               "[text-forward-kl-pros-cons]\nPros: it covers every mode.\n"
+                               "Cons: it needs samples = of the posterior.\n";
+    el_grade_report r;
+    grade(text, sizeof text - 1, "p.txt", NULL, &r);
+    ck_assert_str_eq(result_of(&r, "text-why-reparam")->parts[0].text,
+                     "First, sampling blocks gradients.\nIt is not differentiable.\n\nSecond "
+                     "paragraph: eps carries the noise.\n\nThird.");
+    ck_assert_str_eq(result_of(&r, "text-beta-vae")->parts[0].text,
+                     "Only words, no key.\n\nAnd more words.");
+    /* lines that only look like keys are prose, as written */
+    ck_assert_str_eq(result_of(&r, "text-forward-kl-pros-cons")->parts[0].text,
+                     "Pros: it covers every mode.\n\nCons: it needs samples = of the posterior.");
+    /* other answers still grade the last bare line, the rest noted (control) */
+    ck_assert(result_of(&r, "kl-self")->score == 1.0);
+    int noted = 0;
+    for (size_t i = 0; i < r.notes.n; i++)
+        noted |= strstr(r.notes.v[i].text, "text in [kl-self] is not graded") != NULL;
+    ck_assert(noted);
+    el_grade_report_free(&r);
+}
+END_TEST
+
+START_TEST(a_text_part_beside_a_graded_part)
+{
+    static const char ex[] = "id = mixed\ntitle = t\nkind = multi\nchecked_by = kl.self_zero\n"
+                             "statement = s\n[part value]\nkind = number\nreference = 0\n"
+                             "points = 1\n[part why]\nkind = text\npoints = 2\n"
+                             "model = text-kl-self-why\nrubric = r\n";
+    char *dir = temp_dir();
+    write_file(dir, "mixed.ini", ex, sizeof ex - 1);
+    int st;
+    el_grade_book *b = el_grade_book_load(dir, &st);
+    ck_assert_msg(b != NULL, "%s", el_errmsg());
+    static const char text[] = "[mixed]\nvalue = 0\nwhy = because log 1 = 0\n";
+    el_grade_answers a;
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_answers_parse(text, sizeof text - 1, "m.txt", &a), EL_OK);
+    ck_assert_int_eq(el_grade_score(b, el_grade_book_set(b, "all"), &a, NULL, "m.txt", &r), EL_OK);
+    /* the number is graded; the words wait for the instructor */
+    ck_assert(r.score == 1 && r.max == 1 && r.manual == 2);
+    ck_assert_int_eq(r.ex[0].status, EL_GRADE_CORRECT);
+    ck_assert(!r.ex[0].parts[0].manual && r.ex[0].parts[1].manual);
+    ck_assert_str_eq(r.ex[0].parts[1].text, "because log 1 = 0");
+    json_t *gs = el_grade_gradescope(&r, 0), *t = json_array_get(json_object_get(gs, "tests"), 0);
+    const char *o = json_string_value(json_object_get(t, "output"));
+    ck_assert(json_number_value(json_object_get(t, "max_score")) == 1);
+    ck_assert_str_eq(json_string_value(json_object_get(t, "status")), "passed");
+    ck_assert_msg(strstr(o, "value: 1/1 correct") &&
+                      strstr(o, "why: Graded by the instructor (2 points). The answer collected:\n"
+                                "because log 1 = 0"),
+                  "%s", o);
+    json_decref(gs);
+    el_grade_report_free(&r);
+    /* the text part alone missing: the exercise is still graded (control) */
+    el_grade_answers_free(&a);
+    static const char wrong[] = "[mixed]\nvalue = 1\n";
+    ck_assert_int_eq(el_grade_answers_parse(wrong, sizeof wrong - 1, "m.txt", &a), EL_OK);
+    ck_assert_int_eq(el_grade_score(b, el_grade_book_set(b, "all"), &a, NULL, "m.txt", &r), EL_OK);
+    ck_assert_msg(r.ex[0].status == EL_GRADE_WRONG, "%d %d %s", r.ex[0].parts[0].status,
+                  r.ex[0].parts[1].status, r.ex[0].parts[0].feedback);
+    ck_assert_int_eq(r.ex[0].parts[1].status, EL_GRADE_MISSING);
+    el_grade_report_free(&r);
+    el_grade_answers_free(&a);
+    el_grade_book_free(b);
+    rm_tree(dir);
+}
+END_TEST
+
+START_TEST(a_sheet_overrides_points)
+{
+    const el_grade_exercise_set *s0 = el_grade_book_set(book, "sheet-000");
+    ck_assert_ptr_nonnull(s0);
+    static const char text[] = "[kl-equal-variance]\nanswer = (mu_q - mu_p)^2 / (2 sigma^2)\n"
+                               "[kl-properties]\nanswer = 1, 3\n"
+                               "[kl-self]\nanswer = 0\n"
+                               "[text-kl-self-why]\nanswer = log q/q = 0 everywhere\n";
+    el_grade_answers a;
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_answers_parse(text, sizeof text - 1, "s.txt", &a), EL_OK);
+    ck_assert_int_eq(el_grade_score(book, s0, &a, NULL, "s.txt", &r), EL_OK);
+    /* kl-equal-variance is worth 2 on its own, 3 on this sheet */
+    ck_assert(result_of(&r, "kl-equal-variance")->score == 3.0);
+    ck_assert(result_of(&r, "kl-equal-variance")->max == 3.0);
+    /* kl-properties: 3 on its own, 2 here; two right of at least two = full */
+    ck_assert(result_of(&r, "kl-properties")->max == 2.0);
+    ck_assert(result_of(&r, "kl-properties")->score == 2.0);
+    ck_assert(r.max == 14.0 && r.manual == 1.0 && r.score == 6.0);
+    double manual;
+    ck_assert(el_grade_set_total(s0, &manual) == 15.0 && manual == 1.0);
+    el_grade_report_free(&r);
+    /* the same answers against "all": the exercises' own points (control) */
+    ck_assert_int_eq(el_grade_score(book, all, &a, NULL, "s.txt", &r), EL_OK);
+    ck_assert(result_of(&r, "kl-equal-variance")->max == 2.0);
+    el_grade_report_free(&r);
+    el_grade_answers_free(&a);
+}
+END_TEST
+
+START_TEST(batch_csv_has_a_column_per_text_part)
+{
+    const el_grade_exercise_set *s1 = el_grade_book_set(book, "sheet-001");
+    ck_assert_ptr_nonnull(s1);
+    char *dir = temp_dir();
+    static const char ann[] =
+        "[text-why-logvar]\nanswer = keeps the variance positive, \"always\"\n"
+        "[elbo-name]\nanswer = evidence lower bound\n";
+    static const char bob[] = "[text-why-reparam]\nanswer = =so that gradients reach mu\n";
+    write_file(dir, "ann.txt", ann, sizeof ann - 1);
+    write_file(dir, "bob.txt", bob, sizeof bob - 1);
+    el_grade_batch b;
+    ck_assert_int_eq(el_grade_folder(book, s1, dir, NULL, 2, &b), EL_OK);
+    char *csv = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&csv, &n);
+    ck_assert_int_eq(el_grade_batch_write_csv(&b, f), EL_OK);
+    fclose(f);
+    ck_assert_msg(strstr(csv, ",reparam-sample-code,") == NULL &&
+                      strstr(csv, ",text:text-elbo-tight-why.answer,text:text-why-logvar.answer,"
+                                  "text:text-why-reparam.answer,error\n"),
+                  "%s", csv);
+    /* max_score counts only what is graded: 9 points minus 2.5 of text */
+    ck_assert_msg(strstr(csv, "\nann.txt,ann,1,6.5,") != NULL, "%s", csv);
+    ck_assert_ptr_nonnull(strstr(csv, ",,\"keeps the variance positive, \"\"always\"\"\",,"));
+    /* a text that a spreadsheet would read as a formula is defused */
+    ck_assert_ptr_nonnull(strstr(csv, ",\"'=so that gradients reach mu\","));
+    free(csv);
+    el_grade_batch_free(&b);
+    rm_tree(dir);
+}
+END_TEST
+
 static Suite *grade_suite(void)
 {
     Suite *s = suite_create("grade");
@@ -1421,6 +1653,11 @@ static Suite *grade_suite(void)
     tcase_add_test(lim, unreadable_file_is_an_error);
     tcase_add_test(lim, fuzz_corpus_replays);
     tcase_add_test(lim, bad_exercise_files_name_the_line);
+    tcase_add_test(lim, text_parts_are_collected_for_the_instructor);
+    tcase_add_test(lim, a_sheet_overrides_points);
+    tcase_add_test(lim, a_text_part_beside_a_graded_part);
+    tcase_add_test(lim, a_text_answer_keeps_its_paragraphs);
+    tcase_add_test(lim, batch_csv_has_a_column_per_text_part);
     suite_add_tcase(s, lim);
     return s;
 }

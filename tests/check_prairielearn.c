@@ -141,11 +141,44 @@ static const char *const right_kl =
 
 /* ---- grading ------------------------------------------------------------------------ */
 
+/* Answers in words reach PrairieLearn as Gradescope's do: a test out of 0
+ * with the text, "graded by the instructor"; points and max_points count
+ * only what was graded, with a sheet's own points (issue 11, section 2). */
+START_TEST(text_answers_are_left_to_the_instructor)
+{
+    char *root = grade_tree();
+    const el_grade_exercise_set *s1 = el_grade_book_set(book, "sheet-001");
+    ck_assert_ptr_nonnull(s1);
+    put(root, "grade/student/answers.txt",
+        "[text-why-logvar]\nanswer = the variance stays positive for any output\n"
+        "[elbo-name]\nanswer = evidence lower bound\n");
+    put(root, "grade/data/data.json", "{\"params\": {}}");
+    ck_assert_int_eq(el_grade_prairielearn_run(book, s1, root, NULL), EL_OK);
+    json_t *j = results(root);
+    well_formed(j);
+    /* 9 points on the sheet, 2.5 of them in words */
+    ck_assert(num(j, "points") == 1 && num(j, "max_points") == 6.5);
+    ck_assert_msg(strstr(str(j, "message"), "2.5 more points are graded by the instructor"), "%s",
+                  str(j, "message"));
+    const json_t *t = test_named(j, "text-why-logvar");
+    ck_assert(num(t, "points") == 0 && num(t, "max_points") == 0);
+    ck_assert_str_eq(str(t, "message"), "Graded by the instructor.");
+    ck_assert_ptr_nonnull(strstr(str(t, "output"), "Graded by the instructor (1 point). The "
+                                                   "answer collected:\nthe variance stays"));
+    /* a graded test beside it keeps its verdict (control) */
+    ck_assert_str_eq(str(test_named(j, "elbo-name"), "message"), "Correct.");
+    json_decref(j);
+    rm_tree(root);
+}
+END_TEST
+
 START_TEST(right_and_wrong_answer_files)
 {
     char *root = grade_tree();
     const el_grade_exercise *ex = el_grade_book_find(book, "kl-gauss-1d");
-    const el_grade_exercise_set one = { (char *)"kl-gauss-1d", ex->title, 1, &ex };
+    const el_grade_exercise_set one = {
+        .name = (char *)"kl-gauss-1d", .title = ex->title, .n = 1, .ex = &ex
+    };
     put(root, "grade/student/answers.txt", right_kl);
     put(root, "grade/data/data.json", "{\"params\": {}, \"variant_seed\": 12}");
     ck_assert_int_eq(el_grade_prairielearn_run(book, &one, root, NULL), EL_OK);
@@ -396,13 +429,20 @@ START_TEST(results_fit_in_a_megabyte)
     el_grade_part_result parts[3];
     el_grade_exercise_result ex[3];
     for (size_t i = 0; i < 3; i++) {
-        parts[i] = (el_grade_part_result){ (char *)"answer", 0, 1, EL_GRADE_WRONG, NULL, fb };
-        ex[i] = (el_grade_exercise_result){ kl->ex[i], 0, 1, EL_GRADE_WRONG, 1, &parts[i], 0, 0 };
+        parts[i] = (el_grade_part_result){
+            .name = (char *)"answer", .max = 1, .status = EL_GRADE_WRONG, .feedback = fb
+        };
+        ex[i] = (el_grade_exercise_result){
+            .ex = kl->ex[i], .max = 1, .status = EL_GRADE_WRONG, .nparts = 1, .parts = &parts[i]
+        };
     }
-    el_grade_report r = {
-        (char *)"answers.txt", (char *)"", (char *)"none", (char *)"kl", 0, 3, 3, ex,
-        { 0, 0, NULL, 0 }
-    };
+    el_grade_report r = { .source = (char *)"answers.txt",
+                          .student = (char *)"",
+                          .identity_source = (char *)"none",
+                          .set = (char *)"kl",
+                          .max = 3,
+                          .n = 3,
+                          .ex = ex };
     json_t *j = el_grade_prairielearn(&r);
     char *dump = json_dumps(j, JSON_COMPACT);
     ck_assert_ptr_nonnull(dump); /* jansson refuses a string cut inside a character */
@@ -475,7 +515,9 @@ START_TEST(editor_skeleton_is_an_answer_file)
     char *root = grade_tree(), course[1100], path[1300];
     snprintf(course, sizeof course, "%s/course", root);
     const el_grade_exercise *ex = el_grade_book_find(book, "kl-gauss-1d");
-    const el_grade_exercise_set one = { (char *)"kl-gauss-1d", ex->title, 1, &ex };
+    const el_grade_exercise_set one = {
+        .name = (char *)"kl-gauss-1d", .title = ex->title, .n = 1, .ex = &ex
+    };
     el_grade_pl_options o = { "me/elbolab-grader", EL_GRADE_ID_STUDENT_LINE, 0, 0, 1 };
     char *qdir;
     ck_assert_int_eq(el_grade_prairielearn_question(&one, course, &o, &qdir), EL_OK);
@@ -510,7 +552,9 @@ START_TEST(question_folder)
     char *course = strdup("/tmp/elbolab-plq-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(course));
     const el_grade_exercise *ex = el_grade_book_find(book, "kl-gauss-1d");
-    const el_grade_exercise_set one = { (char *)"kl-gauss-1d", ex->title, 1, &ex };
+    const el_grade_exercise_set one = {
+        .name = (char *)"kl-gauss-1d", .title = ex->title, .n = 1, .ex = &ex
+    };
     el_grade_pl_options o = { "me/elbolab-grader", EL_GRADE_ID_STUDENT_LINE, 0, 0, 1 };
     char *qdir;
     ck_assert_int_eq(el_grade_prairielearn_question(&one, course, &o, &qdir), EL_OK);
@@ -586,7 +630,9 @@ START_TEST(question_folder)
     bad = o;
     bad.timeout = 601;
     ck_assert_int_eq(el_grade_prairielearn_question(&one, course, &bad, &qdir), EL_EUSAGE);
-    const el_grade_exercise_set evil = { (char *)"../x; rm", NULL, 1, &ex };
+    const el_grade_exercise_set evil = {
+        .name = (char *)"../x; rm", .title = NULL, .n = 1, .ex = &ex
+    };
     bad = o;
     bad.single = 0;
     ck_assert_int_eq(el_grade_prairielearn_question(&evil, course, &bad, &qdir), EL_EUSAGE);
@@ -621,7 +667,9 @@ START_TEST(run_script_end_to_end)
     ck_assert_msg(access(bin, X_OK) == 0, "no elbolab program at %s (meson test sets ELBOLAB_BIN)",
                   bin);
     const el_grade_exercise *ex = el_grade_book_find(book, "kl-gauss-1d");
-    const el_grade_exercise_set one = { (char *)"kl-gauss-1d", ex->title, 1, &ex };
+    const el_grade_exercise_set one = {
+        .name = (char *)"kl-gauss-1d", .title = ex->title, .n = 1, .ex = &ex
+    };
     el_grade_pl_options o = { "me/elbolab-grader", EL_GRADE_ID_STUDENT_LINE, 0, 0, 1 };
     char *qdir, course[1100];
     snprintf(course, sizeof course, "%s/course", root);
@@ -674,6 +722,7 @@ static Suite *prairielearn_suite(void)
     tcase_add_test(lim, hostile_data_json);
     tcase_add_test(lim, results_file_is_refused_when_unsafe);
     tcase_add_test(lim, results_fit_in_a_megabyte);
+    tcase_add_test(lim, text_answers_are_left_to_the_instructor);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -136,6 +136,79 @@ expect 0 "$E" exercise show incl-excl-fit --student ann@uni.edu
 grep -q 'per-student variants' "$tmp/out" && grep -q '^  w1 = ' "$tmp/out" && ok ||
     bad "exercise show does not print the variant"
 
+# exercise list --sets, show --key, check (issue 11): the sheets as sets, the instructor view
+expect 0 "$E" exercise list --sets
+for k in 0 1 2 3 4; do grep -q "^  sheet-00$k " "$tmp/out" && ok || bad "list --sets lacks sheet-00$k"; done
+grep -q '^  sheet-000 *15 points (1 by the instructor)' "$tmp/out" && ok || bad "sheet-000's points: $(grep sheet-000 "$tmp/out")"
+expect 0 "$E" exercise list --sets --json; is_json "exercise list --sets --json"
+expect 2 "$E" exercise list --sets --set kl; one_line_error
+expect 0 "$E" exercise list --set sheet-001
+grep -q '^  4  *1  why the encoder models log sigma' "$tmp/out" && grep -q 'text-why-logvar  *text' "$tmp/out" && ok ||
+    bad "exercise list --set sheet-001 does not map question 4"
+expect 0 "$E" exercise show kl-equal-variance --key
+grep -q '^  answer = (mu_q - mu_p)^2 / (2 sigma^2)' "$tmp/out" && grep -q 'mistake no-half' "$tmp/out" && ok ||
+    bad "show --key lacks the key or the mistakes"
+expect 0 "$E" exercise show kl-equal-variance
+grep -q 'mistake no-half' "$tmp/out" && bad "show without --key shows the mistakes" || ok
+expect 0 "$E" exercise show incl-excl-fit --key --student ann@uni.edu
+grep '^  inclusive_mu = ' "$tmp/out" >"$tmp/ann-key"
+expect 0 "$E" exercise show incl-excl-fit --key
+grep '^  inclusive_mu = ' "$tmp/out" >"$tmp/default-key"
+[ -s "$tmp/ann-key" ] && ! cmp -s "$tmp/ann-key" "$tmp/default-key" && ok || bad "show --key ignores the variant"
+expect 2 "$E" exercise show kl-self --key --json; one_line_error
+expect 0 "$E" exercise show text-why-reparam --key
+grep -q '^Model answer (.*notes/text-why-reparam.md):' "$tmp/out" && grep -q 'pathwise estimator' "$tmp/out" && ok ||
+    bad "show --key of a text exercise lacks its model answer"
+expect 0 "$E" exercise check "$(dirname "$0")/../exercises/kl-equal-variance.ini"
+grep -q 'closed form' "$tmp/out" && ok || bad "exercise check does not say the key was verified"
+sed 's|^reference = (mu_q - mu_p)^2 / (2 sigma^2)|reference = (mu_q - mu_p)^2 / (3 sigma^2)|' \
+    "$(dirname "$0")/../exercises/kl-equal-variance.ini" >"$tmp/wrong-key.ini"
+expect 1 "$E" exercise check "$tmp/wrong-key.ini"; one_line_error
+grep -q "not kl.gauss_equal_var's closed form" "$tmp/err" && ok || bad "wrong key: $(cat "$tmp/err")"
+sed 's|^answer = (mu_q - mu_p)^2 / sigma^2$|answer = (mu_p - mu_q)^2 / (2 sigma^2)|' \
+    "$(dirname "$0")/../exercises/kl-equal-variance.ini" >"$tmp/same-mistake.ini"
+expect 1 "$E" exercise check "$tmp/same-mistake.ini"; one_line_error
+grep -q "is accepted as right" "$tmp/err" && ok || bad "accepted mistake: $(cat "$tmp/err")"
+printf 'id = x\ntitle = t\nkind = essay\nstatement = s\nchecked_by = kl.self_zero\n' >"$tmp/bad-kind.ini"
+expect 1 "$E" exercise check "$tmp/bad-kind.ini"; one_line_error
+expect 2 "$E" exercise check "$tmp/no-such.ini"; one_line_error
+sed 's|^checked_by = kl.gauss_equal_var|checked_by = kl.gauss_equal_vr|' \
+    "$(dirname "$0")/../exercises/kl-equal-variance.ini" >"$tmp/typo.ini"
+expect 1 "$E" exercise check "$tmp/typo.ini"; one_line_error
+grep -q "checked_by 'kl.gauss_equal_vr' is not a check of the catalogue" "$tmp/err" && ok || bad "typo: $(cat "$tmp/err")"
+expect 0 "$E" exercise check "$(dirname "$0")/../exercises/text-why-logvar.ini"
+checked=0
+for f in "$(dirname "$0")"/../exercises/*.ini; do # every exercise of the book passes its own check
+    "$E" exercise check "$f" >/dev/null 2>"$tmp/err" && checked=$((checked + 1)) || bad "exercise check $f: $(cat "$tmp/err")"
+done
+[ "$checked" -ge 45 ] && ok || bad "exercise check ran on $checked exercises only"
+sed 's|^model = text-why-logvar|model = text-no-such-note|' "$(dirname "$0")/../exercises/text-why-logvar.ini" >"$tmp/no-model.ini"
+expect 1 "$E" exercise check "$tmp/no-model.ini"; one_line_error
+grep -q 'model answer notes/text-no-such-note.md is not found' "$tmp/err" && ok || bad "no model: $(cat "$tmp/err")"
+
+# kind = text: a line in the terminal report, a text: column in the batch CSV
+mkdir -p "$tmp/class"
+printf '[text-why-logvar]\nanswer = the variance stays positive\n[elbo-name]\nanswer = evidence lower bound\n' >"$tmp/class/ann.txt"
+expect 0 "$E" grade "$tmp/class/ann.txt" --set sheet-001
+grep -q 'text answer (1 point, graded by the instructor), 27 characters: "the variance stays positive"' "$tmp/out" &&
+    grep -q 'Plus 2.5 points of text answers' "$tmp/out" && ok || bad "grade: no text line: $(cat "$tmp/out")"
+expect 0 "$E" grade --batch "$tmp/class" --set sheet-001 --csv "$tmp/class.csv"
+head -1 "$tmp/class.csv" | grep -q ',text:text-why-logvar.answer,' && grep -q ',the variance stays positive,' "$tmp/class.csv" && ok ||
+    bad "batch CSV: $(cat "$tmp/class.csv")"
+# a simulated Gradescope run of sheet-004: the text is a visible test out of 0
+mkdir -p "$tmp/gs/submission"
+printf '[text-beta-vae]\nanswer = disentangled factors, at the cost of blurrier reconstructions\n[derive-kl-nonnegative]\nanswer = x\n' >"$tmp/gs/submission/answers.txt"
+expect 0 "$E" gradescope run --root "$tmp/gs" --set sheet-004
+python3 - "$tmp/gs/results/results.json" <<'PY' && ok || bad "gradescope run: text test"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["tests"] if t["name"].startswith("text-beta-vae ")][0]
+assert t["max_score"] == 0 and "status" not in t and t["visibility"] == "visible", t
+assert "graded by the instructor" in t["name"] and "blurrier reconstructions" in t["output"], t
+assert "Graded by the instructor (1 point)" in t["output"], t
+assert r["score"] == 0 and "graded by the instructor" in r["output"], r
+PY
+
 # serve: bad usage is one line and exit 2, before anything listens
 expect 0 "$E" serve --help
 expect 2 "$E" serve --port 70000; one_line_error
@@ -313,10 +386,10 @@ if "$E" grade "$D/right_numpy.py" --exercise reparam-sample-code >"$tmp/out" 2>&
     expect 0 "$E" grade --batch "$tmp/codeclass" --set vae --csv "$tmp/code.csv"
     grep -q '^ann,.*,6' "$tmp/code.csv" && grep -q '^bob,.*,1' "$tmp/code.csv" && ok || bad "batch of .py folders: $(cat "$tmp/code.csv")"
     # Gradescope: a submission that is only a .py file
-    mkdir -p "$tmp/gs/submission"
-    cp "$D/right_numpy.py" "$tmp/gs/submission/reparam.py"
-    expect 0 "$E" gradescope run --root "$tmp/gs" --set vae
-    python3 -c 'import json,sys; t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["name"].startswith("reparam-sample-code")]; sys.exit(not (len(t) == 1 and t[0]["score"] == 6))' "$tmp/gs/results/results.json" && ok || bad "gradescope run with a .py: $(cat "$tmp/gs/results/results.json")"
+    mkdir -p "$tmp/gspy/submission"
+    cp "$D/right_numpy.py" "$tmp/gspy/submission/reparam.py"
+    expect 0 "$E" gradescope run --root "$tmp/gspy" --set vae
+    python3 -c 'import json,sys; t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["name"].startswith("reparam-sample-code")]; sys.exit(not (len(t) == 1 and t[0]["score"] == 6))' "$tmp/gspy/results/results.json" && ok || bad "gradescope run with a .py: $(cat "$tmp/gspy/results/results.json")"
 else
     echo "SKIP: code answers need bubblewrap and python3-numpy ($(tail -1 "$tmp/out"))"
 fi

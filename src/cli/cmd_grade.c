@@ -181,7 +181,9 @@ int cmd_grade(int argc, char **argv)
     const el_grade_exercise_set *set = cli_find_set("grade", c, o.set);
     /* --exercise ID: a set of that one exercise (a lone .py is graded against it) */
     const el_grade_exercise *one = o.exercise ? el_grade_book_find(c, o.exercise) : NULL;
-    el_grade_exercise_set single = { one ? one->id : NULL, one ? one->title : NULL, 1, &one };
+    el_grade_exercise_set single = {
+        .name = one ? one->id : NULL, .title = one ? one->title : NULL, .n = 1, .ex = &one
+    };
     if (o.exercise && !one) {
         el_grade_book_free(c);
         return cli_fail("grade", "unknown exercise '%s' (see elbolab exercise list)", o.exercise);

@@ -49,13 +49,15 @@ static el_grade_answer_section *section_for(el_grade_answers *a, const char *raw
 }
 
 /* Adds KEY = VALUE (ERROR may be NULL) to S; a repeated key keeps the later
- * value, with a note. */
+ * value, with a note.  Lines of text without a key are each kept (the
+ * paragraphs of an answer in words; for other answers the grader reads the
+ * last and notes the others). */
 static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char *key,
                      const char *value, const char *error, int line, const char *remark,
-                     int remark_line)
+                     int remark_line, const char *key_raw)
 {
     el_grade_answer_entry *e = NULL;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; *key && i < s->n; i++)
         if (strcmp(s->e[i].key, key) == 0)
             e = &s->e[i];
     if (e) {
@@ -65,6 +67,7 @@ static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char
         free(e->value);
         free(e->error);
         free(e->remark);
+        free(e->key_raw);
     } else {
         if (grade_grow((void **)&s->e, &s->cap, s->n, sizeof *s->e))
             return -1;
@@ -76,7 +79,9 @@ static int put_entry(el_grade_answers *a, el_grade_answer_section *s, const char
     e->line = line;
     e->remark = remark ? grade_strdup(remark) : NULL;
     e->remark_line = remark_line;
-    if (!e->key || !e->value || (error && !e->error) || (remark && !e->remark))
+    e->key_raw = key_raw ? grade_strdup(key_raw) : NULL;
+    if (!e->key || !e->value || (error && !e->error) || (remark && !e->remark) ||
+        (key_raw && !e->key_raw))
         return -1;
     return 0;
 }
@@ -129,7 +134,7 @@ static int from_ini(el_grade_answers *a, const ini_file *f)
             return -1;
         for (size_t j = 0; j < src->n; j++)
             if (put_entry(a, s, src->e[j].key, src->e[j].value, src->e[j].error, src->e[j].line,
-                          src->e[j].remark, src->e[j].remark_line))
+                          src->e[j].remark, src->e[j].remark_line, src->e[j].key_raw))
                 return -1;
     }
     for (size_t i = 0; i < f->notes.n; i++)
@@ -223,7 +228,7 @@ static int read_tex_answer(el_grade_answers *a, const char *t, size_t n, size_t 
         el_grade_answer_section *s = nkey && *id.s ? section_for(a, id.s, at) : NULL;
         if (!*id.s)
             grade_note(&a->notes, at, 1, "\\answer{}{...} without an exercise id: ignored");
-        else if (!s || put_entry(a, s, nkey, body.s, NULL, at, NULL, 0))
+        else if (!s || put_entry(a, s, nkey, body.s, NULL, at, NULL, 0, NULL))
             st = -1;
         free(nkey);
     }
@@ -360,6 +365,7 @@ void el_grade_answers_free(el_grade_answers *a)
             free(a->s[i].e[j].value);
             free(a->s[i].e[j].error);
             free(a->s[i].e[j].remark);
+            free(a->s[i].e[j].key_raw);
         }
         free(a->s[i].e);
         free(a->s[i].id);

@@ -29,6 +29,21 @@ static char *stem(const char *name)
     return grade_strndup(name, dot && dot != name ? (size_t)(dot - name) : strlen(name));
 }
 
+/* The text answers of report R into ROW->texts, in the set's order. */
+static void collect_texts(const el_grade_report *r, el_grade_batch_row *row)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t j = 0; j < r->ex[i].nparts; j++) {
+            const el_grade_part_result *pr = &r->ex[i].parts[j];
+            if (!pr->manual)
+                continue;
+            if (k < row->ntexts && pr->text)
+                row->texts[k] = grade_strdup(pr->text);
+            k++;
+        }
+}
+
 static void grade_row(pool *p, el_grade_batch_row *row)
 {
     gbuf b = { 0 };
@@ -50,6 +65,7 @@ static void grade_row(pool *p, el_grade_batch_row *row)
         row->score = r.score;
         for (size_t i = 0; i < r.n && i < row->n; i++)
             row->scores[i] = r.ex[i].score;
+        collect_texts(&r, row);
     }
     el_grade_report_free(&r);
     free(path);
@@ -89,21 +105,24 @@ int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, co
     }
     n = keep;
     out->rows = calloc(n + 1, sizeof *out->rows);
-    double max = 0.0;
+    double max = 0.0, manual;
     for (size_t i = 0; i < set->n; i++)
-        max += set->ex[i]->points;
+        max += el_grade_set_points(set, i, &manual) - manual;
+    size_t ntexts = el_grade_set_ntexts(set);
     for (size_t i = 0; out->rows && i < n; i++) {
         out->rows[i].file = names[i];
         names[i] = NULL;
         out->rows[i].max = max;
         out->rows[i].n = set->n;
         out->rows[i].scores = calloc(set->n + 1, sizeof(double));
+        out->rows[i].ntexts = ntexts;
+        out->rows[i].texts = calloc(ntexts + 1, sizeof(char *));
         out->n = i + 1;
-        if (!out->rows[i].scores)
+        if (!out->rows[i].scores || !out->rows[i].texts)
             break;
     }
     grade_free_names(names, n);
-    if (!out->rows || out->n < n || (n && !out->rows[n - 1].scores)) {
+    if (!out->rows || out->n < n || (n && (!out->rows[n - 1].scores || !out->rows[n - 1].texts))) {
         el_grade_batch_free(out);
         return EL_ERROR(EL_ENOMEM, "out of memory");
     }
@@ -129,6 +148,9 @@ void el_grade_batch_free(el_grade_batch *b)
         free(b->rows[i].student);
         free(b->rows[i].error);
         free(b->rows[i].scores);
+        for (size_t k = 0; b->rows[i].texts && k < b->rows[i].ntexts; k++)
+            free(b->rows[i].texts[k]);
+        free(b->rows[i].texts);
     }
     free(b->rows);
     memset(b, 0, sizeof *b);
@@ -164,6 +186,14 @@ int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f)
         fputc(',', f);
         csv_field(f, b->set->ex[i]->id);
     }
+    for (size_t i = 0, e; i < el_grade_set_ntexts(b->set); i++) {
+        const el_grade_part *p = el_grade_set_text_at(b->set, i, &e);
+        gbuf h = { 0 };
+        gbuf_printf(&h, "text:%s.%s", b->set->ex[e]->id, p->name);
+        fputc(',', f);
+        csv_field(f, h.s ? h.s : "");
+        free(h.s);
+    }
     fputs(",error\n", f);
     for (size_t r = 0; r < b->n; r++) {
         const el_grade_batch_row *row = &b->rows[r];
@@ -175,6 +205,10 @@ int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f)
         fprintf(f, ",%.4g,%.4g", el_grade_round(row->score), row->max);
         for (size_t i = 0; i < row->n; i++)
             fprintf(f, ",%.4g", el_grade_round(row->scores[i]));
+        for (size_t i = 0; i < row->ntexts; i++) {
+            fputc(',', f);
+            csv_field(f, row->texts[i] ? row->texts[i] : "");
+        }
         fputc(',', f);
         csv_field(f, row->error ? row->error : "");
         fputc('\n', f);

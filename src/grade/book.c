@@ -3,6 +3,7 @@
 #include "grade/util.h"
 #include "grade/ini.h"
 #include "grade/exercise.h"
+#include "grade/sets.h"
 #include "grade/grade_config.h"
 #include "core/el_core.h"
 
@@ -88,41 +89,6 @@ static el_grade_exercise_set *new_set(el_grade_book *c, const char *name)
     return s;
 }
 
-/* Adds the exercises named in LIST (separated by commas or spaces) to S. */
-static int set_members(el_grade_book *c, el_grade_exercise_set *s, const char *list,
-                       const char *path, int line)
-{
-    s->ex = calloc(c->n + 1, sizeof *s->ex);
-    if (!s->ex)
-        return EL_ERROR(EL_ENOMEM, "out of memory");
-    const char *p = list;
-    while (*p) {
-        while (*p && (isspace((unsigned char)*p) || *p == ','))
-            p++;
-        size_t k = 0;
-        while (p[k] && !isspace((unsigned char)p[k]) && p[k] != ',')
-            k++;
-        if (!k)
-            break;
-        char *id = grade_strndup(p, k);
-        const el_grade_exercise *ex = id ? el_grade_book_find(c, id) : NULL;
-        int dup = 0;
-        for (size_t i = 0; ex && i < s->n; i++)
-            dup |= s->ex[i] == ex;
-        if (!ex || dup) {
-            int st = id ? EL_ERROR(EL_EFORMAT, "%s:%d: %s exercise '%s'", path, line,
-                                   dup ? "repeated" : "unknown", id)
-                        : EL_ERROR(EL_ENOMEM, "out of memory");
-            free(id);
-            return st;
-        }
-        free(id);
-        s->ex[s->n++] = ex;
-        p += k;
-    }
-    return EL_OK;
-}
-
 static int add_set(el_grade_book *c, const char *dir, const char *name)
 {
     char *path = join_path(dir, name), *text = NULL;
@@ -132,33 +98,19 @@ static int add_set(el_grade_book *c, const char *dir, const char *name)
     if (!st)
         st = ini_parse(text, len, &f);
     free(text);
-    const char *sname = NULL, *title = NULL, *list = NULL;
-    int line = 1;
-    for (size_t i = 0; !st && f.n && i < f.s[0].n; i++) {
-        const ini_entry *e = &f.s[0].e[i];
-        if (!strcmp(e->key, "name"))
-            sname = e->value;
-        else if (!strcmp(e->key, "title"))
-            title = e->value;
-        else if (!strcmp(e->key, "exercises")) {
-            list = e->value;
-            line = e->line;
-        } else
-            st = EL_ERROR(EL_EFORMAT, "%s:%d: unknown key '%s' (name, title, exercises)", path,
-                          e->line, e->key);
-    }
-    if (!st && (!sname || !list || f.n > 1))
-        st = EL_ERROR(EL_EFORMAT, "%s: a problem set has name, title and exercises (no sections)",
-                      path);
+    const char *sname = NULL;
+    for (size_t i = 0; !st && f.n && i < f.s[0].n; i++)
+        if (!strcmp(f.s[0].e[i].key, "name"))
+            sname = f.s[0].e[i].value;
+    if (!st && !sname)
+        st = EL_ERROR(EL_EFORMAT, "%s: a problem set has a name", path);
     if (!st && el_grade_book_set(c, sname))
         st = EL_ERROR(EL_EFORMAT, "%s: problem set '%s' is defined twice", path, sname);
     el_grade_exercise_set *s = st ? NULL : new_set(c, sname);
     if (!st && !s)
         st = EL_ERROR(EL_ENOMEM, "out of memory");
-    if (!st) {
-        s->title = grade_strdup(title ? title : sname);
-        st = set_members(c, s, list, path, line);
-    }
+    if (!st)
+        st = grade_set_read(c->ex, c->n, path, &f, s);
     ini_free(&f);
     free(path);
     return st;
@@ -221,11 +173,8 @@ void el_grade_book_free(el_grade_book *c)
     for (size_t i = 0; i < c->n; i++)
         grade_exercise_free(c->ex[i]);
     free(c->ex);
-    for (size_t i = 0; i < c->nsets; i++) {
-        free(c->sets[i].name);
-        free(c->sets[i].title);
-        free(c->sets[i].ex);
-    }
+    for (size_t i = 0; i < c->nsets; i++)
+        grade_set_free(&c->sets[i]);
     free(c->sets);
     free(c);
 }
@@ -238,6 +187,22 @@ const char *el_grade_book_default_dir(const char *arg)
     if (env && *env)
         return env;
     return ELBOLAB_SOURCE_DIR "/exercises";
+}
+
+el_grade_exercise *el_grade_exercise_load(const char *path, int *status)
+{
+    char *text = NULL;
+    size_t len;
+    el_gsl_init();
+    *status = grade_slurp(path, 1u << 20, &text, &len);
+    el_grade_exercise *ex = *status ? NULL : grade_exercise_parse(text, len, path, status);
+    free(text);
+    return ex;
+}
+
+void el_grade_exercise_free(el_grade_exercise *ex)
+{
+    grade_exercise_free(ex);
 }
 
 const char *el_grade_source_dir(void)

@@ -527,3 +527,15 @@ int el_grade_derivation_verify(const el_grade_exercise *ex, char *why, size_t ca
     }
     return 0;
 }
+
+int el_grade_derivation_mistake(const el_grade_exercise *ex, size_t i, const char **id,
+                                const char **steps, const char **hint)
+{
+    const grade_deriv *d = ex->deriv;
+    if (!d || strcmp(ex->kind, "derivation") != 0 || i >= d->nmk)
+        return -1;
+    *id = d->mk[i].id;
+    *steps = d->mk[i].steps;
+    *hint = d->mk[i].hint;
+    return 0;
+}

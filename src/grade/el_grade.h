@@ -51,6 +51,7 @@ typedef struct {
     char *remark;    /* unindented lines after it that do not continue it (a remark,
                         or the next items of a list), or NULL */
     int remark_line; /* the first of them */
+    char *key_raw;   /* the key as written with its separator ("Pros:"), or NULL */
 } el_grade_answer_entry;
 
 typedef struct {
@@ -124,7 +125,8 @@ typedef enum {
     EL_GRADE_PART_CHOICE,     /* one option of several */
     EL_GRADE_PART_SELECT,     /* every option that applies */
     EL_GRADE_PART_DERIVATION, /* a chain of steps, checked by src/derive */
-    EL_GRADE_PART_CODE        /* one test of a program run in the sandbox (code.c) */
+    EL_GRADE_PART_CODE,       /* one test of a program run in the sandbox (code.c) */
+    EL_GRADE_PART_TEXT        /* words: collected verbatim for the instructor (manual) */
 } el_grade_part_kind;
 
 typedef struct {
@@ -169,6 +171,8 @@ typedef struct {
     size_t min_correct; /* select: right options that earn full marks (0: all of them) */
     double penalty;     /* select: points off per wrong option named (< 0: points / need) */
     int line;           /* where it is declared */
+    char *model;        /* text: the model answer's note (notes/MODEL.md), or NULL */
+    char *rubric;       /* text: what the instructor looks for, or NULL */
 } el_grade_part;
 
 typedef struct {
@@ -208,11 +212,24 @@ typedef struct {
     void *code;    /* what code answers need (grade/code.c), owned, or NULL */
 } el_grade_exercise;
 
+/* A question of a homework sheet: the set's exercises FIRST .. FIRST+N-1
+ * grade it (a problem set written as `[question NAME]` sections). */
+typedef struct {
+    char *name;  /* the sheet's numbering: "1a", "6.4" */
+    char *title; /* what it asks, one line, or NULL */
+    size_t first, n;
+    double points; /* the question's points (the sum of its exercises') */
+} el_grade_question;
+
 typedef struct {
     char *name;
     char *title;
     size_t n;
     const el_grade_exercise **ex;
+    double *points; /* per exercise: the set's points for it (NAN: the exercise's own), or NULL */
+    char *sheet;    /* the homework sheet it follows, or NULL */
+    size_t nquestions;
+    el_grade_question *questions; /* the sheet's questions in order, or none */
 } el_grade_exercise_set;
 
 typedef struct el_grade_book el_grade_book;
@@ -236,6 +253,28 @@ size_t el_grade_book_nsets(const el_grade_book *c);
 const el_grade_exercise_set *el_grade_book_set_at(const el_grade_book *c, size_t i);
 /* By name; NULL if unknown. */
 const el_grade_exercise_set *el_grade_book_set(const el_grade_book *c, const char *name);
+
+/* The points exercise I of SET is worth in that set (its override, else its
+ * own), and the set's total; the share graded by the instructor (text parts)
+ * goes to *MANUAL when not NULL. */
+double el_grade_set_points(const el_grade_exercise_set *set, size_t i, double *manual);
+double el_grade_set_total(const el_grade_exercise_set *set, double *manual);
+
+/* Reads and checks one exercise file at PATH outside any book (for
+ * `elbolab exercise check`): NULL with *STATUS and el_errmsg() as the book
+ * loader says them.  Free with el_grade_exercise_free. */
+el_grade_exercise *el_grade_exercise_load(const char *path, int *status);
+void el_grade_exercise_free(el_grade_exercise *ex);
+
+/* Verifies exercise EX as an instructor would before shipping it: every
+ * part's key graded scores full marks, every declared mistake (and every
+ * wrong option with a hint) is rejected, a derivation's chain and mistakes
+ * pass el_grade_derivation_verify, and, where EX->checked_by names a closed
+ * form this module knows (kl.gauss_equal_var, kl.gauss_1d, kl.gauss_std,
+ * kl.self_zero, kl.additive), the expression key equals it at random points.
+ * Returns 0, or -1 with WHY (CAP bytes) naming the first failure.  *VERIFIED
+ * (if not NULL) is 1 when a closed form was compared. */
+int el_grade_exercise_verify(const el_grade_exercise *ex, int *verified, char *why, size_t cap);
 
 /* The id of the exercise closest to ID (edit distance <= 3), or NULL. */
 const char *el_grade_book_suggest(const el_grade_book *c, const char *id);
@@ -263,6 +302,12 @@ int el_grade_exercise_number(const el_grade_exercise *ex, const el_grade_part *p
  * and each declared mistake is rejected at its declared step (with its
  * declared diagnosis); -1 with WHY saying which does not. 0 for other kinds. */
 int el_grade_derivation_verify(const el_grade_exercise *ex, char *why, size_t cap);
+
+/* The I-th declared mistake of a `derivation` exercise: its name, its wrong
+ * chain and the feedback students get (the instructor view); -1 past the
+ * last one or for other kinds. */
+int el_grade_derivation_mistake(const el_grade_exercise *ex, size_t i, const char **id,
+                                const char **steps, const char **hint);
 
 /* ---- named solvers for computed references -------------------------------- */
 
@@ -319,7 +364,8 @@ typedef enum {
     EL_GRADE_PARTIAL,     /* some marks */
     EL_GRADE_WRONG,       /* an answer, worth nothing */
     EL_GRADE_MISSING,     /* no answer given */
-    EL_GRADE_UNREADABLE   /* an answer that could not be read (parse error, ...) */
+    EL_GRADE_UNREADABLE,  /* an answer that could not be read (parse error, ...) */
+    EL_GRADE_MANUAL       /* words collected for the instructor, not graded here */
 } el_grade_status;
 
 typedef struct {
@@ -328,6 +374,12 @@ typedef struct {
     el_grade_status status;
     char *answer;   /* what the student wrote (sanitised, shortened), or NULL */
     char *feedback; /* one or more sentences, or NULL when correct */
+    /* a text part (kind = text): score = max = 0 in every automatic total;
+       the instructor grades TEXT out of MANUAL_POINTS. */
+    int manual;
+    double manual_points;
+    char *text; /* the whole answer, verbatim (UTF-8, no control characters
+                   but newlines), or NULL when none was given */
 } el_grade_part_result;
 
 typedef struct {
@@ -338,6 +390,7 @@ typedef struct {
     el_grade_part_result *parts;
     int line_from, line_to; /* the lines of its section in the file (0, 0: none): the
                                notes on these lines concern it */
+    double manual;          /* points left to the instructor (its text parts) */
 } el_grade_exercise_result;
 
 typedef struct {
@@ -350,6 +403,7 @@ typedef struct {
     size_t n;
     el_grade_exercise_result *ex;
     el_grade_notes notes; /* the reader's notes and the grader's (unknown ids...) */
+    double manual;        /* points left to the instructor (text parts), not in max */
 } el_grade_report;
 
 /* Grades answers A against every exercise of SET for STUDENT (NULL: the
@@ -376,6 +430,9 @@ int el_grade_file(const el_grade_book *c, const el_grade_exercise_set *set, cons
 
 void el_grade_report_free(el_grade_report *r);
 
+/* The name of a status as reports print it ("correct", ..., "manual"). */
+const char *el_grade_status_name(el_grade_status s);
+
 /* Scores as shown: rounded to 4 decimals. */
 double el_grade_round(double score);
 
@@ -390,6 +447,11 @@ json_t *el_grade_json(const el_grade_report *r);
 /* Gradescope's results.json object for R (one test per exercise, its name
  * starting with the exercise id). */
 json_t *el_grade_gradescope(const el_grade_report *r, double execution_time);
+
+/* What a platform shows for text part P (P->manual): "Graded by the
+ * instructor (N points). The answer collected:" and the text, or that none
+ * was given.  malloc'd.  Gradescope's and PrairieLearn's tests use it. */
+char *el_grade_manual_text(const el_grade_part_result *p);
 
 /* Writes J to PATH atomically (a temporary file beside it, then rename):
  * 2-space indent, fixed key order, numbers with up to 15 digits. */
@@ -407,6 +469,8 @@ typedef struct {
     double score, max;
     size_t n;
     double *scores; /* per exercise of the set */
+    size_t ntexts;
+    char **texts; /* per text part of the set (el_grade_set_text_at), NULL: none */
 } el_grade_batch_row;
 
 typedef struct {
@@ -424,7 +488,14 @@ int el_grade_folder(const el_grade_book *c, const el_grade_exercise_set *set, co
                     const el_grade_identity *id, unsigned jobs, el_grade_batch *out);
 void el_grade_batch_free(el_grade_batch *b);
 
-/* The CSV (header, one row per file) to F. */
+/* The text parts of SET in order (exercise by exercise): their number, and
+ * the I-th as its exercise index and part. */
+size_t el_grade_set_ntexts(const el_grade_exercise_set *set);
+const el_grade_part *el_grade_set_text_at(const el_grade_exercise_set *set, size_t i,
+                                          size_t *exercise);
+
+/* The CSV (header, one row per file; a column `text:EXERCISE.PART` per text
+ * part of the set after the scores) to F. */
 int el_grade_batch_write_csv(const el_grade_batch *b, FILE *f);
 
 /* ---- Gradescope ------------------------------------------------------------ */

@@ -5,7 +5,7 @@
  *   top level:        id, title, kind, statement, checked_by, solver, dimensions, points
  *   [variable NAME]   shape, domain | define, aliases, about
  *   [part NAME]       kind, points, reference | solver_output, rel_tol, abs_tol,
- *                     aliases, swap, swap_hint, title
+ *                     aliases, swap, swap_hint, title; text parts: model, rubric
  *   [option ID]       text, accept, correct, hint       (of the last part)
  *   [mistake ID]      part, answer, hint
  *   [parameter NAME]  default, min, max, digits
@@ -162,6 +162,7 @@ static int parse_part_kind(const char *s, el_grade_part_kind *k)
         { "choice", EL_GRADE_PART_CHOICE },
         { "select", EL_GRADE_PART_SELECT },
         { "code", EL_GRADE_PART_CODE },
+        { "text", EL_GRADE_PART_TEXT },
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(s, kinds[i].name)) {
@@ -315,7 +316,8 @@ static int read_part(el_grade_exercise *ex, const char *name, const ini_section 
         char **field = NULL;
         if (!strcmp(e->key, "kind")) {
             if (parse_part_kind(e->value, &p->kind))
-                st = BAD(w, "part kind must be expression, number, truefalse, choice or select");
+                st = BAD(w, "part kind must be expression, number, truefalse, choice, select or "
+                            "text");
         } else if (!strcmp(e->key, "points")) {
             if (parse_double(e->value, &p->points) || !(p->points > 0))
                 st = BAD(w, "points must be a number > 0");
@@ -340,6 +342,10 @@ static int read_part(el_grade_exercise *ex, const char *name, const ini_section 
             field = &p->swap_hint;
         else if (!strcmp(e->key, "title"))
             field = &p->title;
+        else if (!strcmp(e->key, "model"))
+            field = &p->model;
+        else if (!strcmp(e->key, "rubric"))
+            field = &p->rubric;
         else if (!strcmp(e->key, "aliases")) {
             if (split_list(e->value, ',', &p->aliases, &p->naliases))
                 st = EL_ERROR(EL_ENOMEM, "out of memory");
@@ -650,6 +656,18 @@ static int check_part(el_grade_exercise *ex, el_grade_part *p, where w)
         return 0;
     case EL_GRADE_PART_CHOICE:
     case EL_GRADE_PART_SELECT: return check_options(p, w);
+    case EL_GRADE_PART_TEXT: /* read by the instructor: a model answer, no key */
+        if (p->nmistakes || p->noptions || p->reference)
+            return BAD(w,
+                       "part %s: a text part has a model answer (model, rubric), no "
+                       "reference, options or mistakes",
+                       p->name);
+        if (!p->model)
+            return BAD(w,
+                       "part %s: a text part names its model answer (model = NOTE, the "
+                       "file notes/NOTE.md)",
+                       p->name);
+        return 0;
     }
     return 0;
 }
@@ -661,13 +679,13 @@ static int check_exercise(el_grade_exercise *ex, where w)
         return BAD(w, "an exercise needs id, title, kind and statement");
     static const char *const kinds[] = { "expression", "numbers",   "choice",
                                          "select",     "truefalse", "multi",
-                                         "derivation", "code",      NULL };
+                                         "derivation", "code",      "text", NULL };
     int known = 0;
     for (size_t i = 0; kinds[i]; i++)
         known |= !strcmp(ex->kind, kinds[i]);
     if (!known)
         return BAD(w, "kind must be expression, numbers, choice, select, truefalse, multi, "
-                      "derivation or code");
+                      "derivation, code or text");
     int st0 = grade_deriv_prepare(ex, w.path);
     if (!st0)
         st0 = grade_code_prepare(ex, w.path);
@@ -735,6 +753,8 @@ void grade_exercise_free(el_grade_exercise *ex)
         free(p->reference);
         free(p->solver_out);
         free(p->swap_hint);
+        free(p->model);
+        free(p->rubric);
         el_expr_free(p->compiled);
         free_list(p->aliases, p->naliases);
         free_list(p->swaps, p->nswaps);

@@ -106,7 +106,15 @@ static ini_entry *add_entry(ini_section *s, const char *key, size_t klen, int li
         return NULL;
     }
     ini_entry *e = &s->e[s->n++];
-    *e = (ini_entry){ k, v, NULL, line, NULL, 0 };
+    *e = (ini_entry){ k, v, NULL, line, NULL, 0, NULL };
+    if (klen) { /* as written, for answers in words ("Pros: ...") */
+        size_t sep = klen;
+        while (key[sep] == ' ' || key[sep] == '\t')
+            sep++;
+        e->key_raw = grade_strndup(key, klen + 1);
+        if (e->key_raw)
+            e->key_raw[klen] = key[sep] == ':' ? ':' : '=';
+    }
     return e;
 }
 
@@ -559,6 +567,7 @@ void ini_free(ini_file *f)
             free(f->s[i].e[j].value);
             free(f->s[i].e[j].error);
             free(f->s[i].e[j].remark);
+            free(f->s[i].e[j].key_raw);
         }
         free(f->s[i].e);
         free(f->s[i].name);

@@ -23,6 +23,7 @@ typedef struct {
     int line;
     char *remark;    /* unindented lines after the value that do not continue it, or NULL */
     int remark_line; /* the first of them */
+    char *key_raw;   /* the key as written with its separator ("Pros:"), or NULL if none */
 } ini_entry;
 
 typedef struct {

@@ -19,4 +19,12 @@ void grade_truefalse(const el_grade_exercise *ex, const el_grade_part *part, con
 void grade_choice(const el_grade_part *part, const char *text, el_grade_part_result *res);
 void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res);
 
+/* ---- one part, by its text (score.c) -------------------------------------------- */
+
+/* Grades TEXT as the answer to part P of EX for STUDENT (as the grader
+ * would, the result's max being P's points); free with grade_part_result_free. */
+void grade_part_answer(const el_grade_exercise *ex, const el_grade_part *p, const char *text,
+                       const char *student, el_grade_part_result *r);
+void grade_part_result_free(el_grade_part_result *r);
+
 #endif

@@ -174,6 +174,7 @@ static const char *part_kind(el_grade_part_kind k)
     case EL_GRADE_PART_SELECT: return "every option that applies";
     case EL_GRADE_PART_DERIVATION: return "a derivation, one relation per row";
     case EL_GRADE_PART_CODE: return "a Python function (code = ```python, then the code and ```)";
+    case EL_GRADE_PART_TEXT: return "words, graded by the instructor";
     }
     return "an answer";
 }
@@ -190,23 +191,26 @@ static void answer_template(gbuf *b, const el_grade_exercise_set *set, el_grade_
         gbuf_puts(b, "# your e-mail: it chooses your variant of the numbers\nstudent = \n");
     for (size_t i = 0; i < set->n; i++) {
         const el_grade_exercise *ex = set->ex[i];
+        double scale = ex->points > 0 ? el_grade_set_points(set, i, NULL) / ex->points : 1;
         gbuf_printf(b, "\n[%s]\n", ex->id);
-        for (size_t j = 0; j < ex->nparts; j++)
+        for (size_t j = 0; j < ex->nparts; j++) { /* a sheet's own points where it has them */
+            double pts = el_grade_round(ex->parts[j].points * scale);
             gbuf_printf(b, "# %s: %s, %g point%s\n%s = \n", ex->parts[j].name,
-                        part_kind(ex->parts[j].kind), ex->parts[j].points,
-                        ex->parts[j].points == 1 ? "" : "s", ex->parts[j].name);
+                        part_kind(ex->parts[j].kind), pts, pts == 1 ? "" : "s", ex->parts[j].name);
+        }
     }
 }
 
-/* One exercise's statement, its variables and the keys to fill in. */
-static void exercise_html(gbuf *b, const el_grade_exercise *ex)
+/* One exercise's statement (worth POINTS in its set), its variables and
+ * the keys to fill in. */
+static void exercise_html(gbuf *b, const el_grade_exercise *ex, double points)
 {
     char *st = el_grade_exercise_statement(ex, NULL);
     gbuf_puts(b, "  <h4>");
     html_text(b, ex->id, strlen(ex->id));
     gbuf_puts(b, ": ");
     html_text(b, ex->title, strlen(ex->title));
-    gbuf_printf(b, " (%g point%s)</h4>\n", ex->points, ex->points == 1 ? "" : "s");
+    gbuf_printf(b, " (%g point%s)</h4>\n", points, points == 1 ? "" : "s");
     statement_html(b, st ? st : ex->statement);
     free(st);
     if (el_grade_exercise_has_variants(ex)) {
@@ -237,7 +241,7 @@ static char *question_html(const el_grade_exercise_set *set, const el_grade_pl_o
                   "<code>[exercise-id]</code> section per exercise, with the keys shown "
                   "below (plain text, Unicode or LaTeX notation).</p>\n");
     for (size_t i = 0; i < set->n; i++)
-        exercise_html(&b, set->ex[i]);
+        exercise_html(&b, set->ex[i], el_grade_set_points(set, i, NULL));
     gbuf_puts(&b, "</pl-question-panel>\n\n");
     if (o->upload) {
         gbuf_puts(&b, "<pl-file-upload optional-file-patterns=\"answers*, *.txt, *.ini, *.tex, *.py, "

@@ -96,8 +96,10 @@ static json_t *num_json(double x)
 
 /* One PrairieLearn test from Gradescope's test GS (the same list: one
  * builder of the per-exercise feedback, report.c's) and, when known, the
- * exercise EX it grades (its id as the name, its title as the description). */
-static json_t *pl_test(const json_t *gs, const el_grade_exercise *ex)
+ * exercise EX it grades (its id as the name, its title as the description);
+ * MANUAL > 0: points of text parts, left to the instructor (out of 0 here,
+ * the text and its points in the output, el_grade_manual_text). */
+static json_t *pl_test(const json_t *gs, const el_grade_exercise *ex, double manual)
 {
     json_t *t = json_object();
     double pts = json_number_value(json_object_get(gs, "score"));
@@ -111,10 +113,11 @@ static json_t *pl_test(const json_t *gs, const el_grade_exercise *ex)
         json_object_set_new(t, "description", json_string(ex->title));
     json_object_set_new(t, "points", num_json(pts));
     json_object_set_new(t, "max_points", num_json(max));
-    const char *msg = status && !strcmp(status, "passed") ? "Correct."
-                      : pts > 0                           ? "Partly correct."
-                      : max > 0                           ? "Not correct."
-                                                          : NULL;
+    const char *msg = max <= 0 && manual > 0                ? "Graded by the instructor."
+                      : status && !strcmp(status, "passed") ? "Correct."
+                      : pts > 0                             ? "Partly correct."
+                      : max > 0                             ? "Not correct."
+                                                            : NULL;
     if (msg)
         json_object_set_new(t, "message", json_string(msg));
     json_t *out = json_object_get(gs, "output");
@@ -164,14 +167,19 @@ json_t *el_grade_prairielearn(const el_grade_report *r)
     double frac = r->max > 0 ? r->score / r->max : 0.0;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     char sc[32], mx[32];
-    grade_fmt_number(sc, sizeof sc, el_grade_round(r->score));
-    grade_fmt_number(mx, sizeof mx, el_grade_round(r->max));
+    snprintf(sc, sizeof sc, "%.4g", el_grade_round(r->score)); /* 6.5, not 13/2 */
+    snprintf(mx, sizeof mx, "%.4g", el_grade_round(r->max));
     gbuf m = { 0 };
     int single = r->n == 1 && !strcmp(r->set, r->ex[0].ex->id), variants = 0;
     for (size_t i = 0; i < r->n; i++) /* whose variant matters only when there are some */
         variants |= el_grade_exercise_has_variants(r->ex[i].ex);
     gbuf_printf(&m, "%s/%s points (%s %s%s%s).", sc, mx, single ? "exercise" : "problem set",
                 r->set, variants && *r->student ? ", variant of " : "", variants ? r->student : "");
+    if (r->manual > 0) { /* text answers: not in points or max_points */
+        snprintf(mx, sizeof mx, "%.4g", el_grade_round(r->manual));
+        gbuf_printf(&m, " Text answers worth %s more point%s are graded by the instructor.", mx,
+                    r->manual == 1 ? "" : "s");
+    }
     char *msg = gbuf_take(&m);
     json_object_set_new(o, "gradable", json_true());
     json_object_set_new(o, "score", json_real(round(frac * 1e6) / 1e6));
@@ -184,8 +192,8 @@ json_t *el_grade_prairielearn(const el_grade_report *r)
                                   r->identity_source ? r->identity_source : "none"));
     size_t n = json_array_size(gst);
     for (size_t i = 0; i < n; i++) /* one test per exercise, in order: named by id */
-        json_array_append_new(tests,
-                              pl_test(json_array_get(gst, i), n == r->n ? r->ex[i].ex : NULL));
+        json_array_append_new(tests, pl_test(json_array_get(gst, i), n == r->n ? r->ex[i].ex : NULL,
+                                             n == r->n ? r->ex[i].manual : 0));
     json_object_set_new(o, "tests", tests);
     free(msg);
     json_decref(gs);
@@ -220,12 +228,12 @@ static char *under(const char *root, const char *rel)
     return gbuf_take(&b);
 }
 
+/* What SET is worth automatically: its points (a sheet's own) but the text
+ * parts' (graded by the instructor). */
 static double set_points(const el_grade_exercise_set *set)
 {
-    double s = 0;
-    for (size_t i = 0; i < set->n; i++)
-        s += set->ex[i]->points;
-    return s;
+    double manual, total = el_grade_set_total(set, &manual);
+    return el_grade_round(total - manual);
 }
 
 /* 1 when A holds at least one answer that is not empty (an untouched

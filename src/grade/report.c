@@ -16,8 +16,14 @@ static const char *status_word(el_grade_status s)
     case EL_GRADE_WRONG: return "wrong";
     case EL_GRADE_MISSING: return "missing";
     case EL_GRADE_UNREADABLE: return "unreadable";
+    case EL_GRADE_MANUAL: return "for the instructor";
     }
     return "wrong";
+}
+
+const char *el_grade_status_name(el_grade_status s)
+{
+    return status_word(s);
 }
 
 static const char *status_colour(el_grade_status s)
@@ -26,6 +32,7 @@ static const char *status_colour(el_grade_status s)
     case EL_GRADE_CORRECT: return "\033[32m";
     case EL_GRADE_PARTIAL: return "\033[33m";
     case EL_GRADE_MISSING: return "\033[2m";
+    case EL_GRADE_MANUAL: return "\033[36m";
     default: return "\033[31m";
     }
 }
@@ -86,6 +93,22 @@ static void write_status(FILE *f, el_grade_status s, int colour)
         fputs(status_word(s), f);
 }
 
+/* The line of a text part: its points for the instructor and how it begins. */
+static void write_manual(FILE *f, const el_grade_part_result *p, int indent)
+{
+    char mx[32];
+    fmt_score(mx, sizeof mx, p->manual_points);
+    if (!p->text) {
+        fprintf(f, "%*stext answer (%s point%s, graded by the instructor): none given\n", indent,
+                "", mx, p->manual_points == 1 ? "" : "s");
+        return;
+    }
+    char *one = grade_clean(p->text, strlen(p->text), 48, 0);
+    fprintf(f, "%*stext answer (%s point%s, graded by the instructor), %zu characters: \"%s\"\n",
+            indent, "", mx, p->manual_points == 1 ? "" : "s", strlen(p->text), one ? one : "");
+    free(one);
+}
+
 static void write_exercise(FILE *f, const el_grade_exercise_result *e, int colour)
 {
     char sc[32], mx[32];
@@ -94,6 +117,9 @@ static void write_exercise(FILE *f, const el_grade_exercise_result *e, int colou
     fprintf(f, "  %-30s %6s/%-4s ", e->ex->id, sc, mx);
     write_status(f, e->status, colour);
     fputc('\n', f);
+    for (size_t j = 0; j < e->nparts; j++)
+        if (e->parts[j].manual)
+            write_manual(f, &e->parts[j], 6);
     for (size_t j = 0; j < e->nparts; j++) {
         const el_grade_part_result *p = &e->parts[j];
         if (e->nparts > 1) {
@@ -103,7 +129,8 @@ static void write_exercise(FILE *f, const el_grade_exercise_result *e, int colou
             write_status(f, p->status, colour);
             fputc('\n', f);
         }
-        if (p->feedback && p->status != EL_GRADE_CORRECT && p->status != EL_GRADE_MISSING)
+        if (p->feedback && !p->manual && p->status != EL_GRADE_CORRECT &&
+            p->status != EL_GRADE_MISSING)
             wrap(f, p->feedback, e->nparts > 1 ? 8 : 6, 78);
     }
 }
@@ -138,6 +165,11 @@ void el_grade_write_text(const el_grade_report *r, FILE *f, int colour)
     fmt_score(mx, sizeof mx, r->max);
     fprintf(f, "\n%sTotal: %s/%s (%.1f%%)%s\n", colour ? "\033[1m" : "", sc, mx,
             r->max > 0 ? 100.0 * r->score / r->max : 0.0, colour ? "\033[0m" : "");
+    if (r->manual > 0) {
+        fmt_score(mx, sizeof mx, r->manual);
+        fprintf(f, "Plus %s point%s of text answers, graded by the instructor.\n", mx,
+                r->manual == 1 ? "" : "s");
+    }
     if (general || r->notes.dropped) {
         fputs("\nNotes on the file:\n", f);
         for (size_t i = 0; i < r->notes.n; i++) {
@@ -206,6 +238,8 @@ json_t *el_grade_json(const el_grade_report *r)
     json_object_set_new(o, "set", str_json(r->set));
     json_object_set_new(o, "score", score_json(r->score));
     json_object_set_new(o, "max_score", score_json(r->max));
+    if (r->manual > 0)
+        json_object_set_new(o, "manual_points", score_json(r->manual));
     for (size_t i = 0; i < r->n; i++) {
         const el_grade_exercise_result *e = &r->ex[i];
         json_t *x = json_object(), *parts = json_array();
@@ -214,6 +248,8 @@ json_t *el_grade_json(const el_grade_report *r)
         json_object_set_new(x, "score", score_json(e->score));
         json_object_set_new(x, "max_score", score_json(e->max));
         json_object_set_new(x, "status", json_string(status_word(e->status)));
+        if (e->manual > 0)
+            json_object_set_new(x, "manual_points", score_json(e->manual));
         for (size_t j = 0; j < e->nparts; j++) {
             const el_grade_part_result *p = &e->parts[j];
             json_t *y = json_object();
@@ -223,6 +259,11 @@ json_t *el_grade_json(const el_grade_report *r)
             json_object_set_new(y, "status", json_string(status_word(p->status)));
             json_object_set_new(y, "answer", str_json(p->answer));
             json_object_set_new(y, "feedback", str_json(p->feedback));
+            if (p->manual) {
+                json_object_set_new(y, "manual", json_true());
+                json_object_set_new(y, "manual_points", score_json(p->manual_points));
+                json_object_set_new(y, "text", str_json(p->text));
+            }
             json_array_append_new(parts, y);
         }
         json_object_set_new(x, "parts", parts);
@@ -233,6 +274,20 @@ json_t *el_grade_json(const el_grade_report *r)
     json_object_set_new(o, "notes", notes_json(r, -2));
     json_object_set_new(o, "notes_dropped", json_integer((json_int_t)r->notes.dropped));
     return o;
+}
+
+char *el_grade_manual_text(const el_grade_part_result *p)
+{
+    char pts[32];
+    gbuf b = { 0 };
+    fmt_score(pts, sizeof pts, p->manual_points);
+    if (!p->text)
+        gbuf_printf(&b, "No answer given (text, %s point%s, graded by the instructor).\n", pts,
+                    p->manual_points == 1 ? "" : "s");
+    else
+        gbuf_printf(&b, "Graded by the instructor (%s point%s). The answer collected:\n%s\n", pts,
+                    p->manual_points == 1 ? "" : "s", p->text);
+    return gbuf_take(&b);
 }
 
 /* The feedback of one exercise as Gradescope shows it. */
@@ -246,6 +301,13 @@ static char *test_output(const el_grade_report *r, size_t which)
         char sc[32], mx[32];
         fmt_score(sc, sizeof sc, p->score);
         fmt_score(mx, sizeof mx, p->max);
+        if (p->manual) {
+            char *t = el_grade_manual_text(p);
+            gbuf_printf(&b, "%s%s%s", e->nparts > 1 ? p->name : "", e->nparts > 1 ? ": " : "",
+                        t ? t : "");
+            free(t);
+            continue;
+        }
         if (e->nparts > 1)
             gbuf_printf(&b, "%s: %s/%s %s%s", p->name, sc, mx, status_word(p->status),
                         p->feedback ? ". " : "\n");
@@ -269,6 +331,11 @@ static char *summary_output(const el_grade_report *r)
     fmt_score(mx, sizeof mx, r->max);
     gbuf_printf(&b, "Total: %s/%s (set %s%s%s).\n", sc, mx, r->set,
                 *r->student ? ", variant of " : "", r->student);
+    if (r->manual > 0) {
+        fmt_score(mx, sizeof mx, r->manual);
+        gbuf_printf(&b, "Text answers worth %s more point%s are graded by the instructor.\n", mx,
+                    r->manual == 1 ? "" : "s");
+    }
     for (size_t i = 0; i < r->notes.n; i++) {
         if (note_exercise(r, &r->notes.v[i]) >= 0)
             continue; /* in its exercise's output */
@@ -297,15 +364,17 @@ json_t *el_grade_gradescope(const el_grade_report *r, double execution_time)
         char num[32];
         char *name = NULL, *out = test_output(r, i);
         gbuf nb = { 0 };
-        gbuf_printf(&nb, "%s (%s)", e->ex->id, e->ex->title);
+        gbuf_printf(&nb, "%s (%s)%s", e->ex->id, e->ex->title,
+                    e->manual > 0 ? " -- graded by the instructor" : "");
         name = gbuf_take(&nb);
         snprintf(num, sizeof num, "%zu", i + 1);
         json_object_set_new(t, "name", str_json(name ? name : e->ex->id));
         json_object_set_new(t, "number", json_string(num));
         json_object_set_new(t, "score", score_json(e->score));
         json_object_set_new(t, "max_score", score_json(e->max));
-        json_object_set_new(t, "status",
-                            json_string(e->status == EL_GRADE_CORRECT ? "passed" : "failed"));
+        if (!(e->max <= 0 && e->manual > 0)) /* words only: no verdict of ours */
+            json_object_set_new(t, "status",
+                                json_string(e->status == EL_GRADE_CORRECT ? "passed" : "failed"));
         json_object_set_new(t, "output", str_json(out ? out : ""));
         json_object_set_new(t, "visibility", json_string("visible"));
         json_array_append_new(tests, t);

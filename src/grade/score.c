@@ -25,6 +25,7 @@ typedef struct {
     int used;
     const char *remark; /* lines after it that do not continue it, or NULL */
     int remark_line;
+    const char *key_raw; /* its key as written ("Pros:"), or NULL */
 } entry;
 
 static int key_is(const char *key, const el_grade_part *p)
@@ -92,9 +93,9 @@ static size_t split_pairs(const el_grade_exercise *ex, const char *prefix,
             free(nk);
             goto fail;
         }
-        out[n++] =
-            (entry){ nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0, NULL,
-                     0 };
+        out[n++] = (entry){
+            nk, grade_strndup(eq + 1, i - (size_t)(eq + 1 - s)), NULL, src->line, 0, NULL, 0, NULL
+        };
         if (c == '\0')
             break;
         if (c == '\\')
@@ -127,10 +128,14 @@ static size_t collect(const el_grade_exercise *ex, const el_grade_answer_section
             }
         }
         if (n < cap)
-            v[n++] = (entry){
-                grade_strdup(e->key), grade_strdup(e->value), e->error, e->line, 0, e->remark,
-                e->remark_line
-            };
+            v[n++] = (entry){ grade_strdup(e->key),
+                              grade_strdup(e->value),
+                              e->error,
+                              e->line,
+                              0,
+                              e->remark,
+                              e->remark_line,
+                              e->key_raw };
     }
     *out = v;
     return n;
@@ -153,12 +158,32 @@ static entry *entry_for(const el_grade_exercise *ex, const el_grade_part *p, ent
 
 /* ---- one exercise ---------------------------------------------------------------------- */
 
+/* A text part: the words verbatim for the instructor, out of no automatic points. */
+static void collect_text(const el_grade_part *p, const entry *e, el_grade_part_result *r)
+{
+    r->manual = 1;
+    r->manual_points = p->points;
+    r->max = 0.0;
+    if (!e || e->error || !*e->value) {
+        r->status = e && e->error ? EL_GRADE_UNREADABLE : EL_GRADE_MISSING;
+        r->feedback = grade_strdup(e && e->error ? e->error : "No answer.");
+        return;
+    }
+    r->status = EL_GRADE_MANUAL;
+    r->answer = grade_clean(e->value, strlen(e->value), 300, 0);
+    r->text = grade_clean(e->value, strlen(e->value), 20000, 1);
+}
+
 static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, const entry *e,
                        const char *student, el_grade_part_result *r)
 {
     r->name = grade_strdup(p->name);
     r->max = p->points;
     r->score = 0.0;
+    if (p->kind == EL_GRADE_PART_TEXT) {
+        collect_text(p, e, r);
+        return;
+    }
     if (!e || (!e->error && !*e->value)) {
         r->status = EL_GRADE_MISSING;
         r->feedback = grade_strdup(e ? "The answer is empty." : "No answer.");
@@ -183,6 +208,7 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
     case EL_GRADE_PART_TRUEFALSE: grade_truefalse(ex, p, e->value, r); break;
     case EL_GRADE_PART_CHOICE: grade_choice(p, e->value, r); break;
     case EL_GRADE_PART_SELECT: grade_select(p, e->value, r); break;
+    case EL_GRADE_PART_TEXT: break; /* collected above */
     }
     r->score = el_grade_round(r->score);
     if (r->feedback) { /* whatever a grader wrote, keep it printable */
@@ -192,14 +218,34 @@ static void grade_part(const el_grade_exercise *ex, const el_grade_part *p, cons
     }
 }
 
+void grade_part_answer(const el_grade_exercise *ex, const el_grade_part *p, const char *text,
+                       const char *student, el_grade_part_result *r)
+{
+    entry e = { NULL, (char *)text, NULL, 0, 0, NULL, 0, NULL };
+    memset(r, 0, sizeof *r);
+    grade_part(ex, p, &e, student, r);
+}
+
+void grade_part_result_free(el_grade_part_result *r)
+{
+    free(r->name);
+    free(r->answer);
+    free(r->feedback);
+    free(r->text);
+    memset(r, 0, sizeof *r);
+}
+
 static el_grade_status overall(const el_grade_exercise_result *r)
 {
-    size_t missing = 0, unread = 0;
+    size_t missing = 0, unread = 0, manual = 0;
     for (size_t i = 0; i < r->nparts; i++) {
         missing += r->parts[i].status == EL_GRADE_MISSING;
         unread += r->parts[i].status == EL_GRADE_UNREADABLE;
+        manual += r->parts[i].manual;
     }
-    if (r->score >= r->max)
+    if (manual == r->nparts && missing + unread < r->nparts)
+        return EL_GRADE_MANUAL; /* words only, some given: the instructor's to grade */
+    if (r->max > 0 && r->score >= r->max)
         return EL_GRADE_CORRECT;
     if (r->score > 0)
         return EL_GRADE_PARTIAL;
@@ -220,7 +266,7 @@ static void part_list(const el_grade_exercise *ex, gbuf *b)
  * selection written one per line, else a remark (said in a note). */
 static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
 {
-    if (p->kind != EL_GRADE_PART_SELECT) {
+    if (p->kind != EL_GRADE_PART_SELECT && p->kind != EL_GRADE_PART_TEXT) {
         grade_note(notes, e->remark_line, 0,
                    "this line is read as a remark, not as part of the answer on line %d "
                    "(indent it to continue that answer)",
@@ -236,13 +282,54 @@ static void take_remark(const el_grade_part *p, entry *e, el_grade_notes *notes)
     }
 }
 
+/* Scales part result R by the set's points for its exercise (SCALE = the
+ * set's points / the exercise's own). */
+static void scale_part(el_grade_part_result *r, double scale)
+{
+    if (scale == 1.0)
+        return;
+    r->score = el_grade_round(r->score * scale);
+    r->max = el_grade_round(r->max * scale);
+    r->manual_points = el_grade_round(r->manual_points * scale);
+}
+
+/* A text answer runs over blank lines: the section's bare lines of text
+ * (paragraphs without a key) join E, in the file's order; in an exercise
+ * that is one text part (PROSE), so do lines that only look like keys
+ * ("Pros: ..."), as written. */
+static void join_paragraphs(const el_grade_part *p, entry *e, entry *v, size_t n, int prose)
+{
+    gbuf b = { 0 };
+    size_t joined = 0;
+    for (size_t j = 0; j < n; j++) {
+        int bare = v[j].key && !v[j].used && !v[j].error && (!*v[j].key || (prose && v[j].key_raw));
+        if (&v[j] != e && !bare)
+            continue;
+        const char *sep = b.s && *b.s ? "\n\n" : "";
+        int keyed = *v[j].key && v[j].key_raw && !generic_key(v[j].key) && !key_is(v[j].key, p);
+        if (keyed && (&v[j] != e || prose))
+            gbuf_printf(&b, "%s%s %s", sep, v[j].key_raw, v[j].value ? v[j].value : "");
+        else if (v[j].value && *v[j].value)
+            gbuf_printf(&b, "%s%s", sep, v[j].value);
+        v[j].used = 1;
+        joined += &v[j] != e;
+    }
+    if (b.s && (joined || prose)) {
+        free(e->value);
+        e->value = gbuf_take(&b);
+    } else {
+        free(b.s);
+    }
+}
+
 static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section *s,
-                     const char *student, el_grade_exercise_result *r, el_grade_notes *notes)
+                     const char *student, double scale, el_grade_exercise_result *r,
+                     el_grade_notes *notes)
 {
     if (ex->code) /* a program: run once, every part from that run (code.c) */
         return grade_code_one(ex, s, r, notes);
     r->ex = ex;
-    r->max = ex->points;
+    r->max = 0.0;
     r->parts = calloc(ex->nparts, sizeof *r->parts);
     if (!r->parts)
         return EL_ERROR(EL_ENOMEM, "out of memory");
@@ -251,12 +338,19 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
     size_t n = s ? collect(ex, s, &v) : 0;
     for (size_t i = 0; i < ex->nparts; i++) {
         entry *e = entry_for(ex, &ex->parts[i], v, n);
+        if (!e && n && ex->nparts == 1 && ex->parts[i].kind == EL_GRADE_PART_TEXT)
+            e = &v[0]; /* words only, whatever their first line looks like */
         if (e)
             e->used = 1;
         if (e && e->remark)
             take_remark(&ex->parts[i], e, notes);
+        if (e && ex->parts[i].kind == EL_GRADE_PART_TEXT)
+            join_paragraphs(&ex->parts[i], e, v, n, ex->nparts == 1);
         grade_part(ex, &ex->parts[i], e, student, &r->parts[i]);
+        scale_part(&r->parts[i], scale);
         r->score += r->parts[i].score;
+        r->max += r->parts[i].max;
+        r->manual += r->parts[i].manual_points;
     }
     for (size_t i = 0; i < n; i++) {
         if (!v[i].used) {
@@ -273,6 +367,7 @@ static int grade_one(const el_grade_exercise *ex, const el_grade_answer_section 
     }
     free(v);
     r->score = el_grade_round(r->score);
+    r->max = el_grade_round(r->max);
     r->status = overall(r);
     return EL_OK;
 }
@@ -388,10 +483,13 @@ int el_grade_score_as(const el_grade_book *c, const el_grade_exercise_set *set,
         if (by_ex[k])
             section_lines(a, by_ex[k], &out->ex[k]);
     for (size_t k = 0; !st && k < set->n; k++) {
-        st = grade_one(set->ex[k], by_ex[k], who, &out->ex[k], &out->notes);
+        double own = set->ex[k]->points, pts = el_grade_set_points(set, k, NULL);
+        st = grade_one(set->ex[k], by_ex[k], who, own > 0 ? pts / own : 1.0, &out->ex[k],
+                       &out->notes);
         out->n = k + 1;
         out->score += out->ex[k].score;
         out->max += out->ex[k].max;
+        out->manual += out->ex[k].manual;
     }
     free(by_ex);
     out->score = el_grade_round(out->score);
@@ -460,6 +558,7 @@ void el_grade_report_free(el_grade_report *r)
             free(r->ex[i].parts[j].name);
             free(r->ex[i].parts[j].answer);
             free(r->ex[i].parts[j].feedback);
+            free(r->ex[i].parts[j].text);
         }
         free(r->ex[i].parts);
     }

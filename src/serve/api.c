@@ -195,7 +195,7 @@ static void grade_one(el_serve *s, const el_grade_exercise *ex, json_t *answers,
     }
     char name[] = "request";
     const el_grade_exercise *list[1] = { ex };
-    el_grade_exercise_set set = { name, name, 1, list };
+    el_grade_exercise_set set = { .name = name, .title = name, .n = 1, .ex = list };
     el_grade_report r;
     int st = el_grade_score(s->book, &set, &a, student, "(request)", &r);
     el_grade_answers_free(&a);

@@ -138,8 +138,8 @@ START_TEST(prairielearn_lone_py)
         json_t *j = json_load_file(path, 0, &err);
         ck_assert_msg(j != NULL, "%s", err.text);
         ck_assert(json_is_true(json_object_get(j, "gradable")));
-        ck_assert_msg(json_number_value(json_object_get(j, "points")) == cases[i].points,
-                      "%s: %s", cases[i].file, json_string_value(json_object_get(j, "output")));
+        ck_assert_msg(json_number_value(json_object_get(j, "points")) == cases[i].points, "%s: %s",
+                      cases[i].file, json_string_value(json_object_get(j, "output")));
         json_decref(j);
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
         ck_assert_int_eq(system(cmd), 0);
@@ -158,6 +158,8 @@ START_TEST(mistakes_diagnosed)
     expect("noise_reused.py", 2.0, "reparameterisation", "drawn once");
     expect("noise_reused.py", 2.0, "distribution", "Every sample is the same");
     expect("syntax_error.py", 0.0, "runs", "does not parse (line 3)");
+    expect("only_1d.py", 5.0, "runs", "does not work on a batch of rows");
+    expect("shared_scalar_eps.py", 4.0, "distribution", "Every row of a batch gets the same z");
 }
 END_TEST
 

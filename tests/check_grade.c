@@ -150,8 +150,8 @@ START_TEST(every_key_scores_full)
     el_grade_report r;
     grade(text, strlen(text), "key.txt", "s0001", &r);
     for (size_t i = 0; i < r.n; i++) /* words are collected, never graded here */
-        ck_assert_msg(r.ex[i].status ==
-                              (strcmp(r.ex[i].ex->kind, "text") ? EL_GRADE_CORRECT : EL_GRADE_MANUAL) ||
+        ck_assert_msg(r.ex[i].status == (strcmp(r.ex[i].ex->kind, "text") ? EL_GRADE_CORRECT
+                                                                          : EL_GRADE_MANUAL) ||
                           r.ex[i].ex->code,
                       "%s: %s", r.ex[i].ex->id,
                       r.ex[i].parts[0].feedback ? r.ex[i].parts[0].feedback : "");
@@ -457,6 +457,24 @@ START_TEST(statements_print_plain)
         ck_assert_msg(p && !strchr(p, '\\'), "%s: %s", ex->id, p);
         free(p);
     }
+}
+END_TEST
+
+/* derive-elbo-decomposition the way sheet 004 asks it (from the KL to
+ * log p(x) - ELBO) is an alternative; the same chain ending at
+ * log p(x) + ELBO is the control. */
+START_TEST(decomposition_from_the_kl)
+{
+    static const char *const chain =
+        "\\mathrm{KL}(q(z|x) \\| p(z|x)) = \\sum_z q(z|x) \\log \\frac{q(z|x)}{p(z|x)}\n"
+        "  = \\sum_z q(z|x) \\log \\frac{q(z|x) p(x)}{p(x,z)}\n"
+        "  = \\sum_z q(z|x) \\log p(x) - \\sum_z q(z|x) \\log \\frac{p(x,z)}{q(z|x)}\n"
+        "  = \\log p(x) %s \\mathrm{ELBO}";
+    char text[1024];
+    snprintf(text, sizeof text, chain, "-");
+    ck_assert(score_one("derive-elbo-decomposition", "answer", text, NULL, 0) == 1.0);
+    snprintf(text, sizeof text, chain, "+");
+    ck_assert(score_one("derive-elbo-decomposition", "answer", text, NULL, 0) < 0.5);
 }
 END_TEST
 
@@ -1642,6 +1660,7 @@ static Suite *grade_suite(void)
     tcase_add_test(core, one_identity_everywhere);
     tcase_add_test(core, default_variant_numbers_named);
     tcase_add_test(core, statements_print_plain);
+    tcase_add_test(core, decomposition_from_the_kl);
     tcase_add_test(core, batch_with_a_bad_file);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

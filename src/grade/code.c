@@ -530,7 +530,9 @@ static int rows_equal(const double *z, size_t n)
     return 1;
 }
 
-static void test_distribution(judge *j, const double *z, size_t n, int reused)
+/* REUSED: every row of the batch is the same z; ACROSS_CALLS: two calls
+ * give the same z too (else the noise is one number per call). */
+static void test_distribution(judge *j, const double *z, size_t n, int reused, int across_calls)
 {
     el_grade_part_result *p = part(j, "distribution");
     double m[CODE_D], v[CODE_D], var[CODE_D];
@@ -538,10 +540,17 @@ static void test_distribution(judge *j, const double *z, size_t n, int reused)
         column(z, n, k, &m[k], &v[k]);
         var[k] = exp(in_logvar[k]);
     }
-    if (reused) {
+    if (reused && across_calls) {
         verdict(p, 0,
                 "Every sample is the same: the noise is drawn once and reused; draw a new "
                 "eps ~ N(0, I) on every call, of mu's shape.");
+        return;
+    }
+    if (reused) {
+        verdict(p, 0,
+                "Every row of a batch gets the same z: one noise value is drawn per call (a "
+                "single number such as np.random.randn()) and shared by every row and "
+                "dimension; draw eps of mu's shape, e.g. np.random.standard_normal(np.shape(mu)).");
         return;
     }
     for (size_t k = 0; k < CODE_D; k++) {
@@ -581,23 +590,56 @@ static int near(const double *a, const double *b, size_t n, double rel, double a
     return 1;
 }
 
-static void test_reparam(judge *j, const json_t *res, int reused)
+/* 1 unless RES has PyTorch's autograd gradients ("autograd") and they are
+ * not dz/dmu = 1, dz/dlogvar = (z - mu) / 2 (a sampler they cannot pass). */
+static int autograd_ok(const json_t *res)
+{
+    const json_t *ag = json_object_get(res, "autograd");
+    double z[CODE_D], dm[CODE_D], dv[CODE_D], one[CODE_D], half[CODE_D];
+    if (!ag)
+        return 1;
+    if (!json_is_true(json_object_get(ag, "reaches")) || numbers(ag, "z", z, CODE_D) ||
+        numbers(ag, "d_mu", dm, CODE_D) || numbers(ag, "d_logvar", dv, CODE_D))
+        return 0;
+    for (size_t k = 0; k < CODE_D; k++) {
+        one[k] = 1.0;
+        half[k] = (z[k] - in_mu[k]) / 2.0;
+    }
+    return near(dm, one, CODE_D, 1e-9, 1e-12) && near(dv, half, CODE_D, 1e-9, 1e-12);
+}
+
+/* 1 when the two calls in a row of RES ("repeat") gave the same z: the
+ * noise is drawn once (or with a fixed seed) and reused. */
+static int calls_repeat(const json_t *res)
+{
+    double r1[CODE_D], r2[CODE_D];
+    const json_t *rep = json_object_get(res, "repeat");
+    json_t *a = json_pack("{s:O,s:O}", "r1", json_array_get(rep, 0), "r2", json_array_get(rep, 1));
+    int bad = !a || numbers(a, "r1", r1, CODE_D) || numbers(a, "r2", r2, CODE_D);
+    json_decref(a);
+    return !bad && near(r1, r2, CODE_D, 0.0, 0.0);
+}
+
+static void test_reparam(judge *j, const json_t *res)
 {
     el_grade_part_result *p = part(j, "reparameterisation");
-    double base[CODE_D], sh[CODE_D], sc[CODE_D], want[CODE_D], r1[CODE_D], r2[CODE_D];
+    double base[CODE_D], sh[CODE_D], sc[CODE_D], want[CODE_D];
     if (numbers(res, "base", base, CODE_D) || numbers(res, "shifted", sh, CODE_D) ||
         numbers(res, "scaled", sc, CODE_D)) {
         verdict(p, 0, "The output could not be read.");
         return;
     }
-    const json_t *rep = json_object_get(res, "repeat");
-    json_t *a = json_pack("{s:O,s:O}", "r1", json_array_get(rep, 0), "r2", json_array_get(rep, 1));
-    int bad = !a || numbers(a, "r1", r1, CODE_D) || numbers(a, "r2", r2, CODE_D);
-    json_decref(a);
-    if (reused || (!bad && near(r1, r2, CODE_D, 0.0, 0.0))) {
+    if (calls_repeat(res)) {
         verdict(p, 0,
                 "Two calls give the same z: the noise is drawn once (or with a fixed seed) "
                 "and reused; draw a new eps on every call.");
+        return;
+    }
+    if (!autograd_ok(res)) { /* PyTorch answers: autograd must see mu + sigma * eps */
+        verdict(p, 0,
+                "z is not a differentiable function of mu and logvar: a sampler such as "
+                "torch.normal(mu, std) draws z directly, which is what the trick avoids; write "
+                "mu + torch.exp(0.5 * logvar) * torch.randn_like(mu).");
         return;
     }
     for (size_t k = 0; k < CODE_D; k++)
@@ -646,21 +688,9 @@ static void test_gradients(judge *j, const json_t *res)
                 dm[0], dv[0], half[0]);
         return;
     }
-    const json_t *ag = json_object_get(res, "autograd");
-    if (!ag) {
+    if (autograd_ok(res)) {
         verdict(p, 1, NULL);
         return;
-    }
-    double z[CODE_D];
-    int reach = json_is_true(json_object_get(ag, "reaches"));
-    if (reach && !numbers(ag, "z", z, CODE_D) && !numbers(ag, "d_mu", dm, CODE_D) &&
-        !numbers(ag, "d_logvar", dv, CODE_D)) {
-        for (size_t k = 0; k < CODE_D; k++)
-            half[k] = (z[k] - in_mu[k]) / 2.0;
-        if (near(dm, one, CODE_D, 1e-9, 1e-12) && near(dv, half, CODE_D, 1e-9, 1e-12)) {
-            verdict(p, 1, NULL);
-            return;
-        }
     }
     verdict(p, 0,
             "Gradients do not pass through the sample to mu and logvar (PyTorch's autograd): "
@@ -684,8 +714,22 @@ static void judge_result(judge *j, const json_t *res)
                     "should be a sample of shape (3,).");
         return;
     }
-    verdict(part(j, "runs"), shape_ok,
-            shape_ok ? NULL : "The output's shape is not mu's (3,): return z of the same shape.");
+    const json_t *bshape = json_object_get(res, "batch_shape");
+    int batch_ok = json_array_size(bshape) == 2 &&
+                   json_integer_value(json_array_get(bshape, 0)) == CODE_N &&
+                   json_integer_value(json_array_get(bshape, 1)) == CODE_D;
+    const char *berr = json_string_value(json_object_get(res, "batch_error"));
+    if (!shape_ok)
+        verdict(part(j, "runs"), 0,
+                "The output's shape is not mu's (3,): return z of the same shape.");
+    else if (!batch_ok)
+        verdict(part(j, "runs"), 0,
+                "The function does not work on a batch of rows (mu and logvar of shape (%d, "
+                "%d)): %s. Draw the noise with mu's shape, e.g. np.random.standard_normal("
+                "np.shape(mu)).",
+                CODE_N, CODE_D, berr ? berr : "z does not have mu's shape");
+    else
+        verdict(part(j, "runs"), 1, NULL);
     size_t n = CODE_N;
     double *z = malloc(n * CODE_D * sizeof *z);
     if (!z || numbers(res, "samples", z, n * CODE_D)) {
@@ -693,9 +737,8 @@ static void judge_result(judge *j, const json_t *res)
         all_fail(j, "The samples could not be read from the output.");
         return;
     }
-    int reused = rows_equal(z, n);
-    test_distribution(j, z, n, reused);
-    test_reparam(j, res, reused);
+    test_distribution(j, z, n, rows_equal(z, n), calls_repeat(res));
+    test_reparam(j, res);
     test_gradients(j, res);
     free(z);
 }

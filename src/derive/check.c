@@ -1040,9 +1040,21 @@ int el_derive_compare(const el_context *ctx, const el_derive_opts *opts, const c
                      extra[0] ? (missing[0] ? ", and not " : ": it should not use ") : "", extra);
         }
     } else if (st->status == EL_STEP_INVALID) {
-        out = 0;
+        out = 0; /* a diagnosis, or the values: a step's relation means nothing here */
+        long at = 0;
+        char left[40], right[40];
         const char *m = st->message ? strstr(st->message, "; ") : NULL;
-        snprintf(why, cap, "%s", m ? m + 2 : "the values differ");
+        if (m && strncmp(m + 2, "written '", 9) != 0)
+            snprintf(why, cap, "%s", m + 2);
+        else if (st->message &&
+                 sscanf(st->message, "does not hold at instance %ld: left %39[^,], right %39[^;]",
+                        &at, left, right) == 3)
+            snprintf(why, cap,
+                     "not equal to the expected expression: at instance %ld its value "
+                     "is %s, the expected one %s",
+                     at, right, left);
+        else
+            snprintf(why, cap, "not equal to the expected expression");
     } else {
         out = -1;
         snprintf(why, cap, "%s",

@@ -4,6 +4,8 @@
  * removed without following links.  Its own program: skipped (exit 77)
  * where bubblewrap cannot run, never passed. */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,38 @@ START_TEST(stopped_by_timeout_and_output_cap)
 }
 END_TEST
 
+START_TEST(nothing_of_the_grader_is_inherited)
+{
+    /* another grading thread's open file (no O_CLOEXEC), a blocked and an
+     * ignored signal: none of them may reach the program */
+    int fd = open("/dev/null", O_WRONLY);
+    ck_assert_int_ge(fd, 3);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
+    void (*was)(int) = signal(SIGPIPE, SIG_IGN);
+    char script[256];
+    snprintf(script, sizeof script,
+             "if [ -e /proc/self/fd/%d ]; then echo leaked; fi; "
+             "grep -E '^Sig(Blk|Ign)' /proc/self/status",
+             fd);
+    const char *const argv[] = { "/bin/sh", "-c", script, NULL };
+    el_sandbox_opts o = opts(argv);
+    el_sandbox_result r;
+    int st = el_sandbox_run(&o, &r);
+    close(fd);
+    signal(SIGPIPE, was);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ck_assert_int_eq(st, EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
+    ck_assert_msg(!strstr(r.out, "leaked"), "the grader's descriptor %d reached the program", fd);
+    ck_assert_ptr_nonnull(strstr(r.out, "SigBlk:\t0000000000000000"));
+    ck_assert_ptr_nonnull(strstr(r.out, "SigIgn:\t0000000000000000"));
+    el_sandbox_result_free(&r);
+}
+END_TEST
+
 START_TEST(bad_options_refused)
 {
     const char *const rel[] = { "sh", NULL }; /* negative control: nothing runs */
@@ -118,6 +152,7 @@ static Suite *sandbox_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, runs_unprivileged_in_its_folder);
     tcase_add_test(core, remove_never_follows_links);
+    tcase_add_test(core, nothing_of_the_grader_is_inherited);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_checked_fixture(lim, setup, teardown);

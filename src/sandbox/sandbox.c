@@ -134,6 +134,27 @@ static void limit(int what, rlim_t v)
         _exit(126);
 }
 
+/* In the child: nothing of the grader's reaches the program but 0-2 --
+ * every other descriptor closed (another thread's open files or sockets;
+ * mkstemp's and fopen's are not close-on-exec), the signal mask emptied and
+ * every signal back to its default (an ignored one would stay ignored
+ * across exec). */
+static void child_clean(void)
+{
+    if (close_range(3, ~0u, 0) != 0) {
+        struct rlimit r;
+        rlim_t top = getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < 65536 ? r.rlim_cur : 65536;
+        for (rlim_t fd = 3; fd < top; fd++)
+            close((int)fd);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+}
+
 /* In the child: pipes as stdout/stderr, limits, nobody when root, exec.
  * Only async-signal-safe calls (the grader may have threads). */
 static void child(const el_sandbox_opts *o, int out, int err, const char *const *argv,
@@ -143,6 +164,7 @@ static void child(const el_sandbox_opts *o, int out, int err, const char *const 
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
         _exit(126);
+    child_clean();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     limit(RLIMIT_CPU, (rlim_t)(o->cpu_seconds + 0.999));
     limit(RLIMIT_AS, (rlim_t)o->memory_bytes);

@@ -112,6 +112,23 @@ START_TEST(nothing_of_the_grader_is_inherited)
 }
 END_TEST
 
+START_TEST(stderr_keeps_its_last_bytes)
+{
+    /* 100000 bytes of standard error, then a mark: the tail is kept, capped */
+    const char *const argv[] = { "/bin/sh", "-c",
+                                 "head -c 100000 /dev/zero | tr '\\0' x >&2; echo END >&2", NULL };
+    el_sandbox_opts o = opts(argv);
+    el_sandbox_result r;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
+    ck_assert_uint_eq(r.err_len, EL_SANDBOX_ERR_KEEP);
+    ck_assert_uint_eq(strlen(r.err), EL_SANDBOX_ERR_KEEP);
+    ck_assert_str_eq(r.err + r.err_len - 4, "END\n");
+    ck_assert_int_eq(r.err[0], 'x');
+    el_sandbox_result_free(&r);
+}
+END_TEST
+
 START_TEST(bad_options_refused)
 {
     const char *const rel[] = { "sh", NULL }; /* negative control: nothing runs */
@@ -158,6 +175,7 @@ static Suite *sandbox_suite(void)
     tcase_add_checked_fixture(lim, setup, teardown);
     tcase_add_test(lim, stopped_by_timeout_and_output_cap);
     tcase_add_test(lim, bad_options_refused);
+    tcase_add_test(lim, stderr_keeps_its_last_bytes);
     suite_add_tcase(s, lim);
     return s;
 }

@@ -688,6 +688,27 @@ static int all_except(const el_grade_part *part, const char *text, int *chosen)
     return ok;
 }
 
+/* B's text without its leading and trailing spaces (malloc'd), or NULL when
+ * that is empty. */
+static char *take_trimmed(gbuf *b)
+{
+    char *f = gbuf_take(b);
+    if (!f)
+        return NULL;
+    size_t k = strlen(f);
+    while (k && f[k - 1] == ' ')
+        f[--k] = '\0';
+    char *a = f;
+    while (*a == ' ')
+        a++;
+    memmove(f, a, strlen(a) + 1);
+    if (!*f) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
 void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     char *items[64];
@@ -743,19 +764,5 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
         list_options(part, &fb);
         gbuf_puts(&fb, ".");
     }
-    char *f = gbuf_take(&fb);
-    if (f) { /* trim the trailing space */
-        size_t k = strlen(f);
-        while (k && f[k - 1] == ' ')
-            f[--k] = '\0';
-        char *a = f;
-        while (*a == ' ')
-            a++;
-        memmove(f, a, strlen(a) + 1);
-    }
-    if (f && !*f) {
-        free(f);
-        f = NULL;
-    }
-    res->feedback = f;
+    res->feedback = take_trimmed(&fb);
 }

@@ -150,8 +150,8 @@ START_TEST(every_key_scores_full)
     el_grade_report r;
     grade(text, strlen(text), "key.txt", "s0001", &r);
     for (size_t i = 0; i < r.n; i++) /* words are collected, never graded here */
-        ck_assert_msg(r.ex[i].status ==
-                              (strcmp(r.ex[i].ex->kind, "text") ? EL_GRADE_CORRECT : EL_GRADE_MANUAL) ||
+        ck_assert_msg(r.ex[i].status == (strcmp(r.ex[i].ex->kind, "text") ? EL_GRADE_CORRECT
+                                                                          : EL_GRADE_MANUAL) ||
                           r.ex[i].ex->code,
                       "%s: %s", r.ex[i].ex->id,
                       r.ex[i].parts[0].feedback ? r.ex[i].parts[0].feedback : "");
@@ -304,6 +304,8 @@ static const struct {
     { "tf-reverse-kl-covers-modes", "True or false: false" },
     { "tf-reverse-kl-covers-modes", "True for the forward KL, false for the reverse KL" },
     { "tf-reverse-kl-covers-modes", "False, it would be true only for the forward KL" },
+    /* the statement's function words ("with", "that") qualify no clause */
+    { "tf-reparam-gradient", "True. It would be false with a sampler that is not differentiable" },
     { "optimal-posterior-choice", "the posterior, not the prior" },
     { "optimal-posterior-choice", "p(z|x) rather than p(z)" },
     { "kl-properties", "all except 8 and 9" },

@@ -117,6 +117,40 @@ START_TEST(right_forms)
 }
 END_TEST
 
+/* file = NAME naming a link (a submission unpacked with one) is refused:
+ * a link could show the grader's own files; the control is the same file
+ * copied, which runs. */
+START_TEST(file_link_refused)
+{
+    char d[] = "/tmp/elbolab-check-link-XXXXXX", ans[128], link[128], src[1024];
+    ck_assert_ptr_nonnull(mkdtemp(d));
+    snprintf(ans, sizeof ans, "%s/answers.txt", d);
+    snprintf(link, sizeof link, "%s/code.py", d);
+    snprintf(src, sizeof src, "%s/right_numpy.py", CODE_DATA);
+    FILE *f = fopen(ans, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("[reparam-sample-code]\nfile = code.py\n", f);
+    fclose(f);
+    ck_assert_int_eq(symlink(src, link), 0);
+    el_grade_identity id = { EL_GRADE_ID_STUDENT_LINE, "s1" };
+    el_grade_report r;
+    ck_assert_int_eq(el_grade_file(book, one, ans, &id, &r), EL_OK);
+    const el_grade_part_result *p = part(&r, "runs");
+    ck_assert_msg(r.score == 0.0 && p->feedback && strstr(p->feedback, "link"), "%g: %s", r.score,
+                  p->feedback ? p->feedback : "");
+    el_grade_report_free(&r);
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "rm -f '%s' && cp '%s' '%s'", link, src, link);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(el_grade_file(book, one, ans, &id, &r), EL_OK);
+    ck_assert_msg(r.score == 6.0, "the copied file scored %g", r.score);
+    el_grade_report_free(&r);
+    unlink(link);
+    unlink(ans);
+    rmdir(d);
+}
+END_TEST
+
 /* PrairieLearn: a lone .py in /grade/student is graded against the set's
  * code exercise, end to end (results.json parsed back); a wrong one is the
  * control. */
@@ -232,6 +266,7 @@ static Suite *code_suite(void)
     tcase_set_timeout(core, 120);
     tcase_add_test(core, right_numpy_full_marks_byte_for_byte);
     tcase_add_test(core, right_forms);
+    tcase_add_test(core, file_link_refused);
     tcase_add_test(core, prairielearn_lone_py);
     tcase_add_test(core, mistakes_diagnosed);
     tcase_add_test(core, answer_fence_kept_verbatim);

@@ -831,8 +831,8 @@ START_TEST(a_set_missing_a_question_is_refused)
 {
     char msg[1024];
     static const char twice[] = "name = s\nquestions = 1, 2\n[question 1]\npoints = 2\n"
-                               "exercises = kl-self:1, text-kl-self-why:1\n"
-                               "[question 2]\nexercises = kl-self\n";
+                                "exercises = kl-self:1, text-kl-self-why:1\n"
+                                "[question 2]\nexercises = kl-self\n";
     /* kl-self twice is refused; the control first: a valid sheet loads */
     static const char valid[] = "name = s\nquestions = 1, 2\n[question 1]\npoints = 2\n"
                                 "exercises = kl-self\n[question 2]\nexercises = text-kl-self-why\n";
@@ -962,6 +962,23 @@ START_TEST(a_wrong_key_or_an_accepted_mistake_fails_the_check)
 }
 END_TEST
 
+START_TEST(a_closed_form_never_compared_is_not_verified)
+{
+    char why[1024] = "";
+    /* sigma a vector: the scalar closed form cannot be evaluated at any
+     * point, so nothing was compared; that must not pass as verified */
+    ck_assert_int_eq(
+        verify_text("id = my-eqvar\ntitle = t\nkind = expression\nchecked_by = "
+                    "kl.gauss_equal_var\nstatement = s\n[variable mu_q]\ndomain = uniform(-3, "
+                    "3)\n[variable mu_p]\ndomain = uniform(-3, 3)\n[variable sigma]\nshape = "
+                    "vector\ndomain = loguniform(0.3, 3)\n[part answer]\nreference = (mu_q - "
+                    "mu_p)^2 / (2 sigma^2)\n",
+                    why, sizeof why),
+        -1);
+    ck_assert_msg(strstr(why, "closed form") != NULL, "%s", why);
+}
+END_TEST
+
 static Suite *exercises_suite(void)
 {
     Suite *s = suite_create("exercises");
@@ -973,6 +990,7 @@ static Suite *exercises_suite(void)
     tcase_add_test(core, diag_sum_matches_el_kl);
     tcase_add_test(core, gauss_mv_matches_el_kl);
     tcase_add_test(core, self_is_zero);
+    tcase_add_test(core, a_closed_form_never_compared_is_not_verified);
     tcase_add_test(core, optimal_posterior_matches_maximisation);
     tcase_add_test(core, grad_reparam_matches_finite_differences);
     tcase_add_test(core, mixture_fit_keys);

@@ -304,6 +304,8 @@ static const struct {
     { "tf-reverse-kl-covers-modes", "True or false: false" },
     { "tf-reverse-kl-covers-modes", "True for the forward KL, false for the reverse KL" },
     { "tf-reverse-kl-covers-modes", "False, it would be true only for the forward KL" },
+    /* the statement's function words ("with", "that") qualify no clause */
+    { "tf-reparam-gradient", "True. It would be false with a sampler that is not differentiable" },
     { "optimal-posterior-choice", "the posterior, not the prior" },
     { "optimal-posterior-choice", "p(z|x) rather than p(z)" },
     { "kl-properties", "all except 8 and 9" },

@@ -4,10 +4,15 @@
  * removed without following links.  Its own program: skipped (exit 77)
  * where bubblewrap cannot run, never passed. */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -78,6 +83,127 @@ START_TEST(stopped_by_timeout_and_output_cap)
 }
 END_TEST
 
+START_TEST(nothing_of_the_grader_is_inherited)
+{
+    /* another grading thread's open file (no O_CLOEXEC), a blocked and an
+     * ignored signal: none of them may reach the program */
+    int fd = open("/dev/null", O_WRONLY);
+    ck_assert_int_ge(fd, 3);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
+    void (*was)(int) = signal(SIGPIPE, SIG_IGN);
+    char script[256];
+    snprintf(script, sizeof script,
+             "if [ -e /proc/self/fd/%d ]; then echo leaked; fi; "
+             "grep -E '^Sig(Blk|Ign)' /proc/self/status",
+             fd);
+    const char *const argv[] = { "/bin/sh", "-c", script, NULL };
+    el_sandbox_opts o = opts(argv);
+    el_sandbox_result r;
+    int st = el_sandbox_run(&o, &r);
+    close(fd);
+    signal(SIGPIPE, was);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ck_assert_int_eq(st, EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
+    ck_assert_msg(!strstr(r.out, "leaked"), "the grader's descriptor %d reached the program", fd);
+    ck_assert_ptr_nonnull(strstr(r.out, "SigBlk:\t0000000000000000"));
+    ck_assert_ptr_nonnull(strstr(r.out, "SigIgn:\t0000000000000000"));
+    el_sandbox_result_free(&r);
+}
+END_TEST
+
+START_TEST(stderr_keeps_its_last_bytes)
+{
+    /* 100000 bytes of standard error, then a mark: the tail is kept, capped */
+    const char *const argv[] = { "/bin/sh", "-c",
+                                 "head -c 100000 /dev/zero | tr '\\0' x >&2; echo END >&2", NULL };
+    el_sandbox_opts o = opts(argv);
+    el_sandbox_result r;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
+    ck_assert_int_eq(r.end, EL_SANDBOX_EXITED);
+    ck_assert_uint_eq(r.err_len, EL_SANDBOX_ERR_KEEP);
+    ck_assert_uint_eq(strlen(r.err), EL_SANDBOX_ERR_KEEP);
+    ck_assert_str_eq(r.err + r.err_len - 4, "END\n");
+    ck_assert_int_eq(r.err[0], 'x');
+    el_sandbox_result_free(&r);
+}
+END_TEST
+
+/* The pid of a child of PARENT (from /proc), or 0. */
+static pid_t child_of(pid_t parent)
+{
+    char cmd[160], line[64];
+    snprintf(cmd, sizeof cmd,
+             "grep -l '^PPid:[[:space:]]*%d$' /proc/[0-9]*/status 2>/dev/null | head -n 1",
+             (int)parent);
+    FILE *p = popen(cmd, "r");
+    int pid = 0;
+    if (p && fgets(line, sizeof line, p))
+        sscanf(line, "/proc/%d/", &pid);
+    if (p)
+        pclose(p);
+    return (pid_t)pid;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+/* Runs a sleeper (under bubblewrap, or UNSAFE) in a grader process that is
+ * then killed: 1 when what it forked is gone within 3 s. */
+static int dies_with(int unsafe)
+{
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0); /* orphans come to us */
+    char mark[4200];
+    snprintf(mark, sizeof mark, "%s/started", dir);
+    pid_t grader = fork();
+    ck_assert_int_ge(grader, 0);
+    if (grader == 0) {
+        const char *const argv[] = { "/bin/sh", "-c", "touch started; exec sleep 30", NULL };
+        el_sandbox_opts o = opts(argv);
+        o.wall_seconds = 40;
+        o.unsafe = unsafe;
+        el_sandbox_result r;
+        el_sandbox_run(&o, &r);
+        _exit(0);
+    }
+    struct stat sb;
+    for (int i = 0; i < 500 && stat(mark, &sb) != 0; i++)
+        pause_ms(10);
+    ck_assert_int_eq(stat(mark, &sb), 0);
+    pid_t run = child_of(grader);
+    ck_assert_int_gt(run, 0);
+    kill(grader, SIGKILL);
+    ck_assert_int_eq(waitpid(grader, NULL, 0), grader);
+    int gone = 0;
+    for (int i = 0; i < 300 && !gone; i++) {
+        gone = waitpid(run, NULL, WNOHANG) == run;
+        if (!gone)
+            pause_ms(10);
+    }
+    if (!gone)
+        kill(run, SIGKILL), waitpid(run, NULL, 0);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    unlink(mark);
+    return gone;
+}
+
+START_TEST(dies_with_the_grader)
+{
+    /* a grader killed mid-run (a platform's timeout) leaves nothing running,
+     * with bubblewrap (its --die-with-parent) and without it: there the
+     * parent-death signal is set after the drop to the sandbox's user, which
+     * clears one set before it */
+    ck_assert_msg(dies_with(0), "the sandbox outlived the grader that started it");
+    ck_assert_msg(dies_with(1), "the unsafe run outlived the grader that started it");
+}
+END_TEST
+
 START_TEST(bad_options_refused)
 {
     const char *const rel[] = { "sh", NULL }; /* negative control: nothing runs */
@@ -118,11 +244,14 @@ static Suite *sandbox_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, runs_unprivileged_in_its_folder);
     tcase_add_test(core, remove_never_follows_links);
+    tcase_add_test(core, nothing_of_the_grader_is_inherited);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");
     tcase_add_checked_fixture(lim, setup, teardown);
     tcase_add_test(lim, stopped_by_timeout_and_output_cap);
     tcase_add_test(lim, bad_options_refused);
+    tcase_add_test(lim, stderr_keeps_its_last_bytes);
+    tcase_add_test(lim, dies_with_the_grader);
     suite_add_tcase(s, lim);
     return s;
 }

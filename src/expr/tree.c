@@ -904,29 +904,35 @@ static int call_then_bracket(const tparser *p)
     return s < end && *s == '[';
 }
 
+/* The expectation E_DENS[...] (E_q[f]) or E_DENS(args)[...] (E_q(z|x)[f],
+ * the density without braces) at the lookahead; *HANDLED 0 (and NULL) when
+ * neither follows. */
+static el_tree *parse_expect_named(tparser *p, const char *dens, int *handled)
+{
+    int call = p->tok.kind == TK_LPAREN && is_callable(dens) && call_then_bracket(p);
+    *handled = call || at_open(p);
+    if (!*handled)
+        return NULL;
+    el_tree *d = node(p, call ? EL_T_CALL : EL_T_VAR);
+    if (d)
+        snprintf(d->name, sizeof d->name, "%s", dens);
+    if (d && call && !parse_call_args(p, d)) {
+        el_tree_free(d);
+        return NULL;
+    }
+    return d ? parse_expect(p, d) : NULL;
+}
+
 static el_tree *parse_named_rest(tparser *p, const char *start, size_t pos)
 {
     char name[EXPR_NAME_MAX];
     snprintf(name, sizeof name, "%s", start);
     if (strcmp(name, "E") == 0 && (p->tok.kind == TK_USCORE || at_open(p)))
         return parse_expect(p, NULL);
-    if (strncmp(name, "E_", 2) == 0 && p->tok.kind == TK_LPAREN && is_callable(name + 2) &&
-        call_then_bracket(p)) { /* E_q(z|x)[...]: the density without braces */
-        el_tree *d = node(p, EL_T_CALL);
-        if (d)
-            snprintf(d->name, sizeof d->name, "%s", name + 2);
-        if (d && !parse_call_args(p, d)) {
-            el_tree_free(d);
-            return NULL;
-        }
-        return d ? parse_expect(p, d) : NULL;
-    }
-    if (strncmp(name, "E_", 2) == 0 && at_open(p)) {
-        el_tree *d = node(p, EL_T_VAR);
-        if (d)
-            snprintf(d->name, sizeof d->name, "%s", name + 2);
-        return d ? parse_expect(p, d) : NULL;
-    }
+    int handled = 0;
+    el_tree *e = strncmp(name, "E_", 2) == 0 ? parse_expect_named(p, name + 2, &handled) : NULL;
+    if (handled)
+        return e;
     if ((strcmp(name, "sum") == 0 || strncmp(name, "sum_", 4) == 0) && !at_open(p))
         return parse_sum(p, EL_T_SUM, name[3] ? name + 4 : NULL);
     if (strcmp(name, "D") == 0 && p->tok.kind == TK_USCORE) { /* D_{KL} */

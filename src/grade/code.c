@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 extern const char el_grade_code_harness[]; /* code_harness.py, embedded at build time */
 
@@ -899,18 +900,32 @@ int grade_code_read_py(const el_grade_exercise_set *set, const char *path, el_gr
     return st;
 }
 
-/* The file NAME beside the answer file PATH as E's code, or E's error. */
+/* E's error WHY (EL_OK), or EL_ENOMEM. */
+static int entry_error(el_grade_answer_entry *e, char *why)
+{
+    free(e->error);
+    e->error = why;
+    return why ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
+}
+
+/* The file NAME beside the answer file PATH as E's code, or E's error.  A
+ * link is refused: a submission unpacked with one could show the grader's
+ * own files (its answer keys) through it. */
 static int attach_one(el_grade_answer_entry *e, const char *path)
 {
     const char *name = e->value;
-    if (!*name || strchr(name, '/') || name[0] == '.' || strlen(name) > 200) {
-        free(e->error);
-        e->error = grade_strdup("file = NAME names a file beside the answer file (no folder).");
-        return e->error ? EL_OK : EL_ERROR(EL_ENOMEM, "out of memory");
-    }
+    if (!*name || strchr(name, '/') || name[0] == '.' || strlen(name) > 200)
+        return entry_error(
+            e, grade_strdup("file = NAME names a file beside the answer file (no folder)."));
     const char *slash = strrchr(path, '/');
     gbuf p = { 0 };
     gbuf_printf(&p, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, name);
+    struct stat sb;
+    if (p.s && lstat(p.s, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+        free(p.s);
+        return entry_error(e, grade_strdup("file = NAME names a link: only a file of the "
+                                           "submission itself is read."));
+    }
     char *text = NULL;
     size_t len;
     int st = p.s ? grade_slurp(p.s, MAX_CODE, &text, &len) : EL_ENOMEM;
@@ -920,9 +935,7 @@ static int attach_one(el_grade_answer_entry *e, const char *path)
     if (st) {
         gbuf b = { 0 };
         gbuf_printf(&b, "The file %s named by file = could not be read: %s.", name, el_errmsg());
-        free(e->error);
-        e->error = gbuf_take(&b);
-        return EL_OK;
+        return entry_error(e, gbuf_take(&b));
     }
     free(e->value);
     e->value = text;

@@ -95,26 +95,32 @@ static int split_item(reader *r, const char *item, size_t len, char *id, size_t 
     return EL_OK;
 }
 
+/* The next item of a list at *P (items are separated by commas or white
+ * space): where it starts, its length in *LEN (0: no more); *P moves past it. */
+static const char *next_item(const char **p, size_t *len)
+{
+    const char *s = *p;
+    while (*s && (isspace((unsigned char)*s) || *s == ','))
+        s++;
+    *len = strcspn(s, ", \t\r\n");
+    *p = s + *len;
+    return s;
+}
+
 /* Calls FN on every item of LIST ("id" or "id:points", separated by commas
  * or white space). */
 static int each_item(reader *r, const char *list, int line,
                      int (*fn)(reader *, const char *, double, int))
 {
-    const char *p = list;
-    while (*p) {
-        while (*p && (isspace((unsigned char)*p) || *p == ','))
-            p++;
-        size_t k = strcspn(p, ", \t\r\n");
-        if (!k)
-            break;
+    size_t k;
+    for (const char *p = list, *item = next_item(&p, &k); k; item = next_item(&p, &k)) {
         char id[128];
         double pts = NAN;
-        int st = split_item(r, p, k, id, sizeof id, &pts, line);
+        int st = split_item(r, item, k, id, sizeof id, &pts, line);
         if (!st)
             st = fn(r, id, pts, line);
         if (st)
             return st;
-        p += k;
     }
     return EL_OK;
 }
@@ -137,33 +143,19 @@ static int override_points(reader *r, const char *id, double points, int line)
 static long question_index(const char *list, const char *name)
 {
     long i = 0;
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        while (*p && (isspace((unsigned char)*p) || *p == ','))
-            p++;
-        size_t k = strcspn(p, ", \t\n");
-        if (!k)
-            break;
-        if (k == n && !strncmp(p, name, n))
+    size_t k, n = strlen(name);
+    for (const char *p = list, *item = next_item(&p, &k); k; item = next_item(&p, &k), i++)
+        if (k == n && !strncmp(item, name, n))
             return i;
-        i++;
-        p += k;
-    }
     return -1;
 }
 
+/* The number of items of LIST. */
 static size_t count_items(const char *list)
 {
-    size_t n = 0;
-    for (const char *p = list; *p;) {
-        while (*p && (isspace((unsigned char)*p) || *p == ','))
-            p++;
-        size_t k = strcspn(p, ", \t\n");
-        if (!k)
-            break;
+    size_t n = 0, k;
+    for (const char *p = list; next_item(&p, &k), k;)
         n++;
-        p += k;
-    }
     return n;
 }
 
@@ -259,17 +251,14 @@ static int read_questions(reader *r, const ini_file *f, const char *list, int li
             return st;
     }
     if (r->s->nquestions < nq) {
-        const char *p = list;
-        for (size_t i = 0; i <= r->s->nquestions; i++) { /* the first one missing */
-            while (*p && (isspace((unsigned char)*p) || *p == ','))
-                p++;
-            if (i < r->s->nquestions)
-                p += strcspn(p, ", \t\n");
-        }
+        const char *p = list, *item = list;
+        size_t k = 0;
+        for (size_t i = 0; i <= r->s->nquestions; i++) /* the first one missing */
+            item = next_item(&p, &k);
         return EL_ERROR(EL_EFORMAT,
                         "%s: question %.*s has no [question] section: every "
                         "question of the sheet maps to the exercises that grade it",
-                        r->path, (int)strcspn(p, ", \t\n"), p);
+                        r->path, (int)k, item);
     }
     return EL_OK;
 }

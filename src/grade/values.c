@@ -289,6 +289,25 @@ static int has_word(const char *text, const char *w)
     return 0;
 }
 
+/* 1 when W (lower case) is a word that could qualify a truth value: longer
+ * than three letters, not a truth word, not "not", and not a function word
+ * that any statement may use ("with", "that", "only"). */
+static int qualifier_word(const char *w)
+{
+    static const char *const function_words[] = {
+        "about", "also",  "because", "been",  "being", "does",  "each",  "every", "from",
+        "have",  "into",  "only",    "over",  "some",  "such",  "than",  "that",  "their",
+        "them",  "then",  "there",   "they",  "this",  "under", "were",  "what",  "when",
+        "where", "which", "while",   "whose", "will",  "with",  "would", NULL
+    };
+    if (strlen(w) <= 3 || truth_word(w) >= 0 || !strcmp(w, "not"))
+        return 0;
+    for (size_t i = 0; function_words[i]; i++)
+        if (!strcmp(w, function_words[i]))
+            return 0;
+    return 1;
+}
+
 enum { MAX_CLAUSES = 8 };
 
 /* Cuts S (modified) into clauses at , ; . and " but ", " whereas ",
@@ -330,7 +349,7 @@ static int truth_by_qualifier(const char *text, const char *statement)
         char w[32];
         size_t at = 0;
         while (next_word(clause[i], &at, w, sizeof w)) {
-            int own = truth_word(w) < 0 && strcmp(w, "not") && strlen(w) > 3;
+            int own = qualifier_word(w);
             for (size_t j = 0; own && j < n; j++)
                 own = value[j] == value[i] || !has_word(clause[j], w);
             hit[value[i]] += own && has_word(statement, w);
@@ -688,6 +707,27 @@ static int all_except(const el_grade_part *part, const char *text, int *chosen)
     return ok;
 }
 
+/* B's text without its leading and trailing spaces (malloc'd), or NULL when
+ * that is empty. */
+static char *take_trimmed(gbuf *b)
+{
+    char *f = gbuf_take(b);
+    if (!f)
+        return NULL;
+    size_t k = strlen(f);
+    while (k && f[k - 1] == ' ')
+        f[--k] = '\0';
+    char *a = f;
+    while (*a == ' ')
+        a++;
+    memmove(f, a, strlen(a) + 1);
+    if (!*f) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
 void grade_select(const el_grade_part *part, const char *text, el_grade_part_result *res)
 {
     char *items[64];
@@ -743,19 +783,5 @@ void grade_select(const el_grade_part *part, const char *text, el_grade_part_res
         list_options(part, &fb);
         gbuf_puts(&fb, ".");
     }
-    char *f = gbuf_take(&fb);
-    if (f) { /* trim the trailing space */
-        size_t k = strlen(f);
-        while (k && f[k - 1] == ' ')
-            f[--k] = '\0';
-        char *a = f;
-        while (*a == ' ')
-            a++;
-        memmove(f, a, strlen(a) + 1);
-    }
-    if (f && !*f) {
-        free(f);
-        f = NULL;
-    }
-    res->feedback = f;
+    res->feedback = take_trimmed(&fb);
 }

@@ -138,7 +138,9 @@ static int closed_value(const closed_form *f, const el_value *v[4], double *out)
     return el_kl_normal_std(x[0], x[1], out);
 }
 
-/* Compares part P's key with closed form F at random points of EX. */
+/* Compares part P's key with closed form F at random points of EX: 0 when
+ * it agrees at every one, -1 (WHY) when it differs, cannot be evaluated,
+ * or the closed form cannot (nothing compared is never a pass). */
 static int compare_closed(const el_grade_exercise *ex, const el_grade_part *p, const closed_form *f,
                           char *why, size_t cap)
 {
@@ -148,7 +150,7 @@ static int compare_closed(const el_grade_exercise *ex, const el_grade_part *p, c
             return fail(why, cap, "%s: the closed form of %s needs a variable %s", ex->id, f->check,
                         f->vars[i]);
     gsl_rng *r = el_rng_alloc(el_seed_mix(EL_GRADE_SEED, ex->id));
-    int bad = 0;
+    int bad = r ? 0 : fail(why, cap, "%s: out of memory", ex->id);
     for (int k = 0; r && !bad && k < VERIFY_POINTS; k++) {
         grade_point pt;
         if (grade_point_draw(ex, ex->dims[k % ex->ndims], r, &pt) || grade_point_derive(ex, &pt)) {
@@ -176,6 +178,11 @@ static int compare_closed(const el_grade_exercise *ex, const el_grade_part *p, c
             el_value_free(&got);
         } else if (!st) {
             bad = fail(why, cap, "%s: the key cannot be evaluated: %s", ex->id, err.msg);
+        } else { /* nothing compared: never counted as verified */
+            bad = fail(why, cap,
+                       "%s: %s's closed form cannot be evaluated at the exercise's points "
+                       "(a variable of the wrong shape or outside its domain?)",
+                       ex->id, f->check);
         }
         grade_point_free(&pt);
     }

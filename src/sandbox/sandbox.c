@@ -134,16 +134,38 @@ static void limit(int what, rlim_t v)
         _exit(126);
 }
 
-/* In the child: pipes as stdout/stderr, limits, nobody when root, exec.
- * Only async-signal-safe calls (the grader may have threads). */
+/* In the child: nothing of the grader's reaches the program but 0-2 --
+ * every other descriptor closed (another thread's open files or sockets;
+ * mkstemp's and fopen's are not close-on-exec), the signal mask emptied and
+ * every signal back to its default (an ignored one would stay ignored
+ * across exec). */
+static void child_clean(void)
+{
+    if (close_range(3, ~0u, 0) != 0) {
+        struct rlimit r;
+        rlim_t top = getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < 65536 ? r.rlim_cur : 65536;
+        for (rlim_t fd = 3; fd < top; fd++)
+            close((int)fd);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+}
+
+/* In the child: pipes as stdout/stderr, limits, nobody when root, exec;
+ * killed when PARENT (the grader) dies.  Only async-signal-safe calls (the
+ * grader may have threads). */
 static void child(const el_sandbox_opts *o, int out, int err, const char *const *argv,
-                  char *const *env, uid_t uid, rlim_t nproc)
+                  char *const *env, uid_t uid, rlim_t nproc, pid_t parent)
 {
     setpgid(0, 0);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
         _exit(126);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    child_clean();
     limit(RLIMIT_CPU, (rlim_t)(o->cpu_seconds + 0.999));
     limit(RLIMIT_AS, (rlim_t)o->memory_bytes);
     limit(RLIMIT_FSIZE, (rlim_t)o->file_bytes);
@@ -155,6 +177,10 @@ static void child(const el_sandbox_opts *o, int out, int err, const char *const 
         if (setuid(0) == 0) /* the drop must be irreversible */
             _exit(126);
     }
+    /* after the drop, which clears a parent-death signal set before it; a
+     * grader already gone by now is not waited for */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(126);
     if (!o->unsafe || chdir(o->workdir) == 0)
         execve(argv[0], (char *const *)argv, env);
     _exit(127);
@@ -483,9 +509,10 @@ static int start(const el_sandbox_opts *o, const char *const *argv, const user_s
         close(out[0]), close(out[1]);
         return EL_ERROR(EL_EIO, "pipe: %s", strerror(errno));
     }
+    pid_t self = getpid();
     *pid = fork();
     if (*pid == 0)
-        child(o, out[1], err[1], argv, (char *const *)sandbox_env, u->uid, nproc);
+        child(o, out[1], err[1], argv, (char *const *)sandbox_env, u->uid, nproc, self);
     close(out[1]);
     close(err[1]);
     if (*pid < 0) {

@@ -54,14 +54,45 @@ START_TEST(runs_unprivileged_in_its_folder)
         ck_assert(uid >= EL_SANDBOX_UID - EL_SANDBOX_SLOTS && uid <= EL_SANDBOX_UID);
     else
         ck_assert_int_eq(uid, (int)getuid());
-    ck_assert_ptr_nonnull(strstr(r.out, "\nx\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\nx\n")); /* it wrote and read its own file */
     el_sandbox_result_free(&r);
     struct stat sb;
     char f[4200];
     snprintf(f, sizeof f, "%s/f", dir);
-    ck_assert_int_eq(stat(f, &sb), 0); /* its own folder is the host's work folder */
+    ck_assert_int_ne(stat(f, &sb), 0); /* in a tmpfs of its own, not on the host's disk */
     ck_assert_int_ne(stat("/x", &sb), 0);
     ck_assert_int_ne(stat("/usr/x", &sb), 0);
+}
+END_TEST
+
+/* The work folder inside holds the caller's files read-only and at most
+ * EL_SANDBOX_WORK_MB of the program's own: writing more fails, and the
+ * caller's file is unchanged (the control: a small write succeeds). */
+START_TEST(work_folder_is_capped)
+{
+    char f[4200];
+    snprintf(f, sizeof f, "%s/given.txt", dir);
+    FILE *g = fopen(f, "w");
+    ck_assert_ptr_nonnull(g);
+    fputs("given\n", g);
+    fclose(g);
+    const char *const argv[] = {
+        "/bin/sh", "-c",
+        "cat given.txt; echo small > s && echo small-ok; echo x >> given.txt || echo ro-ok; "
+        "for i in 1 2 3 4 5 6 7 8 9; do head -c 10000000 /dev/zero > big$i || exit 9; done; exit 0",
+        NULL
+    };
+    el_sandbox_opts o = opts(argv);
+    el_sandbox_result r;
+    ck_assert_int_eq(el_sandbox_run(&o, &r), EL_OK);
+    ck_assert_msg(strstr(r.out, "given\nsmall-ok\nro-ok\n") != NULL, "%s", r.out);
+    ck_assert_int_eq(r.code, 9); /* 64 MB: the seventh 10 MB file does not fit */
+    el_sandbox_result_free(&r);
+    g = fopen(f, "r");
+    char line[32] = "";
+    ck_assert(g && fgets(line, sizeof line, g) && !fgets(line + 6, 8, g));
+    fclose(g);
+    unlink(f);
 }
 END_TEST
 
@@ -173,9 +204,12 @@ static int dies_with(int unsafe)
         _exit(0);
     }
     struct stat sb;
-    for (int i = 0; i < 500 && stat(mark, &sb) != 0; i++)
+    for (int i = 0; i < 500 && stat(mark, &sb) != 0 && !(unsafe == 0 && child_of(grader) > 0); i++)
         pause_ms(10);
-    ck_assert_int_eq(stat(mark, &sb), 0);
+    if (!unsafe)
+        pause_ms(300); /* its own tmpfs: no mark on the host; the run has started */
+    else
+        ck_assert_int_eq(stat(mark, &sb), 0);
     pid_t run = child_of(grader);
     ck_assert_int_gt(run, 0);
     kill(grader, SIGKILL);
@@ -243,6 +277,7 @@ static Suite *sandbox_suite(void)
     TCase *core = tcase_create("Core");
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, runs_unprivileged_in_its_folder);
+    tcase_add_test(core, work_folder_is_capped);
     tcase_add_test(core, remove_never_follows_links);
     tcase_add_test(core, nothing_of_the_grader_is_inherited);
     suite_add_tcase(s, core);

@@ -27,13 +27,16 @@
 
 #include <stddef.h>
 
-#define EL_SANDBOX_WORK  "/work" /* where the work folder is inside the sandbox */
-#define EL_SANDBOX_UID   65534   /* nobody: the user a root caller's program runs as */
-#define EL_SANDBOX_SLOTS 32      /* concurrent runs get uids EL_SANDBOX_UID - 0..31 */
+#define EL_SANDBOX_WORK    "/work" /* where the work folder is inside the sandbox */
+#define EL_SANDBOX_WORK_MB 64      /* the size of that folder inside (a tmpfs) */
+#define EL_SANDBOX_UID     65534   /* nobody: the user a root caller's program runs as */
+#define EL_SANDBOX_SLOTS   32      /* concurrent runs get uids EL_SANDBOX_UID - 0..31 */
 
 typedef struct {
     const char *const *argv; /* the command (NULL-terminated), argv[0] an absolute path */
-    const char *workdir;     /* host folder mounted read-write at EL_SANDBOX_WORK */
+    const char *workdir;     /* host folder whose files the program reads (read-only) in
+                                EL_SANDBOX_WORK, a tmpfs of EL_SANDBOX_WORK_MB it may write
+                                (with --unsafe-code: the folder itself, read-write) */
     double cpu_seconds;      /* RLIMIT_CPU (whole seconds, rounded up) */
     double wall_seconds;     /* the whole run is killed after this long */
     size_t memory_bytes;     /* RLIMIT_AS of every process */

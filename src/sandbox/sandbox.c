@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <grp.h>
@@ -72,6 +73,8 @@ static const char *bwrap_path(void)
 typedef struct {
     const char *v[MAX_ARGS];
     size_t n;
+    char pool[8192]; /* the arguments built here (paths) */
+    size_t used;
 } args;
 
 static void arg(args *a, const char *s)
@@ -79,6 +82,50 @@ static void arg(args *a, const char *s)
     if (a->n < MAX_ARGS - 1)
         a->v[a->n++] = s;
     a->v[a->n] = NULL;
+}
+
+/* Appends DIR/NAME (or NAME alone when DIR is NULL) as an argument, kept in
+ * A's pool; marks A too long (full) when it does not fit. */
+static void arg_path(args *a, const char *dir, const char *name)
+{
+    size_t room = sizeof a->pool - a->used;
+    int k = snprintf(a->pool + a->used, room, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+    if (k < 0 || (size_t)k >= room) {
+        a->n = MAX_ARGS - 1; /* too long: bwrap_args says so */
+        return;
+    }
+    arg(a, a->pool + a->used);
+    a->used += (size_t)k + 1;
+}
+
+/* The work folder inside: a tmpfs of EL_SANDBOX_WORK_MB (so that a program
+ * cannot fill the host's disk, however many files it writes) holding each
+ * regular file of O->workdir read-only (links are not followed).  -1 if the
+ * folder cannot be listed. */
+static int work_args(const el_sandbox_opts *o, args *a)
+{
+    char size[32];
+    snprintf(size, sizeof size, "%lu", (unsigned long)EL_SANDBOX_WORK_MB << 20);
+    arg(a, "--size");
+    arg_path(a, NULL, size);
+    arg(a, "--tmpfs");
+    arg(a, EL_SANDBOX_WORK);
+    DIR *d = opendir(o->workdir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", o->workdir, e->d_name) >= (int)sizeof path ||
+            lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        arg(a, "--ro-bind");
+        arg_path(a, o->workdir, e->d_name);
+        arg_path(a, EL_SANDBOX_WORK, e->d_name);
+    }
+    closedir(d);
+    return 0;
 }
 
 /* bwrap's options for a run in WORKDIR, then O->argv; -1 when too long. */
@@ -98,6 +145,7 @@ static int bwrap_args(const char *bwrap, const el_sandbox_opts *o, args *a)
                                          "--dev",         "/dev",
                                          "--clearenv",    NULL };
     a->n = 0;
+    a->used = 0;
     arg(a, bwrap);
     for (size_t i = 0; fixed[i]; i++)
         arg(a, fixed[i]);
@@ -111,9 +159,8 @@ static int bwrap_args(const char *bwrap, const el_sandbox_opts *o, args *a)
         arg(a, env_names[i]);
         arg(a, env_values[i]);
     }
-    arg(a, "--bind");
-    arg(a, o->workdir);
-    arg(a, EL_SANDBOX_WORK);
+    if (work_args(o, a))
+        return -1;
     arg(a, "--remount-ro"); /* the root (and so /tmp, which does not exist) is read-only */
     arg(a, "/");
     arg(a, "--chdir");

@@ -413,6 +413,7 @@ static const struct {
     { "kl-properties", "answer", "always positive, 3", "non-negative, not positive" },
     { "kl-properties", "answer", "10", "'10' does not match" }, /* the hidden one has no number */
     { "kl-equal-variance", "answer", "(μq − μp)² / 2σ²", "Mind the precedence" },
+    { "kl-std-normal", "answer", "1/2 (μ^2 + σσx - 1)", "is one name (σ2 is sigma2" },
     { "kl-gauss-mv", "answer",
       "0.5*(np.trace(np.linalg.inv(Sigma0) @ Sigma1) + (mu1-mu0).T @ np.linalg.inv(Sigma0) @ "
       "(mu1-mu0) - d + np.log(np.linalg.det(Sigma0)/np.linalg.det(Sigma1)))",

@@ -40,6 +40,16 @@ typedef struct {
     char stu_msg[256];    /* the first evaluation error */
 } pointset;
 
+/* 1 if S has a Greek letter (U+0391..U+03C9, two bytes in UTF-8) written
+ * directly against an ASCII letter or digit: the lexer glues them into one name. */
+static int glued_greek(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p[0] && p[1]; p++)
+        if ((p[0] == 0xCE || p[0] == 0xCF) && p[1] >= 0x80 && isalnum(p[2]))
+            return 1;
+    return 0;
+}
+
 /* ---- evaluation ------------------------------------------------------------- */
 
 static int eval_at(const el_grade_exercise *ex, const void *e, const grade_point *p,
@@ -786,6 +796,9 @@ static el_expr *read_answer(const el_grade_exercise *ex, const char *text, gbuf 
                     bad);
         variable_list(ex, fb);
         gbuf_puts(fb, ").");
+        if (glued_greek(s))
+            gbuf_puts(fb, " A Greek letter written against letters or digits is one name (σ2 is "
+                          "sigma2, σx is sigmax): for a product, leave a space or write σ·x.");
         if (library_call(s, bad))
             gbuf_printf(fb,
                         " Library prefixes are read away (np.log is log), but '%s' is not a "

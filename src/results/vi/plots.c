@@ -64,11 +64,11 @@ static int both_kl(const el_mix *p, double mu, double sigma, double kl[2])
 {
     el_gauss g = { mu, sigma };
     el_density1 q = el_gauss_density(&g), pd = el_mix_density(p);
-    el_quad_result a, b;
+    el_quad_result a = { NAN, NAN }, b = { NAN, NAN };
     int s = el_kl_quad1(&q, &pd, 1.0, &a);
     if (!s)
         s = el_kl_quad1(&pd, &q, 1.0, &b);
-    kl[0] = a.value, kl[1] = b.value;
+    kl[0] = a.value, kl[1] = b.value; /* NAN where a quadrature failed (S says so) */
     return s;
 }
 

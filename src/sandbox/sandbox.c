@@ -250,7 +250,8 @@ static int sink_add(sink *k, const char *b, size_t n)
             n -= drop - k->n;
             drop = k->n;
         }
-        memmove(k->s, k->s + drop, k->n - drop);
+        if (drop) /* k->s is NULL until the first bytes are kept */
+            memmove(k->s, k->s + drop, k->n - drop);
         k->n -= drop;
     } else if (!k->tail && k->n + n > k->keep) {
         n = k->keep - k->n;

@@ -1,0 +1,395 @@
+/* bench_vae_step.c -- the tiny VAE's training step against what its own
+ * matrix shapes allow on this machine (issue 14).
+ *
+ * Network: 784-400-20, ReLU, Bernoulli decoder, batch 128, Adam 1e-3, float,
+ * on binarised Fashion-MNIST (random binary images of the same shape when
+ * the package is missing: the speed does not depend on the pixels).
+ *
+ * In ROUNDS rounds, alternating, it measures:
+ *   - `train T`: one epoch of el_vae_train_epoch on T = 1 and 2 threads
+ *     (images/s, and GFLOP/s = images/s x el_vae_flops_per_row);
+ *   - `gemm T`: the GEMM rate of the network's own shapes on T threads: the
+ *     exact sequence of the 11 sgemm calls of one training step (4 forward,
+ *     4 weight gradients, 3 input gradients; same shapes, transposes and
+ *     leading dimensions as src/vae/net_source.c), repeated STEPS times, its
+ *     FLOPs (checked equal to el_vae_flops_per_row x 128) over its time.
+ *     Two ways to use T threads are timed and the faster is the reference:
+ *     "blas": one caller, OpenBLAS with T threads on the whole batch;
+ *     "split": T threads of our own, each with single-threaded OpenBLAS on
+ *     128/T rows (what the network does), started together, no sync per step;
+ *   - `torch`: bench/vae_torch.py, one epoch, torch threads 2 and
+ *     OPENBLAS_NUM_THREADS=1 (PyTorch's best set-up), when torch imports.
+ * Then, with a busy-loop process on the machine (--busy, the default; it
+ * is stopped at the end), `train 2` and `train 1` again.
+ * Prints every run with the load average, then medians, the shares
+ * (train GFLOP/s / gemm GFLOP/s on the same T) and the ratios, and one
+ * JSON line.
+ *
+ *   bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] [--pin-busy]
+ */
+#define _GNU_SOURCE
+#include <cblas.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vae/el_vae.h"
+#include "num/el_num.h"
+
+#ifndef BENCH_DIR
+#define BENCH_DIR "bench"
+#endif
+
+enum { D = 784, H = 400, Z = 20, BATCH = 128, STEPS = 150, MAXRUNS = 64 };
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double load1(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fscanf(f, "%lf", &l) != 1)
+        l = -1;
+    if (f)
+        fclose(f);
+    return l;
+}
+
+/* ---- the GEMM sequence of one training step --------------------------------- */
+
+/* The buffers of one step, as in net_source.c's work space and parameters. */
+enum { X, W1, A1, W2, ENC, W3, Zs, A2, W4, OUT, DOUT, DW4, DH, DW3, DZ, DENC, DW2, DW1, NBUF };
+
+/* One sgemm of the step: C (m x n) = op(A) op(B) + beta C, row-major, on buffers. */
+typedef struct {
+    int ta, tb, m, n, k, lda, ldb, ldc, a, b, c;
+    float beta;
+} gemm;
+
+/* The 11 sgemm calls of one step on B rows, in the network's order and on
+ * its operands (linear_forward / linear_backward of net_source.c):
+ * out (B x NO) = inp (B x NI) W^T (beta 1: over the bias), then, last layer
+ * first, dW (NO x NI) = dout^T inp and dinp (B x NI) = dout W. */
+static int step_gemms(gemm *g, int B)
+{
+    /* NI, NO, input, weight, output (forward); output gradient, dW, input gradient (backward) */
+    const int L[4][8] = { { D, H, X, W1, A1, DH, DW1, -1 },
+                          { H, 2 * Z, A1, W2, ENC, DENC, DW2, DH },
+                          { Z, H, Zs, W3, A2, DH, DW3, DZ },
+                          { H, D, A2, W4, OUT, DOUT, DW4, DH } };
+    int n = 0;
+    for (int i = 0; i < 4; i++) {
+        const int *l = L[i];
+        g[n++] = (gemm){ 0, 1, B, l[1], l[0], l[0], l[0], l[1], l[2], l[3], l[4], 1 };
+    }
+    for (int i = 3; i >= 0; i--) {
+        const int *l = L[i];
+        g[n++] = (gemm){ 1, 0, l[1], l[0], B, l[1], l[0], l[0], l[5], l[2], l[6], 0 };
+        if (l[7] >= 0)
+            g[n++] = (gemm){ 0, 0, B, l[0], l[1], l[1], l[0], l[0], l[5], l[3], l[7], 0 };
+    }
+    return n;
+}
+
+static double step_flops(const gemm *g, int n)
+{
+    double f = 0;
+    for (int i = 0; i < n; i++)
+        f += 2.0 * g[i].m * g[i].n * g[i].k;
+    return f;
+}
+
+/* The buffers (each as large as the largest, D x D) and the calls of one thread. */
+typedef struct {
+    float *buf[NBUF];
+    gemm g[16];
+    int n, steps;
+} gemm_set;
+
+static void gemm_set_free(gemm_set *s)
+{
+    for (int i = 0; i < NBUF; i++)
+        free(s->buf[i]);
+}
+
+static int gemm_set_init(gemm_set *s, int B, int steps)
+{
+    size_t sz = (size_t)D * D;
+    int ok = 1;
+    for (int i = 0; i < NBUF; i++) {
+        s->buf[i] = malloc(sz * sizeof(float));
+        ok &= s->buf[i] != NULL;
+        for (size_t j = 0; s->buf[i] && j < sz; j++)
+            s->buf[i][j] = (float)((j + (size_t)i) % 13) * 0.01f;
+    }
+    s->n = step_gemms(s->g, B);
+    s->steps = steps;
+    return ok ? 0 : -1;
+}
+
+static void gemm_run(const gemm_set *s)
+{
+    for (int t = 0; t < s->steps; t++)
+        for (int i = 0; i < s->n; i++) {
+            const gemm *g = &s->g[i];
+            cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+                        g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1, s->buf[g->a],
+                        g->lda, s->buf[g->b], g->ldb, g->beta, s->buf[g->c], g->ldc);
+        }
+}
+
+static void *gemm_thread(void *arg)
+{
+    gemm_run(arg);
+    return NULL;
+}
+
+/* GFLOP/s of STEPS steps' sgemm calls: "blas" (SPLIT 0) or "split" (SPLIT 1). */
+static double gemm_rate(int threads, int split)
+{
+    gemm_set s[2];
+    int parts = split ? threads : 1, ok = 1;
+    memset(s, 0, sizeof s);
+    for (int p = 0; p < parts; p++)
+        ok &= gemm_set_init(&s[p], BATCH / parts, STEPS) == 0;
+    double flops = 0, t0 = 0, t1 = 0;
+    if (ok) {
+        openblas_set_num_threads(split ? 1 : threads);
+        pthread_t th[2];
+        t0 = now();
+        for (int p = 1; p < parts; p++)
+            pthread_create(&th[p], NULL, gemm_thread, &s[p]);
+        gemm_run(&s[0]);
+        for (int p = 1; p < parts; p++)
+            pthread_join(th[p], NULL);
+        t1 = now();
+        for (int p = 0; p < parts; p++)
+            flops += step_flops(s[p].g, s[p].n) * STEPS;
+    }
+    for (int p = 0; p < parts; p++)
+        gemm_set_free(&s[p]);
+    return ok ? flops / (t1 - t0) / 1e9 : 0;
+}
+
+/* ---- training and the PyTorch peer ------------------------------------------- */
+
+static el_vae_data *load_data(int *real)
+{
+    int s;
+    el_vae_data *d = el_vae_idx_load(EL_VAE_FASHION_DIR, "train", 0.5, 0, &s);
+    *real = d != NULL;
+    if (d)
+        return d;
+    d = el_vae_data_alloc(60000, D, 0, &s);
+    gsl_rng *r = el_rng_alloc(1);
+    for (size_t i = 0; d && r && i < d->n * d->d; i++)
+        d->x[i] = gsl_rng_uniform(r) < 0.3 ? 1.0f : 0.0f;
+    el_rng_free(r);
+    return d;
+}
+
+/* Images/s of one epoch of a fresh model on THREADS threads. */
+static double train_rate(const el_vae_data *d, int threads, double *loss)
+{
+    el_vae_config cfg = { D, H, Z, 0, EL_VAE_BERNOULLI, 1.0 };
+    el_vae *m = el_vae_alloc(&cfg, EL_VAE_F32, NULL);
+    gsl_rng *r = el_rng_alloc(1);
+    double ips = 0;
+    if (m && r) {
+        el_vae_threads(threads);
+        el_vae_init(m, r);
+        el_vae_train_opts o = { BATCH, 1e-3, 1.0, 0 };
+        el_vae_terms t = { 0, 0, 0 };
+        double t0 = now();
+        el_vae_train_epoch(m, d, &o, r, NULL, NULL, &t);
+        ips = (double)d->n / (now() - t0);
+        *loss = t.loss;
+    }
+    el_vae_free(m);
+    el_rng_free(r);
+    return ips;
+}
+
+static int torch_available(void)
+{
+    return system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0 &&
+           access(EL_VAE_FASHION_DIR "/train-images-idx3-ubyte.gz", R_OK) == 0;
+}
+
+/* Images/s of one PyTorch epoch in its best set-up (0 on failure). */
+static double torch_rate(void)
+{
+    FILE *p = popen("OPENBLAS_NUM_THREADS=1 /usr/bin/python3 " BENCH_DIR
+                    "/vae_torch.py --epochs 1 --threads 2 2>/dev/null",
+                    "r");
+    char buf[8192];
+    size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
+    if (p)
+        pclose(p);
+    buf[n] = '\0';
+    const char *k = strstr(buf, "\"images_per_second\":");
+    return k ? atof(k + strlen("\"images_per_second\":")) : 0;
+}
+
+/* ---- the busy core -------------------------------------------------------------- */
+
+/* A child process that spins until killed (pinned to the last CPU when PIN). */
+static pid_t busy_start(int pin)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (pin) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET((int)sysconf(_SC_NPROCESSORS_ONLN) - 1, &set);
+            sched_setaffinity(0, sizeof set, &set);
+        }
+        volatile unsigned long x = 0;
+        for (;;)
+            x++;
+    }
+    return pid;
+}
+
+static void busy_stop(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+/* ---- statistics and report ----------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    double v[MAXRUNS];
+    int n;
+} series;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const series *s)
+{
+    double v[MAXRUNS];
+    if (s->n == 0)
+        return 0;
+    memcpy(v, s->v, (size_t)s->n * sizeof *v);
+    qsort(v, (size_t)s->n, sizeof *v, cmp_double);
+    return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+}
+
+static void add(series *s, double x, const char *unit)
+{
+    if (s->n < MAXRUNS)
+        s->v[s->n++] = x;
+    printf("  %-22s %10.1f %s   (load %.2f)\n", s->name, x, unit, load1());
+    fflush(stdout);
+}
+
+enum { TR1, TR2, GB1, GB2, GS2, TORCH, BTR2, BTR1, NSERIES };
+
+int main(int argc, char **argv)
+{
+    int rounds = 5, use_torch = 1, busy = 1, pin = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-torch") == 0)
+            use_torch = 0;
+        else if (strcmp(argv[i], "--no-busy") == 0)
+            busy = 0;
+        else if (strcmp(argv[i], "--pin-busy") == 0)
+            pin = 1;
+        else if ((rounds = atoi(argv[i])) < 1 || rounds > MAXRUNS) {
+            fprintf(stderr, "usage: bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] "
+                            "[--pin-busy]\n");
+            return 2;
+        }
+    }
+    gemm check[16];
+    el_vae_config cfg = { D, H, Z, 0, EL_VAE_BERNOULLI, 1.0 };
+    double fpr = el_vae_flops_per_row(&cfg), fstep = step_flops(check, step_gemms(check, BATCH));
+    if (fstep != fpr * BATCH) {
+        fprintf(stderr,
+                "bench_vae_step: the sgemm sequence has %.0f FLOP per step, the network "
+                "%.0f\n",
+                fstep, fpr * BATCH);
+        return 1;
+    }
+    int real;
+    el_vae_data *d = load_data(&real);
+    if (!d) {
+        fprintf(stderr, "bench_vae_step: out of memory\n");
+        return 1;
+    }
+    use_torch = use_torch && torch_available();
+    series s[NSERIES] = {
+        { "train 1 thread", { 0 }, 0 },        { "train 2 threads", { 0 }, 0 },
+        { "gemm 1 thread", { 0 }, 0 },         { "gemm 2 (blas)", { 0 }, 0 },
+        { "gemm 2 (split)", { 0 }, 0 },        { "torch (best set-up)", { 0 }, 0 },
+        { "busy: train 2 threads", { 0 }, 0 }, { "busy: train 1 thread", { 0 }, 0 }
+    };
+    printf("tiny VAE step: 784-400-20, Bernoulli, batch 128, Adam, float; %s; %.3f MFLOP "
+           "per image in 11 sgemm calls per step\n",
+           real ? "Fashion-MNIST (60000, binarised at 0.5)" : "60000 random binary images",
+           fpr / 1e6);
+    double loss = 0;
+    for (int k = 0; k < rounds; k++) {
+        printf("round %d/%d\n", k + 1, rounds);
+        add(&s[TR1], train_rate(d, 1, &loss), "images/s");
+        add(&s[GB1], gemm_rate(1, 0), "GFLOP/s");
+        add(&s[TR2], train_rate(d, 2, &loss), "images/s");
+        add(&s[GB2], gemm_rate(2, 0), "GFLOP/s");
+        add(&s[GS2], gemm_rate(2, 1), "GFLOP/s");
+        if (use_torch)
+            add(&s[TORCH], torch_rate(), "images/s");
+    }
+    if (busy) {
+        pid_t pid = busy_start(pin);
+        printf("with a busy-loop process (%s) on the machine\n",
+               pin ? "pinned to the last CPU" : "not pinned");
+        for (int k = 0; k < rounds && pid > 0; k++) {
+            add(&s[BTR2], train_rate(d, 2, &loss), "images/s");
+            add(&s[BTR1], train_rate(d, 1, &loss), "images/s");
+        }
+        busy_stop(pid);
+    }
+    double tr1 = median(&s[TR1]), tr2 = median(&s[TR2]), g1 = median(&s[GB1]);
+    double g2 = median(&s[GB2]) > median(&s[GS2]) ? median(&s[GB2]) : median(&s[GS2]);
+    double tt = median(&s[TORCH]), b2 = median(&s[BTR2]), b1 = median(&s[BTR1]);
+    printf("medians of %d rounds (last-epoch loss %.2f nats/image):\n", rounds, loss);
+    printf("  1 thread : %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s -> %3.0f%%\n", tr1,
+           tr1 * fpr / 1e9, g1, 100 * tr1 * fpr / 1e9 / g1);
+    printf("  2 threads: %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s (blas %.1f, split "
+           "%.1f) -> %3.0f%%\n",
+           tr2, tr2 * fpr / 1e9, g2, median(&s[GB2]), median(&s[GS2]), 100 * tr2 * fpr / 1e9 / g2);
+    printf("  2 threads / 1 thread: %.2fx\n", tr2 / tr1);
+    if (tt > 0)
+        printf("  PyTorch best set-up: %.0f images/s -> elbolab 2 threads is %.2fx\n", tt,
+               tr2 / tt);
+    if (busy)
+        printf("  busy machine: 2 threads %.0f, 1 thread %.0f images/s; 2 threads busy / 1 "
+               "thread idle: %.2fx\n",
+               b2, b1, b2 / tr1);
+    printf("{\"train1_ips\": %.1f, \"train2_ips\": %.1f, \"gemm1_gflops\": %.2f, "
+           "\"gemm2_gflops\": %.2f, \"share1\": %.3f, \"share2\": %.3f, \"speedup\": %.3f, "
+           "\"torch_ips\": %.1f, \"busy2_ips\": %.1f, \"busy1_ips\": %.1f, \"rounds\": %d}\n",
+           tr1, tr2, g1, g2, tr1 * fpr / 1e9 / g1, tr2 * fpr / 1e9 / g2, tr2 / tr1, tt, b2, b1,
+           rounds);
+    el_vae_data_free(d);
+    return 0;
+}

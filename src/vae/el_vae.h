@@ -221,8 +221,24 @@ double el_vae_sigma(const el_vae *m);
  * is not counted.  784-400-20: 3.28 MFLOP. */
 double el_vae_flops_per_row(const el_vae_config *cfg);
 
-/* Sets the number of BLAS threads; returns the previous number. */
+/* Sets the number of threads training and evaluation use (1 .. 64; 1 until
+ * called); returns the previous number.  Process-wide: call it between
+ * runs, not during one.  See el_vae_parallel_set for how they are used.
+ * The same seed and thread count give the same model byte for byte; another
+ * thread count sums the gradient in another order (the same model up to
+ * rounding, the same results in distribution). */
 int el_vae_threads(int n);
+
+/* How the threads are used.  EL_VAE_PAR_SPLIT (the default): each batch is
+ * cut into one part of rows per thread, each part runs forward and backward
+ * on a thread of the model's own calling single-threaded BLAS, and the parts'
+ * gradients are added in a fixed order (inside the Adam step); the threads
+ * sleep between steps.  EL_VAE_PAR_BLAS: the caller runs the whole batch and
+ * OpenBLAS's threads share each matrix product (kept to compare the two;
+ * OpenBLAS's idle threads spin, which costs a busy machine dearly).
+ * Returns the previous setting. */
+typedef enum { EL_VAE_PAR_SPLIT = 0, EL_VAE_PAR_BLAS = 1 } el_vae_parallel;
+el_vae_parallel el_vae_parallel_set(el_vae_parallel how);
 
 /* ---- training and evaluation -------------------------------------------------- */
 

@@ -21,11 +21,12 @@
 #include "core/el_core.h"
 #include "vae/el_vae.h"
 #include "vae/net.h"
+#include "vae/pool.h"
 
-#define LOG_2PI    ((REAL)1.8378770664093454836)
-#define P(m, slot) ((REAL *)(m)->params + (m)->blocks[slot].offset)
-#define G(m, slot) ((REAL *)(m)->grads + (m)->blocks[slot].offset)
-#define WORK(m)    ((FN(work) *)(m)->work)
+#define LOG_2PI       ((REAL)1.8378770664093454836)
+#define P(m, slot)    ((REAL *)(m)->params + (m)->blocks[slot].offset)
+#define G(g, m, slot) ((g) + (m)->blocks[slot].offset)
+#define WORK(m)       ((FN(work) *)(m)->work)
 
 /* Activations and their gradients for up to CAP rows, carved from one block. */
 typedef struct {
@@ -45,6 +46,12 @@ typedef struct {
     REAL *resp;      /* B x K   mixture responsibilities */
     REAL *mix;       /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
+    /* The threads (EL_VAE_PAR_SPLIT): part t of a batch leaves its gradient
+     * in part[t] (part[0] is m->grads); the gradient is the sum of the first
+     * NPARTS, added in that order (el_vae_adam, el_vae_grads_get). */
+    vae_pool *pool;
+    REAL *part[VAE_POOL_MAX];
+    int nparts;
 } FN(work);
 
 /* ======================================================================= */
@@ -61,13 +68,15 @@ static void linear_forward(REAL *out, const REAL *inp, const REAL *w, const REAL
          (int)NI, 1, out, (int)NO);
 }
 
-/* dW (NO x NI) += dout^T inp,  db (NO) += column sums of dout,
- * dinp (B x NI) = dout W (skipped when DINP is NULL: the data rows). */
+/* dW (NO x NI) = dout^T inp,  db (NO) = column sums of dout,
+ * dinp (B x NI) = dout W (skipped when DINP is NULL: the data rows).
+ * Writes (does not add to) dW and db: each layer's block is written once. */
 static void linear_backward(REAL *dinp, REAL *dw, REAL *db, const REAL *dout, const REAL *inp,
                             const REAL *w, size_t B, size_t NI, size_t NO)
 {
     GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)NO, (int)NI, (int)B, 1, dout, (int)NO, inp,
-         (int)NI, 1, dw, (int)NI);
+         (int)NI, 0, dw, (int)NI);
+    memset(db, 0, NO * sizeof(REAL));
     for (size_t r = 0; r < B; r++)
         for (size_t o = 0; o < NO; o++)
             db[o] += dout[r * NO + o];
@@ -310,14 +319,30 @@ static void bernoulli_forward(REAL *recon, const REAL *logit, const REAL *x, siz
     }
 }
 
-/* dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
-static void bernoulli_backward(REAL *dlogit, const REAL *logit, const REAL *x, REAL scale, size_t B,
-                               size_t D)
+/* bernoulli_forward and, in the same pass (one exponential per value),
+ * dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
+static void bernoulli_both(REAL *recon, REAL *dlogit, const REAL *logit, const REAL *x, REAL scale,
+                           size_t B, size_t D)
 {
-    for (size_t i = 0; i < B * D; i++) {
-        REAL e = exp_nonpos(-fabs(logit[i])); /* in (0, 1] */
-        REAL sig = logit[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
-        dlogit[i] = scale * (sig - x[i]);
+    enum { LANES = 8 }; /* as in bernoulli_forward: the same sums, bit for bit */
+    for (size_t r = 0; r < B; r++) {
+        const REAL *l = logit + r * D, *xr = x + r * D;
+        REAL *dl = dlogit + r * D, acc[LANES] = { 0 }, t = 0;
+        size_t d = 0;
+        for (; d + LANES <= D; d += LANES)
+            for (size_t k = 0; k < LANES; k++) {
+                REAL v = l[d + k], e = exp_nonpos(-fabs(v)); /* e in (0, 1] */
+                acc[k] += (v > 0 ? v : 0) - xr[d + k] * v + log1p_unit(e);
+                dl[d + k] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[d + k]);
+            }
+        for (; d < D; d++) {
+            REAL v = l[d], e = exp_nonpos(-fabs(v));
+            t += (v > 0 ? v : 0) - xr[d] * v + log1p_unit(e);
+            dl[d] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[d]);
+        }
+        for (size_t k = 0; k < LANES; k++)
+            t += acc[k];
+        recon[r] = t;
     }
 }
 
@@ -356,43 +381,95 @@ static void gauss_backward(REAL *dmean, REAL *ds, const REAL *mean, REAL s, cons
 
 void FN(el_vae_work_free)(el_vae *m)
 {
-    if (m->work) {
-        free(WORK(m)->block);
-        free(m->work);
+    FN(work) *w = WORK(m);
+    if (w) {
+        vae_pool_free(w->pool);
+        for (int t = 1; t < VAE_POOL_MAX; t++)
+            free(w->part[t]);
+        free(w->block);
+        free(w);
     }
     m->work = NULL;
     m->cap = 0;
 }
 
+/* The width of each activation array, in ensure_work's order (the last,
+ * the mixture's constants, is not per row). */
+static size_t widths(const el_vae *m, size_t *sizes)
+{
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
+    size_t s[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
+    memcpy(sizes, s, sizeof s);
+    return sizeof s / sizeof s[0];
+}
+
+/* The activation arrays of W, in ensure_work's order. */
+static void fields(FN(work) * w, REAL ***ptr)
+{
+    REAL **p[] = { &w->x,     &w->h1,   &w->a1,  &w->enc,  &w->eps, &w->z,  &w->sd,
+                   &w->h2,    &w->a2,   &w->out, &w->dout, &w->dh,  &w->dz, &w->denc,
+                   &w->recon, &w->rate, &w->lpz, &w->resp, &w->mix };
+    memcpy(ptr, p, sizeof p);
+}
+
 /* Makes room for ROWS rows of activations (keeps the old space if enough). */
 static int ensure_work(el_vae *m, size_t rows)
 {
+    FN(work) *w = WORK(m);
+    if (!w && !(m->work = w = calloc(1, sizeof *w)))
+        return EL_ERROR(EL_ENOMEM, "out of memory");
     if (rows <= m->cap)
         return EL_OK;
-    FN(el_vae_work_free)(m);
-    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    size_t sizes[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
-    size_t n = 0, nsz = sizeof sizes / sizeof sizes[0];
+    size_t sizes[19], nsz = widths(m, sizes), n = 0, K = m->cfg.mixture, Z = m->cfg.z_dim;
     for (size_t i = 0; i < nsz; i++) /* 64-byte aligned pieces */
         n += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
-    FN(work) *w = calloc(1, sizeof *w);
     void *blk = NULL;
-    if (!w || posix_memalign(&blk, 64, (n ? n : 1) * sizeof(REAL))) {
-        free(w);
+    if (posix_memalign(&blk, 64, (n ? n : 1) * sizeof(REAL)))
         return EL_ERROR(EL_ENOMEM, "out of memory for %zu rows of activations", rows);
-    }
+    free(w->block);
     w->block = blk;
-    REAL **ptr[] = { &w->x,     &w->h1,   &w->a1,  &w->enc,  &w->eps, &w->z,  &w->sd,
-                     &w->h2,    &w->a2,   &w->out, &w->dout, &w->dh,  &w->dz, &w->denc,
-                     &w->recon, &w->rate, &w->lpz, &w->resp, &w->mix };
-    REAL *p = blk;
+    REAL **ptr[19], *p = blk;
+    fields(w, ptr);
     for (size_t i = 0; i < nsz; i++) {
         *ptr[i] = p;
         p += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
     }
-    m->work = w;
     m->cap = rows;
     return EL_OK;
+}
+
+/* A view of W's rows from LO on (the mixture's constants are shared). */
+static FN(work) shard(el_vae *m, FN(work) * w, size_t lo)
+{
+    FN(work) v = *w;
+    size_t sizes[19], nsz = widths(m, sizes);
+    REAL **ptr[19];
+    fields(&v, ptr);
+    for (size_t i = 0; i + 1 < nsz; i++)
+        *ptr[i] += lo * sizes[i];
+    return v;
+}
+
+/* Makes the team and gradient parts for N threads (N <= 1: none, and part 0
+ * is m->grads).  On failure (no memory, no threads) it falls back to one. */
+static void ensure_team(el_vae *m, FN(work) * w, int n)
+{
+    w->part[0] = m->grads;
+    if (w->pool ? vae_pool_size(w->pool) == n : n <= 1)
+        return;
+    vae_pool_free(w->pool);
+    w->pool = NULL;
+    for (int t = 1; t < VAE_POOL_MAX; t++) {
+        free(w->part[t]);
+        w->part[t] = NULL;
+    }
+    void *p = NULL;
+    for (int t = 1; t < n; t++, p = NULL)
+        if (posix_memalign(&p, 64, (m->nparams ? m->nparams : 1) * sizeof(REAL)) == 0)
+            w->part[t] = p;
+        else
+            n = 1;
+    w->pool = n > 1 ? vae_pool_new(n) : NULL;
 }
 
 /* Copies rows IDX[0..n) (or rows FIRST..FIRST+n-1 when IDX is NULL) of DATA into x. */
@@ -456,7 +533,8 @@ static void recon_forward(el_vae *m, FN(work) * w, size_t B)
         gauss_forward(w->recon, w->out, decoder_logvar(m), w->x, B, m->cfg.x_dim);
 }
 
-/* rate (B) and, for a mixture prior, lpz and resp. */
+/* rate (B) and, for a mixture prior, lpz and resp (w->mix must hold
+ * mixture_constants). */
 static void rate_forward(el_vae *m, FN(work) * w, size_t B)
 {
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
@@ -464,8 +542,7 @@ static void rate_forward(el_vae *m, FN(work) * w, size_t B)
         kl_forward(w->rate, w->enc, w->sd, B, Z, m->fault);
         return;
     }
-    REAL *iv = w->mix, *c = w->mix + K * Z;
-    mixture_constants(iv, c, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+    REAL *iv = w->mix, *c = w->mix + K * Z; /* mixture_constants, before the parts */
     mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), iv, c, B, Z, K, m->fault);
     for (size_t r = 0; r < B; r++) { /* -H(q) - log p(z) */
         const REAL *lv = w->enc + r * 2 * Z + Z;
@@ -478,34 +555,37 @@ static void rate_forward(el_vae *m, FN(work) * w, size_t B)
 
 /* Backward through the whole model, in reverse order of the forward pass:
  * likelihood -> decoder -> (rate) -> reparameterisation -> encoder.
- * SR and SK scale the reconstruction and rate terms (1/B and beta/B). */
-static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
+ * SR and SK scale the reconstruction and rate terms (1/B and beta/B).
+ * Writes every block of the gradient G (the blocks that the layers add into
+ * are zeroed first). */
+static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk, REAL *g)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    /* likelihood */
-    if (m->cfg.decoder == EL_VAE_BERNOULLI)
-        bernoulli_backward(w->dout, w->out, w->x, sr, B, D);
-    else
+    for (int b = EL_VAE_DEC_LOGVAR; b <= EL_VAE_PRIOR_LOGVAR; b++)
+        memset(G(g, m, b), 0, m->blocks[b].size * sizeof(REAL));
+    /* likelihood (the Bernoulli's gradient came with its forward pass) */
+    if (m->cfg.decoder != EL_VAE_BERNOULLI)
         gauss_backward(w->dout,
-                       m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(m, EL_VAE_DEC_LOGVAR) : NULL,
+                       m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(g, m, EL_VAE_DEC_LOGVAR) : NULL,
                        w->out, decoder_logvar(m), w->x, sr, B, D);
     /* decoder, last layer first */
     if (H == 0) {
-        linear_backward(w->dz, G(m, EL_VAE_DEC2_W), G(m, EL_VAE_DEC2_B), w->dout, w->z,
+        linear_backward(w->dz, G(g, m, EL_VAE_DEC2_W), G(g, m, EL_VAE_DEC2_B), w->dout, w->z,
                         P(m, EL_VAE_DEC2_W), B, Z, D);
     } else {
-        linear_backward(w->dh, G(m, EL_VAE_DEC2_W), G(m, EL_VAE_DEC2_B), w->dout, w->a2,
+        linear_backward(w->dh, G(g, m, EL_VAE_DEC2_W), G(g, m, EL_VAE_DEC2_B), w->dout, w->a2,
                         P(m, EL_VAE_DEC2_W), B, H, D);
         relu_backward(w->dh, w->dh, w->h2, B * H, m->fault);
-        linear_backward(w->dz, G(m, EL_VAE_DEC1_W), G(m, EL_VAE_DEC1_B), w->dh, w->z,
+        linear_backward(w->dz, G(g, m, EL_VAE_DEC1_W), G(g, m, EL_VAE_DEC1_B), w->dh, w->z,
                         P(m, EL_VAE_DEC1_W), B, Z, H);
     }
     /* rate: closed-form KL on (mu, logvar), or the mixture term on z */
     if (K == 0) {
         kl_backward(w->denc, w->enc, w->sd, sk, B, Z, m->fault);
     } else {
-        mixture_backward(w->dz, G(m, EL_VAE_PRIOR_MU), G(m, EL_VAE_PRIOR_LOGVAR), w->resp, w->z,
-                         P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K); /* iv from the forward pass */
+        mixture_backward(w->dz, G(g, m, EL_VAE_PRIOR_MU), G(g, m, EL_VAE_PRIOR_LOGVAR), w->resp,
+                         w->z, P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z,
+                         K);           /* iv from the forward pass */
         for (size_t r = 0; r < B; r++) /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
             for (size_t j = 0; j < Z; j++) {
                 w->denc[r * 2 * Z + j] = 0;
@@ -516,15 +596,43 @@ static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
     reparam_backward(w->denc, w->dz, w->sd, w->eps, B, Z, m->fault);
     /* encoder, last layer first */
     if (H == 0) {
-        linear_backward(NULL, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->x,
+        linear_backward(NULL, G(g, m, EL_VAE_ENC2_W), G(g, m, EL_VAE_ENC2_B), w->denc, w->x,
                         P(m, EL_VAE_ENC2_W), B, D, 2 * Z);
         return;
     }
-    linear_backward(w->dh, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->a1,
+    linear_backward(w->dh, G(g, m, EL_VAE_ENC2_W), G(g, m, EL_VAE_ENC2_B), w->denc, w->a1,
                     P(m, EL_VAE_ENC2_W), B, H, 2 * Z);
     relu_backward(w->dh, w->dh, w->h1, B * H, m->fault);
-    linear_backward(NULL, G(m, EL_VAE_ENC1_W), G(m, EL_VAE_ENC1_B), w->dh, w->x,
+    linear_backward(NULL, G(g, m, EL_VAE_ENC1_W), G(g, m, EL_VAE_ENC1_B), w->dh, w->x,
                     P(m, EL_VAE_ENC1_W), B, D, H);
+}
+
+/* One part of a batch: rows LO..HI of the work space, forward and (GRAD)
+ * backward into its own gradient. */
+typedef struct {
+    el_vae *m;
+    FN(work) * w;
+    size_t n;
+    REAL sr, sk;
+    int grad;
+} FN(batch);
+
+static void FN(part_run)(void *ctx, int t, int nt)
+{
+    FN(batch) *b = ctx;
+    el_vae *m = b->m;
+    size_t lo = b->n * (size_t)t / (size_t)nt, rows = b->n * (size_t)(t + 1) / (size_t)nt - lo;
+    FN(work) v = shard(m, b->w, lo);
+    encoder_forward(m, &v, rows);
+    reparam_forward(v.z, v.sd, v.enc, v.eps, rows, m->cfg.z_dim);
+    decoder_forward(m, &v, rows);
+    if (b->grad && m->cfg.decoder == EL_VAE_BERNOULLI)
+        bernoulli_both(v.recon, v.dout, v.out, v.x, b->sr, rows, m->cfg.x_dim);
+    else
+        recon_forward(m, &v, rows);
+    rate_forward(m, &v, rows);
+    if (b->grad)
+        model_backward(m, &v, rows, b->sr, b->sk, b->w->part[t]);
 }
 
 int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
@@ -534,28 +642,64 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    size_t Z = m->cfg.z_dim;
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture, want = (size_t)vae_pool_threads();
+    ensure_team(m, w, (int)(want < n ? want : n));
     gather(w->x, data, idx, 0, n);
-    draw_noise(w->eps, n * Z, r);
-    encoder_forward(m, w, n);
-    reparam_forward(w->z, w->sd, w->enc, w->eps, n, Z);
-    decoder_forward(m, w, n);
-    recon_forward(m, w, n);
-    rate_forward(m, w, n);
+    draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
+    if (K)
+        mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
     double wr = 1, wk = beta; /* weights of the two terms */
     if (m->fault == EL_VAE_FAULT_BETA_RECON)
         wr = beta, wk = 1;
+    FN(batch) b = { m, w, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad };
+    if (w->pool)
+        vae_pool_run(w->pool, FN(part_run), &b);
+    else
+        FN(part_run)(&b, 0, 1);
+    w->nparts = grad ? (w->pool ? vae_pool_size(w->pool) : 1) : w->nparts;
     double sr = 0, sk = 0;
     for (size_t i = 0; i < n; i++)
         sr += w->recon[i], sk += w->rate[i];
     out->recon = sr / (double)n;
     out->kl = sk / (double)n;
     out->loss = wr * out->recon + wk * out->kl;
-    if (!grad)
-        return EL_OK;
-    memset(m->grads, 0, m->nparams * sizeof(REAL));
-    model_backward(m, w, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n));
     return EL_OK;
+}
+
+/* Adam on values LO..HI, the gradient being the sum of the NP parts. */
+typedef struct {
+    el_vae *m;
+    REAL *const *part;
+    int np;
+    REAL step, rc2;
+} FN(adam_job);
+
+static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
+{
+    const double b1 = 0.9, b2 = 0.999;
+    const REAL eps = (REAL)1e-8, step = a->step, rc2 = a->rc2;
+    REAL *restrict p = (REAL *)a->m->params + lo, *restrict mm = (REAL *)a->m->adam_m + lo,
+                   *restrict vv = (REAL *)a->m->adam_v + lo;
+    const REAL *restrict g0 = a->part[0] + lo, *restrict g1 = a->np > 1 ? a->part[1] + lo : NULL;
+    size_t n = hi - lo;
+    for (size_t i = 0; i < n; i++) {
+        REAL g = g0[i];
+        if (g1)
+            g += g1[i];
+        for (int t = 2; t < a->np; t++)
+            g += a->part[t][lo + i];
+        mm[i] = (REAL)b1 * mm[i] + (REAL)(1 - b1) * g;
+        vv[i] = (REAL)b2 * vv[i] + (REAL)(1 - b2) * g * g;
+        p[i] -= step * mm[i] / (sqrt(vv[i]) * rc2 + eps);
+    }
+}
+
+static void FN(adam_part)(void *ctx, int t, int nt)
+{
+    const FN(adam_job) *a = ctx;
+    size_t n = a->m->nparams, lo = (n * (size_t)t / (size_t)nt) & ~(size_t)15;
+    size_t hi = t + 1 == nt ? n : (n * (size_t)(t + 1) / (size_t)nt) & ~(size_t)15;
+    FN(adam_range)(a, lo, hi);
 }
 
 void FN(el_vae_adam)(el_vae *m, double lr)
@@ -563,14 +707,26 @@ void FN(el_vae_adam)(el_vae *m, double lr)
     const double b1 = 0.9, b2 = 0.999;
     m->step++;
     double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
-    REAL step = (REAL)(lr / c1), rc2 = (REAL)(1 / sqrt(c2)), eps = (REAL)1e-8;
-    REAL *restrict p = m->params, *restrict mm = m->adam_m, *restrict vv = m->adam_v;
-    const REAL *restrict g = m->grads;
-    size_t n = m->nparams;
-    for (size_t i = 0; i < n; i++) {
-        mm[i] = (REAL)b1 * mm[i] + (REAL)(1 - b1) * g[i];
-        vv[i] = (REAL)b2 * vv[i] + (REAL)(1 - b2) * g[i] * g[i];
-        p[i] -= step * mm[i] / (sqrt(vv[i]) * rc2 + eps);
+    FN(work) *w = WORK(m);
+    REAL *solo[1] = { m->grads };
+    FN(adam_job)
+    a = { m, w && w->nparts > 1 ? w->part : solo, w && w->nparts > 1 ? w->nparts : 1,
+          (REAL)(lr / c1), (REAL)(1 / sqrt(c2)) };
+    if (w && w->pool)
+        vae_pool_run(w->pool, FN(adam_part), &a);
+    else
+        FN(adam_part)(&a, 0, 1);
+}
+
+void FN(el_vae_grads_get)(const el_vae *m, double *out)
+{
+    const FN(work) *w = m->work;
+    int np = w && w->nparts > 1 ? w->nparts : 1;
+    for (size_t i = 0; i < m->nparams; i++) {
+        REAL g = ((const REAL *)m->grads)[i];
+        for (int t = 1; t < np; t++)
+            g += w->part[t][i];
+        out[i] = (double)g;
     }
 }
 

@@ -28,6 +28,27 @@
 #define G(g, m, slot) ((g) + (m)->blocks[slot].offset)
 #define WORK(m)       ((FN(work) *)(m)->work)
 
+/* The elementwise loops that dominate after the matrix products are also
+ * compiled for AVX2 and AVX-512, picked at load time for the CPU (GCC's
+ * function multiversioning; the build stays portable).  Without
+ * -ffp-contract (ISO C) no clone fuses a multiply and an add, so every clone
+ * computes the same values bit for bit. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef VECTOR_CLONES
+#define VECTOR_CLONES
+#endif
+/* What the clones call must be inlined into each (GCC does not inline a
+ * plain function into a clone by itself, and a call stops vectorisation). */
+#if defined(__GNUC__)
+#define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
+
 /* Activations and their gradients for up to CAP rows, carved from one block. */
 typedef struct {
     REAL *x;         /* B x D   the input rows */
@@ -254,9 +275,22 @@ static void logq_forward(REAL *out, const REAL *enc, const REAL *eps, size_t B, 
  *   log1p: log(1 + e) = 2 atanh(s), s = e / (2 + e) <= 1/3, by its series to
  *        s^13 (truncation < 2e-8 relative), exact in relative terms as e -> 0. */
 #ifdef FAST_ELEMENTWISE
-static inline REAL exp_nonpos(REAL x)
+/* max(x, lo) for float, as a select on the bits: the same value as
+ * "x < lo ? lo : x", but GCC's AVX clones vectorise it (the branch form keeps
+ * their loops scalar), and an infinite x stays harmless. */
+INLINE REAL clamp_low(REAL x, REAL lo)
 {
-    x = x < (REAL)-87 ? (REAL)-87 : x;
+    int32_t xb, lb, below = -(int32_t)(x < lo);
+    memcpy(&xb, &x, sizeof xb);
+    memcpy(&lb, &lo, sizeof lb);
+    xb = (xb & ~below) | (lb & below);
+    memcpy(&x, &xb, sizeof x);
+    return x;
+}
+
+INLINE REAL exp_nonpos(REAL x)
+{
+    x = clamp_low(x, (REAL)-87);
     int32_t n = (int32_t)(x * (REAL)1.4426950408889634 - (REAL)0.5); /* round(x / ln2), x <= 0 */
     REAL r = (x - (REAL)n * (REAL)0.693145751953125) - (REAL)n * (REAL)1.428606820309417e-06;
     REAL p = (REAL)(1.0 / 5040);
@@ -273,7 +307,7 @@ static inline REAL exp_nonpos(REAL x)
     return p * two_n;
 }
 
-static inline REAL log1p_unit(REAL e)
+INLINE REAL log1p_unit(REAL e)
 {
     REAL s = e / (2 + e), t = s * s;
     REAL p = (REAL)(1.0 / 13);
@@ -286,12 +320,12 @@ static inline REAL log1p_unit(REAL e)
     return 2 * s * p;
 }
 #else
-static inline REAL exp_nonpos(REAL x)
+INLINE REAL exp_nonpos(REAL x)
 {
     return exp(x);
 }
 
-static inline REAL log1p_unit(REAL e)
+INLINE REAL log1p_unit(REAL e)
 {
     return log1p(e);
 }
@@ -321,21 +355,28 @@ static void bernoulli_forward(REAL *recon, const REAL *logit, const REAL *x, siz
 
 /* bernoulli_forward and, in the same pass (one exponential per value),
  * dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
-static void bernoulli_both(REAL *recon, REAL *dlogit, const REAL *logit, const REAL *x, REAL scale,
-                           size_t B, size_t D)
+VECTOR_CLONES
+static void bernoulli_both(REAL *restrict recon, REAL *restrict dlogit, const REAL *restrict logit,
+                           const REAL *restrict x, REAL scale, size_t B, size_t D)
 {
-    enum { LANES = 8 }; /* as in bernoulli_forward: the same sums, bit for bit */
+    enum { LANES = 8, CHUNK = 512 }; /* the sums of bernoulli_forward, bit for bit */
+    REAL term[CHUNK];
     for (size_t r = 0; r < B; r++) {
-        const REAL *l = logit + r * D, *xr = x + r * D;
-        REAL *dl = dlogit + r * D, acc[LANES] = { 0 }, t = 0;
-        size_t d = 0;
-        for (; d + LANES <= D; d += LANES)
-            for (size_t k = 0; k < LANES; k++) {
-                REAL v = l[d + k], e = exp_nonpos(-fabs(v)); /* e in (0, 1] */
-                acc[k] += (v > 0 ? v : 0) - xr[d + k] * v + log1p_unit(e);
-                dl[d + k] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[d + k]);
+        const REAL *restrict l = logit + r * D, *restrict xr = x + r * D;
+        REAL *restrict dl = dlogit + r * D, acc[LANES] = { 0 }, t = 0;
+        size_t full = D / LANES * LANES;
+        for (size_t c = 0; c < full; c += CHUNK) { /* each value's term, then lane sums */
+            size_t m = full - c < CHUNK ? full - c : CHUNK;
+            for (size_t d = 0; d < m; d++) {
+                REAL v = l[c + d], e = exp_nonpos(-fabs(v)); /* e in (0, 1] */
+                term[d] = (v > 0 ? v : 0) - xr[c + d] * v + log1p_unit(e);
+                dl[c + d] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[c + d]);
             }
-        for (; d < D; d++) {
+            for (size_t d = 0; d < m; d += LANES)
+                for (size_t k = 0; k < LANES; k++)
+                    acc[k] += term[d + k];
+        }
+        for (size_t d = full; d < D; d++) {
             REAL v = l[d], e = exp_nonpos(-fabs(v));
             t += (v > 0 ? v : 0) - xr[d] * v + log1p_unit(e);
             dl[d] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[d]);
@@ -674,24 +715,37 @@ typedef struct {
     REAL step, rc2;
 } FN(adam_job);
 
-static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
+/* One Adam update of a value (P, its moments MM and VV) along gradient G. */
+INLINE void adam_one(REAL *p, REAL *mm, REAL *vv, REAL g, REAL step, REAL rc2)
 {
     const double b1 = 0.9, b2 = 0.999;
-    const REAL eps = (REAL)1e-8, step = a->step, rc2 = a->rc2;
+    *mm = (REAL)b1 * *mm + (REAL)(1 - b1) * g;
+    *vv = (REAL)b2 * *vv + (REAL)(1 - b2) * g * g;
+    *p -= step * *mm / (sqrt(*vv) * rc2 + (REAL)1e-8);
+}
+
+/* The loops for one part, two parts (each vectorises) and more. */
+VECTOR_CLONES
+static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
+{
+    const REAL step = a->step, rc2 = a->rc2;
     REAL *restrict p = (REAL *)a->m->params + lo, *restrict mm = (REAL *)a->m->adam_m + lo,
                    *restrict vv = (REAL *)a->m->adam_v + lo;
     const REAL *restrict g0 = a->part[0] + lo, *restrict g1 = a->np > 1 ? a->part[1] + lo : NULL;
     size_t n = hi - lo;
-    for (size_t i = 0; i < n; i++) {
-        REAL g = g0[i];
-        if (g1)
-            g += g1[i];
-        for (int t = 2; t < a->np; t++)
-            g += a->part[t][lo + i];
-        mm[i] = (REAL)b1 * mm[i] + (REAL)(1 - b1) * g;
-        vv[i] = (REAL)b2 * vv[i] + (REAL)(1 - b2) * g * g;
-        p[i] -= step * mm[i] / (sqrt(vv[i]) * rc2 + eps);
-    }
+    if (a->np == 1)
+        for (size_t i = 0; i < n; i++)
+            adam_one(p + i, mm + i, vv + i, g0[i], step, rc2);
+    else if (a->np == 2)
+        for (size_t i = 0; i < n; i++)
+            adam_one(p + i, mm + i, vv + i, g0[i] + g1[i], step, rc2);
+    else
+        for (size_t i = 0; i < n; i++) {
+            REAL g = g0[i] + g1[i];
+            for (int t = 2; t < a->np; t++)
+                g += a->part[t][lo + i];
+            adam_one(p + i, mm + i, vv + i, g, step, rc2);
+        }
 }
 
 static void FN(adam_part)(void *ctx, int t, int nt)

@@ -7,7 +7,8 @@
  *
  * In ROUNDS rounds, alternating, it measures:
  *   - `train T`: one epoch of el_vae_train_epoch on T = 1 and 2 threads
- *     (images/s, and GFLOP/s = images/s x el_vae_flops_per_row);
+ *     (images/s, and GFLOP/s = images/s x el_vae_flops_per_row); and, to
+ *     compare, 2 threads as OpenBLAS's own (EL_VAE_PAR_BLAS);
  *   - `gemm T`: the GEMM rate of the network's own shapes on T threads: the
  *     exact sequence of the 11 sgemm calls of one training step (4 forward,
  *     4 weight gradients, 3 input gradients; same shapes, transposes and
@@ -199,14 +200,15 @@ static el_vae_data *load_data(int *real)
     return d;
 }
 
-/* Images/s of one epoch of a fresh model on THREADS threads. */
-static double train_rate(const el_vae_data *d, int threads, double *loss)
+/* Images/s of one epoch of a fresh model on THREADS threads used as HOW says. */
+static double train_rate(const el_vae_data *d, int threads, el_vae_parallel how, double *loss)
 {
     el_vae_config cfg = { D, H, Z, 0, EL_VAE_BERNOULLI, 1.0 };
     el_vae *m = el_vae_alloc(&cfg, EL_VAE_F32, NULL);
     gsl_rng *r = el_rng_alloc(1);
     double ips = 0;
     if (m && r) {
+        el_vae_parallel_set(how);
         el_vae_threads(threads);
         el_vae_init(m, r);
         el_vae_train_opts o = { BATCH, 1e-3, 1.0, 0 };
@@ -302,7 +304,7 @@ static void add(series *s, double x, const char *unit)
     fflush(stdout);
 }
 
-enum { TR1, TR2, GB1, GB2, GS2, TORCH, BTR2, BTR1, NSERIES };
+enum { TR1, TR2, TRB2, GB1, GB2, GS2, TORCH, BTR2, BTR1, BTRB2, NSERIES };
 
 int main(int argc, char **argv)
 {
@@ -337,12 +339,16 @@ int main(int argc, char **argv)
         return 1;
     }
     use_torch = use_torch && torch_available();
-    series s[NSERIES] = {
-        { "train 1 thread", { 0 }, 0 },        { "train 2 threads", { 0 }, 0 },
-        { "gemm 1 thread", { 0 }, 0 },         { "gemm 2 (blas)", { 0 }, 0 },
-        { "gemm 2 (split)", { 0 }, 0 },        { "torch (best set-up)", { 0 }, 0 },
-        { "busy: train 2 threads", { 0 }, 0 }, { "busy: train 1 thread", { 0 }, 0 }
-    };
+    series s[NSERIES] = { [TR1] = { "train 1 thread", { 0 }, 0 },
+                          [TR2] = { "train 2 threads", { 0 }, 0 },
+                          [TRB2] = { "train 2 (blas threads)", { 0 }, 0 },
+                          [GB1] = { "gemm 1 thread", { 0 }, 0 },
+                          [GB2] = { "gemm 2 (blas)", { 0 }, 0 },
+                          [GS2] = { "gemm 2 (split)", { 0 }, 0 },
+                          [TORCH] = { "torch (best set-up)", { 0 }, 0 },
+                          [BTR2] = { "busy: train 2 threads", { 0 }, 0 },
+                          [BTR1] = { "busy: train 1 thread", { 0 }, 0 },
+                          [BTRB2] = { "busy: train 2 (blas)", { 0 }, 0 } };
     printf("tiny VAE step: 784-400-20, Bernoulli, batch 128, Adam, float; %s; %.3f MFLOP "
            "per image in 11 sgemm calls per step\n",
            real ? "Fashion-MNIST (60000, binarised at 0.5)" : "60000 random binary images",
@@ -350,9 +356,10 @@ int main(int argc, char **argv)
     double loss = 0;
     for (int k = 0; k < rounds; k++) {
         printf("round %d/%d\n", k + 1, rounds);
-        add(&s[TR1], train_rate(d, 1, &loss), "images/s");
+        add(&s[TR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
         add(&s[GB1], gemm_rate(1, 0), "GFLOP/s");
-        add(&s[TR2], train_rate(d, 2, &loss), "images/s");
+        add(&s[TR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
+        add(&s[TRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
         add(&s[GB2], gemm_rate(2, 0), "GFLOP/s");
         add(&s[GS2], gemm_rate(2, 1), "GFLOP/s");
         if (use_torch)
@@ -363,8 +370,9 @@ int main(int argc, char **argv)
         printf("with a busy-loop process (%s) on the machine\n",
                pin ? "pinned to the last CPU" : "not pinned");
         for (int k = 0; k < rounds && pid > 0; k++) {
-            add(&s[BTR2], train_rate(d, 2, &loss), "images/s");
-            add(&s[BTR1], train_rate(d, 1, &loss), "images/s");
+            add(&s[BTR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
+            add(&s[BTR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
+            add(&s[BTRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
         }
         busy_stop(pid);
     }
@@ -378,13 +386,16 @@ int main(int argc, char **argv)
            "%.1f) -> %3.0f%%\n",
            tr2, tr2 * fpr / 1e9, g2, median(&s[GB2]), median(&s[GS2]), 100 * tr2 * fpr / 1e9 / g2);
     printf("  2 threads / 1 thread: %.2fx\n", tr2 / tr1);
+    printf("  the other option, OpenBLAS's threads on the whole batch: %.0f images/s = %.1f "
+           "GFLOP/s\n",
+           median(&s[TRB2]), median(&s[TRB2]) * fpr / 1e9);
     if (tt > 0)
         printf("  PyTorch best set-up: %.0f images/s -> elbolab 2 threads is %.2fx\n", tt,
                tr2 / tt);
     if (busy)
-        printf("  busy machine: 2 threads %.0f, 1 thread %.0f images/s; 2 threads busy / 1 "
-               "thread idle: %.2fx\n",
-               b2, b1, b2 / tr1);
+        printf("  busy machine: 2 threads %.0f, 1 thread %.0f, OpenBLAS's 2 threads %.0f images/s; "
+               "2 threads busy / 1 thread idle: %.2fx\n",
+               b2, b1, median(&s[BTRB2]), b2 / tr1);
     printf("{\"train1_ips\": %.1f, \"train2_ips\": %.1f, \"gemm1_gflops\": %.2f, "
            "\"gemm2_gflops\": %.2f, \"share1\": %.3f, \"share2\": %.3f, \"speedup\": %.3f, "
            "\"torch_ips\": %.1f, \"busy2_ips\": %.1f, \"busy1_ips\": %.1f, \"rounds\": %d}\n",

@@ -648,11 +648,14 @@ static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk, 
                     P(m, EL_VAE_ENC1_W), B, D, H);
 }
 
-/* One part of a batch: rows LO..HI of the work space, forward and (GRAD)
- * backward into its own gradient. */
+/* One part of a batch: rows LO..HI of the batch (rows IDX[lo..hi) of DATA,
+ * or rows lo..hi when IDX is NULL) gathered into the work space, forward
+ * and (GRAD) backward into its own gradient. */
 typedef struct {
     el_vae *m;
     FN(work) * w;
+    const el_vae_data *data;
+    const size_t *idx;
     size_t n;
     REAL sr, sk;
     int grad;
@@ -664,6 +667,7 @@ static void FN(part_run)(void *ctx, int t, int nt)
     el_vae *m = b->m;
     size_t lo = b->n * (size_t)t / (size_t)nt, rows = b->n * (size_t)(t + 1) / (size_t)nt - lo;
     FN(work) v = shard(m, b->w, lo);
+    gather(v.x, b->data, b->idx ? b->idx + lo : NULL, lo, rows);
     encoder_forward(m, &v, rows);
     reparam_forward(v.z, v.sd, v.enc, v.eps, rows, m->cfg.z_dim);
     decoder_forward(m, &v, rows);
@@ -685,14 +689,13 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     FN(work) *w = WORK(m);
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture, want = (size_t)vae_pool_threads();
     ensure_team(m, w, (int)(want < n ? want : n));
-    gather(w->x, data, idx, 0, n);
     draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
     if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
     double wr = 1, wk = beta; /* weights of the two terms */
     if (m->fault == EL_VAE_FAULT_BETA_RECON)
         wr = beta, wk = 1;
-    FN(batch) b = { m, w, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad };
+    FN(batch) b = { m, w, data, idx, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad };
     if (w->pool)
         vae_pool_run(w->pool, FN(part_run), &b);
     else

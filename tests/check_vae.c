@@ -196,6 +196,125 @@ START_TEST(training_lowers_the_loss)
 }
 END_TEST
 
+/* Trains a fresh sprites model (initialised from 8) for 2 epochs on THREADS
+ * threads with data order and noise from SEED, and saves it to tmpdir/NAME;
+ * returns its mean loss on TEST (noise seed 1). */
+static double train_and_save(int threads, unsigned long seed, const el_vae_data *train,
+                             const el_vae_data *test, const char *name)
+{
+    int old = el_vae_threads(threads);
+    el_vae *m = sprite_model(EL_VAE_F32, 8);
+    gsl_rng *r = el_rng_alloc(seed);
+    el_vae_train_opts o = { 50, 3e-3, 1.0, 0 };
+    el_vae_terms t;
+    for (int e = 0; e < 2; e++)
+        ck_assert_int_eq(el_vae_train_epoch(m, train, &o, r, NULL, NULL, &t), EL_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    el_vae_meta meta = { "synthetic", 0.5, 16, 16, 2 };
+    ck_assert_int_eq(el_vae_save(m, &meta, path), EL_OK);
+    double loss = loss_with(m, test, 1);
+    el_rng_free(r);
+    el_vae_free(m);
+    el_vae_threads(old);
+    return loss;
+}
+
+/* 1 when tmpdir/A and tmpdir/B hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/%s", tmpdir, a);
+    snprintf(pb, sizeof pb, "%s/%s", tmpdir, b);
+    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+    ck_assert(fa && fb);
+    int ca, cb, same = 1;
+    do {
+        ca = getc(fa), cb = getc(fb);
+        same = same && ca == cb;
+    } while (ca != EOF && cb != EOF);
+    fclose(fa);
+    fclose(fb);
+    return same;
+}
+
+/* The same seed and thread count give the same model file byte for byte, on
+ * 1, 2 and 3 threads (3: parts of unequal size); another seed (the negative
+ * control) does not.  Another thread count adds the gradient in another
+ * order: other bytes, but the same test loss to within a small part of what
+ * a different seed changes. */
+START_TEST(threads_same_seed_same_bytes)
+{
+    make_tmpdir();
+    el_vae_data *train = sprites(400, 6), *test = sprites(300, 7);
+    double l2 = train_and_save(2, 2, train, test, "a2.vae");
+    ck_assert(train_and_save(2, 2, train, test, "b2.vae") == l2);
+    ck_assert_msg(same_file("a2.vae", "b2.vae"), "2 threads: two runs differ");
+    double l3 = train_and_save(3, 2, train, test, "a3.vae");
+    train_and_save(3, 2, train, test, "b3.vae");
+    ck_assert_msg(same_file("a3.vae", "b3.vae"), "3 threads: two runs differ");
+    double l1 = train_and_save(1, 2, train, test, "a1.vae");
+    train_and_save(1, 2, train, test, "b1.vae");
+    ck_assert_msg(same_file("a1.vae", "b1.vae"), "1 thread: two runs differ");
+    ck_assert_msg(!same_file("a1.vae", "a2.vae"), "1 and 2 threads: the same bytes");
+    double other = train_and_save(2, 3, train, test, "c2.vae"); /* another seed */
+    ck_assert_msg(!same_file("a2.vae", "c2.vae"), "the comparison cannot tell seeds apart");
+    ck_assert_msg(fabs(l1 - l2) < 0.01 && fabs(l1 - l3) < 0.01,
+                  "test loss %.5f (1 thread), %.5f (2), %.5f (3)", l1, l2, l3);
+    ck_assert_msg(fabs(other - l2) > 0.05, "another seed: %.5f vs %.5f", other, l2);
+    static const char *const names[] = { "a1.vae", "b1.vae", "a2.vae", "b2.vae",
+                                         "a3.vae", "b3.vae", "c2.vae", NULL };
+    remove_tmpdir(names);
+    el_vae_data_free(train);
+    el_vae_data_free(test);
+}
+END_TEST
+
+/* The gradient on several threads is the sum of the parts' gradients: equal
+ * to the one-thread gradient up to rounding (float and double), for even and
+ * uneven parts and for more threads than rows; the gradient of another
+ * batch (the negative control) is not. */
+START_TEST(threads_gradient_is_the_sum_of_parts)
+{
+    el_vae_data *data = sprites(7, 4);
+    for (int prec = 0; prec < 2; prec++) {
+        el_vae *m = sprite_model(prec ? EL_VAE_F64 : EL_VAE_F32, 3);
+        size_t n = m->nparams;
+        double *g1 = malloc(n * sizeof *g1), *gt = malloc(n * sizeof *gt), scale = 0;
+        const size_t rows[] = { 0, 1, 2, 3, 4, 5, 6 }, other[] = { 6, 5, 4, 3, 2, 1, 1 };
+        el_vae_terms t;
+        const int counts[] = { 1, 2, 3, 8 };
+        for (int k = 0; k < 4; k++) {
+            int old = el_vae_threads(counts[k]);
+            gsl_rng *r = el_rng_alloc(5);
+            ck_assert_int_eq(el_vae_loss(m, data, rows, 7, 1.0, r, 1, &t), EL_OK);
+            el_rng_free(r);
+            el_vae_threads(old);
+            el_vae_grads_get(m, k ? gt : g1);
+            for (size_t i = 0; i < n && k == 0; i++)
+                scale = fmax(scale, fabs(g1[i]));
+            double worst = 0, tol = (prec ? 1e-12 : 1e-5) * scale;
+            for (size_t i = 0; i < n && k; i++)
+                worst = fmax(worst, fabs(gt[i] - g1[i]));
+            ck_assert_msg(worst <= tol, "%d threads: gradient off by %g (scale %g)", counts[k],
+                          worst, scale);
+        }
+        gsl_rng *r = el_rng_alloc(5);
+        ck_assert_int_eq(el_vae_loss(m, data, other, 7, 1.0, r, 1, &t), EL_OK);
+        el_rng_free(r);
+        el_vae_grads_get(m, gt);
+        double worst = 0;
+        for (size_t i = 0; i < n; i++)
+            worst = fmax(worst, fabs(gt[i] - g1[i]));
+        ck_assert_msg(worst > 1e-3 * scale, "another batch: gradient off by only %g", worst);
+        free(g1);
+        free(gt);
+        el_vae_free(m);
+    }
+    el_vae_data_free(data);
+}
+END_TEST
+
 START_TEST(model_file_round_trip)
 {
     make_tmpdir();
@@ -501,6 +620,8 @@ static Suite *vae_suite(void)
     tcase_add_test(core, float_and_double_agree);
     tcase_add_test(core, training_lowers_the_loss);
     tcase_add_test(core, model_file_round_trip);
+    tcase_add_test(core, threads_same_seed_same_bytes);
+    tcase_add_test(core, threads_gradient_is_the_sum_of_parts);
     tcase_add_test(core, idx_reader);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

@@ -492,12 +492,17 @@ static FN(work) shard(el_vae *m, FN(work) * w, size_t lo)
 }
 
 /* Makes the team and gradient parts for N threads (N <= 1: none, and part 0
- * is m->grads).  On failure (no memory, no threads) it falls back to one. */
+ * is m->grads).  On failure (no memory, no threads) it falls back to one.
+ * A gradient left in parts by the old team is added up into m->grads. */
 static void ensure_team(el_vae *m, FN(work) * w, int n)
 {
     w->part[0] = m->grads;
     if (w->pool ? vae_pool_size(w->pool) == n : n <= 1)
         return;
+    for (size_t i = 0; i < m->nparams && w->nparts > 1; i++)
+        for (int t = 1; t < w->nparts; t++)
+            ((REAL *)m->grads)[i] += w->part[t][i];
+    w->nparts = 1;
     vae_pool_free(w->pool);
     w->pool = NULL;
     for (int t = 1; t < VAE_POOL_MAX; t++) {
@@ -658,13 +663,16 @@ typedef struct {
     const size_t *idx;
     size_t n;
     REAL sr, sk;
-    int grad;
+    int grad, np; /* the first NP threads take a part each; the others rest */
 } FN(batch);
 
 static void FN(part_run)(void *ctx, int t, int nt)
 {
     FN(batch) *b = ctx;
     el_vae *m = b->m;
+    if (t >= b->np) /* more threads than rows */
+        return;
+    nt = b->np;
     size_t lo = b->n * (size_t)t / (size_t)nt, rows = b->n * (size_t)(t + 1) / (size_t)nt - lo;
     FN(work) v = shard(m, b->w, lo);
     gather(v.x, b->data, b->idx ? b->idx + lo : NULL, lo, rows);
@@ -687,20 +695,23 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    size_t Z = m->cfg.z_dim, K = m->cfg.mixture, want = (size_t)vae_pool_threads();
-    ensure_team(m, w, (int)(want < n ? want : n));
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
+    ensure_team(m, w, vae_pool_threads());
+    size_t np = w->pool ? (size_t)vae_pool_size(w->pool) : 1;
+    np = np < n ? np : n;
     draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
     if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
     double wr = 1, wk = beta; /* weights of the two terms */
     if (m->fault == EL_VAE_FAULT_BETA_RECON)
         wr = beta, wk = 1;
-    FN(batch) b = { m, w, data, idx, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad };
+    FN(batch)
+    b = { m, w, data, idx, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad, (int)np };
     if (w->pool)
         vae_pool_run(w->pool, FN(part_run), &b);
     else
         FN(part_run)(&b, 0, 1);
-    w->nparts = grad ? (w->pool ? vae_pool_size(w->pool) : 1) : w->nparts;
+    w->nparts = grad ? (int)np : w->nparts;
     double sr = 0, sk = 0;
     for (size_t i = 0; i < n; i++)
         sr += w->recon[i], sk += w->rate[i];
@@ -800,40 +811,70 @@ static void repeat_rows(REAL *a, size_t n, size_t k, size_t c)
             memmove(a + (i * k + j) * c, a + i * c, c * sizeof(REAL));
 }
 
-/* log w for a chunk of N rows from FIRST, K samples each (LOGW: n*k). */
+/* The importance weights of rows FIRST + lo .. FIRST + hi of DATA, one part
+ * of a chunk (the noise of the whole chunk is drawn before, in order). */
+typedef struct {
+    el_vae *m;
+    FN(work) * w;
+    const el_vae_data *data;
+    size_t first, n, k;
+    double *logw;
+} FN(iw_job);
+
+static void FN(iw_part)(void *ctx, int t, int nt)
+{
+    const FN(iw_job) *j = ctx;
+    el_vae *m = j->m;
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture, k = j->k;
+    size_t lo = j->n * (size_t)t / (size_t)nt, rows = j->n * (size_t)(t + 1) / (size_t)nt - lo;
+    size_t B = rows * k;
+    if (rows == 0)
+        return;
+    FN(work) v = shard(m, j->w, lo * k);
+    gather(v.x, j->data, NULL, j->first + lo, rows);
+    encoder_forward(m, &v, rows);
+    repeat_rows(v.x, rows, k, D);
+    repeat_rows(v.enc, rows, k, 2 * Z);
+    reparam_forward(v.z, v.sd, v.enc, v.eps, B, Z);
+    decoder_forward(m, &v, B);
+    recon_forward(m, &v, B);
+    if (K)
+        mixture_forward(v.lpz, v.resp, v.z, P(m, EL_VAE_PRIOR_MU), v.mix, v.mix + K * Z, B, Z, K,
+                        EL_VAE_FAULT_NONE);
+    else
+        for (size_t i = 0; i < B; i++)
+            v.lpz[i] = log_normal_std(v.z + i * Z, Z);
+    logq_forward(v.rate, v.enc, v.eps, B, Z);
+    for (size_t i = 0; i < B; i++)
+        j->logw[lo * k + i] = (double)(-v.recon[i] + v.lpz[i] - v.rate[i]);
+}
+
+/* log w for a chunk of N rows from FIRST, K samples each (LOGW: n*k), the
+ * rows shared among the threads. */
 static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
                              const gsl_rng *r, double *logw)
 {
-    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture, B = n * k;
-    int s = ensure_work(m, B);
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
+    int s = ensure_work(m, n * k);
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    gather(w->x, data, NULL, first, n);
-    encoder_forward(m, w, n);
-    repeat_rows(w->x, n, k, D);
-    repeat_rows(w->enc, n, k, 2 * Z);
-    draw_noise(w->eps, B * Z, r);
-    reparam_forward(w->z, w->sd, w->enc, w->eps, B, Z);
-    decoder_forward(m, w, B);
-    recon_forward(m, w, B);
-    if (K) {
+    ensure_team(m, w, vae_pool_threads());
+    draw_noise(w->eps, n * k * Z, r);
+    if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
-        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, w->mix + K * Z, B, Z,
-                        K, EL_VAE_FAULT_NONE);
-    } else
-        for (size_t i = 0; i < B; i++)
-            w->lpz[i] = log_normal_std(w->z + i * Z, Z);
-    logq_forward(w->rate, w->enc, w->eps, B, Z);
-    for (size_t i = 0; i < B; i++)
-        logw[i] = (double)(-w->recon[i] + w->lpz[i] - w->rate[i]);
+    FN(iw_job) j = { m, w, data, first, n, k, logw };
+    if (w->pool)
+        vae_pool_run(w->pool, FN(iw_part), &j);
+    else
+        FN(iw_part)(&j, 0, 1);
     return EL_OK;
 }
 
 int FN(el_vae_log_weights)(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
                            const gsl_rng *r, double *logw)
 {
-    size_t chunk = k >= 512 ? 1 : 512 / k;
+    size_t per = 512 * (size_t)vae_pool_threads(), chunk = k >= per ? 1 : per / k;
     for (size_t i = 0; i < n; i += chunk) {
         size_t c = n - i < chunk ? n - i : chunk;
         int s = log_weights_chunk(m, data, first + i, c, k, r, logw + i * k);

@@ -8,7 +8,8 @@
  * In ROUNDS rounds, alternating, it measures:
  *   - `train T`: one epoch of el_vae_train_epoch on T = 1 and 2 threads
  *     (images/s, and GFLOP/s = images/s x el_vae_flops_per_row); and, to
- *     compare, 2 threads as OpenBLAS's own (EL_VAE_PAR_BLAS);
+ *     compare, 2 threads on 4 parts of 32 rows (EL_VAE_PAR_SPLIT_FINE) and
+ *     2 threads as OpenBLAS's own (EL_VAE_PAR_BLAS);
  *   - `gemm T`: the GEMM rate of the network's own shapes on T threads: the
  *     exact sequence of the 11 sgemm calls of one training step (4 forward,
  *     4 weight gradients, 3 input gradients; same shapes, transposes and
@@ -21,13 +22,14 @@
  *     128/T rows (what the network does), started together, no sync per step;
  *   - `torch`: bench/vae_torch.py, one epoch, torch threads 2 and
  *     OPENBLAS_NUM_THREADS=1 (PyTorch's best set-up), when torch imports.
- * Then, with a busy-loop process on the machine (--busy, the default; it
- * is stopped at the end), `train 2` and `train 1` again.
+ * Then, with a busy-loop process pinned to the last CPU (not pinned with
+ * --unpinned-busy, none with --no-busy; it is stopped at the end), the
+ * trainings again.
  * Prints every run with the load average, then medians, the shares
  * (train GFLOP/s / gemm GFLOP/s on the same T) and the ratios, and one
  * JSON line.
  *
- *   bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] [--pin-busy]
+ *   bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] [--unpinned-busy]
  */
 #define _GNU_SOURCE
 #include <cblas.h>
@@ -245,7 +247,7 @@ static int torch_available(void)
 /* Images/s of one PyTorch epoch in its best set-up (0 on failure). */
 static double torch_rate(void)
 {
-    FILE *p = popen("OPENBLAS_NUM_THREADS=1 /usr/bin/python3 " BENCH_DIR
+    FILE *p = popen("OPENBLAS_NUM_THREADS=1 timeout 900 /usr/bin/python3 " BENCH_DIR
                     "/vae_torch.py --epochs 1 --threads 2 2>/dev/null",
                     "r");
     char buf[8192];
@@ -317,21 +319,21 @@ static void add(series *s, double x, const char *unit)
     fflush(stdout);
 }
 
-enum { TR1, TR2, TRB2, GB1, GB2, GS2, TORCH, BTR2, BTR1, BTRB2, NSERIES };
+enum { TR1, TR2, TRF2, TRB2, GB1, GB2, GS2, TORCH, BTR2, BTR1, BTRF2, BTRB2, NSERIES };
 
 int main(int argc, char **argv)
 {
-    int rounds = 5, use_torch = 1, busy = 1, pin = 0;
+    int rounds = 5, use_torch = 1, busy = 1, pin = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-torch") == 0)
             use_torch = 0;
         else if (strcmp(argv[i], "--no-busy") == 0)
             busy = 0;
-        else if (strcmp(argv[i], "--pin-busy") == 0)
-            pin = 1;
+        else if (strcmp(argv[i], "--unpinned-busy") == 0)
+            pin = 0;
         else if ((rounds = atoi(argv[i])) < 1 || rounds > MAXRUNS) {
             fprintf(stderr, "usage: bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] "
-                            "[--pin-busy]\n");
+                            "[--unpinned-busy]\n");
             return 2;
         }
     }
@@ -354,6 +356,7 @@ int main(int argc, char **argv)
     use_torch = use_torch && torch_available();
     series s[NSERIES] = { [TR1] = { "train 1 thread", { 0 }, 0 },
                           [TR2] = { "train 2 threads", { 0 }, 0 },
+                          [TRF2] = { "train 2 (4 parts)", { 0 }, 0 },
                           [TRB2] = { "train 2 (blas threads)", { 0 }, 0 },
                           [GB1] = { "gemm 1 thread", { 0 }, 0 },
                           [GB2] = { "gemm 2 (blas)", { 0 }, 0 },
@@ -361,6 +364,7 @@ int main(int argc, char **argv)
                           [TORCH] = { "torch (best set-up)", { 0 }, 0 },
                           [BTR2] = { "busy: train 2 threads", { 0 }, 0 },
                           [BTR1] = { "busy: train 1 thread", { 0 }, 0 },
+                          [BTRF2] = { "busy: train 2 (4 parts)", { 0 }, 0 },
                           [BTRB2] = { "busy: train 2 (blas)", { 0 }, 0 } };
     printf("tiny VAE step: 784-400-20, Bernoulli, batch 128, Adam, float; %s; %.3f MFLOP "
            "per image in 11 sgemm calls per step\n",
@@ -372,6 +376,7 @@ int main(int argc, char **argv)
         add(&s[TR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
         add(&s[GB1], gemm_rate(1, 0), "GFLOP/s");
         add(&s[TR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
+        add(&s[TRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &loss), "images/s");
         add(&s[TRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
         add(&s[GB2], gemm_rate(2, 0), "GFLOP/s");
         add(&s[GS2], gemm_rate(2, 1), "GFLOP/s");
@@ -385,6 +390,7 @@ int main(int argc, char **argv)
         for (int k = 0; k < rounds && pid > 0; k++) {
             add(&s[BTR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
             add(&s[BTR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
+            add(&s[BTRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &loss), "images/s");
             add(&s[BTRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
         }
         busy_stop(pid);
@@ -399,16 +405,17 @@ int main(int argc, char **argv)
            "%.1f) -> %3.0f%%\n",
            tr2, tr2 * fpr / 1e9, g2, median(&s[GB2]), median(&s[GS2]), 100 * tr2 * fpr / 1e9 / g2);
     printf("  2 threads / 1 thread: %.2fx\n", tr2 / tr1);
-    printf("  the other option, OpenBLAS's threads on the whole batch: %.0f images/s = %.1f "
-           "GFLOP/s\n",
-           median(&s[TRB2]), median(&s[TRB2]) * fpr / 1e9);
+    printf("  other options on 2 threads: 4 parts of 32 rows %.0f images/s (%.1f GFLOP/s); "
+           "OpenBLAS's threads on the whole batch %.0f images/s (%.1f GFLOP/s)\n",
+           median(&s[TRF2]), median(&s[TRF2]) * fpr / 1e9, median(&s[TRB2]),
+           median(&s[TRB2]) * fpr / 1e9);
     if (tt > 0)
         printf("  PyTorch best set-up: %.0f images/s -> elbolab 2 threads is %.2fx\n", tt,
                tr2 / tt);
     if (busy)
-        printf("  busy machine: 2 threads %.0f, 1 thread %.0f, OpenBLAS's 2 threads %.0f images/s; "
-               "2 threads busy / 1 thread idle: %.2fx\n",
-               b2, b1, median(&s[BTRB2]), b2 / tr1);
+        printf("  busy machine: 2 threads %.0f, 1 thread %.0f, 4 parts %.0f, OpenBLAS's 2 threads "
+               "%.0f images/s; 2 threads busy / 1 thread idle: %.2fx\n",
+               b2, b1, median(&s[BTRF2]), median(&s[BTRB2]), b2 / tr1);
     printf("{\"train1_ips\": %.1f, \"train2_ips\": %.1f, \"gemm1_gflops\": %.2f, "
            "\"gemm2_gflops\": %.2f, \"share1\": %.3f, \"share2\": %.3f, \"speedup\": %.3f, "
            "\"torch_ips\": %.1f, \"busy2_ips\": %.1f, \"busy1_ips\": %.1f, \"rounds\": %d}\n",

@@ -237,7 +237,11 @@ int el_vae_threads(int n);
  * OpenBLAS's threads share each matrix product (kept to compare the two;
  * OpenBLAS's idle threads spin, which costs a busy machine dearly).
  * Returns the previous setting. */
-typedef enum { EL_VAE_PAR_SPLIT = 0, EL_VAE_PAR_BLAS = 1 } el_vae_parallel;
+typedef enum {
+    EL_VAE_PAR_SPLIT = 0,     /* one part per thread */
+    EL_VAE_PAR_BLAS = 1,      /* OpenBLAS's threads */
+    EL_VAE_PAR_SPLIT_FINE = 2 /* two parts per thread (on two or more threads) */
+} el_vae_parallel;
 el_vae_parallel el_vae_parallel_set(el_vae_parallel how);
 
 /* ---- training and evaluation -------------------------------------------------- */

@@ -11,6 +11,7 @@
  * (NI inputs, NO outputs).
  * Backward passes ADD into parameter gradients and WRITE input gradients. */
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,12 +68,14 @@ typedef struct {
     REAL *resp;      /* B x K   mixture responsibilities */
     REAL *mix;       /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
-    /* The threads (EL_VAE_PAR_SPLIT): part t of a batch leaves its gradient
-     * in part[t] (part[0] is m->grads); the gradient is the sum of the first
-     * NPARTS, added in that order (el_vae_adam, el_vae_grads_get). */
+    /* The threads (EL_VAE_PAR_SPLIT): a batch is cut into parts of rows,
+     * which the threads claim in turn; part p leaves its gradient in part[p]
+     * (part[0] is m->grads), whichever thread ran it, and the gradient is
+     * the sum of the first NPARTS, added in that order (el_vae_adam,
+     * el_vae_grads_get).  NBUF parts have room. */
     vae_pool *pool;
-    REAL *part[VAE_POOL_MAX];
-    int nparts;
+    REAL *part[VAE_MAX_PARTS];
+    int nparts, nbuf;
 } FN(work);
 
 /* ======================================================================= */
@@ -425,7 +428,7 @@ void FN(el_vae_work_free)(el_vae *m)
     FN(work) *w = WORK(m);
     if (w) {
         vae_pool_free(w->pool);
-        for (int t = 1; t < VAE_POOL_MAX; t++)
+        for (int t = 1; t < VAE_MAX_PARTS; t++)
             free(w->part[t]);
         free(w->block);
         free(w);
@@ -491,13 +494,14 @@ static FN(work) shard(el_vae *m, FN(work) * w, size_t lo)
     return v;
 }
 
-/* Makes the team and gradient parts for N threads (N <= 1: none, and part 0
- * is m->grads).  On failure (no memory, no threads) it falls back to one.
- * A gradient left in parts by the old team is added up into m->grads. */
-static void ensure_team(el_vae *m, FN(work) * w, int n)
+/* Makes the team of THREADS threads and room for the gradients of PARTS
+ * parts (part 0 is m->grads).  On failure (no memory, no threads) it falls
+ * back to one thread and one part.  A gradient left in parts by the old
+ * team is added up into m->grads first. */
+static void ensure_team(el_vae *m, FN(work) * w, int threads, int parts)
 {
     w->part[0] = m->grads;
-    if (w->pool ? vae_pool_size(w->pool) == n : n <= 1)
+    if ((w->pool ? vae_pool_size(w->pool) == threads : threads <= 1) && w->nbuf == parts)
         return;
     for (size_t i = 0; i < m->nparams && w->nparts > 1; i++)
         for (int t = 1; t < w->nparts; t++)
@@ -505,17 +509,18 @@ static void ensure_team(el_vae *m, FN(work) * w, int n)
     w->nparts = 1;
     vae_pool_free(w->pool);
     w->pool = NULL;
-    for (int t = 1; t < VAE_POOL_MAX; t++) {
+    for (int t = 1; t < VAE_MAX_PARTS; t++) {
         free(w->part[t]);
         w->part[t] = NULL;
     }
     void *p = NULL;
-    for (int t = 1; t < n; t++, p = NULL)
+    for (int t = 1; t < parts; t++, p = NULL)
         if (posix_memalign(&p, 64, (m->nparams ? m->nparams : 1) * sizeof(REAL)) == 0)
             w->part[t] = p;
         else
-            n = 1;
-    w->pool = n > 1 ? vae_pool_new(n) : NULL;
+            threads = parts = 1;
+    w->pool = threads > 1 ? vae_pool_new(threads) : NULL;
+    w->nbuf = w->pool || threads <= 1 ? parts : 1;
 }
 
 /* Copies rows IDX[0..n) (or rows FIRST..FIRST+n-1 when IDX is NULL) of DATA into x. */
@@ -663,16 +668,14 @@ typedef struct {
     const size_t *idx;
     size_t n;
     REAL sr, sk;
-    int grad, np; /* the first NP threads take a part each; the others rest */
+    int grad, np;    /* NP parts */
+    atomic_int next; /* the next part to claim */
 } FN(batch);
 
-static void FN(part_run)(void *ctx, int t, int nt)
+/* Runs part T of NT. */
+static void FN(part_one)(FN(batch) * b, int t, int nt)
 {
-    FN(batch) *b = ctx;
     el_vae *m = b->m;
-    if (t >= b->np) /* more threads than rows */
-        return;
-    nt = b->np;
     size_t lo = b->n * (size_t)t / (size_t)nt, rows = b->n * (size_t)(t + 1) / (size_t)nt - lo;
     FN(work) v = shard(m, b->w, lo);
     gather(v.x, b->data, b->idx ? b->idx + lo : NULL, lo, rows);
@@ -688,6 +691,16 @@ static void FN(part_run)(void *ctx, int t, int nt)
         model_backward(m, &v, rows, b->sr, b->sk, b->w->part[t]);
 }
 
+/* A thread's share: parts claimed one at a time until none is left, so
+ * that a thread slowed down (a busy core) holds up at most one part. */
+static void FN(part_run)(void *ctx, int t, int nt)
+{
+    FN(batch) *b = ctx;
+    (void)t, (void)nt;
+    for (int p; (p = atomic_fetch_add(&b->next, 1)) < b->np;)
+        FN(part_one)(b, p, b->np);
+}
+
 int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
                     const gsl_rng *r, int grad, el_vae_terms *out)
 {
@@ -696,9 +709,8 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
         return s;
     FN(work) *w = WORK(m);
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
-    ensure_team(m, w, vae_pool_threads());
-    size_t np = w->pool ? (size_t)vae_pool_size(w->pool) : 1;
-    np = np < n ? np : n;
+    ensure_team(m, w, vae_pool_threads(), vae_pool_parts());
+    size_t np = (size_t)w->nbuf < n ? (size_t)w->nbuf : n;
     draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
     if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
@@ -706,7 +718,7 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     if (m->fault == EL_VAE_FAULT_BETA_RECON)
         wr = beta, wk = 1;
     FN(batch)
-    b = { m, w, data, idx, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad, (int)np };
+    b = { m, w, data, idx, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad, (int)np, 0 };
     if (w->pool)
         vae_pool_run(w->pool, FN(part_run), &b);
     else
@@ -738,7 +750,8 @@ INLINE void adam_one(REAL *p, REAL *mm, REAL *vv, REAL g, REAL step, REAL rc2)
     *p -= step * *mm / (sqrt(*vv) * rc2 + (REAL)1e-8);
 }
 
-/* The loops for one part, two parts (each vectorises) and more. */
+/* The loops for one, two and four parts (each vectorises) and any other
+ * number; all add the parts in order, left to right. */
 VECTOR_CLONES
 static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
 {
@@ -753,7 +766,11 @@ static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
     else if (a->np == 2)
         for (size_t i = 0; i < n; i++)
             adam_one(p + i, mm + i, vv + i, g0[i] + g1[i], step, rc2);
-    else
+    else if (a->np == 4) {
+        const REAL *restrict g2 = a->part[2] + lo, *restrict g3 = a->part[3] + lo;
+        for (size_t i = 0; i < n; i++)
+            adam_one(p + i, mm + i, vv + i, g0[i] + g1[i] + g2[i] + g3[i], step, rc2);
+    } else
         for (size_t i = 0; i < n; i++) {
             REAL g = g0[i] + g1[i];
             for (int t = 2; t < a->np; t++)
@@ -859,7 +876,7 @@ static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, s
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    ensure_team(m, w, vae_pool_threads());
+    ensure_team(m, w, vae_pool_threads(), vae_pool_parts());
     draw_noise(w->eps, n * k * Z, r);
     if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);

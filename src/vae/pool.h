@@ -25,7 +25,11 @@ int vae_pool_size(const vae_pool *p);
 void vae_pool_free(vae_pool *p);
 
 /* The number of threads el_vae_threads set for the split-batch network
- * (1 when the BLAS threads itself, EL_VAE_PAR_BLAS).  (threads.c) */
+ * (1 when the BLAS threads itself, EL_VAE_PAR_BLAS), and the number of
+ * parts a batch is cut into (that times 1, or 2 for EL_VAE_PAR_SPLIT_FINE).
+ * (threads.c) */
 int vae_pool_threads(void);
+int vae_pool_parts(void);
+#define VAE_MAX_PARTS (2 * VAE_POOL_MAX)
 
 #endif

@@ -14,7 +14,7 @@ static el_vae_parallel how = EL_VAE_PAR_SPLIT;
 /* Gives OpenBLAS its share: 1 thread when we split the batch ourselves. */
 static void apply(void)
 {
-    openblas_set_num_threads(how == EL_VAE_PAR_SPLIT ? 1 : nthreads);
+    openblas_set_num_threads(how == EL_VAE_PAR_BLAS ? nthreads : 1);
 }
 
 int el_vae_threads(int n)
@@ -28,12 +28,17 @@ int el_vae_threads(int n)
 el_vae_parallel el_vae_parallel_set(el_vae_parallel h)
 {
     el_vae_parallel old = how;
-    how = h == EL_VAE_PAR_BLAS ? EL_VAE_PAR_BLAS : EL_VAE_PAR_SPLIT;
+    how = h == EL_VAE_PAR_BLAS || h == EL_VAE_PAR_SPLIT_FINE ? h : EL_VAE_PAR_SPLIT;
     apply();
     return old;
 }
 
 int vae_pool_threads(void)
 {
-    return how == EL_VAE_PAR_SPLIT ? nthreads : 1;
+    return how == EL_VAE_PAR_BLAS ? 1 : nthreads;
+}
+
+int vae_pool_parts(void)
+{
+    return vae_pool_threads() * (how == EL_VAE_PAR_SPLIT_FINE && nthreads > 1 ? 2 : 1);
 }

@@ -239,7 +239,8 @@ static int same_file(const char *a, const char *b)
 }
 
 /* The same seed and thread count give the same model file byte for byte, on
- * 1, 2 and 3 threads (3: parts of unequal size); another seed (the negative
+ * 1, 2 and 3 threads (3: parts of unequal size) and on 2 threads with 2
+ * parts each; another seed (the negative
  * control) does not.  Another thread count adds the gradient in another
  * order: other bytes, but the same test loss to within a small part of what
  * a different seed changes. */
@@ -253,17 +254,23 @@ START_TEST(threads_same_seed_same_bytes)
     double l3 = train_and_save(3, 2, train, test, "a3.vae");
     train_and_save(3, 2, train, test, "b3.vae");
     ck_assert_msg(same_file("a3.vae", "b3.vae"), "3 threads: two runs differ");
+    el_vae_parallel how = el_vae_parallel_set(EL_VAE_PAR_SPLIT_FINE);
+    double l4 = train_and_save(2, 2, train, test, "a4.vae");
+    train_and_save(2, 2, train, test, "b4.vae");
+    el_vae_parallel_set(how);
+    ck_assert_msg(same_file("a4.vae", "b4.vae"), "2 threads, 4 parts: two runs differ");
     double l1 = train_and_save(1, 2, train, test, "a1.vae");
     train_and_save(1, 2, train, test, "b1.vae");
     ck_assert_msg(same_file("a1.vae", "b1.vae"), "1 thread: two runs differ");
     ck_assert_msg(!same_file("a1.vae", "a2.vae"), "1 and 2 threads: the same bytes");
     double other = train_and_save(2, 3, train, test, "c2.vae"); /* another seed */
     ck_assert_msg(!same_file("a2.vae", "c2.vae"), "the comparison cannot tell seeds apart");
-    ck_assert_msg(fabs(l1 - l2) < 0.01 && fabs(l1 - l3) < 0.01,
-                  "test loss %.5f (1 thread), %.5f (2), %.5f (3)", l1, l2, l3);
+    ck_assert_msg(fabs(l1 - l2) < 0.01 && fabs(l1 - l3) < 0.01 && fabs(l1 - l4) < 0.01,
+                  "test loss %.5f (1 thread), %.5f (2), %.5f (3), %.5f (2, 4 parts)", l1, l2, l3,
+                  l4);
     ck_assert_msg(fabs(other - l2) > 0.05, "another seed: %.5f vs %.5f", other, l2);
-    static const char *const names[] = { "a1.vae", "b1.vae", "a2.vae", "b2.vae",
-                                         "a3.vae", "b3.vae", "c2.vae", NULL };
+    static const char *const names[] = { "a1.vae", "b1.vae", "a2.vae", "b2.vae", "a3.vae",
+                                         "b3.vae", "a4.vae", "b4.vae", "c2.vae", NULL };
     remove_tmpdir(names);
     el_vae_data_free(train);
     el_vae_data_free(test);
@@ -272,10 +279,12 @@ END_TEST
 
 /* The gradient on several threads is the sum of the parts' gradients: equal
  * to the one-thread gradient up to rounding (float and double), for even and
- * uneven parts and for more threads than rows; the gradient of another
- * batch (the negative control) is not. */
+ * uneven parts, more threads than rows, and two parts per thread; the
+ * gradient of another batch (the negative control) is not. */
 START_TEST(threads_gradient_is_the_sum_of_parts)
 {
+    const el_vae_parallel how_default = el_vae_parallel_set(EL_VAE_PAR_SPLIT);
+    el_vae_parallel_set(how_default);
     el_vae_data *data = sprites(7, 4);
     for (int prec = 0; prec < 2; prec++) {
         el_vae *m = sprite_model(prec ? EL_VAE_F64 : EL_VAE_F32, 3);
@@ -283,13 +292,15 @@ START_TEST(threads_gradient_is_the_sum_of_parts)
         double *g1 = malloc(n * sizeof *g1), *gt = malloc(n * sizeof *gt), scale = 0;
         const size_t rows[] = { 0, 1, 2, 3, 4, 5, 6 }, other[] = { 6, 5, 4, 3, 2, 1, 1 };
         el_vae_terms t;
-        const int counts[] = { 1, 2, 3, 8 };
-        for (int k = 0; k < 4; k++) {
+        const int counts[] = { 1, 2, 3, 8, 2, 3 }; /* the last two: two parts per thread */
+        for (int k = 0; k < 6; k++) {
             int old = el_vae_threads(counts[k]);
+            el_vae_parallel how = el_vae_parallel_set(k >= 4 ? EL_VAE_PAR_SPLIT_FINE : how_default);
             gsl_rng *r = el_rng_alloc(5);
             ck_assert_int_eq(el_vae_loss(m, data, rows, 7, 1.0, r, 1, &t), EL_OK);
             el_rng_free(r);
             el_vae_threads(old);
+            el_vae_parallel_set(how);
             el_vae_grads_get(m, k ? gt : g1);
             for (size_t i = 0; i < n && k == 0; i++)
                 scale = fmax(scale, fabs(g1[i]));

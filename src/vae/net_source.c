@@ -733,12 +733,15 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     return EL_OK;
 }
 
-/* Adam on values LO..HI, the gradient being the sum of the NP parts. */
+/* Adam along the sum of the NP parts' gradients, in NCHUNK ranges of the
+ * parameter vector that the threads claim in turn (each value's update is
+ * the same whoever makes it). */
 typedef struct {
     el_vae *m;
     REAL *const *part;
-    int np;
+    int np, nchunk;
     REAL step, rc2;
+    atomic_int next;
 } FN(adam_job);
 
 /* One Adam update of a value (P, its moments MM and VV) along gradient G. */
@@ -781,10 +784,14 @@ static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
 
 static void FN(adam_part)(void *ctx, int t, int nt)
 {
-    const FN(adam_job) *a = ctx;
-    size_t n = a->m->nparams, lo = (n * (size_t)t / (size_t)nt) & ~(size_t)15;
-    size_t hi = t + 1 == nt ? n : (n * (size_t)(t + 1) / (size_t)nt) & ~(size_t)15;
-    FN(adam_range)(a, lo, hi);
+    FN(adam_job) *a = ctx;
+    size_t n = a->m->nparams, nc = (size_t)a->nchunk;
+    (void)t, (void)nt;
+    for (int c; (c = atomic_fetch_add(&a->next, 1)) < a->nchunk;) {
+        size_t lo = (n * (size_t)c / nc) & ~(size_t)15;
+        size_t hi = (size_t)c + 1 == nc ? n : (n * ((size_t)c + 1) / nc) & ~(size_t)15;
+        FN(adam_range)(a, lo, hi);
+    }
 }
 
 void FN(el_vae_adam)(el_vae *m, double lr)
@@ -794,9 +801,9 @@ void FN(el_vae_adam)(el_vae *m, double lr)
     double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
     FN(work) *w = WORK(m);
     REAL *solo[1] = { m->grads };
+    int np = w && w->nparts > 1 ? w->nparts : 1, nt = w && w->pool ? vae_pool_size(w->pool) : 1;
     FN(adam_job)
-    a = { m, w && w->nparts > 1 ? w->part : solo, w && w->nparts > 1 ? w->nparts : 1,
-          (REAL)(lr / c1), (REAL)(1 / sqrt(c2)) };
+    a = { m, np > 1 ? w->part : solo, np, 4 * nt, (REAL)(lr / c1), (REAL)(1 / sqrt(c2)), 0 };
     if (w && w->pool)
         vae_pool_run(w->pool, FN(adam_part), &a);
     else

@@ -26,8 +26,9 @@
  * --unpinned-busy, none with --no-busy; it is stopped at the end), the
  * trainings again.
  * Prints every run with the load average, then medians, the shares
- * (train GFLOP/s / gemm GFLOP/s on the same T) and the ratios, and one
- * JSON line.
+ * (train GFLOP/s / gemm GFLOP/s on the same T) and the ratios, also as the
+ * median of each round's own ratio (robust to a neighbour's job that
+ * slows a whole round; the JSON line gives these).
  *
  *   bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] [--unpinned-busy]
  */
@@ -319,6 +320,18 @@ static void add(series *s, double x, const char *unit)
     fflush(stdout);
 }
 
+/* The median over rounds of A[k] / B[k] x SCALE (B[k] the larger of B and
+ * C when C is not NULL): a ratio of two runs of the same round. */
+static double median_ratio(const series *a, const series *b, const series *c, double scale)
+{
+    series r = { "", { 0 }, 0 };
+    for (int k = 0; k < a->n && k < b->n; k++) {
+        double d = c && c->v[k] > b->v[k] ? c->v[k] : b->v[k];
+        r.v[r.n++] = d > 0 ? a->v[k] * scale / d : 0;
+    }
+    return median(&r);
+}
+
 enum { TR1, TR2, TRF2, TRB2, GB1, GB2, GS2, TORCH, BTR2, BTR1, BTRF2, BTRB2, NSERIES };
 
 int main(int argc, char **argv)
@@ -405,6 +418,16 @@ int main(int argc, char **argv)
            "%.1f) -> %3.0f%%\n",
            tr2, tr2 * fpr / 1e9, g2, median(&s[GB2]), median(&s[GS2]), 100 * tr2 * fpr / 1e9 / g2);
     printf("  2 threads / 1 thread: %.2fx\n", tr2 / tr1);
+    double sh1 = median_ratio(&s[TR1], &s[GB1], NULL, fpr / 1e9),
+           sh2 = median_ratio(&s[TR2], &s[GB2], &s[GS2], fpr / 1e9),
+           up = median_ratio(&s[TR2], &s[TR1], NULL, 1),
+           vs = use_torch ? median_ratio(&s[TR2], &s[TORCH], NULL, 1) : 0;
+    printf("medians of the ratios within a round: share of the gemm rate %.0f%% (1 thread), "
+           "%.0f%% (2 threads); 2 threads / 1 thread %.2fx",
+           100 * sh1, 100 * sh2, up);
+    if (use_torch)
+        printf("; 2 threads / PyTorch %.2fx", vs);
+    printf("\n");
     printf("  other options on 2 threads: 4 parts of 32 rows %.0f images/s (%.1f GFLOP/s); "
            "OpenBLAS's threads on the whole batch %.0f images/s (%.1f GFLOP/s)\n",
            median(&s[TRF2]), median(&s[TRF2]) * fpr / 1e9, median(&s[TRB2]),
@@ -418,9 +441,9 @@ int main(int argc, char **argv)
                b2, b1, median(&s[BTRF2]), median(&s[BTRB2]), b2 / tr1);
     printf("{\"train1_ips\": %.1f, \"train2_ips\": %.1f, \"gemm1_gflops\": %.2f, "
            "\"gemm2_gflops\": %.2f, \"share1\": %.3f, \"share2\": %.3f, \"speedup\": %.3f, "
-           "\"torch_ips\": %.1f, \"busy2_ips\": %.1f, \"busy1_ips\": %.1f, \"rounds\": %d}\n",
-           tr1, tr2, g1, g2, tr1 * fpr / 1e9 / g1, tr2 * fpr / 1e9 / g2, tr2 / tr1, tt, b2, b1,
-           rounds);
+           "\"torch_ips\": %.1f, \"vs_torch\": %.3f, \"busy2_ips\": %.1f, \"busy1_ips\": %.1f, "
+           "\"rounds\": %d}\n",
+           tr1, tr2, g1, g2, sh1, sh2, up, tt, vs, b2, b1, rounds);
     el_vae_data_free(d);
     return 0;
 }

@@ -59,7 +59,8 @@ typedef struct {
     REAL *sd;        /* B x Z   sigma = exp(logvar / 2) */
     REAL *h2, *a2;   /* B x H   decoder hidden layer before / after ReLU */
     REAL *out;       /* B x D   logits (Bernoulli) or means (Gaussian) */
-    REAL *dout, *dh; /* B x D, B x H  gradients */
+    REAL *dout, *dh; /* B x D, B x H  gradients: logits, decoder hidden layer */
+    REAL *dh1;       /* B x H   gradient: encoder hidden layer */
     REAL *dz;        /* B x Z */
     REAL *denc;      /* B x 2Z */
     REAL *recon;     /* B       -log p(x|z) per row */
@@ -68,14 +69,7 @@ typedef struct {
     REAL *resp;      /* B x K   mixture responsibilities */
     REAL *mix;       /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
-    /* The threads (EL_VAE_PAR_SPLIT): a batch is cut into parts of rows,
-     * which the threads claim in turn; part p leaves its gradient in part[p]
-     * (part[0] is m->grads), whichever thread ran it, and the gradient is
-     * the sum of the first NPARTS, added in that order (el_vae_adam,
-     * el_vae_grads_get).  NBUF parts have room. */
-    vae_pool *pool;
-    REAL *part[VAE_MAX_PARTS];
-    int nparts, nbuf;
+    vae_pool *pool; /* the threads (EL_VAE_PAR_SPLIT...), or NULL */
 } FN(work);
 
 /* ======================================================================= */
@@ -92,21 +86,25 @@ static void linear_forward(REAL *out, const REAL *inp, const REAL *w, const REAL
          (int)NI, 1, out, (int)NO);
 }
 
-/* dW (NO x NI) = dout^T inp,  db (NO) = column sums of dout,
- * dinp (B x NI) = dout W (skipped when DINP is NULL: the data rows).
- * Writes (does not add to) dW and db: each layer's block is written once. */
-static void linear_backward(REAL *dinp, REAL *dw, REAL *db, const REAL *dout, const REAL *inp,
-                            const REAL *w, size_t B, size_t NI, size_t NO)
+/* dinp (B x NI) = dout (B x NO) W (NO x NI): the gradient of a layer's input. */
+static void linear_dinp(REAL *dinp, const REAL *dout, const REAL *w, size_t B, size_t NI, size_t NO)
 {
-    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)NO, (int)NI, (int)B, 1, dout, (int)NO, inp,
-         (int)NI, 0, dw, (int)NI);
-    memset(db, 0, NO * sizeof(REAL));
+    GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)NI, (int)NO, 1, dout, (int)NO, w,
+         (int)NI, 0, dinp, (int)NI);
+}
+
+/* Output rows O0..O1 of a layer's weight gradient, over all B rows of the
+ * batch: dW[o] = sum_r dout[r][o] inp[r] (one product over the whole batch)
+ * and db[o] = sum_r dout[r][o], for o in O0..O1.  Written, not added to. */
+static void linear_dweights(REAL *dw, REAL *db, const REAL *dout, const REAL *inp, size_t B,
+                            size_t NI, size_t NO, size_t o0, size_t o1)
+{
+    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(o1 - o0), (int)NI, (int)B, 1, dout + o0,
+         (int)NO, inp, (int)NI, 0, dw + o0 * NI, (int)NI);
+    memset(db + o0, 0, (o1 - o0) * sizeof(REAL));
     for (size_t r = 0; r < B; r++)
-        for (size_t o = 0; o < NO; o++)
+        for (size_t o = o0; o < o1; o++)
             db[o] += dout[r * NO + o];
-    if (dinp)
-        GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)NI, (int)NO, 1, dout, (int)NO,
-             w, (int)NI, 0, dinp, (int)NI);
 }
 
 /* out (n) = max(inp, 0). */
@@ -235,19 +233,30 @@ static void mixture_forward(REAL *lpz, REAL *resp, const REAL *z, const REAL *m,
     }
 }
 
-/* Gradient of SCALE * (-lpz) given the responsibilities q and IV = exp(-s):
- * dz += SCALE sum_k q_k (z - m_k) iv_k,  dm_k -= SCALE q_k (z - m_k) iv_k,
- * ds_k -= SCALE q_k ((z - m_k)^2 iv_k - 1) / 2. */
-static void mixture_backward(REAL *dz, REAL *dm, REAL *ds, const REAL *resp, const REAL *z,
-                             const REAL *m, const REAL *iv, REAL scale, size_t B, size_t Z,
-                             size_t K)
+/* Gradient of SCALE * (-lpz) with respect to z, given the responsibilities
+ * q and IV = exp(-s): dz += SCALE sum_k q_k (z - m_k) iv_k (row by row). */
+static void mixture_backward_z(REAL *dz, const REAL *resp, const REAL *z, const REAL *m,
+                               const REAL *iv, REAL scale, size_t B, size_t Z, size_t K)
+{
+    for (size_t r = 0; r < B; r++)
+        for (size_t k = 0; k < K; k++) {
+            REAL g = scale * resp[r * K + k];
+            for (size_t j = 0; j < Z; j++)
+                dz[r * Z + j] += g * (z[r * Z + j] - m[k * Z + j]) * iv[k * Z + j];
+        }
+}
+
+/* The same gradient with respect to the mixture, summed over the B rows:
+ * dm_k -= SCALE q_k (z - m_k) iv_k,  ds_k -= SCALE q_k ((z - m_k)^2 iv_k - 1) / 2. */
+static void mixture_backward_params(REAL *dm, REAL *ds, const REAL *resp, const REAL *z,
+                                    const REAL *m, const REAL *iv, REAL scale, size_t B, size_t Z,
+                                    size_t K)
 {
     for (size_t r = 0; r < B; r++)
         for (size_t k = 0; k < K; k++) {
             REAL g = scale * resp[r * K + k];
             for (size_t j = 0; j < Z; j++) {
                 REAL d = z[r * Z + j] - m[k * Z + j], u = d * iv[k * Z + j];
-                dz[r * Z + j] += g * u;
                 dm[k * Z + j] -= g * u;
                 ds[k * Z + j] -= g * (d * u - 1) / 2;
             }
@@ -404,19 +413,26 @@ static void gauss_forward(REAL *recon, const REAL *mean, REAL s, const REAL *x, 
     }
 }
 
-/* dmean (B x D) = SCALE (mean - x) / v;  *ds += SCALE sum (1 - (x - mean)^2 / v) / 2
- * (DS NULL: the variance is fixed). */
-static void gauss_backward(REAL *dmean, REAL *ds, const REAL *mean, REAL s, const REAL *x,
-                           REAL scale, size_t B, size_t D)
+/* dmean (N values) = SCALE (mean - x) / v (v = exp(s)). */
+static void gauss_backward_mean(REAL *dmean, const REAL *mean, REAL s, const REAL *x, REAL scale,
+                                size_t n)
+{
+    REAL iv = exp(-s);
+    for (size_t i = 0; i < n; i++)
+        dmean[i] = scale * (mean[i] - x[i]) * iv;
+}
+
+/* *ds += SCALE sum (1 - (x - mean)^2 / v) / 2 over N values: the gradient of
+ * SCALE * recon with respect to the learned log variance s. */
+static void gauss_backward_logvar(REAL *ds, const REAL *mean, REAL s, const REAL *x, REAL scale,
+                                  size_t n)
 {
     REAL iv = exp(-s), acc = 0;
-    for (size_t i = 0; i < B * D; i++) {
+    for (size_t i = 0; i < n; i++) {
         REAL e = mean[i] - x[i];
-        dmean[i] = scale * e * iv;
         acc += 1 - e * e * iv;
     }
-    if (ds)
-        *ds += scale * acc / 2;
+    *ds += scale * acc / 2;
 }
 
 /* ======================================================================= */
@@ -428,8 +444,6 @@ void FN(el_vae_work_free)(el_vae *m)
     FN(work) *w = WORK(m);
     if (w) {
         vae_pool_free(w->pool);
-        for (int t = 1; t < VAE_MAX_PARTS; t++)
-            free(w->part[t]);
         free(w->block);
         free(w);
     }
@@ -437,12 +451,14 @@ void FN(el_vae_work_free)(el_vae *m)
     m->cap = 0;
 }
 
+enum { NFIELDS = 20 }; /* the activation arrays */
+
 /* The width of each activation array, in ensure_work's order (the last,
  * the mixture's constants, is not per row). */
 static size_t widths(const el_vae *m, size_t *sizes)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    size_t s[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
+    size_t s[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, H, Z, 2 * Z, 1, 1, 1, K, 0 };
     memcpy(sizes, s, sizeof s);
     return sizeof s / sizeof s[0];
 }
@@ -450,9 +466,9 @@ static size_t widths(const el_vae *m, size_t *sizes)
 /* The activation arrays of W, in ensure_work's order. */
 static void fields(FN(work) * w, REAL ***ptr)
 {
-    REAL **p[] = { &w->x,     &w->h1,   &w->a1,  &w->enc,  &w->eps, &w->z,  &w->sd,
-                   &w->h2,    &w->a2,   &w->out, &w->dout, &w->dh,  &w->dz, &w->denc,
-                   &w->recon, &w->rate, &w->lpz, &w->resp, &w->mix };
+    REAL **p[] = { &w->x,    &w->h1,    &w->a1,   &w->enc,  &w->eps,  &w->z,   &w->sd,
+                   &w->h2,   &w->a2,    &w->out,  &w->dout, &w->dh,   &w->dh1, &w->dz,
+                   &w->denc, &w->recon, &w->rate, &w->lpz,  &w->resp, &w->mix };
     memcpy(ptr, p, sizeof p);
 }
 
@@ -464,7 +480,7 @@ static int ensure_work(el_vae *m, size_t rows)
         return EL_ERROR(EL_ENOMEM, "out of memory");
     if (rows <= m->cap)
         return EL_OK;
-    size_t sizes[19], nsz = widths(m, sizes), n = 0, K = m->cfg.mixture, Z = m->cfg.z_dim;
+    size_t sizes[NFIELDS], nsz = widths(m, sizes), n = 0, K = m->cfg.mixture, Z = m->cfg.z_dim;
     for (size_t i = 0; i < nsz; i++) /* 64-byte aligned pieces */
         n += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
     void *blk = NULL;
@@ -472,7 +488,7 @@ static int ensure_work(el_vae *m, size_t rows)
         return EL_ERROR(EL_ENOMEM, "out of memory for %zu rows of activations", rows);
     free(w->block);
     w->block = blk;
-    REAL **ptr[19], *p = blk;
+    REAL **ptr[NFIELDS], *p = blk;
     fields(w, ptr);
     for (size_t i = 0; i < nsz; i++) {
         *ptr[i] = p;
@@ -486,41 +502,21 @@ static int ensure_work(el_vae *m, size_t rows)
 static FN(work) shard(el_vae *m, FN(work) * w, size_t lo)
 {
     FN(work) v = *w;
-    size_t sizes[19], nsz = widths(m, sizes);
-    REAL **ptr[19];
+    size_t sizes[NFIELDS], nsz = widths(m, sizes);
+    REAL **ptr[NFIELDS];
     fields(&v, ptr);
     for (size_t i = 0; i + 1 < nsz; i++)
         *ptr[i] += lo * sizes[i];
     return v;
 }
 
-/* Makes the team of THREADS threads and room for the gradients of PARTS
- * parts (part 0 is m->grads).  On failure (no memory, no threads) it falls
- * back to one thread and one part.  A gradient left in parts by the old
- * team is added up into m->grads first. */
-static void ensure_team(el_vae *m, FN(work) * w, int threads, int parts)
+/* Makes the team of THREADS threads (none for one; on failure too). */
+static void ensure_team(FN(work) * w, int threads)
 {
-    w->part[0] = m->grads;
-    if ((w->pool ? vae_pool_size(w->pool) == threads : threads <= 1) && w->nbuf == parts)
+    if (w->pool ? vae_pool_size(w->pool) == threads : threads <= 1)
         return;
-    for (size_t i = 0; i < m->nparams && w->nparts > 1; i++)
-        for (int t = 1; t < w->nparts; t++)
-            ((REAL *)m->grads)[i] += w->part[t][i];
-    w->nparts = 1;
     vae_pool_free(w->pool);
-    w->pool = NULL;
-    for (int t = 1; t < VAE_MAX_PARTS; t++) {
-        free(w->part[t]);
-        w->part[t] = NULL;
-    }
-    void *p = NULL;
-    for (int t = 1; t < parts; t++, p = NULL)
-        if (posix_memalign(&p, 64, (m->nparams ? m->nparams : 1) * sizeof(REAL)) == 0)
-            w->part[t] = p;
-        else
-            threads = parts = 1;
     w->pool = threads > 1 ? vae_pool_new(threads) : NULL;
-    w->nbuf = w->pool || threads <= 1 ? parts : 1;
 }
 
 /* Copies rows IDX[0..n) (or rows FIRST..FIRST+n-1 when IDX is NULL) of DATA into x. */
@@ -604,79 +600,85 @@ static void rate_forward(el_vae *m, FN(work) * w, size_t B)
     }
 }
 
-/* Backward through the whole model, in reverse order of the forward pass:
- * likelihood -> decoder -> (rate) -> reparameterisation -> encoder.
- * SR and SK scale the reconstruction and rate terms (1/B and beta/B).
- * Writes every block of the gradient G (the blocks that the layers add into
- * are zeroed first). */
-static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk, REAL *g)
+/* The row-by-row half of the backward pass, for the B rows of W: in reverse
+ * order of the forward pass (likelihood -> decoder -> rate ->
+ * reparameterisation -> encoder), the gradient of each layer's output, kept
+ * for the weight gradients (dout, dh, dz, denc, dh1).  SR and SK scale the
+ * reconstruction and rate terms (1/n and beta/n).  The Bernoulli's dout came
+ * with its forward pass. */
+static void rows_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    for (int b = EL_VAE_DEC_LOGVAR; b <= EL_VAE_PRIOR_LOGVAR; b++)
-        memset(G(g, m, b), 0, m->blocks[b].size * sizeof(REAL));
-    /* likelihood (the Bernoulli's gradient came with its forward pass) */
     if (m->cfg.decoder != EL_VAE_BERNOULLI)
-        gauss_backward(w->dout,
-                       m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(g, m, EL_VAE_DEC_LOGVAR) : NULL,
-                       w->out, decoder_logvar(m), w->x, sr, B, D);
-    /* decoder, last layer first */
+        gauss_backward_mean(w->dout, w->out, decoder_logvar(m), w->x, sr, B * D);
     if (H == 0) {
-        linear_backward(w->dz, G(g, m, EL_VAE_DEC2_W), G(g, m, EL_VAE_DEC2_B), w->dout, w->z,
-                        P(m, EL_VAE_DEC2_W), B, Z, D);
+        linear_dinp(w->dz, w->dout, P(m, EL_VAE_DEC2_W), B, Z, D);
     } else {
-        linear_backward(w->dh, G(g, m, EL_VAE_DEC2_W), G(g, m, EL_VAE_DEC2_B), w->dout, w->a2,
-                        P(m, EL_VAE_DEC2_W), B, H, D);
+        linear_dinp(w->dh, w->dout, P(m, EL_VAE_DEC2_W), B, H, D);
         relu_backward(w->dh, w->dh, w->h2, B * H, m->fault);
-        linear_backward(w->dz, G(g, m, EL_VAE_DEC1_W), G(g, m, EL_VAE_DEC1_B), w->dh, w->z,
-                        P(m, EL_VAE_DEC1_W), B, Z, H);
+        linear_dinp(w->dz, w->dh, P(m, EL_VAE_DEC1_W), B, Z, H);
     }
-    /* rate: closed-form KL on (mu, logvar), or the mixture term on z */
-    if (K == 0) {
+    if (K == 0) { /* closed-form KL on (mu, logvar), or the mixture term on z */
         kl_backward(w->denc, w->enc, w->sd, sk, B, Z, m->fault);
     } else {
-        mixture_backward(w->dz, G(g, m, EL_VAE_PRIOR_MU), G(g, m, EL_VAE_PRIOR_LOGVAR), w->resp,
-                         w->z, P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z,
-                         K);           /* iv from the forward pass */
+        mixture_backward_z(w->dz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K);
         for (size_t r = 0; r < B; r++) /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
             for (size_t j = 0; j < Z; j++) {
                 w->denc[r * 2 * Z + j] = 0;
                 w->denc[r * 2 * Z + Z + j] = -sk / 2;
             }
     }
-    /* reparameterisation */
     reparam_backward(w->denc, w->dz, w->sd, w->eps, B, Z, m->fault);
-    /* encoder, last layer first */
-    if (H == 0) {
-        linear_backward(NULL, G(g, m, EL_VAE_ENC2_W), G(g, m, EL_VAE_ENC2_B), w->denc, w->x,
-                        P(m, EL_VAE_ENC2_W), B, D, 2 * Z);
-        return;
+    if (H > 0) {
+        linear_dinp(w->dh1, w->denc, P(m, EL_VAE_ENC2_W), B, H, 2 * Z);
+        relu_backward(w->dh1, w->dh1, w->h1, B * H, m->fault);
     }
-    linear_backward(w->dh, G(g, m, EL_VAE_ENC2_W), G(g, m, EL_VAE_ENC2_B), w->denc, w->a1,
-                    P(m, EL_VAE_ENC2_W), B, H, 2 * Z);
-    relu_backward(w->dh, w->dh, w->h1, B * H, m->fault);
-    linear_backward(NULL, G(g, m, EL_VAE_ENC1_W), G(g, m, EL_VAE_ENC1_B), w->dh, w->x,
-                    P(m, EL_VAE_ENC1_W), B, D, H);
 }
 
-/* One part of a batch: rows LO..HI of the batch (rows IDX[lo..hi) of DATA,
- * or rows lo..hi when IDX is NULL) gathered into the work space, forward
- * and (GRAD) backward into its own gradient. */
+/* A training step in two phases, each shared among the threads:
+ *   1. the rows: the batch cut into parts of rows (multiples of 16 rows, on
+ *      which OpenBLAS gives every row the same bits as one product over
+ *      the whole batch), each part gathered, run forward and backward to the
+ *      layers' output gradients (rows_backward);
+ *   2. the parameters: each layer's weight gradient cut into slices of
+ *      SLICE output rows, each slice one product over the whole batch
+ *      (linear_dweights), then, in a training step, Adam on that slice at
+ *      once, while it is in cache; one more piece for the small blocks
+ *      (the mixture prior, the decoder's log variance).
+ * Parts and pieces are claimed in turn, so that a thread on a busy core
+ * holds up at most one of them; what a part or piece computes does not
+ * depend on which thread runs it, and no sum is split between threads, so
+ * the gradient and the model are the same for every thread count. */
+enum { SLICE = 64, MAXLAYERS = 4 };
+
+typedef struct {
+    int w, b;          /* parameter blocks */
+    const REAL *dout;  /* B x NO, the output gradient */
+    const REAL *inp;   /* B x NI, the input */
+    size_t ni, no, n0; /* sizes; the first piece of this layer */
+} FN(layer);
+
 typedef struct {
     el_vae *m;
     FN(work) * w;
     const el_vae_data *data;
     const size_t *idx;
-    size_t n;
+    size_t n, per; /* rows, rows per part */
     REAL sr, sk;
-    int grad, np;    /* NP parts */
-    atomic_int next; /* the next part to claim */
+    int grad, np;   /* NP parts */
+    int adam;       /* phase 2 also takes the Adam step */
+    REAL step, rc2; /* Adam's step and 1/sqrt(1 - beta2^t) */
+    FN(layer) lay[MAXLAYERS];
+    int nlay, npieces;
+    atomic_int next; /* the next part or piece to claim */
 } FN(batch);
 
-/* Runs part T of NT. */
-static void FN(part_one)(FN(batch) * b, int t, int nt)
+/* Phase 1, part P: rows P*per .. of the batch (IDX[...] of DATA, or
+ * consecutive rows when IDX is NULL). */
+static void FN(part_one)(FN(batch) * b, int p)
 {
     el_vae *m = b->m;
-    size_t lo = b->n * (size_t)t / (size_t)nt, rows = b->n * (size_t)(t + 1) / (size_t)nt - lo;
+    size_t lo = (size_t)p * b->per, rows = b->n - lo < b->per ? b->n - lo : b->per;
     FN(work) v = shard(m, b->w, lo);
     gather(v.x, b->data, b->idx ? b->idx + lo : NULL, lo, rows);
     encoder_forward(m, &v, rows);
@@ -688,61 +690,16 @@ static void FN(part_one)(FN(batch) * b, int t, int nt)
         recon_forward(m, &v, rows);
     rate_forward(m, &v, rows);
     if (b->grad)
-        model_backward(m, &v, rows, b->sr, b->sk, b->w->part[t]);
+        rows_backward(m, &v, rows, b->sr, b->sk);
 }
 
-/* A thread's share: parts claimed one at a time until none is left, so
- * that a thread slowed down (a busy core) holds up at most one part. */
-static void FN(part_run)(void *ctx, int t, int nt)
+static void FN(phase_rows)(void *ctx, int t, int nt)
 {
     FN(batch) *b = ctx;
     (void)t, (void)nt;
     for (int p; (p = atomic_fetch_add(&b->next, 1)) < b->np;)
-        FN(part_one)(b, p, b->np);
+        FN(part_one)(b, p);
 }
-
-int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
-                    const gsl_rng *r, int grad, el_vae_terms *out)
-{
-    int s = ensure_work(m, n);
-    if (s)
-        return s;
-    FN(work) *w = WORK(m);
-    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
-    ensure_team(m, w, vae_pool_threads(), vae_pool_parts());
-    size_t np = (size_t)w->nbuf < n ? (size_t)w->nbuf : n;
-    draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
-    if (K)
-        mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
-    double wr = 1, wk = beta; /* weights of the two terms */
-    if (m->fault == EL_VAE_FAULT_BETA_RECON)
-        wr = beta, wk = 1;
-    FN(batch)
-    b = { m, w, data, idx, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n), grad, (int)np, 0 };
-    if (w->pool)
-        vae_pool_run(w->pool, FN(part_run), &b);
-    else
-        FN(part_run)(&b, 0, 1);
-    w->nparts = grad ? (int)np : w->nparts;
-    double sr = 0, sk = 0;
-    for (size_t i = 0; i < n; i++)
-        sr += w->recon[i], sk += w->rate[i];
-    out->recon = sr / (double)n;
-    out->kl = sk / (double)n;
-    out->loss = wr * out->recon + wk * out->kl;
-    return EL_OK;
-}
-
-/* Adam along the sum of the NP parts' gradients, in NCHUNK ranges of the
- * parameter vector that the threads claim in turn (each value's update is
- * the same whoever makes it). */
-typedef struct {
-    el_vae *m;
-    REAL *const *part;
-    int np, nchunk;
-    REAL step, rc2;
-    atomic_int next;
-} FN(adam_job);
 
 /* One Adam update of a value (P, its moments MM and VV) along gradient G. */
 INLINE void adam_one(REAL *p, REAL *mm, REAL *vv, REAL g, REAL step, REAL rc2)
@@ -753,34 +710,177 @@ INLINE void adam_one(REAL *p, REAL *mm, REAL *vv, REAL g, REAL step, REAL rc2)
     *p -= step * *mm / (sqrt(*vv) * rc2 + (REAL)1e-8);
 }
 
-/* The loops for one, two and four parts (each vectorises) and any other
- * number; all add the parts in order, left to right. */
+/* Adam on values LO..HI of the parameter vector along m->grads. */
 VECTOR_CLONES
-static void FN(adam_range)(const FN(adam_job) * a, size_t lo, size_t hi)
+static void FN(adam_range)(el_vae *m, size_t lo, size_t hi, REAL step, REAL rc2)
 {
-    const REAL step = a->step, rc2 = a->rc2;
-    REAL *restrict p = (REAL *)a->m->params + lo, *restrict mm = (REAL *)a->m->adam_m + lo,
-                   *restrict vv = (REAL *)a->m->adam_v + lo;
-    const REAL *restrict g0 = a->part[0] + lo, *restrict g1 = a->np > 1 ? a->part[1] + lo : NULL;
-    size_t n = hi - lo;
-    if (a->np == 1)
-        for (size_t i = 0; i < n; i++)
-            adam_one(p + i, mm + i, vv + i, g0[i], step, rc2);
-    else if (a->np == 2)
-        for (size_t i = 0; i < n; i++)
-            adam_one(p + i, mm + i, vv + i, g0[i] + g1[i], step, rc2);
-    else if (a->np == 4) {
-        const REAL *restrict g2 = a->part[2] + lo, *restrict g3 = a->part[3] + lo;
-        for (size_t i = 0; i < n; i++)
-            adam_one(p + i, mm + i, vv + i, g0[i] + g1[i] + g2[i] + g3[i], step, rc2);
-    } else
-        for (size_t i = 0; i < n; i++) {
-            REAL g = g0[i] + g1[i];
-            for (int t = 2; t < a->np; t++)
-                g += a->part[t][lo + i];
-            adam_one(p + i, mm + i, vv + i, g, step, rc2);
-        }
+    REAL *restrict p = (REAL *)m->params + lo, *restrict mm = (REAL *)m->adam_m + lo,
+                   *restrict vv = (REAL *)m->adam_v + lo;
+    const REAL *restrict g = (const REAL *)m->grads + lo;
+    for (size_t i = 0; i < hi - lo; i++)
+        adam_one(p + i, mm + i, vv + i, g[i], step, rc2);
 }
+
+/* Adam on block B (all of it). */
+static void FN(adam_block)(el_vae *m, int b, REAL step, REAL rc2)
+{
+    size_t o = m->blocks[b].offset;
+    FN(adam_range)(m, o, o + m->blocks[b].size, step, rc2);
+}
+
+/* The gradients of the small blocks, summed over all rows (and their Adam step). */
+static void FN(small_blocks)(FN(batch) * b)
+{
+    el_vae *m = b->m;
+    FN(work) *w = b->w;
+    REAL *g = m->grads;
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture;
+    for (int k = EL_VAE_DEC_LOGVAR; k <= EL_VAE_PRIOR_LOGVAR; k++)
+        memset(G(g, m, k), 0, m->blocks[k].size * sizeof(REAL));
+    if (m->cfg.decoder == EL_VAE_GAUSS_LEARNED)
+        gauss_backward_logvar(G(g, m, EL_VAE_DEC_LOGVAR), w->out, decoder_logvar(m), w->x, b->sr,
+                              b->n * D);
+    if (K)
+        mixture_backward_params(G(g, m, EL_VAE_PRIOR_MU), G(g, m, EL_VAE_PRIOR_LOGVAR), w->resp,
+                                w->z, P(m, EL_VAE_PRIOR_MU), w->mix, b->sk, b->n, Z, K);
+    for (int k = EL_VAE_DEC_LOGVAR; k <= EL_VAE_PRIOR_LOGVAR && b->adam; k++)
+        FN(adam_block)(m, k, b->step, b->rc2);
+}
+
+/* Phase 2, piece Q: a slice of a layer's weight gradient (and its Adam
+ * step), or the small blocks (the last piece). */
+static void FN(piece_one)(FN(batch) * b, int q)
+{
+    el_vae *m = b->m;
+    int l = 0;
+    while (l + 1 < b->nlay && (size_t)q >= b->lay[l + 1].n0)
+        l++;
+    if (l + 1 == b->nlay && (size_t)q >= b->lay[l].n0 + (b->lay[l].no + SLICE - 1) / SLICE) {
+        FN(small_blocks)(b);
+        return;
+    }
+    const FN(layer) *L = &b->lay[l];
+    size_t o0 = ((size_t)q - L->n0) * SLICE, o1 = o0 + SLICE < L->no ? o0 + SLICE : L->no;
+    REAL *g = m->grads;
+    linear_dweights(G(g, m, L->w), G(g, m, L->b), L->dout, L->inp, b->n, L->ni, L->no, o0, o1);
+    if (!b->adam)
+        return;
+    size_t wo = m->blocks[L->w].offset, bo = m->blocks[L->b].offset;
+    FN(adam_range)(m, wo + o0 * L->ni, wo + o1 * L->ni, b->step, b->rc2);
+    FN(adam_range)(m, bo + o0, bo + o1, b->step, b->rc2);
+}
+
+static void FN(phase_params)(void *ctx, int t, int nt)
+{
+    FN(batch) *b = ctx;
+    (void)t, (void)nt;
+    for (int q; (q = atomic_fetch_add(&b->next, 1)) < b->npieces;)
+        FN(piece_one)(b, q);
+}
+
+/* The layers whose weight gradients phase 2 computes, the big ones first,
+ * and the number of pieces (slices, and one for the small blocks). */
+static void FN(plan_pieces)(FN(batch) * b)
+{
+    el_vae *m = b->m;
+    FN(work) *w = b->w;
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, n0 = 0;
+    FN(layer)
+    hid[] = { { EL_VAE_ENC1_W, EL_VAE_ENC1_B, w->dh1, w->x, D, H, 0 },
+              { EL_VAE_DEC2_W, EL_VAE_DEC2_B, w->dout, w->a2, H, D, 0 },
+              { EL_VAE_ENC2_W, EL_VAE_ENC2_B, w->denc, w->a1, H, 2 * Z, 0 },
+              { EL_VAE_DEC1_W, EL_VAE_DEC1_B, w->dh, w->z, Z, H, 0 } };
+    FN(layer)
+    lin[] = { { EL_VAE_DEC2_W, EL_VAE_DEC2_B, w->dout, w->z, Z, D, 0 },
+              { EL_VAE_ENC2_W, EL_VAE_ENC2_B, w->denc, w->x, D, 2 * Z, 0 } };
+    b->nlay = H ? 4 : 2;
+    for (int l = 0; l < b->nlay; l++) {
+        b->lay[l] = H ? hid[l] : lin[l];
+        b->lay[l].n0 = n0;
+        n0 += (b->lay[l].no + SLICE - 1) / SLICE;
+    }
+    b->npieces = (int)n0 + 1;
+}
+
+/* Rows per part: PART_ROWS (32 for EL_VAE_PAR_SPLIT_FINE), whatever the
+ * number of threads, so that every thread count computes the same thing. */
+enum { PART_ROWS = 64 };
+static size_t part_rows(size_t n)
+{
+    size_t per = vae_pool_fine() ? PART_ROWS / 2 : PART_ROWS;
+    return n < per ? n : per;
+}
+
+/* The loss of rows IDX[0..n) and, when GRAD, the gradient in m->grads and,
+ * when also LR > 0 and the loss is finite, the Adam step (fused). */
+static int FN(step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                    const gsl_rng *r, int grad, double lr, el_vae_terms *out)
+{
+    int s = ensure_work(m, n);
+    if (s)
+        return s;
+    FN(work) *w = WORK(m);
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
+    ensure_team(w, vae_pool_threads());
+    size_t per = part_rows(n);
+    draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
+    if (K)
+        mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+    double wr = 1, wk = beta; /* weights of the two terms */
+    if (m->fault == EL_VAE_FAULT_BETA_RECON)
+        wr = beta, wk = 1;
+    static const FN(batch) zero;
+    FN(batch) b = zero;
+    b.m = m, b.w = w, b.data = data, b.idx = idx, b.n = n, b.per = per;
+    b.sr = (REAL)(wr / (double)n), b.sk = (REAL)(wk / (double)n);
+    b.grad = grad, b.np = (int)((n + per - 1) / per);
+    atomic_init(&b.next, 0);
+    if (w->pool)
+        vae_pool_run(w->pool, FN(phase_rows), &b);
+    else
+        FN(phase_rows)(&b, 0, 1);
+    double sr = 0, sk = 0;
+    for (size_t i = 0; i < n; i++)
+        sr += w->recon[i], sk += w->rate[i];
+    out->recon = sr / (double)n;
+    out->kl = sk / (double)n;
+    out->loss = wr * out->recon + wk * out->kl;
+    if (!grad)
+        return EL_OK;
+    if (lr > 0 && isfinite(out->loss)) {
+        const double b1 = 0.9, b2 = 0.999;
+        m->step++;
+        double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
+        b.adam = 1, b.step = (REAL)(lr / c1), b.rc2 = (REAL)(1 / sqrt(c2));
+    }
+    FN(plan_pieces)(&b);
+    atomic_store(&b.next, 0);
+    if (w->pool)
+        vae_pool_run(w->pool, FN(phase_params), &b);
+    else
+        FN(phase_params)(&b, 0, 1);
+    return EL_OK;
+}
+
+int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                    const gsl_rng *r, int grad, el_vae_terms *out)
+{
+    return FN(step)(m, data, idx, n, beta, r, grad, 0, out);
+}
+
+int FN(el_vae_train_step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
+                          double beta, const gsl_rng *r, double lr, el_vae_terms *out)
+{
+    return FN(step)(m, data, idx, n, beta, r, 1, lr, out);
+}
+
+/* Adam alone (el_vae_adam): the parameter vector in ranges claimed in turn. */
+typedef struct {
+    el_vae *m;
+    int nchunk;
+    REAL step, rc2;
+    atomic_int next;
+} FN(adam_job);
 
 static void FN(adam_part)(void *ctx, int t, int nt)
 {
@@ -790,7 +890,7 @@ static void FN(adam_part)(void *ctx, int t, int nt)
     for (int c; (c = atomic_fetch_add(&a->next, 1)) < a->nchunk;) {
         size_t lo = (n * (size_t)c / nc) & ~(size_t)15;
         size_t hi = (size_t)c + 1 == nc ? n : (n * ((size_t)c + 1) / nc) & ~(size_t)15;
-        FN(adam_range)(a, lo, hi);
+        FN(adam_range)(a->m, lo, hi, a->step, a->rc2);
     }
 }
 
@@ -800,11 +900,9 @@ void FN(el_vae_adam)(el_vae *m, double lr)
     m->step++;
     double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
     FN(work) *w = WORK(m);
-    REAL *solo[1] = { m->grads };
-    int np = w && w->nparts > 1 ? w->nparts : 1, nt = w && w->pool ? vae_pool_size(w->pool) : 1;
-    FN(adam_job)
-    a = { m, np > 1 ? w->part : solo, np, 4 * nt, (REAL)(lr / c1), (REAL)(1 / sqrt(c2)), 0 };
-    if (w && w->pool)
+    int nt = w && w->pool ? vae_pool_size(w->pool) : 1;
+    FN(adam_job) a = { m, 4 * nt, (REAL)(lr / c1), (REAL)(1 / sqrt(c2)), 0 };
+    if (nt > 1)
         vae_pool_run(w->pool, FN(adam_part), &a);
     else
         FN(adam_part)(&a, 0, 1);
@@ -812,14 +910,8 @@ void FN(el_vae_adam)(el_vae *m, double lr)
 
 void FN(el_vae_grads_get)(const el_vae *m, double *out)
 {
-    const FN(work) *w = m->work;
-    int np = w && w->nparts > 1 ? w->nparts : 1;
-    for (size_t i = 0; i < m->nparams; i++) {
-        REAL g = ((const REAL *)m->grads)[i];
-        for (int t = 1; t < np; t++)
-            g += w->part[t][i];
-        out[i] = (double)g;
-    }
+    for (size_t i = 0; i < m->nparams; i++)
+        out[i] = (double)((const REAL *)m->grads)[i];
 }
 
 /* ======================================================================= */
@@ -883,7 +975,7 @@ static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, s
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    ensure_team(m, w, vae_pool_threads(), vae_pool_parts());
+    ensure_team(w, vae_pool_threads());
     draw_noise(w->eps, n * k * Z, r);
     if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);

@@ -24,12 +24,10 @@ int vae_pool_size(const vae_pool *p);
 /* Stops and joins the workers (NULL is a no-op). */
 void vae_pool_free(vae_pool *p);
 
-/* The number of threads el_vae_threads set for the split-batch network
- * (1 when the BLAS threads itself, EL_VAE_PAR_BLAS), and the number of
- * parts a batch is cut into (that times 1, or 2 for EL_VAE_PAR_SPLIT_FINE).
- * (threads.c) */
+/* The number of threads el_vae_threads set for the network's own team (1
+ * when OpenBLAS threads itself, EL_VAE_PAR_BLAS), and whether the parts of
+ * a batch are the finer ones (EL_VAE_PAR_SPLIT_FINE).  (threads.c) */
 int vae_pool_threads(void);
-int vae_pool_parts(void);
-#define VAE_MAX_PARTS (2 * VAE_POOL_MAX)
+int vae_pool_fine(void);
 
 #endif

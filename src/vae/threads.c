@@ -1,5 +1,5 @@
 /* threads.c -- how many threads the network uses, and how (el_vae.h): the
- * model's own threads over parts of each batch, each calling
+ * model's own threads over parts of each step, each calling
  * single-threaded OpenBLAS, or OpenBLAS's threads on the whole batch.
  * Kept apart because OpenBLAS's cblas.h and GSL's gsl_cblas.h cannot share
  * a file.  Process-wide, like OpenBLAS's own setting. */
@@ -38,7 +38,7 @@ int vae_pool_threads(void)
     return how == EL_VAE_PAR_BLAS ? 1 : nthreads;
 }
 
-int vae_pool_parts(void)
+int vae_pool_fine(void)
 {
-    return vae_pool_threads() * (how == EL_VAE_PAR_SPLIT_FINE && nthreads > 1 ? 2 : 1);
+    return how == EL_VAE_PAR_SPLIT_FINE;
 }

@@ -239,7 +239,7 @@ int el_vae_threads(int n);
  * two phases on a team of the model's own threads, each calling
  * single-threaded BLAS and sleeping between phases: (1) the batch in parts
  * of 64 rows, each run forward and backward to the layers' output
- * gradients; (2) the weight gradients in slices of 64 output rows, each one
+ * gradients; (2) the weight gradients in slices of 128 output rows, each one
  * product over the whole batch, with the Adam step of a slice fused in
  * (el_vae_train_step).  Parts and slices are claimed in turn, and none
  * depends on which thread runs it.  EL_VAE_PAR_SPLIT_FINE: the same with

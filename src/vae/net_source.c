@@ -649,7 +649,7 @@ static void rows_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
  * holds up at most one of them; what a part or piece computes does not
  * depend on which thread runs it, and no sum is split between threads, so
  * the gradient and the model are the same for every thread count. */
-enum { SLICE = 64, MAXLAYERS = 4 };
+enum { SLICE = 128, MAXLAYERS = 4 };
 
 typedef struct {
     int w, b;          /* parameter blocks */

@@ -16,10 +16,14 @@
  *     leading dimensions as src/vae/net_source.c), repeated STEPS times, its
  *     FLOPs (checked equal to el_vae_flops_per_row x 128) over its time,
  *     the best of 3 such timings in each round.
- *     Two ways to use T threads are timed and the faster is the reference:
+ *     Ways to use T threads are timed and the fastest is the reference:
  *     "blas": one caller, OpenBLAS with T threads on the whole batch;
- *     "split": T threads of our own, each with single-threaded OpenBLAS on
- *     128/T rows (what the network does), started together, no sync per step;
+ *     "split": T threads of our own, each with single-threaded OpenBLAS,
+ *     all 11 calls on 128/T rows; "phases": the network's own calls
+ *     (parts of 64 rows forward and back, weight gradients in slices of 128
+ *     output rows over the batch) shared as the network shares them; the
+ *     threads start together and do not wait for each other between steps.
+ *     On 1 thread: the plain sequence on 128 rows, or the phases;
  *   - `torch`: bench/vae_torch.py, one epoch, torch threads 2 and
  *     OPENBLAS_NUM_THREADS=1 (PyTorch's best set-up), when torch imports.
  * Then, with a busy-loop process pinned to the last CPU (not pinned with
@@ -80,6 +84,7 @@ enum { X, W1, A1, W2, ENC, W3, Zs, A2, W4, OUT, DOUT, DW4, DH, DW3, DZ, DENC, DW
 typedef struct {
     int ta, tb, m, n, k, lda, ldb, ldc, a, b, c;
     float beta;
+    int aoff, coff; /* offsets into A and C (a slice of output rows) */
 } gemm;
 
 /* The 11 sgemm calls of one step on B rows, in the network's order and on
@@ -96,13 +101,42 @@ static int step_gemms(gemm *g, int B)
     int n = 0;
     for (int i = 0; i < 4; i++) {
         const int *l = L[i];
-        g[n++] = (gemm){ 0, 1, B, l[1], l[0], l[0], l[0], l[1], l[2], l[3], l[4], 1 };
+        g[n++] = (gemm){ 0, 1, B, l[1], l[0], l[0], l[0], l[1], l[2], l[3], l[4], 1, 0, 0 };
     }
     for (int i = 3; i >= 0; i--) {
         const int *l = L[i];
-        g[n++] = (gemm){ 1, 0, l[1], l[0], B, l[1], l[0], l[0], l[5], l[2], l[6], 0 };
+        g[n++] = (gemm){ 1, 0, l[1], l[0], B, l[1], l[0], l[0], l[5], l[2], l[6], 0, 0, 0 };
         if (l[7] >= 0)
-            g[n++] = (gemm){ 0, 0, B, l[0], l[1], l[1], l[0], l[0], l[5], l[3], l[7], 0 };
+            g[n++] = (gemm){ 0, 0, B, l[0], l[1], l[1], l[0], l[0], l[5], l[3], l[7], 0, 0, 0 };
+    }
+    return n;
+}
+
+/* The calls of thread PART of NPARTS in the network's own two phases
+ * (net_source.c): its share of the parts of 64 rows, each forward and back
+ * to each layer's output gradient (4 forward, 3 input gradients), then its
+ * share of the slices of 128 output rows of the 4 weight gradients, each
+ * over all B rows. */
+static int step_gemms_phases(gemm *g, int B, int part, int nparts)
+{
+    gemm all[16];
+    step_gemms(all, 64);
+    int n = 0, k = 0;
+    for (int p = part; p < B / 64; p += nparts)
+        for (int i = 0; i < 11; i++)
+            if (all[i].ta == 0) /* forward and input gradients */
+                g[n++] = all[i];
+    for (int i = 0; i < 11; i++) {
+        if (all[i].ta == 0)
+            continue;
+        gemm w = all[i]; /* dW (NO x NI) = dout^T inp over all B rows, in slices */
+        for (int o = 0; o < w.m; o += 128, k++)
+            if (k % nparts == part) {
+                g[n] = w;
+                g[n].m = w.m - o < 128 ? w.m - o : 128, g[n].k = B;
+                g[n].aoff = o, g[n].coff = o * w.n;
+                n++;
+            }
     }
     return n;
 }
@@ -118,7 +152,7 @@ static double step_flops(const gemm *g, int n)
 /* The buffers (each as large as the largest, D x D) and the calls of one thread. */
 typedef struct {
     float *buf[NBUF];
-    gemm g[16];
+    gemm g[32];
     int n, steps;
 } gemm_set;
 
@@ -128,7 +162,7 @@ static void gemm_set_free(gemm_set *s)
         free(s->buf[i]);
 }
 
-static int gemm_set_init(gemm_set *s, int B, int steps)
+static int gemm_set_init(gemm_set *s, int B, int steps, int part, int nparts)
 {
     size_t sz = (size_t)D * D;
     int ok = 1;
@@ -138,7 +172,7 @@ static int gemm_set_init(gemm_set *s, int B, int steps)
         for (size_t j = 0; s->buf[i] && j < sz; j++)
             s->buf[i][j] = (float)((j + (size_t)i) % 13) * 0.01f;
     }
-    s->n = step_gemms(s->g, B);
+    s->n = nparts ? step_gemms_phases(s->g, B, part, nparts) : step_gemms(s->g, B);
     s->steps = steps;
     return ok ? 0 : -1;
 }
@@ -149,8 +183,9 @@ static void gemm_run(const gemm_set *s)
         for (int i = 0; i < s->n; i++) {
             const gemm *g = &s->g[i];
             cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
-                        g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1, s->buf[g->a],
-                        g->lda, s->buf[g->b], g->ldb, g->beta, s->buf[g->c], g->ldc);
+                        g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1,
+                        s->buf[g->a] + g->aoff, g->lda, s->buf[g->b], g->ldb, g->beta,
+                        s->buf[g->c] + g->coff, g->ldc);
         }
 }
 
@@ -160,14 +195,18 @@ static void *gemm_thread(void *arg)
     return NULL;
 }
 
-/* GFLOP/s of STEPS steps' sgemm calls: "blas" (SPLIT 0) or "split" (SPLIT 1). */
-static double gemm_rate_once(int threads, int split)
+/* GFLOP/s of STEPS steps' sgemm calls on THREADS threads: MODE 0 "blas"
+ * (one caller, OpenBLAS's threads), 1 "split" (each thread all 11 calls on
+ * BATCH / THREADS rows), 2 "phases" (the network's own calls, shared as it
+ * shares them, without its waits). */
+static double gemm_rate_once(int threads, int mode)
 {
     gemm_set s[2];
-    int parts = split ? threads : 1, ok = 1;
+    int split = mode > 0, parts = split ? threads : 1, ok = 1;
     memset(s, 0, sizeof s);
     for (int p = 0; p < parts; p++)
-        ok &= gemm_set_init(&s[p], BATCH / parts, STEPS) == 0;
+        ok &= gemm_set_init(&s[p], mode == 2 ? BATCH : BATCH / parts, STEPS, p,
+                            mode == 2 ? parts : 0) == 0;
     double flops = 0, t0 = 0, t1 = 0;
     if (ok) {
         openblas_set_num_threads(split ? 1 : threads);
@@ -189,14 +228,23 @@ static double gemm_rate_once(int threads, int split)
 
 /* The best of three gemm_rate_once: what the shapes allow, not what a
  * neighbour's job left of it (which makes the share a conservative one). */
-static double gemm_rate(int threads, int split)
+static double gemm_rate(int threads, int mode)
 {
     double best = 0;
     for (int k = 0; k < 3; k++) {
-        double g = gemm_rate_once(threads, split);
+        double g = gemm_rate_once(threads, mode);
         best = g > best ? g : best;
     }
     return best;
+}
+
+/* The better of gemm_rate in modes A and B, each printed. */
+static double gemm_best(int threads, int a, int b)
+{
+    static const char *const name[] = { "blas", "split", "phases" };
+    double ga = gemm_rate(threads, a), gb = gemm_rate(threads, b);
+    printf("    (gemm %d: %s %.1f, %s %.1f)\n", threads, name[a], ga, name[b], gb);
+    return ga > gb ? ga : gb;
 }
 
 /* ---- training and the PyTorch peer ------------------------------------------- */
@@ -353,6 +401,13 @@ int main(int argc, char **argv)
     gemm check[16];
     el_vae_config cfg = { D, H, Z, 0, EL_VAE_BERNOULLI, 1.0 };
     double fpr = el_vae_flops_per_row(&cfg), fstep = step_flops(check, step_gemms(check, BATCH));
+    for (int t = 1; t <= 2; t++) { /* the phases of t threads add up to the same step */
+        double f = 0;
+        gemm ph[32];
+        for (int p = 0; p < t; p++)
+            f += step_flops(ph, step_gemms_phases(ph, BATCH, p, t));
+        fstep = f != fstep ? -1 : fstep;
+    }
     if (fstep != fpr * BATCH) {
         fprintf(stderr,
                 "bench_vae_step: the sgemm sequence has %.0f FLOP per step, the network "
@@ -373,7 +428,7 @@ int main(int argc, char **argv)
                           [TRB2] = { "train 2 (blas threads)", { 0 }, 0 },
                           [GB1] = { "gemm 1 thread", { 0 }, 0 },
                           [GB2] = { "gemm 2 (blas)", { 0 }, 0 },
-                          [GS2] = { "gemm 2 (split)", { 0 }, 0 },
+                          [GS2] = { "gemm 2 (ours)", { 0 }, 0 },
                           [TORCH] = { "torch (best set-up)", { 0 }, 0 },
                           [BTR2] = { "busy: train 2 threads", { 0 }, 0 },
                           [BTR1] = { "busy: train 1 thread", { 0 }, 0 },
@@ -387,12 +442,12 @@ int main(int argc, char **argv)
     for (int k = 0; k < rounds; k++) {
         printf("round %d/%d\n", k + 1, rounds);
         add(&s[TR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
-        add(&s[GB1], gemm_rate(1, 0), "GFLOP/s");
+        add(&s[GB1], gemm_best(1, 0, 2), "GFLOP/s");
         add(&s[TR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
         add(&s[TRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &loss), "images/s");
         add(&s[TRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
         add(&s[GB2], gemm_rate(2, 0), "GFLOP/s");
-        add(&s[GS2], gemm_rate(2, 1), "GFLOP/s");
+        add(&s[GS2], gemm_best(2, 1, 2), "GFLOP/s");
         if (use_torch)
             add(&s[TORCH], torch_rate(), "images/s");
     }
@@ -414,7 +469,7 @@ int main(int argc, char **argv)
     printf("medians of %d rounds (last-epoch loss %.2f nats/image):\n", rounds, loss);
     printf("  1 thread : %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s -> %3.0f%%\n", tr1,
            tr1 * fpr / 1e9, g1, 100 * tr1 * fpr / 1e9 / g1);
-    printf("  2 threads: %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s (blas %.1f, split "
+    printf("  2 threads: %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s (blas %.1f, ours "
            "%.1f) -> %3.0f%%\n",
            tr2, tr2 * fpr / 1e9, g2, median(&s[GB2]), median(&s[GS2]), 100 * tr2 * fpr / 1e9 / g2);
     printf("  2 threads / 1 thread: %.2fx\n", tr2 / tr1);

@@ -382,91 +382,90 @@ static double median_ratio(const series *a, const series *b, const series *c, do
 
 enum { TR1, TR2, TRF2, TRB2, GB1, GB2, GS2, TORCH, BTR2, BTR1, BTRF2, BTRB2, NSERIES };
 
-int main(int argc, char **argv)
+typedef struct {
+    int rounds, use_torch, busy, pin;
+    double fpr, loss; /* FLOP per image; the last run's loss */
+    series s[NSERIES];
+} bench;
+
+/* Reads the arguments into B; 0, or 2 after a usage line. */
+static int parse_args(bench *b, int argc, char **argv)
 {
-    int rounds = 5, use_torch = 1, busy = 1, pin = 1;
+    b->rounds = 5, b->use_torch = 1, b->busy = 1, b->pin = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-torch") == 0)
-            use_torch = 0;
+            b->use_torch = 0;
         else if (strcmp(argv[i], "--no-busy") == 0)
-            busy = 0;
+            b->busy = 0;
         else if (strcmp(argv[i], "--unpinned-busy") == 0)
-            pin = 0;
-        else if ((rounds = atoi(argv[i])) < 1 || rounds > MAXRUNS) {
+            b->pin = 0;
+        else if ((b->rounds = atoi(argv[i])) < 1 || b->rounds > MAXRUNS) {
             fprintf(stderr, "usage: bench_vae_step [ROUNDS=5] [--no-torch] [--no-busy] "
                             "[--unpinned-busy]\n");
             return 2;
         }
     }
-    gemm check[16];
-    el_vae_config cfg = { D, H, Z, 0, EL_VAE_BERNOULLI, 1.0 };
-    double fpr = el_vae_flops_per_row(&cfg), fstep = step_flops(check, step_gemms(check, BATCH));
-    for (int t = 1; t <= 2; t++) { /* the phases of t threads add up to the same step */
+    return 0;
+}
+
+/* 0 when the sequences of calls (plain, and the phases on 1 and 2 threads)
+ * have the FLOPs el_vae_flops_per_row gives a step of BATCH images. */
+static int check_flops(double fpr)
+{
+    gemm g[32];
+    double fstep = step_flops(g, step_gemms(g, BATCH));
+    for (int t = 1; t <= 2; t++) {
         double f = 0;
-        gemm ph[32];
         for (int p = 0; p < t; p++)
-            f += step_flops(ph, step_gemms_phases(ph, BATCH, p, t));
+            f += step_flops(g, step_gemms_phases(g, BATCH, p, t));
         fstep = f != fstep ? -1 : fstep;
     }
-    if (fstep != fpr * BATCH) {
-        fprintf(stderr,
-                "bench_vae_step: the sgemm sequence has %.0f FLOP per step, the network "
-                "%.0f\n",
-                fstep, fpr * BATCH);
-        return 1;
-    }
-    int real;
-    el_vae_data *d = load_data(&real);
-    if (!d) {
-        fprintf(stderr, "bench_vae_step: out of memory\n");
-        return 1;
-    }
-    use_torch = use_torch && torch_available();
-    series s[NSERIES] = { [TR1] = { "train 1 thread", { 0 }, 0 },
-                          [TR2] = { "train 2 threads", { 0 }, 0 },
-                          [TRF2] = { "train 2 (4 parts)", { 0 }, 0 },
-                          [TRB2] = { "train 2 (blas threads)", { 0 }, 0 },
-                          [GB1] = { "gemm 1 thread", { 0 }, 0 },
-                          [GB2] = { "gemm 2 (blas)", { 0 }, 0 },
-                          [GS2] = { "gemm 2 (ours)", { 0 }, 0 },
-                          [TORCH] = { "torch (best set-up)", { 0 }, 0 },
-                          [BTR2] = { "busy: train 2 threads", { 0 }, 0 },
-                          [BTR1] = { "busy: train 1 thread", { 0 }, 0 },
-                          [BTRF2] = { "busy: train 2 (4 parts)", { 0 }, 0 },
-                          [BTRB2] = { "busy: train 2 (blas)", { 0 }, 0 } };
-    printf("tiny VAE step: 784-400-20, Bernoulli, batch 128, Adam, float; %s; %.3f MFLOP "
-           "per image in 11 sgemm calls per step\n",
-           real ? "Fashion-MNIST (60000, binarised at 0.5)" : "60000 random binary images",
-           fpr / 1e6);
-    double loss = 0;
-    for (int k = 0; k < rounds; k++) {
-        printf("round %d/%d\n", k + 1, rounds);
-        add(&s[TR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
+    if (fstep == fpr * BATCH)
+        return 0;
+    fprintf(stderr,
+            "bench_vae_step: the sgemm sequences have %.0f FLOP per step, the network %.0f\n",
+            fstep, fpr * BATCH);
+    return 1;
+}
+
+/* The idle rounds, then the busy ones. */
+static void run(bench *b, const el_vae_data *d)
+{
+    series *s = b->s;
+    for (int k = 0; k < b->rounds; k++) {
+        printf("round %d/%d\n", k + 1, b->rounds);
+        add(&s[TR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &b->loss), "images/s");
         add(&s[GB1], gemm_best(1, 0, 2), "GFLOP/s");
-        add(&s[TR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
-        add(&s[TRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &loss), "images/s");
-        add(&s[TRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
+        add(&s[TR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &b->loss), "images/s");
+        add(&s[TRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &b->loss), "images/s");
+        add(&s[TRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &b->loss), "images/s");
         add(&s[GB2], gemm_rate(2, 0), "GFLOP/s");
         add(&s[GS2], gemm_best(2, 1, 2), "GFLOP/s");
-        if (use_torch)
+        if (b->use_torch)
             add(&s[TORCH], torch_rate(), "images/s");
     }
-    if (busy) {
-        pid_t pid = busy_start(pin);
-        printf("with a busy-loop process (%s) on the machine\n",
-               pin ? "pinned to the last CPU" : "not pinned");
-        for (int k = 0; k < rounds && pid > 0; k++) {
-            add(&s[BTR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &loss), "images/s");
-            add(&s[BTR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &loss), "images/s");
-            add(&s[BTRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &loss), "images/s");
-            add(&s[BTRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &loss), "images/s");
-        }
-        busy_stop(pid);
+    if (!b->busy)
+        return;
+    pid_t pid = busy_start(b->pin);
+    printf("with a busy-loop process (%s) on the machine\n",
+           b->pin ? "pinned to the last CPU" : "not pinned");
+    for (int k = 0; k < b->rounds && pid > 0; k++) {
+        add(&s[BTR2], train_rate(d, 2, EL_VAE_PAR_SPLIT, &b->loss), "images/s");
+        add(&s[BTR1], train_rate(d, 1, EL_VAE_PAR_SPLIT, &b->loss), "images/s");
+        add(&s[BTRF2], train_rate(d, 2, EL_VAE_PAR_SPLIT_FINE, &b->loss), "images/s");
+        add(&s[BTRB2], train_rate(d, 2, EL_VAE_PAR_BLAS, &b->loss), "images/s");
     }
-    double tr1 = median(&s[TR1]), tr2 = median(&s[TR2]), g1 = median(&s[GB1]);
+    busy_stop(pid);
+}
+
+/* The medians, shares and ratios, and the JSON line. */
+static void report(const bench *b)
+{
+    const series *s = b->s;
+    double fpr = b->fpr, tr1 = median(&s[TR1]), tr2 = median(&s[TR2]), g1 = median(&s[GB1]);
     double g2 = median(&s[GB2]) > median(&s[GS2]) ? median(&s[GB2]) : median(&s[GS2]);
     double tt = median(&s[TORCH]), b2 = median(&s[BTR2]), b1 = median(&s[BTR1]);
-    printf("medians of %d rounds (last-epoch loss %.2f nats/image):\n", rounds, loss);
+    printf("medians of %d rounds (last-epoch loss %.2f nats/image):\n", b->rounds, b->loss);
     printf("  1 thread : %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s -> %3.0f%%\n", tr1,
            tr1 * fpr / 1e9, g1, 100 * tr1 * fpr / 1e9 / g1);
     printf("  2 threads: %8.0f images/s = %6.1f GFLOP/s; gemm %6.1f GFLOP/s (blas %.1f, ours "
@@ -476,11 +475,11 @@ int main(int argc, char **argv)
     double sh1 = median_ratio(&s[TR1], &s[GB1], NULL, fpr / 1e9),
            sh2 = median_ratio(&s[TR2], &s[GB2], &s[GS2], fpr / 1e9),
            up = median_ratio(&s[TR2], &s[TR1], NULL, 1),
-           vs = use_torch ? median_ratio(&s[TR2], &s[TORCH], NULL, 1) : 0;
+           vs = b->use_torch ? median_ratio(&s[TR2], &s[TORCH], NULL, 1) : 0;
     printf("medians of the ratios within a round: share of the gemm rate %.0f%% (1 thread), "
            "%.0f%% (2 threads); 2 threads / 1 thread %.2fx",
            100 * sh1, 100 * sh2, up);
-    if (use_torch)
+    if (b->use_torch)
         printf("; 2 threads / PyTorch %.2fx", vs);
     printf("\n");
     printf("  other options on 2 threads: 4 parts of 32 rows %.0f images/s (%.1f GFLOP/s); "
@@ -490,7 +489,7 @@ int main(int argc, char **argv)
     if (tt > 0)
         printf("  PyTorch best set-up: %.0f images/s -> elbolab 2 threads is %.2fx\n", tt,
                tr2 / tt);
-    if (busy)
+    if (b->busy)
         printf("  busy machine: 2 threads %.0f, 1 thread %.0f, 4 parts %.0f, OpenBLAS's 2 threads "
                "%.0f images/s; 2 threads busy / 1 thread idle: %.2fx\n",
                b2, b1, median(&s[BTRF2]), median(&s[BTRB2]), b2 / tr1);
@@ -498,7 +497,43 @@ int main(int argc, char **argv)
            "\"gemm2_gflops\": %.2f, \"share1\": %.3f, \"share2\": %.3f, \"speedup\": %.3f, "
            "\"torch_ips\": %.1f, \"vs_torch\": %.3f, \"busy2_ips\": %.1f, \"busy1_ips\": %.1f, "
            "\"rounds\": %d}\n",
-           tr1, tr2, g1, g2, sh1, sh2, up, tt, vs, b2, b1, rounds);
+           tr1, tr2, g1, g2, sh1, sh2, up, tt, vs, b2, b1, b->rounds);
+}
+
+int main(int argc, char **argv)
+{
+    static bench b = { .s = { [TR1] = { "train 1 thread", { 0 }, 0 },
+                              [TR2] = { "train 2 threads", { 0 }, 0 },
+                              [TRF2] = { "train 2 (4 parts)", { 0 }, 0 },
+                              [TRB2] = { "train 2 (blas threads)", { 0 }, 0 },
+                              [GB1] = { "gemm 1 thread", { 0 }, 0 },
+                              [GB2] = { "gemm 2 (blas)", { 0 }, 0 },
+                              [GS2] = { "gemm 2 (ours)", { 0 }, 0 },
+                              [TORCH] = { "torch (best set-up)", { 0 }, 0 },
+                              [BTR2] = { "busy: train 2 threads", { 0 }, 0 },
+                              [BTR1] = { "busy: train 1 thread", { 0 }, 0 },
+                              [BTRF2] = { "busy: train 2 (4 parts)", { 0 }, 0 },
+                              [BTRB2] = { "busy: train 2 (blas)", { 0 }, 0 } } };
+    int rc = parse_args(&b, argc, argv);
+    if (rc)
+        return rc;
+    el_vae_config cfg = { D, H, Z, 0, EL_VAE_BERNOULLI, 1.0 };
+    b.fpr = el_vae_flops_per_row(&cfg);
+    if (check_flops(b.fpr))
+        return 1;
+    int real;
+    el_vae_data *d = load_data(&real);
+    if (!d) {
+        fprintf(stderr, "bench_vae_step: out of memory\n");
+        return 1;
+    }
+    b.use_torch = b.use_torch && torch_available();
+    printf("tiny VAE step: 784-400-20, Bernoulli, batch 128, Adam, float; %s; %.3f MFLOP "
+           "per image in 11 sgemm calls per step\n",
+           real ? "Fashion-MNIST (60000, binarised at 0.5)" : "60000 random binary images",
+           b.fpr / 1e6);
+    run(&b, d);
+    report(&b);
     el_vae_data_free(d);
     return 0;
 }

@@ -13,7 +13,6 @@
     int el_vae_train_step_##S(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,     \
                               double beta, const gsl_rng *r, double lr, el_vae_terms *out);        \
     void el_vae_adam_##S(el_vae *m, double lr);                                                    \
-    void el_vae_grads_get_##S(const el_vae *m, double *out);                                       \
     int el_vae_log_weights_##S(el_vae *m, const el_vae_data *data, size_t first, size_t n,         \
                                size_t k, const gsl_rng *r, double *logw);                          \
     int el_vae_encode_##S(el_vae *m, const el_vae_data *data, size_t first, size_t n, double *mu,  \

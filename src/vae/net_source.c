@@ -908,11 +908,6 @@ void FN(el_vae_adam)(el_vae *m, double lr)
         FN(adam_part)(&a, 0, 1);
 }
 
-void FN(el_vae_grads_get)(const el_vae *m, double *out)
-{
-    for (size_t i = 0; i < m->nparams; i++)
-        out[i] = (double)((const REAL *)m->grads)[i];
-}
 
 /* ======================================================================= */
 /* Inference helpers: importance weights, encoding, decoding                */

@@ -155,10 +155,6 @@ void el_vae_init(el_vae *m, const gsl_rng *r)
         put(m, m->blocks[EL_VAE_PRIOR_LOGVAR].offset + i, 0.0);
     }
     size_t bytes = m->nparams * (size_t)m->prec;
-    if (m->prec == EL_VAE_F32) /* drops the threads' gradient parts */
-        el_vae_work_free_f(m);
-    else
-        el_vae_work_free_d(m);
     memset(m->adam_m, 0, bytes);
     memset(m->adam_v, 0, bytes);
     memset(m->grads, 0, bytes);
@@ -179,10 +175,7 @@ void el_vae_params_get(const el_vae *m, double *out)
 
 void el_vae_grads_get(const el_vae *m, double *out)
 {
-    if (m->prec == EL_VAE_F32) /* the sum of the threads' parts */
-        el_vae_grads_get_f(m, out);
-    else
-        el_vae_grads_get_d(m, out);
+    to_double(m->grads, m->prec, m->nparams, out);
 }
 
 void el_vae_params_set(el_vae *m, const double *in)

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tgmath.h>
-#include <time.h>
 #include <gsl/gsl_cblas.h> /* the CBLAS interface; OpenBLAS supplies it at link time */
 #include <gsl/gsl_randist.h>
 
@@ -71,9 +70,6 @@ typedef struct {
     REAL *mix;       /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
     vae_pool *pool; /* the threads (EL_VAE_PAR_SPLIT...), or NULL */
-    double
-        pace[2]; /* training: seconds per row, running means: [0] the caller alone, [1] the team */
-    long nsteps; /* training steps taken with a team */
 } FN(work);
 
 /* ======================================================================= */
@@ -521,34 +517,6 @@ static void ensure_team(FN(work) * w, int threads)
         return;
     vae_pool_free(w->pool);
     w->pool = threads > 1 ? vae_pool_new(threads) : NULL;
-    w->pace[0] = w->pace[1] = 0;
-}
-
-static double FN(now)(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Who runs a training step: the team, or the caller alone when that has
- * been faster lately (a core shared with another job makes every step wait
- * for the part its thread holds); one step in 32 tries the other, to follow
- * a change.  Either computes the same bits: only the speed depends on it. */
-static vae_pool *FN(pick_team)(FN(work) * w, int grad)
-{
-    if (!w->pool || !grad)
-        return w->pool;
-    int team = !(w->pace[0] > 0 && w->pace[0] < w->pace[1]);
-    int probe = ++w->nsteps % 32 == 0;
-    return team != probe ? w->pool : NULL;
-}
-
-/* Adds a step of N rows that took DT seconds to the running mean of its runner. */
-static void FN(pace_add)(FN(work) * w, int team, double dt, size_t n)
-{
-    double t = dt / (double)n, *p = &w->pace[team];
-    *p = *p > 0 ? 0.8 * *p + 0.2 * t : t;
 }
 
 /* Copies rows IDX[0..n) (or rows FIRST..FIRST+n-1 when IDX is NULL) of DATA into x. */
@@ -854,8 +822,6 @@ static int FN(step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     FN(work) *w = WORK(m);
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
     ensure_team(w, vae_pool_threads());
-    vae_pool *team = FN(pick_team)(w, grad);
-    double t0 = FN(now)();
     size_t per = part_rows(n);
     draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
     if (K)
@@ -869,8 +835,8 @@ static int FN(step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     b.sr = (REAL)(wr / (double)n), b.sk = (REAL)(wk / (double)n);
     b.grad = grad, b.np = (int)((n + per - 1) / per);
     atomic_init(&b.next, 0);
-    if (team)
-        vae_pool_run(team, FN(phase_rows), &b);
+    if (w->pool)
+        vae_pool_run(w->pool, FN(phase_rows), &b);
     else
         FN(phase_rows)(&b, 0, 1);
     double sr = 0, sk = 0;
@@ -889,12 +855,10 @@ static int FN(step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     }
     FN(plan_pieces)(&b);
     atomic_store(&b.next, 0);
-    if (team)
-        vae_pool_run(team, FN(phase_params), &b);
+    if (w->pool)
+        vae_pool_run(w->pool, FN(phase_params), &b);
     else
         FN(phase_params)(&b, 0, 1);
-    if (w->pool)
-        FN(pace_add)(w, team != NULL, FN(now)() - t0, n);
     return EL_OK;
 }
 

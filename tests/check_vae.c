@@ -196,6 +196,161 @@ START_TEST(training_lowers_the_loss)
 }
 END_TEST
 
+/* Trains a fresh sprites model (initialised from 8) for 2 epochs on THREADS
+ * threads with data order and noise from SEED, and saves it to tmpdir/NAME;
+ * returns its mean loss on TEST (noise seed 1). */
+static double train_and_save(int threads, unsigned long seed, const el_vae_data *train,
+                             const el_vae_data *test, const char *name)
+{
+    int old = el_vae_threads(threads);
+    el_vae *m = sprite_model(EL_VAE_F32, 8);
+    gsl_rng *r = el_rng_alloc(seed);
+    el_vae_train_opts o = { 100, 3e-3, 1.0, 0 };
+    el_vae_terms t;
+    for (int e = 0; e < 2; e++)
+        ck_assert_int_eq(el_vae_train_epoch(m, train, &o, r, NULL, NULL, &t), EL_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    el_vae_meta meta = { "synthetic", 0.5, 16, 16, 2 };
+    ck_assert_int_eq(el_vae_save(m, &meta, path), EL_OK);
+    double loss = loss_with(m, test, 1);
+    el_rng_free(r);
+    el_vae_free(m);
+    el_vae_threads(old);
+    return loss;
+}
+
+/* 1 when tmpdir/A and tmpdir/B hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/%s", tmpdir, a);
+    snprintf(pb, sizeof pb, "%s/%s", tmpdir, b);
+    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+    ck_assert(fa && fb);
+    int ca, cb, same = 1;
+    do {
+        ca = getc(fa), cb = getc(fb);
+        same = same && ca == cb;
+    } while (ca != EOF && cb != EOF);
+    fclose(fa);
+    fclose(fb);
+    return same;
+}
+
+/* The same seed gives the same model file byte for byte, twice, and on 1,
+ * 2 and 3 threads alike (a batch of 100 rows is two parts, run by one
+ * thread or two); the finer parts (four, EL_VAE_PAR_SPLIT_FINE) too, twice,
+ * and with the same test loss up to rounding.  Another seed (the negative
+ * control) gives another file and another loss. */
+START_TEST(threads_same_seed_same_bytes)
+{
+    make_tmpdir();
+    el_vae_data *train = sprites(400, 6), *test = sprites(300, 7);
+    double l2 = train_and_save(2, 2, train, test, "a2.vae");
+    ck_assert(train_and_save(2, 2, train, test, "b2.vae") == l2);
+    ck_assert_msg(same_file("a2.vae", "b2.vae"), "2 threads: two runs differ");
+    double l3 = train_and_save(3, 2, train, test, "a3.vae");
+    double l1 = train_and_save(1, 2, train, test, "a1.vae");
+    ck_assert_msg(same_file("a1.vae", "a2.vae") && same_file("a1.vae", "a3.vae"),
+                  "1, 2 and 3 threads: not the same model");
+    ck_assert(l1 == l2 && l1 == l3);
+    el_vae_parallel how = el_vae_parallel_set(EL_VAE_PAR_SPLIT_FINE);
+    double l4 = train_and_save(2, 2, train, test, "a4.vae");
+    train_and_save(2, 2, train, test, "b4.vae");
+    el_vae_parallel_set(how);
+    ck_assert_msg(same_file("a4.vae", "b4.vae"), "2 threads, 4 parts: two runs differ");
+    ck_assert_msg(fabs(l1 - l4) < 0.01, "test loss %.5f (2 parts), %.5f (4 parts)", l1, l4);
+    double other = train_and_save(2, 3, train, test, "c2.vae"); /* another seed */
+    ck_assert_msg(!same_file("a2.vae", "c2.vae"), "the comparison cannot tell seeds apart");
+    ck_assert_msg(fabs(other - l2) > 0.05, "another seed: %.5f vs %.5f", other, l2);
+    static const char *const names[] = { "a1.vae", "a2.vae", "b2.vae", "a3.vae",
+                                         "a4.vae", "b4.vae", "c2.vae", NULL };
+    remove_tmpdir(names);
+    el_vae_data_free(train);
+    el_vae_data_free(test);
+}
+END_TEST
+
+/* The gradient of a batch of 70 rows (two parts) is the same, bit for bit,
+ * on 1, 2, 3 and 8 threads, in float and double; with the finer parts it
+ * agrees up to rounding; the gradient of another batch (the negative
+ * control) does not. */
+START_TEST(threads_same_gradient)
+{
+    el_vae_data *data = sprites(70, 4);
+    size_t rows[70], other[70];
+    for (size_t i = 0; i < 70; i++)
+        rows[i] = i, other[i] = (i * 17 + 3) % 70 / 2;
+    for (int prec = 0; prec < 2; prec++) {
+        el_vae *m = sprite_model(prec ? EL_VAE_F64 : EL_VAE_F32, 3);
+        size_t n = m->nparams;
+        double *g1 = malloc(n * sizeof *g1), *gt = malloc(n * sizeof *gt), scale = 0;
+        el_vae_terms t;
+        const int counts[] = { 1, 2, 3, 8, 2 }; /* the last: the finer parts */
+        for (int k = 0; k < 5; k++) {
+            int old = el_vae_threads(counts[k]);
+            el_vae_parallel how =
+                el_vae_parallel_set(k == 4 ? EL_VAE_PAR_SPLIT_FINE : EL_VAE_PAR_SPLIT);
+            gsl_rng *r = el_rng_alloc(5);
+            ck_assert_int_eq(el_vae_loss(m, data, rows, 70, 1.0, r, 1, &t), EL_OK);
+            el_rng_free(r);
+            el_vae_threads(old);
+            el_vae_parallel_set(how);
+            el_vae_grads_get(m, k ? gt : g1);
+            for (size_t i = 0; i < n && k == 0; i++)
+                scale = fmax(scale, fabs(g1[i]));
+            double worst = 0, tol = k < 4 ? 0 : (prec ? 1e-12 : 1e-5) * scale;
+            for (size_t i = 0; i < n && k; i++)
+                worst = fmax(worst, fabs(gt[i] - g1[i]));
+            ck_assert_msg(worst <= tol, "%d threads (%d): gradient off by %g (scale %g)", counts[k],
+                          k, worst, scale);
+        }
+        gsl_rng *r = el_rng_alloc(5);
+        ck_assert_int_eq(el_vae_loss(m, data, other, 70, 1.0, r, 1, &t), EL_OK);
+        el_rng_free(r);
+        el_vae_grads_get(m, gt);
+        double worst = 0;
+        for (size_t i = 0; i < n; i++)
+            worst = fmax(worst, fabs(gt[i] - g1[i]));
+        ck_assert_msg(worst > 1e-3 * scale, "another batch: gradient off by only %g", worst);
+        free(g1);
+        free(gt);
+        el_vae_free(m);
+    }
+    el_vae_data_free(data);
+}
+END_TEST
+
+/* el_vae_train_step is el_vae_loss and el_vae_adam in one: the same model,
+ * byte for byte; a step with another learning rate (the control) is not. */
+START_TEST(train_step_is_loss_then_adam)
+{
+    el_vae_data *data = sprites(100, 4);
+    el_vae *a = sprite_model(EL_VAE_F32, 3), *b = sprite_model(EL_VAE_F32, 3),
+           *c = sprite_model(EL_VAE_F32, 3);
+    int old = el_vae_threads(2);
+    el_vae_terms ta, tb, tc;
+    for (int k = 0; k < 3; k++) {
+        gsl_rng *ra = el_rng_alloc(9 + (unsigned long)k), *rb = el_rng_alloc(9 + (unsigned long)k),
+                *rc = el_rng_alloc(9 + (unsigned long)k);
+        ck_assert_int_eq(el_vae_loss(a, data, NULL, 100, 1.0, ra, 1, &ta), EL_OK);
+        el_vae_adam(a, 1e-3);
+        ck_assert_int_eq(el_vae_train_step(b, data, NULL, 100, 1.0, rb, 1e-3, &tb), EL_OK);
+        ck_assert_int_eq(el_vae_train_step(c, data, NULL, 100, 1.0, rc, 2e-3, &tc), EL_OK);
+        ck_assert(ta.loss == tb.loss);
+        el_rng_free(ra), el_rng_free(rb), el_rng_free(rc);
+    }
+    el_vae_threads(old);
+    ck_assert_int_eq(a->step, 3);
+    ck_assert_int_eq(b->step, 3);
+    ck_assert(memcmp(a->params, b->params, a->nparams * sizeof(float)) == 0);
+    ck_assert(memcmp(a->params, c->params, a->nparams * sizeof(float)) != 0);
+    el_vae_free(a), el_vae_free(b), el_vae_free(c);
+    el_vae_data_free(data);
+}
+END_TEST
+
 START_TEST(model_file_round_trip)
 {
     make_tmpdir();
@@ -501,6 +656,9 @@ static Suite *vae_suite(void)
     tcase_add_test(core, float_and_double_agree);
     tcase_add_test(core, training_lowers_the_loss);
     tcase_add_test(core, model_file_round_trip);
+    tcase_add_test(core, threads_same_seed_same_bytes);
+    tcase_add_test(core, threads_same_gradient);
+    tcase_add_test(core, train_step_is_loss_then_adam);
     tcase_add_test(core, idx_reader);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("Limits");

@@ -43,7 +43,8 @@ static const char vae_help[] =
     "  --rows N          use only the first N training rows\n"
     "  --iwae K          samples of the per-epoch IWAE estimate of log p(x) (50), on\n"
     "  --iwae-rows N     the first N test rows (500)\n"
-    "  --threads N       BLAS threads (2)\n"
+    "  --threads N       threads, each taking a part of every batch (2, at most 64); the\n"
+    "                    same seed and N give the same model byte for byte\n"
     "  --out MODEL       where to save the model (DIR/model.vae)\n"
     "  --figures DIR     where to write the figures (elbolab-vae); --no-figures skips them\n"
     "  --format F        png (default), svg or pdf\n"
@@ -169,7 +170,7 @@ static int train_option(train_args *a, int c, const char *arg)
     case O_IWAE: return parse_count("--iwae", arg, 1, 100000, &a->iwae_k);
     case O_IWAE_ROWS: return parse_count("--iwae-rows", arg, 0, (size_t)1 << 40, &a->iwae_rows);
     case O_THREADS:
-        return parse_count("--threads", arg, 1, 256, &t) ? EXIT_USAGE : (a->threads = (int)t, 0);
+        return parse_count("--threads", arg, 1, 64, &t) ? EXIT_USAGE : (a->threads = (int)t, 0);
     case O_OUT: a->out = arg; return 0;
     case O_FIGURES: a->figdir = arg; return 0;
     case O_NOFIG: a->figures = 0; return 0;
@@ -524,7 +525,7 @@ static int parse_use(int argc, char **argv, use_args *a)
         case O_OUT: a->out = optarg; break;
         case O_TEXT: a->text = 1; break;
         case O_THREADS:
-            rc = parse_count("--threads", optarg, 1, 256, &t);
+            rc = parse_count("--threads", optarg, 1, 64, &t);
             a->threads = (int)t;
             break;
         case O_FORMAT:

@@ -186,6 +186,13 @@ int el_vae_loss(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
 /* One Adam step (beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected) along m->grads. */
 void el_vae_adam(el_vae *m, double lr);
 
+/* el_vae_loss with GRAD = 1 and then, when the loss is finite, el_vae_adam
+ * with LR, in one pass: each slice of the gradient takes its Adam step as
+ * soon as it is computed, on the thread that computed it.  The same model
+ * as the two calls. */
+int el_vae_train_step(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                      const gsl_rng *r, double lr, el_vae_terms *out);
+
 /* Log importance weights log p(x, z_j) - log q(z_j|x), z_j ~ q(z|x), for
  * j < k and rows 0..n-1 of DATA starting at row FIRST: LOGW[i*k + j].
  * Every constant is included, so mean_j is an unbiased ELBO estimate and
@@ -221,8 +228,31 @@ double el_vae_sigma(const el_vae *m);
  * is not counted.  784-400-20: 3.28 MFLOP. */
 double el_vae_flops_per_row(const el_vae_config *cfg);
 
-/* Sets the number of BLAS threads; returns the previous number. */
+/* Sets the number of threads training and evaluation use (1 .. 64; 1 until
+ * called); returns the previous number.  Process-wide: call it between
+ * runs, not during one.  The threads do not change what is computed: the
+ * same seed gives the same model byte for byte on any number of threads
+ * (see el_vae_parallel_set). */
 int el_vae_threads(int n);
+
+/* How the threads are used.  EL_VAE_PAR_SPLIT (the default): a step runs in
+ * two phases on a team of the model's own threads, each calling
+ * single-threaded BLAS and sleeping between phases: (1) the batch in parts
+ * of 64 rows, each run forward and backward to the layers' output
+ * gradients; (2) the weight gradients in slices of 128 output rows, each one
+ * product over the whole batch, with the Adam step of a slice fused in
+ * (el_vae_train_step).  Parts and slices are claimed in turn, and none
+ * depends on which thread runs it.  EL_VAE_PAR_SPLIT_FINE: the same with
+ * parts of 32 rows (more balance, smaller products).  EL_VAE_PAR_BLAS: the
+ * caller runs everything and OpenBLAS's own threads share each product
+ * (kept to compare; OpenBLAS's idle threads spin, which costs a busy
+ * machine dearly).  Returns the previous setting. */
+typedef enum {
+    EL_VAE_PAR_SPLIT = 0,     /* parts of 64 rows on the model's threads */
+    EL_VAE_PAR_BLAS = 1,      /* OpenBLAS's threads */
+    EL_VAE_PAR_SPLIT_FINE = 2 /* parts of 32 rows on the model's threads */
+} el_vae_parallel;
+el_vae_parallel el_vae_parallel_set(el_vae_parallel how);
 
 /* ---- training and evaluation -------------------------------------------------- */
 

@@ -10,6 +10,8 @@
     void el_vae_work_free_##S(el_vae *m);                                                          \
     int el_vae_loss_##S(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,           \
                         double beta, const gsl_rng *r, int grad, el_vae_terms *out);               \
+    int el_vae_train_step_##S(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,     \
+                              double beta, const gsl_rng *r, double lr, el_vae_terms *out);        \
     void el_vae_adam_##S(el_vae *m, double lr);                                                    \
     int el_vae_log_weights_##S(el_vae *m, const el_vae_data *data, size_t first, size_t n,         \
                                size_t k, const gsl_rng *r, double *logw);                          \

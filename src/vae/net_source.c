@@ -11,6 +11,7 @@
  * (NI inputs, NO outputs).
  * Backward passes ADD into parameter gradients and WRITE input gradients. */
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,33 @@
 #include "core/el_core.h"
 #include "vae/el_vae.h"
 #include "vae/net.h"
+#include "vae/pool.h"
 
-#define LOG_2PI    ((REAL)1.8378770664093454836)
-#define P(m, slot) ((REAL *)(m)->params + (m)->blocks[slot].offset)
-#define G(m, slot) ((REAL *)(m)->grads + (m)->blocks[slot].offset)
-#define WORK(m)    ((FN(work) *)(m)->work)
+#define LOG_2PI       ((REAL)1.8378770664093454836)
+#define P(m, slot)    ((REAL *)(m)->params + (m)->blocks[slot].offset)
+#define G(g, m, slot) ((g) + (m)->blocks[slot].offset)
+#define WORK(m)       ((FN(work) *)(m)->work)
+
+/* The elementwise loops that dominate after the matrix products are also
+ * compiled for AVX2 and AVX-512, picked at load time for the CPU (GCC's
+ * function multiversioning; the build stays portable).  Without
+ * -ffp-contract (ISO C) no clone fuses a multiply and an add, so every clone
+ * computes the same values bit for bit. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef VECTOR_CLONES
+#define VECTOR_CLONES
+#endif
+/* What the clones call must be inlined into each (GCC does not inline a
+ * plain function into a clone by itself, and a call stops vectorisation). */
+#if defined(__GNUC__)
+#define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
 
 /* Activations and their gradients for up to CAP rows, carved from one block. */
 typedef struct {
@@ -36,7 +59,8 @@ typedef struct {
     REAL *sd;        /* B x Z   sigma = exp(logvar / 2) */
     REAL *h2, *a2;   /* B x H   decoder hidden layer before / after ReLU */
     REAL *out;       /* B x D   logits (Bernoulli) or means (Gaussian) */
-    REAL *dout, *dh; /* B x D, B x H  gradients */
+    REAL *dout, *dh; /* B x D, B x H  gradients: logits, decoder hidden layer */
+    REAL *dh1;       /* B x H   gradient: encoder hidden layer */
     REAL *dz;        /* B x Z */
     REAL *denc;      /* B x 2Z */
     REAL *recon;     /* B       -log p(x|z) per row */
@@ -45,6 +69,7 @@ typedef struct {
     REAL *resp;      /* B x K   mixture responsibilities */
     REAL *mix;       /* K x (Z + 1)  mixture inverse variances and constants */
     REAL *block;
+    vae_pool *pool; /* the threads (EL_VAE_PAR_SPLIT...), or NULL */
 } FN(work);
 
 /* ======================================================================= */
@@ -61,19 +86,25 @@ static void linear_forward(REAL *out, const REAL *inp, const REAL *w, const REAL
          (int)NI, 1, out, (int)NO);
 }
 
-/* dW (NO x NI) += dout^T inp,  db (NO) += column sums of dout,
- * dinp (B x NI) = dout W (skipped when DINP is NULL: the data rows). */
-static void linear_backward(REAL *dinp, REAL *dw, REAL *db, const REAL *dout, const REAL *inp,
-                            const REAL *w, size_t B, size_t NI, size_t NO)
+/* dinp (B x NI) = dout (B x NO) W (NO x NI): the gradient of a layer's input. */
+static void linear_dinp(REAL *dinp, const REAL *dout, const REAL *w, size_t B, size_t NI, size_t NO)
 {
-    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)NO, (int)NI, (int)B, 1, dout, (int)NO, inp,
-         (int)NI, 1, dw, (int)NI);
+    GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)NI, (int)NO, 1, dout, (int)NO, w,
+         (int)NI, 0, dinp, (int)NI);
+}
+
+/* Output rows O0..O1 of a layer's weight gradient, over all B rows of the
+ * batch: dW[o] = sum_r dout[r][o] inp[r] (one product over the whole batch)
+ * and db[o] = sum_r dout[r][o], for o in O0..O1.  Written, not added to. */
+static void linear_dweights(REAL *dw, REAL *db, const REAL *dout, const REAL *inp, size_t B,
+                            size_t NI, size_t NO, size_t o0, size_t o1)
+{
+    GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(o1 - o0), (int)NI, (int)B, 1, dout + o0,
+         (int)NO, inp, (int)NI, 0, dw + o0 * NI, (int)NI);
+    memset(db + o0, 0, (o1 - o0) * sizeof(REAL));
     for (size_t r = 0; r < B; r++)
-        for (size_t o = 0; o < NO; o++)
+        for (size_t o = o0; o < o1; o++)
             db[o] += dout[r * NO + o];
-    if (dinp)
-        GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)NI, (int)NO, 1, dout, (int)NO,
-             w, (int)NI, 0, dinp, (int)NI);
 }
 
 /* out (n) = max(inp, 0). */
@@ -202,19 +233,30 @@ static void mixture_forward(REAL *lpz, REAL *resp, const REAL *z, const REAL *m,
     }
 }
 
-/* Gradient of SCALE * (-lpz) given the responsibilities q and IV = exp(-s):
- * dz += SCALE sum_k q_k (z - m_k) iv_k,  dm_k -= SCALE q_k (z - m_k) iv_k,
- * ds_k -= SCALE q_k ((z - m_k)^2 iv_k - 1) / 2. */
-static void mixture_backward(REAL *dz, REAL *dm, REAL *ds, const REAL *resp, const REAL *z,
-                             const REAL *m, const REAL *iv, REAL scale, size_t B, size_t Z,
-                             size_t K)
+/* Gradient of SCALE * (-lpz) with respect to z, given the responsibilities
+ * q and IV = exp(-s): dz += SCALE sum_k q_k (z - m_k) iv_k (row by row). */
+static void mixture_backward_z(REAL *dz, const REAL *resp, const REAL *z, const REAL *m,
+                               const REAL *iv, REAL scale, size_t B, size_t Z, size_t K)
+{
+    for (size_t r = 0; r < B; r++)
+        for (size_t k = 0; k < K; k++) {
+            REAL g = scale * resp[r * K + k];
+            for (size_t j = 0; j < Z; j++)
+                dz[r * Z + j] += g * (z[r * Z + j] - m[k * Z + j]) * iv[k * Z + j];
+        }
+}
+
+/* The same gradient with respect to the mixture, summed over the B rows:
+ * dm_k -= SCALE q_k (z - m_k) iv_k,  ds_k -= SCALE q_k ((z - m_k)^2 iv_k - 1) / 2. */
+static void mixture_backward_params(REAL *dm, REAL *ds, const REAL *resp, const REAL *z,
+                                    const REAL *m, const REAL *iv, REAL scale, size_t B, size_t Z,
+                                    size_t K)
 {
     for (size_t r = 0; r < B; r++)
         for (size_t k = 0; k < K; k++) {
             REAL g = scale * resp[r * K + k];
             for (size_t j = 0; j < Z; j++) {
                 REAL d = z[r * Z + j] - m[k * Z + j], u = d * iv[k * Z + j];
-                dz[r * Z + j] += g * u;
                 dm[k * Z + j] -= g * u;
                 ds[k * Z + j] -= g * (d * u - 1) / 2;
             }
@@ -245,9 +287,22 @@ static void logq_forward(REAL *out, const REAL *enc, const REAL *eps, size_t B, 
  *   log1p: log(1 + e) = 2 atanh(s), s = e / (2 + e) <= 1/3, by its series to
  *        s^13 (truncation < 2e-8 relative), exact in relative terms as e -> 0. */
 #ifdef FAST_ELEMENTWISE
-static inline REAL exp_nonpos(REAL x)
+/* max(x, lo) for float, as a select on the bits: the same value as
+ * "x < lo ? lo : x", but GCC's AVX clones vectorise it (the branch form keeps
+ * their loops scalar), and an infinite x stays harmless. */
+INLINE REAL clamp_low(REAL x, REAL lo)
 {
-    x = x < (REAL)-87 ? (REAL)-87 : x;
+    int32_t xb, lb, below = -(int32_t)(x < lo);
+    memcpy(&xb, &x, sizeof xb);
+    memcpy(&lb, &lo, sizeof lb);
+    xb = (xb & ~below) | (lb & below);
+    memcpy(&x, &xb, sizeof x);
+    return x;
+}
+
+INLINE REAL exp_nonpos(REAL x)
+{
+    x = clamp_low(x, (REAL)-87);
     int32_t n = (int32_t)(x * (REAL)1.4426950408889634 - (REAL)0.5); /* round(x / ln2), x <= 0 */
     REAL r = (x - (REAL)n * (REAL)0.693145751953125) - (REAL)n * (REAL)1.428606820309417e-06;
     REAL p = (REAL)(1.0 / 5040);
@@ -264,7 +319,7 @@ static inline REAL exp_nonpos(REAL x)
     return p * two_n;
 }
 
-static inline REAL log1p_unit(REAL e)
+INLINE REAL log1p_unit(REAL e)
 {
     REAL s = e / (2 + e), t = s * s;
     REAL p = (REAL)(1.0 / 13);
@@ -277,12 +332,12 @@ static inline REAL log1p_unit(REAL e)
     return 2 * s * p;
 }
 #else
-static inline REAL exp_nonpos(REAL x)
+INLINE REAL exp_nonpos(REAL x)
 {
     return exp(x);
 }
 
-static inline REAL log1p_unit(REAL e)
+INLINE REAL log1p_unit(REAL e)
 {
     return log1p(e);
 }
@@ -310,14 +365,37 @@ static void bernoulli_forward(REAL *recon, const REAL *logit, const REAL *x, siz
     }
 }
 
-/* dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
-static void bernoulli_backward(REAL *dlogit, const REAL *logit, const REAL *x, REAL scale, size_t B,
-                               size_t D)
+/* bernoulli_forward and, in the same pass (one exponential per value),
+ * dlogit (B x D) = SCALE (sigmoid(l) - x): the gradient of SCALE * recon. */
+VECTOR_CLONES
+static void bernoulli_both(REAL *restrict recon, REAL *restrict dlogit, const REAL *restrict logit,
+                           const REAL *restrict x, REAL scale, size_t B, size_t D)
 {
-    for (size_t i = 0; i < B * D; i++) {
-        REAL e = exp_nonpos(-fabs(logit[i])); /* in (0, 1] */
-        REAL sig = logit[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
-        dlogit[i] = scale * (sig - x[i]);
+    enum { LANES = 8, CHUNK = 512 }; /* the sums of bernoulli_forward, bit for bit */
+    REAL term[CHUNK];
+    for (size_t r = 0; r < B; r++) {
+        const REAL *restrict l = logit + r * D, *restrict xr = x + r * D;
+        REAL *restrict dl = dlogit + r * D, acc[LANES] = { 0 }, t = 0;
+        size_t full = D / LANES * LANES;
+        for (size_t c = 0; c < full; c += CHUNK) { /* each value's term, then lane sums */
+            size_t m = full - c < CHUNK ? full - c : CHUNK;
+            for (size_t d = 0; d < m; d++) {
+                REAL v = l[c + d], e = exp_nonpos(-fabs(v)); /* e in (0, 1] */
+                term[d] = (v > 0 ? v : 0) - xr[c + d] * v + log1p_unit(e);
+                dl[c + d] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[c + d]);
+            }
+            for (size_t d = 0; d < m; d += LANES)
+                for (size_t k = 0; k < LANES; k++)
+                    acc[k] += term[d + k];
+        }
+        for (size_t d = full; d < D; d++) {
+            REAL v = l[d], e = exp_nonpos(-fabs(v));
+            t += (v > 0 ? v : 0) - xr[d] * v + log1p_unit(e);
+            dl[d] = scale * ((v >= 0 ? 1 : e) / (1 + e) - xr[d]);
+        }
+        for (size_t k = 0; k < LANES; k++)
+            t += acc[k];
+        recon[r] = t;
     }
 }
 
@@ -335,19 +413,26 @@ static void gauss_forward(REAL *recon, const REAL *mean, REAL s, const REAL *x, 
     }
 }
 
-/* dmean (B x D) = SCALE (mean - x) / v;  *ds += SCALE sum (1 - (x - mean)^2 / v) / 2
- * (DS NULL: the variance is fixed). */
-static void gauss_backward(REAL *dmean, REAL *ds, const REAL *mean, REAL s, const REAL *x,
-                           REAL scale, size_t B, size_t D)
+/* dmean (N values) = SCALE (mean - x) / v (v = exp(s)). */
+static void gauss_backward_mean(REAL *dmean, const REAL *mean, REAL s, const REAL *x, REAL scale,
+                                size_t n)
+{
+    REAL iv = exp(-s);
+    for (size_t i = 0; i < n; i++)
+        dmean[i] = scale * (mean[i] - x[i]) * iv;
+}
+
+/* *ds += SCALE sum (1 - (x - mean)^2 / v) / 2 over N values: the gradient of
+ * SCALE * recon with respect to the learned log variance s. */
+static void gauss_backward_logvar(REAL *ds, const REAL *mean, REAL s, const REAL *x, REAL scale,
+                                  size_t n)
 {
     REAL iv = exp(-s), acc = 0;
-    for (size_t i = 0; i < B * D; i++) {
+    for (size_t i = 0; i < n; i++) {
         REAL e = mean[i] - x[i];
-        dmean[i] = scale * e * iv;
         acc += 1 - e * e * iv;
     }
-    if (ds)
-        *ds += scale * acc / 2;
+    *ds += scale * acc / 2;
 }
 
 /* ======================================================================= */
@@ -356,43 +441,82 @@ static void gauss_backward(REAL *dmean, REAL *ds, const REAL *mean, REAL s, cons
 
 void FN(el_vae_work_free)(el_vae *m)
 {
-    if (m->work) {
-        free(WORK(m)->block);
-        free(m->work);
+    FN(work) *w = WORK(m);
+    if (w) {
+        vae_pool_free(w->pool);
+        free(w->block);
+        free(w);
     }
     m->work = NULL;
     m->cap = 0;
 }
 
+enum { NFIELDS = 20 }; /* the activation arrays */
+
+/* The width of each activation array, in ensure_work's order (the last,
+ * the mixture's constants, is not per row). */
+static size_t widths(const el_vae *m, size_t *sizes)
+{
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
+    size_t s[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, H, Z, 2 * Z, 1, 1, 1, K, 0 };
+    memcpy(sizes, s, sizeof s);
+    return sizeof s / sizeof s[0];
+}
+
+/* The activation arrays of W, in ensure_work's order. */
+static void fields(FN(work) * w, REAL ***ptr)
+{
+    REAL **p[] = { &w->x,    &w->h1,    &w->a1,   &w->enc,  &w->eps,  &w->z,   &w->sd,
+                   &w->h2,   &w->a2,    &w->out,  &w->dout, &w->dh,   &w->dh1, &w->dz,
+                   &w->denc, &w->recon, &w->rate, &w->lpz,  &w->resp, &w->mix };
+    memcpy(ptr, p, sizeof p);
+}
+
 /* Makes room for ROWS rows of activations (keeps the old space if enough). */
 static int ensure_work(el_vae *m, size_t rows)
 {
+    FN(work) *w = WORK(m);
+    if (!w && !(m->work = w = calloc(1, sizeof *w)))
+        return EL_ERROR(EL_ENOMEM, "out of memory");
     if (rows <= m->cap)
         return EL_OK;
-    FN(el_vae_work_free)(m);
-    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    size_t sizes[] = { D, H, H, 2 * Z, Z, Z, Z, H, H, D, D, H, Z, 2 * Z, 1, 1, 1, K, 0 };
-    size_t n = 0, nsz = sizeof sizes / sizeof sizes[0];
+    size_t sizes[NFIELDS], nsz = widths(m, sizes), n = 0, K = m->cfg.mixture, Z = m->cfg.z_dim;
     for (size_t i = 0; i < nsz; i++) /* 64-byte aligned pieces */
         n += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
-    FN(work) *w = calloc(1, sizeof *w);
     void *blk = NULL;
-    if (!w || posix_memalign(&blk, 64, (n ? n : 1) * sizeof(REAL))) {
-        free(w);
+    if (posix_memalign(&blk, 64, (n ? n : 1) * sizeof(REAL)))
         return EL_ERROR(EL_ENOMEM, "out of memory for %zu rows of activations", rows);
-    }
+    free(w->block);
     w->block = blk;
-    REAL **ptr[] = { &w->x,     &w->h1,   &w->a1,  &w->enc,  &w->eps, &w->z,  &w->sd,
-                     &w->h2,    &w->a2,   &w->out, &w->dout, &w->dh,  &w->dz, &w->denc,
-                     &w->recon, &w->rate, &w->lpz, &w->resp, &w->mix };
-    REAL *p = blk;
+    REAL **ptr[NFIELDS], *p = blk;
+    fields(w, ptr);
     for (size_t i = 0; i < nsz; i++) {
         *ptr[i] = p;
         p += ((i + 1 < nsz ? rows * sizes[i] : K * (Z + 1)) + 15) & ~(size_t)15;
     }
-    m->work = w;
     m->cap = rows;
     return EL_OK;
+}
+
+/* A view of W's rows from LO on (the mixture's constants are shared). */
+static FN(work) shard(el_vae *m, FN(work) * w, size_t lo)
+{
+    FN(work) v = *w;
+    size_t sizes[NFIELDS], nsz = widths(m, sizes);
+    REAL **ptr[NFIELDS];
+    fields(&v, ptr);
+    for (size_t i = 0; i + 1 < nsz; i++)
+        *ptr[i] += lo * sizes[i];
+    return v;
+}
+
+/* Makes the team of THREADS threads (none for one; on failure too). */
+static void ensure_team(FN(work) * w, int threads)
+{
+    if (w->pool ? vae_pool_size(w->pool) == threads : threads <= 1)
+        return;
+    vae_pool_free(w->pool);
+    w->pool = threads > 1 ? vae_pool_new(threads) : NULL;
 }
 
 /* Copies rows IDX[0..n) (or rows FIRST..FIRST+n-1 when IDX is NULL) of DATA into x. */
@@ -456,7 +580,8 @@ static void recon_forward(el_vae *m, FN(work) * w, size_t B)
         gauss_forward(w->recon, w->out, decoder_logvar(m), w->x, B, m->cfg.x_dim);
 }
 
-/* rate (B) and, for a mixture prior, lpz and resp. */
+/* rate (B) and, for a mixture prior, lpz and resp (w->mix must hold
+ * mixture_constants). */
 static void rate_forward(el_vae *m, FN(work) * w, size_t B)
 {
     size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
@@ -464,8 +589,7 @@ static void rate_forward(el_vae *m, FN(work) * w, size_t B)
         kl_forward(w->rate, w->enc, w->sd, B, Z, m->fault);
         return;
     }
-    REAL *iv = w->mix, *c = w->mix + K * Z;
-    mixture_constants(iv, c, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
+    REAL *iv = w->mix, *c = w->mix + K * Z; /* mixture_constants, before the parts */
     mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), iv, c, B, Z, K, m->fault);
     for (size_t r = 0; r < B; r++) { /* -H(q) - log p(z) */
         const REAL *lv = w->enc + r * 2 * Z + Z;
@@ -476,75 +600,245 @@ static void rate_forward(el_vae *m, FN(work) * w, size_t B)
     }
 }
 
-/* Backward through the whole model, in reverse order of the forward pass:
- * likelihood -> decoder -> (rate) -> reparameterisation -> encoder.
- * SR and SK scale the reconstruction and rate terms (1/B and beta/B). */
-static void model_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
+/* The row-by-row half of the backward pass, for the B rows of W: in reverse
+ * order of the forward pass (likelihood -> decoder -> rate ->
+ * reparameterisation -> encoder), the gradient of each layer's output, kept
+ * for the weight gradients (dout, dh, dz, denc, dh1).  SR and SK scale the
+ * reconstruction and rate terms (1/n and beta/n).  The Bernoulli's dout came
+ * with its forward pass. */
+static void rows_backward(el_vae *m, FN(work) * w, size_t B, REAL sr, REAL sk)
 {
     size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, K = m->cfg.mixture;
-    /* likelihood */
-    if (m->cfg.decoder == EL_VAE_BERNOULLI)
-        bernoulli_backward(w->dout, w->out, w->x, sr, B, D);
-    else
-        gauss_backward(w->dout,
-                       m->cfg.decoder == EL_VAE_GAUSS_LEARNED ? G(m, EL_VAE_DEC_LOGVAR) : NULL,
-                       w->out, decoder_logvar(m), w->x, sr, B, D);
-    /* decoder, last layer first */
+    if (m->cfg.decoder != EL_VAE_BERNOULLI)
+        gauss_backward_mean(w->dout, w->out, decoder_logvar(m), w->x, sr, B * D);
     if (H == 0) {
-        linear_backward(w->dz, G(m, EL_VAE_DEC2_W), G(m, EL_VAE_DEC2_B), w->dout, w->z,
-                        P(m, EL_VAE_DEC2_W), B, Z, D);
+        linear_dinp(w->dz, w->dout, P(m, EL_VAE_DEC2_W), B, Z, D);
     } else {
-        linear_backward(w->dh, G(m, EL_VAE_DEC2_W), G(m, EL_VAE_DEC2_B), w->dout, w->a2,
-                        P(m, EL_VAE_DEC2_W), B, H, D);
+        linear_dinp(w->dh, w->dout, P(m, EL_VAE_DEC2_W), B, H, D);
         relu_backward(w->dh, w->dh, w->h2, B * H, m->fault);
-        linear_backward(w->dz, G(m, EL_VAE_DEC1_W), G(m, EL_VAE_DEC1_B), w->dh, w->z,
-                        P(m, EL_VAE_DEC1_W), B, Z, H);
+        linear_dinp(w->dz, w->dh, P(m, EL_VAE_DEC1_W), B, Z, H);
     }
-    /* rate: closed-form KL on (mu, logvar), or the mixture term on z */
-    if (K == 0) {
+    if (K == 0) { /* closed-form KL on (mu, logvar), or the mixture term on z */
         kl_backward(w->denc, w->enc, w->sd, sk, B, Z, m->fault);
     } else {
-        mixture_backward(w->dz, G(m, EL_VAE_PRIOR_MU), G(m, EL_VAE_PRIOR_LOGVAR), w->resp, w->z,
-                         P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K); /* iv from the forward pass */
+        mixture_backward_z(w->dz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, sk, B, Z, K);
         for (size_t r = 0; r < B; r++) /* d(-H(q))/dlogvar = -1/2; mu gets nothing */
             for (size_t j = 0; j < Z; j++) {
                 w->denc[r * 2 * Z + j] = 0;
                 w->denc[r * 2 * Z + Z + j] = -sk / 2;
             }
     }
-    /* reparameterisation */
     reparam_backward(w->denc, w->dz, w->sd, w->eps, B, Z, m->fault);
-    /* encoder, last layer first */
-    if (H == 0) {
-        linear_backward(NULL, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->x,
-                        P(m, EL_VAE_ENC2_W), B, D, 2 * Z);
-        return;
+    if (H > 0) {
+        linear_dinp(w->dh1, w->denc, P(m, EL_VAE_ENC2_W), B, H, 2 * Z);
+        relu_backward(w->dh1, w->dh1, w->h1, B * H, m->fault);
     }
-    linear_backward(w->dh, G(m, EL_VAE_ENC2_W), G(m, EL_VAE_ENC2_B), w->denc, w->a1,
-                    P(m, EL_VAE_ENC2_W), B, H, 2 * Z);
-    relu_backward(w->dh, w->dh, w->h1, B * H, m->fault);
-    linear_backward(NULL, G(m, EL_VAE_ENC1_W), G(m, EL_VAE_ENC1_B), w->dh, w->x,
-                    P(m, EL_VAE_ENC1_W), B, D, H);
 }
 
-int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
-                    const gsl_rng *r, int grad, el_vae_terms *out)
+/* A training step in two phases, each shared among the threads:
+ *   1. the rows: the batch cut into parts of rows (multiples of 16 rows, on
+ *      which OpenBLAS gives every row the same bits as one product over
+ *      the whole batch), each part gathered, run forward and backward to the
+ *      layers' output gradients (rows_backward);
+ *   2. the parameters: each layer's weight gradient cut into slices of
+ *      SLICE output rows, each slice one product over the whole batch
+ *      (linear_dweights), then, in a training step, Adam on that slice at
+ *      once, while it is in cache; one more piece for the small blocks
+ *      (the mixture prior, the decoder's log variance).
+ * Parts and pieces are claimed in turn, so that a thread on a busy core
+ * holds up at most one of them; what a part or piece computes does not
+ * depend on which thread runs it, and no sum is split between threads, so
+ * the gradient and the model are the same for every thread count. */
+enum { SLICE = 128, MAXLAYERS = 4 };
+
+typedef struct {
+    int w, b;          /* parameter blocks */
+    const REAL *dout;  /* B x NO, the output gradient */
+    const REAL *inp;   /* B x NI, the input */
+    size_t ni, no, n0; /* sizes; the first piece of this layer */
+} FN(layer);
+
+typedef struct {
+    el_vae *m;
+    FN(work) * w;
+    const el_vae_data *data;
+    const size_t *idx;
+    size_t n, per; /* rows, rows per part */
+    REAL sr, sk;
+    int grad, np;   /* NP parts */
+    int adam;       /* phase 2 also takes the Adam step */
+    REAL step, rc2; /* Adam's step and 1/sqrt(1 - beta2^t) */
+    FN(layer) lay[MAXLAYERS];
+    int nlay, npieces;
+    atomic_int next; /* the next part or piece to claim */
+} FN(batch);
+
+/* Phase 1, part P: rows P*per .. of the batch (IDX[...] of DATA, or
+ * consecutive rows when IDX is NULL). */
+static void FN(part_one)(FN(batch) * b, int p)
+{
+    el_vae *m = b->m;
+    size_t lo = (size_t)p * b->per, rows = b->n - lo < b->per ? b->n - lo : b->per;
+    FN(work) v = shard(m, b->w, lo);
+    gather(v.x, b->data, b->idx ? b->idx + lo : NULL, lo, rows);
+    encoder_forward(m, &v, rows);
+    reparam_forward(v.z, v.sd, v.enc, v.eps, rows, m->cfg.z_dim);
+    decoder_forward(m, &v, rows);
+    if (b->grad && m->cfg.decoder == EL_VAE_BERNOULLI)
+        bernoulli_both(v.recon, v.dout, v.out, v.x, b->sr, rows, m->cfg.x_dim);
+    else
+        recon_forward(m, &v, rows);
+    rate_forward(m, &v, rows);
+    if (b->grad)
+        rows_backward(m, &v, rows, b->sr, b->sk);
+}
+
+static void FN(phase_rows)(void *ctx, int t, int nt)
+{
+    FN(batch) *b = ctx;
+    (void)t, (void)nt;
+    for (int p; (p = atomic_fetch_add(&b->next, 1)) < b->np;)
+        FN(part_one)(b, p);
+}
+
+/* One Adam update of a value (P, its moments MM and VV) along gradient G. */
+INLINE void adam_one(REAL *p, REAL *mm, REAL *vv, REAL g, REAL step, REAL rc2)
+{
+    const double b1 = 0.9, b2 = 0.999;
+    *mm = (REAL)b1 * *mm + (REAL)(1 - b1) * g;
+    *vv = (REAL)b2 * *vv + (REAL)(1 - b2) * g * g;
+    *p -= step * *mm / (sqrt(*vv) * rc2 + (REAL)1e-8);
+}
+
+/* Adam on values LO..HI of the parameter vector along m->grads. */
+VECTOR_CLONES
+static void FN(adam_range)(el_vae *m, size_t lo, size_t hi, REAL step, REAL rc2)
+{
+    REAL *restrict p = (REAL *)m->params + lo, *restrict mm = (REAL *)m->adam_m + lo,
+                   *restrict vv = (REAL *)m->adam_v + lo;
+    const REAL *restrict g = (const REAL *)m->grads + lo;
+    for (size_t i = 0; i < hi - lo; i++)
+        adam_one(p + i, mm + i, vv + i, g[i], step, rc2);
+}
+
+/* Adam on block B (all of it). */
+static void FN(adam_block)(el_vae *m, int b, REAL step, REAL rc2)
+{
+    size_t o = m->blocks[b].offset;
+    FN(adam_range)(m, o, o + m->blocks[b].size, step, rc2);
+}
+
+/* The gradients of the small blocks, summed over all rows (and their Adam step). */
+static void FN(small_blocks)(FN(batch) * b)
+{
+    el_vae *m = b->m;
+    FN(work) *w = b->w;
+    REAL *g = m->grads;
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture;
+    for (int k = EL_VAE_DEC_LOGVAR; k <= EL_VAE_PRIOR_LOGVAR; k++)
+        memset(G(g, m, k), 0, m->blocks[k].size * sizeof(REAL));
+    if (m->cfg.decoder == EL_VAE_GAUSS_LEARNED)
+        gauss_backward_logvar(G(g, m, EL_VAE_DEC_LOGVAR), w->out, decoder_logvar(m), w->x, b->sr,
+                              b->n * D);
+    if (K)
+        mixture_backward_params(G(g, m, EL_VAE_PRIOR_MU), G(g, m, EL_VAE_PRIOR_LOGVAR), w->resp,
+                                w->z, P(m, EL_VAE_PRIOR_MU), w->mix, b->sk, b->n, Z, K);
+    for (int k = EL_VAE_DEC_LOGVAR; k <= EL_VAE_PRIOR_LOGVAR && b->adam; k++)
+        FN(adam_block)(m, k, b->step, b->rc2);
+}
+
+/* Phase 2, piece Q: a slice of a layer's weight gradient (and its Adam
+ * step), or the small blocks (the last piece). */
+static void FN(piece_one)(FN(batch) * b, int q)
+{
+    el_vae *m = b->m;
+    int l = 0;
+    while (l + 1 < b->nlay && (size_t)q >= b->lay[l + 1].n0)
+        l++;
+    if (l + 1 == b->nlay && (size_t)q >= b->lay[l].n0 + (b->lay[l].no + SLICE - 1) / SLICE) {
+        FN(small_blocks)(b);
+        return;
+    }
+    const FN(layer) *L = &b->lay[l];
+    size_t o0 = ((size_t)q - L->n0) * SLICE, o1 = o0 + SLICE < L->no ? o0 + SLICE : L->no;
+    REAL *g = m->grads;
+    linear_dweights(G(g, m, L->w), G(g, m, L->b), L->dout, L->inp, b->n, L->ni, L->no, o0, o1);
+    if (!b->adam)
+        return;
+    size_t wo = m->blocks[L->w].offset, bo = m->blocks[L->b].offset;
+    FN(adam_range)(m, wo + o0 * L->ni, wo + o1 * L->ni, b->step, b->rc2);
+    FN(adam_range)(m, bo + o0, bo + o1, b->step, b->rc2);
+}
+
+static void FN(phase_params)(void *ctx, int t, int nt)
+{
+    FN(batch) *b = ctx;
+    (void)t, (void)nt;
+    for (int q; (q = atomic_fetch_add(&b->next, 1)) < b->npieces;)
+        FN(piece_one)(b, q);
+}
+
+/* The layers whose weight gradients phase 2 computes, the big ones first,
+ * and the number of pieces (slices, and one for the small blocks). */
+static void FN(plan_pieces)(FN(batch) * b)
+{
+    el_vae *m = b->m;
+    FN(work) *w = b->w;
+    size_t D = m->cfg.x_dim, H = m->cfg.hidden, Z = m->cfg.z_dim, n0 = 0;
+    FN(layer)
+    hid[] = { { EL_VAE_ENC1_W, EL_VAE_ENC1_B, w->dh1, w->x, D, H, 0 },
+              { EL_VAE_DEC2_W, EL_VAE_DEC2_B, w->dout, w->a2, H, D, 0 },
+              { EL_VAE_ENC2_W, EL_VAE_ENC2_B, w->denc, w->a1, H, 2 * Z, 0 },
+              { EL_VAE_DEC1_W, EL_VAE_DEC1_B, w->dh, w->z, Z, H, 0 } };
+    FN(layer)
+    lin[] = { { EL_VAE_DEC2_W, EL_VAE_DEC2_B, w->dout, w->z, Z, D, 0 },
+              { EL_VAE_ENC2_W, EL_VAE_ENC2_B, w->denc, w->x, D, 2 * Z, 0 } };
+    b->nlay = H ? 4 : 2;
+    for (int l = 0; l < b->nlay; l++) {
+        b->lay[l] = H ? hid[l] : lin[l];
+        b->lay[l].n0 = n0;
+        n0 += (b->lay[l].no + SLICE - 1) / SLICE;
+    }
+    b->npieces = (int)n0 + 1;
+}
+
+/* Rows per part: PART_ROWS (32 for EL_VAE_PAR_SPLIT_FINE), whatever the
+ * number of threads, so that every thread count computes the same thing. */
+enum { PART_ROWS = 64 };
+static size_t part_rows(size_t n)
+{
+    size_t per = vae_pool_fine() ? PART_ROWS / 2 : PART_ROWS;
+    return n < per ? n : per;
+}
+
+/* The loss of rows IDX[0..n) and, when GRAD, the gradient in m->grads and,
+ * when also LR > 0 and the loss is finite, the Adam step (fused). */
+static int FN(step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                    const gsl_rng *r, int grad, double lr, el_vae_terms *out)
 {
     int s = ensure_work(m, n);
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    size_t Z = m->cfg.z_dim;
-    gather(w->x, data, idx, 0, n);
-    draw_noise(w->eps, n * Z, r);
-    encoder_forward(m, w, n);
-    reparam_forward(w->z, w->sd, w->enc, w->eps, n, Z);
-    decoder_forward(m, w, n);
-    recon_forward(m, w, n);
-    rate_forward(m, w, n);
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
+    ensure_team(w, vae_pool_threads());
+    size_t per = part_rows(n);
+    draw_noise(w->eps, n * Z, r); /* in the caller: the same noise for any thread count */
+    if (K)
+        mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
     double wr = 1, wk = beta; /* weights of the two terms */
     if (m->fault == EL_VAE_FAULT_BETA_RECON)
         wr = beta, wk = 1;
+    static const FN(batch) zero;
+    FN(batch) b = zero;
+    b.m = m, b.w = w, b.data = data, b.idx = idx, b.n = n, b.per = per;
+    b.sr = (REAL)(wr / (double)n), b.sk = (REAL)(wk / (double)n);
+    b.grad = grad, b.np = (int)((n + per - 1) / per);
+    atomic_init(&b.next, 0);
+    if (w->pool)
+        vae_pool_run(w->pool, FN(phase_rows), &b);
+    else
+        FN(phase_rows)(&b, 0, 1);
     double sr = 0, sk = 0;
     for (size_t i = 0; i < n; i++)
         sr += w->recon[i], sk += w->rate[i];
@@ -553,9 +847,51 @@ int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_
     out->loss = wr * out->recon + wk * out->kl;
     if (!grad)
         return EL_OK;
-    memset(m->grads, 0, m->nparams * sizeof(REAL));
-    model_backward(m, w, n, (REAL)(wr / (double)n), (REAL)(wk / (double)n));
+    if (lr > 0 && isfinite(out->loss)) {
+        const double b1 = 0.9, b2 = 0.999;
+        m->step++;
+        double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
+        b.adam = 1, b.step = (REAL)(lr / c1), b.rc2 = (REAL)(1 / sqrt(c2));
+    }
+    FN(plan_pieces)(&b);
+    atomic_store(&b.next, 0);
+    if (w->pool)
+        vae_pool_run(w->pool, FN(phase_params), &b);
+    else
+        FN(phase_params)(&b, 0, 1);
     return EL_OK;
+}
+
+int FN(el_vae_loss)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                    const gsl_rng *r, int grad, el_vae_terms *out)
+{
+    return FN(step)(m, data, idx, n, beta, r, grad, 0, out);
+}
+
+int FN(el_vae_train_step)(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
+                          double beta, const gsl_rng *r, double lr, el_vae_terms *out)
+{
+    return FN(step)(m, data, idx, n, beta, r, 1, lr, out);
+}
+
+/* Adam alone (el_vae_adam): the parameter vector in ranges claimed in turn. */
+typedef struct {
+    el_vae *m;
+    int nchunk;
+    REAL step, rc2;
+    atomic_int next;
+} FN(adam_job);
+
+static void FN(adam_part)(void *ctx, int t, int nt)
+{
+    FN(adam_job) *a = ctx;
+    size_t n = a->m->nparams, nc = (size_t)a->nchunk;
+    (void)t, (void)nt;
+    for (int c; (c = atomic_fetch_add(&a->next, 1)) < a->nchunk;) {
+        size_t lo = (n * (size_t)c / nc) & ~(size_t)15;
+        size_t hi = (size_t)c + 1 == nc ? n : (n * ((size_t)c + 1) / nc) & ~(size_t)15;
+        FN(adam_range)(a->m, lo, hi, a->step, a->rc2);
+    }
 }
 
 void FN(el_vae_adam)(el_vae *m, double lr)
@@ -563,16 +899,15 @@ void FN(el_vae_adam)(el_vae *m, double lr)
     const double b1 = 0.9, b2 = 0.999;
     m->step++;
     double c1 = 1 - pow(b1, (double)m->step), c2 = 1 - pow(b2, (double)m->step);
-    REAL step = (REAL)(lr / c1), rc2 = (REAL)(1 / sqrt(c2)), eps = (REAL)1e-8;
-    REAL *restrict p = m->params, *restrict mm = m->adam_m, *restrict vv = m->adam_v;
-    const REAL *restrict g = m->grads;
-    size_t n = m->nparams;
-    for (size_t i = 0; i < n; i++) {
-        mm[i] = (REAL)b1 * mm[i] + (REAL)(1 - b1) * g[i];
-        vv[i] = (REAL)b2 * vv[i] + (REAL)(1 - b2) * g[i] * g[i];
-        p[i] -= step * mm[i] / (sqrt(vv[i]) * rc2 + eps);
-    }
+    FN(work) *w = WORK(m);
+    int nt = w && w->pool ? vae_pool_size(w->pool) : 1;
+    FN(adam_job) a = { m, 4 * nt, (REAL)(lr / c1), (REAL)(1 / sqrt(c2)), 0 };
+    if (nt > 1)
+        vae_pool_run(w->pool, FN(adam_part), &a);
+    else
+        FN(adam_part)(&a, 0, 1);
 }
+
 
 /* ======================================================================= */
 /* Inference helpers: importance weights, encoding, decoding                */
@@ -587,40 +922,70 @@ static void repeat_rows(REAL *a, size_t n, size_t k, size_t c)
             memmove(a + (i * k + j) * c, a + i * c, c * sizeof(REAL));
 }
 
-/* log w for a chunk of N rows from FIRST, K samples each (LOGW: n*k). */
+/* The importance weights of rows FIRST + lo .. FIRST + hi of DATA, one part
+ * of a chunk (the noise of the whole chunk is drawn before, in order). */
+typedef struct {
+    el_vae *m;
+    FN(work) * w;
+    const el_vae_data *data;
+    size_t first, n, k;
+    double *logw;
+} FN(iw_job);
+
+static void FN(iw_part)(void *ctx, int t, int nt)
+{
+    const FN(iw_job) *j = ctx;
+    el_vae *m = j->m;
+    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture, k = j->k;
+    size_t lo = j->n * (size_t)t / (size_t)nt, rows = j->n * (size_t)(t + 1) / (size_t)nt - lo;
+    size_t B = rows * k;
+    if (rows == 0)
+        return;
+    FN(work) v = shard(m, j->w, lo * k);
+    gather(v.x, j->data, NULL, j->first + lo, rows);
+    encoder_forward(m, &v, rows);
+    repeat_rows(v.x, rows, k, D);
+    repeat_rows(v.enc, rows, k, 2 * Z);
+    reparam_forward(v.z, v.sd, v.enc, v.eps, B, Z);
+    decoder_forward(m, &v, B);
+    recon_forward(m, &v, B);
+    if (K)
+        mixture_forward(v.lpz, v.resp, v.z, P(m, EL_VAE_PRIOR_MU), v.mix, v.mix + K * Z, B, Z, K,
+                        EL_VAE_FAULT_NONE);
+    else
+        for (size_t i = 0; i < B; i++)
+            v.lpz[i] = log_normal_std(v.z + i * Z, Z);
+    logq_forward(v.rate, v.enc, v.eps, B, Z);
+    for (size_t i = 0; i < B; i++)
+        j->logw[lo * k + i] = (double)(-v.recon[i] + v.lpz[i] - v.rate[i]);
+}
+
+/* log w for a chunk of N rows from FIRST, K samples each (LOGW: n*k), the
+ * rows shared among the threads. */
 static int log_weights_chunk(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
                              const gsl_rng *r, double *logw)
 {
-    size_t D = m->cfg.x_dim, Z = m->cfg.z_dim, K = m->cfg.mixture, B = n * k;
-    int s = ensure_work(m, B);
+    size_t Z = m->cfg.z_dim, K = m->cfg.mixture;
+    int s = ensure_work(m, n * k);
     if (s)
         return s;
     FN(work) *w = WORK(m);
-    gather(w->x, data, NULL, first, n);
-    encoder_forward(m, w, n);
-    repeat_rows(w->x, n, k, D);
-    repeat_rows(w->enc, n, k, 2 * Z);
-    draw_noise(w->eps, B * Z, r);
-    reparam_forward(w->z, w->sd, w->enc, w->eps, B, Z);
-    decoder_forward(m, w, B);
-    recon_forward(m, w, B);
-    if (K) {
+    ensure_team(w, vae_pool_threads());
+    draw_noise(w->eps, n * k * Z, r);
+    if (K)
         mixture_constants(w->mix, w->mix + K * Z, P(m, EL_VAE_PRIOR_LOGVAR), Z, K);
-        mixture_forward(w->lpz, w->resp, w->z, P(m, EL_VAE_PRIOR_MU), w->mix, w->mix + K * Z, B, Z,
-                        K, EL_VAE_FAULT_NONE);
-    } else
-        for (size_t i = 0; i < B; i++)
-            w->lpz[i] = log_normal_std(w->z + i * Z, Z);
-    logq_forward(w->rate, w->enc, w->eps, B, Z);
-    for (size_t i = 0; i < B; i++)
-        logw[i] = (double)(-w->recon[i] + w->lpz[i] - w->rate[i]);
+    FN(iw_job) j = { m, w, data, first, n, k, logw };
+    if (w->pool)
+        vae_pool_run(w->pool, FN(iw_part), &j);
+    else
+        FN(iw_part)(&j, 0, 1);
     return EL_OK;
 }
 
 int FN(el_vae_log_weights)(el_vae *m, const el_vae_data *data, size_t first, size_t n, size_t k,
                            const gsl_rng *r, double *logw)
 {
-    size_t chunk = k >= 512 ? 1 : 512 / k;
+    size_t per = 512 * (size_t)vae_pool_threads(), chunk = k >= per ? 1 : per / k;
     for (size_t i = 0; i < n; i += chunk) {
         size_t c = n - i < chunk ? n - i : chunk;
         int s = log_weights_chunk(m, data, first + i, c, k, r, logw + i * k);

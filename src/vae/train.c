@@ -45,7 +45,8 @@ int el_vae_train_epoch(el_vae *m, const el_vae_data *train, const el_vae_train_o
     for (size_t b = 0; b < nb && !s; b++) {
         size_t lo = b * o->batch, n = train->n - lo < o->batch ? train->n - lo : o->batch;
         el_vae_terms t;
-        s = el_vae_loss(m, train, idx + lo, n, o->ae ? 0.0 : o->beta, o->ae ? NULL : r, 1, &t);
+        s = el_vae_train_step(m, train, idx + lo, n, o->ae ? 0.0 : o->beta, o->ae ? NULL : r, o->lr,
+                              &t); /* no Adam step when the loss is not finite */
         if (s)
             break;
         if (!isfinite(t.loss)) {
@@ -53,7 +54,6 @@ int el_vae_train_epoch(el_vae *m, const el_vae_data *train, const el_vae_train_o
                          b + 1);
             break;
         }
-        el_vae_adam(m, o->lr);
         seen += n;
         sum.loss += t.loss * (double)n, sum.recon += t.recon * (double)n,
             sum.kl += t.kl * (double)n;
@@ -163,12 +163,11 @@ int el_vae_fit(el_vae *m, const el_vae_data *data, const el_vae_train_opts *o, s
             pos = 0;
         }
         el_vae_terms terms;
-        s = el_vae_loss(m, data, idx + pos, B, o->ae ? 0.0 : o->beta, o->ae ? NULL : r, 1, &terms);
+        double lr = o->lr * pow(lr_end / o->lr, (double)t / (double)(steps > 1 ? steps - 1 : 1));
+        s = el_vae_train_step(m, data, idx + pos, B, o->ae ? 0.0 : o->beta, o->ae ? NULL : r, lr,
+                              &terms);
         if (!s && !isfinite(terms.loss))
             s = EL_ERROR(EL_ENUM, "the loss is not finite at step %zu", t + 1);
-        if (!s)
-            el_vae_adam(
-                m, o->lr * pow(lr_end / o->lr, (double)t / (double)(steps > 1 ? steps - 1 : 1)));
         pos += B;
     }
     free(idx);

@@ -216,6 +216,16 @@ int el_vae_loss(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n,
                                  : el_vae_loss_d(m, data, idx, n, beta, r, grad, out);
 }
 
+int el_vae_train_step(el_vae *m, const el_vae_data *data, const size_t *idx, size_t n, double beta,
+                      const gsl_rng *r, double lr, el_vae_terms *out)
+{
+    if (n == 0 || data->d != m->cfg.x_dim)
+        return EL_ERROR(EL_EDOM, "batch of %zu rows of width %zu for a model of width %zu", n,
+                        data->d, m->cfg.x_dim);
+    return m->prec == EL_VAE_F32 ? el_vae_train_step_f(m, data, idx, n, beta, r, lr, out)
+                                 : el_vae_train_step_d(m, data, idx, n, beta, r, lr, out);
+}
+
 void el_vae_adam(el_vae *m, double lr)
 {
     if (m->prec == EL_VAE_F32)

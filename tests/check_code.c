@@ -194,6 +194,16 @@ START_TEST(mistakes_diagnosed)
     expect("syntax_error.py", 0.0, "runs", "does not parse (line 3)");
     expect("only_1d.py", 5.0, "runs", "does not work on a batch of rows");
     expect("shared_scalar_eps.py", 4.0, "distribution", "Every row of a batch gets the same z");
+    /* writing the harness's report itself: through the harness's own function
+     * and the parent's /proc/PID/fd -- neither reaches the report (the old
+     * harness, one process, printed "FORGED BY STUDENT" as its feedback) */
+    el_grade_report r;
+    grade("forge_report.py", &r);
+    for (size_t i = 0; i < r.ex[0].nparts; i++)
+        ck_assert_msg(!r.ex[0].parts[i].feedback || !strstr(r.ex[0].parts[i].feedback, "FORGED"),
+                      "forged: %s", r.ex[0].parts[i].feedback);
+    ck_assert(part(&r, "runs")->score == 1.0 && r.score == 2.0); /* its own sampler, judged */
+    el_grade_report_free(&r);
 }
 END_TEST
 

@@ -677,9 +677,9 @@ static int check_exercise(el_grade_exercise *ex, where w)
     w.line = 1;
     if (!ex->id || !ex->title || !ex->statement || !ex->kind)
         return BAD(w, "an exercise needs id, title, kind and statement");
-    static const char *const kinds[] = { "expression", "numbers",   "choice",
-                                         "select",     "truefalse", "multi",
-                                         "derivation", "code",      "text", NULL };
+    static const char *const kinds[] = { "expression", "numbers", "choice",     "select",
+                                         "truefalse",  "multi",   "derivation", "code",
+                                         "text",       NULL };
     int known = 0;
     for (size_t i = 0; kinds[i]; i++)
         known |= !strcmp(ex->kind, kinds[i]);

@@ -244,8 +244,9 @@ static char *question_html(const el_grade_exercise_set *set, const el_grade_pl_o
         exercise_html(&b, set->ex[i], el_grade_set_points(set, i, NULL));
     gbuf_puts(&b, "</pl-question-panel>\n\n");
     if (o->upload) {
-        gbuf_puts(&b, "<pl-file-upload optional-file-patterns=\"answers*, *.txt, *.ini, *.tex, *.py, "
-                      "*.md\"></pl-file-upload>\n");
+        gbuf_puts(&b,
+                  "<pl-file-upload optional-file-patterns=\"answers*, *.txt, *.ini, *.tex, *.py, "
+                  "*.md\"></pl-file-upload>\n");
     } else {
         gbuf t = { 0 };
         answer_template(&t, set, o->rule);

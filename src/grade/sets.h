@@ -10,8 +10,8 @@
  * book's).  EL_EFORMAT with
  * "PATH:LINE: problem" when it is not valid; S is freed by grade_set_free
  * either way. */
-int grade_set_read(el_grade_exercise *const *all, size_t nall, const char *path,
-                   const ini_file *f, el_grade_exercise_set *s);
+int grade_set_read(el_grade_exercise *const *all, size_t nall, const char *path, const ini_file *f,
+                   el_grade_exercise_set *s);
 void grade_set_free(el_grade_exercise_set *s);
 
 #endif

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "check_main.h"
+#include "check_grade_fixture.h"
 #include "core/el_core.h"
 #include "grade/el_grade.h"
 
@@ -1172,23 +1173,6 @@ START_TEST(simulated_autograder_tree)
 }
 END_TEST
 
-/* The answers of STUDENT's variant of incl-excl-fit, with LINE on top. */
-static char *variant_answers(const char *line, const char *student)
-{
-    const el_grade_exercise *ex = el_grade_book_find(book, "incl-excl-fit");
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    fprintf(f, "%s\n[incl-excl-fit]\n", line);
-    for (size_t i = 0; i < ex->nparts; i++) {
-        double v;
-        ck_assert_int_eq(el_grade_exercise_number(ex, &ex->parts[i], student, &v), EL_OK);
-        fprintf(f, "%s = %.6f\n", ex->parts[i].name, v);
-    }
-    fclose(f);
-    return buf;
-}
-
 static double ex_score(const el_grade_report *r)
 {
     return result_of(r, "incl-excl-fit")->score;
@@ -1211,7 +1195,7 @@ START_TEST(one_identity_everywhere)
     char *root = temp_dir(), sub[1100], path[1200];
     snprintf(sub, sizeof sub, "%s/submission", root);
     mkdir(sub, 0755);
-    char *text = variant_answers("student = Ann@Uni.edu  ", "ann@uni.edu");
+    char *text = variant_answers(book, "student = Ann@Uni.edu  ", "ann@uni.edu");
     write_file(sub, "answers.txt", text, strlen(text));
     const char *meta = "{\"users\": [{\"email\": \"bob@uni.edu\", \"sid\": \"123\"}]}";
     write_file(root, "submission_metadata.json", meta, strlen(meta));
@@ -1268,7 +1252,7 @@ START_TEST(one_identity_everywhere)
     }
     /* without a `student =` line, the file's name: the same in every path */
     free(text);
-    text = variant_answers("", "dana");
+    text = variant_answers(book, "", "dana");
     snprintf(path, sizeof path, "rm -f '%s'/*", sub);
     ck_assert_int_eq(system(path), 0);
     write_file(sub, "dana.txt", text, strlen(text));
@@ -1328,24 +1312,6 @@ static char *zip_entry(const char *zip, size_t zn, const char *name, size_t *len
         return out;
     }
     return NULL;
-}
-
-/* The elbolab program: $ELBOLAB_BIN (meson test sets it), else the one this
- * test's build tree holds (../src/cli/elbolab from the test's folder). */
-static void elbolab_program(char *bin, size_t n)
-{
-    const char *env = getenv("ELBOLAB_BIN");
-    if (env && *env) {
-        snprintf(bin, n, "%s", env);
-        return;
-    }
-    char self[1024];
-    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[k > 0 ? k : 0] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(bin, n, "%s/../src/cli/elbolab", self);
 }
 
 START_TEST(autograder_bundle)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "check_grade_fixture.h"
 #include "core/el_core.h"
 #include "grade/el_grade.h"
 
@@ -75,15 +76,21 @@ static void rm_tree(char *dir)
     free(dir);
 }
 
-/* ROOT/grade/results/results.json, parsed: it must be a JSON object. */
-static json_t *results(const char *root)
+/* DIR/NAME, parsed: it must be a JSON object (no duplicate keys). */
+static json_t *object_at(const char *dir, const char *name)
 {
     char path[1200];
-    snprintf(path, sizeof path, "%s/grade/results/results.json", root);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     json_error_t err;
     json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     ck_assert_msg(json_is_object(j), "%s: %s", path, err.text);
     return j;
+}
+
+/* ROOT/grade/results/results.json, parsed: it must be a JSON object. */
+static json_t *results(const char *root)
+{
+    return object_at(root, "grade/results/results.json");
 }
 
 static double num(const json_t *o, const char *key)
@@ -311,23 +318,6 @@ START_TEST(hostile_data_json)
 }
 END_TEST
 
-/* The student's answers to their variant of incl-excl-fit, LINE on top. */
-static char *variant_answers(const char *line, const char *student)
-{
-    const el_grade_exercise *ex = el_grade_book_find(book, "incl-excl-fit");
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    fprintf(f, "%s\n[incl-excl-fit]\n", line);
-    for (size_t i = 0; i < ex->nparts; i++) {
-        double v;
-        ck_assert_int_eq(el_grade_exercise_number(ex, &ex->parts[i], student, &v), EL_OK);
-        fprintf(f, "%s = %.6f\n", ex->parts[i].name, v);
-    }
-    fclose(f);
-    return buf;
-}
-
 static double ex_points(const json_t *j)
 {
     return num(test_named(j, "incl-excl-fit"), "points");
@@ -344,7 +334,7 @@ START_TEST(one_identity_rule)
     el_grade_exercise_variant(ex, "bob@uni.edu", vb);
     ck_assert(va[0] != vb[0]); /* two students, two variants */
     char *root = grade_tree(), path[1200];
-    char *text = variant_answers("student = ann@uni.edu", "ann@uni.edu");
+    char *text = variant_answers(book, "student = ann@uni.edu", "ann@uni.edu");
     put(root, "grade/student/answers.txt", text);
     put(root, "grade/data/data.json",
         "{\"params\": {\"email\": \"bob@uni.edu\"}, \"variant_seed\": 7}");
@@ -476,12 +466,7 @@ static char *slurp(const char *path)
 
 static json_t *info_of(const char *qdir)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/info.json", qdir);
-    json_error_t err;
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-    ck_assert_msg(json_is_object(j), "%s: %s", path, err.text);
-    return j;
+    return object_at(qdir, "info.json");
 }
 
 /* The text between <pl-file-editor ...> and </pl-file-editor> of HTML, its
@@ -640,23 +625,6 @@ START_TEST(question_folder)
     rm_tree(course);
 }
 END_TEST
-
-/* The elbolab program: $ELBOLAB_BIN (meson test sets it), else this build's. */
-static void elbolab_program(char *bin, size_t n)
-{
-    const char *env = getenv("ELBOLAB_BIN");
-    if (env && *env) {
-        snprintf(bin, n, "%s", env);
-        return;
-    }
-    char self[1024];
-    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[k > 0 ? k : 0] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(bin, n, "%s/../src/cli/elbolab", self);
-}
 
 /* run.sh as PrairieLearn runs it: the entrypoint of info.json, on a
  * simulated tree, with this build's elbolab; without elbolab, gradable false. */

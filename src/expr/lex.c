@@ -335,6 +335,14 @@ static void lex_number(cursor *c, token *t)
         tok_bad(t, "number %.24s is too large", buf);
 }
 
+/* 1 if a name goes on at C: a letter or digit, or '_' before one (so `mu_q`
+ * and `x_1` are one name, while `x_{1}` stops at the '_'). */
+static int name_continues(const cursor *c)
+{
+    return is_alpha(at(c, 0)) || is_digit(at(c, 0)) ||
+           (at(c, 0) == '_' && (is_alpha(at(c, 1)) || is_digit(at(c, 1))));
+}
+
 /* Modules whose prefix a student pastes from a notebook: np.log is log. */
 static const char *const libraries[] = { "np", "numpy", "math", "torch", "jnp", "linalg", NULL };
 
@@ -359,8 +367,7 @@ static void lex_ident(cursor *c, token *t)
         *c = probe;
     }
     size_t n = 0;
-    while (is_alpha(at(c, 0)) || is_digit(at(c, 0)) ||
-           (at(c, 0) == '_' && (is_alpha(at(c, 1)) || is_digit(at(c, 1))))) {
+    while (name_continues(c)) {
         if (n + 1 >= sizeof t->name) {
             tok_bad(t, "name too long%s", "");
             while (is_alpha(at(c, 0)) || is_digit(at(c, 0)) || at(c, 0) == '_')
@@ -581,9 +588,7 @@ static double vulgar_fraction(unsigned long cp)
 static void glue_ascii(cursor *c, token *t)
 {
     size_t n = strlen(t->name);
-    while ((is_alpha(at(c, 0)) || is_digit(at(c, 0)) ||
-            (at(c, 0) == '_' && (is_alpha(at(c, 1)) || is_digit(at(c, 1))))) &&
-           n + 1 < sizeof t->name) {
+    while (name_continues(c) && n + 1 < sizeof t->name) {
         t->name[n++] = (char)at(c, 0);
         step(c, 1);
     }

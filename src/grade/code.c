@@ -621,7 +621,8 @@ static int calls_repeat(const json_t *res)
     return !bad && near(r1, r2, CODE_D, 0.0, 0.0);
 }
 
-static void test_reparam(judge *j, const json_t *res)
+/* REPEATS: two calls in a row gave the same z (calls_repeat). */
+static void test_reparam(judge *j, const json_t *res, int repeats)
 {
     el_grade_part_result *p = part(j, "reparameterisation");
     double base[CODE_D], sh[CODE_D], sc[CODE_D], want[CODE_D];
@@ -630,7 +631,7 @@ static void test_reparam(judge *j, const json_t *res)
         verdict(p, 0, "The output could not be read.");
         return;
     }
-    if (calls_repeat(res)) {
+    if (repeats) {
         verdict(p, 0,
                 "Two calls give the same z: the noise is drawn once (or with a fixed seed) "
                 "and reused; draw a new eps on every call.");
@@ -738,8 +739,9 @@ static void judge_result(judge *j, const json_t *res)
         all_fail(j, "The samples could not be read from the output.");
         return;
     }
-    test_distribution(j, z, n, rows_equal(z, n), calls_repeat(res));
-    test_reparam(j, res);
+    int repeats = calls_repeat(res);
+    test_distribution(j, z, n, rows_equal(z, n), repeats);
+    test_reparam(j, res, repeats);
     test_gradients(j, res);
     free(z);
 }
